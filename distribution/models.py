@@ -1,0 +1,77 @@
+"""Distribution runs (CD → stores) and their lines."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from inventory.models import Product, Store
+
+
+class DistributionRun(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running", _("En curso")
+        DONE = "done", _("Terminada")
+        FAILED = "failed", _("Fallida")
+
+    run_id = models.CharField(_("run"), max_length=40, unique=True)
+    status = models.CharField(_("estado"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("usuario")
+    )
+    job = models.ForeignKey("fastdso.Job", on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("finalizada"), null=True, blank=True)
+    model_name = models.CharField(_("modelo"), max_length=10, default="SMA2")
+    as_of_week = models.DateField(_("semana de corte"), null=True, blank=True)
+    params = models.JSONField(_("parámetros"), default=dict, blank=True)
+    request_file_name = models.CharField(_("archivo de solicitud"), max_length=255, blank=True)
+    request_sha256 = models.CharField(_("SHA-256 de la solicitud"), max_length=64, blank=True)
+    summary = models.JSONField(_("resumen"), default=dict, blank=True)
+    scope_sku_count = models.PositiveIntegerField(_("SKUs solicitados"), default=0)
+    line_count = models.PositiveIntegerField(_("líneas"), default=0)
+    total_suggested = models.PositiveBigIntegerField(_("unidades sugeridas"), default=0)
+    total_allocated = models.PositiveBigIntegerField(_("unidades asignadas"), default=0)
+
+    class Meta:
+        verbose_name = _("run de distribución")
+        verbose_name_plural = _("runs de distribución")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.run_id
+
+    def get_absolute_url(self) -> str:
+        return reverse("distribution:run_detail", args=[self.run_id])
+
+
+class DistributionLine(models.Model):
+    """One suggestion (SKU, store) of a run; with no store it is the SKU's
+    exception row, which says why the SKU got nothing."""
+
+    run = models.ForeignKey(DistributionRun, on_delete=models.CASCADE, related_name="lines", verbose_name=_("run"))
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, verbose_name=_("producto"))
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("tienda"))
+    rate = models.FloatField(_("venta semanal"), default=0)
+    category_rate = models.FloatField(_("venta semanal categoría"), null=True, blank=True)
+    store_stock = models.IntegerField(_("stock tienda"), default=0)
+    cd_stock = models.IntegerField(_("stock CD"), default=0)
+    suggested_qty = models.IntegerField(_("sugerido"), default=0)
+    allocated_qty = models.IntegerField(_("asignado"), default=0)
+    priority = models.PositiveIntegerField(_("prioridad CD"), default=0)
+    model_name = models.CharField(_("modelo"), max_length=30, blank=True)
+    reason = models.CharField(_("motivo"), max_length=60, blank=True)
+    explanation = models.TextField(_("explicación"), blank=True)
+
+    class Meta:
+        verbose_name = _("línea de distribución")
+        verbose_name_plural = _("líneas de distribución")
+        indexes = [
+            models.Index(fields=["run", "product"], name="distline_run_product_idx"),
+            models.Index(fields=["run", "store"], name="distline_run_store_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.product_id}→{self.store_id}: {self.allocated_qty}"

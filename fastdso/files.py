@@ -1,0 +1,432 @@
+"""The one file reader behind every upload, admin import and command (SPEC §3).
+
+CSV (comma, semicolon or tab; UTF-8 with or without BOM, Latin-1 tolerated)
+and XLSX, recognised by content, not by name. Headers match case-insensitively
+with Spanish aliases. Identifiers are always text. A file is returned clean or
+rejected whole with its row errors: nothing is ever half-read.
+
+    df = read_table(path_or_file, [Column("sku"), Column("quantity", Kind.INT)])
+
+The DataFrame has the canonical column names and is indexed by the row number
+in the file (the header is row 1, so the first data row is 2).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from pyarrow import csv as pa_csv
+
+# Header aliases (after lower-casing and trimming). Spanish first: it is the
+# users' language (SPEC §3).
+HEADER_ALIASES: dict[str, str] = {
+    "cantidad": "quantity",
+    "unidades": "quantity",
+    "tienda": "store",
+    "sucursal": "store",
+    "fecha": "date",
+    "categoria": "category",
+    "categoría": "category",
+    "producto": "product_name",
+    "descripcion": "product_name",
+    "descripción": "product_name",
+    "nombre_producto": "product_name",
+    "name": "product_name",
+}
+
+MAX_ERRORS_KEPT = 100_000
+_ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
+_DMY_DATE = re.compile(r"^\d{1,2}[/\-.]\d{1,2}[/\-.]\d{4}$")
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    DATE = "date"
+    INT = "int"
+    FLOAT = "float"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column a file may carry. `min_value` bounds numbers (None: no bound)."""
+
+    name: str
+    kind: Kind = Kind.TEXT
+    required: bool = True
+    min_value: float | None = None
+    # A required column must be present; `allow_blank` lets its cells be empty.
+    allow_blank: bool = False
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int | None
+    column: str
+    value: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "value": self.value, "message": self.message}
+
+
+@dataclass
+class FileRejected(Exception):
+    """The file cannot be loaded; nothing was written. `errors` names rows and columns."""
+
+    message: str
+    errors: list[RowError] = field(default_factory=list)
+    total_errors: int = 0
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+        self.total_errors = max(self.total_errors, len(self.errors))
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def normalise_header(name: object) -> str:
+    text = str(name).replace("\ufeff", "").strip().lower()
+    text = re.sub(r"\s+", "_", text)
+    return HEADER_ALIASES.get(text, text)
+
+
+# --------------------------------------------------------------------------
+# Raw bytes → DataFrame of strings
+# --------------------------------------------------------------------------
+
+
+def _read_bytes(source: str | Path | bytes | IO[bytes] | Any, max_bytes: int | None) -> bytes:
+    if isinstance(source, bytes):
+        data = source
+    elif isinstance(source, str | Path):
+        size = os.path.getsize(source)
+        _check_size(size, max_bytes)
+        data = Path(source).read_bytes()
+    else:  # a file object or a Django File / UploadedFile
+        size = getattr(source, "size", None)
+        if size is not None:
+            _check_size(int(size), max_bytes)
+        if hasattr(source, "open") and getattr(source, "closed", False):
+            source.open("rb")
+        if hasattr(source, "seek"):
+            source.seek(0)
+        data = source.read()
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+    _check_size(len(data), max_bytes)
+    return data
+
+
+def _check_size(size: int, max_bytes: int | None) -> None:
+    if max_bytes is not None and size > max_bytes:
+        raise FileRejected(
+            f"El archivo pesa {size / 1_048_576:.1f} MB y el máximo permitido es {max_bytes / 1_048_576:.0f} MB."
+        )
+
+
+def _looks_binary(sample: bytes) -> bool:
+    if b"\x00" in sample:
+        return True
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
+    return control > max(8, len(sample) // 100)
+
+
+def _xlsx_to_strings(data: bytes) -> pd.DataFrame:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if "xl/workbook.xml" not in archive.namelist():
+                raise FileRejected("El archivo es un ZIP pero no una planilla XLSX.")
+    except zipfile.BadZipFile as exc:
+        raise FileRejected("El archivo parece XLSX pero está dañado o incompleto.") from exc
+    try:
+        raw = pd.read_excel(io.BytesIO(data), engine="calamine", header=None, dtype=object)
+    except FileRejected:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a bad file to the user
+        raise FileRejected(f"No se pudo leer la planilla XLSX: {exc}") from exc
+    raw = raw.dropna(how="all")
+    if raw.empty:
+        raise FileRejected("El archivo está vacío.")
+    cells = raw.map(_xlsx_cell_text)
+    header = list(cells.iloc[0])
+    body = cells.iloc[1:]
+    body = body.loc[~(body == "").all(axis=1)]
+    frame = pd.DataFrame(body.to_numpy(), columns=header, index=body.index.to_numpy() + 1)
+    frame.attrs["xlsx"] = True
+    return frame
+
+
+def _xlsx_cell_text(value: object) -> str:
+    """An XLSX cell as the text a planner typed: 12345.0 → "12345", dates ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if np.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    if hasattr(value, "isoformat"):  # datetime.date / datetime.datetime
+        text = value.isoformat()
+        return text[:10] if text.endswith("T00:00:00") or len(text) == 10 else text
+    return str(value).strip()
+
+
+def _decode(data: bytes) -> bytes:
+    """UTF-8 bytes without BOM; Latin-1 files are transcoded."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        data.decode("utf-8")
+        return data
+    except UnicodeDecodeError:
+        return data.decode("latin-1").encode("utf-8")
+
+
+def _csv_to_strings(data: bytes) -> pd.DataFrame:
+    text = _decode(data)
+    first_line = next((line for line in text.splitlines() if line.strip()), b"")
+    if not first_line:
+        raise FileRejected("El archivo está vacío.")
+    header_text = first_line.decode("utf-8")
+    counts = {d: header_text.count(d) for d in (",", ";", "\t")}
+    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    header = next(csv.reader([header_text], delimiter=delimiter))
+    _check_duplicate_headers(header)
+    bad_rows: list[RowError] = []
+
+    def on_invalid(row: Any) -> str:
+        if len(bad_rows) < MAX_ERRORS_KEPT:
+            bad_rows.append(
+                RowError(
+                    row=row.number,
+                    column="",
+                    value=(row.text or "")[:200],
+                    message=f"la fila tiene {row.actual_columns} columnas y el encabezado {row.expected_columns}",
+                )
+            )
+        return "skip"
+
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(text),
+            read_options=pa_csv.ReadOptions(column_names=[f"c{i}" for i in range(len(header))], skip_rows=1),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={f"c{i}": pa.string() for i in range(len(header))},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        raise FileRejected(f"El CSV no se pudo leer: {exc}") from exc
+    if bad_rows:
+        if any(row.row is None for row in bad_rows):
+            bad_rows = _ragged_rows(text, delimiter, len(header))
+        raise FileRejected(f"{len(bad_rows)} fila(s) no tienen el número de columnas del encabezado.", errors=bad_rows)
+    frame = table.to_pandas()
+    frame.columns = header
+    frame.index = pd.RangeIndex(2, 2 + len(frame))
+    return frame
+
+
+def _ragged_rows(text: bytes, delimiter: str, width: int) -> list[RowError]:
+    """Row numbers of rows whose field count differs from the header's
+    (the parallel CSV reader does not know them; this error path does)."""
+    errors: list[RowError] = []
+    reader = csv.reader(io.StringIO(text.decode("utf-8")), delimiter=delimiter)
+    next(reader, None)
+    for fields in reader:
+        if fields and len(fields) != width and len(errors) < MAX_ERRORS_KEPT:
+            errors.append(
+                RowError(
+                    reader.line_num,
+                    "",
+                    delimiter.join(fields)[:200],
+                    f"la fila tiene {len(fields)} columnas y el encabezado {width}",
+                )
+            )
+    return errors
+
+
+def _check_duplicate_headers(header: Sequence[object]) -> None:
+    seen: dict[str, str] = {}
+    for raw in header:
+        key = normalise_header(raw)
+        if not key:
+            continue
+        if key in seen:
+            raise FileRejected(
+                f"Encabezado duplicado: «{seen[key]}» y «{str(raw).strip()}» son la misma columna ({key})."
+            )
+        seen[key] = str(raw).strip()
+
+
+def read_raw_strings(source: Any, *, max_bytes: int | None = None) -> pd.DataFrame:
+    """Any CSV/XLSX as a DataFrame of strings with its original headers."""
+    data = _read_bytes(source, max_bytes)
+    if not data.strip():
+        raise FileRejected("El archivo está vacío.")
+    if data.startswith(b"PK\x03\x04"):
+        frame = _xlsx_to_strings(data)
+    elif data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileRejected("Formato .xls antiguo no soportado: guárdelo como .xlsx o .csv.")
+    elif _looks_binary(data[:65536]):
+        raise FileRejected("El archivo no es un CSV ni un XLSX (su contenido es binario).")
+    else:
+        frame = _csv_to_strings(data)
+    _check_duplicate_headers(list(frame.columns))
+    return frame
+
+
+# --------------------------------------------------------------------------
+# Validation: strings → typed columns, or row errors
+# --------------------------------------------------------------------------
+
+
+def _by_uniques(values: pd.Series, parse: Any) -> pd.Series:
+    """Parse each distinct value once: files repeat dates and quantities a lot."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    parsed = parse(pd.Series(uniques, dtype=object))
+    return pd.Series(np.asarray(parsed)[codes], index=values.index)
+
+
+def _parse_dates(uniques: pd.Series, xlsx: bool) -> pd.Series:
+    text = uniques.astype(str).str.strip()
+    result = pd.Series(pd.NaT, index=uniques.index, dtype="datetime64[s]")
+    iso = text.str.match(_ISO_DATE)
+    if iso.any():
+        result[iso] = pd.to_datetime(text[iso].str[:10], format="%Y-%m-%d", errors="coerce")
+    dmy = ~iso & text.str.match(_DMY_DATE)
+    if dmy.any():
+        normalised = text[dmy].str.replace(r"[\-.]", "/", regex=True)
+        result[dmy] = pd.to_datetime(normalised, format="%d/%m/%Y", errors="coerce")
+    if xlsx:  # an Excel date typed as a plain number: a serial day count
+        serial = ~iso & ~dmy & text.str.fullmatch(r"\d{5}")
+        if serial.any():
+            days = pd.to_numeric(text[serial])
+            result[serial] = pd.Timestamp("1899-12-30") + pd.to_timedelta(days, unit="D")
+    return result
+
+
+def _parse_numbers(uniques: pd.Series) -> pd.Series:
+    text = uniques.astype(str).str.strip()
+    return pd.to_numeric(text, errors="coerce")
+
+
+def read_table(
+    source: Any,
+    columns: Sequence[Column],
+    *,
+    max_bytes: int | None = None,
+) -> pd.DataFrame:
+    """Read and validate a file; return typed columns or raise FileRejected.
+
+    Text columns come back as trimmed strings; DATE as datetime64 (midnight);
+    INT as int64 (nullable Int64 for an optional column with blanks); FLOAT
+    as float64. Absent optional columns are present and empty.
+    """
+    raw = read_raw_strings(source, max_bytes=max_bytes)
+    xlsx = bool(raw.attrs.get("xlsx"))
+    rename = {col: normalise_header(col) for col in raw.columns}
+    raw = raw.rename(columns=rename)
+    wanted = {c.name for c in columns}
+    missing = [c.name for c in columns if c.required and c.name not in raw.columns]
+    if missing:
+        found = ", ".join(str(c) for c in raw.columns if str(c)) or "(ninguna)"
+        raise FileRejected(
+            f"Faltan columnas obligatorias: {', '.join(missing)}. Columnas encontradas: {found}.",
+            errors=[RowError(1, name, "", "columna obligatoria ausente") for name in missing],
+        )
+    if raw.empty:
+        raise FileRejected("El archivo solo tiene el encabezado: no hay filas de datos.")
+    raw = raw[[c for c in raw.columns if c in wanted]]
+
+    errors: list[RowError] = []
+    total_errors = 0
+    out: dict[str, pd.Series] = {}
+    for column in columns:
+        if column.name not in raw.columns:
+            out[column.name] = pd.Series(pd.NA, index=raw.index, dtype=_empty_dtype(column.kind))
+            continue
+        text = raw[column.name].astype("str").str.strip()
+        blank = text == ""
+        if column.required and not column.allow_blank:
+            total_errors += _collect(errors, blank, text, column.name, "valor vacío")
+        if column.kind is Kind.TEXT:
+            out[column.name] = text
+            continue
+        if column.kind is Kind.DATE:
+            parsed = _by_uniques(text, lambda u: _parse_dates(u, xlsx))
+            parsed = pd.to_datetime(parsed)
+            bad = parsed.isna() & ~blank
+            total_errors += _collect(errors, bad, text, column.name, "fecha inválida (use AAAA-MM-DD o DD/MM/AAAA)")
+            out[column.name] = parsed
+            continue
+        numbers = _by_uniques(text, _parse_numbers).astype("float64")
+        bad_number = numbers.isna() & ~blank
+        total_errors += _collect(errors, bad_number, text, column.name, "no es un número")
+        if column.kind is Kind.INT:
+            fractional = numbers.notna() & (numbers != np.floor(numbers))
+            total_errors += _collect(errors, fractional, text, column.name, "debe ser un número entero")
+        if column.min_value is not None:
+            low = numbers.notna() & (numbers < column.min_value)
+            total_errors += _collect(errors, low, text, column.name, f"debe ser mayor o igual a {column.min_value:g}")
+        too_big = numbers.notna() & (numbers.abs() > 2_000_000_000)
+        total_errors += _collect(errors, too_big, text, column.name, "valor fuera de rango")
+        if column.kind is Kind.INT:
+            if blank.any():
+                out[column.name] = numbers.round().astype("Int64")
+            else:
+                out[column.name] = numbers.fillna(0).round().astype("int64")
+        else:
+            out[column.name] = numbers
+    if total_errors:
+        errors.sort(key=lambda e: (e.row or 0, e.column))
+        raise FileRejected(
+            f"El archivo tiene {total_errors} error(es); no se cargó nada. Corrija las filas indicadas.",
+            errors=errors[:MAX_ERRORS_KEPT],
+            total_errors=total_errors,
+        )
+    return pd.DataFrame(out, index=raw.index)
+
+
+def _empty_dtype(kind: Kind) -> str:
+    return {Kind.TEXT: "str", Kind.DATE: "datetime64[s]", Kind.INT: "Int64", Kind.FLOAT: "float64"}[kind]
+
+
+def _collect(errors: list[RowError], mask: pd.Series, text: pd.Series, column: str, message: str) -> int:
+    count = int(mask.sum())
+    if count and len(errors) < MAX_ERRORS_KEPT:
+        room = MAX_ERRORS_KEPT - len(errors)
+        for row, value in text[mask].head(room).items():
+            errors.append(RowError(int(row), column, str(value)[:200], message))
+    return count
+
+
+def errors_to_csv(errors: Sequence[RowError | dict[str, Any]]) -> str:
+    """The error report planners download: row, column, value, message."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["row", "column", "value", "message"])
+    for error in errors:
+        item = error.as_dict() if isinstance(error, RowError) else error
+        writer.writerow([item.get("row") or "", item.get("column", ""), item.get("value", ""), item.get("message", "")])
+    return buffer.getvalue()

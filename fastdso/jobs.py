@@ -1,0 +1,196 @@
+"""Background jobs: a `Job` row per task, run by django-q2 or inline.
+
+An app declares a runner in its own `jobs.py`:
+
+    @job_runner("macro_sales_import")
+    def run_macro_import(job: Job, progress: JobProgress) -> None:
+        ...  # call one service; set job.result / job.warnings / job.result_url
+
+and a view or command starts it:
+
+    job = job_start(kind="macro_sales_import", user=request.user, upload=file, params={...})
+
+The runner executes inside one transaction: if it raises, everything it wrote
+is rolled back and the job is marked failed with the reason. Progress is kept
+in the cache, not in the Job row, so that other connections see it while the
+job's transaction is still open.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from fastdso.files import FileRejected, RowError
+from fastdso.models import Job
+
+logger = logging.getLogger(__name__)
+
+Runner = Callable[[Job, "JobProgress"], None]
+_RUNNERS: dict[str, Runner] = {}
+
+
+class JobInputError(Exception):
+    """Bad input found by a service: the job fails with these row errors and writes nothing."""
+
+    def __init__(self, message: str, errors: list[RowError] | None = None, total_errors: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or []
+        self.total_errors = total_errors if total_errors is not None else len(self.errors)
+
+
+def job_runner(kind: str) -> Callable[[Runner], Runner]:
+    def register(func: Runner) -> Runner:
+        _RUNNERS[kind] = func
+        return func
+
+    return register
+
+
+def registered_kinds() -> list[str]:
+    return sorted(_RUNNERS)
+
+
+class JobProgress:
+    """Reports progress of a running job (percent, stage and counters)."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.state: dict[str, Any] = {"progress": 0, "stage": "", "counts": {}}
+
+    def __call__(self, percent: float, stage: str = "", **counts: Any) -> None:
+        self.state["progress"] = max(0, min(100, int(percent)))
+        if stage:
+            self.state["stage"] = stage
+        self.state["counts"].update(counts)
+        cache.set(progress_key(self.job_id), self.state, timeout=24 * 3600)
+
+
+def progress_key(job_id: int) -> str:
+    return f"fastdso:job-progress:{job_id}"
+
+
+def job_input_path(job: Job) -> Path:
+    """The file a job reads: its upload, or the path a command passed."""
+    if job.file:
+        return Path(job.file.path)
+    return Path(job.params["path"])
+
+
+def job_start(
+    *,
+    kind: str,
+    user: Any = None,
+    params: dict[str, Any] | None = None,
+    upload: UploadedFile | None = None,
+    path: str | Path | None = None,
+    sync: bool | None = None,
+) -> Job:
+    """Create a job and run it: inline when `sync` (commands, tests), else on the worker."""
+    if kind not in _RUNNERS:
+        raise ValueError(f"Unknown job kind {kind!r}; registered: {registered_kinds()}")
+    params = dict(params or {})
+    if path is not None:
+        params["path"] = str(Path(path).resolve())
+    job = Job(
+        kind=kind,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        params=params,
+        file_name=(upload.name if upload else Path(path).name if path else "")[:255],
+    )
+    if upload is not None:
+        job.file.save(Path(upload.name).name, upload, save=False)
+    job.save()
+    run_inline = settings.FASTDSO_JOBS_SYNC if sync is None else sync
+    if run_inline:
+        job_execute(job.pk)
+        job.refresh_from_db()
+    else:
+        transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def _enqueue(job_id: int) -> None:
+    from django_q.tasks import async_task
+
+    async_task("fastdso.jobs.job_execute", job_id, task_name=f"job-{job_id}", group="fastdso")
+
+
+def job_execute(job_id: int) -> None:
+    """Run one job (the django-q2 task). Never raises: failures land on the Job."""
+    job = Job.objects.get(pk=job_id)
+    if job.is_finished:
+        return
+    runner = _RUNNERS[job.kind]
+    job.status = Job.Status.RUNNING
+    job.started_at = timezone.now()
+    job.save(update_fields=["status", "started_at"])
+    progress = JobProgress(job.pk)
+    progress(0, "Iniciando")
+    try:
+        with transaction.atomic():
+            runner(job, progress)
+    except (FileRejected, JobInputError) as exc:
+        errors = [e.as_dict() for e in exc.errors[: settings.FASTDSO_MAX_STORED_ERRORS]]
+        _finish(job, Job.Status.FAILED, message=exc.message, errors=errors, error_count=exc.total_errors)
+        logger.info("job %s (%s) refused its input: %s", job.pk, job.kind, exc.message)
+        return
+    except Exception as exc:  # noqa: BLE001 - any failure is reported on the job page
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        _finish(
+            job,
+            Job.Status.FAILED,
+            message=f"Error interno: {exc.__class__.__name__}: {exc}",
+            errors=[{"row": None, "column": "", "value": "", "message": traceback.format_exc(limit=3)[-2000:]}],
+            error_count=1,
+        )
+        return
+    _finish(job, Job.Status.DONE, progress_state=progress.state)
+
+
+def _finish(job: Job, status: str, *, progress_state: dict[str, Any] | None = None, **fields: Any) -> None:
+    job.status = status
+    job.finished_at = timezone.now()
+    if status == Job.Status.DONE:
+        job.progress = 100
+        job.stage = "Terminada"
+        if progress_state:
+            job.counts = {**progress_state.get("counts", {}), **job.counts}
+    else:
+        job.stage = "Fallida"
+        # Whatever the runner set before failing was rolled back with it.
+        job.result = {}
+        job.result_url = ""
+        job.warnings = []
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.save()
+    cache.delete(progress_key(job.pk))
+
+
+def job_status(job: Job) -> dict[str, Any]:
+    """What the job page polls: live progress while running, the row once finished."""
+    state: dict[str, Any] = {
+        "id": job.pk,
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "progress": job.progress,
+        "stage": job.stage,
+        "counts": job.counts,
+        "finished": job.is_finished,
+    }
+    if job.status == Job.Status.RUNNING:
+        live = cache.get(progress_key(job.pk))
+        if live:
+            state.update(progress=live["progress"], stage=live["stage"], counts=live["counts"])
+    return state

@@ -1,0 +1,81 @@
+"""Cross-cutting tables: background jobs and the audit trail."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Job(models.Model):
+    """One background task (an upload, a run, a plan) and what it did."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En cola")
+        RUNNING = "running", _("En curso")
+        DONE = "done", _("Terminada")
+        FAILED = "failed", _("Fallida")
+
+    kind = models.CharField(_("tipo"), max_length=50, db_index=True)
+    status = models.CharField(_("estado"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progreso %"), default=0)
+    stage = models.CharField(_("etapa"), max_length=200, blank=True)
+    params = models.JSONField(_("parámetros"), default=dict, blank=True)
+    counts = models.JSONField(_("conteos"), default=dict, blank=True)
+    result = models.JSONField(_("resumen"), default=dict, blank=True)
+    warnings = models.JSONField(_("advertencias"), default=list, blank=True)
+    errors = models.JSONField(_("errores"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("número de errores"), default=0)
+    message = models.TextField(_("mensaje"), blank=True)
+    file = models.FileField(_("archivo"), upload_to="uploads/%Y/%m/", blank=True, max_length=300)
+    file_name = models.CharField(_("nombre del archivo"), max_length=255, blank=True)
+    result_url = models.CharField(_("enlace al resultado"), max_length=300, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("usuario")
+    )
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("iniciada"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finalizada"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tarea")
+        verbose_name_plural = _("tareas")
+        ordering = ["-created_at", "-id"]
+        permissions = [("plan", _("Puede cargar archivos, generar, planificar y exportar"))]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+
+class AuditEvent(models.Model):
+    """Who did what, when, to which object: uploads, runs, plans, exports, admin."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("usuario")
+    )
+    action = models.CharField(_("acción"), max_length=50, db_index=True)
+    object_type = models.CharField(_("tipo de objeto"), max_length=100, blank=True)
+    object_id = models.CharField(_("id del objeto"), max_length=100, blank=True)
+    object_repr = models.CharField(_("objeto"), max_length=300, blank=True)
+    object_url = models.CharField(_("enlace"), max_length=300, blank=True)
+    details = models.JSONField(_("detalle"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("fecha"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("evento de auditoría")
+        verbose_name_plural = _("eventos de auditoría")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "created_at"]), models.Index(fields=["action", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_repr}"

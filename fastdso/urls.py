@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from fastdso import views
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jobs/", views.JobListView.as_view(), name="job_list"),
+    path("jobs/<int:pk>/", views.JobDetailView.as_view(), name="job_detail"),
+    path("jobs/<int:pk>/status.json", views.JobStatusView.as_view(), name="job_status"),
+    path("jobs/<int:pk>/errors.csv", views.JobErrorsCsvView.as_view(), name="job_errors_csv"),
+    path("audit/", views.AuditListView.as_view(), name="audit_list"),
+    path("admin/", admin.site.urls),
+    path("", include("inventory.urls")),
+    path("", include("sales.urls")),
+    path("", include("distribution.urls")),
+    path("", include("forecast.urls")),
+    path("", include("redistribution.urls")),
+]

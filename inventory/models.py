@@ -1,0 +1,100 @@
+"""Stores, products and stock snapshots (CD and stores)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+def normalise_store_name(name: str) -> str:
+    """Store names compare trimmed, with inner whitespace collapsed, case-insensitively."""
+    return " ".join(str(name).split())
+
+
+def store_name_key(name: str) -> str:
+    return normalise_store_name(name).casefold()
+
+
+class Store(models.Model):
+    name = models.CharField(_("nombre"), max_length=200)
+    # The matching key: files may spell a store "  tienda  CENTRO"; it is the same store.
+    name_key = models.CharField(_("clave del nombre"), max_length=200, unique=True, editable=False)
+    code = models.CharField(_("código"), max_length=50, unique=True, null=True, blank=True)
+    # Date of this store's latest stock snapshot, kept by the stock import:
+    # "current stock" is read at this date without a max() over history.
+    stock_date = models.DateField(_("fecha de stock"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tienda")
+        verbose_name_plural = _("tiendas")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # Normalising the key is part of the row's identity, not business logic.
+        self.name = normalise_store_name(self.name)
+        self.name_key = store_name_key(self.name)
+        if self.code is not None:
+            self.code = self.code.strip() or None
+        super().save(*args, **kwargs)
+
+
+class Product(models.Model):
+    # Text, never a number: "00012345" and "12345" are different products.
+    sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    name = models.CharField(_("nombre"), max_length=255, blank=True)
+    category = models.CharField(_("categoría"), max_length=120, null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("producto")
+        verbose_name_plural = _("productos")
+        ordering = ["sku"]
+        indexes = [models.Index(Lower("name"), name="product_name_lower_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.name}".strip()
+
+
+class CDStockSnapshot(models.Model):
+    """Units at the distribution centre on a date. Current = latest date."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, verbose_name=_("producto"))
+    units = models.IntegerField(_("unidades"))
+    snapshot_date = models.DateField(_("fecha"))
+
+    class Meta:
+        verbose_name = _("stock CD")
+        verbose_name_plural = _("stock CD")
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot_date", "product"], name="cdstock_date_product_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"CD {self.product_id} {self.snapshot_date}: {self.units}"
+
+
+class StoreStockSnapshot(models.Model):
+    """Units at a store on a date. A store's current stock is its own latest date."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, verbose_name=_("tienda"))
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, verbose_name=_("producto"))
+    units = models.IntegerField(_("unidades"))
+    snapshot_date = models.DateField(_("fecha"))
+
+    class Meta:
+        verbose_name = _("stock tienda")
+        verbose_name_plural = _("stock tiendas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "snapshot_date", "product"], name="storestock_store_date_product_uniq"
+            ),
+        ]
+        indexes = [models.Index(fields=["product", "store", "snapshot_date"], name="storestock_product_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.store_id}/{self.product_id} {self.snapshot_date}: {self.units}"

@@ -1,0 +1,79 @@
+"""Current stock reads (SPEC §2), in bulk, as DataFrames.
+
+CD stock of a SKU = units in the latest CD snapshot (absent: 0).
+Store stock = units in that store's own latest snapshot (absent: 0); each
+store's latest date is kept on Store.stock_date by the stock import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+from django.db import connection
+from django.db.models import Max
+
+from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot
+
+CHUNK = 5000
+
+
+def cd_stock_date() -> dt.date | None:
+    return CDStockSnapshot.objects.aggregate(latest=Max("snapshot_date"))["latest"]
+
+
+def product_ids(skus: Iterable[str]) -> dict[str, int]:
+    """SKU → product id for the SKUs that exist (batched IN queries)."""
+    wanted = sorted({str(s) for s in skus})
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), CHUNK):
+        found.update(Product.objects.filter(sku__in=wanted[start : start + CHUNK]).values_list("sku", "id"))
+    return found
+
+
+def cd_stock(product_id_list: Sequence[int]) -> pd.DataFrame:
+    """DataFrame[product_id, units] from the latest CD snapshot (absent products omitted: 0)."""
+    latest = cd_stock_date()
+    rows: list[tuple[int, int]] = []
+    if latest is not None:
+        ids = list(product_id_list)
+        for start in range(0, len(ids), CHUNK):
+            rows.extend(
+                CDStockSnapshot.objects.filter(
+                    snapshot_date=latest, product_id__in=ids[start : start + CHUNK]
+                ).values_list("product_id", "units")
+            )
+    return pd.DataFrame(rows, columns=["product_id", "units"]).astype({"product_id": "int64", "units": "int64"})
+
+
+def store_stock(product_id_list: Sequence[int], store_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """DataFrame[product_id, store_id, units] at each store's latest snapshot date.
+
+    One query per chunk of products; pairs absent from the frame have 0.
+    """
+    columns = ["product_id", "store_id", "units"]
+    ids = list(product_id_list)
+    if not ids:
+        return pd.DataFrame({c: pd.Series(dtype="int64") for c in columns})
+    snapshots = StoreStockSnapshot._meta.db_table
+    stores = Store._meta.db_table
+    store_clause, store_params = "", []
+    if store_ids is not None:
+        store_params = list(store_ids)
+        if not store_params:
+            return pd.DataFrame({c: pd.Series(dtype="int64") for c in columns})
+        store_clause = f" AND s.store_id IN ({','.join(['%s'] * len(store_params))})"
+    rows: list[tuple[int, int, int]] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            placeholders = ",".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT s.product_id, s.store_id, s.units FROM {snapshots} s "  # noqa: S608 - identifiers are ours
+                f"JOIN {stores} st ON st.id = s.store_id AND st.stock_date = s.snapshot_date "
+                f"WHERE s.product_id IN ({placeholders}){store_clause}",
+                [*chunk, *store_params],
+            )
+            rows.extend(cursor.fetchall())
+    return pd.DataFrame(rows, columns=columns).astype("int64")

@@ -1,0 +1,110 @@
+"""The macro sales layer (weekly, full catalog) and the legacy subset sales."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from inventory.models import Product, Store
+
+# Day columns of a weekly row, Monday first (date.weekday() order).
+DAY_FIELDS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class SalesWeeklyAgg(models.Model):
+    """Units sold of one product at one store in one Monday–Sunday week.
+
+    The row keeps its seven daily figures so that `replace_range` can replace
+    exactly the days a file covers, even in a week that straddles two files
+    (SPEC §4.2); `units` is their sum, and is what every planner reads.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, verbose_name=_("producto"))
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, verbose_name=_("tienda"))
+    week_start = models.DateField(_("semana (lunes)"))
+    units = models.IntegerField(_("unidades"))
+    mon = models.IntegerField(default=0)
+    tue = models.IntegerField(default=0)
+    wed = models.IntegerField(default=0)
+    thu = models.IntegerField(default=0)
+    fri = models.IntegerField(default=0)
+    sat = models.IntegerField(default=0)
+    sun = models.IntegerField(default=0)
+    # Copy of Product.category for category-wide reads without a join;
+    # the services that set a category keep it in sync.
+    category = models.CharField(_("categoría"), max_length=120, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("venta semanal (macro)")
+        verbose_name_plural = _("ventas semanales (macro)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "store", "week_start"], name="salesweekly_product_store_week_uniq"
+            ),
+            models.CheckConstraint(
+                condition=Q(units=F("mon") + F("tue") + F("wed") + F("thu") + F("fri") + F("sat") + F("sun")),
+                name="salesweekly_units_is_sum_of_days",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["store", "week_start"], name="salesweekly_store_week_idx"),
+            models.Index(fields=["category", "store", "week_start"], name="salesweekly_cat_store_week_idx"),
+            models.Index(fields=["week_start"], name="salesweekly_week_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}/{self.store_id} {self.week_start}: {self.units}"
+
+
+class SalesLoad(models.Model):
+    """One macro sales file loaded: its date range is the coverage (SPEC §4.3)."""
+
+    class Mode(models.TextChoices):
+        REPLACE_RANGE = "replace_range", _("Reemplazar rango")
+        APPEND_RANGE = "append_range", _("Sumar al rango")
+
+    job = models.ForeignKey("fastdso.Job", on_delete=models.SET_NULL, null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    file_name = models.CharField(_("archivo"), max_length=255, blank=True)
+    mode = models.CharField(_("modo"), max_length=20, choices=Mode.choices, default=Mode.REPLACE_RANGE)
+    first_date = models.DateField(_("primera fecha"))
+    last_date = models.DateField(_("última fecha"), db_index=True)
+    rows_read = models.PositiveIntegerField(_("filas leídas"), default=0)
+    rows_written = models.PositiveIntegerField(_("filas semanales escritas"), default=0)
+    sku_count = models.PositiveIntegerField(_("SKUs"), default=0)
+    store_count = models.PositiveIntegerField(_("tiendas"), default=0)
+    week_count = models.PositiveIntegerField(_("semanas"), default=0)
+    created_at = models.DateTimeField(_("cargado"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("carga de ventas macro")
+        verbose_name_plural = _("cargas de ventas macro")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} {self.first_date}–{self.last_date}"
+
+
+class DistributionRecord(models.Model):
+    """Legacy raw "subset" sales, one row per SKU, store and date. Raw history
+    only: nothing plans from it (the macro layer is the single sales source)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, verbose_name=_("producto"))
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, verbose_name=_("tienda"))
+    sale_date = models.DateField(_("fecha"))
+    units = models.IntegerField(_("unidades"))
+    job = models.ForeignKey("fastdso.Job", on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("venta subset (legado)")
+        verbose_name_plural = _("ventas subset (legado)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "store", "sale_date"], name="distrecord_product_store_date_uniq"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}/{self.store_id} {self.sale_date}: {self.units}"

@@ -1,0 +1,195 @@
+"""The sales-series functions: the only way planner features read sales (SPEC §4.4).
+
+Everything reads the macro layer (SalesWeeklyAgg), never DistributionRecord.
+Each function touches only the SKUs or categories it is asked for, in one
+indexed query per chunk, and returns a DataFrame. Weeks with no row are
+absent from the frames and count as 0 units.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+from django.db import connection
+from django.db.models import Max
+
+from inventory.models import Product
+from sales.models import SalesLoad, SalesWeeklyAgg
+
+CHUNK = 5000
+WEEKLY = SalesWeeklyAgg._meta.db_table
+PRODUCT = Product._meta.db_table
+
+
+def monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def last_loaded_sale_date() -> dt.date | None:
+    """The last sale date any macro upload covered (SPEC §4.3)."""
+    latest = SalesLoad.objects.aggregate(latest=Max("last_date"))["latest"]
+    if latest is None:
+        # Rows loaded outside the upload pipeline (bulk benchmark loads): the
+        # last week present is taken as complete.
+        week = SalesWeeklyAgg.objects.aggregate(latest=Max("week_start"))["latest"]
+        return week + dt.timedelta(days=6) if week else None
+    return latest
+
+
+def default_as_of_week() -> dt.date | None:
+    """Monday of the last complete (Monday–Sunday) week of loaded data."""
+    last = last_loaded_sale_date()
+    if last is None:
+        return None
+    week = monday(last)
+    return week if last.weekday() == 6 else week - dt.timedelta(days=7)
+
+
+def resolve_as_of_week(as_of: dt.date | None = None) -> dt.date | None:
+    """The as-of week: the week containing `as_of` when given, else the default."""
+    if as_of is not None:
+        return monday(as_of)
+    return default_as_of_week()
+
+
+def window(weeks: int, as_of: dt.date | None = None) -> tuple[dt.date, dt.date] | None:
+    """(first Monday, last Monday) of the `weeks` weeks ending at the as-of week, inclusive."""
+    if weeks < 1:
+        raise ValueError("weeks must be at least 1")
+    end = resolve_as_of_week(as_of)
+    if end is None:
+        return None
+    return end - dt.timedelta(weeks=weeks - 1), end
+
+
+def week_starts(weeks: int, as_of: dt.date | None = None) -> list[dt.date]:
+    span = window(weeks, as_of)
+    if span is None:
+        return []
+    return [span[0] + dt.timedelta(weeks=i) for i in range(weeks)]
+
+
+def has_macro_sales() -> bool:
+    return SalesWeeklyAgg.objects.exists()
+
+
+def _in_clause(column: str, values: Sequence[object]) -> tuple[str, list[object]]:
+    """`column IN (...)`; on PostgreSQL one array parameter (`= ANY`)."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({','.join(['%s'] * len(values))})", list(values)
+
+
+def _frame(rows: list[tuple], columns: list[str], dates: Iterable[str] = ()) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=columns)
+    for column in dates:
+        frame[column] = pd.to_datetime(frame[column]).dt.date
+    return frame
+
+
+def weekly_sales(
+    skus: Iterable[str],
+    weeks: int,
+    as_of: dt.date | None = None,
+    stores: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """DataFrame[sku, product_id, store_id, week_start, units] of the given SKUs
+    in the window, optionally for some stores only. Only those SKUs are read."""
+    columns = ["sku", "product_id", "store_id", "week_start", "units"]
+    sku_list = sorted({str(s) for s in skus})
+    span = window(weeks, as_of)
+    if not sku_list or span is None or (stores is not None and not stores):
+        return _frame([], columns)
+    rows: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(sku_list), CHUNK):
+            sku_clause, sku_params = _in_clause("p.sku", sku_list[start : start + CHUNK])
+            sql = (
+                f"SELECT p.sku, w.product_id, w.store_id, w.week_start, w.units "  # noqa: S608 - identifiers are ours
+                f"FROM {WEEKLY} w JOIN {PRODUCT} p ON p.id = w.product_id "
+                f"WHERE {sku_clause} AND w.week_start BETWEEN %s AND %s"
+            )
+            params: list[object] = [*sku_params, span[0], span[1]]
+            if stores is not None:
+                store_clause, store_params = _in_clause("w.store_id", list(stores))
+                sql += f" AND {store_clause}"
+                params += store_params
+            cursor.execute(sql, params)
+            rows.extend(cursor.fetchall())
+    return _frame(rows, columns, dates=["week_start"])
+
+
+def category_store_units(
+    categories: Iterable[str],
+    weeks: int,
+    as_of: dt.date | None = None,
+    stores: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """DataFrame[category, store_id, units, avg_weekly_units]: each category's
+    units per store over the window, and that divided by `weeks`."""
+    columns = ["category", "store_id", "units"]
+    category_list = sorted({str(c) for c in categories if c})
+    span = window(weeks, as_of)
+    rows: list[tuple] = []
+    if category_list and span is not None and (stores is None or stores):
+        cat_clause, cat_params = _in_clause("w.category", category_list)
+        sql = (
+            f"SELECT w.category, w.store_id, SUM(w.units) FROM {WEEKLY} w "  # noqa: S608 - identifiers are ours
+            f"WHERE {cat_clause} AND w.week_start BETWEEN %s AND %s"
+        )
+        params: list[object] = [*cat_params, span[0], span[1]]
+        if stores is not None:
+            store_clause, store_params = _in_clause("w.store_id", list(stores))
+            sql += f" AND {store_clause}"
+            params += store_params
+        sql += " GROUP BY w.category, w.store_id"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    frame = _frame(rows, columns)
+    frame["units"] = frame["units"].astype("int64")
+    frame["avg_weekly_units"] = frame["units"] / weeks
+    return frame
+
+
+def category_store_rates(
+    category: str, weeks: int, as_of: dt.date | None = None, stores: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """DataFrame[store_id, avg_weekly_units]: the category's units per store / weeks."""
+    frame = category_store_units([category], weeks, as_of, stores)
+    return frame[["store_id", "avg_weekly_units"]].reset_index(drop=True)
+
+
+def category_sku_units(
+    categories: Iterable[str],
+    weeks: int,
+    as_of: dt.date | None = None,
+    stores: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """DataFrame[category, product_id, sku, units]: units per SKU of the given
+    categories over the window (for Top-N picks and category proxies)."""
+    columns = ["category", "product_id", "sku", "units"]
+    category_list = sorted({str(c) for c in categories if c})
+    span = window(weeks, as_of)
+    rows: list[tuple] = []
+    if category_list and span is not None and (stores is None or stores):
+        cat_clause, cat_params = _in_clause("w.category", category_list)
+        sql = (
+            f"SELECT w.category, w.product_id, p.sku, SUM(w.units) FROM {WEEKLY} w "  # noqa: S608
+            f"JOIN {PRODUCT} p ON p.id = w.product_id "
+            f"WHERE {cat_clause} AND w.week_start BETWEEN %s AND %s"
+        )
+        params: list[object] = [*cat_params, span[0], span[1]]
+        if stores is not None:
+            store_clause, store_params = _in_clause("w.store_id", list(stores))
+            sql += f" AND {store_clause}"
+            params += store_params
+        sql += " GROUP BY w.category, w.product_id, p.sku"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    frame = _frame(rows, columns)
+    frame["units"] = frame["units"].astype("int64")
+    return frame

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite: dev requirements, ruff, pytest on SQLite, then pytest
+# on PostgreSQL (started, or installed, if it is not there). Fails if any
+# step fails or if no test ran.
+source "$(dirname "$0")/_venv.sh"
+ensure_venv requirements-dev.txt
+bash scripts/ensure_postgres.sh
+
+echo "== ruff"
+ruff check .
+
+run_pytest() {
+  local label="$1"; shift
+  echo "== pytest on $label"
+  set +e
+  python -m pytest "$@"
+  local rc=$?
+  set -e
+  if [ "$rc" -eq 5 ]; then echo "no test ran on $label" >&2; exit 1; fi
+  if [ "$rc" -ne 0 ]; then exit "$rc"; fi
+}
+
+TMP_SQLITE="$(mktemp -d)"
+trap 'rm -rf "$TMP_SQLITE"' EXIT
+DATABASE_URL="sqlite:///$TMP_SQLITE/test.sqlite3" FASTDSO_VAR_DIR="$TMP_SQLITE/var" run_pytest SQLite "$@"
+PG_URL="${FASTDSO_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/fastdso}"
+DATABASE_URL="$PG_URL" FASTDSO_VAR_DIR="$TMP_SQLITE/var-pg" run_pytest PostgreSQL "$@"
+echo "== all green on SQLite and PostgreSQL"

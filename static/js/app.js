@@ -1,0 +1,81 @@
+// FastDSO page behaviour. No inline scripts anywhere (CSP): pages declare
+// what they need with data-* attributes and JSON <script type="application/json">.
+(function () {
+  "use strict";
+
+  // Selects that submit their form on change (page size, language).
+  document.querySelectorAll("select.js-autosubmit").forEach(function (el) {
+    el.addEventListener("change", function () { el.form.submit(); });
+  });
+
+  // Progress bars take their width from data-progress (no inline styles).
+  function paintProgress(bar, value) {
+    bar.style.width = value + "%";
+    bar.textContent = value + " %";
+  }
+  document.querySelectorAll("[data-progress]").forEach(function (bar) {
+    paintProgress(bar, parseInt(bar.dataset.progress, 10) || 0);
+  });
+
+  // Job page: poll the status until the job finishes, then reload once.
+  var box = document.getElementById("job-status");
+  if (box && box.dataset.finished !== "1") {
+    var url = box.dataset.statusUrl;
+    var tick = function () {
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (s) {
+          var bar = box.querySelector('[data-job-field="progress"]');
+          if (bar) { paintProgress(bar, s.progress); }
+          var stage = box.querySelector('[data-job-field="stage"]');
+          if (stage) { stage.textContent = s.stage || ""; }
+          var label = box.querySelector('[data-job-field="status_label"]');
+          if (label) { label.textContent = s.status_label; }
+          var counts = box.querySelector('[data-job-field="counts"]');
+          if (counts && s.counts) {
+            counts.innerHTML = "";
+            Object.keys(s.counts).forEach(function (k) {
+              var dt = document.createElement("dt"); dt.className = "col-sm-3"; dt.textContent = k;
+              var dd = document.createElement("dd"); dd.className = "col-sm-9";
+              dd.textContent = Number(s.counts[k]).toLocaleString();
+              counts.appendChild(dt); counts.appendChild(dd);
+            });
+          }
+          if (s.finished) { window.location.reload(); } else { setTimeout(tick, 1000); }
+        })
+        .catch(function () { setTimeout(tick, 3000); });
+    };
+    setTimeout(tick, 700);
+  }
+
+  // Charts: <canvas data-chart="ID"> with <script type="application/json" id="ID">
+  // holding a Chart.js config ({type, data, options}).
+  if (window.Chart) {
+    document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      var source = document.getElementById(canvas.dataset.chart);
+      if (!source) { return; }
+      var config = JSON.parse(source.textContent);
+      config.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false }, config.options || {});
+      new window.Chart(canvas, config);
+    });
+  }
+
+  // Segmented controls: show the sections whose data-show-when matches.
+  // <input name="scope" value="category"> ... <div data-show-when="scope=category">
+  function syncConditional() {
+    document.querySelectorAll("[data-show-when]").forEach(function (el) {
+      var ok = el.dataset.showWhen.split("|").some(function (cond) {
+        var parts = cond.split("=");
+        var checked = document.querySelector('input[name="' + parts[0] + '"]:checked, select[name="' + parts[0] + '"]');
+        if (!checked) { return false; }
+        if (checked.type === "checkbox") { return String(checked.checked) === parts[1]; }
+        return checked.value === parts[1];
+      });
+      el.classList.toggle("d-none", !ok);
+    });
+  }
+  document.querySelectorAll("input[type=radio], input[type=checkbox], select").forEach(function (el) {
+    el.addEventListener("change", syncConditional);
+  });
+  syncConditional();
+})();

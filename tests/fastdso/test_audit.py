@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.urls import reverse
+
+from fastdso.audit import audit_record
+from fastdso.models import AuditEvent
+from inventory.models import Product
+
+
+def test_admin_changes_are_audited(staff_client, staff_user):
+    product = Product.objects.create(sku="00012345", name="Consola", category="Consolas")
+    response = staff_client.post(
+        reverse("admin:inventory_product_change", args=[product.pk]),
+        {"sku": "00012345", "name": "Consola Alfa", "category": "Consolas"},
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="admin_change")
+    assert event.user == staff_user
+    assert event.object_type == "inventory.Product"
+    assert event.object_id == str(product.pk)
+
+
+def test_admin_add_and_delete_are_audited(staff_client):
+    staff_client.post(reverse("admin:inventory_store_add"), {"name": "Tienda Sur", "code": "S01"})
+    assert AuditEvent.objects.filter(action="admin_add", object_repr="Tienda Sur").exists()
+    product = Product.objects.create(sku="777")
+    staff_client.post(
+        reverse("admin:inventory_product_changelist"),
+        {"action": "delete_selected", "_selected_action": [product.pk], "post": "yes"},
+    )
+    assert AuditEvent.objects.filter(action="admin_delete", object_id=str(product.pk)).exists()
+
+
+def test_audit_list_filters_by_user_and_action(planner, viewer, planner_client):
+    audit_record(user=planner, action="upload", object_repr="ventas.csv")
+    audit_record(user=viewer, action="export", object_repr="run.xlsx")
+    page = planner_client.get(reverse("audit_list"), {"action": "upload"}).content.decode()
+    assert "ventas.csv" in page and "run.xlsx" not in page
+    page = planner_client.get(reverse("audit_list"), {"user": viewer.pk}).content.decode()
+    assert "run.xlsx" in page and "ventas.csv" not in page
+
+
+def test_audit_list_pages_by_10_25_50(planner, planner_client, django_assert_max_num_queries):
+    AuditEvent.objects.bulk_create([AuditEvent(user=planner, action="run", object_repr=f"R{i}") for i in range(60)])
+    with django_assert_max_num_queries(10):
+        page = planner_client.get(reverse("audit_list"), {"per_page": 10}).content.decode()
+    assert page.count("<tr") == 11  # header + 10 rows
+    page = planner_client.get(reverse("audit_list"), {"per_page": 999}).content.decode()
+    assert page.count("<tr") == 26  # an unknown size falls back to 25

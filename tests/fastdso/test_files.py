@@ -1,0 +1,107 @@
+"""The one file reader (SPEC §3): text identifiers, aliases, dates, errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+
+from fastdso.files import Column, FileRejected, Kind, read_table
+
+SALES = [Column("sku"), Column("store"), Column("date", Kind.DATE), Column("quantity", Kind.INT)]
+
+
+def _xlsx(rows: list[list[object]]) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_csv_keeps_leading_zeros_and_parses_both_date_forms():
+    data = b"sku,store,date,quantity\n00012345,Tienda A,2026-01-05,3\n00012345,Tienda A,06/01/2026,-1\n"
+    df = read_table(data, SALES)
+    assert list(df["sku"]) == ["00012345", "00012345"]
+    assert list(df["date"].dt.date) == [dt.date(2026, 1, 5), dt.date(2026, 1, 6)]
+    assert list(df["quantity"]) == [3, -1]
+    assert list(df.index) == [2, 3]
+
+
+def test_semicolon_bom_spanish_headers():
+    data = "\ufeffSKU;Tienda;Fecha;Cantidad\n0007;Tienda Ñuñoa;2026-01-05;3.0\n".encode()
+    df = read_table(data, SALES)
+    assert df.iloc[0].to_dict() | {"date": None} == {
+        "sku": "0007",
+        "store": "Tienda Ñuñoa",
+        "date": None,
+        "quantity": 3,
+    }
+
+
+def test_latin1_is_tolerated():
+    data = "sku,tienda,fecha,cantidad\n1,Tienda Ñuñoa,2026-01-05,1\n".encode("latin-1")
+    assert read_table(data, SALES)["store"].iloc[0] == "Tienda Ñuñoa"
+
+
+def test_xlsx_numbers_become_text_and_dates_parse():
+    data = _xlsx(
+        [
+            ["sku", "store", "date", "quantity"],
+            [12345.0, "Tienda A", dt.datetime(2026, 1, 5), 2],
+            ["00099", "Tienda A", "07/01/2026", 1.0],
+        ]
+    )
+    df = read_table(data, SALES)
+    assert list(df["sku"]) == ["12345", "00099"]
+    assert list(df["date"].dt.date) == [dt.date(2026, 1, 5), dt.date(2026, 1, 7)]
+    assert list(df["quantity"]) == [2, 1]
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        (b"", "vac"),
+        (b"sku,store,date,quantity\n", "solo tiene el encabezado"),
+        (b"sku,store,quantity\n1,A,2\n", "Faltan columnas obligatorias: date"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "no es un CSV ni un XLSX"),
+        (b"sku,SKU,store,date,quantity\n1,1,A,2026-01-05,1\n", "Encabezado duplicado"),
+        (b"PK\x03\x04garbage", "XLSX"),
+    ],
+)
+def test_bad_files_are_refused_with_a_clear_message(data, fragment):
+    with pytest.raises(FileRejected) as excinfo:
+        read_table(data, SALES)
+    assert fragment in excinfo.value.message
+
+
+def test_row_errors_name_row_column_value():
+    data = b"sku,store,date,quantity\n1,A,2026-02-30,x\n,A,2026-01-05,1.5\n"
+    with pytest.raises(FileRejected) as excinfo:
+        read_table(data, SALES)
+    got = {(e.row, e.column, e.value) for e in excinfo.value.errors}
+    assert got == {(2, "date", "2026-02-30"), (2, "quantity", "x"), (3, "sku", ""), (3, "quantity", "1.5")}
+    assert excinfo.value.total_errors == 4
+
+
+def test_ragged_rows_are_refused():
+    with pytest.raises(FileRejected) as excinfo:
+        read_table(b"sku,store,date,quantity\n1,A,2026-01-05,1,extra\n", SALES)
+    assert excinfo.value.errors[0].row is not None
+
+
+def test_size_limit_refuses_before_parsing():
+    with pytest.raises(FileRejected, match="máximo"):
+        read_table(b"sku,store,date,quantity\n" + b"1,A,2026-01-05,1\n" * 100, SALES, max_bytes=100)
+
+
+def test_optional_columns_absent_and_min_value():
+    cols = [Column("sku"), Column("quantity", Kind.INT, min_value=0), Column("category", required=False)]
+    df = read_table(b"sku,quantity\n1,0\n", cols)
+    assert df["category"].isna().all()
+    with pytest.raises(FileRejected):
+        read_table(b"sku,quantity\n1,-2\n", cols)
