@@ -132,5 +132,7 @@ def test_production_settings_are_secure(tmp_path):
 
 
 def test_default_sqlite_uses_wal_mode(tmp_path):
-    out = _settings_in_subprocess({"FASTDSO_VAR_DIR": str(tmp_path)}, "s.DATABASES['default']['OPTIONS']['init_command']")
+    out = _settings_in_subprocess(
+        {"FASTDSO_VAR_DIR": str(tmp_path)}, "s.DATABASES['default']['OPTIONS']['init_command']"
+    )
     assert "journal_mode=WAL" in out
