@@ -51,3 +51,16 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.POLICY)
         return response
+
+
+class SpanishByDefaultMiddleware:
+    """The UI is Spanish unless the user picks English (language cookie):
+    the browser's Accept-Language is ignored, so a planner on an English
+    browser still gets the Spanish UI by default (SPEC §12)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

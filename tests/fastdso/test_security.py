@@ -136,3 +136,14 @@ def test_default_sqlite_uses_wal_mode(tmp_path):
         {"FASTDSO_VAR_DIR": str(tmp_path)}, "s.DATABASES['default']['OPTIONS']['init_command']"
     )
     assert "journal_mode=WAL" in out
+
+
+def test_ui_is_spanish_even_for_an_english_browser(planner_client):
+    page = planner_client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="es">' in page
+
+
+def test_english_is_available_on_request(planner_client):
+    planner_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = planner_client.get(reverse("home")).content.decode()
+    assert '<html lang="en">' in page
