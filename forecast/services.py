@@ -143,14 +143,10 @@ def _sku_week_units(
     the selected stores (a SKU-week is present iff it has at least one row)."""
     parts = []
     for start in range(0, len(skus), CHUNK):
-        chunk = skus[start : start + CHUNK]
-        rows = sales_queries.weekly_sales(chunk, weeks, as_of=as_of, stores=stores)
-        if not rows.empty:
-            parts.append(rows.groupby(["sku", "week_start"], as_index=False)["units"].sum())
+        rows = sales_queries.sku_weekly_totals(skus[start : start + CHUNK], weeks, as_of=as_of, stores=stores)
+        parts.append(rows[["sku", "week_start", "units"]])
         done = min(start + CHUNK, len(skus))
         progress(10 + 60 * done / max(len(skus), 1), "Leyendo ventas macro", skus_read=done)
-    if not parts:
-        return pd.DataFrame({"sku": pd.Series(dtype="str"), "week_start": [], "units": pd.Series(dtype="int64")})
     return pd.concat(parts, ignore_index=True)
 
 

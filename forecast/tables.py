@@ -134,6 +134,8 @@ class ForecastLineTable(tables.Table):
             }
         elif record.note in NOTES:
             detail = NOTES[record.note]
+        if record.product_id is None:
+            detail = f"{detail} · {_('no está en el catálogo')}" if detail else _("no está en el catálogo")
         if detail:
             return format_html('{}<div class="explanation">{}</div>', badge, detail)
         return badge

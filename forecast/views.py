@@ -26,9 +26,10 @@ from forecast.services import forecast_export_frame, forecast_export_record
 from forecast.tables import ForecastLineTable, ForecastRunTable
 from inventory.models import Product
 
-# Lists up to this size are computed during the request (a second or so);
-# files and bigger lists go to the background worker with a progress page.
-INLINE_LIMIT = 500
+# Lists up to this size are computed during the request (about a second);
+# files, categories and bigger lists go to the background worker, whose job
+# page shows the progress and links to the result.
+INLINE_LIMIT = 50
 
 
 class ForecastHomeView(View):

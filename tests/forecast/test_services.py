@@ -12,6 +12,7 @@ from fastdso.jobs import JobInputError
 from fastdso.models import AuditEvent
 from forecast.models import ForecastLine, ForecastRun
 from forecast.services import ForecastRequest, forecast_export_frame, forecast_run_create, skus_parse
+from sales import queries as sales_queries
 from sales.models import DistributionRecord
 from tests import factories
 
@@ -271,6 +272,25 @@ def test_export_frame_columns(shop, week):
     assert frame.iloc[0]["sku"] == "00012345"
     assert frame.iloc[0]["avg_weekly"] == pytest.approx(1.5)
     assert frame.iloc[0]["purchase_qty"] == 6
+
+
+def test_sku_weekly_totals_sums_stores_in_one_query(shop, week):
+    a, b = shop
+    wanted, other = factories.product("00012345"), factories.product("00099999")
+    factories.weekly(
+        [(wanted, a, week(1), 2), (wanted, b, week(1), 5), (wanted, a, week(0), -1), (other, a, week(1), 9)]
+        + [(wanted, a, week(-3), 40)]  # outside the window
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        frame = sales_queries.sku_weekly_totals(["00012345"], weeks=2, as_of=week(1))
+    assert len(ctx.captured_queries) == 1
+    got = frame.sort_values("week_start")
+    assert got["sku"].tolist() == ["00012345", "00012345"]
+    assert got["week_start"].tolist() == [week(0), week(1)]
+    assert got["units"].tolist() == [-1, 7]
+    only_b = sales_queries.sku_weekly_totals(["00012345"], weeks=2, as_of=week(1), stores=[b.pk])
+    assert only_b["units"].tolist() == [5]
+    assert sales_queries.sku_weekly_totals(["00012345"], weeks=2, as_of=week(1), stores=[]).empty
 
 
 def test_skus_parse():

@@ -163,13 +163,22 @@ def big_run(planner_client, data, week):
 
 def test_results_are_paginated_with_sparklines_only_for_the_page(viewer_client, big_run, django_assert_max_num_queries):
     url = big_run.get_absolute_url()
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
+        viewer_client.get(url, {"per_page": 50})
+    with django_assert_max_num_queries(10):
         response = viewer_client.get(url, {"per_page": 10})
     html = response.content.decode()
     assert response.status_code == 200
     assert html.count('data-chart="fc-spark-') == 10
     assert "1–10 de 30" in html
     assert "Exportar XLSX" not in html  # viewers read only
+
+
+def test_home_lists_runs_with_a_fixed_number_of_queries(viewer_client, big_run, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        response = viewer_client.get(HOME)
+    assert response.status_code == 200
+    assert big_run.get_absolute_url() in response.content.decode()
 
 
 def test_results_sort_and_filter(viewer_client, big_run):
