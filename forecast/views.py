@@ -83,7 +83,7 @@ class ForecastRunDetailView(DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         run: ForecastRun = self.object
-        lines = ForecastLine.objects.filter(run=run).defer("product")
+        lines = ForecastLine.objects.filter(run=run)
         line_filter = ForecastLineFilter(self.request.GET, queryset=lines)
         for field in line_filter.form.fields.values():
             field.widget.attrs.setdefault("class", "form-select form-select-sm")
