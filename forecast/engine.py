@@ -20,7 +20,7 @@ Rules, per SKU, over the `weeks` weeks of the window (across the selected stores
   unknown (NaN) and nothing is proposed for purchase.
 
 ``coverage_units = ceil(round(avg_weekly × coverage_weeks, 6))`` (rounding to
-6 decimals first, so 7/3 × 3 is 7 and not 8), and
+6 decimals first, so 29/7 × 7 = 29.000000000000004 gives 29, not 30), and
 ``purchase_qty = max(coverage_units − cd_stock − store_stock, 0)`` where
 store_stock is the stock of the selected stores only.
 """

@@ -255,3 +255,17 @@ def test_viewers_cannot_export(viewer_client, planner_client, data):
     run = ForecastRun.objects.get()
     assert viewer_client.get(reverse("forecast:run_export", args=[run.pk, "csv"])).status_code == 403
     assert planner_client.get(reverse("forecast:run_export", args=[run.pk, "pdf"])).status_code == 404
+
+
+def test_small_lists_run_inline_big_ones_go_to_the_worker(planner_client, data, settings):
+    settings.FASTDSO_JOBS_SYNC = False
+    response = post_text(planner_client, "00012345")
+    run = ForecastRun.objects.get()
+    assert response["Location"] == run.get_absolute_url()  # computed during the request
+    many = "\n".join(f"{i:08d}" for i in range(60))
+    response = post_text(planner_client, many)
+    job = Job.objects.filter(kind="purchase_forecast").latest("id")
+    assert job.status == Job.Status.QUEUED  # the worker picks it up after commit
+    assert job.params["skus"][:2] == ["00000000", "00000001"]
+    assert response["Location"] == reverse("job_detail", args=[job.pk])
+    assert ForecastRun.objects.count() == 1
