@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from forecast import views
 
 app_name = "forecast"
-urlpatterns: list = []
+urlpatterns = [
+    path("forecast/", views.ForecastHomeView.as_view(), name="home"),
+    path("forecast/runs/<int:pk>/", views.ForecastRunDetailView.as_view(), name="run_detail"),
+    path("forecast/runs/<int:pk>/export.<str:fmt>", views.ForecastRunExportView.as_view(), name="run_export"),
+]

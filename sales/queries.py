@@ -193,3 +193,40 @@ def category_sku_units(
     frame = _frame(rows, columns)
     frame["units"] = frame["units"].astype("int64")
     return frame
+
+
+def sku_weekly_totals(
+    skus: Iterable[str],
+    weeks: int,
+    as_of: dt.date | None = None,
+    stores: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """DataFrame[sku, product_id, week_start, units]: like `weekly_sales`, summed
+    over the (selected) stores in the database — one row per SKU-week that has
+    at least one macro row. For SKU-level features (purchase forecast) that
+    would otherwise pull one row per store. Only the given SKUs are read."""
+    columns = ["sku", "product_id", "week_start", "units"]
+    sku_list = sorted({str(s) for s in skus})
+    span = window(weeks, as_of)
+    if not sku_list or span is None or (stores is not None and not stores):
+        return _frame([], columns)
+    rows: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(sku_list), CHUNK):
+            sku_clause, sku_params = _in_clause("p.sku", sku_list[start : start + CHUNK])
+            sql = (
+                f"SELECT p.sku, w.product_id, w.week_start, SUM(w.units) "  # noqa: S608 - identifiers are ours
+                f"FROM {WEEKLY} w JOIN {PRODUCT} p ON p.id = w.product_id "
+                f"WHERE {sku_clause} AND w.week_start BETWEEN %s AND %s"
+            )
+            params: list[object] = [*sku_params, span[0], span[1]]
+            if stores is not None:
+                store_clause, store_params = _in_clause("w.store_id", list(stores))
+                sql += f" AND {store_clause}"
+                params += store_params
+            sql += " GROUP BY p.sku, w.product_id, w.week_start"
+            cursor.execute(sql, params)
+            rows.extend(cursor.fetchall())
+    frame = _frame(rows, columns, dates=["week_start"])
+    frame["units"] = frame["units"].astype("int64")
+    return frame

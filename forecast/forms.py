@@ -1,0 +1,126 @@
+"""The purchase forecast form: what to forecast, where, and over which weeks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from forecast.models import ForecastRun
+from forecast.services import categories_list, category_resolve, skus_parse
+from inventory.models import Store
+from sales.queries import resolve_as_of_week
+
+INPUT_FILE = "file"
+INPUT_TEXT = "text"
+INPUT_CATEGORY = "category"
+
+
+class ForecastForm(forms.Form):
+    input = forms.ChoiceField(
+        label=_("Entrada"),
+        choices=[
+            (INPUT_FILE, _("Archivo de SKUs")),
+            (INPUT_TEXT, _("SKUs pegados")),
+            (INPUT_CATEGORY, _("Categoría")),
+        ],
+        initial=INPUT_FILE,
+        widget=forms.RadioSelect,
+    )
+    file = forms.FileField(
+        label=_("Archivo CSV o XLSX"),
+        required=False,
+        help_text=_("Columna obligatoria «sku»; opcionales «product_name» y «category»."),
+    )
+    skus_text = forms.CharField(
+        label=_("SKUs"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": "00012345\n00012346, 00012347"}),
+        help_text=_("Uno por línea o separados por comas."),
+    )
+    category = forms.ChoiceField(label=_("Categoría"), required=False, choices=[])
+    stores = forms.ModelMultipleChoiceField(
+        label=_("Tiendas"),
+        queryset=Store.objects.order_by("name"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Vacío = todas las tiendas. Ctrl/Cmd + clic para elegir varias."),
+    )
+    weeks = forms.IntegerField(label=_("Semanas de historia"), initial=12, min_value=1, max_value=104)
+    coverage_weeks = forms.IntegerField(
+        label=_("Semanas de cobertura"),
+        initial=4,
+        min_value=1,
+        max_value=52,
+        help_text=_("Tiempo de reposición + período de revisión."),
+    )
+    as_of = forms.DateField(
+        label=_("Semana de corte (as-of)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Vacío = última semana completa cargada."),
+    )
+    backtest_weeks = forms.IntegerField(
+        label=_("Semanas de backtest"),
+        initial=8,
+        min_value=0,
+        max_value=52,
+        help_text=_("Semanas evaluadas al comparar ventanas SMA 1/2/3/4/8/12 (0 = sin backtest)."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "—")] + [(c, c) for c in categories_list()]
+        for name, field in self.fields.items():
+            if name == "input":
+                continue
+            css = "form-select" if isinstance(field.widget, forms.Select | forms.SelectMultiple) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        limit = settings.FASTDSO_MAX_UPLOAD_MB * 1024 * 1024
+        if upload is not None and upload.size > limit:
+            raise forms.ValidationError(
+                _("El archivo supera el máximo de %(mb)s MB.") % {"mb": settings.FASTDSO_MAX_UPLOAD_MB}
+            )
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        choice = data.get("input")
+        if choice == INPUT_FILE and not data.get("file"):
+            self.add_error("file", _("Elija un archivo con la columna «sku»."))
+        elif choice == INPUT_TEXT:
+            skus = skus_parse(data.get("skus_text", ""))
+            if not skus:
+                self.add_error("skus_text", _("Pegue al menos un SKU."))
+            data["skus"] = skus
+        elif choice == INPUT_CATEGORY:
+            category = category_resolve(data.get("category", ""))
+            if not category:
+                self.add_error("category", _("Elija una categoría del catálogo."))
+            data["category"] = category or ""
+        if not data.get("as_of") and resolve_as_of_week(None) is None:
+            self.add_error("as_of", _("No hay ventas macro cargadas: cargue ventas o indique una semana de corte."))
+        return data
+
+    def job_params(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        choice = data["input"]
+        stores = list(data.get("stores") or [])
+        params: dict[str, Any] = {
+            "scope": ForecastRun.Scope.CATEGORY if choice == INPUT_CATEGORY else ForecastRun.Scope.SKUS,
+            "category": data.get("category", "") if choice == INPUT_CATEGORY else "",
+            "store_ids": [s.pk for s in stores],
+            "weeks": data["weeks"],
+            "coverage_weeks": data["coverage_weeks"],
+            "as_of": data["as_of"].isoformat() if data.get("as_of") else None,
+            "backtest_weeks": data["backtest_weeks"],
+        }
+        if choice == INPUT_TEXT:
+            params["skus"] = data["skus"]
+            params["input_name"] = str(_("SKUs pegados ({n})")).format(n=len(data["skus"]))
+        return params

@@ -1,0 +1,77 @@
+"""The purchase forecast as a background job (progress on the job page)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+
+from fastdso.files import Column, read_table
+from fastdso.jobs import JobProgress, job_input_path, job_runner
+from fastdso.models import Job
+from forecast.models import ForecastRun
+from forecast.services import ForecastRequest, forecast_run_create, run_summary
+
+KIND = "purchase_forecast"
+SKU_FILE_COLUMNS = [
+    Column("sku"),
+    Column("product_name", required=False),
+    Column("category", required=False),
+]
+
+
+def request_from_params(job: Job) -> ForecastRequest:
+    """Job params (JSON) → ForecastRequest; a SKU file is read (and validated) here."""
+    params: dict[str, Any] = job.params
+    skus: list[str] = list(params.get("skus") or [])
+    file_categories: dict[str, str] = {}
+    file_names: dict[str, str] = {}
+    duplicates = 0
+    if params.get("scope") == ForecastRun.Scope.SKUS and (job.file or params.get("path")):
+        frame = read_table(
+            job_input_path(job), SKU_FILE_COLUMNS, max_bytes=settings.FASTDSO_MAX_UPLOAD_MB * 1024 * 1024
+        )
+        frame = frame[frame["sku"] != ""]
+        duplicates = int(frame["sku"].duplicated().sum())
+        skus = list(dict.fromkeys(frame["sku"]))
+        for sku, name, category in frame[["sku", "product_name", "category"]].itertuples(index=False):
+            if isinstance(category, str) and category.strip():
+                file_categories.setdefault(sku, category.strip())
+            if isinstance(name, str) and name.strip():
+                file_names.setdefault(sku, name.strip())
+    as_of = params.get("as_of")
+    return ForecastRequest(
+        scope=params["scope"],
+        skus=tuple(skus),
+        file_categories=file_categories,
+        file_names=file_names,
+        category=params.get("category") or "",
+        store_ids=tuple(int(s) for s in params.get("store_ids") or []),
+        weeks=int(params.get("weeks", 12)),
+        coverage_weeks=int(params.get("coverage_weeks", 4)),
+        as_of=dt.date.fromisoformat(as_of) if as_of else None,
+        backtest_weeks=int(params.get("backtest_weeks", 8)),
+        input_name=params.get("input_name") or job.file_name or "",
+        duplicates=duplicates + int(params.get("duplicates", 0)),
+    )
+
+
+@job_runner(KIND)
+def run_purchase_forecast(job: Job, progress: JobProgress) -> None:
+    progress(1, "Leyendo la entrada")
+    request = request_from_params(job)
+    run, warnings = forecast_run_create(request=request, user=job.user, job=job, progress=progress)
+    summary = run_summary(run)
+    job.result = {
+        "Pronóstico": f"#{run.pk}",
+        "Semana de corte": run.as_of_week.isoformat(),
+        "SKUs": summary["skus"],
+        "Con ventas macro": summary["macro"],
+        "Proxy de categoría": summary["category_proxy"],
+        "Sin historial macro": summary["no_history"],
+        "Unidades a comprar": summary["purchase_units"],
+    }
+    job.counts = {"skus": run.sku_count}
+    job.warnings = warnings
+    job.result_url = run.get_absolute_url()

@@ -1,0 +1,134 @@
+"""forecast_purchase (--skus FILE | --category NAME) [--stores NAME,NAME…] [--weeks N]
+[--coverage-weeks N] [--as-of DATE] [--output FILE]  (SPEC §9).
+
+Runs the same job as the web page, synchronously, prints a summary and, with
+--output, writes the CSV/XLSX (by extension). Bad input exits non-zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from fastdso.exports import write_export
+from fastdso.jobs import job_start
+from fastdso.models import Job
+from forecast import jobs as forecast_jobs
+from forecast.models import ForecastRun
+from forecast.services import category_resolve, forecast_export_frame, forecast_export_record
+from inventory.services import stores_resolve
+from sales.queries import resolve_as_of_week
+
+ERRORS_PRINTED = 20
+
+
+def parse_date(value: str) -> dt.date:
+    value = value.strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise CommandError(f"Fecha inválida «{value}»: use AAAA-MM-DD o DD/MM/AAAA.")
+
+
+def positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise CommandError(f"«{value}» no es un número entero.") from None
+    if number < 1:
+        raise CommandError(f"«{value}» debe ser al menos 1.")
+    return number
+
+
+class Command(BaseCommand):
+    help = "Pronóstico de compra V2 sobre las ventas macro (SKU list o categoría)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        scope = parser.add_mutually_exclusive_group(required=True)
+        scope.add_argument("--skus", metavar="FILE", help="Archivo CSV/XLSX con la columna sku.")
+        scope.add_argument("--category", metavar="NAME", help="Todos los productos de la categoría.")
+        parser.add_argument("--stores", metavar="NAME,NAME…", help="Tiendas (nombre o código); por defecto todas.")
+        parser.add_argument("--weeks", default="12", help="Semanas de historia (12).")
+        parser.add_argument("--coverage-weeks", default="4", help="Semanas de cobertura (4).")
+        parser.add_argument("--as-of", metavar="DATE", help="Semana de corte; por defecto la última completa.")
+        parser.add_argument("--output", metavar="FILE", help="FILE.csv o FILE.xlsx")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        weeks = positive(options["weeks"])
+        coverage = positive(options["coverage_weeks"])
+        as_of = parse_date(options["as_of"]) if options.get("as_of") else None
+        output = options.get("output")
+        if output and Path(output).suffix.lower() not in {".csv", ".xlsx"}:
+            raise CommandError(f"--output debe terminar en .csv o .xlsx: «{output}».")
+        if as_of is None and resolve_as_of_week(None) is None:
+            raise CommandError("No hay ventas macro cargadas: cargue ventas o indique --as-of.")
+
+        store_ids: list[int] = []
+        if options.get("stores"):
+            labels = [label.strip() for label in options["stores"].split(",") if label.strip()]
+            if not labels:
+                raise CommandError("--stores no nombra ninguna tienda.")
+            resolved = stores_resolve(labels, create=False).id_by_label
+            unknown = [label for label in labels if label not in resolved]
+            if unknown:
+                raise CommandError(f"Tienda(s) desconocida(s): {', '.join(unknown)}.")
+            store_ids = list(dict.fromkeys(resolved[label] for label in labels))
+
+        params: dict[str, Any] = {
+            "store_ids": store_ids,
+            "weeks": weeks,
+            "coverage_weeks": coverage,
+            "as_of": as_of.isoformat() if as_of else None,
+            "backtest_weeks": 8,
+        }
+        path = None
+        if options.get("skus"):
+            path = Path(options["skus"])
+            if not path.is_file():
+                raise CommandError(f"No existe el archivo «{path}».")
+            params.update(scope=ForecastRun.Scope.SKUS, input_name=path.name)
+        else:
+            category = category_resolve(options["category"])
+            if not category:
+                raise CommandError(f"Categoría desconocida: «{options['category']}».")
+            params.update(scope=ForecastRun.Scope.CATEGORY, category=category)
+
+        job = job_start(kind=forecast_jobs.KIND, params=params, path=path, sync=True)
+        if job.status != Job.Status.DONE:
+            lines = [f"Error: {job.message}"]
+            for error in job.errors[:ERRORS_PRINTED]:
+                lines.append(
+                    f"  fila {error.get('row') or '-'} · {error.get('column', '')} · "
+                    f"«{error.get('value', '')}»: {error.get('message', '')}"
+                )
+            if job.error_count > ERRORS_PRINTED:
+                lines.append(f"  … y {job.error_count - ERRORS_PRINTED} error(es) más.")
+            raise CommandError("\n".join(lines))
+
+        run = ForecastRun.objects.filter(job=job).get()
+        for warning in job.warnings:
+            self.stderr.write(f"Advertencia: {warning}")
+        self.stdout.write(f"Pronóstico #{run.pk} ({run.get_absolute_url()})")
+        self.stdout.write(
+            f"Semana de corte {run.as_of_week} · ventana {run.window_start}–{run.as_of_week} "
+            f"({run.weeks} semanas) · cobertura {run.coverage_weeks} semanas · "
+            f"tiendas: {', '.join(run.store_names) or 'todas'}"
+        )
+        self.stdout.write(
+            f"SKUs {run.sku_count}: MACRO {run.macro_count}, CATEGORY_PROXY {run.proxy_count}, "
+            f"NO_HISTORY {run.no_history_count} · unidades a comprar {run.purchase_units}"
+        )
+        best = (run.backtest or {}).get("best")
+        if best:
+            wape = next(m["wape"] for m in run.backtest["methods"] if m["method"] == best)
+            self.stdout.write(f"Backtest: mejor ventana {best} (WAPE {wape * 100:.1f} %)")
+        if output:
+            frame = forecast_export_frame(run)
+            write_export(frame, output, text_columns=("sku", "product_name", "category"))
+            forecast_export_record(run=run, user=None, fmt=Path(output).suffix.lower().lstrip("."), rows=len(frame))
+            self.stdout.write(f"{len(frame)} filas escritas en {output}")

@@ -1,0 +1,350 @@
+"""Purchase forecast V2: bulk reads → pure engine → one run with its lines.
+
+Reads sales only through `sales/queries.py` (the macro layer), stock through
+`inventory/queries.py`. The number of queries does not grow with the number
+of SKUs (every read is one query per chunk of 5,000 SKUs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from django.db import transaction
+
+from fastdso.audit import audit_record
+from fastdso.jobs import JobInputError
+from forecast import engine
+from forecast.models import ForecastLine, ForecastRun
+from inventory import queries as stock_queries
+from inventory.models import Product, Store
+from sales import queries as sales_queries
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 5000
+LINE_BATCH = 2000
+MAX_WARNINGS = 200
+
+Progress = Callable[..., None]
+
+
+def _no_progress(percent: float, stage: str = "", **counts: Any) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class ForecastRequest:
+    """What the planner asked for (form, command or job params)."""
+
+    scope: str  # ForecastRun.Scope
+    skus: tuple[str, ...] = ()
+    # Optional columns of a SKU file: used for SKUs the catalogue lacks.
+    file_categories: dict[str, str] = field(default_factory=dict)
+    file_names: dict[str, str] = field(default_factory=dict)
+    category: str = ""
+    store_ids: tuple[int, ...] = ()  # empty = all stores
+    weeks: int = 12
+    coverage_weeks: int = 4
+    as_of: dt.date | None = None
+    backtest_weeks: int = 8
+    input_name: str = ""
+    duplicates: int = 0
+
+
+def skus_parse(text: str) -> list[str]:
+    """SKUs pasted one per line or separated by commas/semicolons/tabs, as text, in order, once each."""
+    seen: dict[str, None] = {}
+    for token in re.split(r"[\n\r,;\t]+", text or ""):
+        sku = token.strip().strip('"').strip()
+        if sku and sku.lower() != "sku":
+            seen.setdefault(sku, None)
+    return list(seen)
+
+
+def category_resolve(name: str) -> str | None:
+    """The catalogue's spelling of a category named by the user (case-insensitive), or None."""
+    name = " ".join(str(name or "").split())
+    if not name:
+        return None
+    found = (
+        Product.objects.filter(category__iexact=name).values_list("category", flat=True).order_by("category").first()
+    )
+    return found
+
+
+def categories_list() -> list[str]:
+    return list(
+        Product.objects.exclude(category__isnull=True)
+        .exclude(category="")
+        .order_by("category")
+        .values_list("category", flat=True)
+        .distinct()
+    )
+
+
+def _catalogue(skus: list[str]) -> dict[str, tuple[int, str, str | None]]:
+    found: dict[str, tuple[int, str, str | None]] = {}
+    for start in range(0, len(skus), CHUNK):
+        for pk, sku, name, category in Product.objects.filter(sku__in=skus[start : start + CHUNK]).values_list(
+            "id", "sku", "name", "category"
+        ):
+            found[sku] = (pk, name, category)
+    return found
+
+
+def _scope_frame(request: ForecastRequest) -> tuple[pd.DataFrame, list[str]]:
+    """DataFrame[sku, product_id, product_name, category] in input order, and warnings."""
+    warnings: list[str] = []
+    if request.scope == ForecastRun.Scope.CATEGORY:
+        rows = list(
+            Product.objects.filter(category=request.category)
+            .order_by("sku")
+            .values_list("sku", "id", "name", "category")
+        )
+        if not rows:
+            raise JobInputError(f"La categoría «{request.category}» no tiene productos en el catálogo.")
+        frame = pd.DataFrame(rows, columns=["sku", "product_id", "product_name", "category"])
+        return frame, warnings
+
+    skus = list(dict.fromkeys(str(s).strip() for s in request.skus if str(s).strip()))
+    if not skus:
+        raise JobInputError("La lista de SKUs está vacía: indique al menos un SKU.")
+    catalogue = _catalogue(skus)
+    records = []
+    unknown = []
+    for sku in skus:
+        if sku in catalogue:
+            pk, name, category = catalogue[sku]
+            category = category or request.file_categories.get(sku) or None
+            records.append((sku, pk, name or request.file_names.get(sku, ""), category))
+        else:
+            unknown.append(sku)
+            records.append((sku, None, request.file_names.get(sku, ""), request.file_categories.get(sku) or None))
+    if unknown:
+        shown = ", ".join(unknown[:20]) + ("…" if len(unknown) > 20 else "")
+        warnings.append(f"{len(unknown)} SKU(s) no están en el catálogo de productos: {shown}.")
+    if request.duplicates:
+        warnings.append(f"{request.duplicates} SKU(s) repetidos en la entrada se consideraron una sola vez.")
+    frame = pd.DataFrame(records, columns=["sku", "product_id", "product_name", "category"])
+    frame["product_id"] = frame["product_id"].astype("Int64")
+    return frame, warnings
+
+
+def _sku_week_units(
+    skus: list[str], weeks: int, as_of: dt.date, stores: list[int] | None, progress: Progress
+) -> pd.DataFrame:
+    """DataFrame[sku, week_start, units]: macro units per SKU and week, summed over
+    the selected stores (a SKU-week is present iff it has at least one row)."""
+    parts = []
+    for start in range(0, len(skus), CHUNK):
+        rows = sales_queries.sku_weekly_totals(skus[start : start + CHUNK], weeks, as_of=as_of, stores=stores)
+        parts.append(rows[["sku", "week_start", "units"]])
+        done = min(start + CHUNK, len(skus))
+        progress(10 + 60 * done / max(len(skus), 1), "Leyendo ventas macro", skus_read=done)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _stock_by_sku(scope: pd.DataFrame, stores: list[int] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    known = scope[scope["product_id"].notna()]
+    sku_by_id = {int(pk): sku for pk, sku in zip(known["product_id"], known["sku"], strict=True)}
+    ids = list(sku_by_id)
+    cd = stock_queries.cd_stock(ids)
+    shops = stock_queries.store_stock(ids, stores)
+    cd["sku"] = cd["product_id"].map(sku_by_id)
+    shops["sku"] = shops["product_id"].map(sku_by_id)
+    return cd[["sku", "units"]], shops[["sku", "units"]]
+
+
+@transaction.atomic
+def forecast_run_create(
+    *, request: ForecastRequest, user: Any = None, job: Any = None, progress: Progress | None = None
+) -> tuple[ForecastRun, list[str]]:
+    """Compute the forecast of `request` and save it as a ForecastRun with its lines.
+
+    Raises JobInputError on input that cannot be forecast (nothing is written).
+    Returns the run and the warnings for the planner.
+    """
+    progress = progress or _no_progress
+    params = engine.ForecastParams(weeks=request.weeks, coverage_weeks=request.coverage_weeks)
+    as_of_week = sales_queries.resolve_as_of_week(request.as_of)
+    if as_of_week is None:
+        raise JobInputError("No hay ventas macro cargadas: cargue ventas o indique una fecha de corte (as-of).")
+    stores = list(request.store_ids) or None
+    store_names: list[str] = []
+    if stores:
+        names = dict(Store.objects.filter(id__in=stores).values_list("id", "name"))
+        missing = [s for s in stores if s not in names]
+        if missing:
+            raise JobInputError(f"Tienda(s) inexistente(s): {', '.join(map(str, missing))}.")
+        store_names = [names[s] for s in stores]
+
+    progress(5, "Preparando la lista de SKUs")
+    scope, warnings = _scope_frame(request)
+    skus = scope["sku"].tolist()
+
+    backtest_params = engine.BacktestParams(horizon_weeks=request.backtest_weeks) if request.backtest_weeks else None
+    read_weeks = max(params.weeks, backtest_params.history_weeks if backtest_params else 0)
+    sales = _sku_week_units(skus, read_weeks, as_of_week, stores, progress)
+    window_weeks = sales_queries.week_starts(params.weeks, as_of_week)
+
+    progress(75, "Calculando proxies de categoría y stock")
+    in_window = set(sales.loc[sales["week_start"] >= window_weeks[0], "sku"]) if not sales.empty else set()
+    need_proxy = scope.loc[~scope["sku"].isin(in_window) & scope["category"].notna(), "category"]
+    category_units = sales_queries.category_sku_units(set(need_proxy), params.weeks, as_of_week, stores)
+    cd, shops = _stock_by_sku(scope, stores)
+
+    result = engine.purchase_forecast(scope, sales, category_units, cd, shops, window_weeks, params)
+
+    backtest_data: dict[str, Any] = {}
+    if backtest_params:
+        progress(85, "Backtest de métodos")
+        history = sales_queries.week_starts(backtest_params.history_weeks, as_of_week)
+        backtest_data = backtest_to_json(
+            engine.backtest(sales[sales["week_start"] >= history[0]], history, backtest_params)
+        )
+
+    progress(90, "Guardando el pronóstico")
+    counts = result["source"].value_counts()
+    run = ForecastRun.objects.create(
+        user=user if getattr(user, "is_authenticated", False) else None,
+        job=job,
+        scope=request.scope,
+        category=request.category,
+        input_name=request.input_name[:255],
+        store_ids=list(request.store_ids),
+        store_names=store_names,
+        weeks=params.weeks,
+        coverage_weeks=params.coverage_weeks,
+        as_of_week=as_of_week,
+        window_start=window_weeks[0],
+        sku_count=len(result),
+        macro_count=int(counts.get(engine.MACRO, 0)),
+        proxy_count=int(counts.get(engine.CATEGORY_PROXY, 0)),
+        no_history_count=int(counts.get(engine.NO_HISTORY, 0)),
+        unknown_count=int(scope["product_id"].isna().sum()),
+        purchase_units=int(result["purchase_qty"].sum()),
+        coverage_units=int(result["coverage_units"].sum()),
+        backtest_weeks=request.backtest_weeks,
+        backtest=backtest_data,
+    )
+    merged = result.merge(scope[["sku", "product_id", "product_name"]], on="sku", how="left")
+    lines = [
+        ForecastLine(
+            run=run,
+            position=i + 1,
+            product_id=None if pd.isna(r.product_id) else int(r.product_id),
+            sku=r.sku,
+            product_name=_text(r.product_name)[:255],
+            category=_text(r.category),
+            source=r.source,
+            window_units=int(r.window_units),
+            avg_weekly=None if pd.isna(r.avg_weekly) else round(float(r.avg_weekly), 6),
+            proxy_skus=None if pd.isna(r.proxy_skus) else int(r.proxy_skus),
+            cd_stock=int(r.cd_stock),
+            store_stock=int(r.store_stock),
+            coverage_units=int(r.coverage_units),
+            purchase_qty=int(r.purchase_qty),
+            history=r.history,
+            note=r.note,
+        )
+        for i, r in enumerate(merged.itertuples(index=False))
+    ]
+    ForecastLine.objects.bulk_create(lines, batch_size=LINE_BATCH)
+    audit_record(user=user, action="run", obj=run, details=run_summary(run))
+    logger.info("forecast run %s: %s", run.pk, run_summary(run))
+    return run, warnings[:MAX_WARNINGS]
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def backtest_to_json(result: engine.BacktestResult) -> dict[str, Any]:
+    """The backtest as plain JSON for ForecastRun.backtest (NaN → None)."""
+
+    def clean(value: Any) -> Any:
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            return None
+        if hasattr(value, "item"):
+            value = value.item()
+        return value
+
+    methods = [{k: clean(v) for k, v in row.items()} for row in result.summary.to_dict("records")]
+    weekly = {
+        column: [clean(v) for v in result.weekly[column].tolist()]
+        for column in result.weekly.columns
+        if column != "week_start"
+    }
+    return {
+        "target_weeks": [w.isoformat() for w in result.target_weeks],
+        "methods": methods,
+        "weekly": weekly,
+        "best": result.best,
+    }
+
+
+def run_summary(run: ForecastRun) -> dict[str, Any]:
+    return {
+        "skus": run.sku_count,
+        "macro": run.macro_count,
+        "category_proxy": run.proxy_count,
+        "no_history": run.no_history_count,
+        "purchase_units": run.purchase_units,
+    }
+
+
+EXPORT_COLUMNS = [
+    "sku",
+    "product_name",
+    "category",
+    "avg_weekly",
+    "cd_stock",
+    "store_stock",
+    "purchase_qty",
+    "source",
+    "coverage_weeks",
+    "coverage_units",
+    "window_units",
+    "weeks",
+    "as_of_week",
+    "proxy_skus",
+    "note",
+]
+
+
+def forecast_export_frame(run: ForecastRun) -> pd.DataFrame:
+    """The export of a run: SPEC §9 columns first, then the inputs behind each number."""
+    rows = run.lines.order_by("position").values_list(
+        "sku",
+        "product_name",
+        "category",
+        "avg_weekly",
+        "cd_stock",
+        "store_stock",
+        "purchase_qty",
+        "source",
+        "coverage_units",
+        "window_units",
+        "proxy_skus",
+        "note",
+    )
+    frame = pd.DataFrame(
+        list(rows.iterator(chunk_size=5000)),
+        columns=[c for c in EXPORT_COLUMNS if c not in {"coverage_weeks", "weeks", "as_of_week"}],
+    )
+    frame["avg_weekly"] = frame["avg_weekly"].astype("float64").round(4)
+    frame["proxy_skus"] = frame["proxy_skus"].astype("Int64")
+    frame["coverage_weeks"] = run.coverage_weeks
+    frame["weeks"] = run.weeks
+    frame["as_of_week"] = run.as_of_week.isoformat()
+    return frame[EXPORT_COLUMNS]
+
+
+def forecast_export_record(*, run: ForecastRun, user: Any, fmt: str, rows: int) -> None:
+    audit_record(user=user, action="export", obj=run, details={"format": fmt, "rows": rows})

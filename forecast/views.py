@@ -1,0 +1,199 @@
+"""Purchase forecast pages: the form with past runs, a run's results, its exports. Thin views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet, Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView
+
+from fastdso.exports import export_response
+from fastdso.jobs import job_start
+from fastdso.models import Job
+from fastdso.roles import PlannerRequiredMixin, can_plan
+from fastdso.tables import configure_table
+from forecast import jobs as forecast_jobs
+from forecast.filters import ForecastLineFilter
+from forecast.forms import INPUT_CATEGORY, INPUT_FILE, ForecastForm
+from forecast.models import ForecastLine, ForecastRun
+from forecast.services import forecast_export_frame, forecast_export_record
+from forecast.tables import ForecastLineTable, ForecastRunTable
+from inventory.models import Product
+
+# Lists up to this size are computed during the request (about a second);
+# files, categories and bigger lists go to the background worker, whose job
+# page shows the progress and links to the result.
+INLINE_LIMIT = 50
+
+
+class ForecastHomeView(View):
+    """The form (planners) and the past forecasts (everyone)."""
+
+    template_name = "forecast/forecast_home.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(request, ForecastForm() if can_plan(request.user) else None)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not can_plan(request.user):
+            raise PermissionDenied
+        form = ForecastForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self._render(request, form, status=400)
+        params = form.job_params()
+        choice = form.cleaned_data["input"]
+        upload = form.cleaned_data.get("file") if choice == INPUT_FILE else None
+        if choice == INPUT_CATEGORY:
+            size = Product.objects.filter(category=params["category"]).count()
+        else:
+            size = len(params.get("skus", ())) if upload is None else INLINE_LIMIT + 1
+        job = job_start(
+            kind=forecast_jobs.KIND,
+            user=request.user,
+            params=params,
+            upload=upload,
+            sync=True if size <= INLINE_LIMIT else None,
+        )
+        if job.status == Job.Status.DONE and job.result_url:
+            for warning in job.warnings[:5]:
+                messages.warning(request, warning)
+            return redirect(job.result_url)
+        return redirect("job_detail", pk=job.pk)
+
+    def _render(self, request: HttpRequest, form: ForecastForm | None, status: int = 200) -> HttpResponse:
+        runs = ForecastRun.objects.select_related("user").defer("backtest")
+        table = configure_table(request, ForecastRunTable(runs), default=10)
+        return render(request, self.template_name, {"form": form, "runs_table": table}, status=status)
+
+
+class ForecastRunDetailView(DetailView):
+    model = ForecastRun
+    template_name = "forecast/run_detail.html"
+    context_object_name = "run"
+
+    def get_queryset(self) -> QuerySet[ForecastRun]:
+        return ForecastRun.objects.select_related("user", "job")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        run: ForecastRun = self.object
+        lines = ForecastLine.objects.filter(run=run)
+        line_filter = ForecastLineFilter(self.request.GET, queryset=lines)
+        for field in line_filter.form.fields.values():
+            field.widget.attrs.setdefault("class", "form-select form-select-sm")
+        line_filter.form.fields["q"].widget.attrs["class"] = "form-control form-control-sm"
+        filtered = line_filter.qs
+        totals = filtered.aggregate(
+            rows=Count("id"),
+            window_units=Sum("window_units"),
+            avg_weekly=Sum("avg_weekly"),
+            coverage_units=Sum("coverage_units"),
+            cd_stock=Sum("cd_stock"),
+            store_stock=Sum("store_stock"),
+            purchase_qty=Sum("purchase_qty"),
+        )
+        table = ForecastLineTable(filtered, run=run, totals=totals)
+        context.update(
+            table=configure_table(self.request, table, default=25),
+            filter=line_filter,
+            totals=totals,
+            backtest=backtest_context(run),
+            can_export=can_plan(self.request.user),
+            filtered=any(self.request.GET.get(k) for k in ("q", "source", "buy")),
+        )
+        return context
+
+
+def backtest_context(run: ForecastRun) -> dict[str, Any] | None:
+    """The backtest table and its chart (actual vs each SMA, total units per week)."""
+    data = run.backtest or {}
+    if not data.get("methods"):
+        return None
+    colors = ["#0d6efd", "#6610f2", "#d63384", "#fd7e14", "#20c997", "#6c757d"]
+    labels = [w[8:10] + "/" + w[5:7] for w in data["target_weeks"]]
+    datasets = [
+        {
+            "label": _("Real"),
+            "data": data["weekly"].get("actual", []),
+            "borderColor": "#212529",
+            "backgroundColor": "#212529",
+            "borderWidth": 3,
+            "tension": 0.2,
+        }
+    ]
+    for i, method in enumerate(data["methods"]):
+        datasets.append(
+            {
+                "label": method["method"],
+                "data": data["weekly"].get(method["method"], []),
+                "borderColor": colors[i % len(colors)],
+                "backgroundColor": colors[i % len(colors)],
+                "borderWidth": 1.5,
+                "borderDash": [] if method["method"] == data.get("best") else [5, 4],
+                "pointRadius": 2,
+                "spanGaps": False,
+            }
+        )
+    chart = {
+        "type": "line",
+        "data": {"labels": labels, "datasets": datasets},
+        "options": {
+            "plugins": {"legend": {"position": "bottom"}},
+            "scales": {"y": {"beginAtZero": False, "title": {"display": True, "text": _("unidades / semana")}}},
+        },
+    }
+    wape_chart = {
+        "type": "bar",
+        "data": {
+            "labels": [m["method"] for m in data["methods"]],
+            "datasets": [
+                {
+                    "label": _("WAPE %"),
+                    "data": [None if m["wape"] is None else round(m["wape"] * 100, 1) for m in data["methods"]],
+                    "backgroundColor": [
+                        "#198754" if m["method"] == data.get("best") else "#1f4e79" for m in data["methods"]
+                    ],
+                },
+                {
+                    "label": _("Sesgo %"),
+                    "data": [None if m["bias"] is None else round(m["bias"] * 100, 1) for m in data["methods"]],
+                    "backgroundColor": "#adb5bd",
+                },
+            ],
+        },
+        "options": {"plugins": {"legend": {"position": "bottom"}}},
+    }
+    methods = [
+        {
+            **m,
+            "wape_pct": None if m["wape"] is None else m["wape"] * 100,
+            "bias_pct": None if m["bias"] is None else m["bias"] * 100,
+        }
+        for m in data["methods"]
+    ]
+    return {
+        "methods": methods,
+        "best": data.get("best"),
+        "horizon": len(data["target_weeks"]),
+        "first_week": data["target_weeks"][0] if data["target_weeks"] else None,
+        "chart": chart,
+        "wape_chart": wape_chart,
+    }
+
+
+class ForecastRunExportView(PlannerRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+        if fmt not in {"csv", "xlsx"}:
+            raise Http404
+        run = get_object_or_404(ForecastRun, pk=pk)
+        frame = forecast_export_frame(run)
+        forecast_export_record(run=run, user=request.user, fmt=fmt, rows=len(frame))
+        return export_response(
+            frame, fmt, f"pronostico-compra-{run.pk}", text_columns=("sku", "product_name", "category")
+        )
