@@ -21,8 +21,9 @@ from typing import Any
 
 import pandas as pd
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -327,12 +328,7 @@ def transfer_plan_create(
     categories = sorted({c for c in skus["category"].dropna().astype(str) if c})
 
     progress(35, _("Leyendo ventas y stock"), skus=len(skus), stores=len(stores))
-    weekly = sales_queries.weekly_sales(skus["sku"].tolist(), weeks, as_of, store_filter)
-    sales = (
-        weekly.groupby(["product_id", "store_id"], as_index=False)["units"].sum()
-        if not weekly.empty
-        else pd.DataFrame({"product_id": [], "store_id": [], "units": []})
-    )
+    sales = sales_queries.sku_store_units(skus["sku"].tolist(), weeks, as_of, store_filter)
     stock = (
         store_stock(product_ids, store_filter)
         if product_ids
@@ -455,36 +451,64 @@ def _short_by_store(shorts: pd.DataFrame) -> dict[str, list[int]]:
     return {str(int(sid)): [int(row.pairs), int(row.units)] for sid, row in grouped.iterrows()}
 
 
+LINE_FIELDS = (
+    "plan_id",
+    "product_id",
+    "origin_store_id",
+    "destination_store_id",
+    "qty",
+    "origin_stock",
+    "origin_retain",
+    "origin_demand",
+    "destination_stock",
+    "destination_demand",
+    "cover_before",
+    "cover_after",
+    "urgent",
+    "reason",
+    "explanation",
+)
+
+
 def _lines_save(plan: TransferPlan, lines: pd.DataFrame, params: RedistParams) -> None:
+    """Insert the lines with multi-row INSERTs (parameterised, batches of BATCH rows).
+
+    bulk_create spends most of its time preparing each field of each object;
+    these rows are plain numbers and text already validated by the engine.
+    """
     if lines.empty:
         return
-    objs = []
-    for row in lines.itertuples(index=False):
-        line = TransferLine(
-            plan=plan,
-            product_id=int(row.product_id),
-            origin_store_id=int(row.origin_store_id),
-            destination_store_id=int(row.destination_store_id),
-            qty=int(row.qty),
-            origin_stock=int(row.origin_stock),
-            origin_retain=int(row.origin_retain),
-            origin_demand=round(float(row.origin_demand), 4),
-            destination_stock=int(row.destination_stock),
-            destination_demand=round(float(row.destination_demand), 4),
-            cover_before=None if pd.isna(row.cover_before) else round(float(row.cover_before), 3),
-            cover_after=None if pd.isna(row.cover_after) else round(float(row.cover_after), 3),
-            urgent=bool(row.urgent),
-            reason=str(row.reason),
+    explain = LineExplainer(params)
+    rows = [
+        (
+            plan.pk,
+            int(r.product_id),
+            int(r.origin_store_id),
+            int(r.destination_store_id),
+            int(r.qty),
+            int(r.origin_stock),
+            int(r.origin_retain),
+            round(float(r.origin_demand), 4),
+            int(r.destination_stock),
+            round(float(r.destination_demand), 4),
+            None if pd.isna(r.cover_before) else round(float(r.cover_before), 3),
+            None if pd.isna(r.cover_after) else round(float(r.cover_after), 3),
+            bool(r.urgent),
+            str(r.reason),
+            explain(r),
         )
-        line.explanation = line_explanation(
-            line,
-            origin_name=str(row.origin_store),
-            destination_name=str(row.destination_store),
-            destination_need=int(row.destination_need),
-            params=params,
-        )
-        objs.append(line)
-    TransferLine.objects.bulk_create(objs, batch_size=BATCH)
+        for r in lines.itertuples(index=False)
+    ]
+    table = connection.ops.quote_name(TransferLine._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(TransferLine._meta.get_field(f).column) for f in LINE_FIELDS)
+    placeholder = "(" + ", ".join(["%s"] * len(LINE_FIELDS)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(batch))}",  # noqa: S608
+                [value for row in batch for value in row],
+            )
 
 
 REASON_LABELS = {
@@ -503,35 +527,49 @@ SHORT_LABELS = {
 }
 
 
-def _num(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"
+class LineExplainer:
+    """Writes each line's sentence: why this quantity, from whom, to whom.
 
+    Translations and number format are looked up once per plan, not per line.
+    """
 
-def line_explanation(
-    line: TransferLine, *, origin_name: str, destination_name: str, destination_need: int, params: RedistParams
-) -> str:
-    """One sentence a planner reads: why this quantity, from whom, to whom."""
-    return _(
-        "%(dest)s vende %(d)s u/sem y tiene %(stock)s u (cobertura %(before)s → %(after)s sem; "
-        "objetivo %(target)s sem, necesita %(need)s u)%(urgent)s. %(origin)s tiene %(ostock)s u y "
-        "retiene %(retain)s u (max(ceil(%(mrw)s × %(od)s), %(mss)s)). Motivo: %(reason)s."
-    ) % {
-        "dest": destination_name,
-        "d": _num(line.destination_demand, 2),
-        "stock": line.destination_stock,
-        "before": _num(line.cover_before),
-        "after": _num(line.cover_after),
-        "target": _num(params.target_woc),
-        "need": destination_need,
-        "urgent": _(", urgente: bajo %(min)s sem") % {"min": _num(params.min_woc)} if line.urgent else "",
-        "origin": origin_name,
-        "ostock": line.origin_stock,
-        "retain": line.origin_retain,
-        "mrw": _num(params.max_retain_woc),
-        "od": _num(line.origin_demand, 2),
-        "mss": params.min_store_stock,
-        "reason": REASON_LABELS.get(line.reason, line.reason),
-    }
+    def __init__(self, params: RedistParams) -> None:
+        self.template = _(
+            "%(dest)s: demanda %(d)s u/sem, stock %(stock)s u (cobertura %(before)s → %(after)s sem; "
+            "objetivo %(target)s sem, necesita %(need)s u)%(urgent)s. %(origin)s tiene %(ostock)s u y "
+            "retiene %(retain)s u (max(ceil(%(mrw)s × %(od)s), %(mss)s)). Motivo: %(reason)s."
+        )
+        self.separator = str(get_format("DECIMAL_SEPARATOR"))
+        self.reasons = {code: str(label) for code, label in REASON_LABELS.items()}
+        self.fixed = {
+            "target": self.num(params.target_woc),
+            "mrw": self.num(params.max_retain_woc),
+            "mss": params.min_store_stock,
+        }
+        self.urgent = _(", urgente: bajo %(min)s sem") % {"min": self.num(params.min_woc)}
+
+    def num(self, value: float | None, digits: int = 1) -> str:
+        if value is None or value != value:  # None or NaN
+            return "—"
+        text = f"{value:.{digits}f}"
+        return text.replace(".", self.separator) if self.separator != "." else text
+
+    def __call__(self, row: Any) -> str:
+        return self.template % {
+            **self.fixed,
+            "dest": row.destination_store,
+            "d": self.num(row.destination_demand, 2),
+            "stock": int(row.destination_stock),
+            "before": self.num(row.cover_before),
+            "after": self.num(row.cover_after),
+            "need": int(row.destination_need),
+            "urgent": self.urgent if row.urgent else "",
+            "origin": row.origin_store,
+            "ostock": int(row.origin_stock),
+            "retain": int(row.origin_retain),
+            "od": self.num(row.origin_demand, 2),
+            "reason": self.reasons.get(row.reason, row.reason),
+        }
 
 
 # ---------------------------------------------------------------------------

@@ -288,3 +288,24 @@ def test_export_frame_has_the_contract_columns_first(shop, planner):
     ]
     assert frame["sku"].tolist() == ["00000001", "00000002"]
     assert TransferLine.objects.filter(plan=plan).count() == len(frame)
+
+
+def test_sku_store_units_is_weekly_sales_summed(shop, week):
+    from sales.queries import sku_store_units, weekly_sales
+
+    # A row outside the 4-week window must not count.
+    f.weekly([(shop["p1"], shop["sur"], week(2), 9)], last_date=week(7) + dt.timedelta(days=6))
+    skus = ["00000001", "00000003", "99999999"]
+    expected = (
+        weekly_sales(skus, 4)
+        .groupby(["product_id", "store_id"], as_index=False)["units"]
+        .sum()
+        .sort_values(["product_id", "store_id"])
+        .reset_index(drop=True)
+    )
+    got = sku_store_units(skus, 4).sort_values(["product_id", "store_id"]).reset_index(drop=True)
+    assert got.equals(expected.astype("int64"))
+    assert len(got) == 4  # p1 and p3 at Norte and Centro
+    only_norte = sku_store_units(skus, 4, stores=[shop["norte"].pk])
+    assert set(only_norte["store_id"]) == {shop["norte"].pk}
+    assert sku_store_units([], 4).empty

@@ -331,7 +331,7 @@ def test_transfers_tab_filters_and_sorts(plan, shop, planner_client):
     url = reverse("redistribution:plan_transfers", args=[plan.plan_id])
     body = planner_client.get(url).content.decode()
     assert "00000001" in body and "00000002" in body
-    assert "Tienda Norte vende" in body  # every line explains itself
+    assert "Tienda Norte: demanda 1,94 u/sem" in body  # every line explains itself
     body = planner_client.get(url + "?sku=0002").content.decode()
     assert "00000002" in body and "00000001" not in body
     body = planner_client.get(url + f"?origin_store={shop['centro'].pk}&destination_store={shop['norte'].pk}").content
