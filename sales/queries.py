@@ -230,3 +230,36 @@ def sku_weekly_totals(
     frame = _frame(rows, columns, dates=["week_start"])
     frame["units"] = frame["units"].astype("int64")
     return frame
+
+
+def sku_store_units(
+    skus: Iterable[str],
+    weeks: int,
+    as_of: dt.date | None = None,
+    stores: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """DataFrame[product_id, store_id, units]: units of the given SKUs per store summed
+    over the window (one row per pair with rows; absent pairs sold 0). The same rows
+    as `weekly_sales`, aggregated by the database: what planners need for a rate."""
+    columns = ["product_id", "store_id", "units"]
+    sku_list = sorted({str(s) for s in skus})
+    span = window(weeks, as_of)
+    rows: list[tuple] = []
+    if sku_list and span is not None and (stores is None or stores):
+        with connection.cursor() as cursor:
+            for start in range(0, len(sku_list), CHUNK):
+                sku_clause, sku_params = _in_clause("p.sku", sku_list[start : start + CHUNK])
+                sql = (
+                    f"SELECT w.product_id, w.store_id, SUM(w.units) FROM {WEEKLY} w "  # noqa: S608
+                    f"JOIN {PRODUCT} p ON p.id = w.product_id "
+                    f"WHERE {sku_clause} AND w.week_start BETWEEN %s AND %s"
+                )
+                params: list[object] = [*sku_params, span[0], span[1]]
+                if stores is not None:
+                    store_clause, store_params = _in_clause("w.store_id", list(stores))
+                    sql += f" AND {store_clause}"
+                    params += store_params
+                sql += " GROUP BY w.product_id, w.store_id"
+                cursor.execute(sql, params)
+                rows.extend(cursor.fetchall())
+    return pd.DataFrame(rows, columns=columns).astype("int64")

@@ -1,0 +1,473 @@
+"""Store-to-store redistribution engine (SPEC §7). Pure: DataFrames in, DataFrames out.
+
+Rules, per SKU and store, from the macro layer and each store's latest stock:
+
+- demand = units over `history_weeks` / `history_weeks` (negatives clamped to 0);
+- share(store) = category units of the store / category units of all eligible
+  stores; network(sku) = Σ demand over eligible stores (0 → the category's
+  average weekly units per selling SKU);
+  blended = sku_weight × demand + (1 − sku_weight) × share × network;
+  scope "category" uses blended, scope "skus" uses demand where > 0, else blended;
+- destination need = max(0, ceil(round(target_woc × d − stock, 6))), 0 when
+  stock ≥ max_woc × d; urgent when stock < min_woc × d;
+- donor retain = max(ceil(max_retain_woc × d), min_store_stock); excess = max(0, stock − retain);
+- a move is min(need_left, excess_left, cap_left); below min_fill it is raised
+  to min_fill only if the donor's excess allows and the destination is urgent,
+  else dropped;
+- destinations are served urgent first, then by higher demand, then by the
+  store's higher category rank; donors give largest excess first; a store is
+  never donor and destination of the same SKU; caps: MAX_ROWS, MAX_UNITS_PER_SKU_PER_DEST,
+  optional MAX_UNITS.
+
+The greedy loop runs per SKU over small numpy arrays (one entry per store):
+each move either fills a destination, empties a donor or hits a cap, so a SKU
+costs O((destinations + donors) log donors).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+SCOPE_SKUS = "skus"
+SCOPE_CATEGORY = "category"
+
+# How quantities are decided (assisted manual mode can hand them to the file).
+QTY_SYSTEM = "system"  # the rules decide; a file's qty is ignored
+QTY_FILE_MAX = "file_max"  # the file's qty is a ceiling on what the rules decide
+QTY_OVERRIDE = "override"  # the file's qty is the need (hard); the donor floor still holds
+
+# Reasons on a line.
+REASON_URGENT = "URGENT"  # destination below min_woc
+REASON_BELOW_TARGET = "BELOW_TARGET"  # destination below target_woc
+REASON_MIN_FILL = "MIN_FILL"  # raised to min_fill (urgent destination)
+REASON_FILE_QTY = "FILE_QTY"  # file qty as ceiling
+REASON_OVERRIDE = "FILE_QTY_OVERRIDE"  # file qty as hard need
+
+# Why a destination is still short.
+SHORT_NO_DONOR = "NO_DONOR_EXCESS"
+SHORT_MIN_FILL = "BELOW_MIN_FILL"
+SHORT_CAP_DEST = "MAX_UNITS_PER_SKU_PER_DEST"
+SHORT_MAX_ROWS = "MAX_ROWS"
+SHORT_MAX_UNITS = "MAX_UNITS"
+
+LINE_COLUMNS = [
+    "product_id",
+    "sku",
+    "category",
+    "origin_store_id",
+    "origin_store",
+    "destination_store_id",
+    "destination_store",
+    "qty",
+    "origin_stock",
+    "origin_retain",
+    "origin_demand",
+    "origin_excess",
+    "destination_stock",
+    "destination_demand",
+    "destination_need",
+    "cover_before",
+    "cover_after",
+    "urgent",
+    "reason",
+]
+NO_CAP = 2**62  # "no global units cap"
+SHORT_COLUMNS = ["product_id", "sku", "store_id", "store", "need", "moved", "short", "urgent", "reason"]
+
+
+@dataclass(frozen=True)
+class RedistParams:
+    """The parameters of SPEC §7, with its defaults."""
+
+    history_weeks: int = 8
+    min_woc: float = 1.0
+    target_woc: float = 2.0
+    max_woc: float = 4.0
+    max_retain_woc: float = 2.0
+    min_store_stock: int = 1
+    min_fill: int = 2
+    sku_weight: float = 0.70
+    top_n: int = 20
+    max_rows: int = 2000
+    max_units_per_sku_per_dest: int = 20
+    max_units: int | None = None
+
+    def errors(self) -> list[str]:
+        """What is wrong with these parameters, in words a planner reads (empty: all fine)."""
+        problems: list[str] = []
+        if not 1 <= self.history_weeks <= 104:
+            problems.append("history_weeks debe estar entre 1 y 104 semanas.")
+        if self.min_woc < 0:
+            problems.append("min_woc no puede ser negativo.")
+        if self.target_woc < self.min_woc:
+            problems.append("target_woc debe ser mayor o igual que min_woc.")
+        if self.max_woc < self.target_woc:
+            problems.append("max_woc debe ser mayor o igual que target_woc.")
+        if self.max_retain_woc < 0:
+            problems.append("max_retain_woc no puede ser negativo.")
+        if self.min_store_stock < 0:
+            problems.append("min_store_stock no puede ser negativo.")
+        if self.min_fill < 1:
+            problems.append("min_fill debe ser al menos 1.")
+        if not 0 <= self.sku_weight <= 1:
+            problems.append("sku_weight debe estar entre 0 y 1.")
+        if not 1 <= self.top_n <= 5000:
+            problems.append("Top N debe estar entre 1 y 5000.")
+        if self.max_rows < 1:
+            problems.append("MAX_ROWS debe ser al menos 1.")
+        if self.max_units_per_sku_per_dest < 1:
+            problems.append("MAX_UNITS_PER_SKU_PER_DEST debe ser al menos 1.")
+        if self.max_units is not None and self.max_units < 1:
+            problems.append("MAX_UNITS debe ser al menos 1 (o vacío: sin tope global).")
+        return problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PlanTarget:
+    """What to plan: scope, destination (None = all stores), donors, who decides quantities."""
+
+    scope: str = SCOPE_SKUS
+    destination: int | None = None
+    origin: int | None = None
+    # With an origin: False → only the origin gives; True → the origin gives
+    # first and the other stores complete. Without an origin donors are always picked.
+    auto_pick_donors: bool = True
+    qty_mode: str = QTY_SYSTEM
+
+
+@dataclass
+class PlanInputs:
+    """Everything the engine reads, already loaded in bulk.
+
+    skus: product_id, sku, category, [file_qty] (nullable ints; only with a file)
+    stores: store_id, name — the eligible stores
+    sales: product_id, store_id, units — rows in the history window (summed here)
+    stock: product_id, store_id, units — latest stock (absent: 0)
+    category_store: category, store_id, units — category units per store in the window
+    category_sku: category, product_id, units — units per SKU of the categories
+        (for the network fallback of SKUs with no sales)
+    """
+
+    skus: pd.DataFrame
+    stores: pd.DataFrame
+    sales: pd.DataFrame
+    stock: pd.DataFrame
+    category_store: pd.DataFrame
+    category_sku: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"category": [], "product_id": [], "units": []})
+    )
+
+
+@dataclass
+class PlanResult:
+    lines: pd.DataFrame
+    shortfalls: pd.DataFrame
+    summary: dict[str, Any]
+    cap_hit: str | None = None
+
+
+def top_skus(category_sku: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The Top N SKUs by category demand: units > 0, most units first, ties by SKU."""
+    selling = category_sku[category_sku["units"] > 0]
+    return selling.sort_values(["units", "sku"], ascending=[False, True], kind="stable").head(n).reset_index(drop=True)
+
+
+def category_avg_per_selling_sku(category_sku: pd.DataFrame, weeks: int) -> dict[str, float]:
+    """The category's average weekly units per selling SKU (units > 0 in the window)."""
+    selling = category_sku[category_sku["units"] > 0]
+    if selling.empty:
+        return {}
+    grouped = selling.groupby("category")["units"].agg(["sum", "count"])
+    return {str(cat): float(row["sum"]) / float(row["count"]) / weeks for cat, row in grouped.iterrows()}
+
+
+def _ceil6(values: np.ndarray) -> np.ndarray:
+    """ceil(round(x, 6)): 2 × 1.15 = 2.3 stays 3, 0.1 × 30 = 3.0000000000000004 stays 3."""
+    return np.ceil(np.round(values, 6))
+
+
+@dataclass
+class Matrices:
+    """Dense SKU × store arrays (rows follow `skus`, columns follow `stores`)."""
+
+    demand: np.ndarray  # the demand the rules use (blended or own)
+    own_demand: np.ndarray  # units / weeks
+    stock: np.ndarray
+    cat_units: np.ndarray  # the SKU's category units at each store (category rank)
+
+
+def demand_matrices(inputs: PlanInputs, params: RedistParams, scope: str) -> Matrices:
+    """Own and category-aware demand, stock and category strength, per SKU × store."""
+    skus, stores = inputs.skus, inputs.stores
+    n_sku, n_store = len(skus), len(stores)
+    sku_index = pd.Index(skus["product_id"].to_numpy())
+    store_index = pd.Index(stores["store_id"].to_numpy())
+
+    def dense(frame: pd.DataFrame, value: str) -> np.ndarray:
+        out = np.zeros((n_sku, n_store), dtype="float64")
+        if frame.empty:
+            return out
+        rows = sku_index.get_indexer(frame["product_id"].to_numpy())
+        cols = store_index.get_indexer(frame["store_id"].to_numpy())
+        keep = (rows >= 0) & (cols >= 0)
+        np.add.at(out, (rows[keep], cols[keep]), frame[value].to_numpy(dtype="float64")[keep])
+        return out
+
+    weeks = params.history_weeks
+    own = np.maximum(dense(inputs.sales, "units"), 0.0) / weeks
+    stock = dense(inputs.stock, "units")
+
+    # Category strength of each store, as a row per SKU (by the SKU's category).
+    categories = skus["category"].fillna("").astype(str).to_numpy()
+    cat_store = inputs.category_store
+    cat_units = np.zeros((n_sku, n_store), dtype="float64")
+    if not cat_store.empty:
+        cat_store = cat_store[cat_store["store_id"].isin(store_index)]
+        pivot = cat_store.pivot_table(index="category", columns="store_id", values="units", aggfunc="sum")
+        pivot = pivot.reindex(columns=store_index, fill_value=0).fillna(0).clip(lower=0)
+        row_of = pd.Index(pivot.index.astype(str)).get_indexer(categories)
+        has = row_of >= 0
+        cat_units[has] = pivot.to_numpy(dtype="float64")[row_of[has]]
+    totals = cat_units.sum(axis=1, keepdims=True)
+    share = np.divide(cat_units, totals, out=np.zeros_like(cat_units), where=totals > 0)
+
+    network = own.sum(axis=1)
+    fallback = category_avg_per_selling_sku(inputs.category_sku, weeks)
+    no_sales = network <= 0
+    if no_sales.any():
+        network = network.copy()
+        network[no_sales] = [fallback.get(c, 0.0) for c in categories[no_sales]]
+    w = params.sku_weight
+    blended = w * own + (1.0 - w) * share * network[:, None]
+    demand = blended if scope == SCOPE_CATEGORY else np.where(own > 0, own, blended)
+    return Matrices(demand=demand, own_demand=own, stock=stock, cat_units=cat_units)
+
+
+def plan_transfers(inputs: PlanInputs, params: RedistParams, target: PlanTarget) -> PlanResult:
+    """Propose store-to-store transfers for the SKUs of `inputs`, by the rules above."""
+    skus = inputs.skus.reset_index(drop=True)
+    stores = inputs.stores.reset_index(drop=True)
+    n_store = len(stores)
+    store_ids = stores["store_id"].to_numpy()
+    store_names = stores["name"].astype(str).to_numpy()
+    name_rank = np.empty(n_store, dtype="int64")
+    name_rank[np.argsort(store_names, kind="stable")] = np.arange(n_store)
+    store_pos = {int(s): i for i, s in enumerate(store_ids)}
+    dest_pos = store_pos.get(target.destination) if target.destination is not None else None
+    origin_pos = store_pos.get(target.origin) if target.origin is not None else None
+    if target.destination is not None and dest_pos is None:
+        raise ValueError("the destination store is not among the eligible stores")
+    if target.origin is not None and origin_pos is None:
+        raise ValueError("the origin store is not among the eligible stores")
+    only_origin = origin_pos is not None and not target.auto_pick_donors
+
+    m = demand_matrices(inputs, params, target.scope)
+    demand, stock = m.demand, m.stock
+    need = _ceil6(params.target_woc * demand - stock)
+    need = np.maximum(need, 0.0)
+    need[stock >= params.max_woc * demand] = 0.0
+    urgent = stock < params.min_woc * demand
+    retain = np.maximum(_ceil6(params.max_retain_woc * demand), float(params.min_store_stock))
+    excess = np.maximum(stock - retain, 0.0)
+
+    override = np.zeros(len(skus), dtype=bool)
+    file_capped = np.zeros(len(skus), dtype=bool)
+    if target.qty_mode != QTY_SYSTEM and "file_qty" in skus.columns:
+        file_qty = pd.to_numeric(skus["file_qty"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        given = ~np.isnan(file_qty)
+        if target.qty_mode == QTY_OVERRIDE:
+            need[given] = np.maximum(file_qty[given], 0.0)[:, None]
+            override = given
+        elif target.qty_mode == QTY_FILE_MAX:
+            need[given] = np.minimum(need[given], np.maximum(file_qty[given], 0.0)[:, None])
+            file_capped = given
+
+    # Most demanded SKUs first (they matter most when a global cap bites).
+    network = demand.sum(axis=1)
+    sku_order = np.lexsort((skus["sku"].astype(str).to_numpy(), -network))
+
+    per_dest_cap = params.max_units_per_sku_per_dest
+    min_fill = params.min_fill
+    lines: list[tuple] = []
+    shorts: list[tuple] = []
+    units_total = 0
+    cap_hit: str | None = None
+    sku_col = skus["sku"].astype(str).to_numpy()
+    pid_col = skus["product_id"].to_numpy()
+    cat_col = skus["category"].to_numpy()
+
+    all_stores = np.arange(n_store)
+    for i in sku_order:
+        d_i, s_i, need_i, urg_i, ex_i = demand[i], stock[i], need[i], urgent[i], excess[i]
+        # Donors first, then destinations among the rest: never both for one SKU.
+        if only_origin:
+            donor_mask = np.zeros(n_store, dtype=bool)
+            donor_mask[origin_pos] = ex_i[origin_pos] > 0
+        else:
+            donor_mask = ex_i > 0
+        if dest_pos is not None:
+            donor_mask[dest_pos] = False
+            dest_mask = np.zeros(n_store, dtype=bool)
+            dest_mask[dest_pos] = True
+        else:
+            dest_mask = ~donor_mask
+            if origin_pos is not None:
+                dest_mask[origin_pos] = False
+        dest_mask &= need_i > 0
+        dests = all_stores[dest_mask]
+        if len(dests) == 0:
+            continue
+        order = np.lexsort((name_rank[dests], -m.cat_units[i, dests], -d_i[dests], ~urg_i[dests]))
+        dests = dests[order]
+        donors = all_stores[donor_mask]
+        heap = [(0 if j == origin_pos else 1, -float(ex_i[j]), int(name_rank[j]), int(j)) for j in donors]
+        heapq.heapify(heap)
+        is_override = bool(override[i])
+
+        for dest in dests:
+            dest = int(dest)
+            need_left = int(need_i[dest])
+            received = 0
+            reason_short = ""
+            if cap_hit:
+                reason_short = cap_hit
+            aside: list[tuple] = []
+            while need_left > 0 and not reason_short:
+                if len(lines) >= params.max_rows:
+                    cap_hit = reason_short = SHORT_MAX_ROWS
+                    break
+                per_left = per_dest_cap - received
+                global_left = params.max_units - units_total if params.max_units is not None else NO_CAP
+                if global_left <= 0:
+                    cap_hit = reason_short = SHORT_MAX_UNITS
+                    break
+                if per_left <= 0:
+                    reason_short = SHORT_CAP_DEST
+                    break
+                cap_left = min(per_left, global_left)
+                if not heap:
+                    reason_short = SHORT_NO_DONOR
+                    break
+                priority, neg_excess, rank, donor = heap[0]
+                donor_excess = int(-neg_excess)
+                qty = min(need_left, donor_excess, cap_left)
+                bumped = False
+                if qty < min_fill and not is_override:
+                    if urg_i[dest] and donor_excess >= min_fill and cap_left >= min_fill:
+                        qty, bumped = min_fill, True
+                    elif priority == 0:
+                        # The chosen origin cannot make a worthwhile move here: the others may.
+                        aside.append(heapq.heappop(heap))
+                        continue
+                    elif cap_left < need_left and cap_left <= donor_excess:
+                        reason_short = SHORT_CAP_DEST if per_left <= global_left else SHORT_MAX_UNITS
+                        break
+                    else:
+                        reason_short = SHORT_MIN_FILL
+                        break
+                heapq.heappop(heap)
+                stock_before = s_i[dest] + received
+                received += qty
+                units_total += qty
+                need_left = max(0, need_left - qty)
+                d = float(d_i[dest])
+                if is_override:
+                    reason = REASON_OVERRIDE
+                elif bumped:
+                    reason = REASON_MIN_FILL
+                elif file_capped[i]:
+                    reason = REASON_FILE_QTY
+                elif urg_i[dest]:
+                    reason = REASON_URGENT
+                else:
+                    reason = REASON_BELOW_TARGET
+                lines.append(
+                    (
+                        pid_col[i],
+                        sku_col[i],
+                        cat_col[i],
+                        int(store_ids[donor]),
+                        store_names[donor],
+                        int(store_ids[dest]),
+                        store_names[dest],
+                        int(qty),
+                        int(s_i[donor]),
+                        int(retain[i, donor]),
+                        float(d_i[donor]),
+                        donor_excess,
+                        int(s_i[dest]),
+                        d,
+                        int(need_i[dest]),
+                        stock_before / d if d > 0 else None,
+                        (s_i[dest] + received) / d if d > 0 else None,
+                        bool(urg_i[dest]),
+                        reason,
+                    )
+                )
+                left = donor_excess - qty
+                if left > 0:
+                    heapq.heappush(heap, (priority, -float(left), rank, donor))
+            for entry in aside:
+                heapq.heappush(heap, entry)
+            if need_left > 0:
+                shorts.append(
+                    (
+                        pid_col[i],
+                        sku_col[i],
+                        int(store_ids[dest]),
+                        store_names[dest],
+                        int(need_i[dest]),
+                        received,
+                        need_left,
+                        bool(urg_i[dest]),
+                        reason_short or SHORT_NO_DONOR,
+                    )
+                )
+
+    line_frame = pd.DataFrame(lines, columns=LINE_COLUMNS)
+    short_frame = pd.DataFrame(shorts, columns=SHORT_COLUMNS)
+    summary = summarise(line_frame, short_frame, considered=len(skus), cap_hit=cap_hit)
+    return PlanResult(lines=line_frame, shortfalls=short_frame, summary=summary, cap_hit=cap_hit)
+
+
+def summarise(lines: pd.DataFrame, shorts: pd.DataFrame, *, considered: int, cap_hit: str | None) -> dict[str, Any]:
+    """The plan's summary: moves, units, SKUs, stores affected, destinations still short."""
+    origins = set(lines["origin_store_id"].tolist())
+    destinations = set(lines["destination_store_id"].tolist())
+    short_stores = set(shorts["store_id"].tolist())
+    reasons = shorts["reason"].value_counts().to_dict() if not shorts.empty else {}
+    return {
+        "skus_considered": int(considered),
+        "moves": len(lines),
+        "units": int(lines["qty"].sum()) if not lines.empty else 0,
+        "skus_moved": int(lines["sku"].nunique()) if not lines.empty else 0,
+        "origin_stores": len(origins),
+        "destination_stores": len(destinations),
+        "stores_affected": len(origins | destinations),
+        "urgent_moves": int(lines["urgent"].sum()) if not lines.empty else 0,
+        "destinations_short": len(short_stores),
+        "short_pairs": len(shorts),
+        "short_units": int(shorts["short"].sum()) if not shorts.empty else 0,
+        "short_urgent_pairs": int(shorts["urgent"].sum()) if not shorts.empty else 0,
+        "short_reasons": {str(k): int(v) for k, v in reasons.items()},
+        "cap_hit": cap_hit or "",
+    }
+
+
+def cover(stock: float, demand: float) -> float | None:
+    """Weeks of cover (None when there is no demand)."""
+    return stock / demand if demand > 0 else None
+
+
+def retain_floor(demand: float, params: RedistParams) -> int:
+    """A donor's retain floor for one SKU (the same rule as the matrices)."""
+    return max(math.ceil(round(params.max_retain_woc * demand, 6)), params.min_store_stock)

@@ -1,0 +1,32 @@
+"""The redistribution job: plan transfers in the background (django-q2), with progress."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from fastdso.jobs import JobProgress, job_input_path, job_runner
+from fastdso.models import Job
+from redistribution.services import PlanRequest, transfer_plan_create
+
+KIND = "redistribution_plan"
+
+
+@job_runner(KIND)
+def run_redistribution_plan(job: Job, progress: JobProgress) -> None:
+    request = PlanRequest.from_json(job.params["request"])
+    sku_file = job_input_path(job) if (job.file or job.params.get("path")) else None
+    plan = transfer_plan_create(
+        user=job.user, request=request, sku_file=sku_file, file_name=job.file_name, job=job, progress=progress
+    )
+    summary = plan.summary
+    job.result = {
+        _("Plan"): plan.plan_id,
+        _("Movimientos"): summary["moves"],
+        _("Unidades"): summary["units"],
+        _("SKUs con traslados"): summary["skus_moved"],
+        _("Tiendas afectadas"): summary["stores_affected"],
+        _("Destinos aún cortos"): summary["destinations_short"],
+    }
+    job.warnings = list(plan.warnings)
+    job.result_url = plan.get_absolute_url()
+    job.counts = {"lines": summary["moves"], "units": summary["units"]}

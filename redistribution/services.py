@@ -1,0 +1,632 @@
+"""Redistribution plans: load inputs in bulk, run the engine, persist the plan (SPEC §7).
+
+    plan = transfer_plan_create(user=user, request=PlanRequest(...), sku_file=path)
+
+Reads: the SKUs (file or category Top N), weekly sales of those SKUs, category
+units per store, latest store stock, store names — a handful of bulk queries.
+Writes: one TransferPlan and its TransferLines (bulk), an audit event, and an
+INFO log line with the summary. Bad input raises JobInputError (or the file
+reader's FileRejected) before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fastdso.audit import audit_record
+from fastdso.files import Column, Kind, RowError, read_table
+from fastdso.jobs import JobInputError
+from fastdso.models import Job
+from inventory.models import Product, Store
+from inventory.queries import store_stock
+from redistribution import engine
+from redistribution.engine import PlanInputs, PlanTarget, RedistParams
+from redistribution.models import TransferLine, TransferPlan
+from sales import queries as sales_queries
+
+logger = logging.getLogger(__name__)
+
+BATCH = 1000
+MODE_AUTO = TransferPlan.Mode.AUTO.value
+MODE_MANUAL = TransferPlan.Mode.MANUAL.value
+WARNINGS_LISTED = 20
+
+Progress = Callable[..., None]
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """Everything a planner asks for; JSON-safe (it travels in Job.params)."""
+
+    mode: str = MODE_AUTO
+    scope: str = engine.SCOPE_SKUS
+    category: str = ""
+    destination_id: int | None = None  # None: all stores
+    origin_id: int | None = None
+    auto_pick_donors: bool = True
+    system_decides: bool = True
+    override_qty: bool = False
+    eligible_store_ids: tuple[int, ...] | None = None  # None: all stores
+    as_of: dt.date | None = None
+    params: RedistParams = field(default_factory=RedistParams)
+
+    @property
+    def qty_mode(self) -> str:
+        if self.override_qty:
+            return engine.QTY_OVERRIDE
+        if not self.system_decides:
+            return engine.QTY_FILE_MAX
+        return engine.QTY_SYSTEM
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["as_of"] = self.as_of.isoformat() if self.as_of else None
+        data["eligible_store_ids"] = list(self.eligible_store_ids) if self.eligible_store_ids is not None else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PlanRequest:
+        data = dict(data)
+        params = RedistParams(**data.pop("params", {}))
+        as_of = data.pop("as_of", None)
+        eligible = data.pop("eligible_store_ids", None)
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(
+            **{k: v for k, v in data.items() if k in known},
+            params=params,
+            as_of=dt.date.fromisoformat(as_of) if as_of else None,
+            eligible_store_ids=tuple(eligible) if eligible is not None else None,
+        )
+
+
+def request_errors(request: PlanRequest, *, has_file: bool) -> list[str]:
+    """Shape errors of a request (what a form or the command must refuse)."""
+    problems = list(request.params.errors())
+    if request.mode not in (MODE_AUTO, MODE_MANUAL):
+        problems.append(_("Modo desconocido: use auto o manual."))
+    if request.scope == engine.SCOPE_CATEGORY and not request.category.strip():
+        problems.append(_("Elija una categoría."))
+    if request.scope == engine.SCOPE_SKUS and not has_file:
+        problems.append(_("Suba un archivo con la columna sku."))
+    if request.mode == MODE_MANUAL and request.origin_id is None and not request.auto_pick_donors:
+        problems.append(_("Elija una tienda de origen o active «elegir donantes automáticamente»."))
+    if request.origin_id is not None and request.origin_id == request.destination_id:
+        problems.append(_("El origen y el destino no pueden ser la misma tienda."))
+    if request.scope == engine.SCOPE_CATEGORY and (request.override_qty or not request.system_decides):
+        problems.append(
+            _("Las cantidades del archivo solo aplican a una lista de SKUs: con categoría decide el sistema.")
+        )
+    return problems
+
+
+# ---------------------------------------------------------------------------
+# Reading the SKU file
+# ---------------------------------------------------------------------------
+
+SKU_FILE_COLUMNS = [
+    Column("sku"),
+    Column("qty", Kind.INT, required=False, min_value=0),
+    # "cantidad"/"unidades" arrive as quantity (SPEC §3 aliases): the same column.
+    Column("quantity", Kind.INT, required=False, min_value=0),
+]
+
+
+def sku_file_read(source: Any) -> tuple[pd.DataFrame, list[str]]:
+    """DataFrame[sku, file_qty] (one row per SKU, file order) and warnings.
+
+    Repeated SKUs are merged (their quantities added) with a warning.
+    """
+    frame = read_table(source, SKU_FILE_COLUMNS, max_bytes=settings.FASTDSO_MAX_UPLOAD_MB * 1024 * 1024)
+    qty = frame["qty"].astype("Float64")
+    if qty.isna().all():
+        qty = frame["quantity"].astype("Float64")
+    frame = pd.DataFrame({"sku": frame["sku"].astype(str), "file_qty": qty}, index=frame.index)
+    warnings: list[str] = []
+    repeated = frame["sku"].duplicated(keep=False)
+    if repeated.any():
+        names = sorted(frame.loc[repeated, "sku"].unique())
+        warnings.append(
+            _("SKUs repetidos en el archivo (se suman sus cantidades): %(skus)s")
+            % {"skus": ", ".join(names[:WARNINGS_LISTED]) + ("…" if len(names) > WARNINGS_LISTED else "")}
+        )
+    merged = frame.groupby("sku", sort=False, as_index=False).agg(file_qty=("file_qty", lambda s: s.sum(min_count=1)))
+    merged["has_qty"] = bool(frame["file_qty"].notna().any())
+    return merged, warnings
+
+
+# ---------------------------------------------------------------------------
+# The plan
+# ---------------------------------------------------------------------------
+
+
+def _noop(*_args: Any, **_kwargs: Any) -> None:
+    return None
+
+
+def _listing(items: list[str]) -> str:
+    shown = ", ".join(items[:WARNINGS_LISTED])
+    return shown + (f" … (+{len(items) - WARNINGS_LISTED})" if len(items) > WARNINGS_LISTED else "")
+
+
+def _eligible_stores(request: PlanRequest) -> pd.DataFrame:
+    stores = Store.objects.order_by("name")
+    if request.eligible_store_ids is not None:
+        wanted = set(request.eligible_store_ids)
+        stores = stores.filter(id__in=wanted)
+    frame = pd.DataFrame(list(stores.values_list("id", "name")), columns=["store_id", "name"])
+    if request.eligible_store_ids is not None:
+        unknown = sorted(set(request.eligible_store_ids) - set(frame["store_id"]))
+        if unknown:
+            raise JobInputError(
+                _("Tiendas elegibles desconocidas (id): %(ids)s") % {"ids": _listing([str(u) for u in unknown])}
+            )
+    for label, store_id in ((_("destino"), request.destination_id), (_("origen"), request.origin_id)):
+        if store_id is None:
+            continue
+        if not Store.objects.filter(id=store_id).exists():
+            raise JobInputError(_("La tienda de %(role)s no existe (id %(id)s).") % {"role": label, "id": store_id})
+        if store_id not in set(frame["store_id"]):
+            raise JobInputError(_("La tienda de %(role)s no está entre las tiendas elegibles.") % {"role": label})
+    if frame.empty:
+        raise JobInputError(_("No hay tiendas: cargue stock o ventas de tiendas antes de redistribuir."))
+    return frame
+
+
+def _scope_skus(
+    request: PlanRequest, sku_file: Any, store_filter: list[int] | None, weeks: int, as_of: dt.date
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str], str]:
+    """The SKUs to plan: DataFrame[product_id, sku, name, category, file_qty], the category
+    units per SKU already read (or empty), warnings, and the file name."""
+    warnings: list[str] = []
+    columns = ["product_id", "sku", "name", "category", "file_qty"]
+    empty_cat_sku = pd.DataFrame({"category": [], "product_id": [], "sku": [], "units": []})
+    if request.scope == engine.SCOPE_CATEGORY:
+        category = request.category.strip()
+        if not Product.objects.filter(category=category).exists():
+            warnings.append(
+                _("La categoría «%(cat)s» no tiene productos: no hay nada que redistribuir.") % {"cat": category}
+            )
+            return pd.DataFrame(columns=columns), empty_cat_sku, warnings, ""
+        cat_sku = sales_queries.category_sku_units([category], weeks, as_of, store_filter)
+        top = engine.top_skus(cat_sku, request.params.top_n)
+        if top.empty:
+            warnings.append(
+                _("La categoría «%(cat)s» no tiene ventas en las %(weeks)s semanas hasta %(as_of)s.")
+                % {"cat": category, "weeks": weeks, "as_of": as_of.isoformat()}
+            )
+            return pd.DataFrame(columns=columns), cat_sku, warnings, ""
+        names = dict(Product.objects.filter(id__in=top["product_id"].tolist()).values_list("id", "name"))
+        skus = pd.DataFrame(
+            {
+                "product_id": top["product_id"].astype("int64"),
+                "sku": top["sku"].astype(str),
+                "name": top["product_id"].map(names).fillna(""),
+                "category": category,
+                "file_qty": pd.array([pd.NA] * len(top), dtype="Float64"),
+            }
+        )
+        return skus, cat_sku, warnings, ""
+
+    file_frame, file_warnings = sku_file_read(sku_file)
+    warnings.extend(file_warnings)
+    file_name = Path(str(getattr(sku_file, "name", sku_file))).name
+    has_qty = bool(file_frame["has_qty"].iloc[0]) if not file_frame.empty else False
+    if request.qty_mode == engine.QTY_SYSTEM and has_qty:
+        warnings.append(_("La columna qty del archivo se ignoró: el sistema decide las cantidades."))
+    if request.qty_mode != engine.QTY_SYSTEM and not has_qty:
+        warnings.append(_("El archivo no trae la columna qty: el sistema decide las cantidades."))
+    found: dict[str, tuple[int, str, str | None]] = {}
+    wanted = file_frame["sku"].tolist()
+    for start in range(0, len(wanted), 5000):
+        for pk, sku, name, category in Product.objects.filter(sku__in=wanted[start : start + 5000]).values_list(
+            "id", "sku", "name", "category"
+        ):
+            found[sku] = (pk, name, category)
+    unknown = [s for s in wanted if s not in found]
+    if unknown:
+        warnings.append(_("SKUs que no existen en el maestro (se omiten): %(skus)s") % {"skus": _listing(unknown)})
+    known = file_frame[file_frame["sku"].isin(found)]
+    if known.empty:
+        raise JobInputError(
+            _("Ninguno de los %(n)s SKUs del archivo existe en el maestro de productos.") % {"n": len(file_frame)},
+            [RowError(None, "sku", s, _("SKU desconocido")) for s in unknown[:100]],
+            total_errors=len(unknown),
+        )
+    no_category = [s for s in known["sku"] if not found[s][2]]
+    if no_category:
+        warnings.append(
+            _("SKUs sin categoría (solo cuenta su propia demanda): %(skus)s") % {"skus": _listing(no_category)}
+        )
+    skus = pd.DataFrame(
+        {
+            "product_id": [found[s][0] for s in known["sku"]],
+            "sku": known["sku"].to_numpy(),
+            "name": [found[s][1] for s in known["sku"]],
+            "category": [found[s][2] for s in known["sku"]],
+            "file_qty": known["file_qty"].to_numpy(),
+        }
+    )
+    return skus, empty_cat_sku, warnings, file_name
+
+
+def next_plan_id(day: dt.date) -> str:
+    """TP-YYYYMMDD-NNNN: the day's next number."""
+    prefix = f"TP-{day:%Y%m%d}-"
+    numbers = [
+        int(pid[len(prefix) :])
+        for pid in TransferPlan.objects.filter(plan_id__startswith=prefix).values_list("plan_id", flat=True)
+        if pid[len(prefix) :].isdigit()
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1:04d}"
+
+
+def _plan_save(plan: TransferPlan) -> TransferPlan:
+    """Save with a fresh readable plan_id; retries if another plan took the number."""
+    day = timezone.localdate()
+    for _attempt in range(5):
+        plan.plan_id = next_plan_id(day)
+        try:
+            with transaction.atomic():
+                plan.save()
+            return plan
+        except IntegrityError:
+            continue
+    raise RuntimeError("no plan_id could be reserved")
+
+
+def transfer_plan_create(
+    *,
+    user: Any,
+    request: PlanRequest,
+    sku_file: Any = None,
+    file_name: str = "",
+    job: Job | None = None,
+    progress: Progress | None = None,
+) -> TransferPlan:
+    """Plan store-to-store transfers and persist them as one TransferPlan with its lines."""
+    progress = progress or _noop
+    started = time.perf_counter()
+    problems = request_errors(request, has_file=sku_file is not None)
+    if problems:
+        raise JobInputError(" ".join(problems))
+    if not sales_queries.has_macro_sales():
+        raise JobInputError(
+            _(
+                "No hay ventas macro cargadas: cargue ventas en «Carga de ventas macro» antes de planificar "
+                "una redistribución (la demanda sale de esa capa)."
+            )
+        )
+    params = request.params
+    weeks = params.history_weeks
+    as_of = sales_queries.resolve_as_of_week(request.as_of)
+    if as_of is None:
+        raise JobInputError(_("No hay una semana completa de ventas cargada para usar como referencia."))
+    span = sales_queries.window(weeks, as_of)
+    assert span is not None
+    progress(5, _("Validando tiendas"))
+    stores = _eligible_stores(request)
+    store_filter = None if request.eligible_store_ids is None else stores["store_id"].tolist()
+
+    progress(15, _("Eligiendo SKUs"))
+    skus, cat_sku, warnings, read_name = _scope_skus(request, sku_file, store_filter, weeks, as_of)
+    file_name = file_name or read_name
+    product_ids = skus["product_id"].astype("int64").tolist()
+    categories = sorted({c for c in skus["category"].dropna().astype(str) if c})
+
+    progress(35, _("Leyendo ventas y stock"), skus=len(skus), stores=len(stores))
+    sales = sales_queries.sku_store_units(skus["sku"].tolist(), weeks, as_of, store_filter)
+    stock = (
+        store_stock(product_ids, store_filter)
+        if product_ids
+        else pd.DataFrame(columns=["product_id", "store_id", "units"])
+    )
+    category_store = (
+        sales_queries.category_store_units(categories, weeks, as_of, store_filter)
+        if categories
+        else pd.DataFrame({"category": [], "store_id": [], "units": []})
+    )
+    if request.scope == engine.SCOPE_SKUS and categories:
+        # The network fallback only matters for SKUs with no sales at any eligible store.
+        selling = set(sales.loc[sales["units"] > 0, "product_id"].astype("int64"))
+        idle = skus[~skus["product_id"].isin(selling)]
+        idle_categories = sorted({c for c in idle["category"].dropna().astype(str) if c})
+        if idle_categories:
+            cat_sku = sales_queries.category_sku_units(idle_categories, weeks, as_of, store_filter)
+
+    progress(60, _("Calculando traslados"))
+    result = engine.plan_transfers(
+        PlanInputs(
+            skus=skus[["product_id", "sku", "category", "file_qty"]],
+            stores=stores,
+            sales=sales,
+            stock=stock,
+            category_store=category_store,
+            category_sku=cat_sku,
+        ),
+        params,
+        PlanTarget(
+            scope=request.scope,
+            destination=request.destination_id,
+            origin=request.origin_id,
+            auto_pick_donors=request.auto_pick_donors or request.origin_id is None,
+            qty_mode=request.qty_mode,
+        ),
+    )
+    if result.cap_hit:
+        warnings.append(
+            _("Se alcanzó el tope %(cap)s: quedan destinos sin atender (vea «destinos aún cortos»).")
+            % {"cap": result.cap_hit}
+        )
+
+    progress(80, _("Guardando el plan"), lines=len(result.lines))
+    summary = dict(result.summary)
+    summary.update(
+        as_of_week=as_of.isoformat(),
+        window_start=span[0].isoformat(),
+        window_end=(span[1] + dt.timedelta(days=6)).isoformat(),
+        eligible_stores=len(stores),
+        short_by_store=_short_by_store(result.shortfalls),
+        seconds=round(time.perf_counter() - started, 3),
+    )
+    plan = _plan_save(
+        TransferPlan(
+            mode=request.mode,
+            scope=request.scope,
+            category=request.category.strip() if request.scope == engine.SCOPE_CATEGORY else "",
+            destination_id=request.destination_id,
+            origin_id=request.origin_id,
+            params=_plan_params(request),
+            summary=summary,
+            warnings=warnings,
+            line_count=len(result.lines),
+            total_units=int(summary["units"]),
+            request_file_name=file_name[:255],
+            user=user if getattr(user, "is_authenticated", False) else None,
+            job=job,
+        )
+    )
+    _lines_save(plan, result.lines, params)
+    logger.info(
+        "redistribution plan %s: mode=%s scope=%s%s destination=%s moves=%s units=%s skus=%s stores=%s "
+        "short=%s (%.2fs)",
+        plan.plan_id,
+        plan.mode,
+        plan.scope,
+        f" category={plan.category!r}" if plan.category else "",
+        request.destination_id or "all",
+        summary["moves"],
+        summary["units"],
+        summary["skus_moved"],
+        summary["stores_affected"],
+        summary["destinations_short"],
+        summary["seconds"],
+    )
+    audit_record(
+        user=user,
+        action="plan",
+        obj=plan,
+        details={
+            "movimientos": summary["moves"],
+            "unidades": summary["units"],
+            "skus": summary["skus_moved"],
+            "tiendas": summary["stores_affected"],
+        },
+    )
+    progress(100, _("Plan listo"))
+    return plan
+
+
+def _plan_params(request: PlanRequest) -> dict[str, Any]:
+    data = request.params.as_dict()
+    data.update(
+        top_n=request.params.top_n if request.scope == engine.SCOPE_CATEGORY else None,
+        auto_pick_donors=request.auto_pick_donors,
+        system_decides=request.system_decides,
+        override_qty=request.override_qty,
+        eligible_store_ids=list(request.eligible_store_ids) if request.eligible_store_ids is not None else None,
+        as_of=request.as_of.isoformat() if request.as_of else None,
+    )
+    return data
+
+
+def _short_by_store(shorts: pd.DataFrame) -> dict[str, list[int]]:
+    """{store_id: [SKUs short, units short]} — a few hundred entries at most."""
+    if shorts.empty:
+        return {}
+    grouped = shorts.groupby("store_id").agg(pairs=("sku", "size"), units=("short", "sum"))
+    return {str(int(sid)): [int(row.pairs), int(row.units)] for sid, row in grouped.iterrows()}
+
+
+LINE_FIELDS = (
+    "plan_id",
+    "product_id",
+    "origin_store_id",
+    "destination_store_id",
+    "qty",
+    "origin_stock",
+    "origin_retain",
+    "origin_demand",
+    "destination_stock",
+    "destination_demand",
+    "cover_before",
+    "cover_after",
+    "urgent",
+    "reason",
+    "explanation",
+)
+
+
+def _lines_save(plan: TransferPlan, lines: pd.DataFrame, params: RedistParams) -> None:
+    """Insert the lines with multi-row INSERTs (parameterised, batches of BATCH rows).
+
+    bulk_create spends most of its time preparing each field of each object;
+    these rows are plain numbers and text already validated by the engine.
+    """
+    if lines.empty:
+        return
+    explain = LineExplainer(params)
+    rows = [
+        (
+            plan.pk,
+            int(r.product_id),
+            int(r.origin_store_id),
+            int(r.destination_store_id),
+            int(r.qty),
+            int(r.origin_stock),
+            int(r.origin_retain),
+            round(float(r.origin_demand), 4),
+            int(r.destination_stock),
+            round(float(r.destination_demand), 4),
+            None if pd.isna(r.cover_before) else round(float(r.cover_before), 3),
+            None if pd.isna(r.cover_after) else round(float(r.cover_after), 3),
+            bool(r.urgent),
+            str(r.reason),
+            explain(r),
+        )
+        for r in lines.itertuples(index=False)
+    ]
+    table = connection.ops.quote_name(TransferLine._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(TransferLine._meta.get_field(f).column) for f in LINE_FIELDS)
+    placeholder = "(" + ", ".join(["%s"] * len(LINE_FIELDS)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(batch))}",  # noqa: S608
+                [value for row in batch for value in row],
+            )
+
+
+REASON_LABELS = {
+    engine.REASON_URGENT: gettext_lazy("destino urgente (bajo min_woc)"),
+    engine.REASON_BELOW_TARGET: gettext_lazy("destino bajo target_woc"),
+    engine.REASON_MIN_FILL: gettext_lazy("subido a min_fill (destino urgente)"),
+    engine.REASON_FILE_QTY: gettext_lazy("cantidad del archivo como máximo"),
+    engine.REASON_OVERRIDE: gettext_lazy("cantidad del archivo (override)"),
+}
+SHORT_LABELS = {
+    engine.SHORT_NO_DONOR: gettext_lazy("sin excedente en donantes"),
+    engine.SHORT_MIN_FILL: gettext_lazy("faltante menor a min_fill"),
+    engine.SHORT_CAP_DEST: gettext_lazy("tope por SKU y destino"),
+    engine.SHORT_MAX_ROWS: gettext_lazy("tope de filas del plan"),
+    engine.SHORT_MAX_UNITS: gettext_lazy("tope global de unidades"),
+}
+
+
+class LineExplainer:
+    """Writes each line's sentence: why this quantity, from whom, to whom.
+
+    Translations and number format are looked up once per plan, not per line.
+    """
+
+    def __init__(self, params: RedistParams) -> None:
+        self.template = _(
+            "%(dest)s: demanda %(d)s u/sem, stock %(stock)s u (cobertura %(before)s → %(after)s sem; "
+            "objetivo %(target)s sem, necesita %(need)s u)%(urgent)s. %(origin)s tiene %(ostock)s u y "
+            "retiene %(retain)s u (max(ceil(%(mrw)s × %(od)s), %(mss)s)). Motivo: %(reason)s."
+        )
+        self.separator = str(get_format("DECIMAL_SEPARATOR"))
+        self.reasons = {code: str(label) for code, label in REASON_LABELS.items()}
+        self.fixed = {
+            "target": self.num(params.target_woc),
+            "mrw": self.num(params.max_retain_woc),
+            "mss": params.min_store_stock,
+        }
+        self.urgent = _(", urgente: bajo %(min)s sem") % {"min": self.num(params.min_woc)}
+
+    def num(self, value: float | None, digits: int = 1) -> str:
+        if value is None or value != value:  # None or NaN
+            return "—"
+        text = f"{value:.{digits}f}"
+        return text.replace(".", self.separator) if self.separator != "." else text
+
+    def __call__(self, row: Any) -> str:
+        return self.template % {
+            **self.fixed,
+            "dest": row.destination_store,
+            "d": self.num(row.destination_demand, 2),
+            "stock": int(row.destination_stock),
+            "before": self.num(row.cover_before),
+            "after": self.num(row.cover_after),
+            "need": int(row.destination_need),
+            "urgent": self.urgent if row.urgent else "",
+            "origin": row.origin_store,
+            "ostock": int(row.origin_stock),
+            "retain": int(row.origin_retain),
+            "od": self.num(row.origin_demand, 2),
+            "reason": self.reasons.get(row.reason, row.reason),
+        }
+
+
+# ---------------------------------------------------------------------------
+# Reading a plan back (pages, exports, the command)
+# ---------------------------------------------------------------------------
+
+EXPORT_COLUMNS = [
+    "plan_id",
+    "sku",
+    "category",
+    "origin_store",
+    "destination_store",
+    "qty",
+    "origin_stock",
+    "origin_retain",
+    "destination_stock",
+    "destination_demand",
+    "reason",
+    # Beyond the contract (SPEC §9 allows appending):
+    "product_name",
+    "origin_demand",
+    "destination_cover_before",
+    "destination_cover_after",
+    "urgent",
+    "explanation",
+]
+
+
+def plan_lines_frame(plan: TransferPlan) -> pd.DataFrame:
+    """The plan's lines as the export/command frame (one query)."""
+    rows = (
+        TransferLine.objects.filter(plan=plan)
+        .order_by("product__sku", "destination_store__name", "origin_store__name", "id")
+        .values_list(
+            "product__sku",
+            "product__category",
+            "origin_store__name",
+            "destination_store__name",
+            "qty",
+            "origin_stock",
+            "origin_retain",
+            "destination_stock",
+            "destination_demand",
+            "reason",
+            "product__name",
+            "origin_demand",
+            "cover_before",
+            "cover_after",
+            "urgent",
+            "explanation",
+        )
+    )
+    names = [c for c in EXPORT_COLUMNS if c != "plan_id"]
+    frame = pd.DataFrame(list(rows), columns=names)
+    frame.insert(0, "plan_id", plan.plan_id)
+    frame["category"] = frame["category"].fillna("")
+    frame["destination_demand"] = frame["destination_demand"].astype(float).round(3)
+    frame["origin_demand"] = frame["origin_demand"].astype(float).round(3)
+    frame["urgent"] = frame["urgent"].map({True: 1, False: 0}).astype("Int64")
+    return frame

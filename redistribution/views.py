@@ -1,0 +1,257 @@
+"""Redistribution pages: the form, the plans list, a plan (three tabs) and its export.
+
+Views only parse input and call a service. A plan is shown from the database
+at its own URL: nothing of it travels in the session, cookies or messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import Count, F, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from fastdso.audit import audit_record
+from fastdso.exports import export_response
+from fastdso.jobs import job_start
+from fastdso.roles import PlannerRequiredMixin
+from fastdso.tables import PagedTableMixin, configure_table, page_size
+from inventory.models import Store
+from redistribution.filters import TransferLineFilter
+from redistribution.forms import PlanForm
+from redistribution.jobs import KIND
+from redistribution.models import TransferLine, TransferPlan
+from redistribution.services import REASON_LABELS, SHORT_LABELS, plan_lines_frame
+from redistribution.tables import PlanTable, TransferLineTable
+from sales.queries import default_as_of_week, has_macro_sales
+
+TABS = ("summary", "transfers", "destinations")
+LINES_PER_SECTION = 50
+CHART_STORES = 15
+
+
+class PlanCreateView(PlannerRequiredMixin, FormView):
+    template_name = "redistribution/plan_form.html"
+    form_class = PlanForm
+
+    def get_initial(self) -> dict[str, Any]:
+        """Initial values may come in the query string (a plan's "repeat" link)."""
+        initial = super().get_initial()
+        for name in PlanForm.base_fields:
+            if name == "sku_file" or name not in self.request.GET:
+                continue
+            values = self.request.GET.getlist(name)
+            if name == "eligible_stores":
+                initial[name] = values
+            elif isinstance(PlanForm.base_fields[name], forms.BooleanField):
+                initial[name] = values[-1].lower() not in ("", "0", "false", "off", "no")
+            else:
+                initial[name] = values[-1]
+        return initial
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(has_macro_sales=has_macro_sales(), as_of_week=default_as_of_week())
+        return context
+
+    def form_valid(self, form: PlanForm) -> HttpResponse:
+        request = form.plan_request()
+        job = job_start(
+            kind=KIND,
+            user=self.request.user,
+            params={"request": request.to_json()},
+            upload=form.cleaned_data.get("sku_file") if request.scope == "skus" else None,
+        )
+        # The job page shows progress and links the plan; when the job ran
+        # inline and succeeded, go straight to the plan.
+        if job.status == job.Status.DONE and job.result_url:
+            return HttpResponseRedirect(job.result_url)
+        return HttpResponseRedirect(reverse("job_detail", args=[job.pk]))
+
+
+class PlanListView(PagedTableMixin, TemplateView):
+    template_name = "redistribution/plan_list.html"
+    table_class = PlanTable
+
+    def get_table_data(self) -> QuerySet[TransferPlan]:
+        plans = TransferPlan.objects.select_related("user", "destination", "origin").defer(
+            "params", "summary", "warnings"
+        )
+        mode = self.request.GET.get("mode")
+        if mode in TransferPlan.Mode.values:
+            plans = plans.filter(mode=mode)
+        scope = self.request.GET.get("scope")
+        if scope in TransferPlan.Scope.values:
+            plans = plans.filter(scope=scope)
+        return plans
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(modes=TransferPlan.Mode.choices, scopes=TransferPlan.Scope.choices)
+        return context
+
+
+class PlanDetailView(TemplateView):
+    """One plan, one tab per URL (summary, transfers, destinations): only that tab is rendered."""
+
+    template_name = "redistribution/plan_detail.html"
+    tab = "summary"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        plan = get_object_or_404(
+            TransferPlan.objects.select_related("user", "destination", "origin", "job"), plan_id=kwargs["plan_id"]
+        )
+        tab = self.tab if self.tab in TABS else "summary"
+        context.update(
+            plan=plan,
+            tab=tab,
+            summary=plan.summary,
+            params=plan.params,
+            param_rows=[
+                (key, (_("sí") if value else _("no")) if isinstance(value, bool) else value)
+                for key, value in plan.params.items()
+                if key != "eligible_store_ids"
+            ],
+            repeat_url=repeat_url(plan),
+        )
+        getattr(self, f"_tab_{tab}")(plan, context)
+        return context
+
+    def _tab_summary(self, plan: TransferPlan, context: dict[str, Any]) -> None:
+        summary = plan.summary
+        lines = TransferLine.objects.filter(plan=plan)
+        top_destinations = list(
+            lines.values("destination_store__name")
+            .annotate(units=Sum("qty"), moves=Count("id"))
+            .order_by("-units", "destination_store__name")[:CHART_STORES]
+        )
+        top_origins = list(
+            lines.values("origin_store__name")
+            .annotate(units=Sum("qty"), moves=Count("id"), skus=Count("product", distinct=True))
+            .order_by("-units", "origin_store__name")[:10]
+        )
+        context.update(
+            top_origins=top_origins,
+            short_reasons=[
+                (code, SHORT_LABELS.get(code, code), count) for code, count in summary.get("short_reasons", {}).items()
+            ],
+            reason_labels=REASON_LABELS,
+        )
+        if top_destinations:
+            context["chart_config"] = {
+                "type": "bar",
+                "data": {
+                    "labels": [row["destination_store__name"] for row in top_destinations],
+                    "datasets": [
+                        {
+                            "label": _("Unidades recibidas"),
+                            "data": [row["units"] for row in top_destinations],
+                            "backgroundColor": "#1f4e79",
+                        }
+                    ],
+                },
+                "options": {
+                    "indexAxis": "y",
+                    "plugins": {"legend": {"display": False}},
+                    "scales": {"y": {"ticks": {"autoSkip": False}}},
+                },
+            }
+
+    def _tab_transfers(self, plan: TransferPlan, context: dict[str, Any]) -> None:
+        lines = TransferLine.objects.filter(plan=plan)
+        origin_ids = list(lines.order_by().values_list("origin_store_id", flat=True).distinct())
+        destination_ids = list(lines.order_by().values_list("destination_store_id", flat=True).distinct())
+        queryset = lines.select_related("product", "origin_store", "destination_store")
+        line_filter = TransferLineFilter(
+            self.request.GET, queryset=queryset, origin_ids=origin_ids, destination_ids=destination_ids
+        )
+        table = TransferLineTable(line_filter.qs)
+        context.update(filter=line_filter, table=configure_table(self.request, table))
+
+    def _tab_destinations(self, plan: TransferPlan, context: dict[str, Any]) -> None:
+        received = {
+            row["destination_store_id"]: row
+            for row in TransferLine.objects.filter(plan=plan)
+            .values("destination_store_id")
+            .annotate(units=Sum("qty"), moves=Count("id"), skus=Count("product", distinct=True))
+            .order_by()
+        }
+        short = {int(k): v for k, v in plan.summary.get("short_by_store", {}).items()}
+        store_ids = set(received) | set(short)
+        names = dict(Store.objects.filter(id__in=store_ids).values_list("id", "name"))
+        sections = [
+            {
+                "store_id": sid,
+                "name": names.get(sid, str(sid)),
+                "units": received.get(sid, {}).get("units", 0),
+                "moves": received.get(sid, {}).get("moves", 0),
+                "skus": received.get(sid, {}).get("skus", 0),
+                "short_skus": short.get(sid, [0, 0])[0],
+                "short_units": short.get(sid, [0, 0])[1],
+            }
+            for sid in store_ids
+        ]
+        sections.sort(key=lambda s: (-s["units"], s["name"]))
+        paginator = Paginator(sections, page_size(self.request, 10))
+        page = paginator.get_page(self.request.GET.get("page"))
+        on_page = {s["store_id"] for s in page.object_list}
+        lines_by_store: dict[int, list[TransferLine]] = {sid: [] for sid in on_page}
+        first_lines = (
+            TransferLine.objects.filter(plan=plan, destination_store_id__in=on_page)
+            .select_related("product", "origin_store")
+            .annotate(
+                position=Window(
+                    RowNumber(),
+                    partition_by=[F("destination_store_id")],
+                    order_by=[F("urgent").desc(), F("product__sku").asc(), F("id").asc()],
+                )
+            )
+            .filter(position__lte=LINES_PER_SECTION)
+            .order_by("destination_store_id", "-urgent", "product__sku", "id")
+        )
+        for line in first_lines:
+            lines_by_store[line.destination_store_id].append(line)
+        for section in page.object_list:
+            section["lines"] = lines_by_store.get(section["store_id"], [])
+        context.update(page=page, paginator=paginator, lines_per_section=LINES_PER_SECTION)
+
+
+def repeat_url(plan: TransferPlan) -> str:
+    """The form, filled with this plan's choices (a SKU file must be chosen again)."""
+    params = dict(plan.params)
+    query: list[tuple[str, object]] = [
+        ("mode", plan.mode),
+        ("scope", plan.scope),
+        ("category", plan.category),
+        ("destination_kind", "one" if plan.destination_id else "all"),
+        ("destination", plan.destination_id or ""),
+        ("origin", plan.origin_id or ""),
+    ]
+    for name in PlanForm.PARAM_FIELDS + PlanForm.CAP_FIELDS + ("top_n", "as_of"):
+        value = params.get(name)
+        if value is not None:
+            query.append((name, value))
+    for name in ("auto_pick_donors", "system_decides", "override_qty"):
+        query.append((name, "1" if params.get(name) else "0"))
+    query += [("eligible_stores", sid) for sid in params.get("eligible_store_ids") or []]
+    return reverse("redistribution:plan_create") + "?" + urlencode(query)
+
+
+class PlanExportView(PlannerRequiredMixin, View):
+    def get(self, request: HttpRequest, plan_id: str, fmt: str) -> HttpResponse:
+        if fmt not in ("csv", "xlsx"):
+            raise Http404
+        plan = get_object_or_404(TransferPlan, plan_id=plan_id)
+        frame = plan_lines_frame(plan)
+        audit_record(user=request.user, action="export", obj=plan, details={"formato": fmt, "filas": len(frame)})
+        return export_response(frame, fmt, plan.plan_id, text_columns=("sku", "plan_id"))
