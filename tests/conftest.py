@@ -12,6 +12,8 @@ from django.test import Client
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.FASTDSO_JOBS_SYNC = True
+    # Real password hashing costs ~2 s per test that creates users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.STORAGES = {
