@@ -135,14 +135,16 @@ def run_compare(run_a: DistributionRun, run_b: DistributionRun) -> QuerySet[dict
 def compare_totals(rows: QuerySet[dict[str, Any]]) -> dict[str, int]:
     """Totals over the compared (SKU, store) rows: allocated A, B, delta and line counts."""
     totals = rows.aggregate(
-        allocated_a=Coalesce(Sum("allocated_a"), Value(0)),
-        allocated_b=Coalesce(Sum("allocated_b"), Value(0)),
-        lines_a=Coalesce(Sum("in_a"), Value(0)),
-        lines_b=Coalesce(Sum("in_b"), Value(0)),
-        pairs=Count("product_id"),
+        total_a=Coalesce(Sum("allocated_a"), Value(0)),
+        total_b=Coalesce(Sum("allocated_b"), Value(0)),
+        total_lines_a=Coalesce(Sum("in_a"), Value(0)),
+        total_lines_b=Coalesce(Sum("in_b"), Value(0)),
+        total_pairs=Count("product_id"),
     )
-    totals["delta"] = totals["allocated_b"] - totals["allocated_a"]
-    return totals
+    result = {key.removeprefix("total_"): int(value) for key, value in totals.items()}
+    result["allocated_a"], result["allocated_b"] = result.pop("a"), result.pop("b")
+    result["delta"] = result["allocated_b"] - result["allocated_a"]
+    return result
 
 
 def compare_frame(rows: QuerySet[dict[str, Any]]) -> pd.DataFrame:
