@@ -7,7 +7,9 @@ Inputs are DataFrames already limited to the request's SKUs (the scope):
 - ``scope``: sku, product_id, category (the product's), optional
   request_category (the request file's, used when the product has none);
 - ``sales``: product_id, store_id, week_start, units — weekly macro rows of the
-  scope SKUs in the lookback window (a week with no row counts as 0 units);
+  scope SKUs in the lookback window (a week with no row counts as 0 units) —
+  or their per-store summary (see `summarise_weekly`), which the service reads
+  already grouped by the database;
 - ``category_units``: category, store_id, units — each category's units per
   store over the last ``category_window_weeks``;
 - ``store_stock``: product_id, store_id, units (absent: 0);
@@ -55,6 +57,7 @@ EXCEPTION_REASONS = (
     UNKNOWN,
 )
 
+SUMMARY_BASE = ["product_id", "store_id", "selling_weeks", "units"]
 LINE_COLUMNS = [
     "sku",
     "product_id",
@@ -210,10 +213,11 @@ def _prepare_scope(scope: pd.DataFrame) -> pd.DataFrame:
 
 def cold_start_categories(scope: pd.DataFrame, sales: pd.DataFrame) -> list[str]:
     """The categories the cold start will need: those of scope SKUs without
-    sales (no weekly row with units > 0). Lets the caller read category
-    rates for those categories only, in one query."""
+    sales (no week with units > 0). Lets the caller read category rates for
+    those categories only, in one query. `sales`: weekly rows or their summary."""
     frame = _prepare_scope(scope)
-    selling = set(sales.loc[sales["units"] > 0, "product_id"].astype("int64"))
+    positive = sales["selling_weeks"] > 0 if "selling_weeks" in sales.columns else sales["units"] > 0
+    selling = set(sales.loc[positive, "product_id"].astype("int64"))
     cold = frame[~frame["product_id"].isin(selling)]
     return sorted(cold["category"].dropna().unique().tolist())
 
@@ -234,36 +238,48 @@ def _with_stock(pairs: pd.DataFrame, store_stock: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def summarise_weekly(sales: pd.DataFrame, as_of_week: dt.date, lookback_weeks: int, recent: int) -> pd.DataFrame:
+    """Weekly rows → one row per (product, store) with selling_weeks (weeks with
+    units > 0), units, and recent_1..recent_N (units of the as-of week, the week
+    before, …; no row = 0) over the lookback window. The same frame as
+    `sales.queries.weekly_sales_summary` returns from the database."""
+    recent_columns = [f"recent_{i}" for i in range(1, recent + 1)]
+    if sales.empty:
+        return pd.DataFrame({c: pd.Series(dtype="int64") for c in SUMMARY_BASE + recent_columns})
+    rows = sales[["product_id", "store_id", "week_start", "units"]].astype(
+        {"product_id": "int64", "store_id": "int64", "units": "int64"}
+    )
+    rows = rows.assign(week_start=pd.to_datetime(pd.Series(rows["week_start"])).dt.date.to_numpy())
+    start = as_of_week - dt.timedelta(weeks=lookback_weeks - 1)
+    rows = rows[(rows["week_start"] >= start) & (rows["week_start"] <= as_of_week)]
+    rows = rows.groupby(["product_id", "store_id", "week_start"], as_index=False)["units"].sum()
+    rows["selling_weeks"] = (rows["units"] > 0).astype("int64")
+    for i, column in enumerate(recent_columns):
+        week = as_of_week - dt.timedelta(weeks=i)
+        rows[column] = rows["units"].where(rows["week_start"] == week, 0)
+    summary = rows.groupby(["product_id", "store_id"], as_index=False)[
+        ["selling_weeks", "units", *recent_columns]
+    ].sum()
+    return summary.astype("int64")
+
+
 def _sales_candidates(
-    scope: pd.DataFrame, sales: pd.DataFrame, params: DistributionParams, as_of_week: dt.date
+    scope: pd.DataFrame, summary: pd.DataFrame, params: DistributionParams
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Sales-based candidates (every store with ≥ min_weeks selling weeks) and
     per-SKU facts for exceptions (best store's selling weeks)."""
     k = params.window
-    weeks = pd.to_datetime(pd.Series(sales["week_start"])).dt.date
-    start = as_of_week - dt.timedelta(weeks=params.lookback_weeks - 1)
-    rows = sales.assign(week_start=weeks.to_numpy())
-    rows = rows[(rows["week_start"] >= start) & (rows["week_start"] <= as_of_week)]
-    rows = rows[rows["product_id"].isin(scope["product_id"])]
-    rows = rows.groupby(["product_id", "store_id", "week_start"], as_index=False)["units"].sum()
-
-    selling = rows[rows["units"] > 0]
-    weeks_with_sales = selling.groupby(["product_id", "store_id"], as_index=False).size()
-    weeks_with_sales = weeks_with_sales.rename(columns={"size": "weeks_with_sales"})
-    facts = weeks_with_sales.groupby("product_id", as_index=False)["weeks_with_sales"].max()
+    rows = summary[summary["product_id"].isin(scope["product_id"]) & (summary["selling_weeks"] > 0)]
+    rows = rows.rename(columns={"selling_weeks": "weeks_with_sales"})
+    facts = rows.groupby("product_id", as_index=False)["weeks_with_sales"].max()
     facts = facts.rename(columns={"weeks_with_sales": "best_weeks"})
 
-    candidates = weeks_with_sales[weeks_with_sales["weeks_with_sales"] >= params.min_weeks]
-    # The last k weeks, oldest first, as columns w0..w{k-1}; a missing week is 0.
-    week_cols = []
-    for i in range(k):
-        week = as_of_week - dt.timedelta(weeks=k - 1 - i)
-        units = rows.loc[rows["week_start"] == week, ["product_id", "store_id", "units"]]
-        candidates = candidates.merge(
-            units.rename(columns={"units": f"w{i}"}), on=["product_id", "store_id"], how="left"
-        )
-        week_cols.append(f"w{i}")
-    candidates[week_cols] = candidates[week_cols].fillna(0).astype("int64")
+    candidates = rows[rows["weeks_with_sales"] >= params.min_weeks].copy()
+    # The last k weeks, oldest first, as columns w0..w{k-1}.
+    week_cols = [f"w{i}" for i in range(k)]
+    for i, column in enumerate(week_cols):
+        candidates[column] = candidates[f"recent_{k - i}"].astype("int64")
+    candidates = candidates[["product_id", "store_id", "weeks_with_sales", *week_cols]]
     candidates["rate_raw"] = candidates[week_cols].sum(axis=1) / k
     candidates["rate"] = candidates["rate_raw"].clip(lower=0.0)
     candidates["need"] = _ceil6(params.target_woc * candidates["rate"])
@@ -491,17 +507,19 @@ def generate(inputs: EngineInputs, params: DistributionParams) -> EngineResult:
     """One vectorised pass: candidates → stock → CD limiting → lines + exceptions."""
     scope = _prepare_scope(inputs.scope)
     stores = _store_key(inputs.stores)
+    k = params.window
     sales = inputs.sales
-    if inputs.as_of_week is None or sales.empty:
-        sales = pd.DataFrame({c: pd.Series(dtype="int64") for c in ("product_id", "store_id", "units")}).assign(
-            week_start=pd.Series(dtype=object)
-        )
-    as_of_week = inputs.as_of_week or dt.date(1970, 1, 5)
-    sales = sales[["product_id", "store_id", "week_start", "units"]].astype(
-        {"product_id": "int64", "store_id": "int64", "units": "int64"}
-    )
+    if inputs.as_of_week is None:
+        summary = summarise_weekly(sales.iloc[0:0], dt.date(1970, 1, 5), params.lookback_weeks, k)
+    elif "selling_weeks" in sales.columns:
+        summary = sales.astype({c: "int64" for c in sales.columns if c != "sku"})
+    else:
+        summary = summarise_weekly(sales, inputs.as_of_week, params.lookback_weeks, k)
+    missing = [f"recent_{i}" for i in range(1, k + 1) if f"recent_{i}" not in summary.columns]
+    if missing:
+        raise ValueError(f"the sales summary lacks {missing} for {params.model}")
 
-    sales_pairs, facts = _sales_candidates(scope, sales, params, as_of_week)
+    sales_pairs, facts = _sales_candidates(scope, summary, params)
     selling_ids = set(facts["product_id"].astype("int64"))
     cold_scope = scope[~scope["product_id"].isin(selling_ids)]
     cold_pairs = _cold_candidates(cold_scope, inputs.category_units, stores, params)
