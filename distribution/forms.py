@@ -143,7 +143,8 @@ class CompareForm(forms.Form):
         super().__init__(*args, **kwargs)
         done = DistributionRun.objects.filter(status=DistributionRun.Status.DONE)
         # The most recent runs, plus any run picked by link even if older.
-        wanted = [self.data.get(k) for k in ("a", "b") if self.data.get(k)]
+        source = self.data if self.is_bound else self.initial
+        wanted = [source.get(k) for k in ("a", "b") if source.get(k)]
         choices_qs = done.filter(Q(pk__in=done.values("pk")[: self.RECENT]) | Q(run_id__in=wanted)).only(
             "id", "run_id", "model_name", "request_file_name", "total_allocated", "created_at"
         )

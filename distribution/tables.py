@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+import numpy as np
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from distribution.engine import COLD_START_MODEL
 from distribution.models import DistributionLine, DistributionRun
 
 NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
@@ -41,42 +44,57 @@ class RunTable(tables.Table):
         order_by = "-created_at"
 
 
+def fmt_rate(value: float | None) -> str:
+    """Rates as the explanations write them (5.5, 1.333): a planner compares the two."""
+    if value is None:
+        return "—"
+    return np.format_float_positional(round(float(value), 3), precision=3, trim="-")
+
+
 class LineTable(tables.Table):
-    sku = tables.Column(accessor="product__sku", verbose_name=_("SKU"), order_by=("product__sku", "priority"))
-    product_name = tables.Column(accessor="product__name", verbose_name=_("Producto"))
+    sku = tables.TemplateColumn(
+        '<span class="sku">{{ record.product.sku }}</span>'
+        '<div class="small text-muted">{{ record.product.name }}</div>',
+        accessor="product__sku",
+        verbose_name=_("SKU"),
+        order_by=("product__sku", "priority"),
+    )
     store = tables.Column(accessor="store__name", verbose_name=_("Tienda"))
     category = tables.Column(verbose_name=_("Categoría"))
-    rate = tables.TemplateColumn("{{ value|floatformat:'-3' }}", verbose_name=_("Venta/sem"), attrs=NUM)
-    category_rate = tables.TemplateColumn(
-        "{{ value|floatformat:'-3'|default:'—' }}", verbose_name=_("Venta cat./sem"), attrs=NUM
-    )
+    rate = tables.Column(verbose_name=_("Venta/sem"), attrs=NUM)
     store_stock = tables.Column(verbose_name=_("Stock tienda"), attrs=NUM)
     suggested_qty = tables.Column(verbose_name=_("Sugerido"), attrs=NUM)
     allocated_qty = tables.Column(verbose_name=_("Asignado"), attrs=NUM)
-    cd_stock = tables.Column(verbose_name=_("Stock CD"), attrs=NUM)
-    priority = tables.Column(verbose_name=_("Prioridad"), attrs=NUM)
     model_name = tables.Column(verbose_name=_("Modelo"))
     reason = tables.Column(verbose_name=_("Motivo"))
-    explanation = tables.Column(verbose_name=_("Cálculo"), orderable=False, attrs={"td": {"class": "explanation"}})
+    explanation = tables.Column(
+        verbose_name=_("Cálculo"), orderable=False, attrs={"td": {"class": "explanation explanation-wide"}}
+    )
 
     class Meta:
         model = DistributionLine
         fields = (
             "sku",
-            "product_name",
             "store",
             "category",
             "rate",
-            "category_rate",
             "store_stock",
             "suggested_qty",
             "allocated_qty",
-            "cd_stock",
-            "priority",
             "model_name",
             "reason",
             "explanation",
         )
+
+    def render_model_name(self, value: str) -> str:
+        # Let the long cold-start name wrap in a narrow column.
+        return mark_safe("COLD_START_<wbr>CATEGORY") if value == COLD_START_MODEL else value
+
+    def render_rate(self, value: float, record: DistributionLine) -> str:
+        # A cold-start line has no rate of its own: it shows its category's, marked.
+        if record.model_name == COLD_START_MODEL:
+            return f"{fmt_rate(record.category_rate)} (cat.)"
+        return fmt_rate(value)
 
 
 class StoreTotalsTable(tables.Table):

@@ -209,7 +209,11 @@ class CompareMixin:
     request: HttpRequest
 
     def compare(self) -> tuple[CompareForm, dict[str, Any] | None]:
-        form = CompareForm(self.request.GET or None)
+        data = self.request.GET
+        if not (data.get("a") and data.get("b")):
+            # One run picked (the run page's "Comparar" link): preselect it, no errors yet.
+            return CompareForm(initial={k: data[k] for k in ("a", "b") if data.get(k)}), None
+        form = CompareForm(data)
         if not form.is_valid():
             return form, None
         run_a, run_b = form.cleaned_data["a"], form.cleaned_data["b"]

@@ -340,6 +340,11 @@ def test_compare_without_a_choice_just_shows_the_form(planner_client, two_runs):
     assert page.status_code == 200
     html = page.content.decode()
     assert two_runs[0].run_id in html and "table" not in page.context
+    # From a run page's "Comparar" link: that run is preselected as B, without errors.
+    page = planner_client.get(reverse("distribution:compare"), {"b": two_runs[1].run_id})
+    html = page.content.decode()
+    assert re.search(rf'<option value="{two_runs[1].run_id}"[^>]*selected', html)
+    assert "invalid-feedback" not in html and "table" not in page.context
 
 
 def test_compare_exports(planner_client, viewer_client, two_runs):
