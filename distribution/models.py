@@ -34,6 +34,7 @@ class DistributionRun(models.Model):
     line_count = models.PositiveIntegerField(_("líneas"), default=0)
     total_suggested = models.PositiveBigIntegerField(_("unidades sugeridas"), default=0)
     total_allocated = models.PositiveBigIntegerField(_("unidades asignadas"), default=0)
+    warnings = models.JSONField(_("advertencias"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("run de distribución")
@@ -54,6 +55,8 @@ class DistributionLine(models.Model):
     run = models.ForeignKey(DistributionRun, on_delete=models.CASCADE, related_name="lines", verbose_name=_("run"))
     product = models.ForeignKey(Product, on_delete=models.PROTECT, verbose_name=_("producto"))
     store = models.ForeignKey(Store, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("tienda"))
+    # The category the line was computed with (the product's, else the request's).
+    category = models.CharField(_("categoría"), max_length=120, null=True, blank=True)
     rate = models.FloatField(_("venta semanal"), default=0)
     category_rate = models.FloatField(_("venta semanal categoría"), null=True, blank=True)
     store_stock = models.IntegerField(_("stock tienda"), default=0)
@@ -62,7 +65,7 @@ class DistributionLine(models.Model):
     allocated_qty = models.IntegerField(_("asignado"), default=0)
     priority = models.PositiveIntegerField(_("prioridad CD"), default=0)
     model_name = models.CharField(_("modelo"), max_length=30, blank=True)
-    reason = models.CharField(_("motivo"), max_length=60, blank=True)
+    reason = models.CharField(_("motivo"), max_length=200, blank=True)
     explanation = models.TextField(_("explicación"), blank=True)
 
     class Meta:

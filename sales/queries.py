@@ -263,3 +263,44 @@ def sku_store_units(
                 cursor.execute(sql, params)
                 rows.extend(cursor.fetchall())
     return pd.DataFrame(rows, columns=columns).astype("int64")
+
+
+def weekly_sales_summary(
+    skus: Iterable[str],
+    weeks: int,
+    as_of: dt.date | None = None,
+    recent: int = 1,
+) -> pd.DataFrame:
+    """DataFrame[sku, product_id, store_id, selling_weeks, units, recent_1..recent_N]:
+    per (SKU, store) with any row in the window, the weeks with units > 0, the
+    window's units, and the units of each of the last `recent` weeks
+    (recent_1 = the as-of week, recent_2 the week before; no row = 0).
+
+    The same facts as `weekly_sales` grouped in the database: one row per
+    (SKU, store) instead of one per week, for engines that need only these
+    (the distribution generator). Only the given SKUs are read.
+    """
+    if recent < 1 or recent > weeks:
+        raise ValueError("recent must be between 1 and weeks")
+    recent_columns = [f"recent_{i}" for i in range(1, recent + 1)]
+    columns = ["sku", "product_id", "store_id", "selling_weeks", "units", *recent_columns]
+    sku_list = sorted({str(s) for s in skus})
+    span = window(weeks, as_of)
+    rows: list[tuple] = []
+    if sku_list and span is not None:
+        recent_sql = ", ".join("SUM(CASE WHEN w.week_start = %s THEN w.units ELSE 0 END)" for _ in recent_columns)
+        recent_params = [span[1] - dt.timedelta(weeks=i) for i in range(recent)]
+        with connection.cursor() as cursor:
+            for start in range(0, len(sku_list), CHUNK):
+                sku_clause, sku_params = _in_clause("p.sku", sku_list[start : start + CHUNK])
+                cursor.execute(
+                    f"SELECT p.sku, w.product_id, w.store_id, "  # noqa: S608 - identifiers are ours
+                    f"SUM(CASE WHEN w.units > 0 THEN 1 ELSE 0 END), SUM(w.units), {recent_sql} "
+                    f"FROM {WEEKLY} w JOIN {PRODUCT} p ON p.id = w.product_id "
+                    f"WHERE {sku_clause} AND w.week_start BETWEEN %s AND %s "
+                    f"GROUP BY p.sku, w.product_id, w.store_id",
+                    [*recent_params, *sku_params, span[0], span[1]],
+                )
+                rows.extend(cursor.fetchall())
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.astype({c: "int64" for c in columns[1:]})

@@ -1,0 +1,156 @@
+"""The generator form (SPEC §5.1) and the compare picker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from distribution.engine import MODELS, DistributionParams, ParamsError
+from distribution.models import DistributionRun
+
+DEFAULTS = DistributionParams()
+
+
+class DistributionGenerateForm(forms.Form):
+    request_file = forms.FileField(
+        label=_("Archivo de solicitud"),
+        help_text=_(
+            "CSV o XLSX con la columna sku (opcionales: product_name, category). Solo estos SKUs se planifican."
+        ),
+    )
+    model = forms.ChoiceField(
+        label=_("Modelo"),
+        choices=[(name, f"{name} ({k} sem)") for name, k in MODELS.items()],
+        initial=DEFAULTS.model,
+        widget=forms.RadioSelect,
+        help_text=_("Promedio móvil de las últimas 1, 2 o 3 semanas: tasa = suma de esas semanas / k."),
+    )
+    as_of = forms.DateField(
+        label=_("Semana de corte"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Vacío: la última semana completa cargada. Una fecha elige la semana que la contiene."),
+    )
+    lookback_weeks = forms.IntegerField(
+        label=_("Semanas de historia"),
+        initial=DEFAULTS.lookback_weeks,
+        min_value=1,
+        max_value=104,
+        help_text=_("Un SKU tiene venta si vendió (unidades > 0) en alguna tienda en estas semanas."),
+    )
+    min_weeks = forms.IntegerField(
+        label=_("Semanas mínimas con venta"),
+        initial=DEFAULTS.min_weeks,
+        min_value=1,
+        max_value=104,
+        help_text=_("Una tienda recibe si el SKU vendió ahí al menos estas semanas de la historia."),
+    )
+    target_woc = forms.FloatField(
+        label=_("Cobertura objetivo (semanas)"),
+        initial=DEFAULTS.target_woc,
+        min_value=0.1,
+        max_value=52,
+        help_text=_("sugerido = ⌈cobertura × tasa⌉ − stock tienda (mínimo 0)."),
+    )
+    cold_start_min_fill = forms.IntegerField(
+        label=_("Mínimo por tienda (arranque en frío)"),
+        initial=DEFAULTS.cold_start_min_fill,
+        min_value=0,
+        max_value=1000,
+        help_text=_("Unidades mínimas para cada tienda elegida de un SKU nuevo."),
+    )
+    cold_start_target_woc = forms.FloatField(
+        label=_("Cobertura arranque en frío (semanas)"),
+        initial=DEFAULTS.cold_start_target_woc,
+        min_value=0,
+        max_value=52,
+        help_text=_("necesidad = ⌈cobertura × venta semanal de la categoría en la tienda⌉."),
+    )
+    cold_start_top_n = forms.IntegerField(
+        label=_("Top tiendas de la categoría"),
+        initial=DEFAULTS.cold_start_top_n,
+        min_value=1,
+        max_value=1000,
+        help_text=_("Un SKU nuevo va a las N tiendas que más venden su categoría (empates por nombre)."),
+    )
+    category_window_weeks = forms.IntegerField(
+        label=_("Ventana de categoría (semanas)"),
+        initial=DEFAULTS.category_window_weeks,
+        min_value=1,
+        max_value=104,
+        help_text=_("Venta semanal de la categoría = unidades de la ventana / semanas."),
+    )
+    limit_by_cd = forms.BooleanField(
+        label=_("Limitar por stock CD"),
+        initial=DEFAULTS.limit_by_cd,
+        required=False,
+        help_text=_("Reparte el stock CD por prioridad (mayor venta primero). Sin marcar: asignado = sugerido."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.RadioSelect | forms.CheckboxInput):
+                field.widget.attrs["class"] = "form-check-input"
+            else:
+                field.widget.attrs["class"] = "form-control"
+            if name in ("target_woc", "cold_start_target_woc"):
+                field.widget.attrs["step"] = "0.1"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            self.params = self.build_params(data)
+        except ParamsError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return data
+
+    @staticmethod
+    def build_params(data: dict[str, Any]) -> DistributionParams:
+        return DistributionParams(
+            model=data["model"],
+            lookback_weeks=data["lookback_weeks"],
+            min_weeks=data["min_weeks"],
+            target_woc=float(data["target_woc"]),
+            cold_start_min_fill=data["cold_start_min_fill"],
+            cold_start_target_woc=float(data["cold_start_target_woc"]),
+            cold_start_top_n=data["cold_start_top_n"],
+            category_window_weeks=data["category_window_weeks"],
+            limit_by_cd=bool(data.get("limit_by_cd")),
+        )
+
+
+class RunChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: DistributionRun) -> str:
+        return f"{obj.run_id} · {obj.model_name} · {obj.request_file_name} · {obj.total_allocated} u"
+
+
+class CompareForm(forms.Form):
+    a = RunChoiceField(queryset=DistributionRun.objects.none(), to_field_name="run_id", label=_("Run A"))
+    b = RunChoiceField(queryset=DistributionRun.objects.none(), to_field_name="run_id", label=_("Run B"))
+    sku = forms.CharField(label=_("SKU"), required=False)
+    store = forms.CharField(label=_("Tienda"), required=False)
+    only_changes = forms.BooleanField(label=_("Solo diferencias"), required=False)
+
+    RECENT = 200
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        done = DistributionRun.objects.filter(status=DistributionRun.Status.DONE)
+        # The most recent runs, plus any run picked by link even if older.
+        source = self.data if self.is_bound else self.initial
+        wanted = [source.get(k) for k in ("a", "b") if source.get(k)]
+        choices_qs = done.filter(Q(pk__in=done.values("pk")[: self.RECENT]) | Q(run_id__in=wanted)).only(
+            "id", "run_id", "model_name", "request_file_name", "total_allocated", "created_at"
+        )
+        for name in ("a", "b"):
+            self.fields[name].queryset = choices_qs
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["sku"].widget.attrs["class"] = "form-control form-control-sm"
+        self.fields["store"].widget.attrs["class"] = "form-control form-control-sm"
+        self.fields["only_changes"].widget.attrs["class"] = "form-check-input"

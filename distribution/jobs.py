@@ -1,0 +1,50 @@
+"""The distribution run as a background job (thin: it calls the service)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from distribution.engine import DistributionParams
+from distribution.services import distribution_run_create
+from fastdso.jobs import JobProgress, job_input_path, job_runner
+from fastdso.models import Job
+
+KIND = "distribution_run"
+
+
+def summary_for_display(run_id: str, summary: dict) -> dict[str, object]:
+    """The run summary with the planners' words, for the job page and commands."""
+    skipped = summary.get("skipped_by_reason", {})
+    return {
+        "Run": run_id,
+        "SKUs solicitados": summary.get("scope_skus", 0),
+        "SKUs por venta (SMA)": summary.get("sales_based_skus", 0),
+        "SKUs arranque en frío": summary.get("cold_start_skus", 0),
+        "SKUs sin línea": summary.get("skipped_skus", 0),
+        "Sin línea, por motivo": ", ".join(f"{k}: {v}" for k, v in skipped.items()) or "—",
+        "SKUs sin stock CD": summary.get("no_cd_stock_skus", 0),
+        "Líneas": summary.get("line_count", 0),
+        "Unidades sugeridas": summary.get("total_suggested", 0),
+        "Unidades asignadas": summary.get("total_allocated", 0),
+        "Unidades CD a arranque en frío": summary.get("cold_start_allocated", 0),
+    }
+
+
+@job_runner(KIND)
+def run_distribution(job: Job, progress: JobProgress) -> None:
+    params = DistributionParams.from_dict(job.params.get("params", {}))
+    as_of = job.params.get("as_of")
+    result = distribution_run_create(
+        request_path=job_input_path(job),
+        file_name=job.params.get("file_name") or job.file_name,
+        params=params,
+        as_of=dt.date.fromisoformat(as_of) if as_of else None,
+        user=job.user,
+        progress=progress,
+        job=job,
+    )
+    run = result.run
+    job.result = summary_for_display(run.run_id, run.summary)
+    job.warnings = result.warnings[:1000]
+    job.result_url = run.get_absolute_url()
+    job.counts = {"lines": run.line_count, "scope_skus": run.scope_sku_count}

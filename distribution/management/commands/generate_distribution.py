@@ -1,0 +1,112 @@
+"""python manage.py generate_distribution REQUEST_FILE [--model SMA1|SMA2|SMA3] [--as-of YYYY-MM-DD]
+[--lookback-weeks N] [--min-weeks N] [--target-woc X] [--cold-start-min-fill N]
+[--cold-start-target-woc X] [--cold-start-top-n N] [--category-window-weeks N]
+[--no-cd-limit] [--output FILE.csv|FILE.xlsx]
+
+The same job as the web generator, run synchronously (SPEC §9).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from distribution.engine import MODELS, DistributionParams, ParamsError
+from distribution.jobs import KIND, summary_for_display
+from distribution.models import DistributionRun
+from distribution.queries import run_export_frame
+from fastdso.audit import audit_record
+from fastdso.exports import write_export
+from fastdso.jobs import job_start
+from fastdso.models import Job
+
+DEFAULTS = DistributionParams()
+
+
+def iso_date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"Fecha inválida «{value}»: use AAAA-MM-DD.") from exc
+
+
+def check_output(path: str | None) -> None:
+    if path and not path.lower().endswith((".csv", ".xlsx")):
+        raise CommandError(f"--output debe terminar en .csv o .xlsx: «{path}».")
+
+
+def fail_with_job(job: Job) -> None:
+    lines = [job.message or "La tarea falló."]
+    for error in job.errors[:20]:
+        where = f"fila {error.get('row') or '—'} · {error.get('column') or '—'}"
+        lines.append(f"  {where} · {error.get('value')!s}: {error.get('message')}")
+    if job.error_count > 20:
+        lines.append(f"  … y {job.error_count - 20} error(es) más (página de la tarea #{job.pk}).")
+    raise CommandError("\n".join(lines))
+
+
+class Command(BaseCommand):
+    help = "Genera un run de distribución CD → tiendas para los SKUs de REQUEST_FILE."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("request_file", metavar="REQUEST_FILE")
+        parser.add_argument("--model", choices=sorted(MODELS), default=DEFAULTS.model)
+        parser.add_argument("--as-of", type=iso_date, default=None, help="Fecha de corte (AAAA-MM-DD).")
+        parser.add_argument("--lookback-weeks", type=int, default=DEFAULTS.lookback_weeks)
+        parser.add_argument("--min-weeks", type=int, default=DEFAULTS.min_weeks)
+        parser.add_argument("--target-woc", type=float, default=DEFAULTS.target_woc)
+        parser.add_argument("--cold-start-min-fill", type=int, default=DEFAULTS.cold_start_min_fill)
+        parser.add_argument("--cold-start-target-woc", type=float, default=DEFAULTS.cold_start_target_woc)
+        parser.add_argument("--cold-start-top-n", type=int, default=DEFAULTS.cold_start_top_n)
+        parser.add_argument("--category-window-weeks", type=int, default=DEFAULTS.category_window_weeks)
+        parser.add_argument("--no-cd-limit", action="store_true", help="asignado = sugerido (sin límite por stock CD).")
+        parser.add_argument("--output", default=None, metavar="FILE.csv|FILE.xlsx")
+
+    def handle(self, *args: object, **options: object) -> None:
+        path = Path(str(options["request_file"]))
+        if not path.is_file():
+            raise CommandError(f"No existe el archivo «{path}».")
+        output = options["output"]
+        check_output(output)  # type: ignore[arg-type]
+        try:
+            params = DistributionParams(
+                model=str(options["model"]),
+                lookback_weeks=int(options["lookback_weeks"]),  # type: ignore[arg-type]
+                min_weeks=int(options["min_weeks"]),  # type: ignore[arg-type]
+                target_woc=float(options["target_woc"]),  # type: ignore[arg-type]
+                cold_start_min_fill=int(options["cold_start_min_fill"]),  # type: ignore[arg-type]
+                cold_start_target_woc=float(options["cold_start_target_woc"]),  # type: ignore[arg-type]
+                cold_start_top_n=int(options["cold_start_top_n"]),  # type: ignore[arg-type]
+                category_window_weeks=int(options["category_window_weeks"]),  # type: ignore[arg-type]
+                limit_by_cd=not options["no_cd_limit"],
+            )
+        except ParamsError as exc:
+            raise CommandError(str(exc)) from exc
+        as_of = options["as_of"]
+        job = job_start(
+            kind=KIND,
+            path=path,
+            params={
+                "params": params.as_dict(),
+                "as_of": as_of.isoformat() if as_of else None,  # type: ignore[union-attr]
+                "file_name": path.name,
+            },
+            sync=True,
+        )
+        if job.status != Job.Status.DONE:
+            fail_with_job(job)
+        run = DistributionRun.objects.get(job=job)
+        self.stdout.write(self.style.SUCCESS(f"Run {run.run_id}"))
+        for label, value in list(summary_for_display(run.run_id, run.summary).items())[1:]:
+            self.stdout.write(f"  {label}: {value}")
+        for warning in job.warnings[:20]:
+            self.stdout.write(self.style.WARNING(f"  aviso: {warning}"))
+        if output:
+            frame = run_export_frame(run)
+            write_export(frame, str(output), text_columns=("run_id", "sku", "store"))
+            audit_record(
+                user=None, action="export", obj=run, details={"file": Path(str(output)).name, "rows": len(frame)}
+            )
+            self.stdout.write(f"  {len(frame)} fila(s) escritas en {output}")

@@ -1,0 +1,152 @@
+"""Reads of runs and their lines, shared by pages, exports and commands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from distribution.engine import COLD_START_MODEL, NO_CD_STOCK
+from distribution.models import DistributionLine, DistributionRun
+
+EXPORT_COLUMNS = [
+    "run_id",
+    "sku",
+    "product_name",
+    "category",
+    "store",
+    "rate",
+    "store_stock",
+    "suggested_qty",
+    "allocated_qty",
+    "model_name",
+    "reason",
+    "explanation",
+]
+COMPARE_COLUMNS = ["sku", "product_name", "store", "allocated_a", "allocated_b", "delta"]
+
+
+def run_lines(run: DistributionRun) -> QuerySet[DistributionLine]:
+    """The run's store lines (not its exception rows), with product and store."""
+    return (
+        DistributionLine.objects.filter(run=run, store__isnull=False)
+        .select_related("product", "store")
+        .order_by("product__sku", "priority")
+    )
+
+
+def run_exceptions(run: DistributionRun) -> QuerySet[DistributionLine]:
+    return (
+        DistributionLine.objects.filter(run=run, store__isnull=True).select_related("product").order_by("product__sku")
+    )
+
+
+def run_no_cd_stock(run: DistributionRun) -> QuerySet[dict[str, Any]]:
+    """SKUs that have lines but no CD stock (nothing allocated), one row each."""
+    return (
+        DistributionLine.objects.filter(run=run, store__isnull=False, reason=NO_CD_STOCK)
+        .values("product__sku", "product__name", "category")
+        .annotate(stores=Count("id"), suggested=Sum("suggested_qty"))
+        .order_by("product__sku")
+    )
+
+
+def store_totals(lines: QuerySet[DistributionLine]) -> QuerySet[dict[str, Any]]:
+    """One row per store of the given store lines: SKUs, stock, suggested and
+    allocated units (and the part that is cold start)."""
+    cold = Q(model_name=COLD_START_MODEL)
+    return (
+        lines.filter(store__isnull=False)
+        .values("store_id", "store__name")
+        .annotate(
+            skus=Count("product_id"),
+            suggested=Sum("suggested_qty"),
+            allocated=Sum("allocated_qty"),
+            cold_start_allocated=Coalesce(Sum("allocated_qty", filter=cold), Value(0)),
+            stock=Sum("store_stock"),
+        )
+        .order_by("-allocated", "store__name")
+    )
+
+
+def run_export_frame(run: DistributionRun) -> pd.DataFrame:
+    """The run as the SPEC §9 table: store lines, then a row per exception
+    (empty store, 0 quantities), ordered by SKU."""
+    rows = (
+        DistributionLine.objects.filter(run=run)
+        .order_by("product__sku", "priority")
+        .values_list(
+            "product__sku",
+            "product__name",
+            "category",
+            "product__category",
+            "store__name",
+            "rate",
+            "store_stock",
+            "suggested_qty",
+            "allocated_qty",
+            "model_name",
+            "reason",
+            "explanation",
+        )
+    )
+    frame = pd.DataFrame(
+        list(rows),
+        columns=[
+            "sku",
+            "product_name",
+            "category",
+            "product_category",
+            "store",
+            "rate",
+            "store_stock",
+            "suggested_qty",
+            "allocated_qty",
+            "model_name",
+            "reason",
+            "explanation",
+        ],
+    )
+    frame["category"] = frame["category"].where(frame["category"].notna(), frame["product_category"]).fillna("")
+    frame["store"] = frame["store"].fillna("")
+    frame["rate"] = frame["rate"].astype("float64").round(4)
+    frame.insert(0, "run_id", run.run_id)
+    return frame[EXPORT_COLUMNS]
+
+
+def run_compare(run_a: DistributionRun, run_b: DistributionRun) -> QuerySet[dict[str, Any]]:
+    """Allocated units of two runs per (SKU, store), side by side, with the delta (B − A)."""
+    return (
+        DistributionLine.objects.filter(run__in=[run_a, run_b], store__isnull=False)
+        .values("product_id", "store_id", "product__sku", "product__name", "store__name")
+        .annotate(
+            allocated_a=Coalesce(Sum("allocated_qty", filter=Q(run=run_a)), Value(0)),
+            allocated_b=Coalesce(Sum("allocated_qty", filter=Q(run=run_b)), Value(0)),
+            in_a=Count("id", filter=Q(run=run_a)),
+            in_b=Count("id", filter=Q(run=run_b)),
+        )
+        .annotate(delta=F("allocated_b") - F("allocated_a"))
+        .order_by("product__sku", "store__name")
+    )
+
+
+def compare_totals(rows: QuerySet[dict[str, Any]]) -> dict[str, int]:
+    """Totals over the compared (SKU, store) rows: allocated A, B, delta and line counts."""
+    totals = rows.aggregate(
+        total_a=Coalesce(Sum("allocated_a"), Value(0)),
+        total_b=Coalesce(Sum("allocated_b"), Value(0)),
+        total_lines_a=Coalesce(Sum("in_a"), Value(0)),
+        total_lines_b=Coalesce(Sum("in_b"), Value(0)),
+        total_pairs=Count("product_id"),
+    )
+    result = {key.removeprefix("total_"): int(value) for key, value in totals.items()}
+    result["allocated_a"], result["allocated_b"] = result.pop("a"), result.pop("b")
+    result["delta"] = result["allocated_b"] - result["allocated_a"]
+    return result
+
+
+def compare_frame(rows: QuerySet[dict[str, Any]]) -> pd.DataFrame:
+    keys = ["product__sku", "product__name", "store__name", "allocated_a", "allocated_b", "delta"]
+    return pd.DataFrame([[row[k] for k in keys] for row in rows], columns=COMPARE_COLUMNS)

@@ -1,0 +1,142 @@
+"""Tables of runs, lines, stores, exceptions and comparisons (paginated 10/25/50)."""
+
+from __future__ import annotations
+
+import django_tables2 as tables
+import numpy as np
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from distribution.engine import COLD_START_MODEL
+from distribution.models import DistributionLine, DistributionRun
+
+NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
+
+
+class RunTable(tables.Table):
+    run_id = tables.LinkColumn("distribution:run_detail", args=[tables.A("run_id")], verbose_name=_("Run"))
+    created_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("Creado"))
+    user = tables.Column(verbose_name=_("Usuario"))
+    model_name = tables.Column(verbose_name=_("Modelo"))
+    as_of_week = tables.DateColumn(format="Y-m-d", verbose_name=_("Semana de corte"))
+    request_file_name = tables.Column(verbose_name=_("Solicitud"))
+    scope_sku_count = tables.Column(verbose_name=_("SKUs"), attrs=NUM)
+    line_count = tables.Column(verbose_name=_("Líneas"), attrs=NUM)
+    total_suggested = tables.Column(verbose_name=_("Sugerido"), attrs=NUM)
+    total_allocated = tables.Column(verbose_name=_("Asignado"), attrs=NUM)
+    status = tables.Column(verbose_name=_("Estado"))
+
+    class Meta:
+        model = DistributionRun
+        fields = (
+            "run_id",
+            "created_at",
+            "user",
+            "model_name",
+            "as_of_week",
+            "request_file_name",
+            "scope_sku_count",
+            "line_count",
+            "total_suggested",
+            "total_allocated",
+            "status",
+        )
+        order_by = "-created_at"
+
+
+def fmt_rate(value: float | None) -> str:
+    """Rates as the explanations write them (5.5, 1.333): a planner compares the two."""
+    if value is None:
+        return "—"
+    return np.format_float_positional(round(float(value), 3), precision=3, trim="-")
+
+
+class LineTable(tables.Table):
+    sku = tables.TemplateColumn(
+        '<span class="sku">{{ record.product.sku }}</span>'
+        '<div class="small text-muted">{{ record.product.name }}</div>',
+        accessor="product__sku",
+        verbose_name=_("SKU"),
+        order_by=("product__sku", "priority"),
+    )
+    store = tables.Column(accessor="store__name", verbose_name=_("Tienda"))
+    category = tables.Column(verbose_name=_("Categoría"))
+    rate = tables.Column(verbose_name=_("Venta/sem"), attrs=NUM)
+    store_stock = tables.Column(verbose_name=_("Stock tienda"), attrs=NUM)
+    suggested_qty = tables.Column(verbose_name=_("Sugerido"), attrs=NUM)
+    allocated_qty = tables.Column(verbose_name=_("Asignado"), attrs=NUM)
+    model_name = tables.Column(verbose_name=_("Modelo"))
+    reason = tables.Column(verbose_name=_("Motivo"))
+    explanation = tables.Column(
+        verbose_name=_("Cálculo"), orderable=False, attrs={"td": {"class": "explanation explanation-wide"}}
+    )
+
+    class Meta:
+        model = DistributionLine
+        fields = (
+            "sku",
+            "store",
+            "category",
+            "rate",
+            "store_stock",
+            "suggested_qty",
+            "allocated_qty",
+            "model_name",
+            "reason",
+            "explanation",
+        )
+
+    def render_model_name(self, value: str) -> str:
+        # Let the long cold-start name wrap in a narrow column.
+        return mark_safe("COLD_START_<wbr>CATEGORY") if value == COLD_START_MODEL else value
+
+    def render_rate(self, value: float, record: DistributionLine) -> str:
+        # A cold-start line has no rate of its own: it shows its category's, marked.
+        if record.model_name == COLD_START_MODEL:
+            return f"{fmt_rate(record.category_rate)} (cat.)"
+        return fmt_rate(value)
+
+
+class StoreTotalsTable(tables.Table):
+    store__name = tables.Column(verbose_name=_("Tienda"))
+    skus = tables.Column(verbose_name=_("SKUs"), attrs=NUM)
+    stock = tables.Column(verbose_name=_("Stock tienda (SKUs del run)"), attrs=NUM)
+    suggested = tables.Column(verbose_name=_("Sugerido"), attrs=NUM)
+    allocated = tables.Column(verbose_name=_("Asignado"), attrs=NUM)
+    cold_start_allocated = tables.Column(verbose_name=_("Asignado arranque en frío"), attrs=NUM)
+
+    class Meta:
+        order_by = "-allocated"
+
+
+class ExceptionTable(tables.Table):
+    sku = tables.Column(accessor="product__sku", verbose_name=_("SKU"))
+    product_name = tables.Column(accessor="product__name", verbose_name=_("Producto"))
+    category = tables.Column(verbose_name=_("Categoría"), default="—")
+    reason = tables.Column(verbose_name=_("Motivo"))
+    explanation = tables.Column(
+        verbose_name=_("Por qué no recibe"), orderable=False, attrs={"td": {"class": "explanation"}}
+    )
+
+    class Meta:
+        model = DistributionLine
+        fields = ("sku", "product_name", "category", "reason", "explanation")
+
+
+class NoCdStockTable(tables.Table):
+    product__sku = tables.Column(verbose_name=_("SKU"))
+    product__name = tables.Column(verbose_name=_("Producto"))
+    category = tables.Column(verbose_name=_("Categoría"), default="—")
+    stores = tables.Column(verbose_name=_("Tiendas con necesidad"), attrs=NUM)
+    suggested = tables.Column(verbose_name=_("Sugerido sin asignar"), attrs=NUM)
+
+
+class CompareTable(tables.Table):
+    product__sku = tables.Column(verbose_name=_("SKU"))
+    product__name = tables.Column(verbose_name=_("Producto"))
+    store__name = tables.Column(verbose_name=_("Tienda"))
+    allocated_a = tables.Column(verbose_name=_("Asignado A"), attrs=NUM)
+    allocated_b = tables.Column(verbose_name=_("Asignado B"), attrs=NUM)
+    delta = tables.TemplateColumn(
+        "{% if value > 0 %}+{% endif %}{{ value }}", verbose_name=_("Diferencia (B − A)"), attrs=NUM
+    )

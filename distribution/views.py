@@ -1,0 +1,262 @@
+"""Distribution pages: generator, runs, a run's tabs, compare, exports. Thin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+from django_filters.views import FilterView
+
+from distribution import queries
+from distribution.engine import EXCEPTION_REASONS, DistributionParams
+from distribution.filters import LineFilter, StoreFilter
+from distribution.forms import CompareForm, DistributionGenerateForm
+from distribution.jobs import KIND, summary_for_display
+from distribution.models import DistributionLine, DistributionRun
+from distribution.tables import (
+    CompareTable,
+    ExceptionTable,
+    LineTable,
+    NoCdStockTable,
+    RunTable,
+    StoreTotalsTable,
+)
+from fastdso.audit import audit_record
+from fastdso.exports import export_response
+from fastdso.jobs import job_start
+from fastdso.roles import PlannerRequiredMixin, can_plan
+from fastdso.tables import PagedTableMixin, configure_table
+from sales.queries import default_as_of_week
+
+EXPORT_FORMATS = ("csv", "xlsx")
+PARAM_LABELS = {
+    "model": "Modelo",
+    "as_of": "Fecha de corte pedida",
+    "lookback_weeks": "Semanas de historia",
+    "min_weeks": "Semanas mínimas con venta",
+    "target_woc": "Cobertura objetivo (sem)",
+    "cold_start_min_fill": "Mínimo arranque en frío",
+    "cold_start_target_woc": "Cobertura arranque en frío (sem)",
+    "cold_start_top_n": "Top tiendas de la categoría",
+    "category_window_weeks": "Ventana de categoría (sem)",
+    "limit_by_cd": "Limitar por stock CD",
+}
+REASON_HELP = {
+    "NO_CATEGORY": "Sin ventas y sin categoría: no hay arranque en frío.",
+    "NO_CATEGORY_SALES": "Sin ventas y su categoría no vende en ninguna tienda en la ventana.",
+    "SALES_BELOW_MIN_WEEKS": "Vende, pero ninguna tienda llega a las semanas mínimas con venta.",
+    "NO_RECENT_SALES": "Vendió en la historia, pero 0 en las últimas k semanas del modelo.",
+    "STOCK_COVERS_NEED": "El stock de las tiendas ya cubre la necesidad.",
+    "NO_CD_STOCK": "Hay necesidad pero el CD no tiene stock: asignado 0.",
+    "UNKNOWN": "Causa no identificada.",
+}
+
+
+class GenerateView(PlannerRequiredMixin, FormView):
+    template_name = "distribution/generate.html"
+    form_class = DistributionGenerateForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["default_as_of"] = default_as_of_week()
+        context["defaults"] = DistributionParams()
+        return context
+
+    def form_valid(self, form: DistributionGenerateForm) -> HttpResponse:
+        upload = form.cleaned_data["request_file"]
+        as_of = form.cleaned_data.get("as_of")
+        job = job_start(
+            kind=KIND,
+            user=self.request.user,
+            upload=upload,
+            params={
+                "params": form.params.as_dict(),
+                "as_of": as_of.isoformat() if as_of else None,
+                "file_name": upload.name,
+            },
+        )
+        messages.info(self.request, _("Generando la distribución: la tarea muestra el avance y enlaza al run."))
+        return redirect("job_detail", job.pk)
+
+
+class RunListView(PagedTableMixin, TemplateView):
+    template_name = "distribution/run_list.html"
+    table_class = RunTable
+
+    def get_table_data(self) -> QuerySet[DistributionRun]:
+        return DistributionRun.objects.select_related("user").defer("params", "summary", "warnings")
+
+
+class RunMixin:
+    """Loads the run named in the URL; every tab shares the header and tabs."""
+
+    tab = "summary"
+    request: HttpRequest
+    kwargs: dict[str, Any]
+
+    @cached_property
+    def run(self) -> DistributionRun:
+        return get_object_or_404(DistributionRun.objects.select_related("user"), run_id=self.kwargs["run_id"])
+
+    def run_context(self) -> dict[str, Any]:
+        return {"run": self.run, "tab": self.tab, "can_plan": can_plan(self.request.user)}
+
+
+class RunSummaryView(RunMixin, TemplateView):
+    template_name = "distribution/run_summary.html"
+    tab = "summary"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(self.run_context())
+        run = self.run
+        summary = run.summary or {}
+        params = run.params or {}
+        context["params"] = [(PARAM_LABELS.get(k, k), params[k]) for k in PARAM_LABELS if k in params]
+        context["summary_rows"] = list(summary_for_display(run.run_id, summary).items())[1:]
+        context["skipped"] = [
+            (reason, count, REASON_HELP.get(reason, ""))
+            for reason, count in summary.get("skipped_by_reason", {}).items()
+        ]
+        outcome = {
+            _("Por venta (SMA)"): summary.get("sales_based_skus", 0),
+            _("Arranque en frío"): summary.get("cold_start_skus", 0),
+            **{reason: count for reason, count, _help in context["skipped"]},
+        }
+        context["chart_config"] = {
+            "type": "doughnut",
+            "data": {
+                "labels": list(outcome),
+                "datasets": [{"data": list(outcome.values())}],
+            },
+            "options": {"plugins": {"legend": {"position": "right"}}},
+        }
+        return context
+
+
+class RunLinesView(RunMixin, PagedTableMixin, FilterView):
+    template_name = "distribution/run_lines.html"
+    table_class = LineTable
+    filterset_class = LineFilter
+    tab = "lines"
+    default_page_size = 25
+
+    def get_queryset(self) -> QuerySet[DistributionLine]:
+        return queries.run_lines(self.run)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(self.run_context())
+        return context
+
+
+class RunStoresView(RunMixin, PagedTableMixin, FilterView):
+    template_name = "distribution/run_stores.html"
+    table_class = StoreTotalsTable
+    filterset_class = StoreFilter
+    tab = "stores"
+
+    def get_queryset(self) -> QuerySet[DistributionLine]:
+        return DistributionLine.objects.filter(run=self.run, store__isnull=False)
+
+    def get_table_data(self) -> QuerySet[dict[str, Any]]:
+        return queries.store_totals(self.object_list)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(self.run_context())
+        return context
+
+
+class RunExceptionsView(RunMixin, TemplateView):
+    template_name = "distribution/run_exceptions.html"
+    tab = "exceptions"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(self.run_context())
+        exceptions = ExceptionTable(queries.run_exceptions(self.run), prefix="exc-")
+        no_cd = NoCdStockTable(queries.run_no_cd_stock(self.run), prefix="nocd-")
+        context["exceptions_table"] = configure_table(self.request, exceptions)
+        context["no_cd_table"] = configure_table(self.request, no_cd)
+        context["reason_help"] = [(r, REASON_HELP[r]) for r in (*EXCEPTION_REASONS, "NO_CD_STOCK")]
+        return context
+
+
+def _format(fmt: str) -> str:
+    if fmt not in EXPORT_FORMATS:
+        raise Http404("formato desconocido")
+    return fmt
+
+
+class RunExportView(PlannerRequiredMixin, View):
+    def get(self, request: HttpRequest, run_id: str, fmt: str) -> HttpResponse:
+        fmt = _format(fmt)
+        run = get_object_or_404(DistributionRun, run_id=run_id)
+        frame = queries.run_export_frame(run)
+        audit_record(user=request.user, action="export", obj=run, details={"format": fmt, "rows": len(frame)})
+        return export_response(frame, fmt, run.run_id, text_columns=("run_id", "sku", "store"))
+
+
+class CompareMixin:
+    request: HttpRequest
+
+    def compare(self) -> tuple[CompareForm, dict[str, Any] | None]:
+        data = self.request.GET
+        if not (data.get("a") and data.get("b")):
+            # One run picked (the run page's "Comparar" link): preselect it, no errors yet.
+            return CompareForm(initial={k: data[k] for k in ("a", "b") if data.get(k)}), None
+        form = CompareForm(data)
+        if not form.is_valid():
+            return form, None
+        run_a, run_b = form.cleaned_data["a"], form.cleaned_data["b"]
+        rows = queries.run_compare(run_a, run_b)
+        if form.cleaned_data.get("sku"):
+            rows = rows.filter(product__sku__icontains=form.cleaned_data["sku"].strip())
+        if form.cleaned_data.get("store"):
+            rows = rows.filter(store__name__icontains=form.cleaned_data["store"].strip())
+        if form.cleaned_data.get("only_changes"):
+            rows = rows.exclude(delta=0)
+        return form, {"a": run_a, "b": run_b, "rows": rows}
+
+
+class CompareView(CompareMixin, TemplateView):
+    template_name = "distribution/compare.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form, result = self.compare()
+        context["form"] = form
+        context["can_plan"] = can_plan(self.request.user)
+        if result:
+            context.update(result)
+            context["table"] = configure_table(self.request, CompareTable(result["rows"]))
+            context["totals"] = queries.compare_totals(result["rows"])
+            context["query_string"] = self.request.GET.urlencode()
+        return context
+
+
+class CompareExportView(PlannerRequiredMixin, CompareMixin, View):
+    def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        fmt = _format(fmt)
+        form, result = self.compare()
+        if result is None:
+            messages.error(request, _("Elija dos runs para exportar la comparación."))
+            return redirect("distribution:compare")
+        frame = queries.compare_frame(result["rows"])
+        name = f"{result['a'].run_id}_vs_{result['b'].run_id}"
+        audit_record(
+            user=request.user,
+            action="export",
+            obj=result["b"],
+            object_repr=f"{result['a'].run_id} vs {result['b'].run_id}",
+            details={"format": fmt, "rows": len(frame), "compare_with": result["a"].run_id},
+        )
+        return export_response(frame, fmt, name, text_columns=("sku", "store"))

@@ -1,0 +1,157 @@
+"""generate_distribution and export_run, exactly as SPEC §9."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from openpyxl import load_workbook
+
+from distribution.models import DistributionRun
+from fastdso.models import AuditEvent
+from tests import factories
+from tests.distribution.helpers import request_file
+
+COLUMNS = [
+    "run_id",
+    "sku",
+    "product_name",
+    "category",
+    "store",
+    "rate",
+    "store_stock",
+    "suggested_qty",
+    "allocated_qty",
+    "model_name",
+    "reason",
+]
+
+
+@pytest.fixture
+def data(db, week):
+    centro, norte = factories.store("Tienda Centro 001"), factories.store("Tienda Norte 002")
+    alfa = factories.product("00012345", "Consola Alfa", "Consolas")
+    factories.weekly([(alfa, centro, w, 3) for w in (week(9), week(10), week(11))] + [(alfa, norte, week(11), 1)])
+    factories.cd_stock([(alfa, 4)])
+    factories.store_stock([(centro, alfa, 1)])
+
+
+def _csv(path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+
+def test_generate_distribution_with_every_flag_writes_the_contract_csv(data, tmp_path, week):
+    request = request_file(
+        tmp_path, [("00012345",), ("00099999", "Consola Nueva", "Consolas"), ("00099998", "Sin", "")]
+    )
+    output = tmp_path / "dist.csv"
+    out = io.StringIO()
+    call_command(
+        "generate_distribution",
+        str(request),
+        "--model",
+        "SMA3",
+        "--as-of",
+        week(11).isoformat(),
+        "--lookback-weeks",
+        "12",
+        "--min-weeks",
+        "1",
+        "--target-woc",
+        "2.0",
+        "--cold-start-min-fill",
+        "2",
+        "--cold-start-target-woc",
+        "1.0",
+        "--cold-start-top-n",
+        "10",
+        "--category-window-weeks",
+        "12",
+        "--output",
+        str(output),
+        stdout=out,
+    )
+    run = DistributionRun.objects.get()
+    printed = out.getvalue()
+    assert f"Run {run.run_id}" in printed and "SKUs solicitados: 3" in printed and "NO_CATEGORY: 1" in printed
+    rows = _csv(output)
+    assert list(rows[0])[: len(COLUMNS)] == COLUMNS
+    assert list(rows[0])[len(COLUMNS) :] == ["explanation"]
+    assert {r["run_id"] for r in rows} == {run.run_id}
+    by_key = {(r["sku"], r["store"]): r for r in rows}
+    centro = by_key[("00012345", "Tienda Centro 001")]
+    # SMA3: (3+3+3)/3 = 3/sem × 2 = 6 − 1 = 5; CD has 4 → 4 (highest rate first).
+    assert (centro["rate"], centro["store_stock"], centro["suggested_qty"], centro["allocated_qty"]) == (
+        "3.0",
+        "1",
+        "5",
+        "4",
+    )
+    assert (centro["model_name"], centro["reason"]) == ("SMA3", "CD_LIMITED")
+    norte = by_key[("00012345", "Tienda Norte 002")]
+    assert (norte["suggested_qty"], norte["allocated_qty"], norte["reason"]) == ("1", "0", "CD_EXHAUSTED")
+    exception = by_key[("00099998", "")]
+    assert (exception["suggested_qty"], exception["allocated_qty"], exception["reason"]) == ("0", "0", "NO_CATEGORY")
+    assert exception["rate"] in ("0.0", "0")
+    cold = [r for r in rows if r["sku"] == "00099999"]
+    assert {r["model_name"] for r in cold} == {"COLD_START_CATEGORY"} and {r["category"] for r in cold} == {"Consolas"}
+    assert output.read_text(encoding="utf-8-sig").splitlines()[1].split(",")[1] == "00012345"
+
+
+def test_generate_distribution_without_cd_limit_to_xlsx(data, tmp_path):
+    output = tmp_path / "dist.xlsx"
+    call_command(
+        "generate_distribution",
+        str(request_file(tmp_path, [("00012345",)])),
+        "--no-cd-limit",
+        "--output",
+        str(output),
+        stdout=io.StringIO(),
+    )
+    sheet = load_workbook(output).active
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
+    assert {r["sku"] for r in rows} == {"00012345"}
+    assert all(r["allocated_qty"] == r["suggested_qty"] for r in rows)
+    assert DistributionRun.objects.get().params["limit_by_cd"] is False
+
+
+def test_empty_request_exits_non_zero_and_creates_no_run(db, tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("sku,product_name,category\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="encabezado"):
+        call_command("generate_distribution", str(empty), stdout=io.StringIO())
+    assert not DistributionRun.objects.exists()
+
+
+def test_bad_arguments_are_refused_before_running(db, tmp_path):
+    request = request_file(tmp_path, [("1",)])
+    with pytest.raises(CommandError, match=r"\.csv o \.xlsx"):
+        call_command("generate_distribution", str(request), "--output", str(tmp_path / "x.pdf"))
+    with pytest.raises(CommandError, match="semanas mínimas"):
+        call_command("generate_distribution", str(request), "--min-weeks", "13")
+    with pytest.raises(CommandError, match="No existe"):
+        call_command("generate_distribution", str(tmp_path / "missing.csv"))
+    assert not DistributionRun.objects.exists()
+
+
+def test_export_run_writes_the_same_table(data, tmp_path):
+    out = io.StringIO()
+    call_command("generate_distribution", str(request_file(tmp_path, [("00012345",), ("NOPE",)])), stdout=out)
+    run = DistributionRun.objects.get()
+    call_command("export_run", run.run_id, "--output", str(tmp_path / "run.csv"), stdout=io.StringIO())
+    rows = _csv(tmp_path / "run.csv")
+    assert list(rows[0])[: len(COLUMNS)] == COLUMNS
+    assert {r["sku"] for r in rows} == {"00012345", "NOPE"}
+    call_command("export_run", run.run_id, "--output", str(tmp_path / "run.xlsx"), stdout=io.StringIO())
+    sheet = load_workbook(tmp_path / "run.xlsx").active
+    assert sheet.cell(row=2, column=2).value == "00012345" and sheet.cell(row=2, column=2).number_format == "@"
+    assert AuditEvent.objects.filter(action="export", object_repr=run.run_id).count() == 2
+
+
+def test_export_run_of_an_unknown_run_fails(db, tmp_path):
+    with pytest.raises(CommandError, match="No existe el run"):
+        call_command("export_run", "DR-19990101-0001", "--output", str(tmp_path / "x.csv"))

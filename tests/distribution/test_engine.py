@@ -1,0 +1,401 @@
+"""The generator's rules, one small hand-checked case each (SPEC §5.2–5.4).
+
+Weeks are Mondays: W(0) is the as-of week, W(-1) the week before.
+Stores are ids 1.. named in STORES.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+import pytest
+
+from distribution import engine
+from distribution.engine import DistributionParams, EngineInputs, ParamsError
+
+AS_OF = dt.date(2026, 3, 2)
+STORES = {1: "Tienda Alfa", 2: "Tienda Beta", 3: "Tienda Centro", 4: "Tienda Delta", 5: "Tienda Este"}
+
+
+def W(offset: int) -> dt.date:
+    return AS_OF + dt.timedelta(weeks=offset)
+
+
+def run(
+    scope: list[tuple] | None = None,
+    sales: list[tuple] = (),
+    category_units: list[tuple] = (),
+    stock: list[tuple] = (),
+    cd: list[tuple] = (),
+    as_of: dt.date | None = AS_OF,
+    **params,
+) -> engine.EngineResult:
+    """scope: (sku, product_id, category[, request_category]); sales: (product_id, store, week, units);
+    category_units: (category, store, units); stock: (product_id, store, units); cd: (product_id, units)."""
+    scope = scope or [("A", 1, "Audio")]
+    scope_frame = pd.DataFrame(
+        [(*row, None)[:4] if len(row) == 3 else row for row in scope],
+        columns=["sku", "product_id", "category", "request_category"],
+    )
+    inputs = EngineInputs(
+        scope=scope_frame,
+        sales=pd.DataFrame(list(sales), columns=["product_id", "store_id", "week_start", "units"]),
+        category_units=pd.DataFrame(list(category_units), columns=["category", "store_id", "units"]),
+        store_stock=pd.DataFrame(list(stock), columns=["product_id", "store_id", "units"]),
+        cd_stock=pd.DataFrame(list(cd), columns=["product_id", "units"]),
+        stores=pd.DataFrame(list(STORES.items()), columns=["store_id", "store_name"]),
+        as_of_week=as_of,
+    )
+    return engine.generate(inputs, DistributionParams(**params))
+
+
+def by_store(result: engine.EngineResult, sku: str = "A") -> dict[int, dict]:
+    lines = result.store_lines[result.store_lines["sku"] == sku]
+    return {int(row["store_id"]): row for row in lines.to_dict("records")}
+
+
+def exception(result: engine.EngineResult, sku: str = "A") -> dict:
+    rows = result.exceptions[result.exceptions["sku"] == sku].to_dict("records")
+    assert len(rows) == 1, result.lines
+    return rows[0]
+
+
+# --- SMA windows ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("model", "rate", "suggested"), [("SMA1", 9.0, 18), ("SMA2", 7.5, 15), ("SMA3", 6.0, 12)])
+def test_each_sma_window_averages_its_last_k_weeks(model, rate, suggested):
+    sales = [(1, 1, W(-3), 100), (1, 1, W(-2), 3), (1, 1, W(-1), 6), (1, 1, W(0), 9)]
+    line = by_store(run(sales=sales, cd=[(1, 1000)], model=model))[1]
+    assert line["rate"] == rate
+    assert line["suggested_qty"] == suggested  # 2.0 weeks of cover
+    assert line["model_name"] == model
+
+
+def test_a_week_without_a_row_counts_as_zero():
+    # SMA3 over W(-2), W(-1), W(0): W(-1) has no row → (4 + 0 + 5) / 3 = 3
+    line = by_store(run(sales=[(1, 1, W(-2), 4), (1, 1, W(0), 5)], cd=[(1, 100)], model="SMA3"))[1]
+    assert line["rate"] == 3.0
+    assert line["suggested_qty"] == 6
+    assert "(4+0+5)/3 = 3/sem" in line["explanation"]
+
+
+def test_sales_outside_the_lookback_window_are_ignored():
+    # Only a sale 12 weeks before the as-of week: outside a 12-week lookback → no sales → cold start.
+    result = run(sales=[(1, 1, W(-12), 50)], category_units=[("Audio", 2, 24)], cd=[(1, 10)])
+    assert set(by_store(result)) == {2}
+    assert by_store(result)[2]["model_name"] == engine.COLD_START_MODEL
+
+
+# --- min_weeks --------------------------------------------------------------
+
+
+def test_min_weeks_keeps_only_stores_with_enough_selling_weeks():
+    sales = [
+        (1, 1, W(-5), 1),
+        (1, 1, W(-1), 2),
+        (1, 1, W(0), 2),  # store 1: 3 selling weeks
+        (1, 2, W(0), 4),  # store 2: 1 selling week
+        (1, 3, W(-1), 0),
+        (1, 3, W(0), 3),  # store 3: a 0-unit week does not count → 1
+    ]
+    result = run(sales=sales, cd=[(1, 100)], min_weeks=2)
+    assert set(by_store(result)) == {1}
+    assert by_store(result)[1]["suggested_qty"] == 4  # (2+2)/2 × 2
+    assert set(by_store(run(sales=sales, cd=[(1, 100)], min_weeks=1))) == {1, 2, 3}
+
+
+def test_sku_whose_stores_all_fall_short_of_min_weeks_says_so():
+    result = run(sales=[(1, 1, W(0), 5), (1, 2, W(-3), 2)], cd=[(1, 100)], min_weeks=2)
+    row = exception(result)
+    assert row["reason"] == engine.SALES_BELOW_MIN_WEEKS
+    assert "la mejor tiene 1" in row["explanation"]
+
+
+# --- stock adjustment and rounding -------------------------------------------
+
+
+def test_store_stock_is_subtracted_and_never_goes_below_zero():
+    sales = [(1, 1, W(-1), 5), (1, 1, W(0), 6), (1, 2, W(-1), 5), (1, 2, W(0), 6)]
+    result = run(sales=sales, stock=[(1, 1, 3), (1, 2, 20)], cd=[(1, 120)])
+    lines = by_store(result)
+    assert set(lines) == {1}  # store 2: 11 − 20 → 0: no line
+    assert lines[1]["store_stock"] == 3
+    assert lines[1]["suggested_qty"] == 8
+
+
+def test_sku_whose_stock_covers_the_need_everywhere_is_an_exception():
+    result = run(sales=[(1, 1, W(0), 2)], stock=[(1, 1, 4)], cd=[(1, 100)], model="SMA1")
+    row = exception(result)
+    assert row["reason"] == engine.STOCK_COVERS_NEED
+    assert pd.isna(row["store_id"])
+    assert row["suggested_qty"] == row["allocated_qty"] == 0
+
+
+@pytest.mark.parametrize(
+    ("target_woc", "weeks", "expected"),
+    [
+        (2.0, (1, 2), 3),  # 2.0 × 1.5 = 3 exactly: not 4
+        (1.1, (10, 10), 11),  # 1.1 × 10 = 11.000000000000002 in floats: still 11
+        (0.7, (10, 10), 7),  # 0.7 × 10 = 7.000000000000001
+        (2.0, (1, 0), 1),  # 2.0 × 0.5 = 1
+        (1.5, (1, 0), 1),  # 1.5 × 0.5 = 0.75 → 1
+        (2.5, (1, 2), 4),  # 2.5 × 1.5 = 3.75 → 4
+    ],
+)
+def test_rounding_up_is_exact_at_multiples(target_woc, weeks, expected):
+    sales = [(1, 1, W(-1), weeks[0]), (1, 1, W(0), weeks[1])]
+    line = by_store(run(sales=sales, cd=[(1, 100)], target_woc=target_woc))[1]
+    assert line["suggested_qty"] == expected
+
+
+# --- CD limiting --------------------------------------------------------------
+
+
+def test_cd_stock_goes_to_the_highest_rate_first_and_ties_by_store_name():
+    # Rates (SMA1): Centro 5, Beta 3, Alfa 3 → needs 10, 6, 6; CD 12.
+    sales = [(1, 3, W(0), 5), (1, 2, W(0), 3), (1, 1, W(0), 3)]
+    result = run(sales=sales, cd=[(1, 12)], model="SMA1")
+    lines = by_store(result)
+    assert [lines[s]["priority"] for s in (3, 1, 2)] == [1, 2, 3]  # Alfa before Beta on the tie
+    assert (lines[3]["allocated_qty"], lines[3]["reason"]) == (10, engine.SALES_RATE)
+    assert (lines[1]["allocated_qty"], lines[1]["reason"]) == (2, engine.CD_LIMITED)
+    assert (lines[2]["allocated_qty"], lines[2]["reason"]) == (0, engine.CD_EXHAUSTED)
+    assert [lines[s]["suggested_qty"] for s in (3, 1, 2)] == [10, 6, 6]
+    assert lines[1]["explanation"].endswith("CD: 2 de 2 disponibles (stock CD 12, prioridad 2)")
+
+
+def test_no_cd_stock_allocates_nothing_and_says_so():
+    result = run(sales=[(1, 1, W(0), 5), (1, 2, W(0), 2)], model="SMA1")
+    lines = by_store(result)
+    assert {s: (line["suggested_qty"], line["allocated_qty"]) for s, line in lines.items()} == {1: (10, 0), 2: (4, 0)}
+    assert {line["reason"] for line in lines.values()} == {engine.NO_CD_STOCK}
+    assert all(line["explanation"].endswith("CD: sin stock → 0") for line in lines.values())
+    assert result.summary["no_cd_stock_skus"] == 1
+    assert result.summary["total_allocated"] == 0
+
+
+def test_without_cd_limit_allocated_equals_suggested():
+    result = run(sales=[(1, 1, W(0), 5), (1, 2, W(0), 2)], cd=[(1, 3)], model="SMA1", limit_by_cd=False)
+    lines = by_store(result)
+    assert {s: line["allocated_qty"] for s, line in lines.items()} == {1: 10, 2: 4}
+    assert lines[1]["explanation"].endswith("CD: sin límite → 10")
+
+
+def test_cd_is_limited_per_sku():
+    scope = [("A", 1, "Audio"), ("B", 2, "Audio")]
+    sales = [(1, 1, W(0), 5), (2, 1, W(0), 5)]
+    result = run(scope=scope, sales=sales, cd=[(1, 4), (2, 50)], model="SMA1")
+    assert by_store(result, "A")[1]["allocated_qty"] == 4
+    assert by_store(result, "B")[1]["allocated_qty"] == 10
+
+
+# --- cold start -----------------------------------------------------------------
+
+
+def test_cold_start_takes_the_top_n_category_stores_with_ties_by_name():
+    # Category weekly rates over 12 weeks: Este 2, Delta 1, Beta 1, Alfa 1, Centro 0.5.
+    category_units = [
+        ("Consolas", 5, 24),
+        ("Consolas", 4, 12),
+        ("Consolas", 2, 12),
+        ("Consolas", 1, 12),
+        ("Consolas", 3, 6),
+    ]
+    scope = [("NEW", 7, None, "Consolas")]
+    result = run(scope=scope, category_units=category_units, cd=[(7, 100)], cold_start_top_n=3)
+    lines = by_store(result, "NEW")
+    assert set(lines) == {5, 1, 2}  # Este, then Alfa and Beta win the tie against Delta by name
+    assert [lines[s]["priority"] for s in (5, 1, 2)] == [1, 2, 3]
+    assert lines[5]["category_rate"] == 2.0
+    assert lines[5]["model_name"] == engine.COLD_START_MODEL
+    assert lines[5]["reason"] == "CATEGORY:Consolas"
+    assert lines[5]["category"] == "Consolas"
+
+
+def test_cold_start_with_fewer_stores_than_top_n_uses_them_all():
+    category_units = [("Consolas", 1, 12), ("Consolas", 2, 36), ("Consolas", 3, 0), ("Consolas", 4, -2)]
+    result = run(scope=[("NEW", 7, "Consolas")], category_units=category_units, cd=[(7, 100)])
+    lines = by_store(result, "NEW")
+    assert set(lines) == {1, 2}  # only stores with a category rate > 0
+    assert lines[2]["explanation"].startswith(
+        "Arranque en frío, categoría «Consolas» (tienda 1 de 2 del top 10): 36 u / 12 sem = 3/sem × 1.0 sem = 3; "
+        "máx(mín 2, 3) = 3 − stock 0 = 3; CD: 3 de 100 disponibles"
+    )
+
+
+def test_cold_start_min_fill_and_stock():
+    # cat_rate 0.5 → need ⌈0.5⌉ = 1 → max(2, 1) = 2, minus stock 1 → 1. cat_rate 3 → need 3 − stock 0.
+    category_units = [("Consolas", 1, 6), ("Consolas", 2, 36), ("Consolas", 3, 6)]
+    result = run(
+        scope=[("NEW", 7, "Consolas")],
+        category_units=category_units,
+        stock=[(7, 1, 1), (7, 3, 5)],
+        cd=[(7, 100)],
+    )
+    lines = by_store(result, "NEW")
+    assert {s: line["suggested_qty"] for s, line in lines.items()} == {1: 1, 2: 3}
+    assert "máx(mín 2, 1) = 2 − stock 1 = 1" in lines[1]["explanation"]
+    bigger_fill = by_store(
+        run(scope=[("NEW", 7, "Consolas")], category_units=category_units, cd=[(7, 100)], cold_start_min_fill=5), "NEW"
+    )
+    assert {s: line["suggested_qty"] for s, line in bigger_fill.items()} == {1: 5, 2: 5, 3: 5}
+
+
+def test_cold_start_cd_priority_is_by_category_rate():
+    category_units = [("Consolas", 1, 12), ("Consolas", 2, 36)]
+    result = run(scope=[("NEW", 7, "Consolas")], category_units=category_units, cd=[(7, 4)])
+    lines = by_store(result, "NEW")
+    assert (lines[2]["allocated_qty"], lines[1]["allocated_qty"]) == (3, 1)
+    assert result.summary["cold_start_allocated"] == 4
+
+
+def test_cold_start_uses_the_request_category_when_the_product_has_none():
+    result = run(scope=[("NEW", 7, None, "Consolas")], category_units=[("Consolas", 1, 12)], cd=[(7, 10)])
+    assert by_store(result, "NEW")[1]["reason"] == "CATEGORY:Consolas"
+    # The product's own category wins over the request's.
+    result = run(
+        scope=[("NEW", 7, "Audio", "Consolas")],
+        category_units=[("Consolas", 1, 12), ("Audio", 2, 12)],
+        cd=[(7, 10)],
+    )
+    assert set(by_store(result, "NEW")) == {2}
+
+
+def test_cold_start_target_woc_scales_the_need():
+    result = run(
+        scope=[("NEW", 7, "Consolas")], category_units=[("Consolas", 1, 30)], cd=[(7, 100)], cold_start_target_woc=2.0
+    )
+    assert by_store(result, "NEW")[1]["suggested_qty"] == 5  # ⌈2.0 × 2.5⌉ = 5
+
+
+# --- exception reasons ----------------------------------------------------------
+
+
+def test_no_category_is_reported_not_crashed():
+    row = exception(run(scope=[("NEW", 7, None)], category_units=[("Consolas", 1, 12)]), "NEW")
+    assert row["reason"] == engine.NO_CATEGORY
+    assert "sin categoría" in row["explanation"]
+
+
+def test_category_without_sales_is_reported():
+    row = exception(run(scope=[("NEW", 7, "Drones")], category_units=[("Consolas", 1, 12), ("Drones", 2, 0)]), "NEW")
+    assert row["reason"] == engine.NO_CATEGORY_SALES
+    assert "«Drones»" in row["explanation"]
+
+
+def test_no_recent_sales_in_the_sma_window():
+    row = exception(run(sales=[(1, 1, W(-5), 8)], cd=[(1, 100)], model="SMA2"))
+    assert row["reason"] == engine.NO_RECENT_SALES
+
+
+def test_no_macro_data_at_all_makes_every_sku_cold():
+    result = run(scope=[("A", 1, "Audio"), ("B", 2, None)], as_of=None)
+    assert exception(result, "A")["reason"] == engine.NO_CATEGORY_SALES
+    assert exception(result, "B")["reason"] == engine.NO_CATEGORY
+
+
+def test_every_scope_sku_gets_a_line_or_one_exception_row():
+    scope = [("A", 1, "Audio"), ("B", 2, None), ("C", 3, "Consolas"), ("D", 4, "Drones"), ("E", 5, "Audio")]
+    result = run(
+        scope=scope,
+        sales=[(1, 1, W(0), 5), (5, 1, W(0), 1)],
+        category_units=[("Consolas", 2, 12)],
+        stock=[(5, 1, 10)],
+        cd=[(1, 3), (3, 9)],
+        model="SMA1",
+    )
+    exceptions = result.exceptions.set_index("sku")["reason"].to_dict()
+    assert exceptions == {"B": engine.NO_CATEGORY, "D": engine.NO_CATEGORY_SALES, "E": engine.STOCK_COVERS_NEED}
+    assert set(result.store_lines["sku"]) == {"A", "C"}
+    summary = result.summary
+    assert (
+        summary["sales_based_skus"] + summary["cold_start_skus"] + summary["skipped_skus"] == summary["scope_skus"] == 5
+    )
+    assert summary["skipped_by_reason"] == {"NO_CATEGORY": 1, "NO_CATEGORY_SALES": 1, "STOCK_COVERS_NEED": 1}
+
+
+# --- negative weekly units (returns) ----------------------------------------------
+
+
+def test_negative_weeks_are_summed_and_the_rate_is_clamped_at_zero():
+    sales = [(1, 1, W(-2), 3), (1, 1, W(-1), 6), (1, 1, W(0), -2), (1, 2, W(-1), 1), (1, 2, W(0), -4)]
+    result = run(sales=sales, cd=[(1, 100)])
+    lines = by_store(result)
+    assert set(lines) == {1}  # store 2: (1 − 4) / 2 < 0 → rate 0 → no line
+    assert lines[1]["rate"] == 2.0  # (6 − 2) / 2
+    assert lines[1]["suggested_qty"] == 4
+    assert "(6+(-2))/2 = 2/sem" in lines[1]["explanation"]
+
+
+def test_a_sku_with_only_returns_has_no_sales_and_goes_cold():
+    result = run(sales=[(1, 1, W(0), -3), (1, 2, W(-1), 0)], category_units=[("Audio", 3, 12)], cd=[(1, 10)])
+    lines = by_store(result)
+    assert set(lines) == {3}
+    assert lines[3]["model_name"] == engine.COLD_START_MODEL
+
+
+def test_a_store_whose_recent_weeks_net_negative_gets_nothing():
+    # Store 1 qualifies (3 selling weeks) but its last two weeks net −1: the rate is 0.
+    sales = [(1, 1, W(-4), 2), (1, 1, W(-3), 2), (1, 1, W(-1), 1), (1, 1, W(0), -2)]
+    row = exception(run(sales=sales, cd=[(1, 5)]))
+    assert row["reason"] == engine.NO_RECENT_SALES
+
+
+# --- explanations ------------------------------------------------------------------
+
+
+def test_a_sales_line_explains_every_number():
+    sales = [(1, 1, W(-1), 5), (1, 1, W(0), 6)]
+    line = by_store(run(sales=sales, stock=[(1, 1, 3)], cd=[(1, 120)]))[1]
+    assert line["explanation"] == (
+        "SMA2 (venta en 2 de 12 sem, mín 1): (5+6)/2 = 5.5/sem × 2.0 sem = 11 − stock 3 = 8; CD: 8 de 120 disponibles"
+    )
+
+
+def test_a_fractional_need_shows_its_rounding():
+    sales = [(1, 1, W(-2), 1), (1, 1, W(-1), 1), (1, 1, W(0), 2)]
+    line = by_store(run(sales=sales, cd=[(1, 120)], model="SMA3"))[1]
+    assert "(1+1+2)/3 = 1.333/sem × 2.0 sem = 2.667 → 3 − stock 0 = 3" in line["explanation"]
+    assert line["suggested_qty"] == math.ceil(round(2.0 * 4 / 3, 6))
+
+
+# --- parameters ----------------------------------------------------------------------
+
+
+def test_params_defaults_are_the_spec_defaults():
+    params = DistributionParams()
+    assert params.as_dict() == {
+        "model": "SMA2",
+        "lookback_weeks": 12,
+        "min_weeks": 1,
+        "target_woc": 2.0,
+        "cold_start_min_fill": 2,
+        "cold_start_target_woc": 1.0,
+        "cold_start_top_n": 10,
+        "category_window_weeks": 12,
+        "limit_by_cd": True,
+    }
+    assert params.window == 2
+    with pytest.raises(Exception):  # noqa: B017 - frozen dataclass
+        params.model = "SMA1"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"model": "SMA4"},
+        {"lookback_weeks": 0},
+        {"model": "SMA3", "lookback_weeks": 2},
+        {"min_weeks": 13},
+        {"target_woc": 0},
+        {"cold_start_min_fill": -1},
+        {"cold_start_top_n": 0},
+        {"category_window_weeks": 0},
+    ],
+)
+def test_invalid_params_are_refused_in_spanish(bad):
+    with pytest.raises(ParamsError, match="Parámetros inválidos"):
+        DistributionParams(**bad)

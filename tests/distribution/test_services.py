@@ -1,0 +1,259 @@
+"""distribution_run_create: scope, bulk reads, saving, safety rails, records."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+
+import pandas as pd
+import pytest
+from django.db import connection
+from django.db.models import Count, Q, Sum
+from django.test.utils import CaptureQueriesContext
+
+from distribution import engine, services
+from distribution.jobs import KIND
+from distribution.models import DistributionLine, DistributionRun
+from distribution.services import ScopeViolation
+from fastdso.files import FileRejected
+from fastdso.jobs import JobInputError, job_start
+from fastdso.models import AuditEvent, Job
+from inventory.models import Product
+from tests import factories
+from tests.distribution.helpers import generate, request_file
+
+
+@pytest.fixture
+def network(db, week):
+    """4 stores, 40 selling SKUs (Audio), 2 categories with sales for cold starts."""
+    stores = [factories.store(f"Tienda {name}") for name in ("Alfa", "Beta", "Centro", "Delta")]
+    products = [factories.product(f"{i:08d}", category="Audio") for i in range(40)]
+    console = factories.product("90000000", category="Consolas")
+    rows = []
+    for i, p in enumerate(products):
+        for j, s in enumerate(stores):
+            rows += [(p, s, week(10), 1 + (i + j) % 4), (p, s, week(11), 2 + (i * j) % 3)]
+    rows += [(console, s, week(11), 6 * (j + 1)) for j, s in enumerate(stores)]
+    factories.weekly(rows)
+    factories.cd_stock([(p, 25) for p in products])
+    factories.store_stock([(s, p, (i + j) % 3) for i, p in enumerate(products) for j, s in enumerate(stores)])
+    return {"stores": stores, "products": products}
+
+
+def _queries_for(tmp_path, rows) -> list[str]:
+    path = request_file(tmp_path, rows)
+    with CaptureQueriesContext(connection) as ctx:
+        generate(path)
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def test_query_count_does_not_grow_with_the_number_of_skus(network, tmp_path):
+    small = [(f"{i:08d}",) for i in range(3)] + [("NEW-1", "Nuevo", "Consolas")]
+    large = [(f"{i:08d}",) for i in range(40)] + [(f"NEW-{i}", "Nuevo", "Consolas") for i in range(10)]
+    few = _queries_for(tmp_path, small)
+    many = _queries_for(tmp_path, large)
+
+    def split(queries: list[str]) -> tuple[list[str], int]:
+        inserts = [q for q in queries if q.startswith('INSERT INTO "distribution_distributionline"')]
+        return [q for q in queries if q not in inserts], len(inserts)
+
+    (few_reads, few_inserts), (many_reads, many_inserts) = split(few), split(many)
+    assert len(few_reads) == len(many_reads), (len(few_reads), len(many_reads))
+    assert len(many_reads) <= 25
+    # Lines are written in bulk (one COPY on PostgreSQL, one executemany elsewhere), never one per line.
+    assert few_inserts <= 1 and many_inserts <= 1
+    # And it did plan all of them.
+    runs = list(DistributionRun.objects.order_by("id"))
+    assert [r.scope_sku_count for r in runs] == [4, 50]
+    assert runs[1].summary["cold_start_skus"] == 10
+
+
+def test_run_summary_equals_its_lines(network, tmp_path):
+    rows = [(f"{i:08d}",) for i in range(0, 40, 3)] + [("NEW-1", "", "Consolas"), ("NEW-2",), ("NEW-3", "", "Drones")]
+    run = generate(request_file(tmp_path, rows)).run
+    lines = DistributionLine.objects.filter(run=run)
+    store_lines = lines.filter(store__isnull=False)
+    totals = store_lines.aggregate(s=Sum("suggested_qty"), a=Sum("allocated_qty"))
+    cold = store_lines.filter(model_name="COLD_START_CATEGORY")
+    summary = run.summary
+    assert summary["scope_skus"] == run.scope_sku_count == len(rows)
+    assert summary["line_count"] == run.line_count == store_lines.count()
+    assert summary["total_suggested"] == run.total_suggested == totals["s"]
+    assert summary["total_allocated"] == run.total_allocated == totals["a"]
+    assert summary["cold_start_allocated"] == cold.aggregate(a=Sum("allocated_qty"))["a"]
+    assert (
+        summary["sales_based_skus"]
+        == store_lines.exclude(model_name="COLD_START_CATEGORY").values("product").distinct().count()
+    )
+    assert summary["cold_start_skus"] == cold.values("product").distinct().count() == 1
+    by_reason = dict(lines.filter(store__isnull=True).values_list("reason").annotate(n=Count("id")))
+    assert summary["skipped_by_reason"] == by_reason == {"NO_CATEGORY": 1, "NO_CATEGORY_SALES": 1}
+    assert summary["sales_based_skus"] + summary["cold_start_skus"] + summary["skipped_skus"] == len(rows)
+    # Every scope SKU has lines or exactly one exception row; never both.
+    per_sku = lines.values("product__sku").annotate(
+        exc=Count("id", filter=Q(store__isnull=True)), st=Count("id", filter=Q(store__isnull=False))
+    )
+    assert {row["product__sku"] for row in per_sku} == {r[0] for r in rows}
+    assert all((row["exc"] == 1 and row["st"] == 0) or (row["exc"] == 0 and row["st"] > 0) for row in per_sku)
+
+
+def test_run_records_params_as_of_file_user_and_is_audited(network, tmp_path, planner, week, caplog):
+    path = request_file(tmp_path, [("00000001",), ("00000002",)])
+    with caplog.at_level(logging.INFO, logger="distribution.services"):
+        run = generate(path, user=planner, as_of=week(11), model="SMA1", target_woc=3.0).run
+    assert re.fullmatch(r"DR-\d{8}-\d{4}", run.run_id)
+    assert run.status == DistributionRun.Status.DONE and run.finished_at is not None
+    assert run.user == planner
+    assert run.as_of_week == week(11)
+    assert run.model_name == "SMA1"
+    assert run.params["target_woc"] == 3.0 and run.params["as_of"] == week(11).isoformat()
+    assert run.request_file_name == path.name
+    assert run.request_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    event = AuditEvent.objects.get(action="run")
+    assert event.object_repr == run.run_id and event.user == planner
+    assert event.details["scope_skus"] == 2
+    logged = [r.getMessage() for r in caplog.records if run.run_id in r.getMessage()]
+    assert logged and "scope=2" in logged[0] and f"allocated={run.total_allocated}" in logged[0]
+
+
+def test_run_ids_are_unique_and_readable(network, tmp_path):
+    path = request_file(tmp_path, [("00000001",)])
+    ids = [generate(path).run.run_id for _ in range(3)]
+    assert len(set(ids)) == 3
+    assert all(i.startswith("DR-") for i in ids)
+
+
+def test_empty_request_is_refused_and_creates_no_run(db, tmp_path):
+    header_only = tmp_path / "empty.csv"
+    header_only.write_text("sku,product_name,category\n", encoding="utf-8")
+    with pytest.raises(FileRejected):
+        generate(header_only)
+    job = job_start(kind=KIND, path=header_only, params={"params": {}}, sync=True)
+    assert job.status == Job.Status.FAILED
+    assert DistributionRun.objects.count() == 0
+
+
+def test_request_without_sku_column_is_refused(db, tmp_path):
+    path = request_file(tmp_path, [("x",)], header="codigo")
+    job = job_start(kind=KIND, path=path, params={"params": {}}, sync=True)
+    assert job.status == Job.Status.FAILED
+    assert "sku" in job.message
+    assert DistributionRun.objects.count() == 0
+
+
+def test_request_reader_refuses_a_scope_of_blank_skus(db, monkeypatch, tmp_path):
+    monkeypatch.setattr(services, "read_table", lambda *a, **k: pd.DataFrame({"sku": ["  "], "category": [None]}))
+    with pytest.raises(JobInputError, match="no tiene SKUs"):
+        services.request_read(tmp_path / "x.csv")
+
+
+def test_a_line_outside_the_scope_is_never_saved(network, tmp_path, monkeypatch):
+    """The safety rail cannot be bypassed: an engine that widens the scope makes the run fail."""
+    real_generate = engine.generate
+    outsider = network["products"][39]
+
+    def widening_engine(inputs, params):
+        result = real_generate(inputs, params)
+        extra = result.lines.iloc[[0]].copy()
+        extra["sku"], extra["product_id"] = outsider.sku, outsider.pk
+        result.lines = pd.concat([result.lines, extra], ignore_index=True)
+        return result
+
+    monkeypatch.setattr(services.engine, "generate", widening_engine)
+    path = request_file(tmp_path, [("00000001",)])
+    with pytest.raises(ScopeViolation, match="fuera de la solicitud"):
+        generate(path)
+    assert DistributionRun.objects.count() == 0 and DistributionLine.objects.count() == 0
+
+    job = job_start(kind=KIND, path=path, params={"params": {}}, sync=True)
+    assert job.status == Job.Status.FAILED and "fuera de la solicitud" in job.message
+    assert DistributionRun.objects.count() == 0
+
+
+def test_the_scope_check_also_catches_a_foreign_product_id(db):
+    lines = pd.DataFrame({"sku": ["A"], "product_id": [99]})
+    with pytest.raises(ScopeViolation):
+        services.scope_check(lines, {"A"}, {1})
+    services.scope_check(lines, {"A"}, {99})  # in scope: no error
+
+
+def test_products_are_upserted_category_only_when_empty(db, tmp_path, week):
+    shop = factories.store("Tienda Centro")
+    factories.weekly([(factories.product("1", category="Consolas"), shop, week(11), 12)])
+    factories.product("00000055", "Viejo nombre", "Audio")
+    factories.product("00000056", "Sin cat")
+    path = request_file(
+        tmp_path,
+        [("00000055", "Nuevo nombre", "Consolas"), ("00000056", "", "consolas"), ("00000057", "Nuevo", "Consolas")],
+    )
+    result = generate(path)
+    products = {p.sku: p for p in Product.objects.filter(sku__startswith="000000")}
+    assert products["00000055"].category == "Audio"  # kept, with a warning
+    assert products["00000055"].name == "Nuevo nombre"
+    assert products["00000056"].category == "Consolas"  # set; the catalogue's spelling
+    assert products["00000057"].category == "Consolas"
+    assert any("00000055" in w and "Audio" in w for w in result.warnings)
+    cold = DistributionLine.objects.filter(run=result.run, model_name="COLD_START_CATEGORY")
+    assert set(cold.values_list("product__sku", flat=True)) == {"00000056", "00000057"}
+
+
+def test_leading_zeros_and_duplicates_in_the_request(db, tmp_path, week):
+    shop = factories.store("Tienda Centro")
+    a, b = factories.product("00012345"), factories.product("12345")
+    factories.weekly([(a, shop, week(11), 4), (b, shop, week(11), 9)])
+    factories.cd_stock([(a, 50), (b, 50)])
+    run = generate(request_file(tmp_path, [("00012345",), (" 00012345 ",)])).run
+    assert run.scope_sku_count == 1
+    assert set(DistributionLine.objects.filter(run=run).values_list("product__sku", flat=True)) == {"00012345"}
+
+
+def test_no_macro_sales_loaded_warns_and_still_explains_every_sku(db, tmp_path):
+    factories.product("00000001", category="Audio")
+    result = generate(request_file(tmp_path, [("00000001",), ("00000002",)]))
+    assert any("No hay ventas macro" in w for w in result.warnings)
+    reasons = dict(DistributionLine.objects.filter(run=result.run).values_list("product__sku", "reason"))
+    assert reasons == {"00000001": "NO_CATEGORY_SALES", "00000002": "NO_CATEGORY"}
+
+
+def test_the_job_links_to_the_run_and_shows_its_summary(network, tmp_path, planner):
+    path = request_file(tmp_path, [("00000001",), ("NEW", "", "")])
+    job = job_start(kind=KIND, user=planner, path=path, params={"params": {"model": "SMA1"}}, sync=True)
+    assert job.status == Job.Status.DONE, job.message
+    run = DistributionRun.objects.get(job=job)
+    assert job.result_url == run.get_absolute_url()
+    assert job.result["Run"] == run.run_id
+    assert job.result["SKUs solicitados"] == 2
+    assert any("NO_CATEGORY" in w for w in job.warnings)
+    assert run.model_name == "SMA1" and run.user == planner
+
+
+def test_the_database_summary_equals_the_engine_summary_of_weekly_rows(db, week):
+    """The service reads sales grouped by the database; the engine's tests use
+    weekly rows. Both give the same per-store facts, negatives and gaps included."""
+    from sales import queries as sales_queries
+
+    a, b = factories.store("Tienda A"), factories.store("Tienda B")
+    p1, p2, p3 = factories.product("001"), factories.product("002"), factories.product("003")
+    factories.weekly(
+        [
+            (p1, a, week(0), 4),  # outside a 12-week window ending at week(12)
+            (p1, a, week(3), 2),
+            (p1, a, week(11), -1),
+            (p1, a, week(12), 5),
+            (p1, b, week(10), 0),
+            (p2, b, week(12), 3),
+            (p2, a, week(9), 7),
+            (p3, a, week(12), 1),  # not asked for
+        ]
+    )
+    as_of = week(12)
+    weekly = sales_queries.weekly_sales(["001", "002"], 12, as_of)
+    database = sales_queries.weekly_sales_summary(["001", "002"], 12, as_of, recent=3)
+    expected = engine.summarise_weekly(weekly, as_of, 12, 3)
+    key = ["product_id", "store_id"]
+    got = database.drop(columns="sku").sort_values(key).reset_index(drop=True)
+    assert got.to_dict("records") == expected.sort_values(key).reset_index(drop=True).to_dict("records")
+    p1a = got[(got["product_id"] == p1.pk) & (got["store_id"] == a.pk)].iloc[0]
+    assert (p1a["selling_weeks"], p1a["units"], p1a["recent_1"], p1a["recent_2"], p1a["recent_3"]) == (2, 6, 5, -1, 0)
+    assert set(database["sku"]) == {"001", "002"}
