@@ -459,6 +459,7 @@ def read_table(
             total_errors += _collect(errors, low, text, column.name, f"debe ser mayor o igual a {column.min_value:g}")
         too_big = numbers.notna() & (numbers.abs() > 2_000_000_000)
         total_errors += _collect(errors, too_big, text, column.name, "valor fuera de rango")
+        numbers = numbers.where(~too_big)  # already an error; infinities cannot become integers
         if column.kind is Kind.INT:
             if blank.any():
                 out[column.name] = numbers.round().astype("Int64")

@@ -289,6 +289,7 @@ def assert_reads_or_rejects_cleanly(data: bytes, columns: list[Column]) -> pd.Da
 @example(data=b"\xef\xbb\xbf\xff\xfesku\n", columns=REQUEST)
 @example(data="sku\tcantidad\n0001\t3\n".encode("utf-16"), columns=REQUEST)
 @example(data=b"sku,store,date,quantity\n1,A,9999-12-31,1\n1,A,0001-01-01,1\n", columns=SALES)
+@example(data=b"sku,quantity,price\n1,inf,-inf\n2,,1e400\n3,1e30,nan\n", columns=REQUEST)
 def test_reader_returns_requested_columns_or_rejects_cleanly(data, columns):
     assert_reads_or_rejects_cleanly(data, columns)
 
