@@ -35,7 +35,15 @@ from django.test import Client
 # test thread is the only one using its connection while it waits on the page.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response, sync_playwright  # noqa: E402
+from playwright.sync_api import (  # noqa: E402
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    Response,
+    sync_playwright,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -65,14 +73,54 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     return report
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure_chromium.sh (scripts/test.sh does)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+class _Chromium:
+    """One Chromium for the browser tests of a run, started at the first of them.
+
+    It is stopped as soon as the last consecutive browser test ends (see
+    pytest_runtest_teardown): Playwright's sync API keeps an asyncio loop
+    running in this thread, and later tests using asyncio.run or
+    async_to_sync would fail while it runs.
+    """
+
+    def __init__(self) -> None:
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+
+    def browser(self) -> Browser:
+        if self._browser is None:
+            if not Path(CHROMIUM).exists():
+                pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure_chromium.sh (scripts/test.sh does)")
+            self._playwright = sync_playwright().start()
+            self._browser = self._playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            )
+        return self._browser
+
+    def stop(self) -> None:
+        if self._browser is not None:
+            self._browser.close()
+            self._browser = None
+        if self._playwright is not None:
+            self._playwright.stop()
+            self._playwright = None
+
+
+_CHROMIUM = _Chromium()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    result = yield  # the test's fixtures (its pages) are torn down first
+    if nextitem is None or Path(__file__).parent not in nextitem.path.parents:
+        _CHROMIUM.stop()
+    return result
+
+
+@pytest.fixture
+def browser() -> Browser:
+    """The session's Chromium: one process shared by all the browser tests
+    (this fixture only hands it out; _Chromium starts and stops it)."""
+    return _CHROMIUM.browser()
 
 
 def log_in(context: BrowserContext, user, base_url: str) -> None:
