@@ -156,6 +156,7 @@ def _html_pages(client: Client):
         if route.url is None or route.has_arguments or route.name in {"logout", "admin:logout", "set_language"}:
             continue
         response = client.get(route.url)
+        assert response.status_code < 500, f"GET {route.url} answered {response.status_code}"
         if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
             pages += 1
             yield route.url, response
