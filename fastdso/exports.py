@@ -16,6 +16,7 @@ import pandas as pd
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -28,8 +29,18 @@ def neutralise(value: object) -> object:
     return value
 
 
-def _cells(frame: pd.DataFrame) -> list[list[object]]:
+def _xlsx_text(value: object) -> object:
+    """XLSX (XML) cannot hold control characters: drop them, before neutralising,
+    so that a control character followed by "=" cannot become a formula."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def _cells(frame: pd.DataFrame, *, xlsx: bool = False) -> list[list[object]]:
     rows = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
+    if xlsx:
+        return [[neutralise(_xlsx_text(v)) for v in row] for row in rows]
     return [[neutralise(v) for v in row] for row in rows]
 
 
@@ -48,12 +59,12 @@ def to_xlsx_bytes(frame: pd.DataFrame, *, text_columns: Sequence[str] = ("sku",)
     ws = book.create_sheet(title=sheet[:31])
     header = []
     for name in frame.columns:
-        cell = WriteOnlyCell(ws, value=str(name))
+        cell = WriteOnlyCell(ws, value=_xlsx_text(str(name)))
         cell.font = Font(bold=True)
         header.append(cell)
     ws.append(header)
     text_idx = {i for i, name in enumerate(frame.columns) if name in set(text_columns)}
-    for row in _cells(frame):
+    for row in _cells(frame, xlsx=True):
         out = []
         for i, value in enumerate(row):
             if i in text_idx and value is not None:

@@ -1,7 +1,8 @@
 """The one file reader behind every upload, admin import and command (SPEC §3).
 
-CSV (comma, semicolon or tab; UTF-8 with or without BOM, Latin-1 tolerated)
-and XLSX, recognised by content, not by name. Headers match case-insensitively
+CSV (comma, semicolon or tab; UTF-8 with or without BOM, UTF-16 with BOM as
+Excel's "Unicode text" writes it, Latin-1 tolerated) and XLSX, recognised by
+content, not by name. Headers match case-insensitively
 with Spanish aliases. Identifiers are always text. A file is returned clean or
 rejected whole with its row errors: nothing is ever half-read.
 
@@ -9,6 +10,11 @@ rejected whole with its row errors: nothing is ever half-read.
 
 The DataFrame has the canonical column names and is indexed by the row number
 in the file (the header is row 1, so the first data row is 2).
+
+Hostile input (tests/fastdso/test_hostile_files.py fuzzes it): whatever the
+bytes, the result is the requested columns or FileRejected with a message;
+no other exception escapes, and no NUL character reaches a value or an error
+(PostgreSQL cannot store one).
 """
 
 from __future__ import annotations
@@ -47,8 +53,12 @@ HEADER_ALIASES: dict[str, str] = {
 }
 
 MAX_ERRORS_KEPT = 100_000
+# An XLSX is a ZIP: refuse archives that would inflate past this (zip bombs).
+MAX_XLSX_UNCOMPRESSED = 2 * 1024**3
+MAX_XLSX_RATIO = 1000
 _ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
 _DMY_DATE = re.compile(r"^\d{1,2}[/\-.]\d{1,2}[/\-.]\d{4}$")
+_LEADING_BLANK_LINES = re.compile(rb"(?:[ \t]*(?:\r\n|\r|\n))*")
 
 
 class Kind(StrEnum):
@@ -68,6 +78,8 @@ class Column:
     min_value: float | None = None
     # A required column must be present; `allow_blank` lets its cells be empty.
     allow_blank: bool = False
+    # Text longer than this (the model field's max_length) is a row error, not a database error.
+    max_length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -90,11 +102,24 @@ class FileRejected(Exception):
     total_errors: int = 0
 
     def __post_init__(self) -> None:
+        # Job rows keep the message and errors: no NUL, which PostgreSQL refuses.
+        self.message = _no_nul(str(self.message)).strip() or "El archivo no se pudo leer."
+        self.errors = [_clean_error(error) for error in self.errors]
         super().__init__(self.message)
         self.total_errors = max(self.total_errors, len(self.errors))
 
     def __str__(self) -> str:
         return self.message
+
+
+def _no_nul(text: str) -> str:
+    return text.replace("\x00", "") if "\x00" in text else text
+
+
+def _clean_error(error: RowError) -> RowError:
+    if "\x00" in error.value or "\x00" in error.message or "\x00" in error.column:
+        return RowError(error.row, _no_nul(error.column), _no_nul(error.value), _no_nul(error.message))
+    return error
 
 
 def normalise_header(name: object) -> str:
@@ -147,16 +172,21 @@ def _looks_binary(sample: bytes) -> bool:
 def _xlsx_to_strings(data: bytes) -> pd.DataFrame:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if "xl/workbook.xml" not in archive.namelist():
-                raise FileRejected("El archivo es un ZIP pero no una planilla XLSX.")
-    except zipfile.BadZipFile as exc:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as exc:
         raise FileRejected("El archivo parece XLSX pero está dañado o incompleto.") from exc
+    if "xl/workbook.xml" not in {member.filename for member in members}:
+        raise FileRejected("El archivo es un ZIP pero no una planilla XLSX.")
+    inflated = sum(member.file_size for member in members)
+    packed = sum(member.compress_size for member in members)
+    if inflated > MAX_XLSX_UNCOMPRESSED or inflated > MAX_XLSX_RATIO * max(packed, 1024 * 1024):
+        raise FileRejected("La planilla XLSX descomprimida es demasiado grande: guárdela como CSV o divídala.")
     try:
         raw = pd.read_excel(io.BytesIO(data), engine="calamine", header=None, dtype=object)
-    except FileRejected:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any reader failure is a bad file to the user
-        raise FileRejected(f"No se pudo leer la planilla XLSX: {exc}") from exc
+    except BaseException as exc:  # noqa: BLE001 - the Rust reader panics with a BaseException
+        if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+            raise
+        raise FileRejected(f"No se pudo leer la planilla XLSX (dañada o incompleta): {str(exc)[:300]}") from exc
     raw = raw.dropna(how="all")
     if raw.empty:
         raise FileRejected("El archivo está vacío.")
@@ -186,11 +216,16 @@ def _xlsx_cell_text(value: object) -> str:
     if hasattr(value, "isoformat"):  # datetime.date / datetime.datetime
         text = value.isoformat()
         return text[:10] if text.endswith("T00:00:00") or len(text) == 10 else text
-    return str(value).strip()
+    return _no_nul(str(value)).strip()
 
 
 def _decode(data: bytes) -> bytes:
-    """UTF-8 bytes without BOM; Latin-1 files are transcoded."""
+    """UTF-8 bytes without BOM; UTF-16 (with BOM) and Latin-1 files are transcoded."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeError as exc:
+            raise FileRejected("El archivo dice ser texto UTF-16 pero su contenido no lo es.") from exc
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -202,13 +237,20 @@ def _decode(data: bytes) -> bytes:
 
 def _csv_to_strings(data: bytes) -> pd.DataFrame:
     text = _decode(data)
-    first_line = next((line for line in text.splitlines() if line.strip()), b"")
-    if not first_line:
+    if b"\x00" in text:
+        raise FileRejected("El archivo contiene bytes nulos (NUL): no es un CSV de texto. Guárdelo como CSV UTF-8.")
+    # Blank lines before the header: drop them, so that the header is row 1.
+    text = text[_LEADING_BLANK_LINES.match(text).end() :]
+    first_line = next(iter(text.splitlines()), b"")
+    if not first_line.strip():
         raise FileRejected("El archivo está vacío.")
     header_text = first_line.decode("utf-8")
     counts = {d: header_text.count(d) for d in (",", ";", "\t")}
     delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-    header = next(csv.reader([header_text], delimiter=delimiter))
+    try:
+        header = next(csv.reader([header_text], delimiter=delimiter))
+    except csv.Error as exc:
+        raise FileRejected(f"El encabezado del CSV no se pudo leer: {exc}.") from exc
     _check_duplicate_headers(header)
     bad_rows: list[RowError] = []
 
@@ -224,10 +266,12 @@ def _csv_to_strings(data: bytes) -> pd.DataFrame:
             )
         return "skip"
 
-    try:
-        table = pa_csv.read_csv(
+    def parse(block_size: int | None) -> pa.Table:
+        return pa_csv.read_csv(
             io.BytesIO(text),
-            read_options=pa_csv.ReadOptions(column_names=[f"c{i}" for i in range(len(header))], skip_rows=1),
+            read_options=pa_csv.ReadOptions(
+                column_names=[f"c{i}" for i in range(len(header))], skip_rows=1, block_size=block_size
+            ),
             parse_options=pa_csv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid),
             convert_options=pa_csv.ConvertOptions(
                 column_types={f"c{i}": pa.string() for i in range(len(header))},
@@ -235,11 +279,21 @@ def _csv_to_strings(data: bytes) -> pd.DataFrame:
                 quoted_strings_can_be_null=False,
             ),
         )
-    except pa.ArrowInvalid as exc:
-        raise FileRejected(f"El CSV no se pudo leer: {exc}") from exc
+
+    try:
+        try:
+            table = parse(None)
+        except pa.ArrowInvalid as exc:
+            if "straddl" not in str(exc):
+                raise
+            # A cell or quoted value longer than a parse block (1 MB): read in one block.
+            bad_rows.clear()
+            table = parse(len(text) + 1)
+    except pa.ArrowException as exc:
+        raise FileRejected(f"El CSV no se pudo leer (¿comillas sin cerrar?): {str(exc)[:300]}") from exc
     if bad_rows:
         if any(row.row is None for row in bad_rows):
-            bad_rows = _ragged_rows(text, delimiter, len(header))
+            bad_rows = _ragged_rows(text, delimiter, len(header)) or bad_rows
         raise FileRejected(f"{len(bad_rows)} fila(s) no tienen el número de columnas del encabezado.", errors=bad_rows)
     frame = table.to_pandas()
     frame.columns = header
@@ -252,17 +306,20 @@ def _ragged_rows(text: bytes, delimiter: str, width: int) -> list[RowError]:
     (the parallel CSV reader does not know them; this error path does)."""
     errors: list[RowError] = []
     reader = csv.reader(io.StringIO(text.decode("utf-8")), delimiter=delimiter)
-    next(reader, None)
-    for fields in reader:
-        if fields and len(fields) != width and len(errors) < MAX_ERRORS_KEPT:
-            errors.append(
-                RowError(
-                    reader.line_num,
-                    "",
-                    delimiter.join(fields)[:200],
-                    f"la fila tiene {len(fields)} columnas y el encabezado {width}",
+    try:
+        next(reader, None)
+        for fields in reader:
+            if fields and len(fields) != width and len(errors) < MAX_ERRORS_KEPT:
+                errors.append(
+                    RowError(
+                        reader.line_num,
+                        "",
+                        delimiter.join(fields)[:200],
+                        f"la fila tiene {len(fields)} columnas y el encabezado {width}",
+                    )
                 )
-            )
+    except csv.Error:  # a cell over the csv module's size limit: keep the rows found so far
+        pass
     return errors
 
 
@@ -288,6 +345,8 @@ def read_raw_strings(source: Any, *, max_bytes: int | None = None) -> pd.DataFra
         frame = _xlsx_to_strings(data)
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileRejected("Formato .xls antiguo no soportado: guárdelo como .xlsx o .csv.")
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text: NUL bytes are expected
+        frame = _csv_to_strings(data)
     elif _looks_binary(data[:65536]):
         raise FileRejected("El archivo no es un CSV ni un XLSX (su contenido es binario).")
     else:
@@ -364,13 +423,22 @@ def read_table(
     out: dict[str, pd.Series] = {}
     for column in columns:
         if column.name not in raw.columns:
-            out[column.name] = pd.Series(pd.NA, index=raw.index, dtype=_empty_dtype(column.kind))
+            out[column.name] = pd.Series(None, index=raw.index, dtype=_empty_dtype(column.kind))
             continue
         text = raw[column.name].astype("str").str.strip()
         blank = text == ""
         if column.required and not column.allow_blank:
             total_errors += _collect(errors, blank, text, column.name, "valor vacío")
         if column.kind is Kind.TEXT:
+            if column.max_length is not None:
+                too_long = text.str.len() > column.max_length
+                total_errors += _collect(
+                    errors,
+                    too_long,
+                    text,
+                    column.name,
+                    f"texto demasiado largo (máximo {column.max_length} caracteres)",
+                )
             out[column.name] = text
             continue
         if column.kind is Kind.DATE:
@@ -391,6 +459,7 @@ def read_table(
             total_errors += _collect(errors, low, text, column.name, f"debe ser mayor o igual a {column.min_value:g}")
         too_big = numbers.notna() & (numbers.abs() > 2_000_000_000)
         total_errors += _collect(errors, too_big, text, column.name, "valor fuera de rango")
+        numbers = numbers.where(~too_big)  # already an error; infinities cannot become integers
         if column.kind is Kind.INT:
             if blank.any():
                 out[column.name] = numbers.round().astype("Int64")

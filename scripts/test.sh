@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite: dev requirements, ruff, pytest on SQLite, then pytest
-# on PostgreSQL (started, or installed, if it is not there). Fails if any
-# step fails or if no test ran.
+# on PostgreSQL (started, or installed, if it is not there). The browser tests
+# (tests/e2e) run in both, on Debian's Chromium (installed if missing). Fails
+# if any step fails or if no test ran.
 source "$(dirname "$0")/_venv.sh"
 ensure_venv requirements-dev.txt
 bash scripts/ensure_postgres.sh
+bash scripts/ensure_chromium.sh
 
 echo "== ruff"
 ruff check .

@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Property-based tests: `ci` (the default) keeps each one to a few hundred
+# examples; HYPOTHESIS_PROFILE=thorough runs thousands.
+_HYPOTHESIS_COMMON = {
+    "deadline": None,
+    "print_blob": True,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
+}
+hypothesis_settings.register_profile("ci", max_examples=300, **_HYPOTHESIS_COMMON)
+hypothesis_settings.register_profile("thorough", max_examples=5000, **_HYPOTHESIS_COMMON)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)
@@ -22,9 +36,27 @@ def _test_settings(settings, tmp_path):
     }
 
 
+def _role_group(name: str) -> Group:
+    """The role's group. A transactional test (live server, faults) flushes the
+    tables, and with them the groups the roles migration created: recreate
+    them here the way that migration does."""
+    group = Group.objects.filter(name=name).first()
+    if group is not None:
+        return group
+    from importlib import import_module
+
+    our_apps = import_module("fastdso.migrations.0002_roles").OUR_APPS
+    group = Group.objects.create(name=name)
+    if name == "planner":
+        group.permissions.add(Permission.objects.get(content_type__app_label="fastdso", codename="plan"))
+    elif name == "staff":
+        group.permissions.add(*Permission.objects.filter(content_type__app_label__in=(*our_apps, "auth")))
+    return group
+
+
 def _user(django_user_model, username: str, group: str, *, staff: bool = False):
     user = django_user_model.objects.create_user(username=username, password="pw-" + username, is_staff=staff)
-    user.groups.add(Group.objects.get(name=group))
+    user.groups.add(_role_group(group))
     return user
 
 
