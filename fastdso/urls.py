@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from fastdso import views
 
@@ -14,6 +17,11 @@ urlpatterns = [
     path("jobs/<int:pk>/status.json", views.JobStatusView.as_view(), name="job_status"),
     path("jobs/<int:pk>/errors.csv", views.JobErrorsCsvView.as_view(), name="job_errors_csv"),
     path("audit/", views.AuditListView.as_view(), name="audit_list"),
+    path(
+        "favicon.ico",
+        login_not_required(RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
+        name="favicon",
+    ),
     path("admin/", admin.site.urls),
     path("", include("inventory.urls")),
     path("", include("sales.urls")),

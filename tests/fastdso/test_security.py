@@ -10,7 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 DUMMY_BY_CONVERTER = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000000"}
-PUBLIC = {"login", "admin:login"}
+PUBLIC = {"login", "admin:login", "favicon"}
 
 
 def _all_patterns(resolver: URLResolver, prefix: str = "", namespace: str = ""):
