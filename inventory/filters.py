@@ -27,7 +27,11 @@ def _category_choices() -> list[tuple[str, str]]:
 class _StockFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Buscar"), widget=forms.TextInput(attrs=SEARCH_ATTRS))
     category = django_filters.ChoiceFilter(
-        field_name="product__category", label=_("Categoría"), choices=[], widget=forms.Select(attrs=SELECT_ATTRS)
+        field_name="product__category",
+        label=_("Categoría"),
+        choices=[],
+        empty_label=_("Todas"),
+        widget=forms.Select(attrs=SELECT_ATTRS),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -52,7 +56,10 @@ class CDStockFilter(_StockFilter):
 
 class StoreStockFilter(_StockFilter):
     store = django_filters.ModelChoiceFilter(
-        queryset=Store.objects.order_by("name"), label=_("Tienda"), widget=forms.Select(attrs=SELECT_ATTRS)
+        queryset=Store.objects.order_by("name"),
+        label=_("Tienda"),
+        empty_label=_("Todas las tiendas"),
+        widget=forms.Select(attrs=SELECT_ATTRS),
     )
 
     class Meta:

@@ -11,9 +11,10 @@ import datetime as dt
 import hashlib
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from django.core.cache import cache
 from django.db import connection
@@ -137,9 +138,13 @@ def product_categories() -> list[str]:
 # data gives a new key, so the cache is never stale and needs no invalidation;
 # old keys simply expire. Two layers: the Django cache (shared by processes,
 # survives restarts) and a small per-process memo that spares unpickling a
-# large frame on every request. A cold key costs one full computation.
+# large frame on every request. When the data changes, pages keep showing the
+# previous result (marked as being updated) while a background job computes
+# the new one; only the very first computation runs inside a request.
 
 HEALTH_CACHE_SECONDS = 6 * 3600
+HEALTH_REFRESH_LOCK_SECONDS = 30 * 60  # one refresh job per data version (retried after this)
+HEALTH_REFRESH_JOB = "store_health_refresh"
 NETWORK_CHART_WEEKS = 26
 _HEALTH_MEMO: OrderedDict[str, HealthData] = OrderedDict()
 _HEALTH_MEMO_SIZE = 4
@@ -156,10 +161,12 @@ class HealthData:
     dates: dict[str, Any]
     network_sales: pd.DataFrame  # week_start, units (last NETWORK_CHART_WEEKS weeks)
     computed_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(tz=dt.UTC))
+    stale: bool = False  # an earlier result shown while the refresh job computes the new one
 
 
 ALERT_COLUMNS = [
     "store_id",
+    "store",
     "product_id",
     "sku",
     "name",
@@ -204,7 +211,13 @@ def store_stock_positive(product_id_list: Sequence[int]) -> pd.DataFrame:
                 params,
             )
             rows.extend(cursor.fetchall())
-    return pd.DataFrame(rows, columns=columns).astype("int64")
+    return _int_frame(rows, columns)
+
+
+def _int_frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    """A frame of integer columns from fetched rows (numpy builds it much faster than pandas)."""
+    array = np.array(rows, dtype="int64").reshape(-1, len(columns))
+    return pd.DataFrame(array, columns=columns)
 
 
 def health_scope_sources(params: HealthParams, until: dt.date | None = None) -> tuple[list[int], list[int]]:
@@ -229,31 +242,78 @@ def health_data_version(params: HealthParams) -> str:
         "SELECT (SELECT MAX(id) FROM {cd}), (SELECT MAX(snapshot_date) FROM {cd}), (SELECT MAX(id) FROM {ss}), "
         "(SELECT MAX(stock_date) FROM {store}), (SELECT MIN(stock_date) FROM {store}), "
         "(SELECT COUNT(*) FROM {store}), (SELECT MAX(id) FROM {store}), (SELECT MAX(id) FROM {run}), "
-        "(SELECT MAX(id) FROM {job} WHERE status = %s), "
+        "(SELECT MAX(id) FROM {job} WHERE status = %s AND kind <> %s), "
         "(SELECT MAX(id) FROM {audit} WHERE action IN (%s, %s, %s))"
     ).format(**tables)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [Job.Status.DONE, "admin_add", "admin_change", "admin_delete"])
+        cursor.execute(sql, [Job.Status.DONE, HEALTH_REFRESH_JOB, "admin_add", "admin_change", "admin_delete"])
         row = cursor.fetchone()
     versions = [str(v) for v in (*sales_queries.sales_data_version(), *row)]
     raw = repr((connection.alias, connection.settings_dict.get("NAME"), versions, asdict(params)))
     return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
-def store_health_data(params: HealthParams | None = None) -> HealthData:
-    """The Store Health result for the current data, from cache when it is current."""
-    params = params or HealthParams()
-    key = f"fastdso:store-health:v1:{health_data_version(params)}"
+def _health_key(params: HealthParams) -> str:
+    return f"fastdso:store-health:v2:{health_data_version(params)}"
+
+
+def _latest_key(params: HealthParams) -> str:
+    """Points at the newest computed key for these parameters (for stale reads)."""
+    digest = hashlib.sha256(repr(asdict(params)).encode()).hexdigest()[:16]
+    return f"fastdso:store-health:v2:latest:{digest}"
+
+
+def _cached(key: str) -> HealthData | None:
     data = _HEALTH_MEMO.get(key)
     if data is None:
         data = cache.get(key)
         if data is None:
-            data = compute_store_health(params)
-            cache.set(key, data, HEALTH_CACHE_SECONDS)
+            return None
         _HEALTH_MEMO[key] = data
         while len(_HEALTH_MEMO) > _HEALTH_MEMO_SIZE:
             _HEALTH_MEMO.popitem(last=False)
     _HEALTH_MEMO.move_to_end(key)
+    return data
+
+
+def store_health_data(params: HealthParams | None = None, *, allow_stale: bool = True) -> HealthData:
+    """The Store Health result for the current data, from cache when it is current.
+
+    On new data (a new version key) with an earlier result at hand, the
+    earlier result is returned marked `stale` and a background job
+    ("store_health_refresh") computes the new one, so no page waits for the
+    computation; with no earlier result it is computed here.
+    """
+    params = params or HealthParams()
+    key = _health_key(params)
+    data = _cached(key)
+    if data is not None:
+        return data
+    if allow_stale:
+        previous = cache.get(_latest_key(params))
+        stale = _cached(previous) if previous else None
+        if stale is not None:
+            if cache.add(f"{key}:refreshing", 1, HEALTH_REFRESH_LOCK_SECONDS):
+                from fastdso.jobs import job_start
+
+                job_start(kind=HEALTH_REFRESH_JOB, params={"last_runs": params.last_runs})
+            fresh = _cached(key)  # the job ran inline (FASTDSO_JOBS_SYNC) or has just finished
+            return fresh if fresh is not None else replace(stale, stale=True)
+    return store_health_refresh(params)
+
+
+def store_health_refresh(params: HealthParams | None = None) -> HealthData:
+    """Compute Store Health for the current data and cache it (the refresh job
+    calls this; an upload job may call it too, to warm the dashboard)."""
+    params = params or HealthParams()
+    key = _health_key(params)
+    data = compute_store_health(params)
+    cache.set(key, data, HEALTH_CACHE_SECONDS)
+    cache.set(_latest_key(params), key, HEALTH_CACHE_SECONDS * 4)
+    _HEALTH_MEMO.pop(key, None)
+    _HEALTH_MEMO[key] = data
+    while len(_HEALTH_MEMO) > _HEALTH_MEMO_SIZE:
+        _HEALTH_MEMO.popitem(last=False)
     return data
 
 
@@ -270,7 +330,18 @@ def compute_store_health(params: HealthParams) -> HealthData:
     scope = health.scope_product_ids(sold, from_runs)
     scope_list = scope.tolist()
     stock = store_stock_positive(scope_list)
-    demand = sales_queries.store_product_units(params.demand_weeks, as_of_week, product_ids=scope_list)
+    # Every product sold in the demand window is in scope when the window lies
+    # inside the sales-scope span (the usual case: 8 weeks within 90 days), so
+    # the window is read whole (one range scan) instead of by a long id list.
+    window = sales_queries.window(params.demand_weeks, as_of_week) if as_of_week else None
+    inside = (
+        window is not None
+        and last_sale_date is not None
+        and window[0] >= sales_queries.monday(last_sale_date - dt.timedelta(days=params.sales_days - 1))
+    )
+    demand = sales_queries.store_product_units(
+        params.demand_weeks, as_of_week, product_ids=None if inside else scope_list
+    )
     frame = health.store_health(scope_list, stock, demand, params)
     counts = health.alert_counts(frame)
 
@@ -282,15 +353,7 @@ def compute_store_health(params: HealthParams) -> HealthData:
         ["stockout_pct", health.STOCKOUT, "name"], ascending=[False, False, True], kind="stable"
     )
 
-    alerts = frame[frame["alert"].notna()]
-    products = _product_frame(alerts["product_id"].unique().tolist())
-    alerts = alerts.merge(products, on="product_id", how="left")
-    severity = {health.OUT_OF_STOCK_WITH_DEMAND: 0, health.BELOW_MIN_WOC: 1, health.ABOVE_MAX_WOC: 2}
-    alerts = alerts.assign(_severity=alerts["alert"].map(severity).astype("int8"))
-    alerts = alerts.sort_values(
-        ["_severity", "weekly_demand", "stock", "sku"], ascending=[True, False, False, True], kind="stable"
-    )
-    alerts = _compact(alerts[ALERT_COLUMNS].reset_index(drop=True))
+    alerts = _alert_frame(frame[frame["alert"].notna()], store_rows)
 
     cd_date = cd_stock_date()
     stock_dates = store_stock_dates()
@@ -328,29 +391,46 @@ def compute_store_health(params: HealthParams) -> HealthData:
     )
 
 
-def _product_frame(ids: list[int]) -> pd.DataFrame:
+def _alert_frame(alerts: pd.DataFrame, stores: pd.DataFrame) -> pd.DataFrame:
+    """Alert rows with store name, SKU, name and category, sorted by severity
+    then demand, in compact dtypes for the cache: 32-bit numbers and
+    categoricals built from the (small) store and product tables, never from
+    per-row strings. Categories are sorted, so sorting by them is alphabetical."""
+    ids = alerts["product_id"].unique().tolist()
     rows: list[tuple] = []
     for start in range(0, len(ids), CHUNK):
-        rows.extend(
-            Product.objects.filter(id__in=ids[start : start + CHUNK]).values_list("id", "sku", "name", "category")
-        )
-    return pd.DataFrame(rows, columns=["product_id", "sku", "name", "category"]).astype({"product_id": "int64"})
-
-
-def _compact(alerts: pd.DataFrame) -> pd.DataFrame:
-    """Smaller dtypes for the cached frame: categoricals for repeated text, 32-bit numbers."""
-    return alerts.astype(
+        chunk = ids[start : start + CHUNK]
+        rows.extend(Product.objects.filter(id__in=chunk).values_list("id", "sku", "name", "category"))
+    products = pd.DataFrame(rows, columns=["product_id", "sku", "name", "category"]).sort_values("sku")
+    position = pd.Index(products["product_id"].astype("int64")).get_indexer(alerts["product_id"])
+    text: dict[str, pd.Categorical] = {}
+    for column in ("sku", "name", "category"):
+        codes, uniques = pd.factorize(products[column], sort=True)
+        text[column] = pd.Categorical.from_codes(codes[position], categories=pd.Index(uniques, dtype=object))
+    stores = stores.sort_values("name")
+    store_position = pd.Index(stores["store_id"].astype("int64")).get_indexer(alerts["store_id"])
+    store_names = pd.Categorical.from_codes(
+        store_position, categories=pd.Index(stores["name"], dtype=object), ordered=True
+    )
+    severity = {health.OUT_OF_STOCK_WITH_DEMAND: 0, health.BELOW_MIN_WOC: 1, health.ABOVE_MAX_WOC: 2}
+    result = pd.DataFrame(
         {
-            "store_id": "int32",
-            "product_id": "int32",
-            "sku": "category",
-            "name": "category",
-            "category": "category",
-            "stock": "int32",
-            "weekly_demand": "float32",
-            "woc": "float32",
+            "store_id": alerts["store_id"].to_numpy("int32"),
+            "store": store_names,
+            "product_id": alerts["product_id"].to_numpy("int32"),
+            **text,
+            "stock": alerts["stock"].to_numpy("int32"),
+            "weekly_demand": alerts["weekly_demand"].to_numpy("float32"),
+            "woc": alerts["woc"].to_numpy("float32"),
+            "bucket": alerts["bucket"].array,  # categoricals stay categoricals (1 byte a row)
+            "alert": alerts["alert"].array,
+            "_severity": alerts["alert"].map(severity).to_numpy("int8"),
         }
     )
+    result = result.sort_values(
+        ["_severity", "weekly_demand", "stock", "sku"], ascending=[True, False, False, True], kind="stable"
+    )
+    return result[ALERT_COLUMNS].reset_index(drop=True)
 
 
 # --- Stock Query (one SKU) -----------------------------------------------------

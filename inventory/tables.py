@@ -5,10 +5,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 import django_tables2 as tables
 import pandas as pd
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.urls import reverse
 from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableData
 from django_tables2.utils import OrderBy
@@ -120,65 +124,103 @@ class DemandColumn(tables.Column):
         return number_format(value, decimal_pos=2, force_grouping=True)
 
 
+def _query_url(**params: object) -> str:
+    return reverse("inventory:stock_query") + "?" + urlencode(params)
+
+
+def _alerts_url(**params: object) -> str:
+    return reverse("inventory:health_alerts") + "?" + urlencode(params)
+
+
 class AlertTable(tables.Table):
+    """Rows come from FrameData with decorate_alert; cells are built with
+    format_html (no per-cell template compilation)."""
+
     store = tables.Column(verbose_name=_("Tienda"))
-    sku = tables.TemplateColumn(
-        "<a href=\"{% url 'inventory:stock_query' %}?sku={{ value|urlencode }}\">{{ value }}</a>", verbose_name=_("SKU")
-    )
+    sku = tables.Column(verbose_name=_("SKU"))
     name = tables.Column(verbose_name=_("Producto"))
     category = tables.Column(verbose_name=_("Categoría"), default="—")
     stock = tables.Column(verbose_name=_("Stock tienda"), attrs=NUM)
     weekly_demand = DemandColumn(verbose_name=_("Demanda semanal"))
     woc = WocColumn(verbose_name=_("Cobertura (sem.)"))
-    alert = tables.TemplateColumn(
-        '<span class="badge {{ record.alert_badge }}">{{ record.alert_label }}</span>', verbose_name=_("Alerta")
-    )
+    alert = tables.Column(verbose_name=_("Alerta"))
 
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle"}
-        orderable = True
 
+    def render_sku(self, value: str, record: dict[str, Any]) -> str:
+        return format_html('<a href="{}">{}</a>', _query_url(sku=value, store=record["store_id"]), value)
 
-def _alerts_link(alert: str = "") -> str:
-    """Template of a count that links to the store's alerts (of one type), keeping ?runs=."""
-    kind = f"&amp;alert={alert}" if alert else ""
-    return (
-        "{% load humanize %}<a href=\"{% url 'inventory:health_alerts' %}?store={{ record.store_id }}"
-        + kind
-        + '&amp;runs={{ record.runs }}">{{ value|intcomma }}</a>'
-    )
+    def render_alert(self, record: dict[str, Any]) -> str:
+        return format_html('<span class="badge {}">{}</span>', record["alert_badge"], record["alert_label"])
 
 
 class StoreHealthTable(tables.Table):
-    name = tables.TemplateColumn(
-        "<a href=\"{% url 'inventory:health_alerts' %}?store={{ record.store_id }}&amp;runs={{ record.runs }}\">"
-        "{{ value }}</a>",
-        verbose_name=_("Tienda"),
-    )
+    name = tables.Column(verbose_name=_("Tienda"))
     stock_date = tables.DateColumn(format="Y-m-d", verbose_name=_("Fecha stock"), default="—")
     active = tables.Column(verbose_name=_("SKUs evaluados"), attrs=NUM)
-    stockout = tables.TemplateColumn(
-        _alerts_link(health.OUT_OF_STOCK_WITH_DEMAND), verbose_name=_("Quiebres con demanda"), attrs=NUM
-    )
-    stockout_pct = tables.TemplateColumn("{{ value|floatformat:1 }} %", verbose_name=_("% quiebre"), attrs=NUM)
-    below_min = tables.TemplateColumn(_alerts_link(health.BELOW_MIN_WOC), verbose_name=_("Bajo mín."), attrs=NUM)
+    stockout = tables.Column(verbose_name=_("Quiebres con demanda"), attrs=NUM)
+    stockout_pct = tables.Column(verbose_name=_("% quiebre"), attrs=NUM)
+    below_min = tables.Column(verbose_name=_("Bajo mín."), attrs=NUM)
     ok = tables.Column(verbose_name=_("En rango"), attrs=NUM)
-    above_max = tables.TemplateColumn(_alerts_link(health.ABOVE_MAX_WOC), verbose_name=_("Sobre máx."), attrs=NUM)
+    above_max = tables.Column(verbose_name=_("Sobre máx."), attrs=NUM)
     no_demand = tables.Column(verbose_name=_("Sin demanda"), attrs=NUM)
-    distribution = tables.TemplateColumn(
-        template_name="inventory/_woc_bar.html", verbose_name=_("Distribución de cobertura"), orderable=False
+    distribution = tables.Column(
+        verbose_name=_("Distribución de cobertura"), orderable=False, empty_values=(), accessor="store_id"
     )
 
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle"}
 
+    @staticmethod
+    def _link(record: dict[str, Any], value: int, alert: str) -> str:
+        url = _alerts_url(store=record["store_id"], alert=alert, runs=record["runs"])
+        return format_html('<a href="{}">{}</a>', url, intcomma(value))
 
-class CDStockTable(tables.Table):
-    sku = tables.TemplateColumn(
-        "<a href=\"{% url 'inventory:stock_query' %}?sku={{ value|urlencode }}\">{{ value }}</a>",
-        accessor="product__sku",
-        verbose_name=_("SKU"),
-    )
+    def render_name(self, value: str, record: dict[str, Any]) -> str:
+        url = _alerts_url(store=record["store_id"], runs=record["runs"])
+        return format_html('<a href="{}">{}</a>', url, value)
+
+    def render_active(self, value: int) -> str:
+        return intcomma(value)
+
+    def render_stockout(self, value: int, record: dict[str, Any]) -> str:
+        return self._link(record, value, health.OUT_OF_STOCK_WITH_DEMAND)
+
+    def render_stockout_pct(self, value: float) -> str:
+        return number_format(value, decimal_pos=1) + " %"
+
+    def render_below_min(self, value: int, record: dict[str, Any]) -> str:
+        return self._link(record, value, health.BELOW_MIN_WOC)
+
+    def render_above_max(self, value: int, record: dict[str, Any]) -> str:
+        return self._link(record, value, health.ABOVE_MAX_WOC)
+
+    def render_distribution(self, record: dict[str, Any]) -> str:
+        """A stacked bar of the store's WOC buckets (inline widths are allowed by the CSP)."""
+        segments = format_html_join(
+            "",
+            '<div class="progress" role="progressbar" style="width: {}%" title="{}: {}">'
+            '<div class="progress-bar" style="background-color: {}"></div></div>',
+            ((seg["pct"], seg["label"], seg["count"], seg["colour"]) for seg in record["segments"]),
+        )
+        return format_html(
+            '<div class="progress-stacked" style="height: .9rem; min-width: 10rem" role="img" aria-label="{}">{}</div>',
+            _("Distribución de cobertura"),
+            segments,
+        )
+
+
+class _SkuLinkMixin:
+    def render_sku(self, value: str, record: Any) -> str:
+        params: dict[str, object] = {"sku": value}
+        if getattr(record, "store_id", None):
+            params["store"] = record.store_id
+        return format_html('<a href="{}">{}</a>', _query_url(**params), value)
+
+
+class CDStockTable(_SkuLinkMixin, tables.Table):
+    sku = tables.Column(accessor="product__sku", verbose_name=_("SKU"))
     name = tables.Column(accessor="product__name", verbose_name=_("Producto"))
     category = tables.Column(accessor="product__category", verbose_name=_("Categoría"), default="—")
     units = tables.Column(verbose_name=_("Unidades"), attrs=NUM)
@@ -191,14 +233,9 @@ class CDStockTable(tables.Table):
         order_by = "sku"
 
 
-class StoreStockTable(tables.Table):
+class StoreStockTable(_SkuLinkMixin, tables.Table):
     store = tables.Column(accessor="store__name", verbose_name=_("Tienda"))
-    sku = tables.TemplateColumn(
-        "<a href=\"{% url 'inventory:stock_query' %}?sku={{ value|urlencode }}&amp;store={{ record.store_id }}\">"
-        "{{ value }}</a>",
-        accessor="product__sku",
-        verbose_name=_("SKU"),
-    )
+    sku = tables.Column(accessor="product__sku", verbose_name=_("SKU"))
     name = tables.Column(accessor="product__name", verbose_name=_("Producto"))
     category = tables.Column(accessor="product__category", verbose_name=_("Categoría"), default="—")
     units = tables.Column(verbose_name=_("Unidades"), attrs=NUM)
@@ -212,20 +249,21 @@ class StoreStockTable(tables.Table):
 
 
 class StockQueryStoreTable(tables.Table):
-    name = tables.TemplateColumn(
-        '<a href="?sku={{ record.sku|urlencode }}&amp;store={{ record.store_id }}">{{ value }}</a>',
-        verbose_name=_("Tienda"),
-    )
+    name = tables.Column(verbose_name=_("Tienda"))
     stock = tables.Column(verbose_name=_("Stock"), attrs=NUM)
     weekly_demand = DemandColumn(verbose_name=_("Demanda semanal"))
     woc = WocColumn(verbose_name=_("Cobertura (sem.)"))
     last_sale_week = tables.DateColumn(format="Y-m-d", verbose_name=_("Última semana con venta"), default="—")
     stock_date = tables.DateColumn(format="Y-m-d", verbose_name=_("Fecha stock"), default="—")
-    bucket = tables.TemplateColumn(
-        '{% if record.alert %}<span class="badge {{ record.alert_badge }}">{{ record.bucket_label }}</span>'
-        "{% elif record.bucket_label %}{{ record.bucket_label }}{% else %}—{% endif %}",
-        verbose_name=_("Estado"),
-    )
+    bucket = tables.Column(verbose_name=_("Estado"), empty_values=())
 
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle"}
+
+    def render_name(self, value: str, record: dict[str, Any]) -> str:
+        return format_html('<a href="{}">{}</a>', _query_url(sku=record["sku"], store=record["store_id"]), value)
+
+    def render_bucket(self, record: dict[str, Any]) -> str:
+        if record.get("alert"):
+            return format_html('<span class="badge {}">{}</span>', record["alert_badge"], record["bucket_label"])
+        return str(record.get("bucket_label") or "—")

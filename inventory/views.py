@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views import View
@@ -28,7 +28,7 @@ from fastdso.roles import PlannerRequiredMixin
 from fastdso.tables import PagedTableMixin, configure_table
 from inventory import health, queries
 from inventory.filters import AlertFilterForm, CDStockFilter, RunsForm, StoreHealthForm, StoreStockFilter
-from inventory.models import Product
+from inventory.models import Product, Store
 from inventory.tables import (
     ALERT_LABELS,
     BUCKET_LABELS,
@@ -244,8 +244,7 @@ class AlertListView(HealthMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         data, form, alerts = self.filtered()
-        names = data.stores.set_index("store_id")["name"]
-        table = AlertTable(FrameData(_with_store_names(alerts, names), decorate=decorate_alert))
+        table = AlertTable(FrameData(alerts, decorate=decorate_alert))
         context.update(
             data=data,
             params=data.params,
@@ -260,20 +259,12 @@ class AlertListView(HealthMixin, TemplateView):
         return context
 
 
-def _with_store_names(alerts: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
-    """Add the store name as an ordered categorical (sorting by it is alphabetical)."""
-    ordered = sorted(names.unique().tolist())
-    store = pd.Categorical(alerts["store_id"].map(names), categories=ordered, ordered=True)
-    return alerts.assign(store=store)
-
-
 class AlertExportView(PlannerRequiredMixin, AlertListView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        data, _form, alerts = self.filtered()
-        names = data.stores.set_index("store_id")["name"]
+        _data, _form, alerts = self.filtered()
         frame = pd.DataFrame(
             {
-                "store": alerts["store_id"].map(names).to_numpy(),
+                "store": alerts["store"].astype(object).to_numpy(),
                 "sku": alerts["sku"].astype(str).to_numpy(),
                 "product_name": alerts["name"].astype(object).to_numpy(),
                 "category": alerts["category"].astype(object).to_numpy(),
@@ -361,9 +352,25 @@ class StoreStockView(_StockListView):
     def get_queryset(self) -> QuerySet:
         return queries.store_stock_rows()
 
+    def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
+        """With nothing to narrow the rows (no store, search or category), show the
+        first store: all stores at once is a sort of every current row (100k+)."""
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        data = (kwargs["data"] or QueryDict()).copy()
+        self.default_store = None
+        if not any(data.get(name) for name in ("store", "q", "category")):
+            first = Store.objects.exclude(stock_date=None).order_by("name").first()
+            if first is not None:
+                data["store"] = str(first.pk)
+                self.default_store = first
+        kwargs["data"] = data
+        return kwargs
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["snapshot_note"] = {"store_dates": queries.store_stock_dates()}
+        context["default_store"] = self.default_store
+        context["query"] = self.filterset.data.urlencode()
         return context
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 from django.db import connection
 from django.db.models import Max, Min
@@ -241,7 +242,8 @@ def store_product_units(
                 params += chunk_params
             cursor.execute(sql + " GROUP BY w.product_id, w.store_id", params)
             rows.extend(cursor.fetchall())
-    return pd.DataFrame(rows, columns=columns).astype("int64")
+    # numpy builds an integer frame from many tuples far faster than pandas does
+    return pd.DataFrame(np.array(rows, dtype="int64").reshape(-1, len(columns)), columns=columns)
 
 
 def network_weekly_units(

@@ -180,3 +180,28 @@ def test_health_is_cached_until_the_data_changes(db, week):
 
     factories.store_stock([(shop, item, 100)])  # new data → new version → recomputed
     assert queries.store_health_data().kpis["stockouts"] == 0
+
+
+def test_new_data_shows_the_previous_result_while_a_job_refreshes_it(db, week, settings):
+    from fastdso.jobs import job_execute
+    from fastdso.models import Job
+
+    settings.FASTDSO_JOBS_SYNC = False  # a real worker would run the refresh job
+    shop = factories.store("Tienda Centro")
+    item = factories.product("1")
+    factories.weekly([(item, shop, week(0), 8)])
+    first = queries.store_health_data()  # nothing earlier: computed in the request
+    assert first.kpis["stockouts"] == 1 and not first.stale
+
+    factories.store_stock([(shop, item, 100)])
+    shown = queries.store_health_data()
+    assert shown.stale and shown.kpis["stockouts"] == 1  # the earlier figures, marked as updating
+    queries.store_health_data()  # asking again does not queue a second job
+    job = Job.objects.get(kind=queries.HEALTH_REFRESH_JOB)
+    assert job.status == Job.Status.QUEUED
+
+    job_execute(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.result["quiebres con demanda"] == 0
+    fresh = queries.store_health_data()  # the refresh job's own row does not change the data version
+    assert not fresh.stale and fresh.kpis["stockouts"] == 0

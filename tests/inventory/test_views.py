@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from distribution.models import DistributionRun
@@ -182,11 +183,17 @@ def test_cd_stock_lists_the_latest_snapshot(viewer_client, network):
 
 
 def test_store_stock_shows_each_stores_latest_snapshot(viewer_client, network):
-    page = viewer_client.get(reverse("inventory:store_stock")).content.decode()
-    assert table_rows(page) == 3  # north: 12345 and 00077777 (2026-02-01); south: 00012345 (2026-01-31)
-    assert "2026-01-20" not in page  # north's older snapshot with 30 units of 00012345 is not current
-    page = viewer_client.get(reverse("inventory:store_stock"), {"store": network["north"].pk, "q": "Radio"})
-    assert table_rows(page.content.decode()) == 1
+    url = reverse("inventory:store_stock")
+    page = viewer_client.get(url).content.decode()
+    # Nothing chosen: the first store (Tienda Norte), its latest snapshot (2026-02-01) only.
+    assert table_rows(page) == 2 and "Cable Beta" in page and "Radio Gamma" in page
+    assert "Consola Alfa" not in page  # its older snapshot (2026-01-20) had 30 units: not current
+    page = viewer_client.get(url, {"q": "00012345"}).content.decode()
+    assert table_rows(page) == 1 and "Tienda Sur" in page  # all stores: absent at Norte (0), 3 at Sur
+    page = viewer_client.get(url, {"category": "Consolas"}).content.decode()
+    assert table_rows(page) == 1 and "2026-01-20" not in page
+    page = viewer_client.get(url, {"store": network["north"].pk, "q": "Radio"}).content.decode()
+    assert table_rows(page) == 1
 
 
 def test_stock_search_by_sku_prefix_category_and_export(planner_client, network):
@@ -198,12 +205,12 @@ def test_stock_search_by_sku_prefix_category_and_export(planner_client, network)
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.values)
     assert rows[0] == ("store", "sku", "product_name", "category", "units", "snapshot_date")
-    assert ("Tienda Sur", "00012345") == rows[-1][:2] and len(rows) == 4
+    assert rows[-1][:2] == ("Tienda Sur", "00012345") and len(rows) == 4
 
 
 @pytest.mark.parametrize(
     ("name", "limit"),
-    [("inventory:cd_stock", 9), ("inventory:store_stock", 10), ("audit_list", 10)],
+    [("inventory:cd_stock", 9), ("inventory:store_stock", 11), ("audit_list", 10)],
 )
 def test_stock_and_audit_lists_pin_their_query_count(
     viewer_client, db, week, name, limit, django_assert_max_num_queries
@@ -284,3 +291,22 @@ def test_audit_links_each_event_and_shows_counts(staff_client, staff_user, netwo
     assert "Carga" in page and "Cambio (admin)" in page
     page = staff_client.get(reverse("audit_list"), {"action": "upload", "q": "import"}).content.decode()
     assert table_rows(page) == 1
+
+
+def test_audit_filters_by_date_range_and_user(planner_client, planner, viewer):
+    old = audit_record(user=planner, action="upload", object_repr="enero.csv")
+    audit_record(user=viewer, action="export", object_repr="stock-cd.xlsx")
+    AuditEvent.objects.filter(pk=old.pk).update(created_at=timezone.make_aware(dt.datetime(2026, 1, 2, 10, 0)))
+    url = reverse("audit_list")
+    page = planner_client.get(url, {"date_to": "2026-01-31"}).content.decode()
+    assert "enero.csv" in page and "stock-cd.xlsx" not in page
+    page = planner_client.get(url, {"date_from": "2026-02-01"}).content.decode()
+    assert "enero.csv" not in page and "stock-cd.xlsx" in page
+    page = planner_client.get(url, {"user": viewer.pk, "q": "stock"}).content.decode()
+    assert table_rows(page) == 1
+
+
+def test_a_bad_runs_value_falls_back_to_five(viewer_client, network):
+    for value in ("abc", "-1", "999"):
+        response = viewer_client.get(reverse("home"), {"runs": value})
+        assert response.status_code == 200 and response.context["runs"] == 5
