@@ -132,7 +132,7 @@ def product_categories() -> list[str]:
 # scope, positive store stock of the scope, the demand window, product
 # names) and the result is cached, so that paging, sorting and filtering the
 # dashboard and the alert list never recompute it. The key is the *data
-# version*: one query that reads the maximum ids/dates of everything health
+# version*: two small queries that read the maximum ids/dates of everything health
 # depends on (sales loads and weeks, CD and store snapshots, store stock
 # dates, stores, runs, finished jobs, admin edits), plus the parameters. New
 # data gives a new key, so the cache is never stale and needs no invalidation;
@@ -147,7 +147,7 @@ HEALTH_REFRESH_LOCK_SECONDS = 30 * 60  # one refresh job per data version (retri
 HEALTH_REFRESH_JOB = "store_health_refresh"
 NETWORK_CHART_WEEKS = 26
 _HEALTH_MEMO: OrderedDict[str, HealthData] = OrderedDict()
-_HEALTH_MEMO_SIZE = 4
+_HEALTH_MEMO_SIZE = 2  # a frame of 700k alerts is ~30 MB: keep few per process
 
 
 @dataclass
@@ -381,6 +381,9 @@ def compute_store_health(params: HealthParams) -> HealthData:
         "stores_with_stock": stock_dates["stores"],
     }
     network = sales_queries.network_weekly_units(NETWORK_CHART_WEEKS, as_of_week)
+    first_sale = sales_queries.first_loaded_sale_date()
+    if first_sale is not None:  # the chart starts with the loaded data, not with empty weeks before it
+        network = network[network["week_start"] >= sales_queries.monday(first_sale)].reset_index(drop=True)
     return HealthData(
         params=params,
         alerts=alerts,

@@ -217,7 +217,6 @@ class DashboardView(HealthMixin, TemplateView):
 
     @staticmethod
     def _sales_chart(network: pd.DataFrame) -> dict[str, Any]:
-        network = network[network["week_start"] >= _first_loaded_week()]
         labels = [w.isoformat() for w in network["week_start"]]
         dataset = {
             "label": _("Unidades vendidas (red)"),
