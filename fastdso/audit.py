@@ -5,8 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from fastdso.models import AuditEvent
+
+# How the audit page names each action (unknown actions show as recorded).
+ACTION_LABELS = {
+    "upload": _("Carga"),
+    "run": _("Run"),
+    "plan": _("Plan"),
+    "export": _("Exportación"),
+    "admin_add": _("Alta (admin)"),
+    "admin_change": _("Cambio (admin)"),
+    "admin_delete": _("Baja (admin)"),
+}
 
 
 def audit_record(
@@ -39,3 +52,21 @@ def audit_record(
         object_url=object_url[:300],
         details=details or {},
     )
+
+
+def audit_object_url(event: AuditEvent, user: Any = None) -> str:
+    """Where an event's object can be seen: the URL recorded with it; else a
+    job's page; else, for staff, the object's admin page (not for deletions)."""
+    if event.object_url:
+        return event.object_url
+    if not event.object_type or not event.object_id:
+        return ""
+    if event.object_type == "fastdso.Job":
+        return reverse("job_detail", args=[event.object_id])
+    if event.action != "admin_delete" and getattr(user, "is_staff", False) and "." in event.object_type:
+        app_label, model = event.object_type.lower().split(".", 1)
+        try:
+            return reverse(f"admin:{app_label}_{model}_change", args=[event.object_id])
+        except NoReverseMatch:
+            return ""
+    return ""

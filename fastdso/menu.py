@@ -76,7 +76,6 @@ def menu_context(request: HttpRequest) -> dict[str, object]:
 
 
 ITEMS = [
-    MenuItem("dashboard", _("Inicio"), "home", order=0),
     MenuItem("audit", _("Auditoría"), "audit_list", order=10),
     MenuItem("audit", _("Tareas en segundo plano"), "job_list", order=20),
 ]

@@ -5,10 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import django_tables2 as tables
+from django.contrib.admin.models import LogEntry
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_tables2 import RequestConfig
 from django_tables2.views import SingleTableMixin
 
+from fastdso.audit import ACTION_LABELS, audit_object_url
 from fastdso.models import AuditEvent, Job
 
 PAGE_SIZES = (10, 25, 50)
@@ -57,20 +61,63 @@ class JobTable(tables.Table):
         order_by = "-created_at"
 
 
+DETAIL_LABELS = {
+    "rows": _("filas"),
+    "count": _("cantidad"),
+    "format": _("formato"),
+    "filters": _("filtros"),
+    "skus": _("SKUs"),
+    "stores": _("tiendas"),
+    "lines": _("líneas"),
+    "units": _("unidades"),
+    "weeks": _("semanas"),
+    "warnings": _("advertencias"),
+    "errors": _("errores"),
+    "change": _("cambio"),
+}
+
+
+def _detail_value(key: str, value: Any, action: str) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int | float):
+        return intcomma(value)
+    if isinstance(value, dict):
+        return ", ".join(f"{DETAIL_LABELS.get(k, k)} {_detail_value(k, v, action)}" for k, v in value.items())
+    if isinstance(value, list):
+        shown = ", ".join(_detail_value(key, v, action) for v in value[:5])
+        return shown + (f" … (+{intcomma(len(value) - 5)})" if len(value) > 5 else "")
+    text = str(value)
+    if key == "change" and action.startswith("admin_"):
+        text = LogEntry(change_message=text).get_change_message() or text
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
 class AuditTable(tables.Table):
     created_at = tables.DateTimeColumn(format="Y-m-d H:i:s", verbose_name=_("fecha"))
-    user = tables.Column(verbose_name=_("usuario"))
+    user = tables.Column(verbose_name=_("usuario"), default="—")
     action = tables.Column(verbose_name=_("acción"))
-    object_repr = tables.TemplateColumn(
-        '{% if record.object_url %}<a href="{{ record.object_url }}">{{ value }}</a>{% else %}{{ value }}{% endif %}',
-        verbose_name=_("objeto"),
-    )
+    object_repr = tables.Column(verbose_name=_("objeto"), empty_values=())
     object_type = tables.Column(verbose_name=_("tipo"))
-    details = tables.TemplateColumn(
-        "{% for k, v in value.items %}<span class='me-2'><b>{{ k }}</b>: {{ v }}</span>{% endfor %}",
-        verbose_name=_("detalle"),
-        orderable=False,
-    )
+    details = tables.Column(verbose_name=_("detalle"), orderable=False, empty_values=())
+
+    def render_action(self, value: str) -> str:
+        return str(ACTION_LABELS.get(value, value))
+
+    def render_object_repr(self, value: str, record: AuditEvent) -> str:
+        """Every event links to its object when it can be shown."""
+        url = audit_object_url(record, getattr(getattr(self, "request", None), "user", None))
+        label = value or record.object_id or "—"
+        return format_html('<a href="{}">{}</a>', url, label) if url else label
+
+    def render_details(self, value: dict[str, Any], record: AuditEvent) -> str:
+        if not value:
+            return "—"
+        return format_html_join(
+            "",
+            '<span class="me-3 text-nowrap"><b>{}</b>: {}</span>',
+            ((DETAIL_LABELS.get(k, k), _detail_value(k, v, record.action)) for k, v in value.items()),
+        )
 
     class Meta:
         model = AuditEvent

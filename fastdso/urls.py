@@ -6,9 +6,10 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from fastdso import views
+from inventory.views import DashboardView
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
+    path("", DashboardView.as_view(), name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,4 +1,6 @@
-"""Views of the shell: home, jobs and audit. Thin: they read and render."""
+"""Views of the shell: jobs and audit. Thin: they read and render.
+
+The home page is inventory's Store Health dashboard (inventory.views.DashboardView)."""
 
 from __future__ import annotations
 
@@ -18,24 +20,6 @@ from fastdso.models import AuditEvent, Job
 from fastdso.tables import AuditTable, JobTable, PagedTableMixin
 
 ERRORS_SHOWN = 100
-
-
-class HomeView(TemplateView):
-    template_name = "fastdso/home.html"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from inventory.models import Product, Store
-        from sales.queries import default_as_of_week, last_loaded_sale_date
-
-        context = super().get_context_data(**kwargs)
-        context.update(
-            store_count=Store.objects.count(),
-            product_count=Product.objects.count(),
-            last_sale_date=last_loaded_sale_date(),
-            as_of_week=default_as_of_week(),
-            recent_jobs=Job.objects.select_related("user")[:5],
-        )
-        return context
 
 
 class JobListView(PagedTableMixin, TemplateView):

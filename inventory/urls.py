@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from inventory import views
 
 app_name = "inventory"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("health/alerts/", views.AlertListView.as_view(), name="health_alerts"),
+    path("health/alerts/export/", views.AlertExportView.as_view(), name="health_alerts_export"),
+    path("stock/cd/", views.CDStockView.as_view(), name="cd_stock"),
+    path("stock/cd/export/", views.CDStockExportView.as_view(), name="cd_stock_export"),
+    path("stock/stores/", views.StoreStockView.as_view(), name="store_stock"),
+    path("stock/stores/export/", views.StoreStockExportView.as_view(), name="store_stock_export"),
+    path("stock/query/", views.StockQueryView.as_view(), name="stock_query"),
+]

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 from django.db import connection
-from django.db.models import Max
+from django.db.models import Max, Min
 
 from inventory.models import Product
 from sales.models import SalesLoad, SalesWeeklyAgg
@@ -304,3 +305,117 @@ def weekly_sales_summary(
                 rows.extend(cursor.fetchall())
     frame = pd.DataFrame(rows, columns=columns)
     return frame.astype({c: "int64" for c in columns[1:]})
+
+
+def products_with_sales(days: int = 90, until: dt.date | None = None) -> list[int]:
+    """Ids of the products with units sold (> 0) in the `days` days ending at
+    `until` (default: the last loaded sale date), at week granularity: a week
+    counts when it overlaps those days. One query on the week index."""
+    until = until or last_loaded_sale_date()
+    if until is None:
+        return []
+    first_week = monday(until - dt.timedelta(days=days - 1))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT w.product_id FROM {WEEKLY} w "  # noqa: S608 - identifiers are ours
+            f"WHERE w.week_start BETWEEN %s AND %s AND w.units > 0",
+            [first_week, monday(until)],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def store_product_units(
+    weeks: int, as_of: dt.date | None = None, product_ids: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """DataFrame[product_id, store_id, units]: units per (product, store) summed
+    over the window, for the given products (None: every product sold in the
+    window). One grouped query per chunk of products."""
+    columns = ["product_id", "store_id", "units"]
+    span = window(weeks, as_of)
+    if span is None or (product_ids is not None and not len(product_ids)):
+        return pd.DataFrame({c: pd.Series(dtype="int64") for c in columns})
+    chunks: list[list[int] | None] = [None]
+    if product_ids is not None:
+        ids = sorted({int(i) for i in product_ids})
+        step = CHUNK * 10 if connection.vendor == "postgresql" else CHUNK
+        chunks = [ids[start : start + step] for start in range(0, len(ids), step)]
+    rows: list[tuple] = []
+    with connection.cursor() as cursor:
+        for chunk in chunks:
+            sql = f"SELECT w.product_id, w.store_id, SUM(w.units) FROM {WEEKLY} w WHERE w.week_start BETWEEN %s AND %s"  # noqa: S608
+            params: list[object] = [span[0], span[1]]
+            if chunk is not None:
+                clause, chunk_params = _in_clause("w.product_id", chunk)
+                sql += f" AND {clause}"
+                params += chunk_params
+            cursor.execute(sql + " GROUP BY w.product_id, w.store_id", params)
+            rows.extend(cursor.fetchall())
+    # numpy builds an integer frame from many tuples far faster than pandas does
+    return pd.DataFrame(np.array(rows, dtype="int64").reshape(-1, len(columns)), columns=columns)
+
+
+def network_weekly_units(
+    weeks: int,
+    as_of: dt.date | None = None,
+    product_ids: Sequence[int] | None = None,
+    stores: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """DataFrame[week_start, units]: total units per week over the window, every
+    week present (0 when nothing sold), optionally for some products / stores."""
+    starts = week_starts(weeks, as_of)
+    if not starts:
+        return pd.DataFrame({"week_start": pd.Series(dtype=object), "units": pd.Series(dtype="int64")})
+    totals: dict[dt.date, int] = {}
+    if (product_ids is None or len(product_ids)) and (stores is None or len(stores)):
+        sql = f"SELECT w.week_start, SUM(w.units) FROM {WEEKLY} w WHERE w.week_start BETWEEN %s AND %s"  # noqa: S608
+        params: list[object] = [starts[0], starts[-1]]
+        for column, values in (("w.product_id", product_ids), ("w.store_id", stores)):
+            if values is not None:
+                clause, extra = _in_clause(column, [int(v) for v in values])
+                sql += f" AND {clause}"
+                params += extra
+        with connection.cursor() as cursor:
+            cursor.execute(sql + " GROUP BY w.week_start", params)
+            for week_start, units in cursor.fetchall():
+                day = pd.Timestamp(week_start).date()
+                totals[day] = int(units or 0)
+    return pd.DataFrame({"week_start": starts, "units": [totals.get(w, 0) for w in starts]})
+
+
+def last_sale_weeks(product_ids: Sequence[int], stores: Sequence[int] | None = None) -> pd.DataFrame:
+    """DataFrame[product_id, store_id, week_start]: the last week with units
+    sold (> 0) of each product at each store, over all loaded history."""
+    columns = ["product_id", "store_id", "week_start"]
+    ids = sorted({int(i) for i in product_ids})
+    if not ids or (stores is not None and not len(stores)):
+        return _frame([], columns)
+    rows: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), CHUNK):
+            clause, params = _in_clause("w.product_id", ids[start : start + CHUNK])
+            sql = f"SELECT w.product_id, w.store_id, MAX(w.week_start) FROM {WEEKLY} w WHERE {clause} AND w.units > 0"  # noqa: S608
+            if stores is not None:
+                store_clause, store_params = _in_clause("w.store_id", [int(s) for s in stores])
+                sql += f" AND {store_clause}"
+                params += store_params
+            cursor.execute(sql + " GROUP BY w.product_id, w.store_id", params)
+            rows.extend(cursor.fetchall())
+    return _frame(rows, columns, dates=["week_start"])
+
+
+def sales_data_version() -> tuple[object, object]:
+    """(newest SalesLoad id, newest week loaded): changes whenever sales change
+    (for cache keys). One query on two primary-key/indexed maxima."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT MAX(id) FROM {SalesLoad._meta.db_table}), (SELECT MAX(week_start) FROM {WEEKLY})"  # noqa: S608
+        )
+        return tuple(cursor.fetchone())
+
+
+def first_loaded_sale_date() -> dt.date | None:
+    """The first sale date any macro upload covered (charts start there, not at empty weeks)."""
+    first = SalesLoad.objects.aggregate(first=Min("first_date"))["first"]
+    if first is None:
+        return SalesWeeklyAgg.objects.aggregate(first=Min("week_start"))["first"]
+    return first
