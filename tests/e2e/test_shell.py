@@ -51,7 +51,7 @@ def test_login_refuses_a_wrong_password_then_lands_on_home(new_page, planner):
     page.fill("#id_password", "pw-" + planner.username)
     page.click("button[type=submit]")
     expect(page).to_have_url("/")
-    expect(_heading(page)).to_have_text("Inicio")
+    expect(_heading(page)).to_have_text("Panel de salud de tiendas")
     expect(page.locator("nav")).to_contain_text(planner.username)
     page.screenshot(path=str(SCREENSHOTS / "home.png"), full_page=True)
 
@@ -81,7 +81,7 @@ def test_menu_opens_and_every_link_leads_to_its_page(planner_page):
             entries.append((index, link.inner_text(), link.get_attribute("href")))
         group.locator(".dropdown-toggle").click()  # closes it
         expect(menu).to_be_hidden()
-    assert {"Inicio", "Auditoría", "Tareas en segundo plano"} <= {label for _, label, _ in entries}
+    assert {"Panel de salud de tiendas", "Auditoría", "Tareas en segundo plano"} <= {label for _, label, _ in entries}
 
     for index, label, href in entries:
         group = page.locator("#mainnav .nav-item.dropdown").nth(index)
@@ -179,7 +179,7 @@ def test_failed_job_page_lists_the_errors_and_downloads_them(planner_page, plann
     page = planner_page
     page.goto(f"/jobs/{job.pk}/")
     expect(page.locator('[data-job-field="status_label"]')).to_have_text("Fallida")
-    expect(page.locator(".alert-danger")).to_contain_text("No se cargó nada.")
+    expect(page.locator(".alert-danger")).to_contain_text("La tarea falló; la base de datos quedó como estaba.")
     errors = page.locator(".card", has_text="Descargar todos").locator("tbody tr")
     expect(errors).to_have_count(3)
     expect(errors.nth(0)).to_contain_text("2026-02-30")
