@@ -1,0 +1,9 @@
+from django.utils.translation import gettext_lazy as _
+
+from fastdso.menu import MenuItem
+
+ITEMS = [
+    MenuItem("stock", _("Carga de stock CD"), "inventory:cd_stock_upload", order=80, planner_only=True),
+    MenuItem("stock", _("Carga de stock de tiendas"), "inventory:store_stock_upload", order=81, planner_only=True),
+    MenuItem("stock", _("Carga de productos"), "inventory:product_upload", order=82, planner_only=True),
+]
