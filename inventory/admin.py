@@ -11,8 +11,8 @@ from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot
 from inventory.resources import (
     CDStockResource,
     ProductResource,
-    SpreadsheetFormat,
     StoreResource,
+    StoreSpreadsheetFormat,
     StoreStockResource,
 )
 
@@ -30,7 +30,7 @@ class UploadPageImportMixin(ImportExportMixin):
 @admin.register(Store)
 class StoreAdmin(ImportExportMixin, AuditedModelAdmin):
     resource_classes = [StoreResource]
-    import_formats = [SpreadsheetFormat]
+    import_formats = [StoreSpreadsheetFormat]
 
     def add_data_read_fail_error_to_form(self, form: Any, e: Exception) -> None:
         if isinstance(e, FileRejected):

@@ -56,6 +56,15 @@ def in_clause(column: str, values: Sequence[object]) -> tuple[str, list[object]]
     return f"{column} IN ({','.join(['%s'] * len(values))})", list(values)
 
 
+def imports_lock() -> None:
+    """Serialise the writes of imports (PostgreSQL: a transaction-level advisory
+    lock): two uploads at once queue instead of interleaving their upserts.
+    Files are still read and validated in parallel. SQLite has one writer anyway."""
+    if is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('fastdso.imports'))")
+
+
 @dataclass(frozen=True)
 class TempTable:
     name: str

@@ -15,14 +15,19 @@ import tablib
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import Format
 
-from fastdso.files import normalise_header, read_raw_strings
+from fastdso.files import read_raw_strings
 from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot, store_name_key
 
 
 class SpreadsheetFormat(Format):
     """CSV (comma or semicolon, any encoding the reader accepts) or XLSX,
     recognised by content and read by fastdso.files: identifiers stay text,
-    headers are matched case-insensitively with their Spanish aliases."""
+    headers are matched case-insensitively (plus `aliases`)."""
+
+    aliases: dict[str, str] = {}
+
+    def __init__(self, encoding: str | None = None) -> None:
+        self.encoding = encoding  # unused: the reader recognises the encoding itself
 
     def get_title(self) -> str:
         return "CSV / XLSX"
@@ -30,7 +35,7 @@ class SpreadsheetFormat(Format):
     def create_dataset(self, in_stream: Any) -> tablib.Dataset:
         data = in_stream.encode("utf-8") if isinstance(in_stream, str) else in_stream
         frame = read_raw_strings(data)
-        headers = [normalise_header(c) for c in frame.columns]
+        headers = [self.aliases.get(h, h) for h in (" ".join(str(c).split()).casefold() for c in frame.columns)]
         return tablib.Dataset(*frame.itertuples(index=False, name=None), headers=headers)
 
     def get_extension(self) -> str:
@@ -41,6 +46,10 @@ class SpreadsheetFormat(Format):
 
     def can_import(self) -> bool:
         return True
+
+
+class StoreSpreadsheetFormat(SpreadsheetFormat):
+    aliases = {"nombre": "name", "tienda": "name", "store": "name", "código": "code", "codigo": "code"}
 
 
 class TextWidget(widgets.CharWidget):
@@ -82,7 +91,9 @@ class StoreResource(resources.ModelResource):
         # One query for the whole file, not one per row.
         self._by_code: dict[str, Store] = {}
         self._by_key: dict[str, Store] = {}
+        self._names: dict[int, str] = {}
         for store in Store.objects.all():
+            self._names[store.pk] = store.name
             if store.code:
                 self._by_code[store.code] = store
             self._by_key[store.name_key] = store
@@ -95,6 +106,9 @@ class StoreResource(resources.ModelResource):
 
     def before_save_instance(self, instance, row, **kwargs):  # type: ignore[no-untyped-def]
         instance.code = instance.code or None
+        stored = self._names.get(instance.pk)
+        if stored is not None and store_name_key(stored) == store_name_key(instance.name):
+            instance.name = stored  # the same name spelt differently: keep the stored spelling
 
 
 class CDStockResource(resources.ModelResource):

@@ -23,7 +23,7 @@ from django.utils import timezone
 from fastdso.audit import audit_record
 from fastdso.files import Column, Kind, RowError, read_table
 from fastdso.jobs import JobInputError
-from inventory.bulk import date_param, in_clause, rows_insert
+from inventory.bulk import date_param, imports_lock, in_clause, rows_insert
 from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot, normalise_store_name, store_name_key
 
 BATCH = 2000
@@ -195,6 +195,35 @@ def _job_url(job: Any) -> str:
     return reverse("job_detail", args=[job.pk]) if job is not None and job.pk else ""
 
 
+# Longest text each identifier column may carry (the model fields' max_length).
+TEXT_LIMITS = {
+    "sku": Product._meta.get_field("sku").max_length,
+    "store": Store._meta.get_field("name").max_length,
+    "category": Product._meta.get_field("category").max_length,
+}
+
+
+def text_length_errors(frame: pd.DataFrame, limit: int = 100_000) -> tuple[list[RowError], int]:
+    """Rows whose SKU, store or category is longer than the database keeps."""
+    errors: list[RowError] = []
+    total = 0
+    for column, max_length in TEXT_LIMITS.items():
+        if column not in frame.columns:
+            continue
+        too_long = frame[column].fillna("").astype(str).str.len() > max_length
+        count = int(too_long.sum())
+        total += count
+        for row, value in frame.loc[too_long, column].head(max(limit - len(errors), 0)).items():
+            errors.append(RowError(int(row), column, str(value)[:200], f"texto demasiado largo (máximo {max_length})"))
+    return errors, total
+
+
+def check_text_lengths(frame: pd.DataFrame) -> None:
+    errors, total = text_length_errors(frame)
+    if total:
+        raise JobInputError(f"El archivo tiene {total} error(es); no se cargó nada.", errors, total_errors=total)
+
+
 def _duplicates(frame: pd.DataFrame, key: list[str], what: str) -> None:
     """Refuse a file that gives the same key twice (ambiguous: which quantity?)."""
     repeated = frame.duplicated(key, keep=False)
@@ -254,8 +283,10 @@ def products_import(
     with the category rule of SPEC §2."""
     progress(5, "Leyendo y validando el archivo")
     frame = read_table(path, PRODUCT_COLUMNS, max_bytes=max_bytes)
+    check_text_lengths(frame)
     progress(40, "Guardando productos", rows_read=len(frame))
     with transaction.atomic():
+        imports_lock()
         upserted = products_upsert(frame)
         result = ProductImportResult(
             rows_read=len(frame),
@@ -347,9 +378,11 @@ def cd_stock_import(
     day = snapshot_date or timezone.localdate()
     progress(5, "Leyendo y validando el archivo")
     frame = read_table(path, CD_STOCK_COLUMNS, max_bytes=max_bytes)
+    check_text_lengths(frame)
     _duplicates(frame, ["sku"], "SKU")
     progress(40, "Actualizando productos", rows_read=len(frame))
     with transaction.atomic():
+        imports_lock()
         products = products_upsert(frame)
         replaced, _ = CDStockSnapshot.objects.filter(snapshot_date=day).delete()
         progress(60, "Guardando stock CD", rows_read=len(frame))
@@ -410,8 +443,10 @@ def store_stock_import(
     day = snapshot_date or timezone.localdate()
     progress(5, "Leyendo y validando el archivo")
     frame = read_table(path, STORE_STOCK_COLUMNS, max_bytes=max_bytes)
+    check_text_lengths(frame)
     progress(30, "Actualizando productos y tiendas", rows_read=len(frame))
     with transaction.atomic():
+        imports_lock()
         stores = stores_resolve(frame["store"].unique())
         frame["store_id"] = frame["store"].map(stores.id_by_label).astype("int64")
         _duplicates(frame, ["sku", "store_id"], "SKU y tienda")

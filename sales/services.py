@@ -30,9 +30,9 @@ from django.urls import reverse
 from fastdso.audit import audit_record
 from fastdso.files import Column, Kind, RowError, iter_table
 from fastdso.jobs import JobInputError
-from inventory.bulk import date_param, in_clause, is_postgres, temp_table_load
+from inventory.bulk import date_param, imports_lock, in_clause, is_postgres, temp_table_load
 from inventory.models import Product
-from inventory.services import products_upsert, stores_resolve
+from inventory.services import products_upsert, stores_resolve, text_length_errors
 from sales.models import DAY_FIELDS, DistributionRecord, SalesLoad, SalesWeeklyAgg
 
 Progress = Callable[..., None]
@@ -122,6 +122,10 @@ class _Accumulator:
         named = frame[["product_name", "category"]].fillna("").ne("").any(axis=1)
         if named.any():
             self.product_parts.append(frame.loc[named, ["sku", "product_name", "category"]].drop_duplicates())
+        length_errors, _ = text_length_errors(frame, limit=1000)
+        if length_errors:
+            self.errors.extend(length_errors)
+            return
         sku = self._codes(frame["sku"], self.sku_codes)
         store = self._codes(frame["store"], self.store_codes)
         if len(self.sku_codes) >= 1 << 23 or len(self.store_codes) >= 1 << 20:
@@ -146,9 +150,8 @@ class _Accumulator:
 
     def result(self) -> SalesFile:
         if self.errors:
-            raise JobInputError(
-                f"El archivo tiene {len(self.errors)} fecha(s) fuera de rango; no se cargó nada.", self.errors
-            )
+            self.errors.sort(key=lambda e: (e.row or 0, e.column))
+            raise JobInputError(f"El archivo tiene {len(self.errors)} error(es); no se cargó nada.", self.errors)
         keys, days = _merge(self.parts)
         skus = list(self.sku_codes)
         products = pd.concat(
@@ -268,6 +271,7 @@ def macro_sales_import(
     data = sales_file_read(path, weekly=True, progress=progress, max_bytes=max_bytes)
     with transaction.atomic():
         progress(30, "Actualizando productos y tiendas", rows_read=data.rows_read)
+        imports_lock()
         products = products_upsert(data.products)
         stores = stores_resolve(data.stores)
         product_ids = np.array([products.id_by_sku[s] for s in data.skus], dtype=np.int64)
@@ -403,10 +407,7 @@ def _weekly_write(
     or changed, rows of the replaced range cleared)."""
     postgres = is_postgres()
     with connection.cursor() as cursor:
-        if postgres:
-            # One macro import at a time (concurrent uploads queue, never interleave),
-            # and room for the set-based joins below.
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('fastdso.macro_sales_import'))")
+        if postgres:  # room for the set-based joins below (this transaction only)
             cursor.execute("SET LOCAL work_mem = '256MB'")
     total = len(weekly)
 
@@ -615,6 +616,7 @@ def legacy_sales_import(
     data = sales_file_read(path, weekly=False, progress=progress, max_bytes=max_bytes)
     with transaction.atomic():
         progress(30, "Actualizando productos y tiendas", rows_read=data.rows_read)
+        imports_lock()
         products = products_upsert(data.products)
         stores = stores_resolve(data.stores)
         product_ids = np.array([products.id_by_sku[s] for s in data.skus], dtype=np.int64)
