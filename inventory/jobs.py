@@ -28,7 +28,7 @@ def run_product_import(job: Job, progress: JobProgress) -> None:
         job=job,
         max_bytes=upload_max_bytes(),
     )
-    job.result = result.summary()
+    job.result = [[label, value] for label, value in result.summary().items()]  # ordered
     job.warnings = result.category_warnings
     job.counts = {"rows_read": result.rows_read, "rows_written": result.created + result.renamed}
 
@@ -44,7 +44,7 @@ def run_cd_stock_import(job: Job, progress: JobProgress) -> None:
         job=job,
         max_bytes=upload_max_bytes(),
     )
-    job.result = result.summary()
+    job.result = [[label, value] for label, value in result.summary().items()]  # ordered
     job.warnings = result.category_warnings
     job.counts = {"rows_read": result.rows_read, "rows_written": result.sku_count}
 
@@ -60,6 +60,6 @@ def run_store_stock_import(job: Job, progress: JobProgress) -> None:
         job=job,
         max_bytes=upload_max_bytes(),
     )
-    job.result = result.summary()
+    job.result = [[label, value] for label, value in result.summary().items()]  # ordered
     job.warnings = result.category_warnings
     job.counts = {"rows_read": result.rows_read, "rows_written": result.rows_read}

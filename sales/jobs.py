@@ -23,7 +23,7 @@ def run_macro_sales_import(job: Job, progress: JobProgress) -> None:
         job=job,
         max_bytes=upload_max_bytes(),
     )
-    job.result = result.summary()
+    job.result = [[label, value] for label, value in result.summary().items()]  # ordered
     job.warnings = result.category_warnings
     job.counts = {"rows_read": result.rows_read, "rows_written": result.rows_written}
 
@@ -38,6 +38,6 @@ def run_legacy_sales_import(job: Job, progress: JobProgress) -> None:
         job=job,
         max_bytes=upload_max_bytes(),
     )
-    job.result = result.summary()
+    job.result = [[label, value] for label, value in result.summary().items()]  # ordered
     job.warnings = result.category_warnings
     job.counts = {"rows_read": result.rows_read, "rows_written": result.rows_written}

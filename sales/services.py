@@ -426,6 +426,7 @@ def _weekly_write(
             cleared = _replace_clear(tmp.name, store_ids, first_date, last_date)
         written = 0
         uncovered = _uncovered_weeks(first_date, last_date)
+        progress(55, "Escribiendo ventas semanales", rows_written=0)
         for start in range(0, max(total, 1), UPSERT_BATCH):
             if not total:
                 break

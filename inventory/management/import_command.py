@@ -50,7 +50,7 @@ class ImportCommand(BaseCommand):
                     )
             raise CommandError(f"No se cargó nada: {job.message}")
         self.stdout.write(self.style.SUCCESS(f"Tarea #{job.pk} terminada: {path.name}"))
-        for key, value in job.result.items():
+        for key, value in job.summary_items:
             self.stdout.write(f"  {key}: {value}")
         for warning in job.warnings[:ERRORS_PRINTED]:
             self.stdout.write(self.style.WARNING(f"  Advertencia: {warning}"))

@@ -34,7 +34,7 @@ def test_products_are_created_renamed_and_categorised(db, tmp_path, planner, wee
         "12346": ("Otro producto", "Accesorios"),
     }
     assert job.warnings == ["SKU 00012345: el archivo dice categoría «Audio», se mantiene «Consolas»."]
-    assert job.result == {
+    assert dict(job.summary_items) == {
         "Filas leídas": 4,
         "SKUs": 3,
         "Productos nuevos": 1,

@@ -118,8 +118,12 @@ def test_stock_jobs_record_summary_and_audit(db, tmp_path, planner):
         sync=True,
     )
     assert job.status == Job.Status.DONE
-    assert job.result["Fecha del stock"] == "2026-02-08"
-    assert (job.result["Tiendas"], job.result["Unidades"], job.result["Tiendas nuevas"]) == (2, 4, 2)
+    assert dict(job.summary_items)["Fecha del stock"] == "2026-02-08"
+    assert (
+        dict(job.summary_items)["Tiendas"],
+        dict(job.summary_items)["Unidades"],
+        dict(job.summary_items)["Tiendas nuevas"],
+    ) == (2, 4, 2)
     event = AuditEvent.objects.get(action="upload")
     assert event.details["kind"] == "store_stock" and event.details["rows"] == 2
     assert event.user == planner

@@ -159,7 +159,7 @@ def test_category_rule_and_warnings(db, tmp_path, planner):
         "0003": "Hogar",
     }
     assert job.warnings == ["SKU 0001: el archivo dice categoría «Audio», se mantiene «Consolas»."]
-    assert job.result["Advertencias de categoría"] == 1
+    assert dict(job.summary_items)["Advertencias de categoría"] == 1
     categories = {(r.product.sku, r.week_start): r.category for r in SalesWeeklyAgg.objects.select_related("product")}
     assert categories == {
         ("0002", JAN5): "Juegos",  # an older row, synced when the category was set
