@@ -81,10 +81,12 @@ def temp_table_load(
     prefix: str,
     types: dict[str, str],
     unique: Sequence[str] = (),
+    index: str = "",
     progress: Progress | None = None,
 ) -> TempTable:
     """Create a temporary table with `types` (column → bigint|integer|date|text)
-    and load `frame` into it; `unique`: its key columns (indexed after the load).
+    and load `frame` into it; `unique`: its key columns (indexed after the load);
+    `index`: one more column to index.
     On PostgreSQL the table is analysed. Drop it with `.drop()`."""
     name = f"tmp_{prefix}_{uuid.uuid4().hex[:10]}"
     columns = tuple(types)
@@ -99,6 +101,8 @@ def temp_table_load(
             # Lookups by key stay cheap whatever plan the database picks
             # (a nested loop over a table without statistics, say).
             cursor.execute(f"CREATE UNIQUE INDEX {name}_key ON {name} ({', '.join(quote(c) for c in unique)})")
+        if index:  # e.g. a row number the caller reads in ranges
+            cursor.execute(f"CREATE INDEX {name}_{index} ON {name} ({quote(index)})")
         if is_postgres():
             cursor.execute(f"ANALYZE {name}")
     return table
@@ -119,14 +123,13 @@ def rows_insert(
     columns = list(frame.columns)
     column_list = ", ".join(quote(c) for c in columns)
     if is_postgres():
-        arrow = _arrow_table(frame, types)
         with connection.cursor() as cursor:
             raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper
             with raw.copy(f"COPY {table} ({column_list}) FROM STDIN WITH (FORMAT csv)") as copy:
                 for start in range(0, total, BATCH_ROWS):
                     buffer = io.BytesIO()
                     pa_csv.write_csv(
-                        arrow.slice(start, BATCH_ROWS),
+                        _arrow_table(frame.iloc[start : start + BATCH_ROWS], types),
                         buffer,
                         write_options=pa_csv.WriteOptions(include_header=False),
                     )

@@ -153,6 +153,7 @@ class _Accumulator:
             self.errors.sort(key=lambda e: (e.row or 0, e.column))
             raise JobInputError(f"El archivo tiene {len(self.errors)} error(es); no se cargó nada.", self.errors)
         keys, days = _merge(self.parts)
+        self.parts = []
         skus = list(self.sku_codes)
         products = pd.concat(
             [*self.product_parts, pd.DataFrame({"sku": skus, "product_name": "", "category": ""})],
@@ -172,10 +173,17 @@ class _Accumulator:
 
 def _merge(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
     """Sum day columns of equal keys across partial aggregates."""
+    if not parts:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 7), dtype=np.int64)
     if len(parts) == 1:
         return parts[0]
     keys = np.concatenate([k for k, _ in parts])
     days = np.concatenate([d for _, d in parts])
+    parts.clear()  # free the partial arrays before summing
+    return _sum_by_key(keys, days)
+
+
+def _sum_by_key(keys: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     unique, inverse = np.unique(keys, return_inverse=True)
     merged = np.zeros((len(unique), days.shape[1]), dtype=np.int64)
     for column in range(days.shape[1]):
@@ -277,6 +285,7 @@ def macro_sales_import(
         product_ids = np.array([products.id_by_sku[s] for s in data.skus], dtype=np.int64)
         store_ids = np.array([stores.id_by_label[s] for s in data.stores], dtype=np.int64)
         weekly = _weekly_frame(data, product_ids, store_ids)
+        data.keys = data.days = np.zeros(0, dtype=np.int64)  # only the weekly frame is needed now
         progress(35, "Escribiendo ventas semanales", rows_read=data.rows_read)
         written, cleared = _weekly_write(
             weekly,
@@ -286,23 +295,9 @@ def macro_sales_import(
             last_date=data.last_date,
             progress=progress,
         )
-        result = MacroImportResult(
-            load=SalesLoad(),
-            mode=str(mode),
-            rows_read=data.rows_read,
-            weekly_rows=len(weekly),
-            rows_written=written,
-            rows_cleared=cleared,
-            sku_count=len(data.skus),
-            store_count=len(set(store_ids.tolist())),
-            week_count=int(weekly["week_start"].nunique()) if len(weekly) else 0,
-            first_date=data.first_date,
-            last_date=data.last_date,
-            new_products=products.created,
-            new_stores=stores.created,
-            category_warnings=products.category_warnings,
-        )
-        result.load = SalesLoad.objects.create(
+        store_count = len(set(store_ids.tolist()))
+        week_count = int(weekly["week_start"].nunique()) if len(weekly) else 0
+        load = SalesLoad.objects.create(
             job=job,
             user=user if getattr(user, "is_authenticated", False) else None,
             file_name=(file_name or Path(path).name)[:255],
@@ -311,9 +306,25 @@ def macro_sales_import(
             last_date=data.last_date,
             rows_read=data.rows_read,
             rows_written=written,
-            sku_count=result.sku_count,
-            store_count=result.store_count,
-            week_count=result.week_count,
+            sku_count=len(data.skus),
+            store_count=store_count,
+            week_count=week_count,
+        )
+        result = MacroImportResult(
+            load=load,
+            mode=str(mode),
+            rows_read=data.rows_read,
+            weekly_rows=len(weekly),
+            rows_written=written,
+            rows_cleared=cleared,
+            sku_count=len(data.skus),
+            store_count=store_count,
+            week_count=week_count,
+            first_date=data.first_date,
+            last_date=data.last_date,
+            new_products=products.created,
+            new_stores=stores.created,
+            category_warnings=products.category_warnings,
         )
         audit_record(
             user=user,
@@ -342,27 +353,33 @@ def macro_sales_import(
 
 def _weekly_frame(data: SalesFile, product_ids: np.ndarray, store_ids: np.ndarray) -> pd.DataFrame:
     """Weekly rows with database ids, re-summed where two store labels of the
-    file name the same store, without all-zero rows, sorted by key."""
-    keys = data.keys
+    file name the same store, without all-zero rows, sorted by key.
+    Built with numpy, one copy per column: this is the biggest frame of a load."""
+    keys, days = data.keys, data.days
+    unique_stores, canonical = np.unique(store_ids, return_inverse=True)
+    if len(unique_stores) < len(store_ids):  # two labels of the file, one store: sum their rows
+        store_code = canonical.astype(np.int64)[(keys >> 20) & 0xFFFFF]
+        keys, days = _sum_by_key((keys & ~np.int64(0xFFFFF << 20)) | (store_code << 20), days)
+        store_ids = unique_stores
+    keep = days.any(axis=1)
+    if np.abs(days[keep]).max(initial=0) > _INT32_MAX:
+        raise JobInputError("Las cantidades de un día suman más de lo que admite la base de datos.")
+    keys, days = keys[keep], days[keep]
+    product = product_ids[keys >> 40]
+    store = store_ids[(keys >> 20) & 0xFFFFF]
+    week = keys & 0xFFFFF
+    order = np.lexsort((week, store, product))
     frame = pd.DataFrame(
         {
-            "product_id": product_ids[keys >> 40],
-            "store_id": store_ids[(keys >> 20) & 0xFFFFF],
-            "week": keys & 0xFFFFF,
+            "rn": np.arange(len(order), dtype=np.int64),
+            "product_id": product[order],
+            "store_id": store[order],
+            "week_start": _BASE_MONDAY + (week[order] * 7).astype("timedelta64[D]"),
         }
     )
-    days = pd.DataFrame(data.days, columns=list(DAY_FIELDS))
-    frame = pd.concat([frame, days], axis=1)
-    if len(set(store_ids.tolist())) < len(store_ids):
-        frame = frame.groupby(["product_id", "store_id", "week"], as_index=False, sort=False)[list(DAY_FIELDS)].sum()
-    frame = frame[frame[list(DAY_FIELDS)].ne(0).any(axis=1)]
-    too_big = frame[list(DAY_FIELDS)].abs().gt(_INT32_MAX).any(axis=1)
-    if too_big.any():
-        raise JobInputError("Las cantidades de un día suman más de lo que admite la base de datos.")
-    frame = frame.sort_values(["product_id", "store_id", "week"], ignore_index=True)
-    frame["week_start"] = _BASE_MONDAY + (frame["week"].to_numpy() * 7).astype("timedelta64[D]")
-    frame["rn"] = np.arange(len(frame), dtype=np.int64)
-    return frame.drop(columns="week")
+    for column, day in enumerate(DAY_FIELDS):
+        frame[day] = days[order, column].astype(np.int32)
+    return frame
 
 
 def _uncovered_weeks(first: dt.date, last: dt.date) -> dict[str, list[dt.date]]:
@@ -417,7 +434,12 @@ def _weekly_write(
     types = {"rn": "bigint", "product_id": "bigint", "store_id": "bigint", "week_start": "date"}
     types.update(dict.fromkeys(DAY_FIELDS, "integer"))
     tmp = temp_table_load(
-        weekly, prefix="weekly", types=types, unique=("product_id", "store_id", "week_start"), progress=copy_progress
+        weekly,
+        prefix="weekly",
+        types=types,
+        unique=("product_id", "store_id", "week_start"),
+        index="rn",
+        progress=copy_progress,
     )
     try:
         cleared = 0
