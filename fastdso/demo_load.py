@@ -1,72 +1,57 @@
-"""Writes generated demo data. Goes through the import services once they exist."""
+"""Loads generated demo data through the real import pipelines: the frames
+are written as CSV files and read back by the same services as the uploads
+and the import commands (products, macro sales, CD stock, store stock)."""
 
 from __future__ import annotations
 
-import datetime as dt
+import tempfile
+from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 from django.db import transaction
+from pyarrow import csv as pa_csv
 
 from fastdso.demo import DemoData
-from inventory.models import CDStockSnapshot, Store, StoreStockSnapshot
-from inventory.services import products_upsert, stores_resolve
-from sales.models import DAY_FIELDS, SalesLoad, SalesWeeklyAgg
+from inventory.services import cd_stock_import, products_import, store_stock_import
+from sales.models import SalesLoad
+from sales.services import macro_sales_import
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """CSV with every column as text (SKUs keep their leading zeros)."""
+    table = pa.table({column: pa.array(frame[column].astype(str).tolist(), pa.string()) for column in frame.columns})
+    pa_csv.write_csv(table, path)
+    return path
 
 
 @transaction.atomic
 def demo_load(data: DemoData) -> str:
-    products = products_upsert(data.products)
-    stores = stores_resolve(data.stores)
-    sales = data.sales.copy()
-    sales["date"] = pd.to_datetime(sales["date"])
-    sales["week_start"] = (sales["date"] - pd.to_timedelta(sales["date"].dt.weekday, unit="D")).dt.date
-    sales["day"] = sales["date"].dt.weekday
-    daily = sales.pivot_table(
-        index=["sku", "store", "week_start"], columns="day", values="quantity", aggfunc="sum", fill_value=0
-    )
-    daily = daily.reindex(columns=range(7), fill_value=0).reset_index()
-    category = data.products.set_index("sku")["category"]
-    rows = [
-        SalesWeeklyAgg(
-            product_id=products.id_by_sku[r.sku],
-            store_id=stores.id_by_label[r.store],
-            week_start=r.week_start,
-            units=int(sum(getattr(r, f"_{d + 4}") for d in range(7))),
-            category=category.get(r.sku),
-            **{DAY_FIELDS[d]: int(getattr(r, f"_{d + 4}")) for d in range(7)},
+    with tempfile.TemporaryDirectory(prefix="fastdso-demo-") as folder:
+        base = Path(folder)
+        products = products_import(
+            path=_write_csv(data.products[["sku", "product_name", "category"]], base / "productos.csv"),
+            file_name="demo productos",
         )
-        for r in daily.itertuples()
-    ]
-    SalesWeeklyAgg.objects.bulk_create(rows, batch_size=5000)
-    SalesLoad.objects.create(
-        file_name="demo",
-        first_date=sales["date"].min().date(),
-        last_date=sales["date"].max().date(),
-        rows_read=len(sales),
-        rows_written=len(rows),
-        sku_count=sales["sku"].nunique(),
-        store_count=sales["store"].nunique(),
-        week_count=daily["week_start"].nunique(),
+        sales = data.sales[["sku", "store", "date", "quantity"]].copy()
+        sales["date"] = pd.to_datetime(sales["date"]).dt.strftime("%Y-%m-%d")
+        macro = macro_sales_import(
+            path=_write_csv(sales, base / "ventas.csv"),
+            mode=SalesLoad.Mode.REPLACE_RANGE,
+            file_name="demo ventas",
+        )
+        cd = cd_stock_import(
+            path=_write_csv(data.cd_stock[["sku", "quantity"]], base / "stock_cd.csv"),
+            snapshot_date=data.stock_date,
+            file_name="demo stock CD",
+        )
+        stores = store_stock_import(
+            path=_write_csv(data.store_stock[["sku", "store", "quantity"]], base / "stock_tiendas.csv"),
+            snapshot_date=data.stock_date,
+            file_name="demo stock tiendas",
+        )
+    return (
+        f"{macro.store_count} tiendas, {products.sku_count} SKUs, {macro.rows_read} filas diarias, "
+        f"{macro.weekly_rows} semanales, stock CD de {cd.sku_count} SKUs, "
+        f"stock de tiendas {stores.rows_read} filas ({data.stock_date:%Y-%m-%d})"
     )
-    stock_date: dt.date = data.stock_date
-    CDStockSnapshot.objects.bulk_create(
-        [
-            CDStockSnapshot(product_id=products.id_by_sku[r.sku], units=int(r.quantity), snapshot_date=stock_date)
-            for r in data.cd_stock.itertuples()
-        ],
-        batch_size=5000,
-    )
-    StoreStockSnapshot.objects.bulk_create(
-        [
-            StoreStockSnapshot(
-                store_id=stores.id_by_label[r.store],
-                product_id=products.id_by_sku[r.sku],
-                units=int(r.quantity),
-                snapshot_date=stock_date,
-            )
-            for r in data.store_stock.itertuples()
-        ],
-        batch_size=5000,
-    )
-    Store.objects.filter(id__in=list(stores.id_by_label.values())).update(stock_date=stock_date)
-    return f"{len(data.stores)} tiendas, {len(data.products)} SKUs, {len(sales)} filas diarias, {len(rows)} semanales"

@@ -24,7 +24,7 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -400,9 +400,10 @@ def read_table(
 
     Text columns come back as trimmed strings; DATE as datetime64 (midnight);
     INT as int64 (nullable Int64 for an optional column with blanks); FLOAT
-    as float64. Absent optional columns are present and empty.
+    as float64. Absent optional columns are present and empty. `source` may
+    also be a DataFrame `read_raw_strings` returned (or rows of it).
     """
-    raw = read_raw_strings(source, max_bytes=max_bytes)
+    raw = source if isinstance(source, pd.DataFrame) else read_raw_strings(source, max_bytes=max_bytes)
     xlsx = bool(raw.attrs.get("xlsx"))
     rename = {col: normalise_header(col) for col in raw.columns}
     raw = raw.rename(columns=rename)
@@ -475,6 +476,50 @@ def read_table(
             total_errors=total_errors,
         )
     return pd.DataFrame(out, index=raw.index)
+
+
+BLOCK_ROWS = 500_000
+
+
+def iter_table(
+    source: Any,
+    columns: Sequence[Column],
+    *,
+    max_bytes: int | None = None,
+    block_rows: int = BLOCK_ROWS,
+) -> Iterator[pd.DataFrame]:
+    """`read_table` in blocks of rows, for big files: the typed columns of one
+    block at a time, so that only the file's text is held whole in memory.
+
+    Every block is validated. Once a bad row is found nothing more is yielded,
+    the remaining blocks are still checked (so that every error is reported)
+    and FileRejected is raised at the end: a caller must not write anything
+    before the iteration has finished. Frames are indexed by file row number.
+    """
+    raw = read_raw_strings(source, max_bytes=max_bytes)
+    if raw.empty:
+        read_table(raw, columns)  # raises: missing columns, or a header-only file
+    errors: list[RowError] = []
+    total_errors = 0
+    for start in range(0, len(raw), block_rows):
+        block = raw.iloc[start : start + block_rows]
+        block.attrs = raw.attrs
+        try:
+            frame = read_table(block, columns)
+        except FileRejected as exc:
+            if not exc.errors or exc.errors[0].row == 1:  # a file-level problem (missing columns)
+                raise
+            errors.extend(exc.errors[: MAX_ERRORS_KEPT - len(errors)])
+            total_errors += exc.total_errors
+            continue
+        if not total_errors:
+            yield frame
+    if total_errors:
+        raise FileRejected(
+            f"El archivo tiene {total_errors} error(es); no se cargó nada. Corrija las filas indicadas.",
+            errors=errors,
+            total_errors=total_errors,
+        )
 
 
 def _empty_dtype(kind: Kind) -> str:

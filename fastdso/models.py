@@ -51,6 +51,15 @@ class Job(models.Model):
         return self.status in {self.Status.DONE, self.Status.FAILED}
 
     @property
+    def summary_items(self) -> list[tuple[str, object]]:
+        """`result` as (label, value) pairs in order. A runner may store a dict
+        or, to keep its order on PostgreSQL (jsonb sorts object keys), a list
+        of [label, value] pairs."""
+        if isinstance(self.result, dict):
+            return list(self.result.items())
+        return [(str(pair[0]), pair[1]) for pair in self.result or []]
+
+    @property
     def duration_seconds(self) -> float | None:
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()

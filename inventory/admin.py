@@ -1,22 +1,52 @@
+from typing import Any
+
 from django.contrib import admin
-from import_export.admin import ExportMixin, ImportExportMixin
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from import_export.admin import ImportExportMixin
 
 from fastdso.admin_base import AuditedModelAdmin
+from fastdso.files import FileRejected
 from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot
-from inventory.resources import CDStockResource, ProductResource, StoreResource, StoreStockResource
+from inventory.resources import (
+    CDStockResource,
+    ProductResource,
+    StoreResource,
+    StoreSpreadsheetFormat,
+    StoreStockResource,
+)
+
+
+class UploadPageImportMixin(ImportExportMixin):
+    """The admin's "Import" opens the model's upload page: the same reader,
+    job, category rule and audit as the web upload and the command."""
+
+    upload_url_name = ""
+
+    def import_action(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        return HttpResponseRedirect(reverse(self.upload_url_name))
 
 
 @admin.register(Store)
 class StoreAdmin(ImportExportMixin, AuditedModelAdmin):
     resource_classes = [StoreResource]
+    import_formats = [StoreSpreadsheetFormat]
+
+    def add_data_read_fail_error_to_form(self, form: Any, e: Exception) -> None:
+        if isinstance(e, FileRejected):
+            form.add_error("import_file", e.message)
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
+
     list_display = ("name", "code", "stock_date", "created_at")
     search_fields = ("name", "code")
     list_filter = ("stock_date",)
 
 
 @admin.register(Product)
-class ProductAdmin(ImportExportMixin, AuditedModelAdmin):
+class ProductAdmin(UploadPageImportMixin, AuditedModelAdmin):
     resource_classes = [ProductResource]
+    upload_url_name = "inventory:product_upload"
     list_display = ("sku", "name", "category", "created_at")
     search_fields = ("sku", "name", "category")
     list_filter = ("category",)
@@ -24,8 +54,9 @@ class ProductAdmin(ImportExportMixin, AuditedModelAdmin):
 
 
 @admin.register(CDStockSnapshot)
-class CDStockSnapshotAdmin(ExportMixin, AuditedModelAdmin):
+class CDStockSnapshotAdmin(UploadPageImportMixin, AuditedModelAdmin):
     resource_classes = [CDStockResource]
+    upload_url_name = "inventory:cd_stock_upload"
     list_display = ("product", "units", "snapshot_date")
     search_fields = ("product__sku", "product__name")
     list_filter = ("snapshot_date",)
@@ -35,8 +66,9 @@ class CDStockSnapshotAdmin(ExportMixin, AuditedModelAdmin):
 
 
 @admin.register(StoreStockSnapshot)
-class StoreStockSnapshotAdmin(ExportMixin, AuditedModelAdmin):
+class StoreStockSnapshotAdmin(UploadPageImportMixin, AuditedModelAdmin):
     resource_classes = [StoreStockResource]
+    upload_url_name = "inventory:store_stock_upload"
     list_display = ("store", "product", "units", "snapshot_date")
     search_fields = ("product__sku", "product__name", "store__name")
     list_filter = ("snapshot_date", "store")

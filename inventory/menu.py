@@ -8,4 +8,7 @@ ITEMS = [
     MenuItem("stock", _("Stock CD"), "inventory:cd_stock", order=10),
     MenuItem("stock", _("Stock tiendas"), "inventory:store_stock", order=20),
     MenuItem("stock", _("Consulta de stock"), "inventory:stock_query", order=30),
+    MenuItem("stock", _("Carga de stock CD"), "inventory:cd_stock_upload", order=80, planner_only=True),
+    MenuItem("stock", _("Carga de stock de tiendas"), "inventory:store_stock_upload", order=81, planner_only=True),
+    MenuItem("stock", _("Carga de productos"), "inventory:product_upload", order=82, planner_only=True),
 ]

@@ -81,8 +81,9 @@ class CDStockSnapshot(models.Model):
 class StoreStockSnapshot(models.Model):
     """Units at a store on a date. A store's current stock is its own latest date."""
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, verbose_name=_("tienda"))
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, verbose_name=_("producto"))
+    # Both FKs lead one of the indexes below: no single-column indexes (faster bulk loads).
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, verbose_name=_("tienda"), db_index=False)
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, verbose_name=_("producto"), db_index=False)
     units = models.IntegerField(_("unidades"))
     snapshot_date = models.DateField(_("fecha"))
 

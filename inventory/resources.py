@@ -1,10 +1,55 @@
-"""django-import-export resources. SKUs and store codes stay text both ways."""
+"""django-import-export resources and the admin's import format.
+
+SKUs and store codes stay text both ways. Imports in the admin read files
+with the project's one reader (fastdso.files): products and stock are not
+imported here at all but on their upload pages (the same job as the web
+upload and the command); stores, which have no upload page, are imported
+through `SpreadsheetFormat`, a format built on that reader.
+"""
 
 from __future__ import annotations
 
-from import_export import fields, resources, widgets
+from typing import Any
 
-from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot
+import tablib
+from import_export import fields, resources, widgets
+from import_export.formats.base_formats import Format
+
+from fastdso.files import read_raw_strings
+from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot, store_name_key
+
+
+class SpreadsheetFormat(Format):
+    """CSV (comma or semicolon, any encoding the reader accepts) or XLSX,
+    recognised by content and read by fastdso.files: identifiers stay text,
+    headers are matched case-insensitively (plus `aliases`)."""
+
+    aliases: dict[str, str] = {}
+
+    def __init__(self, encoding: str | None = None) -> None:
+        self.encoding = encoding  # unused: the reader recognises the encoding itself
+
+    def get_title(self) -> str:
+        return "CSV / XLSX"
+
+    def create_dataset(self, in_stream: Any) -> tablib.Dataset:
+        data = in_stream.encode("utf-8") if isinstance(in_stream, str) else in_stream
+        frame = read_raw_strings(data)
+        headers = [self.aliases.get(h, h) for h in (" ".join(str(c).split()).casefold() for c in frame.columns)]
+        return tablib.Dataset(*frame.itertuples(index=False, name=None), headers=headers)
+
+    def get_extension(self) -> str:
+        return "csv"
+
+    def get_content_type(self) -> str:
+        return "text/csv"
+
+    def can_import(self) -> bool:
+        return True
+
+
+class StoreSpreadsheetFormat(SpreadsheetFormat):
+    aliases = {"nombre": "name", "tienda": "name", "store": "name", "código": "code", "codigo": "code"}
 
 
 class TextWidget(widgets.CharWidget):
@@ -31,6 +76,9 @@ class ProductResource(resources.ModelResource):
 
 
 class StoreResource(resources.ModelResource):
+    """Stores match like in every upload: by code, else by normalised name."""
+
+    name = fields.Field(attribute="name", column_name="name", widget=TextWidget())
     code = fields.Field(attribute="code", column_name="code", widget=TextWidget())
 
     class Meta:
@@ -39,8 +87,28 @@ class StoreResource(resources.ModelResource):
         fields = ("name", "code")
         skip_unchanged = True
 
+    def before_import(self, dataset, **kwargs):  # type: ignore[no-untyped-def]
+        # One query for the whole file, not one per row.
+        self._by_code: dict[str, Store] = {}
+        self._by_key: dict[str, Store] = {}
+        self._names: dict[int, str] = {}
+        for store in Store.objects.all():
+            self._names[store.pk] = store.name
+            if store.code:
+                self._by_code[store.code] = store
+            self._by_key[store.name_key] = store
+
+    def get_instance(self, instance_loader, row):  # type: ignore[no-untyped-def]
+        code = str(row.get("code") or "").strip()
+        if code and code in self._by_code:
+            return self._by_code[code]
+        return self._by_key.get(store_name_key(str(row.get("name") or "")))
+
     def before_save_instance(self, instance, row, **kwargs):  # type: ignore[no-untyped-def]
         instance.code = instance.code or None
+        stored = self._names.get(instance.pk)
+        if stored is not None and store_name_key(stored) == store_name_key(instance.name):
+            instance.name = stored  # the same name spelt differently: keep the stored spelling
 
 
 class CDStockResource(resources.ModelResource):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inventory import views
+from inventory import upload_views, views
 
 app_name = "inventory"
 urlpatterns: list = [
@@ -11,4 +11,7 @@ urlpatterns: list = [
     path("stock/stores/", views.StoreStockView.as_view(), name="store_stock"),
     path("stock/stores/export/", views.StoreStockExportView.as_view(), name="store_stock_export"),
     path("stock/query/", views.StockQueryView.as_view(), name="stock_query"),
+    path("products/upload/", upload_views.ProductUploadView.as_view(), name="product_upload"),
+    path("stock/cd/upload/", upload_views.CDStockUploadView.as_view(), name="cd_stock_upload"),
+    path("stock/stores/upload/", upload_views.StoreStockUploadView.as_view(), name="store_stock_upload"),
 ]

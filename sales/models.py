@@ -21,8 +21,18 @@ class SalesWeeklyAgg(models.Model):
     (SPEC §4.2); `units` is their sum, and is what every planner reads.
     """
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, verbose_name=_("producto"))
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, verbose_name=_("tienda"))
+    # Bulk-loaded fact table (millions of rows per file): no single-column FK
+    # indexes (the unique (product, store, week_start) and the (store,
+    # week_start) index lead with them) and no database FK constraint, whose
+    # per-row check at commit would cost more than the load itself. The macro
+    # import writes only ids it has just resolved in the same transaction, and
+    # Django still cascades deletes of products and stores.
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, verbose_name=_("producto"), db_index=False, db_constraint=False
+    )
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, verbose_name=_("tienda"), db_index=False, db_constraint=False
+    )
     week_start = models.DateField(_("semana (lunes)"))
     units = models.IntegerField(_("unidades"))
     mon = models.IntegerField(default=0)
@@ -91,7 +101,8 @@ class DistributionRecord(models.Model):
     """Legacy raw "subset" sales, one row per SKU, store and date. Raw history
     only: nothing plans from it (the macro layer is the single sales source)."""
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, verbose_name=_("producto"))
+    # product_id is covered by the unique (product, store, sale_date).
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, verbose_name=_("producto"), db_index=False)
     store = models.ForeignKey(Store, on_delete=models.CASCADE, verbose_name=_("tienda"))
     sale_date = models.DateField(_("fecha"))
     units = models.IntegerField(_("unidades"))

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from sales import views
 
 app_name = "sales"
-urlpatterns: list = []
+urlpatterns = [
+    path("sales_macro_upload", views.MacroUploadView.as_view(), name="macro_upload"),
+    path("sales_upload", views.LegacyUploadView.as_view(), name="legacy_upload"),
+]

@@ -105,3 +105,48 @@ def test_optional_columns_absent_and_min_value():
     assert df["category"].isna().all()
     with pytest.raises(FileRejected):
         read_table(b"sku,quantity\n1,-2\n", cols)
+
+
+def test_iter_table_validates_every_block_and_reports_all_errors():
+    from fastdso.files import iter_table
+
+    data = b"sku,store,date,quantity\n" + b"".join(
+        f"{i:05d},A,2026-01-05,{'x' if i in (1, 6) else i}\n".encode() for i in range(7)
+    )
+    with pytest.raises(FileRejected) as excinfo:
+        list(iter_table(data, SALES, block_rows=2))
+    assert [(e.row, e.column, e.value) for e in excinfo.value.errors] == [(3, "quantity", "x"), (8, "quantity", "x")]
+    assert excinfo.value.total_errors == 2
+
+
+def test_iter_table_blocks_keep_file_row_numbers_and_text_skus():
+    from fastdso.files import iter_table
+
+    data = b"SKU;Tienda;Fecha;Cantidad\n" + b"".join(f"{i:05d};A;05/01/2026;{i}\n".encode() for i in range(5))
+    blocks = list(iter_table(data, SALES, block_rows=2))
+    assert [list(b.index) for b in blocks] == [[2, 3], [4, 5], [6]]
+    assert list(blocks[2]["sku"]) == ["00004"]
+    assert blocks[1]["quantity"].tolist() == [2, 3]
+
+
+def test_iter_table_refuses_missing_columns_and_header_only_files():
+    from fastdso.files import iter_table
+
+    with pytest.raises(FileRejected, match="Faltan columnas obligatorias: date"):
+        list(iter_table(b"sku,store,quantity\n1,A,1\n", SALES))
+    with pytest.raises(FileRejected, match="solo tiene el encabezado"):
+        list(iter_table(b"sku,store,date,quantity\n", SALES))
+
+
+def test_xlsx_leading_zeros_spanish_headers_and_excel_dates():
+    data = _xlsx(
+        [
+            ["SKU", "Tienda", "Fecha", "Cantidad"],
+            ["00012345", "Tienda Ñuñoa", dt.date(2026, 1, 5), 3],
+            [12345, "Tienda Ñuñoa", "2026-01-06", -1],
+        ]
+    )
+    df = read_table(data, SALES)
+    assert list(df["sku"]) == ["00012345", "12345"]
+    assert list(df["quantity"]) == [3, -1]
+    assert list(df.index) == [2, 3]

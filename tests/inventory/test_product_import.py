@@ -1,0 +1,65 @@
+"""Products import: create, rename, the category rule, text SKUs."""
+
+from __future__ import annotations
+
+from fastdso.jobs import job_start
+from fastdso.models import Job
+from inventory.jobs import PRODUCT_IMPORT
+from inventory.models import Product
+from sales.models import SalesWeeklyAgg
+from tests import factories
+from tests.sales.uploads import csv_file, xlsx_file
+
+
+def test_products_are_created_renamed_and_categorised(db, tmp_path, planner, week):
+    factories.product("00012345", name="Viejo nombre", category="Consolas")
+    sin_categoria = factories.product("00012346", name="Control")
+    factories.weekly([(sin_categoria, factories.store("Centro"), week(0), 2)])
+    path = csv_file(
+        tmp_path,
+        "p.csv",
+        [
+            "00012345,Consola Alfa,Audio",  # renamed; category differs: kept + warning
+            "00012346,,Accesorios",  # category set; the name stays
+            "12346,Otro producto,Accesorios",  # a new SKU, not the same as 00012346
+            "12346,,",  # repeated: the first non-empty values win
+        ],
+        header="sku,product_name,category",
+    )
+    job = job_start(kind=PRODUCT_IMPORT, user=planner, path=path, sync=True)
+    assert job.status == Job.Status.DONE
+    assert {p.sku: (p.name, p.category) for p in Product.objects.all()} == {
+        "00012345": ("Consola Alfa", "Consolas"),
+        "00012346": ("Control", "Accesorios"),
+        "12346": ("Otro producto", "Accesorios"),
+    }
+    assert job.warnings == ["SKU 00012345: el archivo dice categoría «Audio», se mantiene «Consolas»."]
+    assert dict(job.summary_items) == {
+        "Filas leídas": 4,
+        "SKUs": 3,
+        "Productos nuevos": 1,
+        "Nombres actualizados": 1,
+        "Categorías asignadas": 1,
+        "Advertencias de categoría": 1,
+    }
+    assert SalesWeeklyAgg.objects.get().category == "Accesorios"
+
+
+def test_products_from_xlsx_with_spanish_headers(db, tmp_path):
+    from inventory.services import products_import
+
+    path = xlsx_file(
+        tmp_path, "p.xlsx", [["SKU", "Descripción", "Categoría"], ["0007", "Uno", "A"], [7.0, "Dos", None]]
+    )
+    result = products_import(path=path)
+    assert result.created == 2
+    assert dict(Product.objects.values_list("sku", "name")) == {"0007": "Uno", "7": "Dos"}
+    assert Product.objects.get(sku="7").category is None
+
+
+def test_a_bad_products_file_writes_nothing(db, tmp_path, planner):
+    path = csv_file(tmp_path, "p.csv", ["0001,Uno,A", ",Sin SKU,B"], header="sku,product_name,category")
+    job = job_start(kind=PRODUCT_IMPORT, user=planner, path=path, sync=True)
+    assert job.status == Job.Status.FAILED
+    assert job.errors == [{"row": 3, "column": "sku", "value": "", "message": "valor vacío"}]
+    assert not Product.objects.exists()
