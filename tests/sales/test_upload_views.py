@@ -64,7 +64,7 @@ def test_a_refused_file_shows_its_row_errors_on_the_job_page(planner_client):
     bad = b"sku,store,date,quantity\n00012345,Tienda Centro 001,2026-02-30,x\n"
     response = planner_client.post(reverse("sales:macro_upload"), {"file": upload(bad), "mode": "replace_range"})
     page = planner_client.get(response["Location"]).content.decode()
-    assert "No se cargó nada." in page and "2026-02-30" in page and "no es un número" in page
+    assert "la base de datos quedó como estaba" in page and "2026-02-30" in page and "no es un número" in page
     assert not SalesWeeklyAgg.objects.exists()
 
 
