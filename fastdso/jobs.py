@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from fastdso.files import FileRejected, RowError
@@ -140,9 +141,13 @@ def job_execute(job_id: int) -> None:
     try:
         with transaction.atomic():
             runner(job, progress)
+            # Marked done in the same transaction as its data: if saving the
+            # job fails, the data goes too and the job is reported failed.
+            _finish(job, Job.Status.DONE, progress_state=progress.state)
     except (FileRejected, JobInputError) as exc:
         errors = [e.as_dict() for e in exc.errors[: settings.FASTDSO_MAX_STORED_ERRORS]]
         _finish(job, Job.Status.FAILED, message=exc.message, errors=errors, error_count=exc.total_errors)
+        _audit_failure(job)
         logger.info("job %s (%s) refused its input: %s", job.pk, job.kind, exc.message)
         return
     except Exception as exc:  # noqa: BLE001 - any failure is reported on the job page
@@ -154,8 +159,22 @@ def job_execute(job_id: int) -> None:
             errors=[{"row": None, "column": "", "value": "", "message": traceback.format_exc(limit=3)[-2000:]}],
             error_count=1,
         )
+        _audit_failure(job)
         return
-    _finish(job, Job.Status.DONE, progress_state=progress.state)
+
+
+def _audit_failure(job: Job) -> None:
+    """A refused or failed upload/run is part of who-did-what too."""
+    from fastdso.audit import audit_record
+
+    audit_record(
+        user=job.user,
+        action="job_failed",
+        obj=job,
+        object_repr=f"{job.kind} {job.file_name}".strip(),
+        object_url=reverse("job_detail", args=[job.pk]),
+        details={"errores": job.error_count, "mensaje": job.message[:200]},
+    )
 
 
 def _finish(job: Job, status: str, *, progress_state: dict[str, Any] | None = None, **fields: Any) -> None:

@@ -88,3 +88,24 @@ def test_async_mode_enqueues_after_commit(planner, settings, django_capture_on_c
         job = job_start(kind="test_ok", user=planner)
     assert job.status == Job.Status.QUEUED
     assert len(callbacks) == 1
+
+
+@job_runner("test_unsaveable_result")
+def _unsaveable(job, progress):
+    Product.objects.create(sku="0004")
+    job.result = {"when": object()}  # not JSON: saving the finished job fails
+
+
+def test_a_job_that_cannot_be_saved_as_done_rolls_back_and_fails(planner):
+    job = job_start(kind="test_unsaveable_result", user=planner, sync=True)
+    assert job.status == Job.Status.FAILED
+    assert not Product.objects.filter(sku="0004").exists()
+
+
+def test_refused_jobs_are_audited(planner):
+    from fastdso.models import AuditEvent
+
+    job = job_start(kind="test_bad_input", user=planner, sync=True)
+    event = AuditEvent.objects.get(action="job_failed")
+    assert event.user == planner and event.object_id == str(job.pk)
+    assert event.details["errores"] == 1
