@@ -13,7 +13,11 @@ pytestmark = pytest.mark.django_db
 PAGES = {
     "home": ("Panel de salud de tiendas", "Store health dashboard", ["Stores evaluated", "Health by store"]),
     "sales:macro_upload": ("Carga de ventas macro", "Macro sales upload", ["Guide", "Replace range"]),
-    "distribution:generate": ("Generar distribución", "Generate distribution", ["Target cover (weeks)", "Cold start"]),
+    "distribution:generate": (
+        "Generar distribución",
+        "Generate distribution",
+        ["Target cover (weeks)", "Cold start", "SMA2 (2 wk)"],
+    ),
     "redistribution:plan_create": (
         "Nuevo plan de redistribución",
         "New redistribution plan",
