@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from distribution.engine import MODELS, DistributionParams, ParamsError
@@ -23,7 +24,7 @@ class DistributionGenerateForm(forms.Form):
     )
     model = forms.ChoiceField(
         label=_("Modelo"),
-        choices=[(name, f"{name} ({k} sem)") for name, k in MODELS.items()],
+        choices=[(name, format_lazy(_("{name} ({k} sem)"), name=name, k=k)) for name, k in MODELS.items()],
         initial=DEFAULTS.model,
         widget=forms.RadioSelect,
         help_text=_("Promedio móvil de las últimas 1, 2 o 3 semanas: tasa = suma de esas semanas / k."),
