@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
@@ -37,25 +38,25 @@ from sales.queries import default_as_of_week
 
 EXPORT_FORMATS = ("csv", "xlsx")
 PARAM_LABELS = {
-    "model": "Modelo",
-    "as_of": "Fecha de corte pedida",
-    "lookback_weeks": "Semanas de historia",
-    "min_weeks": "Semanas mínimas con venta",
-    "target_woc": "Cobertura objetivo (sem)",
-    "cold_start_min_fill": "Mínimo arranque en frío",
-    "cold_start_target_woc": "Cobertura arranque en frío (sem)",
-    "cold_start_top_n": "Top tiendas de la categoría",
-    "category_window_weeks": "Ventana de categoría (sem)",
-    "limit_by_cd": "Limitar por stock CD",
+    "model": gettext_lazy("Modelo"),
+    "as_of": gettext_lazy("Fecha de corte pedida"),
+    "lookback_weeks": gettext_lazy("Semanas de historia"),
+    "min_weeks": gettext_lazy("Semanas mínimas con venta"),
+    "target_woc": gettext_lazy("Cobertura objetivo (sem)"),
+    "cold_start_min_fill": gettext_lazy("Mínimo arranque en frío"),
+    "cold_start_target_woc": gettext_lazy("Cobertura arranque en frío (sem)"),
+    "cold_start_top_n": gettext_lazy("Top tiendas de la categoría"),
+    "category_window_weeks": gettext_lazy("Ventana de categoría (sem)"),
+    "limit_by_cd": gettext_lazy("Limitar por stock CD"),
 }
 REASON_HELP = {
-    "NO_CATEGORY": "Sin ventas y sin categoría: no hay arranque en frío.",
-    "NO_CATEGORY_SALES": "Sin ventas y su categoría no vende en ninguna tienda en la ventana.",
-    "SALES_BELOW_MIN_WEEKS": "Vende, pero ninguna tienda llega a las semanas mínimas con venta.",
-    "NO_RECENT_SALES": "Vendió en la historia, pero 0 en las últimas k semanas del modelo.",
-    "STOCK_COVERS_NEED": "El stock de las tiendas ya cubre la necesidad.",
-    "NO_CD_STOCK": "Hay necesidad pero el CD no tiene stock: asignado 0.",
-    "UNKNOWN": "Causa no identificada.",
+    "NO_CATEGORY": gettext_lazy("Sin ventas y sin categoría: no hay arranque en frío."),
+    "NO_CATEGORY_SALES": gettext_lazy("Sin ventas y su categoría no vende en ninguna tienda en la ventana."),
+    "SALES_BELOW_MIN_WEEKS": gettext_lazy("Vende, pero ninguna tienda llega a las semanas mínimas con venta."),
+    "NO_RECENT_SALES": gettext_lazy("Vendió en la historia, pero 0 en las últimas k semanas del modelo."),
+    "STOCK_COVERS_NEED": gettext_lazy("El stock de las tiendas ya cubre la necesidad."),
+    "NO_CD_STOCK": gettext_lazy("Hay necesidad pero el CD no tiene stock: asignado 0."),
+    "UNKNOWN": gettext_lazy("Causa no identificada."),
 }
 
 

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
@@ -401,7 +402,7 @@ class CDStockExportView(_StockExportView):
     }
     order = ("product__sku",)
     filename = "stock-cd"
-    what = "Stock CD"
+    what = gettext_lazy("Stock CD")
 
     def rows(self) -> QuerySet:
         return queries.cd_stock_rows()
@@ -419,7 +420,7 @@ class StoreStockExportView(_StockExportView):
     }
     order = ("store__name", "product__sku")
     filename = "stock-tiendas"
-    what = "Stock tiendas"
+    what = gettext_lazy("Stock tiendas")
 
     def rows(self) -> QuerySet:
         return queries.store_stock_rows()
