@@ -125,6 +125,7 @@ def test_uploads_then_distribution_tabs_compare_and_xlsx(planner_page, tmp_path)
     expect(page.locator("main table").first).to_contain_text("Tienda Centro")
     tabs.get_by_role("link", name="Excepciones").click()
     expect(page.locator("main table").first).to_contain_text("00088888")
+    expect(page.locator("main table").nth(1)).to_contain_text("Sin resultados.")  # an empty table says so
     shot(page, "distribution_exceptions")
 
     # XLSX: SKUs stay text with their leading zeros.
