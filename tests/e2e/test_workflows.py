@@ -157,8 +157,10 @@ def test_uploads_then_distribution_tabs_compare_and_xlsx(planner_page, tmp_path)
 @pytest.fixture
 def shop(db, week):
     """Three stores; Norte sells Consolas, Centro holds stock and sells little."""
-    centro, norte, sur = factories.store("Tienda Centro", "001"), factories.store("Tienda Norte", "002"), None
-    sur = factories.store("Tienda Sur", "003")
+    centro, norte, sur = (
+        factories.store(name, code)
+        for name, code in (("Tienda Centro", "001"), ("Tienda Norte", "002"), ("Tienda Sur", "003"))
+    )
     alfa = factories.product("00012345", "Consola Alfa", "Consolas")
     beta = factories.product("00012346", "Consola Beta", "Consolas")
     factories.weekly(

@@ -3,10 +3,13 @@ after the other (issue 9, SPEC §10).
 
 Each upload runs as the worker runs it: `job_execute` in its own thread, so
 on its own database connection and its own transaction. PostgreSQL
-serialises the writes with an advisory lock (inventory.bulk.imports_lock);
-SQLite opens write transactions IMMEDIATE with a busy timeout, so the second
-writer waits for the first. Both files create the same new product and the
-same new store, the classic race on unique keys.
+serialises the writes with an advisory lock (inventory.bulk.imports_lock):
+both load and the totals match. On SQLite the app opens write transactions
+IMMEDIATE with a busy timeout (a file database queues writers), but the
+test database is pytest-django's in-memory shared-cache one, where the
+second writer gets "database table is locked" at once: there the test
+asserts the loser wrote nothing. Both files create the same new product
+and the same new store, the classic race on unique keys.
 """
 
 from __future__ import annotations
