@@ -30,6 +30,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from fastdso.files import FileRejected, RowError
 from fastdso.models import Job
@@ -197,8 +198,20 @@ def _finish(job: Job, status: str, *, progress_state: dict[str, Any] | None = No
     cache.delete(progress_key(job.pk))
 
 
+# The planners' words for the counters that runners pass to progress().
+COUNT_LABELS = {
+    "rows_read": _("Filas leídas"),
+    "rows_written": _("Filas escritas"),
+    "lines": _("Líneas"),
+    "skus": _("SKUs"),
+    "skus_read": _("SKUs leídos"),
+    "stores": _("Tiendas"),
+}
+
+
 def job_status(job: Job) -> dict[str, Any]:
-    """What the job page polls: live progress while running, the row once finished."""
+    """What the job page polls: live progress while running, the row once finished.
+    `count_labels` names each counter for the page (the raw key if unknown)."""
     state: dict[str, Any] = {
         "id": job.pk,
         "status": job.status,
@@ -212,4 +225,5 @@ def job_status(job: Job) -> dict[str, Any]:
         live = cache.get(progress_key(job.pk))
         if live:
             state.update(progress=live["progress"], stage=live["stage"], counts=live["counts"])
+    state["count_labels"] = {key: str(COUNT_LABELS.get(key, key)) for key in state["counts"] or {}}
     return state

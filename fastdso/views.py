@@ -52,7 +52,9 @@ class JobDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         job: Job = self.object
         context["errors_shown"] = job.errors[:ERRORS_SHOWN]
-        context["status"] = job_status(job)
+        context["status"] = status = job_status(job)
+        labels = status["count_labels"]
+        context["count_rows"] = [(labels[key], value) for key, value in (status["counts"] or {}).items()]
         return context
 
 

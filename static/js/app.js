@@ -35,7 +35,7 @@
           if (counts && s.counts) {
             counts.innerHTML = "";
             Object.keys(s.counts).forEach(function (k) {
-              var dt = document.createElement("dt"); dt.className = "col-sm-3"; dt.textContent = k;
+              var dt = document.createElement("dt"); dt.className = "col-sm-3"; dt.textContent = (s.count_labels && s.count_labels[k]) || k;
               var dd = document.createElement("dd"); dd.className = "col-sm-9";
               dd.textContent = Number(s.counts[k]).toLocaleString();
               counts.appendChild(dt); counts.appendChild(dd);

@@ -161,6 +161,7 @@ def test_job_page_follows_a_running_job_until_it_is_done(planner_page, planner):
     expect(bar).to_have_text("75 %")  # by polling, not by reloading
     expect(page.locator('[data-job-field="stage"]')).to_have_text("Escribiendo ventas")
     expect(page.locator('[data-job-field="counts"]')).to_contain_text("900")
+    expect(page.locator('[data-job-field="counts"]')).to_contain_text("Filas leídas")
 
     with page.expect_response(lambda response: response.url.endswith("/status.json")):
         pass  # run the job right after a poll, between two polls
