@@ -123,6 +123,31 @@ class RssPeak:
         return self.peak / 1024 / 1024
 
 
+class StageClock:
+    """A progress callback that records how long each named stage of a service took."""
+
+    def __init__(self) -> None:
+        self.stages: dict[str, float] = {}
+        self._stage = ""
+        self._since = time.perf_counter()
+
+    def __call__(self, _percent: float = 0, stage: str = "", **_counts: Any) -> None:
+        if stage and stage != self._stage:
+            self._close()
+            self._stage = stage
+
+    def _close(self) -> None:
+        now = time.perf_counter()
+        if self._stage:
+            self.stages[self._stage] = round(self.stages.get(self._stage, 0.0) + now - self._since, 3)
+        self._since = now
+
+    def done(self) -> dict[str, float]:
+        self._close()
+        self._stage = ""
+        return self.stages
+
+
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     started = time.perf_counter()
     value = fn()
@@ -224,7 +249,10 @@ def floor_measure(path: Path, report: Report) -> float:
     day = table.column("date").to_numpy().astype("datetime64[D]").astype(np.int64) + 3  # 1970-01-01 is a Thursday
     qty = table.column("quantity").to_numpy()
     del table
-    product_id = pd.Series(dict(Product.objects.values_list("sku", "id"))).reindex(skus).to_numpy(np.int64)
+    catalogue = pd.DataFrame(list(Product.objects.values_list("sku", "id", "category")), columns=["sku", "id", "cat"])
+    catalogue = catalogue.set_index("sku").reindex(skus)
+    product_id = catalogue["id"].to_numpy(np.int64)
+    product_category = catalogue["cat"].to_numpy(object)
     store_id = pd.Series(dict(Store.objects.values_list("name", "id"))).reindex(stores).to_numpy(np.int64)
     week, weekday = np.divmod(day, 7)
     key = (sku_codes.astype(np.int64) << 40) | (store_codes.astype(np.int64) << 20) | week
@@ -241,15 +269,16 @@ def floor_measure(path: Path, report: Report) -> float:
     for index, name in enumerate(DAYS):
         weekly[name] = days[:, index].astype(np.int32)
     weekly["units"] = days.sum(axis=1)
+    weekly["category"] = product_category[unique >> 40]
     stages["aggregate"] = time.perf_counter() - t1
-    columns = ["product_id", "store_id", "week_start", *DAYS, "units"]
+    columns = ["product_id", "store_id", "week_start", *DAYS, "units", "category"]
     with transaction.atomic(), connection.cursor() as cursor:
         t2 = time.perf_counter()
         if connection.vendor == "postgresql":
             cursor.execute(
                 "CREATE TEMP TABLE bench_floor_tmp (product_id bigint, store_id bigint, week_start date, "
                 + ", ".join(f"{d} integer" for d in DAYS)
-                + ", units integer) ON COMMIT DROP"
+                + ", units integer, category text) ON COMMIT DROP"
             )
             buffer_table = pa.Table.from_pandas(weekly[columns], preserve_index=False)
             with cursor.cursor.copy(f"COPY bench_floor_tmp ({', '.join(columns)}) FROM STDIN (FORMAT csv)") as copy:
@@ -259,7 +288,7 @@ def floor_measure(path: Path, report: Report) -> float:
                     copy.write(sink.getvalue().to_pybytes())
             stages["copy"] = time.perf_counter() - t2
             t3 = time.perf_counter()
-            updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*DAYS, "units"])
+            updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*DAYS, "units", "category"])
             cursor.execute(
                 f"INSERT INTO {FLOOR_TABLE} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM bench_floor_tmp "  # noqa: S608
                 f"ON CONFLICT (product_id, store_id, week_start) DO UPDATE SET {updates}"
@@ -268,7 +297,7 @@ def floor_measure(path: Path, report: Report) -> float:
         else:
             stages["copy"] = 0.0
             rows = weekly[columns].assign(week_start=weekly["week_start"].dt.strftime("%Y-%m-%d"))
-            updates = ", ".join(f"{c} = excluded.{c}" for c in [*DAYS, "units"])
+            updates = ", ".join(f"{c} = excluded.{c}" for c in [*DAYS, "units", "category"])
             sql = (
                 f"INSERT INTO {FLOOR_TABLE} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
                 f"ON CONFLICT (product_id, store_id, week_start) DO UPDATE SET {updates}"
@@ -391,9 +420,12 @@ def run(
 
     # (a) the macro upload, end to end through the real service
     if "upload" not in skip:
+        clock = StageClock()
         with RssPeak() as rss:
-            t, result = timed(lambda: macro_sales_import(path=files["sales"], max_bytes=big))
+            t, result = timed(lambda: macro_sales_import(path=files["sales"], max_bytes=big, progress=clock))
         report.details["upload_weekly_rows"] = result.weekly_rows
+        report.details["upload_stages_s"] = clock.done()
+        out(f"  upload stages: {report.details['upload_stages_s']}")
         report.figure("upload_s", t, f"{result.rows_read:,} rows → {result.weekly_rows:,} weekly")
         report.figure("upload_peak_rss_mb", rss.mb, f"(process ru_maxrss {ru_maxrss_mb():.0f} MB)")
         # (b) the loading floor, same run
@@ -403,7 +435,10 @@ def run(
             report.figure("upload_floor_ratio", t / floor)
         # (c) the same file again
         if "reupload" not in skip:
-            t2, again = timed(lambda: macro_sales_import(path=files["sales"], max_bytes=big))
+            clock = StageClock()
+            t2, again = timed(lambda: macro_sales_import(path=files["sales"], max_bytes=big, progress=clock))
+            report.details["reupload_stages_s"] = clock.done()
+            out(f"  re-upload stages: {report.details['reupload_stages_s']}")
             report.figure("reupload_s", t2, f"{again.rows_written:,} rows rewritten")
             report.figure("reupload_ratio", t2 / t)
 
@@ -438,11 +473,14 @@ def run(
             report.details[f"distribution_{label}_table_rows"] = table_rows
             if "distribution" in skip:
                 continue
+            clock = StageClock()
             elapsed, created = timed(
-                lambda: distribution_run_create(
-                    request_path=files["request"], file_name="bench.csv", params=params, user=user
+                lambda c=clock: distribution_run_create(
+                    request_path=files["request"], file_name="bench.csv", params=params, user=user, progress=c
                 )
             )
+            report.details[f"distribution_{label}_stages_s"] = clock.done()
+            out(f"  distribution stages: {report.details[f'distribution_{label}_stages_s']}")
             run_obj = created.run
             times[label] = elapsed
             report.figure(
