@@ -395,6 +395,7 @@ def run(
         raise RuntimeError("La base de datos ya tiene productos: use --reset (borra ventas, stock, runs y planes).")
     reset_tables()
     report = Report(size=size, vendor=connection.vendor, out=out)
+    report.details["loadavg_start"] = list(os.getloadavg())
     out(f"FastDSO bench · size={size} · db={connection.vendor} · {machine()}")
     work = Path(workdir or tempfile.mkdtemp(prefix="fastdso-bench-"))
     work.mkdir(parents=True, exist_ok=True)
