@@ -235,13 +235,19 @@ def _decode(data: bytes) -> bytes:
         return data.decode("latin-1").encode("utf-8")
 
 
+def _first_line(text: bytes) -> bytes:
+    """The first line (what `text.splitlines()[0]` gives), without splitting the whole file."""
+    ends = [i for i in (text.find(b"\n"), text.find(b"\r")) if i >= 0]
+    return text[: min(ends)] if ends else text
+
+
 def _csv_to_strings(data: bytes) -> pd.DataFrame:
     text = _decode(data)
     if b"\x00" in text:
         raise FileRejected("El archivo contiene bytes nulos (NUL): no es un CSV de texto. Guárdelo como CSV UTF-8.")
     # Blank lines before the header: drop them, so that the header is row 1.
     text = text[_LEADING_BLANK_LINES.match(text).end() :]
-    first_line = next(iter(text.splitlines()), b"")
+    first_line = _first_line(text)
     if not first_line.strip():
         raise FileRejected("El archivo está vacío.")
     header_text = first_line.decode("utf-8")

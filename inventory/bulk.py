@@ -56,6 +56,21 @@ def in_clause(column: str, values: Sequence[object]) -> tuple[str, list[object]]
     return f"{column} IN ({','.join(['%s'] * len(values))})", list(values)
 
 
+ANALYZE_ROWS = 10_000
+
+
+def analyze_after_load(*tables: str, rows: int) -> None:
+    """PostgreSQL: fresh planner statistics after a large bulk write (autovacuum
+    comes later): with a table's statistics still saying "empty", the next
+    reads pick nested loops over hundreds of thousands of rows (a run's stock
+    read took 1.2 s instead of 0.15 s). Cheap: ANALYZE samples the table."""
+    if not is_postgres() or rows < ANALYZE_ROWS:
+        return
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {quote(table)}")
+
+
 def imports_lock() -> None:
     """Serialise the writes of imports (PostgreSQL: a transaction-level advisory
     lock): two uploads at once queue instead of interleaving their upserts.

@@ -23,7 +23,7 @@ from django.utils import timezone
 from fastdso.audit import audit_record
 from fastdso.files import Column, Kind, RowError, read_table
 from fastdso.jobs import JobInputError
-from inventory.bulk import date_param, imports_lock, in_clause, rows_insert
+from inventory.bulk import analyze_after_load, date_param, imports_lock, in_clause, rows_insert
 from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot, normalise_store_name, store_name_key
 
 BATCH = 2000
@@ -122,6 +122,7 @@ def products_upsert(products: pd.DataFrame) -> ProductUpsertResult:
             for chunk in _chunks(created_skus):
                 result.id_by_sku.update(Product.objects.filter(sku__in=chunk).values_list("sku", "id"))
             result.created = len(new_products)
+            analyze_after_load(Product._meta.db_table, rows=len(new_products))
         if updates:
             Product.objects.bulk_update(updates, ["name", "category"], batch_size=BATCH)
         if category_sets:
@@ -398,6 +399,7 @@ def cd_stock_import(
             rows,
             types={"product_id": "bigint", "units": "integer", "snapshot_date": "date"},
         )
+        analyze_after_load(CDStockSnapshot._meta.db_table, rows=written)
         result = StockImportResult(
             snapshot_date=day,
             rows_read=len(frame),
@@ -483,6 +485,7 @@ def store_stock_import(
         Store.objects.filter(id__in=store_ids).filter(Q(stock_date__isnull=True) | Q(stock_date__lt=day)).update(
             stock_date=day
         )
+        analyze_after_load(snapshots, Store._meta.db_table, rows=written)
         result = StockImportResult(
             snapshot_date=day,
             rows_read=len(frame),

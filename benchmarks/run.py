@@ -1,0 +1,557 @@
+"""The SPEC §11 benchmark: every figure measured on the database Django points at.
+
+`python manage.py bench [--size small|reference] [--json FILE] [--skip …]`.
+Destructive for the benchmark's tables (it empties sales, stock, products,
+stores, runs and plans first): point DATABASE_URL at a database of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import resource
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from django.db import connection, transaction
+from pyarrow import csv as pa_csv
+
+from benchmarks import generate
+
+SIZES = {"small": generate.SMALL, "reference": generate.REFERENCE}
+STEPS = ("upload", "floor", "reupload", "distribution", "redistribution", "pages")
+# History for the table-size test: pairs × weeks rows (≥ 10M at the reference size).
+HISTORY = {"small": {"pairs": 2_400, "weeks": 130}, "reference": {"pairs": 80_000, "weeks": 130}}
+SCOPE_SKUS = {"small": 200, "reference": 2_000}
+
+# SPEC §11 targets: (figure, target text, check(value, figures) -> bool | None)
+TARGETS: dict[str, tuple[str, Callable[[float, dict], bool | None]]] = {
+    "upload_s": ("≤ 60 s", lambda v, f: v <= 60),
+    "upload_peak_rss_mb": ("≤ 2048 MB", lambda v, f: v <= 2048),
+    "floor_s": ("(reference: ~35 s on 2 cores)", lambda v, f: None),
+    "upload_floor_ratio": ("≤ 1.5×", lambda v, f: v <= 1.5),
+    "reupload_s": ("", lambda v, f: None),
+    "reupload_ratio": ("≤ 0.5×", lambda v, f: v <= 0.5),
+    "distribution_small_table_s": ("≤ 5 s", lambda v, f: v <= 5),
+    "distribution_big_table_s": ("≤ 5 s", lambda v, f: v <= 5),
+    "distribution_table_ratio": ("≤ 1.3×", lambda v, f: v <= 1.3),
+    "distribution_wide_run_s": ("(≤ 5 s)", lambda v, f: v <= 5),
+    "redistribution_s": ("≤ 5 s", lambda v, f: v <= 5),
+    "run_lines_page_ms": ("≤ 300 ms", lambda v, f: v <= 300),
+    "alerts_page_ms": ("≤ 300 ms", lambda v, f: v <= 300),
+    "store_health_compute_s": ("(no target: a job)", lambda v, f: None),
+}
+
+
+@dataclass
+class Report:
+    size: str
+    vendor: str
+    figures: dict[str, float] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+    out: Callable[[str], None] = print
+
+    def figure(self, name: str, value: float, note: str = "") -> None:
+        self.figures[name] = round(float(value), 3)
+        target, check = TARGETS.get(name, ("", lambda v, f: None))
+        ok = check(float(value), self.figures)
+        mark = "" if ok is None else ("OK  " if ok else "MISS")
+        self.out(f"  {mark:4} {name:28} {value:12.3f}   target {target:28} {note}")
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "size": self.size,
+            "vendor": self.vendor,
+            "machine": machine(),
+            "figures": self.figures,
+            "details": self.details,
+        }
+
+
+def machine() -> dict[str, Any]:
+    mem = 0
+    try:
+        with open("/proc/meminfo") as handle:
+            mem = int(handle.readline().split()[1]) // 1024
+    except OSError:
+        pass
+    return {"nproc": os.cpu_count(), "mem_mb": mem, "loadavg": list(os.getloadavg())}
+
+
+class RssPeak:
+    """Peak resident memory of this process while the block runs (sampled from /proc)."""
+
+    def __init__(self, interval: float = 0.02) -> None:
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._page = os.sysconf("SC_PAGE_SIZE")
+
+    def _rss(self) -> int:
+        try:
+            with open("/proc/self/statm") as handle:
+                return int(handle.read().split()[1]) * self._page
+        except OSError:
+            return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._rss())
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> RssPeak:
+        self.peak = self._rss()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._rss())
+
+    @property
+    def mb(self) -> float:
+        return self.peak / 1024 / 1024
+
+
+class StageClock:
+    """A progress callback that records how long each named stage of a service took."""
+
+    def __init__(self) -> None:
+        self.stages: dict[str, float] = {}
+        self._stage = ""
+        self._since = time.perf_counter()
+
+    def __call__(self, _percent: float = 0, stage: str = "", **_counts: Any) -> None:
+        if stage and stage != self._stage:
+            self._close()
+            self._stage = stage
+
+    def _close(self) -> None:
+        now = time.perf_counter()
+        if self._stage:
+            self.stages[self._stage] = round(self.stages.get(self._stage, 0.0) + now - self._since, 3)
+        self._since = now
+
+    def done(self) -> dict[str, float]:
+        self._close()
+        self._stage = ""
+        return self.stages
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - started, value
+
+
+# ---------------------------------------------------------------------------
+# Setup
+# ---------------------------------------------------------------------------
+
+OUR_APPS = ("inventory", "sales", "distribution", "redistribution", "forecast", "dashboard", "fastdso")
+
+
+def reset_tables() -> None:
+    """Empty every table of FastDSO's apps (users and groups stay)."""
+    from django.apps import apps
+
+    existing = set(connection.introspection.table_names())
+    tables = [
+        m._meta.db_table
+        for label in OUR_APPS
+        if label in {a.label for a in apps.get_app_configs()}
+        for m in apps.get_app_config(label).get_models()
+        if m._meta.db_table in existing and not m._meta.proxy
+    ]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        return
+    with connection.constraint_checks_disabled(), connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - our table names
+
+
+def has_data() -> bool:
+    from inventory.models import Product
+
+    return Product.objects.exists()
+
+
+def planner_user() -> Any:
+    from django.contrib.auth.models import Group, Permission, User
+
+    user, _ = User.objects.get_or_create(username="bench_planner")
+    group, created = Group.objects.get_or_create(name="planner")
+    if created:
+        group.permissions.add(Permission.objects.get(content_type__app_label="fastdso", codename="plan"))
+    user.groups.add(group)
+    return user
+
+
+# ---------------------------------------------------------------------------
+# The loading floor: parse + weekly aggregate + COPY + upsert, nothing else
+# ---------------------------------------------------------------------------
+
+FLOOR_TABLE = "bench_floor_weekly"
+DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _floor_table_create() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
+        if connection.vendor == "postgresql":
+            # Same columns, CHECK, unique and secondary indexes as SalesWeeklyAgg (no FKs).
+            cursor.execute(f"CREATE TABLE {FLOOR_TABLE} (LIKE sales_salesweeklyagg INCLUDING ALL)")
+        else:
+            cursor.execute("SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'sales_salesweeklyagg'")
+            rows = cursor.fetchall()
+            for kind, name, sql in sorted(rows, key=lambda r: r[0] != "table"):
+                if not sql:
+                    continue
+                sql = sql.replace('"sales_salesweeklyagg"', f'"{FLOOR_TABLE}"')
+                if kind == "index":
+                    sql = sql.replace(f'"{name}"', f'"bench_{name}"')
+                cursor.execute(sql)
+
+
+def floor_measure(path: Path, report: Report) -> float:
+    """The SPEC §11 loading floor, each stage timed."""
+    from inventory.models import Product, Store
+
+    _floor_table_create()
+    stages: dict[str, float] = {}
+    t0 = time.perf_counter()
+    table = pa_csv.read_csv(
+        path,
+        convert_options=pa_csv.ConvertOptions(
+            column_types={"sku": pa.string(), "store": pa.string(), "date": pa.date32(), "quantity": pa.int64()}
+        ),
+    )
+    stages["parse"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    sku_codes, skus = pd.factorize(table.column("sku").to_pandas())
+    store_codes, stores = pd.factorize(table.column("store").to_pandas())
+    day = table.column("date").to_numpy().astype("datetime64[D]").astype(np.int64) + 3  # 1970-01-01 is a Thursday
+    qty = table.column("quantity").to_numpy()
+    del table
+    catalogue = pd.DataFrame(list(Product.objects.values_list("sku", "id", "category")), columns=["sku", "id", "cat"])
+    catalogue = catalogue.set_index("sku").reindex(skus)
+    product_id = catalogue["id"].to_numpy(np.int64)
+    product_category = catalogue["cat"].to_numpy(object)
+    store_id = pd.Series(dict(Store.objects.values_list("name", "id"))).reindex(stores).to_numpy(np.int64)
+    week, weekday = np.divmod(day, 7)
+    key = (sku_codes.astype(np.int64) << 40) | (store_codes.astype(np.int64) << 20) | week
+    unique, inverse = np.unique(key, return_inverse=True)
+    days = np.zeros((len(unique), 7), dtype=np.int64)
+    np.add.at(days, (inverse, weekday), qty)
+    weekly = pd.DataFrame(
+        {
+            "product_id": product_id[unique >> 40],
+            "store_id": store_id[(unique >> 20) & 0xFFFFF],
+            "week_start": ((unique & 0xFFFFF) * 7 - 3).astype("datetime64[D]"),
+        }
+    )
+    for index, name in enumerate(DAYS):
+        weekly[name] = days[:, index].astype(np.int32)
+    weekly["units"] = days.sum(axis=1)
+    weekly["category"] = product_category[unique >> 40]
+    stages["aggregate"] = time.perf_counter() - t1
+    columns = ["product_id", "store_id", "week_start", *DAYS, "units", "category"]
+    with transaction.atomic(), connection.cursor() as cursor:
+        t2 = time.perf_counter()
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE TEMP TABLE bench_floor_tmp (product_id bigint, store_id bigint, week_start date, "
+                + ", ".join(f"{d} integer" for d in DAYS)
+                + ", units integer, category text) ON COMMIT DROP"
+            )
+            buffer_table = pa.Table.from_pandas(weekly[columns], preserve_index=False)
+            with cursor.cursor.copy(f"COPY bench_floor_tmp ({', '.join(columns)}) FROM STDIN (FORMAT csv)") as copy:
+                for batch in buffer_table.to_batches(200_000):
+                    sink = pa.BufferOutputStream()
+                    pa_csv.write_csv(pa.Table.from_batches([batch]), sink, pa_csv.WriteOptions(include_header=False))
+                    copy.write(sink.getvalue().to_pybytes())
+            stages["copy"] = time.perf_counter() - t2
+            t3 = time.perf_counter()
+            updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*DAYS, "units", "category"])
+            cursor.execute(
+                f"INSERT INTO {FLOOR_TABLE} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM bench_floor_tmp "  # noqa: S608
+                f"ON CONFLICT (product_id, store_id, week_start) DO UPDATE SET {updates}"
+            )
+            stages["upsert"] = time.perf_counter() - t3
+        else:
+            stages["copy"] = 0.0
+            rows = weekly[columns].assign(week_start=weekly["week_start"].dt.strftime("%Y-%m-%d"))
+            updates = ", ".join(f"{c} = excluded.{c}" for c in [*DAYS, "units", "category"])
+            sql = (
+                f"INSERT INTO {FLOOR_TABLE} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
+                f"ON CONFLICT (product_id, store_id, week_start) DO UPDATE SET {updates}"
+            )
+            values = rows.astype(object).to_numpy().tolist()
+            for start in range(0, len(values), 200_000):
+                cursor.executemany(sql, values[start : start + 200_000])
+            stages["upsert"] = time.perf_counter() - t2
+    total = time.perf_counter() - t0
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
+    report.details["floor_stages_s"] = {k: round(v, 3) for k, v in stages.items()}
+    report.details["floor_weekly_rows"] = len(weekly)
+    return total
+
+
+# ---------------------------------------------------------------------------
+# Two-year weekly history, loaded by the fastest path
+# ---------------------------------------------------------------------------
+
+
+def history_frames(
+    r: generate.Retailer, ids: dict[str, Any], pairs: int, weeks: Iterable[dt.date]
+) -> Iterable[pd.DataFrame]:
+    """`pairs` (SKU, store) pairs skewed to popular SKUs, one row per pair and week."""
+    rng = np.random.default_rng(31)
+    n_sku, n_store = len(r.skus), len(r.stores)
+    sku_p = rng.lognormal(0, 1.2, n_sku)
+    sku_p /= sku_p.sum()
+    sku_idx = rng.choice(n_sku, size=int(pairs * 1.6), p=sku_p)
+    store_idx = rng.integers(0, n_store, len(sku_idx))
+    pair = np.unique(sku_idx.astype(np.int64) * n_store + store_idx)[:pairs]
+    product_id = ids["product"][pair // n_store]
+    store_id = ids["store"][pair % n_store]
+    category = ids["category"][pair // n_store]
+    for week in weeks:
+        days = rng.geometric(0.6, size=(len(pair), 7)).astype(np.int32) - 1
+        frame = pd.DataFrame({"product_id": product_id, "store_id": store_id, "week_start": week})
+        for index, name in enumerate(DAYS):
+            frame[name] = days[:, index]
+        frame["units"] = days.sum(axis=1)
+        frame["category"] = category
+        yield frame
+
+
+def history_load(frames: Iterable[pd.DataFrame]) -> int:
+    columns = ["product_id", "store_id", "week_start", *DAYS, "units", "category"]
+    total = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for frame in frames:
+            frame = frame[columns]
+            if connection.vendor == "postgresql":
+                table = pa.Table.from_pandas(frame.assign(week_start=pd.to_datetime(frame["week_start"]).dt.date))
+                sink = pa.BufferOutputStream()
+                pa_csv.write_csv(table, sink, pa_csv.WriteOptions(include_header=False))
+                with cursor.cursor.copy(
+                    f"COPY sales_salesweeklyagg ({', '.join(columns)}) FROM STDIN (FORMAT csv)"
+                ) as copy:
+                    copy.write(sink.getvalue().to_pybytes())
+            else:
+                values = frame.assign(week_start=str(frame["week_start"].iloc[0])).astype(object).to_numpy().tolist()
+                cursor.executemany(
+                    f"INSERT INTO sales_salesweeklyagg ({', '.join(columns)}) "  # noqa: S608
+                    f"VALUES ({', '.join(['%s'] * len(columns))})",
+                    values,
+                )
+            total += len(frame)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE sales_salesweeklyagg" if connection.vendor == "postgresql" else "ANALYZE")
+    return total
+
+
+# ---------------------------------------------------------------------------
+# The run
+# ---------------------------------------------------------------------------
+
+
+def run(
+    *,
+    size: str = "small",
+    workdir: Path | None = None,
+    skip: Iterable[str] = (),
+    reset: bool = False,
+    out: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    from distribution.engine import DistributionParams
+    from distribution.services import distribution_run_create
+    from inventory.models import Product, Store
+    from inventory.services import cd_stock_import, products_import, store_stock_import
+    from redistribution import engine as redist_engine
+    from redistribution.engine import RedistParams
+    from redistribution.services import MODE_AUTO, PlanRequest, transfer_plan_create
+    from sales.services import macro_sales_import
+
+    skip = set(skip)
+    if has_data() and not reset:
+        raise RuntimeError("La base de datos ya tiene productos: use --reset (borra ventas, stock, runs y planes).")
+    reset_tables()
+    report = Report(size=size, vendor=connection.vendor, out=out)
+    report.details["loadavg_start"] = list(os.getloadavg())
+    out(f"FastDSO bench · size={size} · db={connection.vendor} · {machine()}")
+    work = Path(workdir or tempfile.mkdtemp(prefix="fastdso-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    dims = SIZES[size]
+    r = generate.retailer(dims)
+    files = {k: work / f"{k}.csv" for k in ("products", "sales", "cd", "stores", "request")}
+    t, rows = timed(lambda: generate.write_daily_sales(r, dims["daily_rows"], files["sales"]))
+    generate.write_products(r, files["products"])
+    generate.write_cd_stock(r, files["cd"])
+    stock_rows = generate.write_store_stock(r, files["stores"])
+    report.details.update(
+        daily_rows=rows, sales_file_mb=round(files["sales"].stat().st_size / 2**20, 1), generate_s=round(t, 2)
+    )
+    out(f"  generated {rows:,} daily rows ({report.details['sales_file_mb']} MB) in {t:.1f} s")
+    big = 1 << 40
+    products_import(path=files["products"], max_bytes=big)
+    stock_day = r.end
+    cd_stock_import(path=files["cd"], snapshot_date=stock_day, max_bytes=big)
+    store_stock_import(path=files["stores"], snapshot_date=stock_day, max_bytes=big)
+    report.details["store_stock_rows"] = stock_rows
+
+    # (a) the macro upload, end to end through the real service
+    if "upload" not in skip:
+        clock = StageClock()
+        with RssPeak() as rss:
+            t, result = timed(lambda: macro_sales_import(path=files["sales"], max_bytes=big, progress=clock))
+        report.details["upload_weekly_rows"] = result.weekly_rows
+        report.details["upload_stages_s"] = clock.done()
+        out(f"  upload stages: {report.details['upload_stages_s']}")
+        report.figure("upload_s", t, f"{result.rows_read:,} rows → {result.weekly_rows:,} weekly")
+        report.figure("upload_peak_rss_mb", rss.mb, f"(process ru_maxrss {ru_maxrss_mb():.0f} MB)")
+        # (b) the loading floor, same run
+        if "floor" not in skip:
+            floor = floor_measure(files["sales"], report)
+            report.figure("floor_s", floor, str(report.details["floor_stages_s"]))
+            report.figure("upload_floor_ratio", t / floor)
+        # (c) the same file again
+        if "reupload" not in skip:
+            clock = StageClock()
+            t2, again = timed(lambda: macro_sales_import(path=files["sales"], max_bytes=big, progress=clock))
+            report.details["reupload_stages_s"] = clock.done()
+            out(f"  re-upload stages: {report.details['reupload_stages_s']}")
+            report.figure("reupload_s", t2, f"{again.rows_written:,} rows rewritten")
+            report.figure("reupload_ratio", t2 / t)
+
+    # (d) distribution run of the scope SKUs on a small and a 10× bigger table
+    user = planner_user()
+    products = pd.DataFrame(list(Product.objects.values_list("sku", "id", "category")), columns=["sku", "id", "cat"])
+    by_sku = products.set_index("sku").reindex(r.skus)
+    ids = {
+        "product": by_sku["id"].to_numpy(np.int64),
+        "category": by_sku["cat"].to_numpy(object),
+        "store": pd.Series(dict(Store.objects.values_list("name", "id"))).reindex(r.stores).to_numpy(np.int64),
+    }
+    hist = HISTORY[size]
+    last_week = r.end - dt.timedelta(days=6)
+    all_weeks = [last_week - dt.timedelta(weeks=i) for i in range(hist["weeks"])]
+    recent, older = all_weeks[: hist["weeks"] // 10], all_weeks[hist["weeks"] // 10 :]
+    run_obj = None
+    if "distribution" not in skip or "redistribution" not in skip or "pages" not in skip:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM sales_salesweeklyagg")
+        t, small_rows = timed(lambda: history_load(history_frames(r, ids, hist["pairs"], recent)))
+        out(f"  loaded {small_rows:,} weekly rows in {t:.1f} s")
+        scope = r.skus[: SCOPE_SKUS[size]]
+        pd.DataFrame({"sku": scope}).to_csv(files["request"], index=False)
+        params = DistributionParams()
+        times = {}
+        for label, frames in (("small", None), ("big", older)):
+            if frames is not None:
+                t, more = timed(lambda weeks=frames: history_load(history_frames(r, ids, hist["pairs"], weeks)))
+                out(f"  loaded {more:,} more weekly rows in {t:.1f} s")
+            table_rows = small_rows if frames is None else small_rows + more
+            report.details[f"distribution_{label}_table_rows"] = table_rows
+            if "distribution" in skip:
+                continue
+            clock = StageClock()
+            elapsed, created = timed(
+                lambda c=clock: distribution_run_create(
+                    request_path=files["request"], file_name="bench.csv", params=params, user=user, progress=c
+                )
+            )
+            report.details[f"distribution_{label}_stages_s"] = clock.done()
+            out(f"  distribution stages: {report.details[f'distribution_{label}_stages_s']}")
+            run_obj = created.run
+            times[label] = elapsed
+            report.figure(
+                f"distribution_{label}_table_s",
+                elapsed,
+                f"{len(scope):,} SKUs, {run_obj.line_count:,} lines, table {table_rows:,} rows",
+            )
+        if times:
+            report.figure("distribution_table_ratio", times["big"] / times["small"])
+        if "pages" not in skip:
+            # A wide run for the lines list: SKUs without sales, cold start to every store.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT DISTINCT product_id FROM sales_salesweeklyagg")
+                sold = {row[0] for row in cursor.fetchall()}
+            unsold = [sku for sku, pid in zip(r.skus, ids["product"], strict=True) if pid not in sold]
+            pd.DataFrame({"sku": unsold[: SCOPE_SKUS[size]]}).to_csv(work / "wide.csv", index=False)
+            wide = DistributionParams(cold_start_top_n=len(r.stores), limit_by_cd=False)
+            elapsed, created = timed(
+                lambda: distribution_run_create(
+                    request_path=work / "wide.csv", file_name="wide.csv", params=wide, user=user
+                )
+            )
+            run_obj = created.run
+            report.details["wide_run"] = {"skus": len(unsold[: SCOPE_SKUS[size]]), "lines": run_obj.line_count}
+            report.figure("distribution_wide_run_s", elapsed, f"cold start to all stores, {run_obj.line_count:,} lines")
+
+    # (e) redistribution by category, Top N 200, to all stores
+    if "redistribution" not in skip:
+        category = products["cat"].value_counts().index[0]
+        request = PlanRequest(
+            mode=MODE_AUTO,
+            scope=redist_engine.SCOPE_CATEGORY,
+            category=str(category),
+            params=RedistParams(top_n=200),
+        )
+        elapsed, plan = timed(lambda: transfer_plan_create(user=user, request=request))
+        report.figure("redistribution_s", elapsed, f"category {category}, {plan.lines.count():,} lines")
+
+    # (f) first pages of the big lists
+    if "pages" not in skip:
+        from django.test import Client
+        from django.urls import reverse
+
+        client = Client()
+        client.force_login(user)
+        pages = {}
+        if run_obj is not None:
+            pages["run_lines_page_ms"] = (reverse("distribution:run_lines", args=[run_obj.run_id]), run_obj.line_count)
+        from inventory.models import StoreStockSnapshot
+
+        pages["alerts_page_ms"] = (reverse("inventory:health_alerts"), StoreStockSnapshot.objects.count())
+        # Store Health is computed by a background job when the data changes and
+        # pages serve its cached result: time that computation on its own.
+        from inventory.queries import store_health_refresh
+
+        elapsed, _ = timed(store_health_refresh)
+        report.figure("store_health_compute_s", elapsed, "background job; pages read its cache")
+        for name, (url, behind) in pages.items():
+            samples = []
+            for _ in range(3):
+                elapsed, response = timed(lambda target=url: client.get(target))
+                assert response.status_code == 200, (url, response.status_code)
+                samples.append(elapsed * 1000)
+            report.details[name.replace("_ms", "_samples_ms")] = [round(s, 1) for s in samples]
+            report.figure(name, statistics.median(samples), f"{url} · {behind:,} rows behind · first {samples[0]:.0f}")
+    report.details["loadavg_end"] = list(os.getloadavg())
+    return report.as_json()
+
+
+def ru_maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def write_json(data: dict[str, Any], path: str | Path) -> None:
+    Path(path).write_text(json.dumps(data, indent=2, default=str))

@@ -1,0 +1,38 @@
+"""`python manage.py bench`: the SPEC §11 figures on the database Django points at."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from benchmarks import run as bench
+
+
+class Command(BaseCommand):
+    help = "Mide las cifras de SPEC §11 (carga macro, piso de carga, runs, redistribución, listas)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--size", choices=sorted(bench.SIZES), default="small")
+        parser.add_argument("--json", dest="json_path", default="")
+        parser.add_argument("--skip", nargs="*", default=[], choices=bench.STEPS)
+        parser.add_argument("--workdir", default="")
+        parser.add_argument("--reset", action="store_true", help="Vaciar las tablas si ya tienen datos.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        import os
+
+        os.environ.setdefault("FASTDSO_JOBS_SYNC", "1")
+        try:
+            data = bench.run(
+                size=options["size"],
+                workdir=options["workdir"] or None,
+                skip=options["skip"],
+                reset=options["reset"],
+                out=self.stdout.write,
+            )
+        except RuntimeError as exc:
+            raise CommandError(str(exc)) from exc
+        if options["json_path"]:
+            bench.write_json(data, options["json_path"])
+            self.stdout.write(f"JSON: {options['json_path']}")
