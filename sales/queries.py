@@ -90,6 +90,38 @@ def _frame(rows: list[tuple], columns: list[str], dates: Iterable[str] = ()) -> 
     return frame
 
 
+def _sku_window_rows(
+    select: str,
+    sku_list: list[str],
+    span: tuple[dt.date, dt.date],
+    *,
+    stores: Sequence[int] | None = None,
+    group_by: str = "",
+    select_params: Sequence[object] = (),
+) -> list[tuple]:
+    """`SELECT {select}` over the weekly rows of the given SKUs in the window
+    (`w` = SalesWeeklyAgg, `p` = Product), optionally for some stores and
+    grouped: one indexed query per chunk of SKUs, never a scan of other SKUs."""
+    rows: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(sku_list), CHUNK):
+            sku_clause, sku_params = _in_clause("p.sku", sku_list[start : start + CHUNK])
+            sql = (
+                f"SELECT {select} FROM {WEEKLY} w JOIN {PRODUCT} p ON p.id = w.product_id "  # noqa: S608 - ours
+                f"WHERE {sku_clause} AND w.week_start BETWEEN %s AND %s"
+            )
+            params: list[object] = [*select_params, *sku_params, span[0], span[1]]
+            if stores is not None:
+                store_clause, store_params = _in_clause("w.store_id", list(stores))
+                sql += f" AND {store_clause}"
+                params += store_params
+            if group_by:
+                sql += f" GROUP BY {group_by}"
+            cursor.execute(sql, params)
+            rows.extend(cursor.fetchall())
+    return rows
+
+
 def weekly_sales(
     skus: Iterable[str],
     weeks: int,
@@ -103,22 +135,7 @@ def weekly_sales(
     span = window(weeks, as_of)
     if not sku_list or span is None or (stores is not None and not stores):
         return _frame([], columns)
-    rows: list[tuple] = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(sku_list), CHUNK):
-            sku_clause, sku_params = _in_clause("p.sku", sku_list[start : start + CHUNK])
-            sql = (
-                f"SELECT p.sku, w.product_id, w.store_id, w.week_start, w.units "  # noqa: S608 - identifiers are ours
-                f"FROM {WEEKLY} w JOIN {PRODUCT} p ON p.id = w.product_id "
-                f"WHERE {sku_clause} AND w.week_start BETWEEN %s AND %s"
-            )
-            params: list[object] = [*sku_params, span[0], span[1]]
-            if stores is not None:
-                store_clause, store_params = _in_clause("w.store_id", list(stores))
-                sql += f" AND {store_clause}"
-                params += store_params
-            cursor.execute(sql, params)
-            rows.extend(cursor.fetchall())
+    rows = _sku_window_rows("p.sku, w.product_id, w.store_id, w.week_start, w.units", sku_list, span, stores=stores)
     return _frame(rows, columns, dates=["week_start"])
 
 
@@ -211,23 +228,13 @@ def sku_weekly_totals(
     span = window(weeks, as_of)
     if not sku_list or span is None or (stores is not None and not stores):
         return _frame([], columns)
-    rows: list[tuple] = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(sku_list), CHUNK):
-            sku_clause, sku_params = _in_clause("p.sku", sku_list[start : start + CHUNK])
-            sql = (
-                f"SELECT p.sku, w.product_id, w.week_start, SUM(w.units) "  # noqa: S608 - identifiers are ours
-                f"FROM {WEEKLY} w JOIN {PRODUCT} p ON p.id = w.product_id "
-                f"WHERE {sku_clause} AND w.week_start BETWEEN %s AND %s"
-            )
-            params: list[object] = [*sku_params, span[0], span[1]]
-            if stores is not None:
-                store_clause, store_params = _in_clause("w.store_id", list(stores))
-                sql += f" AND {store_clause}"
-                params += store_params
-            sql += " GROUP BY p.sku, w.product_id, w.week_start"
-            cursor.execute(sql, params)
-            rows.extend(cursor.fetchall())
+    rows = _sku_window_rows(
+        "p.sku, w.product_id, w.week_start, SUM(w.units)",
+        sku_list,
+        span,
+        stores=stores,
+        group_by="p.sku, w.product_id, w.week_start",
+    )
     frame = _frame(rows, columns, dates=["week_start"])
     frame["units"] = frame["units"].astype("int64")
     return frame
@@ -247,22 +254,13 @@ def sku_store_units(
     span = window(weeks, as_of)
     rows: list[tuple] = []
     if sku_list and span is not None and (stores is None or stores):
-        with connection.cursor() as cursor:
-            for start in range(0, len(sku_list), CHUNK):
-                sku_clause, sku_params = _in_clause("p.sku", sku_list[start : start + CHUNK])
-                sql = (
-                    f"SELECT w.product_id, w.store_id, SUM(w.units) FROM {WEEKLY} w "  # noqa: S608
-                    f"JOIN {PRODUCT} p ON p.id = w.product_id "
-                    f"WHERE {sku_clause} AND w.week_start BETWEEN %s AND %s"
-                )
-                params: list[object] = [*sku_params, span[0], span[1]]
-                if stores is not None:
-                    store_clause, store_params = _in_clause("w.store_id", list(stores))
-                    sql += f" AND {store_clause}"
-                    params += store_params
-                sql += " GROUP BY w.product_id, w.store_id"
-                cursor.execute(sql, params)
-                rows.extend(cursor.fetchall())
+        rows = _sku_window_rows(
+            "w.product_id, w.store_id, SUM(w.units)",
+            sku_list,
+            span,
+            stores=stores,
+            group_by="w.product_id, w.store_id",
+        )
     return pd.DataFrame(rows, columns=columns).astype("int64")
 
 
@@ -291,18 +289,14 @@ def weekly_sales_summary(
     if sku_list and span is not None:
         recent_sql = ", ".join("SUM(CASE WHEN w.week_start = %s THEN w.units ELSE 0 END)" for _ in recent_columns)
         recent_params = [span[1] - dt.timedelta(weeks=i) for i in range(recent)]
-        with connection.cursor() as cursor:
-            for start in range(0, len(sku_list), CHUNK):
-                sku_clause, sku_params = _in_clause("p.sku", sku_list[start : start + CHUNK])
-                cursor.execute(
-                    f"SELECT p.sku, w.product_id, w.store_id, "  # noqa: S608 - identifiers are ours
-                    f"SUM(CASE WHEN w.units > 0 THEN 1 ELSE 0 END), SUM(w.units), {recent_sql} "
-                    f"FROM {WEEKLY} w JOIN {PRODUCT} p ON p.id = w.product_id "
-                    f"WHERE {sku_clause} AND w.week_start BETWEEN %s AND %s "
-                    f"GROUP BY p.sku, w.product_id, w.store_id",
-                    [*recent_params, *sku_params, span[0], span[1]],
-                )
-                rows.extend(cursor.fetchall())
+        rows = _sku_window_rows(
+            "p.sku, w.product_id, w.store_id, SUM(CASE WHEN w.units > 0 THEN 1 ELSE 0 END), SUM(w.units), "
+            + recent_sql,
+            sku_list,
+            span,
+            group_by="p.sku, w.product_id, w.store_id",
+            select_params=recent_params,
+        )
     frame = pd.DataFrame(rows, columns=columns)
     return frame.astype({c: "int64" for c in columns[1:]})
 
