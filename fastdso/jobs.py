@@ -227,3 +227,27 @@ def job_status(job: Job) -> dict[str, Any]:
             state.update(progress=live["progress"], stage=live["stage"], counts=live["counts"])
     state["count_labels"] = {key: str(COUNT_LABELS.get(key, key)) for key in state["counts"] or {}}
     return state
+
+
+def file_import_run(
+    job: Job,
+    progress: JobProgress,
+    service: Callable[..., Any],
+    *,
+    rows_written: Callable[[Any], int],
+    **service_kwargs: Any,
+) -> None:
+    """Run an import service on the job's file and record its outcome: the
+    ordered summary, the category warnings and the rows read/written counts.
+    Every upload job (products, stock, macro and legacy sales) is one call."""
+    result = service(
+        path=job_input_path(job),
+        user=job.user,
+        progress=progress,
+        file_name=job.file_name,
+        job=job,
+        **service_kwargs,
+    )
+    job.result = [[label, value] for label, value in result.summary().items()]  # ordered
+    job.warnings = result.category_warnings
+    job.counts = {"rows_read": result.rows_read, "rows_written": rows_written(result)}

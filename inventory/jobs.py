@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.urls import reverse
 
-from fastdso.jobs import JobProgress, job_input_path, job_runner
+from fastdso.jobs import JobProgress, file_import_run, job_runner
 from fastdso.models import Job
 from inventory.health import HealthParams
 from inventory.queries import HEALTH_REFRESH_JOB, store_health_refresh
@@ -25,49 +25,33 @@ def _snapshot_date(job: Job) -> dt.date | None:
 
 @job_runner(PRODUCT_IMPORT)
 def run_product_import(job: Job, progress: JobProgress) -> None:
-    result = products_import(
-        path=job_input_path(job),
-        user=job.user,
-        progress=progress,
-        file_name=job.file_name,
-        job=job,
-        max_bytes=upload_max_bytes(),
+    file_import_run(
+        job, progress, products_import, rows_written=lambda r: r.created + r.renamed, max_bytes=upload_max_bytes()
     )
-    job.result = [[label, value] for label, value in result.summary().items()]  # ordered
-    job.warnings = result.category_warnings
-    job.counts = {"rows_read": result.rows_read, "rows_written": result.created + result.renamed}
 
 
 @job_runner(CD_STOCK_IMPORT)
 def run_cd_stock_import(job: Job, progress: JobProgress) -> None:
-    result = cd_stock_import(
-        path=job_input_path(job),
+    file_import_run(
+        job,
+        progress,
+        cd_stock_import,
+        rows_written=lambda r: r.sku_count,
         snapshot_date=_snapshot_date(job),
-        user=job.user,
-        progress=progress,
-        file_name=job.file_name,
-        job=job,
         max_bytes=upload_max_bytes(),
     )
-    job.result = [[label, value] for label, value in result.summary().items()]  # ordered
-    job.warnings = result.category_warnings
-    job.counts = {"rows_read": result.rows_read, "rows_written": result.sku_count}
 
 
 @job_runner(STORE_STOCK_IMPORT)
 def run_store_stock_import(job: Job, progress: JobProgress) -> None:
-    result = store_stock_import(
-        path=job_input_path(job),
+    file_import_run(
+        job,
+        progress,
+        store_stock_import,
+        rows_written=lambda r: r.rows_read,
         snapshot_date=_snapshot_date(job),
-        user=job.user,
-        progress=progress,
-        file_name=job.file_name,
-        job=job,
         max_bytes=upload_max_bytes(),
     )
-    job.result = [[label, value] for label, value in result.summary().items()]  # ordered
-    job.warnings = result.category_warnings
-    job.counts = {"rows_read": result.rows_read, "rows_written": result.rows_read}
 
 
 @job_runner(HEALTH_REFRESH_JOB)
