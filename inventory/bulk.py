@@ -51,9 +51,16 @@ def date_param(value: object) -> object:
 
 def in_clause(column: str, values: Sequence[object]) -> tuple[str, list[object]]:
     """`column IN (…)` with parameters; one array parameter on PostgreSQL."""
+    values = list(values)
     if is_postgres():
-        return f"{column} = ANY(%s)", [list(values)]
-    return f"{column} IN ({','.join(['%s'] * len(values))})", list(values)
+        # psycopg sends small ints as int2[], and `bigint = ANY(int2[])` is
+        # costed as a cross-type comparison: measured here, the planner then
+        # walked a 4M-row range in index order (10 s) instead of scanning it (1 s).
+        ints = values and all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in values)
+        if ints:
+            return f"{column} = ANY(%s::bigint[])", [[int(v) for v in values]]
+        return f"{column} = ANY(%s)", [values]
+    return f"{column} IN ({','.join(['%s'] * len(values))})", values
 
 
 ANALYZE_ROWS = 10_000

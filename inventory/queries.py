@@ -23,6 +23,7 @@ from django.db.models import Count, F, Max, Min, Q, QuerySet, Subquery
 from distribution.models import DistributionLine, DistributionRun
 from fastdso.models import AuditEvent, Job
 from inventory import health
+from inventory.bulk import in_clause
 from inventory.health import HealthParams
 from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot
 from sales import queries as sales_queries
@@ -200,10 +201,7 @@ def store_stock_positive(product_id_list: Sequence[int]) -> pd.DataFrame:
     with connection.cursor() as cursor:
         for start in range(0, len(ids), step):
             chunk = ids[start : start + step]
-            if connection.vendor == "postgresql":
-                clause, params = "s.product_id = ANY(%s)", [chunk]
-            else:
-                clause, params = f"s.product_id IN ({','.join(['%s'] * len(chunk))})", chunk
+            clause, params = in_clause("s.product_id", chunk)
             cursor.execute(
                 f"SELECT s.product_id, s.store_id, s.units FROM {StoreStockSnapshot._meta.db_table} s "  # noqa: S608
                 f"JOIN {Store._meta.db_table} st ON st.id = s.store_id AND st.stock_date = s.snapshot_date "

@@ -8,9 +8,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import Product, Store
+from sales.engine import DAY_FIELDS  # day columns of a weekly row, Monday first
 
-# Day columns of a weekly row, Monday first (date.weekday() order).
-DAY_FIELDS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+__all__ = ["DAY_FIELDS", "DistributionRecord", "SalesLoad", "SalesWeeklyAgg"]
 
 
 class SalesWeeklyAgg(models.Model):
@@ -22,7 +22,7 @@ class SalesWeeklyAgg(models.Model):
     """
 
     # Bulk-loaded fact table (millions of rows per file): no single-column FK
-    # indexes (the unique (product, store, week_start) and the (store,
+    # indexes (the unique (product, week_start, store) and the (store,
     # week_start) index lead with them) and no database FK constraint, whose
     # per-row check at commit would cost more than the load itself. The macro
     # import writes only ids it has just resolved in the same transaction, and
@@ -50,8 +50,11 @@ class SalesWeeklyAgg(models.Model):
         verbose_name = _("venta semanal (macro)")
         verbose_name_plural = _("ventas semanales (macro)")
         constraints = [
+            # Week before store: every product read is "these SKUs in a window
+            # of weeks", which is then one contiguous range of this index
+            # whatever the length of the history behind it.
             models.UniqueConstraint(
-                fields=["product", "store", "week_start"], name="salesweekly_product_store_week_uniq"
+                fields=["product", "week_start", "store"], name="salesweekly_product_week_store_uniq"
             ),
             models.CheckConstraint(
                 condition=Q(units=F("mon") + F("tue") + F("wed") + F("thu") + F("fri") + F("sat") + F("sun")),
@@ -60,7 +63,7 @@ class SalesWeeklyAgg(models.Model):
         ]
         indexes = [
             models.Index(fields=["store", "week_start"], name="salesweekly_store_week_idx"),
-            models.Index(fields=["category", "store", "week_start"], name="salesweekly_cat_store_week_idx"),
+            models.Index(fields=["category", "week_start", "store"], name="salesweekly_cat_week_store_idx"),
             models.Index(fields=["week_start"], name="salesweekly_week_idx"),
         ]
 

@@ -16,6 +16,7 @@ import pandas as pd
 from django.db import connection
 from django.db.models import Max, Min
 
+from inventory.bulk import in_clause
 from inventory.models import Product
 from sales.models import SalesLoad, SalesWeeklyAgg
 
@@ -76,13 +77,6 @@ def has_macro_sales() -> bool:
     return SalesWeeklyAgg.objects.exists()
 
 
-def _in_clause(column: str, values: Sequence[object]) -> tuple[str, list[object]]:
-    """`column IN (...)`; on PostgreSQL one array parameter (`= ANY`)."""
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [list(values)]
-    return f"{column} IN ({','.join(['%s'] * len(values))})", list(values)
-
-
 def _frame(rows: list[tuple], columns: list[str], dates: Iterable[str] = ()) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=columns)
     for column in dates:
@@ -105,14 +99,14 @@ def _sku_window_rows(
     rows: list[tuple] = []
     with connection.cursor() as cursor:
         for start in range(0, len(sku_list), CHUNK):
-            sku_clause, sku_params = _in_clause("p.sku", sku_list[start : start + CHUNK])
+            sku_clause, sku_params = in_clause("p.sku", sku_list[start : start + CHUNK])
             sql = (
                 f"SELECT {select} FROM {WEEKLY} w JOIN {PRODUCT} p ON p.id = w.product_id "  # noqa: S608 - ours
                 f"WHERE {sku_clause} AND w.week_start BETWEEN %s AND %s"
             )
             params: list[object] = [*select_params, *sku_params, span[0], span[1]]
             if stores is not None:
-                store_clause, store_params = _in_clause("w.store_id", list(stores))
+                store_clause, store_params = in_clause("w.store_id", list(stores))
                 sql += f" AND {store_clause}"
                 params += store_params
             if group_by:
@@ -152,14 +146,14 @@ def category_store_units(
     span = window(weeks, as_of)
     rows: list[tuple] = []
     if category_list and span is not None and (stores is None or stores):
-        cat_clause, cat_params = _in_clause("w.category", category_list)
+        cat_clause, cat_params = in_clause("w.category", category_list)
         sql = (
             f"SELECT w.category, w.store_id, SUM(w.units) FROM {WEEKLY} w "  # noqa: S608 - identifiers are ours
             f"WHERE {cat_clause} AND w.week_start BETWEEN %s AND %s"
         )
         params: list[object] = [*cat_params, span[0], span[1]]
         if stores is not None:
-            store_clause, store_params = _in_clause("w.store_id", list(stores))
+            store_clause, store_params = in_clause("w.store_id", list(stores))
             sql += f" AND {store_clause}"
             params += store_params
         sql += " GROUP BY w.category, w.store_id"
@@ -193,7 +187,7 @@ def category_sku_units(
     span = window(weeks, as_of)
     rows: list[tuple] = []
     if category_list and span is not None and (stores is None or stores):
-        cat_clause, cat_params = _in_clause("w.category", category_list)
+        cat_clause, cat_params = in_clause("w.category", category_list)
         sql = (
             f"SELECT w.category, w.product_id, p.sku, SUM(w.units) FROM {WEEKLY} w "  # noqa: S608
             f"JOIN {PRODUCT} p ON p.id = w.product_id "
@@ -201,7 +195,7 @@ def category_sku_units(
         )
         params: list[object] = [*cat_params, span[0], span[1]]
         if stores is not None:
-            store_clause, store_params = _in_clause("w.store_id", list(stores))
+            store_clause, store_params = in_clause("w.store_id", list(stores))
             sql += f" AND {store_clause}"
             params += store_params
         sql += " GROUP BY w.category, w.product_id, p.sku"
@@ -339,7 +333,7 @@ def store_product_units(
             sql = f"SELECT w.product_id, w.store_id, SUM(w.units) FROM {WEEKLY} w WHERE w.week_start BETWEEN %s AND %s"  # noqa: S608
             params: list[object] = [span[0], span[1]]
             if chunk is not None:
-                clause, chunk_params = _in_clause("w.product_id", chunk)
+                clause, chunk_params = in_clause("w.product_id", chunk)
                 sql += f" AND {clause}"
                 params += chunk_params
             cursor.execute(sql + " GROUP BY w.product_id, w.store_id", params)
@@ -365,7 +359,7 @@ def network_weekly_units(
         params: list[object] = [starts[0], starts[-1]]
         for column, values in (("w.product_id", product_ids), ("w.store_id", stores)):
             if values is not None:
-                clause, extra = _in_clause(column, [int(v) for v in values])
+                clause, extra = in_clause(column, [int(v) for v in values])
                 sql += f" AND {clause}"
                 params += extra
         with connection.cursor() as cursor:
@@ -386,10 +380,10 @@ def last_sale_weeks(product_ids: Sequence[int], stores: Sequence[int] | None = N
     rows: list[tuple] = []
     with connection.cursor() as cursor:
         for start in range(0, len(ids), CHUNK):
-            clause, params = _in_clause("w.product_id", ids[start : start + CHUNK])
+            clause, params = in_clause("w.product_id", ids[start : start + CHUNK])
             sql = f"SELECT w.product_id, w.store_id, MAX(w.week_start) FROM {WEEKLY} w WHERE {clause} AND w.units > 0"  # noqa: S608
             if stores is not None:
-                store_clause, store_params = _in_clause("w.store_id", [int(s) for s in stores])
+                store_clause, store_params = in_clause("w.store_id", [int(s) for s in stores])
                 sql += f" AND {store_clause}"
                 params += store_params
             cursor.execute(sql + " GROUP BY w.product_id, w.store_id", params)

@@ -3,8 +3,10 @@ subset sales import (SPEC §4.5). The web upload job and the command share them.
 
 The macro import reads the file block by block (memory bounded whatever its
 length), aggregates it to weekly rows with their seven day columns in numpy,
-and then — only once the whole file has been validated — writes everything
-in one transaction through a temporary table and set-based SQL:
+and then — only once the whole file has been validated — compares those
+rows with the ones already stored in the file's stores and weeks
+(`sales.engine.weekly_merge`) and, in one transaction, inserts the new rows
+(COPY on PostgreSQL), updates the changed ones and removes the emptied ones:
 
 - `replace_range`: for every store in the file, the file's dates (first to
   last) are replaced: days the file does not mention inside that range
@@ -24,15 +26,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from django.db import connection, transaction
 from django.urls import reverse
+from pyarrow import csv as pa_csv
 
 from fastdso.audit import audit_record
 from fastdso.files import Column, Kind, RowError, iter_table
 from fastdso.jobs import JobInputError
-from inventory.bulk import date_param, imports_lock, in_clause, is_postgres, temp_table_load
+from inventory.bulk import date_param, imports_lock, in_clause, is_postgres, rows_insert, temp_table_load
 from inventory.models import Product
 from inventory.services import products_upsert, stores_resolve, text_length_errors
+from sales import engine
 from sales.models import DAY_FIELDS, DistributionRecord, SalesLoad, SalesWeeklyAgg
 
 Progress = Callable[..., None]
@@ -49,12 +54,12 @@ MODES = (SalesLoad.Mode.REPLACE_RANGE, SalesLoad.Mode.APPEND_RANGE)
 
 WEEKLY = SalesWeeklyAgg._meta.db_table
 PRODUCT = Product._meta.db_table
-UPSERT_BATCH = 250_000
 # Dates a sales file may carry (anything else is a typing error).
 FIRST_VALID_DATE = dt.date(1990, 1, 1)
 LAST_VALID_DATE = dt.date(2199, 12, 31)
 # Day numbers are counted from this Monday, so week numbers are never negative.
 _BASE_MONDAY = np.datetime64("1900-01-01", "D")
+_BASE_DAY_NUMBER = int(_BASE_MONDAY.astype(np.int64))  # its number of days since 1970-01-01
 _INT32_MAX = 2_147_483_647
 # Partial weekly aggregates are merged when they exceed this many rows.
 _COMPACT_ROWS = 3_000_000
@@ -296,7 +301,7 @@ def macro_sales_import(
             progress=progress,
         )
         store_count = len(set(store_ids.tolist()))
-        week_count = int(weekly["week_start"].nunique()) if len(weekly) else 0
+        week_count = int(weekly["week"].nunique()) if len(weekly) else 0
         load = SalesLoad.objects.create(
             job=job,
             user=user if getattr(user, "is_authenticated", False) else None,
@@ -352,8 +357,9 @@ def macro_sales_import(
 
 
 def _weekly_frame(data: SalesFile, product_ids: np.ndarray, store_ids: np.ndarray) -> pd.DataFrame:
-    """Weekly rows with database ids, re-summed where two store labels of the
-    file name the same store, without all-zero rows, sorted by key.
+    """Weekly rows with database ids (`week`: day number of the Monday),
+    re-summed where two store labels of the file name the same store, without
+    all-zero rows, sorted as the unique index (product, week, store).
     Built with numpy, one copy per column: this is the biggest frame of a load."""
     keys, days = data.keys, data.days
     unique_stores, canonical = np.unique(store_ids, return_inverse=True)
@@ -368,13 +374,12 @@ def _weekly_frame(data: SalesFile, product_ids: np.ndarray, store_ids: np.ndarra
     product = product_ids[keys >> 40]
     store = store_ids[(keys >> 20) & 0xFFFFF]
     week = keys & 0xFFFFF
-    order = np.lexsort((week, store, product))
+    order = np.lexsort((store, week, product))
     frame = pd.DataFrame(
         {
-            "rn": np.arange(len(order), dtype=np.int64),
             "product_id": product[order],
             "store_id": store[order],
-            "week_start": _BASE_MONDAY + (week[order] * 7).astype("timedelta64[D]"),
+            "week": _BASE_DAY_NUMBER + week[order] * 7,
         }
     )
     for column, day in enumerate(DAY_FIELDS):
@@ -382,33 +387,106 @@ def _weekly_frame(data: SalesFile, product_ids: np.ndarray, store_ids: np.ndarra
     return frame
 
 
-def _uncovered_weeks(first: dt.date, last: dt.date) -> dict[str, list[dt.date]]:
-    """For each day column, the boundary weeks in which that day lies outside
-    [first, last] (replace_range must keep those days)."""
-    uncovered: dict[str, list[dt.date]] = {day: [] for day in DAY_FIELDS}
-    for week in sorted({first - dt.timedelta(days=first.weekday()), last - dt.timedelta(days=last.weekday())}):
-        for offset, day in enumerate(DAY_FIELDS):
-            date = week + dt.timedelta(days=offset)
-            if date < first or date > last:
-                uncovered[day].append(week)
-    return uncovered
+def _stored_rows(store_ids: list[int], first: dt.date, last: dt.date, *, except_in: str = "") -> pd.DataFrame:
+    """id, product_id, store_id, week, mon..sun of every stored row of these
+    stores in the weeks of [first, last]: what the file's rows are compared
+    with. `except_in`: a table of ids (column `id`) to leave out."""
+    columns = ["id", "product_id", "store_id", "week", *DAY_FIELDS]
+    if not store_ids:
+        return pd.DataFrame({c: pd.Series(dtype=np.int64) for c in columns})
+    week = "week_start - DATE '1970-01-01'" if is_postgres() else "CAST(julianday(week_start) - 2440587.5 AS INTEGER)"
+    where, params = _range_where(store_ids, first, last, WEEKLY)
+    sql = f"SELECT id, product_id, store_id, {week}, {', '.join(DAY_FIELDS)} FROM {WEEKLY} WHERE {where}"  # noqa: S608
+    if except_in:
+        sql += f" AND NOT EXISTS (SELECT 1 FROM {except_in} x WHERE x.id = {WEEKLY}.id)"  # noqa: S608 - a temp table of ours
+    with connection.cursor() as cursor:
+        if is_postgres():  # COPY out, parsed by pyarrow: no Python object per value
+            blocks = []
+            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
+                while block := copy.read():
+                    blocks.append(bytes(block))
+            if not blocks:
+                return pd.DataFrame({c: pd.Series(dtype=np.int64) for c in columns})
+            data = b"".join(blocks)
+            del blocks
+            table = pa_csv.read_csv(
+                pa.py_buffer(data),
+                read_options=pa_csv.ReadOptions(column_names=columns),
+                convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(columns, pa.int64())),
+            )
+            return table.to_pandas()
+        cursor.execute(sql, params)
+        parts = []
+        while rows := cursor.fetchmany(500_000):
+            parts.append(np.array(rows, dtype=np.int64))
+    values = np.concatenate(parts) if parts else np.zeros((0, len(columns)), dtype=np.int64)
+    return pd.DataFrame(values, columns=columns)
 
 
-class _Sql:
-    """A fragment of SQL with its parameters, in order."""
-
-    def __init__(self, text: str = "", params: list[object] | None = None) -> None:
-        self.text = text
-        self.params = list(params or [])
-
-    def __add__(self, other: _Sql | str) -> _Sql:
-        if isinstance(other, str):
-            return _Sql(self.text + other, self.params)
-        return _Sql(self.text + other.text, self.params + other.params)
+def _range_where(store_ids: list[int], first: dt.date, last: dt.date, table: str) -> tuple[str, list[object]]:
+    """The file's stores and the weeks from the Monday of `first` to the Monday of `last`."""
+    store_sql, store_params = in_clause(f"{table}.store_id", store_ids)
+    where = f"{store_sql} AND {table}.week_start BETWEEN %s AND %s"
+    return where, [*store_params, date_param(_monday(first)), date_param(_monday(last))]
 
 
-def _week_in(column: str, weeks: list[dt.date]) -> _Sql:
-    return _Sql(f"{column} IN ({', '.join(['%s'] * len(weeks))})", [date_param(w) for w in weeks])
+def _range_has_rows(store_ids: list[int], first: dt.date, last: dt.date) -> bool:
+    if not store_ids:
+        return False
+    where, params = _range_where(store_ids, first, last, WEEKLY)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {WEEKLY} WHERE {where} LIMIT 1", params)  # noqa: S608 - ours
+        return cursor.fetchone() is not None
+
+
+def _unchanged_pairs_dropped(
+    weekly: pd.DataFrame, store_ids: list[int], first: dt.date, last: dt.date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """PostgreSQL, replace_range over stored rows: the database pairs the
+    file's rows with the stored ones and drops the pairs whose seven days
+    are already equal (a re-upload: all of them), so only the rest is read
+    back. A pair equal on every day changes nothing under replace_range, so
+    `weekly_merge` on what is left decides exactly as on everything."""
+    types = {"rn": "bigint", "product_id": "bigint", "store_id": "bigint", "week_start": "date"}
+    types.update(dict.fromkeys(DAY_FIELDS, "integer"))
+    frame = weekly.assign(
+        rn=np.arange(len(weekly), dtype=np.int64),
+        week_start=weekly["week"].to_numpy(np.int64).astype("datetime64[D]"),
+    )
+    tmp = temp_table_load(frame[list(types)], prefix="weekly", types=types)
+    del frame
+    same = f"{tmp.name}_same"
+    where, params = _range_where(store_ids, first, last, "s")
+    days_equal = " AND ".join(f"s.{d} = f.{d}" for d in DAY_FIELDS)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {same} AS SELECT f.rn, s.id FROM {tmp.name} f "  # noqa: S608 - ours
+                f"JOIN {WEEKLY} s ON s.product_id = f.product_id AND s.week_start = f.week_start "
+                f"AND s.store_id = f.store_id WHERE {where} AND {days_equal}",
+                params,
+            )
+            cursor.execute(f"ANALYZE {same}")
+            # Runs of consecutive row numbers: a handful of rows, not one per pair.
+            cursor.execute(
+                f"SELECT MIN(rn), MAX(rn) FROM (SELECT rn, rn - ROW_NUMBER() OVER (ORDER BY rn) AS run "  # noqa: S608
+                f"FROM {same}) numbered GROUP BY run"
+            )
+            runs = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 2)
+        stored = _stored_rows(store_ids, first, last, except_in=same)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {same}")
+        tmp.drop()
+    marks = np.zeros(len(weekly) + 1, dtype=np.int64)
+    np.add.at(marks, runs[:, 0], 1)
+    np.add.at(marks, runs[:, 1] + 1, -1)
+    unchanged = np.cumsum(marks[:-1]) > 0
+    return weekly.loc[~unchanged].reset_index(drop=True), stored
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
 
 
 def _weekly_write(
@@ -420,176 +498,86 @@ def _weekly_write(
     last_date: dt.date,
     progress: Progress,
 ) -> tuple[int, int]:
-    """Merge the file's weekly rows into SalesWeeklyAgg. Returns (rows inserted
-    or changed, rows of the replaced range cleared)."""
-    postgres = is_postgres()
-    with connection.cursor() as cursor:
-        if postgres:  # room for the set-based joins below (this transaction only)
-            cursor.execute("SET LOCAL work_mem = '256MB'")
-    total = len(weekly)
-
-    def copy_progress(done: int, of: int) -> None:
-        progress(35 + 15 * done / max(of, 1), "Cargando filas semanales (tabla temporal)", rows_written=0)
-
-    types = {"rn": "bigint", "product_id": "bigint", "store_id": "bigint", "week_start": "date"}
-    types.update(dict.fromkeys(DAY_FIELDS, "integer"))
-    tmp = temp_table_load(
-        weekly,
-        prefix="weekly",
-        types=types,
-        unique=("product_id", "store_id", "week_start"),
-        index="rn",
-        progress=copy_progress,
-    )
+    """Apply the file's weekly rows to SalesWeeklyAgg: only new rows are
+    inserted, only changed rows updated, rows left without sales removed.
+    Returns (rows inserted or changed, stored rows of the range cleared)."""
+    progress(36, "Leyendo las ventas ya cargadas del rango")
+    if mode == SalesLoad.Mode.REPLACE_RANGE and is_postgres() and _range_has_rows(store_ids, first_date, last_date):
+        weekly, stored = _unchanged_pairs_dropped(weekly, store_ids, first_date, last_date)
+    else:
+        stored = _stored_rows(store_ids, first_date, last_date)
+    progress(42, "Comparando con lo ya cargado", rows_written=0)
     try:
-        cleared = 0
-        if mode == SalesLoad.Mode.REPLACE_RANGE:
-            progress(50, "Reemplazando el rango de fechas del archivo")
-            cleared = _replace_clear(tmp.name, store_ids, first_date, last_date)
-        written = 0
-        uncovered = _uncovered_weeks(first_date, last_date)
-        progress(55, "Escribiendo ventas semanales", rows_written=0)
-        for start in range(0, max(total, 1), UPSERT_BATCH):
-            if not total:
-                break
-            statement = _upsert_sql(tmp.name, mode, uncovered, start, start + UPSERT_BATCH)
-            with connection.cursor() as cursor:
-                cursor.execute(statement.text, statement.params)
-                written += max(cursor.rowcount, 0)
-            done = min(start + UPSERT_BATCH, total)
-            progress(55 + 40 * done / total, "Escribiendo ventas semanales", rows_written=written)
-        if mode == SalesLoad.Mode.APPEND_RANGE and total:
-            cleared = _append_clear(store_ids, first_date, last_date)
-        if postgres and written + cleared >= 10_000:
-            # Fresh statistics: the next import's anti-join and the planners'
-            # reads must not be planned as if the table were still empty.
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {WEEKLY}")
+        changes = engine.weekly_merge(weekly, stored, mode=mode, first_date=first_date, last_date=last_date)
+    except engine.WeeklyOverflow as exc:
+        raise JobInputError(str(exc)) from exc
+    del stored
+    total = len(changes.inserts) + len(changes.updates) + len(changes.deletes)
+
+    def write_progress(done: int, _of: int) -> None:
+        progress(45 + 50 * done / max(total, 1), "Escribiendo ventas semanales", rows_written=done)
+
+    if len(changes.inserts):
+        _weekly_insert(changes.inserts, write_progress)
+    if len(changes.updates):
+        offset = len(changes.inserts)
+        _weekly_update(changes.updates, lambda done, of: write_progress(offset + done, of))
+    if len(changes.deletes):
+        _weekly_delete(changes.deletes)
+    if is_postgres() and total >= 10_000:
+        # Fresh statistics: the next import's read and the planners' reads
+        # must not be planned as if the table were still empty.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {WEEKLY}")
+    return changes.written, changes.cleared
+
+
+_WEEKLY_TYPES = {"product_id": "bigint", "store_id": "bigint", "week_start": "date", "units": "integer"}
+_WEEKLY_TYPES.update(dict.fromkeys(DAY_FIELDS, "integer"))
+
+
+def _weekly_insert(inserts: pd.DataFrame, progress: Callable[[int, int], None]) -> None:
+    """New rows straight into the table (COPY on PostgreSQL): the imports lock
+    keeps any other load from adding the same keys meanwhile."""
+    categories = _product_categories(inserts["product_id"].unique().tolist())
+    frame = inserts.assign(
+        week_start=(inserts["week"].to_numpy(np.int64)).astype("datetime64[D]"),
+        category=inserts["product_id"].map(categories),
+    )
+    columns = [*_WEEKLY_TYPES, "category"]
+    rows_insert(WEEKLY, frame[columns], types={**_WEEKLY_TYPES, "category": "text"}, progress=progress)
+
+
+def _product_categories(product_ids: list[int]) -> pd.Series:
+    """Product.category by product id (the weekly rows keep a copy)."""
+    pairs: list[tuple[int, str | None]] = []
+    for start in range(0, len(product_ids), 5000):
+        pairs += Product.objects.filter(pk__in=product_ids[start : start + 5000]).values_list("id", "category")
+    return pd.Series(dict(pairs), dtype=object)
+
+
+def _weekly_update(updates: pd.DataFrame, progress: Callable[[int, int], None]) -> None:
+    types = {"id": "bigint", "units": "integer", **dict.fromkeys(DAY_FIELDS, "integer")}
+    tmp = temp_table_load(updates[list(types)], prefix="weekly_upd", types=types, unique=("id",), progress=progress)
+    try:
+        assignments = ", ".join(f"{c} = s.{c}" for c in (*DAY_FIELDS, "units"))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {WEEKLY} SET {assignments}, "  # noqa: S608 - identifiers are ours
+                f"category = (SELECT p.category FROM {PRODUCT} p WHERE p.id = {WEEKLY}.product_id) "
+                f"FROM {tmp.name} s WHERE {WEEKLY}.id = s.id"
+            )
     finally:
         tmp.drop()
-    return written, cleared
 
 
-def _new_day(day: str, mode: str, uncovered: dict[str, list[dt.date]], existing: str) -> _Sql:
-    """The value a day column takes when a file row meets an existing row."""
-    if mode == SalesLoad.Mode.APPEND_RANGE:
-        return _Sql(f"{existing}.{day} + excluded.{day}")
-    if not uncovered[day]:
-        return _Sql(f"excluded.{day}")
-    return (
-        _Sql("CASE WHEN ")
-        + _week_in(f"{existing}.week_start", uncovered[day])
-        + (f" THEN {existing}.{day} ELSE excluded.{day} END")
-    )
-
-
-def _upsert_sql(tmp: str, mode: str, uncovered: dict[str, list[dt.date]], start: int, stop: int) -> _Sql:
-    days = list(DAY_FIELDS)
-    new = {day: _new_day(day, mode, uncovered, "t") for day in days}
-    select_days = ", ".join(f"s.{d}" for d in days)
-    sql = _Sql(
-        f"INSERT INTO {WEEKLY} AS t (product_id, store_id, week_start, units, {', '.join(days)}, category) "  # noqa: S608 - identifiers are ours
-        f"SELECT s.product_id, s.store_id, s.week_start, {' + '.join(f's.{d}' for d in days)}, {select_days}, "
-        f"p.category FROM {tmp} s JOIN {PRODUCT} p ON p.id = s.product_id "
-        f"WHERE s.rn >= %s AND s.rn < %s ORDER BY s.rn "
-        f"ON CONFLICT (product_id, store_id, week_start) DO UPDATE SET ",
-        [start, stop],
-    )
-    for day in days:
-        sql = sql + f"{day} = " + new[day] + ", "
-    units = _Sql("units = ")
-    for i, day in enumerate(days):
-        units = units + (" + " if i else "") + new[day]
-    sql = sql + units + ", category = excluded.category"
-    if mode == SalesLoad.Mode.REPLACE_RANGE:
-        operator = "IS DISTINCT FROM" if is_postgres() else "IS NOT"
-        sql = sql + f" WHERE ({', '.join(f't.{d}' for d in days)}) {operator} ("
-        for i, day in enumerate(days):
-            sql = sql + (", " if i else "") + new[day]
-        sql = sql + ")"
-    return sql
-
-
-def _not_in_tmp(tmp: str) -> str:
-    return (
-        f"NOT EXISTS (SELECT 1 FROM {tmp} s WHERE s.product_id = {WEEKLY}.product_id "  # noqa: S608 - identifiers are ours
-        f"AND s.store_id = {WEEKLY}.store_id AND s.week_start = {WEEKLY}.week_start)"
-    )
-
-
-def _range_filter(store_ids: list[int], first: dt.date, last: dt.date) -> _Sql:
-    first_week = first - dt.timedelta(days=first.weekday())
-    last_week = last - dt.timedelta(days=last.weekday())
-    store_sql, store_params = in_clause(f"{WEEKLY}.store_id", store_ids)
-    return _Sql(
-        f"{store_sql} AND {WEEKLY}.week_start BETWEEN %s AND %s",
-        [*store_params, date_param(first_week), date_param(last_week)],
-    )
-
-
-def _replace_clear(tmp: str, store_ids: list[int], first: dt.date, last: dt.date) -> int:
-    """replace_range for rows the file does not have: in the file's stores and
-    weeks, the covered days of every other existing row become 0 (rows left
-    all zero are removed; unchanged rows are not touched)."""
-    if not store_ids:
-        return 0
-    uncovered = _uncovered_weeks(first, last)
-    # Days outside the range in the row's week are all 0 → after clearing the row is empty: delete it.
-    kept_days_zero = _Sql("")
-    for day in DAY_FIELDS:
-        if uncovered[day]:
-            kept_days_zero = kept_days_zero + " AND (NOT " + _week_in(f"{WEEKLY}.week_start", uncovered[day])
-            kept_days_zero = kept_days_zero + f" OR {WEEKLY}.{day} = 0)"
-    delete = _Sql(f"DELETE FROM {WEEKLY} WHERE ") + _range_filter(store_ids, first, last)  # noqa: S608 - identifiers are ours
-    delete = delete + f" AND {_not_in_tmp(tmp)}" + kept_days_zero
-    # The others (in a boundary week, with sales on days the file does not cover): clear the covered days.
-    partial_weeks = sorted({w for weeks in uncovered.values() for w in weeks})
-    cleared_total = 0
-    with connection.cursor() as cursor:
-        cursor.execute(delete.text, delete.params)
-        cleared_total += max(cursor.rowcount, 0)
-        if not partial_weeks:
-            return cleared_total
-        new = {}
-        for day in DAY_FIELDS:
-            if uncovered[day]:
-                new[day] = _Sql("CASE WHEN ") + _week_in(f"{WEEKLY}.week_start", uncovered[day])
-                new[day] = new[day] + f" THEN {WEEKLY}.{day} ELSE 0 END"
-            else:
-                new[day] = _Sql("0")
-        update = _Sql(f"UPDATE {WEEKLY} SET ")  # noqa: S608 - identifiers are ours
-        for day in DAY_FIELDS:
-            update = update + f"{day} = " + new[day] + ", "
-        update = update + "units = "
-        for i, day in enumerate(DAY_FIELDS):
-            update = update + (" + " if i else "") + new[day]
-        update = update + " WHERE " + _range_filter(store_ids, first, last) + " AND "
-        update = update + _week_in(f"{WEEKLY}.week_start", partial_weeks) + f" AND {_not_in_tmp(tmp)}"
-        # Only rows with something to clear on a covered day.
-        covered_nonzero = []
-        for day in DAY_FIELDS:
-            if uncovered[day]:
-                covered_nonzero.append(
-                    _Sql("(NOT ") + _week_in(f"{WEEKLY}.week_start", uncovered[day]) + f" AND {WEEKLY}.{day} <> 0)"
-                )
-            else:
-                covered_nonzero.append(_Sql(f"{WEEKLY}.{day} <> 0"))
-        update = update + " AND ("
-        for i, condition in enumerate(covered_nonzero):
-            update = update + (" OR " if i else "") + condition
-        update = update + ")"
-        cursor.execute(update.text, update.params)
-        cleared_total += max(cursor.rowcount, 0)
-    return cleared_total
-
-
-def _append_clear(store_ids: list[int], first: dt.date, last: dt.date) -> int:
-    """Returns may bring a week to all zero days: such rows are removed."""
-    delete = _Sql(f"DELETE FROM {WEEKLY} WHERE ") + _range_filter(store_ids, first, last)  # noqa: S608 - identifiers are ours
-    delete = delete + "".join(f" AND {WEEKLY}.{day} = 0" for day in DAY_FIELDS)
-    with connection.cursor() as cursor:
-        cursor.execute(delete.text, delete.params)
-        return max(cursor.rowcount, 0)
+def _weekly_delete(ids: np.ndarray) -> None:
+    tmp = temp_table_load(pd.DataFrame({"id": ids}), prefix="weekly_del", types={"id": "bigint"}, unique=("id",))
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {WEEKLY} WHERE id IN (SELECT id FROM {tmp.name})")  # noqa: S608 - ours
+    finally:
+        tmp.drop()
 
 
 # --------------------------------------------------------------------------

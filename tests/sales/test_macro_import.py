@@ -337,3 +337,71 @@ def test_a_generated_200k_row_file_loads_exactly(db, tmp_path):
         expected.loc[("00000007", "Tienda 013", JAN5)].astype(int)
     )
     assert load(path).rows_written == 0
+
+
+def test_an_overlapping_upload_that_changes_some_rows_matches_the_daily_truth(db, tmp_path):
+    """Second file: other dates (a straddling boundary on both ends), some
+    rows equal to what is stored, some changed, some gone, some new, and a
+    store absent from it. The table must equal the daily truth, and only
+    the rows that differ count as written or cleared."""
+    rng = np.random.default_rng(7)
+    skus = [f"{i:08d}" for i in range(12)]
+    stores = ["Norte", "Sur", "Este"]
+
+    def frame_for(first, days, store_list, sku_list):
+        dates = pd.date_range(first, periods=days).date
+        grid = [(k, s, d) for k in sku_list for s in store_list for d in dates]
+        quantity = rng.integers(0, 4, len(grid))
+        rows = pd.DataFrame(grid, columns=["sku", "store", "date"]).assign(quantity=quantity)
+        return rows
+
+    first_file = frame_for("2026-01-01", 31, stores, skus)  # Thu 1 Jan → Sat 31 Jan
+    # The second file (Wed 14 Jan → Tue 10 Feb, two stores): its January days
+    # copy the first file for half the SKUs, so those weekly rows come back
+    # equal; the last SKU is not in it, so its rows there are cleared.
+    second = frame_for("2026-01-14", 28, ["Norte", "Sur"], skus[:-1])
+    same = second["sku"].isin(skus[:6]) & (pd.to_datetime(second["date"]) <= "2026-01-31")
+    first_indexed = first_file.set_index(["sku", "store", "date"])["quantity"]
+    second.loc[same, "quantity"] = first_indexed.reindex(
+        pd.MultiIndex.from_frame(second.loc[same, ["sku", "store", "date"]])
+    ).to_numpy()
+    for frame, name in ((first_file, "a.csv"), (second, "b.csv")):
+        frame.assign(date=pd.to_datetime(frame["date"]).dt.strftime("%Y-%m-%d")).to_csv(tmp_path / name, index=False)
+
+    load(tmp_path / "a.csv")
+    stored_before = {
+        (r.product.sku, r.store.name, r.week_start): [r.mon, r.tue, r.wed, r.thu, r.fri, r.sat, r.sun]
+        for r in SalesWeeklyAgg.objects.select_related("product", "store")
+    }
+    result = load(tmp_path / "b.csv")
+
+    # The truth: day by day, the second file replaces its stores' dates.
+    truth = first_file.set_index(["sku", "store", "date"])["quantity"].to_dict()
+    lo, hi = D(2026, 1, 14), D(2026, 2, 10)
+    for key in list(truth):
+        if key[1] in ("Norte", "Sur") and lo <= key[2] <= hi:
+            del truth[key]
+    truth.update(second.set_index(["sku", "store", "date"])["quantity"].to_dict())
+    expected: dict[tuple, list[int]] = {}
+    for (sku, store, day), quantity in truth.items():
+        week = day - dt.timedelta(days=day.weekday())
+        expected.setdefault((sku, store, week), [0] * 7)[day.weekday()] += int(quantity)
+    expected = {k: v for k, v in expected.items() if any(v)}
+    stored = {
+        (r.product.sku, r.store.name, r.week_start): [r.mon, r.tue, r.wed, r.thu, r.fri, r.sat, r.sun]
+        for r in SalesWeeklyAgg.objects.select_related("product", "store")
+    }
+    assert stored == expected
+    assert all(r.units == r.mon + r.tue + r.wed + r.thu + r.fri + r.sat + r.sun for r in SalesWeeklyAgg.objects.all())
+    second_dates = pd.to_datetime(second["date"])
+    second_weeks = (second_dates - pd.to_timedelta(second_dates.dt.day_of_week, unit="D")).dt.date
+    second_keys = {
+        k for k, q in second.assign(week=second_weeks).groupby(["sku", "store", "week"])["quantity"].sum().items() if q
+    }
+    written = sum(1 for k in second_keys if expected.get(k) != stored_before.get(k))
+    in_range = [k for k in stored_before if k[1] != "Este" and D(2026, 1, 12) <= k[2] <= D(2026, 2, 9)]
+    cleared = sum(1 for k in in_range if k not in second_keys and expected.get(k) != stored_before[k])
+    assert 0 < written < len(second_keys)  # some rows came back equal
+    assert cleared > 0
+    assert (result.rows_written, result.rows_cleared) == (written, cleared)
+    assert load(tmp_path / "b.csv").rows_written == 0
