@@ -110,7 +110,7 @@ class RssPeak:
             self._stop.wait(self.interval)
 
     def __enter__(self) -> RssPeak:
-        self.peak = self._rss()
+        self.peak = self.start = self._rss()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
@@ -446,7 +446,10 @@ def run(
         report.details["upload_stages_s"] = clock.done()
         out(f"  upload stages: {report.details['upload_stages_s']}")
         report.figure("upload_s", t, f"{result.rows_read:,} rows → {result.weekly_rows:,} weekly")
-        report.figure("upload_peak_rss_mb", rss.mb, f"(process ru_maxrss {ru_maxrss_mb():.0f} MB)")
+        report.details["rss_before_upload_mb"] = round(rss.start / 2**20)
+        report.figure(
+            "upload_peak_rss_mb", rss.mb, f"(whole process; {rss.start / 2**20:.0f} MB before the upload started)"
+        )
         # (b) the loading floor, same run
         if "floor" not in skip:
             floor = floor_measure(files["sales"], report)

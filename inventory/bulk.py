@@ -28,6 +28,7 @@ _TYPES = {
     "integer": ("integer", "INTEGER"),
     "date": ("date", "TEXT"),
     "text": ("text", "TEXT"),
+    "float": ("double precision", "REAL"),
 }
 
 Progress = Callable[[int, int], None]
@@ -106,7 +107,7 @@ def temp_table_load(
     index: str = "",
     progress: Progress | None = None,
 ) -> TempTable:
-    """Create a temporary table with `types` (column → bigint|integer|date|text)
+    """Create a temporary table with `types` (column → bigint|integer|float|date|text)
     and load `frame` into it; `unique`: its key columns (indexed after the load);
     `index`: one more column to index.
     On PostgreSQL the table is analysed. Drop it with `.drop()`."""
@@ -179,6 +180,10 @@ def _arrow_table(frame: pd.DataFrame, types: dict[str, str]) -> pa.Table:
             arrays[column] = pa.array(np.asarray(series, dtype="datetime64[D]"), type=pa.date32())
         elif kind == "text":
             arrays[column] = pa.array(series.astype(object).where(series.notna(), None), type=pa.string())
+        elif kind == "float":  # NaN → NULL
+            arrays[column] = pa.array(series.to_numpy(dtype="float64", na_value=np.nan), from_pandas=True)
+        elif series.hasnans:  # nullable integers (pandas Int64)
+            arrays[column] = pa.array(series.astype("Int64"), type=pa.int64(), from_pandas=True)
         else:
             arrays[column] = pa.array(series.to_numpy(dtype="int64"), type=pa.int64())
     return pa.table(arrays)
@@ -189,4 +194,8 @@ def _python_values(series: pd.Series, kind: str) -> list[object]:
         return list(np.datetime_as_string(np.asarray(series, dtype="datetime64[D]"), unit="D"))
     if kind == "text":
         return [None if pd.isna(v) else str(v) for v in series.tolist()]
+    if kind == "float":
+        return [None if v != v else v for v in series.to_numpy(dtype="float64", na_value=np.nan).tolist()]
+    if series.hasnans:
+        return [None if pd.isna(v) else int(v) for v in series.tolist()]
     return series.to_numpy(dtype="int64").tolist()

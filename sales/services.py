@@ -387,18 +387,18 @@ def _weekly_frame(data: SalesFile, product_ids: np.ndarray, store_ids: np.ndarra
     return frame
 
 
-def _stored_rows(store_ids: list[int], first: dt.date, last: dt.date, *, except_in: str = "") -> pd.DataFrame:
+def _stored_rows(store_ids: list[int], first: dt.date, last: dt.date, *, ids_in: str = "") -> pd.DataFrame:
     """id, product_id, store_id, week, mon..sun of every stored row of these
     stores in the weeks of [first, last]: what the file's rows are compared
-    with. `except_in`: a table of ids (column `id`) to leave out."""
+    with. `ids_in`: a query of ours giving the only ids to read."""
     columns = ["id", "product_id", "store_id", "week", *DAY_FIELDS]
     if not store_ids:
         return pd.DataFrame({c: pd.Series(dtype=np.int64) for c in columns})
     week = "week_start - DATE '1970-01-01'" if is_postgres() else "CAST(julianday(week_start) - 2440587.5 AS INTEGER)"
     where, params = _range_where(store_ids, first, last, WEEKLY)
     sql = f"SELECT id, product_id, store_id, {week}, {', '.join(DAY_FIELDS)} FROM {WEEKLY} WHERE {where}"  # noqa: S608
-    if except_in:
-        sql += f" AND NOT EXISTS (SELECT 1 FROM {except_in} x WHERE x.id = {WEEKLY}.id)"  # noqa: S608 - a temp table of ours
+    if ids_in:
+        sql += f" AND id IN ({ids_in})"
     with connection.cursor() as cursor:
         if is_postgres():  # COPY out, parsed by pyarrow: no Python object per value
             blocks = []
@@ -439,14 +439,18 @@ def _range_has_rows(store_ids: list[int], first: dt.date, last: dt.date) -> bool
         return cursor.fetchone() is not None
 
 
+_RUN_BLOCK = 4096  # file rows per block when the database reports which rows came back unchanged
+
+
 def _unchanged_pairs_dropped(
     weekly: pd.DataFrame, store_ids: list[int], first: dt.date, last: dt.date
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """PostgreSQL, replace_range over stored rows: the database pairs the
-    file's rows with the stored ones and drops the pairs whose seven days
-    are already equal (a re-upload: all of them), so only the rest is read
-    back. A pair equal on every day changes nothing under replace_range, so
-    `weekly_merge` on what is left decides exactly as on everything."""
+    """PostgreSQL, replace_range over stored rows: the database pairs every
+    stored row of the range with an equal file row (same key, same seven
+    days), and only the file rows without such a pair and the stored rows
+    without one are read back (a re-upload: none). A pair equal on every day
+    changes nothing under replace_range, so `weekly_merge` on what is left
+    decides exactly as on everything."""
     types = {"rn": "bigint", "product_id": "bigint", "store_id": "bigint", "week_start": "date"}
     types.update(dict.fromkeys(DAY_FIELDS, "integer"))
     frame = weekly.assign(
@@ -455,33 +459,42 @@ def _unchanged_pairs_dropped(
     )
     tmp = temp_table_load(frame[list(types)], prefix="weekly", types=types)
     del frame
-    same = f"{tmp.name}_same"
+    pairs = f"{tmp.name}_pairs"
     where, params = _range_where(store_ids, first, last, "s")
-    days_equal = " AND ".join(f"s.{d} = f.{d}" for d in DAY_FIELDS)
+    days_equal = " AND ".join(f"f.{d} = s.{d}" for d in DAY_FIELDS)
     try:
         with connection.cursor() as cursor:
+            # One hash join: every stored row of the range, with the file row equal to it (if any).
             cursor.execute(
-                f"CREATE TEMPORARY TABLE {same} AS SELECT f.rn, s.id FROM {tmp.name} f "  # noqa: S608 - ours
-                f"JOIN {WEEKLY} s ON s.product_id = f.product_id AND s.week_start = f.week_start "
-                f"AND s.store_id = f.store_id WHERE {where} AND {days_equal}",
+                f"CREATE TEMPORARY TABLE {pairs} AS SELECT s.id, f.rn FROM {WEEKLY} s "  # noqa: S608 - ours
+                f"LEFT JOIN {tmp.name} f ON f.product_id = s.product_id AND f.week_start = s.week_start "
+                f"AND f.store_id = s.store_id AND {days_equal} WHERE {where}",
                 params,
             )
-            cursor.execute(f"ANALYZE {same}")
-            # Runs of consecutive row numbers: a handful of rows, not one per pair.
+            cursor.execute(f"ANALYZE {pairs}")
+            # Which file rows were paired, as counts per block of row numbers:
+            # a full block needs no detail, so a re-upload returns a few hundred rows.
             cursor.execute(
-                f"SELECT MIN(rn), MAX(rn) FROM (SELECT rn, rn - ROW_NUMBER() OVER (ORDER BY rn) AS run "  # noqa: S608
-                f"FROM {same}) numbered GROUP BY run"
+                f"SELECT rn / {_RUN_BLOCK}, COUNT(*) FROM {pairs} WHERE rn IS NOT NULL GROUP BY 1"  # noqa: S608
             )
-            runs = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 2)
-        stored = _stored_rows(store_ids, first, last, except_in=same)
+            counts = dict(cursor.fetchall())
+            unchanged = np.zeros(len(weekly), dtype=bool)
+            partial = []
+            for block, count in counts.items():
+                start, stop = block * _RUN_BLOCK, min((block + 1) * _RUN_BLOCK, len(weekly))
+                if count == stop - start:
+                    unchanged[start:stop] = True
+                else:
+                    partial.append(int(block))
+            if partial:
+                block_sql, block_params = in_clause(f"rn / {_RUN_BLOCK}", partial)
+                cursor.execute(f"SELECT rn FROM {pairs} WHERE rn IS NOT NULL AND {block_sql}", block_params)  # noqa: S608
+                unchanged[np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)] = True
+        stored = _stored_rows(store_ids, first, last, ids_in=f"SELECT id FROM {pairs} WHERE rn IS NULL")  # noqa: S608 - ours
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {same}")
+            cursor.execute(f"DROP TABLE IF EXISTS {pairs}")
         tmp.drop()
-    marks = np.zeros(len(weekly) + 1, dtype=np.int64)
-    np.add.at(marks, runs[:, 0], 1)
-    np.add.at(marks, runs[:, 1] + 1, -1)
-    unchanged = np.cumsum(marks[:-1]) > 0
     return weekly.loc[~unchanged].reset_index(drop=True), stored
 
 
@@ -502,6 +515,9 @@ def _weekly_write(
     inserted, only changed rows updated, rows left without sales removed.
     Returns (rows inserted or changed, stored rows of the range cleared)."""
     progress(36, "Leyendo las ventas ya cargadas del rango")
+    if is_postgres():  # room for the hash join and the sort below (this transaction only)
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '256MB'")
     if mode == SalesLoad.Mode.REPLACE_RANGE and is_postgres() and _range_has_rows(store_ids, first_date, last_date):
         weekly, stored = _unchanged_pairs_dropped(weekly, store_ids, first_date, last_date)
     else:

@@ -339,11 +339,13 @@ def test_a_generated_200k_row_file_loads_exactly(db, tmp_path):
     assert load(path).rows_written == 0
 
 
-def test_an_overlapping_upload_that_changes_some_rows_matches_the_daily_truth(db, tmp_path):
+@pytest.mark.parametrize("block", [4096, 7])  # 7: many blocks, some full, some partly unchanged
+def test_an_overlapping_upload_that_changes_some_rows_matches_the_daily_truth(db, tmp_path, monkeypatch, block):
     """Second file: other dates (a straddling boundary on both ends), some
     rows equal to what is stored, some changed, some gone, some new, and a
     store absent from it. The table must equal the daily truth, and only
     the rows that differ count as written or cleared."""
+    monkeypatch.setattr(services, "_RUN_BLOCK", block)
     rng = np.random.default_rng(7)
     skus = [f"{i:08d}" for i in range(12)]
     stores = ["Norte", "Sur", "Este"]
