@@ -399,8 +399,10 @@ def run(
     workdir: Path | None = None,
     skip: Iterable[str] = (),
     reset: bool = False,
+    daily_rows: int | None = None,
     out: Callable[[str], None] = print,
 ) -> dict[str, Any]:
+    """`daily_rows`: a smaller macro file than the size's (how upload cost grows)."""
     from distribution.engine import DistributionParams
     from distribution.services import distribution_run_create
     from inventory.models import Product, Store
@@ -419,7 +421,7 @@ def run(
     out(f"FastDSO bench · size={size} · db={connection.vendor} · {machine()}")
     work = Path(workdir or tempfile.mkdtemp(prefix="fastdso-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    dims = SIZES[size]
+    dims = SIZES[size] if daily_rows is None else {**SIZES[size], "daily_rows": daily_rows}
     r = generate.retailer(dims)
     files = {k: work / f"{k}.csv" for k in ("products", "sales", "cd", "stores", "request")}
     t, rows = timed(lambda: generate.write_daily_sales(r, dims["daily_rows"], files["sales"]))
@@ -520,13 +522,18 @@ def run(
             unsold = [sku for sku, pid in zip(r.skus, ids["product"], strict=True) if pid not in sold]
             pd.DataFrame({"sku": unsold[: SCOPE_SKUS[size]]}).to_csv(work / "wide.csv", index=False)
             wide = DistributionParams(cold_start_top_n=len(r.stores), limit_by_cd=False)
+            clock = StageClock()
             elapsed, created = timed(
                 lambda: distribution_run_create(
-                    request_path=work / "wide.csv", file_name="wide.csv", params=wide, user=user
+                    request_path=work / "wide.csv", file_name="wide.csv", params=wide, user=user, progress=clock
                 )
             )
             run_obj = created.run
-            report.details["wide_run"] = {"skus": len(unsold[: SCOPE_SKUS[size]]), "lines": run_obj.line_count}
+            report.details["wide_run"] = {
+                "skus": len(unsold[: SCOPE_SKUS[size]]),
+                "lines": run_obj.line_count,
+                "stages_s": clock.done(),
+            }
             report.figure("distribution_wide_run_s", elapsed, f"cold start to all stores, {run_obj.line_count:,} lines")
 
     # (e) redistribution by category, Top N 200, to all stores

@@ -387,6 +387,16 @@ def _weekly_frame(data: SalesFile, product_ids: np.ndarray, store_ids: np.ndarra
     return frame
 
 
+def stored_rows_sql(store_ids: list[int], first: dt.date, last: dt.date, *, ids_in: str = "") -> tuple[str, list]:
+    """The SELECT of `_stored_rows` (also explained by `bench --plans`)."""
+    week = "week_start - DATE '1970-01-01'" if is_postgres() else "CAST(julianday(week_start) - 2440587.5 AS INTEGER)"
+    where, params = _range_where(store_ids, first, last, WEEKLY)
+    sql = f"SELECT id, product_id, store_id, {week}, {', '.join(DAY_FIELDS)} FROM {WEEKLY} WHERE {where}"  # noqa: S608
+    if ids_in:
+        sql += f" AND id IN ({ids_in})"
+    return sql, params
+
+
 def _stored_rows(store_ids: list[int], first: dt.date, last: dt.date, *, ids_in: str = "") -> pd.DataFrame:
     """id, product_id, store_id, week, mon..sun of every stored row of these
     stores in the weeks of [first, last]: what the file's rows are compared
@@ -394,11 +404,7 @@ def _stored_rows(store_ids: list[int], first: dt.date, last: dt.date, *, ids_in:
     columns = ["id", "product_id", "store_id", "week", *DAY_FIELDS]
     if not store_ids:
         return pd.DataFrame({c: pd.Series(dtype=np.int64) for c in columns})
-    week = "week_start - DATE '1970-01-01'" if is_postgres() else "CAST(julianday(week_start) - 2440587.5 AS INTEGER)"
-    where, params = _range_where(store_ids, first, last, WEEKLY)
-    sql = f"SELECT id, product_id, store_id, {week}, {', '.join(DAY_FIELDS)} FROM {WEEKLY} WHERE {where}"  # noqa: S608
-    if ids_in:
-        sql += f" AND id IN ({ids_in})"
+    sql, params = stored_rows_sql(store_ids, first, last, ids_in=ids_in)
     with connection.cursor() as cursor:
         if is_postgres():  # COPY out, parsed by pyarrow: no Python object per value
             blocks = []

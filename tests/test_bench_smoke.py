@@ -18,3 +18,24 @@ def test_bench_small_reports_every_figure(tmp_path, settings):
     assert all(value >= 0 for value in data["figures"].values())
     assert data["details"]["daily_rows"] > 10_000
     assert data["details"]["distribution_big_table_rows"] >= 10 * data["details"]["distribution_small_table_rows"] * 0.9
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bench_plans_explain_the_hot_reads_on_postgresql(tmp_path, settings):
+    from io import StringIO
+
+    from django.core.management.base import CommandError
+    from django.db import connection
+
+    settings.FASTDSO_JOBS_SYNC = True
+    call_command("bench", "--size", "small", "--workdir", str(tmp_path / "work"), "--skip", "upload", "pages")
+    out = StringIO()
+    if connection.vendor != "postgresql":
+        with pytest.raises(CommandError, match="PostgreSQL"):
+            call_command("bench", "--plans", stdout=out)
+        return
+    call_command("bench", "--plans", stdout=out)
+    text = out.getvalue()
+    for label in ("weekly_sales_summary", "category_store_units", "store_stock", "macro import"):
+        assert f"### {label}" in text
+    assert "Execution Time" in text and "sales_salesweeklyagg" in text

@@ -17,18 +17,33 @@ class Command(BaseCommand):
         parser.add_argument("--json", dest="json_path", default="")
         parser.add_argument("--skip", nargs="*", default=[], choices=bench.STEPS)
         parser.add_argument("--workdir", default="")
+        parser.add_argument(
+            "--daily-rows", type=int, default=None, help="Filas del archivo macro (por defecto, las del tamaño)."
+        )
         parser.add_argument("--reset", action="store_true", help="Vaciar las tablas si ya tienen datos.")
+        parser.add_argument(
+            "--plans", action="store_true", help="Solo EXPLAIN ANALYZE de las lecturas críticas (datos actuales)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         import os
 
         os.environ.setdefault("FASTDSO_JOBS_SYNC", "1")
+        if options["plans"]:
+            from benchmarks.plans import hot_query_plans
+
+            try:
+                hot_query_plans(out=self.stdout.write)
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from exc
+            return
         try:
             data = bench.run(
                 size=options["size"],
                 workdir=options["workdir"] or None,
                 skip=options["skip"],
                 reset=options["reset"],
+                daily_rows=options["daily_rows"],
                 out=self.stdout.write,
             )
         except RuntimeError as exc:
