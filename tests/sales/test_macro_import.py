@@ -407,3 +407,19 @@ def test_an_overlapping_upload_that_changes_some_rows_matches_the_daily_truth(db
     assert cleared > 0
     assert (result.rows_written, result.rows_cleared) == (written, cleared)
     assert load(tmp_path / "b.csv").rows_written == 0
+
+
+@pytest.mark.parametrize("mode", ["replace_range", "append_range"])
+def test_a_file_of_only_zeros_clears_its_range_under_replace_and_changes_nothing_under_append(db, tmp_path, mode):
+    load(csv_file(tmp_path, "a.csv", daily("0001", "Centro", JAN5, [1, 2, 3]) + daily("0002", "Centro", JAN5, [4])))
+    zeros = csv_file(tmp_path, "ceros.csv", ["0001,Centro,2026-01-05,0", "0001,Centro,2026-01-11,0"])
+    result = load(zeros, mode=mode)
+    if mode == "replace_range":  # Monday 5 to Sunday 11: the whole week, both SKUs
+        assert weekly_table() == {}
+        assert (result.weekly_rows, result.rows_written, result.rows_cleared) == (0, 0, 2)
+    else:
+        assert weekly_table() == {
+            ("0001", "Centro", JAN5): (6, (1, 2, 3, 0, 0, 0, 0)),
+            ("0002", "Centro", JAN5): (4, (4, 0, 0, 0, 0, 0, 0)),
+        }
+        assert (result.rows_written, result.rows_cleared) == (0, 0)
