@@ -54,7 +54,10 @@ class JobDetailView(DetailView):
         context["errors_shown"] = job.errors[:ERRORS_SHOWN]
         context["status"] = status = job_status(job)
         labels = status["count_labels"]
-        context["count_rows"] = [(labels[key], value) for key, value in (status["counts"] or {}).items()]
+        # The live counters are progress: once the summary is there it says the same, once.
+        summary_shown = job.status == Job.Status.DONE and bool(job.result)
+        counts = {} if summary_shown else (status["counts"] or {})
+        context["count_rows"] = [(labels[key], value) for key, value in counts.items()]
         return context
 
 
