@@ -157,23 +157,23 @@ class PlanForm(forms.Form):
         widget=_number({"step": "0.05"}),
     )
     max_rows = forms.IntegerField(
-        label="MAX_ROWS",
-        help_text=_("filas por plan"),
+        label=_("Máx. filas"),
+        help_text=_("MAX_ROWS: filas por plan"),
         initial=DEFAULTS.max_rows,
         min_value=1,
         max_value=100_000,
         widget=_number(),
     )
     max_units_per_sku_per_dest = forms.IntegerField(
-        label="MAX_UNITS_PER_SKU_PER_DEST",
-        help_text=_("u por SKU y destino"),
+        label=_("Máx. u por SKU y destino"),
+        help_text=_("MAX_UNITS_PER_SKU_PER_DEST"),
         initial=DEFAULTS.max_units_per_sku_per_dest,
         min_value=1,
         widget=_number(),
     )
     max_units = forms.IntegerField(
-        label="MAX_UNITS",
-        help_text=_("tope global de unidades"),
+        label=_("Máx. unidades"),
+        help_text=_("MAX_UNITS: tope global"),
         required=False,
         min_value=1,
         widget=_number({"placeholder": _("sin tope")}),
