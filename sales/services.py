@@ -39,6 +39,7 @@ from inventory.models import Product
 from inventory.services import products_upsert, stores_resolve, text_length_errors
 from sales import engine
 from sales.models import DAY_FIELDS, DistributionRecord, SalesLoad, SalesWeeklyAgg
+from sales.queries import monday
 
 Progress = Callable[..., None]
 
@@ -387,6 +388,16 @@ def _weekly_frame(data: SalesFile, product_ids: np.ndarray, store_ids: np.ndarra
     return frame
 
 
+# Bulk types of the weekly columns the import writes.
+_WEEKLY_TYPES = {"product_id": "bigint", "store_id": "bigint", "week_start": "date", "units": "integer"}
+_WEEKLY_TYPES.update(dict.fromkeys(DAY_FIELDS, "integer"))
+
+
+def _with_week_start(frame: pd.DataFrame, **columns: Any) -> pd.DataFrame:
+    """The frame with `week_start` as a date column (from the day number `week`)."""
+    return frame.assign(week_start=frame["week"].to_numpy(np.int64).astype("datetime64[D]"), **columns)
+
+
 def stored_rows_sql(store_ids: list[int], first: dt.date, last: dt.date, *, ids_in: str = "") -> tuple[str, list]:
     """The SELECT of `_stored_rows` (also explained by `bench --plans`)."""
     week = "week_start - DATE '1970-01-01'" if is_postgres() else "CAST(julianday(week_start) - 2440587.5 AS INTEGER)"
@@ -433,7 +444,7 @@ def _range_where(store_ids: list[int], first: dt.date, last: dt.date, table: str
     """The file's stores and the weeks from the Monday of `first` to the Monday of `last`."""
     store_sql, store_params = in_clause(f"{table}.store_id", store_ids)
     where = f"{store_sql} AND {table}.week_start BETWEEN %s AND %s"
-    return where, [*store_params, date_param(_monday(first)), date_param(_monday(last))]
+    return where, [*store_params, date_param(monday(first)), date_param(monday(last))]
 
 
 def _range_has_rows(store_ids: list[int], first: dt.date, last: dt.date) -> bool:
@@ -457,12 +468,8 @@ def _unchanged_pairs_dropped(
     without one are read back (a re-upload: none). A pair equal on every day
     changes nothing under replace_range, so `weekly_merge` on what is left
     decides exactly as on everything."""
-    types = {"rn": "bigint", "product_id": "bigint", "store_id": "bigint", "week_start": "date"}
-    types.update(dict.fromkeys(DAY_FIELDS, "integer"))
-    frame = weekly.assign(
-        rn=np.arange(len(weekly), dtype=np.int64),
-        week_start=weekly["week"].to_numpy(np.int64).astype("datetime64[D]"),
-    )
+    types = {"rn": "bigint", **{c: t for c, t in _WEEKLY_TYPES.items() if c != "units"}}
+    frame = _with_week_start(weekly, rn=np.arange(len(weekly), dtype=np.int64))
     tmp = temp_table_load(frame[list(types)], prefix="weekly", types=types)
     del frame
     pairs = f"{tmp.name}_pairs"
@@ -502,10 +509,6 @@ def _unchanged_pairs_dropped(
             cursor.execute(f"DROP TABLE IF EXISTS {pairs}")
         tmp.drop()
     return weekly.loc[~unchanged].reset_index(drop=True), stored
-
-
-def _monday(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
 
 
 def _weekly_write(
@@ -554,18 +557,11 @@ def _weekly_write(
     return changes.written, changes.cleared
 
 
-_WEEKLY_TYPES = {"product_id": "bigint", "store_id": "bigint", "week_start": "date", "units": "integer"}
-_WEEKLY_TYPES.update(dict.fromkeys(DAY_FIELDS, "integer"))
-
-
 def _weekly_insert(inserts: pd.DataFrame, progress: Callable[[int, int], None]) -> None:
     """New rows straight into the table (COPY on PostgreSQL): the imports lock
     keeps any other load from adding the same keys meanwhile."""
     categories = _product_categories(inserts["product_id"].unique().tolist())
-    frame = inserts.assign(
-        week_start=(inserts["week"].to_numpy(np.int64)).astype("datetime64[D]"),
-        category=inserts["product_id"].map(categories),
-    )
+    frame = _with_week_start(inserts, category=inserts["product_id"].map(categories))
     columns = [*_WEEKLY_TYPES, "category"]
     rows_insert(WEEKLY, frame[columns], types={**_WEEKLY_TYPES, "category": "text"}, progress=progress)
 
