@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -185,11 +184,6 @@ Progress = Callable[..., None]
 
 def _no_progress(*args: Any, **kwargs: Any) -> None:
     return None
-
-
-def upload_max_bytes() -> int:
-    """The size limit of uploaded files (web and command line, SPEC §3)."""
-    return int(settings.FASTDSO_MAX_UPLOAD_MB) * 1024 * 1024
 
 
 def _job_url(job: Any) -> str:
