@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fastdso.menu.menu_context",
+                "inventory.context.demo_context",
             ],
         },
     },

@@ -13,7 +13,6 @@ from django.urls import reverse
 
 from fastdso.jobs import job_input_path
 from fastdso.models import Job
-from sales.jobs import MACRO_SALES_IMPORT
 from sales.models import SalesWeeklyAgg
 
 GOOD = b"sku,store,date,quantity\n00012345,Tienda Centro 001,2026-01-05,3\n00012345,Tienda Centro 001,2026-01-06,4\n"

@@ -1,6 +1,7 @@
-"""python manage.py seed_demo [--size small|medium|large]
+"""python manage.py seed_demo [--size small|medium|large] [--if-empty] [--users-only]
 
-Loads a realistic demo retailer and makes sure the demo logins exist.
+Loads a realistic demo retailer, marked as demo (`clear_demo` removes it),
+and makes sure the demo logins exist.
 """
 
 from __future__ import annotations
@@ -24,9 +25,14 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--if-empty", action="store_true", help="No cargar si ya hay productos.")
         parser.add_argument("--no-users", action="store_true", help="No crear ni mostrar los usuarios demo.")
+        parser.add_argument(
+            "--users-only", action="store_true", help="Solo los usuarios (sin datos demo: la base queda vacía)."
+        )
 
     def handle(self, *args: object, **options: object) -> None:
-        if options["if_empty"] and Product.objects.exists():
+        if options["users_only"]:
+            self.stdout.write("Sin datos de demostración (FASTDSO_DEMO=0): cargue sus archivos.")
+        elif options["if_empty"] and Product.objects.exists():
             self.stdout.write("La base ya tiene datos: no se cargan datos demo.")
         else:
             data = demo.generate(str(options["size"]), seed=int(options["seed"]))  # type: ignore[arg-type]
