@@ -20,21 +20,24 @@ else
   python manage.py seed_demo --size "$FASTDSO_DEMO_SIZE" --if-empty
 fi
 
-# Each server runs in a session of its own (setsid), so that stopping kills
-# its whole process group: gunicorn's workers, qcluster's sentinel, monitor,
-# pusher and workers. Nothing is left to be adopted by init.
+# Each server runs in a session of its own (setsid): its process group holds
+# gunicorn's workers, or qcluster's sentinel, monitor, pusher and workers.
+# Stopping asks each server's main process to stop (SIGTERM: gunicorn ends
+# its requests, qcluster its workers, in ~2 s), then kills whatever is left
+# in those groups after 7 s (a task still running: its job is reported
+# failed by the worker that finds it), so nothing is left to init.
 PIDS=()
+group_alive() { ps -o stat= --sid "$1" 2>/dev/null | grep -qv '^Z'; }
 stop() {
   trap - INT TERM EXIT
   echo "FastDSO: deteniendo…" >&2
-  for pid in "${PIDS[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
-  for _ in $(seq 1 70); do  # 7 s of grace for running requests and tasks
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  local deadline=$((SECONDS + 7)) alive
+  while [ "$SECONDS" -lt "$deadline" ]; do
     alive=0
-    for pid in "${PIDS[@]}"; do
-      if ps -o stat= -g "$pid" 2>/dev/null | grep -qv '^Z'; then alive=1; fi
-    done
+    for pid in "${PIDS[@]}"; do group_alive "$pid" && alive=1; done
     [ "$alive" = 0 ] && break
-    sleep 0.1
+    sleep 0.2
   done
   for pid in "${PIDS[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
