@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from django.conf import settings
 
@@ -45,7 +46,7 @@ def test_start_sh_serves_with_gunicorn_and_stops_clean(tmp_path):
         assert wait_http(f"http://127.0.0.1:{port}/static/css/app.css", 10).status == 200
         time.sleep(2)  # let qcluster start its sentinel, monitor, pusher and workers
         tree = descendants(script.pid)
-        commands = " ".join(open(f"/proc/{p}/cmdline").read() for p in tree if alive(p))
+        commands = " ".join(Path(f"/proc/{p}/cmdline").read_text() for p in tree if alive(p))
         assert "gunicorn" in commands and "qcluster" in commands
         sessions = {s for s in (session_of(p) for p in tree) if s is not None and s != session_of(script.pid)}
         assert len(sessions) == 2  # web and worker, each in its own session
