@@ -38,12 +38,18 @@ _LOADING = ContextVar("fastdso_demo_loading", default=False)
 
 
 def demo_present() -> bool:
-    """Whether demo data is loaded (the banner); cached, forgotten on load and clear."""
-    present = cache.get(DEMO_CACHE_KEY)
-    if present is None:
-        present = Product.objects.filter(is_demo=True).exists() or Store.objects.filter(is_demo=True).exists()
-        cache.set(DEMO_CACHE_KEY, present, 300)
-    return bool(present)
+    """Whether demo data is loaded (the banner on every page). Read from the
+    cache only, no query per page: the demo load sets the flag, clear_demo
+    and the claims of real files reset it, and `seed_demo` (every start of
+    start.sh) recomputes it."""
+    return bool(cache.get(DEMO_CACHE_KEY, False))
+
+
+def demo_flag_refresh() -> bool:
+    """Recompute the banner's flag from the marks (kept until changed)."""
+    present = Product.objects.filter(is_demo=True).exists() or Store.objects.filter(is_demo=True).exists()
+    cache.set(DEMO_CACHE_KEY, present, None)
+    return present
 
 
 @contextlib.contextmanager
@@ -60,7 +66,7 @@ def demo_mark_new(*, product_id_after: int, store_id_after: int) -> None:
     """Mark as demo the products and stores created after these ids (by the demo load)."""
     Product.objects.filter(id__gt=product_id_after).update(is_demo=True)
     Store.objects.filter(id__gt=store_id_after).update(is_demo=True)
-    cache.delete(DEMO_CACHE_KEY)
+    demo_flag_refresh()
 
 
 def demo_claim(model: type[Product] | type[Store], ids: Iterable[int]) -> None:
@@ -70,7 +76,7 @@ def demo_claim(model: type[Product] | type[Store], ids: Iterable[int]) -> None:
     id_list = [int(pk) for pk in ids]
     for start in range(0, len(id_list), CHUNK):
         model.objects.filter(is_demo=True, id__in=id_list[start : start + CHUNK]).update(is_demo=False)
-    cache.delete(DEMO_CACHE_KEY)
+    demo_flag_refresh()
 
 
 @dataclass
@@ -179,7 +185,7 @@ def demo_clear(*, user: Any = None) -> DemoClearResult:
     audited[Job._meta.label] = {str(pk) for pk in job_ids}
     _audit_forget(audited, job_ids)
     result.deleted = {label: count for label, count in sorted(result.deleted.items()) if count}
-    cache.delete(DEMO_CACHE_KEY)
+    demo_flag_refresh()
     if result.total:
         audit_record(user=user, action="demo_clear", object_repr="Datos de demostración", details=result.deleted)
     return result

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from fastdso import demo
 from fastdso.demo_load import demo_load
+from inventory.demo import demo_flag_refresh
 from inventory.models import Product
 
 
@@ -38,6 +39,7 @@ class Command(BaseCommand):
             data = demo.generate(str(options["size"]), seed=int(options["seed"]))  # type: ignore[arg-type]
             summary = demo_load(data)
             self.stdout.write(self.style.SUCCESS(f"Datos demo ({options['size']}) cargados: {summary}"))
+        demo_flag_refresh()  # the banner's flag, recomputed at every start
         if not options["no_users"]:
             for line in ensure_demo_users():
                 self.stdout.write(line)
