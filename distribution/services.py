@@ -31,10 +31,10 @@ from distribution import engine
 from distribution.engine import DistributionParams
 from distribution.models import DistributionLine, DistributionRun
 from fastdso.audit import audit_record
+from fastdso.db import rows_insert
 from fastdso.files import Column, read_table
 from fastdso.jobs import JobInputError
 from inventory import queries as inventory_queries
-from inventory.bulk import rows_insert
 from inventory.models import Product, Store
 from inventory.services import products_upsert
 from sales import queries as sales_queries

@@ -21,9 +21,9 @@ from django.db import connection
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Subquery
 
 from distribution.models import DistributionLine, DistributionRun
+from fastdso.db import in_clause
 from fastdso.models import AuditEvent, Job
 from inventory import health
-from inventory.bulk import in_clause
 from inventory.health import HealthParams
 from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot
 from sales import queries as sales_queries

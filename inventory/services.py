@@ -21,9 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fastdso.audit import audit_record
+from fastdso.db import analyze_after_load, date_param, imports_lock, in_clause, rows_insert
 from fastdso.files import Column, Kind, RowError, read_table
 from fastdso.jobs import JobInputError
-from inventory.bulk import analyze_after_load, date_param, imports_lock, in_clause, rows_insert
 from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot, normalise_store_name, store_name_key
 
 BATCH = 2000

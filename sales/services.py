@@ -32,9 +32,9 @@ from django.urls import reverse
 from pyarrow import csv as pa_csv
 
 from fastdso.audit import audit_record
+from fastdso.db import date_param, imports_lock, in_clause, is_postgres, rows_insert, temp_table_load
 from fastdso.files import Column, Kind, RowError, iter_table
 from fastdso.jobs import JobInputError
-from inventory.bulk import date_param, imports_lock, in_clause, is_postgres, rows_insert, temp_table_load
 from inventory.models import Product
 from inventory.services import products_upsert, stores_resolve, text_length_errors
 from sales import engine
