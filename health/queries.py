@@ -40,7 +40,7 @@ from fastdso.models import AuditEvent, Job
 from health import engine
 from health.engine import HealthParams
 from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot
-from inventory.queries import CHUNK, cd_stock, cd_stock_date, store_stock, store_stock_dates
+from inventory.queries import CHUNK, cd_stock, cd_stock_date, store_stock, store_stock_dates, stores_frame
 from sales import queries as sales_queries
 
 # --- Store Health (the dashboard) ---------------------------------------------
@@ -260,9 +260,7 @@ def compute_store_health(params: HealthParams) -> HealthData:
     counts = engine.alert_counts(frame)
 
     summary = engine.store_summary(frame)
-    store_rows = pd.DataFrame(
-        list(Store.objects.values_list("id", "name", "stock_date")), columns=["store_id", "name", "stock_date"]
-    )
+    store_rows = stores_frame()
     summary = store_rows.merge(summary, on="store_id", how="inner").sort_values(
         ["stockout_pct", engine.STOCKOUT, "name"], ascending=[False, False, True], kind="stable"
     )
@@ -384,10 +382,7 @@ def stock_query(product: Product, params: HealthParams | None = None) -> StockQu
     demand = in_window.groupby(["product_id", "store_id"], as_index=False)["units"].sum()
     stock = store_stock([product.pk])
     state = engine.store_health([product.pk], stock, demand, params).drop(columns="product_id")
-    stores = pd.DataFrame(
-        list(Store.objects.order_by("name").values_list("id", "name", "stock_date")),
-        columns=["store_id", "name", "stock_date"],
-    )
+    stores = stores_frame()
     last = sales_queries.last_sale_weeks([product.pk]).rename(columns={"week_start": "last_sale_week"})
     stores = stores.merge(state, on="store_id", how="left").merge(
         last[["store_id", "last_sale_week"]], on="store_id", how="left"

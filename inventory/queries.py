@@ -24,15 +24,6 @@ def cd_stock_date() -> dt.date | None:
     return CDStockSnapshot.objects.aggregate(latest=Max("snapshot_date"))["latest"]
 
 
-def product_ids(skus: Iterable[str]) -> dict[str, int]:
-    """SKU → product id for the SKUs that exist (batched IN queries)."""
-    wanted = sorted({str(s) for s in skus})
-    found: dict[str, int] = {}
-    for start in range(0, len(wanted), CHUNK):
-        found.update(Product.objects.filter(sku__in=wanted[start : start + CHUNK]).values_list("sku", "id"))
-    return found
-
-
 def cd_stock(product_id_list: Sequence[int]) -> pd.DataFrame:
     """DataFrame[product_id, units] from the latest CD snapshot (absent products omitted: 0)."""
     latest = cd_stock_date()
@@ -105,6 +96,9 @@ def store_stock_dates() -> dict[str, Any]:
     )
 
 
+# --- Catalogue selectors: the one way every app reads products and stores ------
+
+
 def product_categories() -> list[str]:
     """Distinct product categories, sorted (index on Product.category)."""
     return list(
@@ -114,6 +108,46 @@ def product_categories() -> list[str]:
         .values_list("category", flat=True)
         .distinct()
     )
+
+
+def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def product_ids(skus: Iterable[str]) -> dict[str, int]:
+    """SKU → product id for the SKUs that exist (batched IN queries)."""
+    wanted = sorted({str(s) for s in skus})
+    found: dict[str, int] = {}
+    for chunk in _chunks(wanted):
+        found.update(Product.objects.filter(sku__in=chunk).values_list("sku", "id"))
+    return found
+
+
+PRODUCT_COLUMNS = ["sku", "product_id", "product_name", "category"]
+
+
+def products_by_sku(skus: Iterable[str]) -> pd.DataFrame:
+    """DataFrame[sku, product_id, product_name, category] of the SKUs that exist,
+    sorted by SKU (batched IN queries; unknown SKUs are simply absent)."""
+    wanted = sorted({str(s) for s in skus})
+    rows: list[tuple[str, int, str, str | None]] = []
+    for chunk in _chunks(wanted):
+        rows.extend(Product.objects.filter(sku__in=chunk).values_list("sku", "id", "name", "category"))
+    frame = pd.DataFrame(rows, columns=PRODUCT_COLUMNS)
+    return frame.sort_values("sku", kind="stable").reset_index(drop=True)
+
+
+def stores_frame() -> pd.DataFrame:
+    """DataFrame[store_id, name, stock_date] of every store, by name."""
+    rows = list(Store.objects.order_by("name", "id").values_list("id", "name", "stock_date"))
+    return pd.DataFrame(rows, columns=["store_id", "name", "stock_date"])
+
+
+def store_names(store_ids: Iterable[int] | None = None) -> dict[int, str]:
+    """Store id → name, of `store_ids` (every store when None)."""
+    stores = Store.objects.all() if store_ids is None else Store.objects.filter(id__in=list(store_ids))
+    return dict(stores.values_list("id", "name"))
 
 
 def product_search(text: str, limit: int = 20) -> list[Product]:
