@@ -13,9 +13,9 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandParser
 
 from fastdso import demo
-from fastdso.demo_load import demo_load
 from inventory.demo import demo_flag_refresh
 from inventory.models import Product
+from sales.demo_load import demo_load
 
 
 class Command(BaseCommand):
