@@ -55,7 +55,7 @@ else
     --workers "${WEB_CONCURRENCY:-2}" \
     --threads "${WEB_THREADS:-4}" \
     --timeout "${WEB_TIMEOUT:-300}" \
-    --graceful-timeout 5 \
+    --graceful-timeout 5 --no-control-socket \
     --max-requests 2000 --max-requests-jitter 200 \
     --access-logfile - &
 fi

@@ -124,7 +124,16 @@ def test_upload_on_web_a_runs_on_a_worker_and_web_b_sees_its_progress(tmp_path, 
             start(worker, sys.executable, "manage.py", "qcluster")
         for web, port in ports.items():
             gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-            start(web, gunicorn, "fastdso.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1")
+            start(
+                web,
+                gunicorn,
+                "fastdso.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--no-control-socket",
+            )
         for port in ports.values():
             wait_http(f"http://127.0.0.1:{port}/login/", 120, alive=lambda: all(p.poll() is None for p in processes))
 
