@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,8 +31,8 @@ from distribution.engine import DistributionParams
 from distribution.models import DistributionLine, DistributionRun
 from fastdso.audit import audit_record
 from fastdso.db import rows_insert
-from fastdso.files import Column, read_table
-from fastdso.jobs import JobInputError
+from fastdso.files import Column, read_table, upload_max_bytes
+from fastdso.jobs import JobInputError, no_progress
 from inventory import queries as inventory_queries
 from inventory.services import products_upsert
 from sales import queries as sales_queries
@@ -60,10 +59,6 @@ class RunCreateResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def _no_progress(*_args: Any, **_kwargs: Any) -> None:
-    return None
-
-
 def file_sha256(path: str | Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -75,7 +70,7 @@ def file_sha256(path: str | Path) -> str:
 def request_read(path: str | Path) -> pd.DataFrame:
     """The request file as DataFrame[sku, product_name, category] (SPEC §3 reader);
     raises FileRejected on a bad file and JobInputError when it names no SKU."""
-    frame = read_table(path, REQUEST_COLUMNS, max_bytes=settings.FASTDSO_MAX_UPLOAD_MB * 1024 * 1024)
+    frame = read_table(path, REQUEST_COLUMNS, max_bytes=upload_max_bytes())
     frame["sku"] = frame["sku"].astype(str).str.strip()
     frame = frame[frame["sku"] != ""]
     if frame.empty:
@@ -178,7 +173,7 @@ def distribution_run_create(
     job: Any = None,
 ) -> RunCreateResult:
     """Read the request, generate the distribution and save the run (one transaction)."""
-    progress = progress or _no_progress
+    progress = progress or no_progress
     progress(5, "Leyendo la solicitud")
     request = request_read(request_path)
     scope_skus = set(request["sku"])

@@ -33,6 +33,8 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from django.conf import settings
+from django.utils.translation import gettext
 from pyarrow import csv as pa_csv
 
 # Header aliases (after lower-casing and trimming). Spanish first: it is the
@@ -131,6 +133,22 @@ def normalise_header(name: object) -> str:
 # --------------------------------------------------------------------------
 # Raw bytes → DataFrame of strings
 # --------------------------------------------------------------------------
+
+
+def upload_max_bytes() -> int:
+    """The size limit of uploaded files (web and command line, SPEC §3)."""
+    return int(settings.FASTDSO_MAX_UPLOAD_MB) * 1024 * 1024
+
+
+def upload_size_error(size: int) -> str | None:
+    """The message for a file over the upload limit (None when it fits): forms
+    refuse such a file before it is saved or parsed."""
+    if size <= upload_max_bytes():
+        return None
+    return gettext("El archivo pesa %(size).1f MB y el máximo permitido es %(limit)d MB.") % {
+        "size": size / 1_048_576,
+        "limit": int(settings.FASTDSO_MAX_UPLOAD_MB),
+    }
 
 
 def _read_bytes(source: str | Path | bytes | IO[bytes] | Any, max_bytes: int | None) -> bytes:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
-
-from fastdso.files import Column, read_table
+from fastdso.files import Column, read_table, upload_max_bytes
 from fastdso.jobs import JobProgress, job_input_path, job_runner
 from fastdso.models import Job
 from forecast.models import ForecastRun
@@ -30,7 +28,7 @@ def request_from_params(job: Job) -> ForecastRequest:
     duplicates = 0
     if params.get("scope") == ForecastRun.Scope.SKUS and (job.file or params.get("path")):
         frame = read_table(
-            job_input_path(job), SKU_FILE_COLUMNS, max_bytes=settings.FASTDSO_MAX_UPLOAD_MB * 1024 * 1024
+            job_input_path(job), SKU_FILE_COLUMNS, max_bytes=upload_max_bytes()
         )
         frame = frame[frame["sku"] != ""]
         duplicates = int(frame["sku"].duplicated().sum())

@@ -18,7 +18,7 @@ import pandas as pd
 from django.db import transaction
 
 from fastdso.audit import audit_record
-from fastdso.jobs import JobInputError
+from fastdso.jobs import JobInputError, no_progress
 from forecast import engine
 from forecast.models import ForecastLine, ForecastRun
 from inventory import queries as stock_queries
@@ -33,10 +33,6 @@ LINE_BATCH = 2000
 MAX_WARNINGS = 200
 
 Progress = Callable[..., None]
-
-
-def _no_progress(percent: float, stage: str = "", **counts: Any) -> None:
-    return None
 
 
 @dataclass(frozen=True)
@@ -153,7 +149,7 @@ def forecast_run_create(
     Raises JobInputError on input that cannot be forecast (nothing is written).
     Returns the run and the warnings for the planner.
     """
-    progress = progress or _no_progress
+    progress = progress or no_progress
     params = engine.ForecastParams(weeks=request.weeks, coverage_weeks=request.coverage_weeks)
     as_of_week = sales_queries.resolve_as_of_week(request.as_of)
     if as_of_week is None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from fastdso.files import upload_max_bytes
 from fastdso.jobs import JobProgress, file_import_run, job_runner
 from fastdso.models import Job
-from inventory.services import cd_stock_import, products_import, store_stock_import, upload_max_bytes
+from inventory.services import cd_stock_import, products_import, store_stock_import
 
 PRODUCT_IMPORT = "product_import"
 CD_STOCK_IMPORT = "cd_stock_import"

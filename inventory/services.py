@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -23,7 +22,7 @@ from django.utils import timezone
 from fastdso.audit import audit_record
 from fastdso.db import analyze_after_load, date_param, imports_lock, in_clause, rows_insert
 from fastdso.files import Column, Kind, RowError, read_table
-from fastdso.jobs import JobInputError
+from fastdso.jobs import JobInputError, no_progress
 from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot, normalise_store_name, store_name_key
 from inventory.signals import categories_set
 
@@ -175,15 +174,6 @@ def stores_resolve(labels: Iterable[str], *, create: bool = True) -> StoreResolv
 Progress = Callable[..., None]
 
 
-def _no_progress(*args: Any, **kwargs: Any) -> None:
-    return None
-
-
-def upload_max_bytes() -> int:
-    """The size limit of uploaded files (web and command line, SPEC §3)."""
-    return int(settings.FASTDSO_MAX_UPLOAD_MB) * 1024 * 1024
-
-
 def _job_url(job: Any) -> str:
     return reverse("job_detail", args=[job.pk]) if job is not None and job.pk else ""
 
@@ -267,7 +257,7 @@ def products_import(
     *,
     path: str | Path,
     user: Any = None,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
     file_name: str = "",
     job: Any = None,
     max_bytes: int | None = None,
@@ -361,7 +351,7 @@ def cd_stock_import(
     path: str | Path,
     snapshot_date: dt.date | None = None,
     user: Any = None,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
     file_name: str = "",
     job: Any = None,
     max_bytes: int | None = None,
@@ -425,7 +415,7 @@ def store_stock_import(
     path: str | Path,
     snapshot_date: dt.date | None = None,
     user: Any = None,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
     file_name: str = "",
     job: Any = None,
     max_bytes: int | None = None,

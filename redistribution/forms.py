@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from fastdso.files import upload_size_error
 from inventory.models import Store
 from inventory.queries import product_categories
 from redistribution import engine
@@ -206,9 +206,9 @@ class PlanForm(forms.Form):
 
     def clean_sku_file(self) -> Any:
         upload = self.cleaned_data.get("sku_file")
-        limit = settings.FASTDSO_MAX_UPLOAD_MB * 1024 * 1024
-        if upload and upload.size > limit:
-            raise forms.ValidationError(_("El archivo pesa más de %(mb)s MB.") % {"mb": settings.FASTDSO_MAX_UPLOAD_MB})
+        error = upload_size_error(upload.size) if upload else None
+        if error:
+            raise forms.ValidationError(error)
         return upload
 
     def clean(self) -> dict[str, Any]:

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.formats import get_format
@@ -28,8 +27,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fastdso.audit import audit_record
-from fastdso.files import Column, Kind, RowError, read_table
-from fastdso.jobs import JobInputError
+from fastdso.files import Column, Kind, RowError, read_table, upload_max_bytes
+from fastdso.jobs import JobInputError, no_progress
 from fastdso.models import Job
 from inventory.models import Product, Store
 from inventory.queries import products_by_sku, store_stock
@@ -130,7 +129,7 @@ def sku_file_read(source: Any) -> tuple[pd.DataFrame, list[str]]:
 
     Repeated SKUs are merged (their quantities added) with a warning.
     """
-    frame = read_table(source, SKU_FILE_COLUMNS, max_bytes=settings.FASTDSO_MAX_UPLOAD_MB * 1024 * 1024)
+    frame = read_table(source, SKU_FILE_COLUMNS, max_bytes=upload_max_bytes())
     qty = frame["qty"].astype("Float64")
     if qty.isna().all():
         qty = frame["quantity"].astype("Float64")
@@ -151,10 +150,6 @@ def sku_file_read(source: Any) -> tuple[pd.DataFrame, list[str]]:
 # ---------------------------------------------------------------------------
 # The plan
 # ---------------------------------------------------------------------------
-
-
-def _noop(*_args: Any, **_kwargs: Any) -> None:
-    return None
 
 
 def _listing(items: list[str]) -> str:
@@ -293,7 +288,7 @@ def transfer_plan_create(
     progress: Progress | None = None,
 ) -> TransferPlan:
     """Plan store-to-store transfers and persist them as one TransferPlan with its lines."""
-    progress = progress or _noop
+    progress = progress or no_progress
     started = time.perf_counter()
     problems = request_errors(request, has_file=sku_file is not None)
     if problems:

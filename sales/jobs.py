@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from fastdso.files import upload_max_bytes
 from fastdso.jobs import JobProgress, file_import_run, job_runner
 from fastdso.models import Job
-from inventory.services import upload_max_bytes
 from sales.models import SalesLoad
 from sales.services import legacy_sales_import, macro_sales_import
 
