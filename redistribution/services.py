@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.db import transaction
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fastdso.audit import audit_record
+from fastdso.db import lines_write, readable_id_save
 from fastdso.files import Column, Kind, RowError, read_table, upload_max_bytes
 from fastdso.jobs import JobInputError, no_progress
 from fastdso.models import Job
@@ -92,24 +92,51 @@ class PlanRequest:
         )
 
 
-def request_errors(request: PlanRequest, *, has_file: bool) -> list[str]:
-    """Shape errors of a request (what a form or the command must refuse)."""
-    problems = list(request.params.errors())
+NO_MACRO_SALES = gettext_lazy(
+    "No hay ventas macro cargadas: cargue ventas en «Carga de ventas macro» antes de planificar "
+    "una redistribución (la demanda sale de esa capa)."
+)
+
+
+def request_problems(request: PlanRequest, *, has_file: bool) -> list[tuple[str | None, str]]:
+    """Every problem of a plan request, each with the form field it belongs to
+    (None: the request as a whole). The one validation of a request: the form,
+    the command and `transfer_plan_create` all call it."""
+    if not sales_queries.has_macro_sales():
+        return [(None, str(NO_MACRO_SALES))]
+    problems: list[tuple[str | None, str]] = [(None, p) for p in request.params.errors()]
     if request.mode not in (MODE_AUTO, MODE_MANUAL):
-        problems.append(_("Modo desconocido: use auto o manual."))
+        problems.append(("mode", _("Modo desconocido: use auto o manual.")))
     if request.scope == engine.SCOPE_CATEGORY and not request.category.strip():
-        problems.append(_("Elija una categoría."))
+        problems.append(("category", _("Elija una categoría.")))
     if request.scope == engine.SCOPE_SKUS and not has_file:
-        problems.append(_("Suba un archivo con la columna sku."))
-    if request.mode == MODE_MANUAL and request.origin_id is None and not request.auto_pick_donors:
-        problems.append(_("Elija una tienda de origen o active «elegir donantes automáticamente»."))
-    if request.origin_id is not None and request.origin_id == request.destination_id:
-        problems.append(_("El origen y el destino no pueden ser la misma tienda."))
+        problems.append(("sku_file", _("Suba un archivo con la columna sku (qty opcional).")))
     if request.scope == engine.SCOPE_CATEGORY and (request.override_qty or not request.system_decides):
         problems.append(
-            _("Las cantidades del archivo solo aplican a una lista de SKUs: con categoría decide el sistema.")
+            (
+                "override_qty",
+                _("Las cantidades del archivo solo aplican a una lista de SKUs: con categoría decide el sistema."),
+            )
         )
+    if request.mode == MODE_MANUAL and request.origin_id is None and not request.auto_pick_donors:
+        problems.append(("origin", _("Elija una tienda de origen o active «elegir donantes automáticamente».")))
+    if request.origin_id is not None and request.origin_id == request.destination_id:
+        problems.append(("origin", _("El origen y el destino no pueden ser la misma tienda.")))
+    eligible = request.eligible_store_ids
+    for name, role, store_id in (
+        ("destination", _("destino"), request.destination_id),
+        ("origin", _("origen"), request.origin_id),
+    ):
+        if eligible is not None and store_id is not None and store_id not in eligible:
+            problems.append(
+                (name, _("La tienda de %(role)s no está entre las tiendas elegibles.") % {"role": role})
+            )
     return problems
+
+
+def request_errors(request: PlanRequest, *, has_file: bool) -> list[str]:
+    """The messages of `request_problems` (the command prints them)."""
+    return [message for _field, message in request_problems(request, has_file=has_file)]
 
 
 # ---------------------------------------------------------------------------
@@ -174,8 +201,6 @@ def _eligible_stores(request: PlanRequest) -> pd.DataFrame:
             continue
         if not Store.objects.filter(id=store_id).exists():
             raise JobInputError(_("La tienda de %(role)s no existe (id %(id)s).") % {"role": label, "id": store_id})
-        if store_id not in set(frame["store_id"]):
-            raise JobInputError(_("La tienda de %(role)s no está entre las tiendas elegibles.") % {"role": label})
     if frame.empty:
         raise JobInputError(_("No hay tiendas: cargue stock o ventas de tiendas antes de redistribuir."))
     return frame
@@ -253,31 +278,6 @@ def _scope_skus(
     return skus, empty_cat_sku, warnings, file_name
 
 
-def next_plan_id(day: dt.date) -> str:
-    """TP-YYYYMMDD-NNNN: the day's next number."""
-    prefix = f"TP-{day:%Y%m%d}-"
-    numbers = [
-        int(pid[len(prefix) :])
-        for pid in TransferPlan.objects.filter(plan_id__startswith=prefix).values_list("plan_id", flat=True)
-        if pid[len(prefix) :].isdigit()
-    ]
-    return f"{prefix}{max(numbers, default=0) + 1:04d}"
-
-
-def _plan_save(plan: TransferPlan) -> TransferPlan:
-    """Save with a fresh readable plan_id; retries if another plan took the number."""
-    day = timezone.localdate()
-    for _attempt in range(5):
-        plan.plan_id = next_plan_id(day)
-        try:
-            with transaction.atomic():
-                plan.save()
-            return plan
-        except IntegrityError:
-            continue
-    raise RuntimeError("no plan_id could be reserved")
-
-
 def transfer_plan_create(
     *,
     user: Any,
@@ -293,13 +293,6 @@ def transfer_plan_create(
     problems = request_errors(request, has_file=sku_file is not None)
     if problems:
         raise JobInputError(" ".join(problems))
-    if not sales_queries.has_macro_sales():
-        raise JobInputError(
-            _(
-                "No hay ventas macro cargadas: cargue ventas en «Carga de ventas macro» antes de planificar "
-                "una redistribución (la demanda sale de esa capa)."
-            )
-        )
     params = request.params
     weeks = params.history_weeks
     as_of = sales_queries.resolve_as_of_week(request.as_of)
@@ -372,24 +365,35 @@ def transfer_plan_create(
         short_by_store=_short_by_store(result.shortfalls),
         seconds=round(time.perf_counter() - started, 3),
     )
-    plan = _plan_save(
-        TransferPlan(
-            mode=request.mode,
-            scope=request.scope,
-            category=request.category.strip() if request.scope == engine.SCOPE_CATEGORY else "",
-            destination_id=request.destination_id,
-            origin_id=request.origin_id,
-            params=_plan_params(request),
-            summary=summary,
-            warnings=warnings,
-            line_count=len(result.lines),
-            total_units=int(summary["units"]),
-            request_file_name=file_name[:255],
-            user=user if getattr(user, "is_authenticated", False) else None,
-            job=job,
-        )
+    plan = TransferPlan(
+        mode=request.mode,
+        scope=request.scope,
+        category=request.category.strip() if request.scope == engine.SCOPE_CATEGORY else "",
+        destination_id=request.destination_id,
+        origin_id=request.origin_id,
+        params=_plan_params(request),
+        summary=summary,
+        warnings=warnings,
+        line_count=len(result.lines),
+        total_units=int(summary["units"]),
+        request_file_name=file_name[:255],
+        user=user if getattr(user, "is_authenticated", False) else None,
+        job=job,
     )
-    _lines_save(plan, result.lines, params)
+    with transaction.atomic():  # the plan, its lines and its audit event, or nothing
+        readable_id_save(plan, field="plan_id", prefix="TP")
+        _lines_save(plan, result.lines, params)
+        audit_record(
+            user=user,
+            action="plan",
+            obj=plan,
+            details={
+                "movimientos": summary["moves"],
+                "unidades": summary["units"],
+                "skus": summary["skus_moved"],
+                "tiendas": summary["stores_affected"],
+            },
+        )
     logger.info(
         "redistribution plan %s: mode=%s scope=%s%s destination=%s moves=%s units=%s skus=%s stores=%s "
         "short=%s (%.2fs)",
@@ -404,17 +408,6 @@ def transfer_plan_create(
         summary["stores_affected"],
         summary["destinations_short"],
         summary["seconds"],
-    )
-    audit_record(
-        user=user,
-        action="plan",
-        obj=plan,
-        details={
-            "movimientos": summary["moves"],
-            "unidades": summary["units"],
-            "skus": summary["skus_moved"],
-            "tiendas": summary["stores_affected"],
-        },
     )
     progress(100, _("Plan listo"))
     return plan
@@ -441,64 +434,34 @@ def _short_by_store(shorts: pd.DataFrame) -> dict[str, list[int]]:
     return {str(int(sid)): [int(row.pairs), int(row.units)] for sid, row in grouped.iterrows()}
 
 
-LINE_FIELDS = (
-    "plan_id",
-    "product_id",
-    "origin_store_id",
-    "destination_store_id",
-    "qty",
-    "origin_stock",
-    "origin_retain",
-    "origin_demand",
-    "destination_stock",
-    "destination_demand",
-    "cover_before",
-    "cover_after",
-    "urgent",
-    "reason",
-    "explanation",
-)
-
-
 def _lines_save(plan: TransferPlan, lines: pd.DataFrame, params: RedistParams) -> None:
-    """Insert the lines with multi-row INSERTs (parameterised, batches of BATCH rows).
-
-    bulk_create spends most of its time preparing each field of each object;
-    these rows are plain numbers and text already validated by the engine.
-    """
+    """Write the plan's lines with the planners' line writer, each with its sentence."""
     if lines.empty:
         return
     explain = LineExplainer(params)
-    rows = [
-        (
-            plan.pk,
-            int(r.product_id),
-            int(r.origin_store_id),
-            int(r.destination_store_id),
-            int(r.qty),
-            int(r.origin_stock),
-            int(r.origin_retain),
-            round(float(r.origin_demand), 4),
-            int(r.destination_stock),
-            round(float(r.destination_demand), 4),
-            None if pd.isna(r.cover_before) else round(float(r.cover_before), 3),
-            None if pd.isna(r.cover_after) else round(float(r.cover_after), 3),
-            bool(r.urgent),
-            str(r.reason),
-            explain(r),
-        )
-        for r in lines.itertuples(index=False)
-    ]
-    table = connection.ops.quote_name(TransferLine._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(TransferLine._meta.get_field(f).column) for f in LINE_FIELDS)
-    placeholder = "(" + ", ".join(["%s"] * len(LINE_FIELDS)) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            batch = rows[start : start + BATCH]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(batch))}",  # noqa: S608
-                [value for row in batch for value in row],
-            )
+    cover_before = lines["cover_before"].astype("float64").round(3)
+    cover_after = lines["cover_after"].astype("float64").round(3)
+    frame = pd.DataFrame(
+        {
+            "plan_id": plan.pk,
+            "product_id": lines["product_id"].astype("int64"),
+            "origin_store_id": lines["origin_store_id"].astype("int64"),
+            "destination_store_id": lines["destination_store_id"].astype("int64"),
+            "qty": lines["qty"].astype("int64"),
+            "origin_stock": lines["origin_stock"].astype("int64"),
+            "origin_retain": lines["origin_retain"].astype("int64"),
+            "origin_demand": lines["origin_demand"].astype("float64").round(4),
+            "destination_stock": lines["destination_stock"].astype("int64"),
+            "destination_demand": lines["destination_demand"].astype("float64").round(4),
+            "cover_before": cover_before,
+            "cover_after": cover_after,
+            "urgent": lines["urgent"].astype(bool),
+            "reason": lines["reason"].astype(str),
+            "explanation": [explain(r) for r in lines.itertuples(index=False)],
+        },
+        index=lines.index,
+    )
+    lines_write(TransferLine, frame)
 
 
 REASON_LABELS = {
