@@ -128,9 +128,7 @@ def request_problems(request: PlanRequest, *, has_file: bool) -> list[tuple[str 
         ("origin", _("origen"), request.origin_id),
     ):
         if eligible is not None and store_id is not None and store_id not in eligible:
-            problems.append(
-                (name, _("La tienda de %(role)s no está entre las tiendas elegibles.") % {"role": role})
-            )
+            problems.append((name, _("La tienda de %(role)s no está entre las tiendas elegibles.") % {"role": role}))
     return problems
 
 
