@@ -152,65 +152,18 @@ def distribution_run_create(
     progress(15, "Actualizando productos", rows_read=len(request))
 
     with transaction.atomic():
-        upsert = products_upsert(_canonical_categories(request))
-        warnings: list[str] = list(upsert.category_warnings)
-        scope = inventory_queries.products_by_sku(scope_skus)
-        first_category = (
-            request.assign(category=request["category"].fillna("").astype(str).str.strip())
-            .replace({"category": {"": None}})
-            .groupby("sku")["category"]
-            .first()
-        )
-        scope["request_category"] = scope["sku"].map(first_category)
+        scope, warnings = _run_scope(request)
         scope_ids = set(scope["product_id"].astype("int64").tolist())
-        product_id_list = sorted(scope_ids)
-
-        progress(30, "Leyendo ventas macro")
         as_of_week = sales_queries.resolve_as_of_week(as_of)
-        if as_of_week is None:
-            warnings.append(
-                "No hay ventas macro cargadas: ningún SKU tiene ventas y el arranque en frío no tiene "
-                "ventas de categoría. Cargue ventas macro y vuelva a generar."
-            )
-            sales = pd.DataFrame(columns=["sku", "product_id", "store_id", "selling_weeks", "units"])
-        else:
-            # Per (SKU, store): selling weeks and the last k weeks' units, grouped by the database.
-            sales = sales_queries.weekly_sales_summary(
-                scope_skus, params.lookback_weeks, as_of_week, recent=params.window
-            )
-        categories = engine.cold_start_categories(scope, sales)
-        if categories and as_of_week is not None:
-            category_units = sales_queries.category_store_units(categories, params.category_window_weeks, as_of_week)
-        else:
-            category_units = pd.DataFrame(columns=["category", "store_id", "units"])
-
-        progress(50, "Leyendo stock")
-        cd = inventory_queries.cd_stock(product_id_list)
-        store_stock = inventory_queries.store_stock(product_id_list)
-        if params.limit_by_cd and inventory_queries.cd_stock_date() is None:
-            warnings.append("No hay stock CD cargado: con el límite por CD activo no se asigna nada.")
-        stores = inventory_queries.stores_frame()[["store_id", "name"]].rename(columns={"name": "store_name"})
+        inputs = _run_inputs(scope, params, as_of_week, warnings, progress)
 
         progress(65, "Calculando")
-        result = engine.generate(
-            engine.EngineInputs(
-                scope=scope[["sku", "product_id", "category", "request_category"]],
-                sales=sales,
-                category_units=category_units,
-                store_stock=store_stock,
-                cd_stock=cd,
-                stores=stores,
-                as_of_week=as_of_week,
-            ),
-            params,
-        )
+        result = engine.generate(inputs, params)
         lines = result.lines
         scope_check(lines, scope_skus, scope_ids)
-
         exceptions = result.exceptions
         for row in exceptions[exceptions["reason"] == engine.NO_CATEGORY].itertuples(index=False):
             warnings.append(f"SKU {row.sku}: sin ventas y sin categoría; no se distribuye (NO_CATEGORY).")
-        summary = result.summary
 
         progress(80, "Guardando el run", lines=len(lines))
         run = DistributionRun.objects.create(
@@ -224,53 +177,96 @@ def distribution_run_create(
             request_file_name=(file_name or Path(request_path).name)[:255],
             request_sha256=sha256,
         )
-        lines_insert(run, lines)
-        run.status = DistributionRun.Status.DONE
-        run.finished_at = timezone.now()
-        run.summary = summary
-        run.warnings = warnings[:MAX_WARNINGS]
-        run.scope_sku_count = summary["scope_skus"]
-        run.line_count = summary["line_count"]
-        run.total_suggested = summary["total_suggested"]
-        run.total_allocated = summary["total_allocated"]
-        readable_id_save(
-            run,
-            field="run_id",
-            prefix="DR",
-            update_fields=[
-                "run_id",
-                "status",
-                "finished_at",
-                "summary",
-                "warnings",
-                "scope_sku_count",
-                "line_count",
-                "total_suggested",
-                "total_allocated",
-            ]
-        )
-        logger.info(
-            "distribution run %s: scope=%d sales_based=%d cold_start=%d skipped=%s suggested=%d allocated=%d "
-            "cold_start_allocated=%d",
-            run.run_id,
-            summary["scope_skus"],
-            summary["sales_based_skus"],
-            summary["cold_start_skus"],
-            summary["skipped_by_reason"],
-            summary["total_suggested"],
-            summary["total_allocated"],
-            summary["cold_start_allocated"],
-        )
-        audit_record(
-            user=user,
-            action="run",
-            obj=run,
-            details={
-                "scope_skus": summary["scope_skus"],
-                "lines": summary["line_count"],
-                "allocated": summary["total_allocated"],
-                "file": run.request_file_name,
-            },
-        )
+        _run_finish(run, lines, result.summary, warnings, user)
     progress(100, "Terminado")
     return RunCreateResult(run=run, warnings=warnings)
+
+
+def _run_scope(request: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Create or update the request's products; the scope (sku, product_id,
+    category, request_category) and the catalogue's warnings."""
+    upsert = products_upsert(_canonical_categories(request))
+    scope = inventory_queries.products_by_sku(set(request["sku"]))
+    first_category = (
+        request.assign(category=request["category"].fillna("").astype(str).str.strip())
+        .replace({"category": {"": None}})
+        .groupby("sku")["category"]
+        .first()
+    )
+    scope["request_category"] = scope["sku"].map(first_category)
+    return scope, list(upsert.category_warnings)
+
+
+def _run_inputs(
+    scope: pd.DataFrame,
+    params: DistributionParams,
+    as_of_week: dt.date | None,
+    warnings: list[str],
+    progress: Progress,
+) -> engine.EngineInputs:
+    """Read in bulk what the engine needs for the scope: sales, category units, stock, stores."""
+    progress(30, "Leyendo ventas macro")
+    scope_skus = set(scope["sku"])
+    product_id_list = sorted(set(scope["product_id"].astype("int64").tolist()))
+    if as_of_week is None:
+        warnings.append(
+            "No hay ventas macro cargadas: ningún SKU tiene ventas y el arranque en frío no tiene "
+            "ventas de categoría. Cargue ventas macro y vuelva a generar."
+        )
+        sales = pd.DataFrame(columns=["sku", "product_id", "store_id", "selling_weeks", "units"])
+    else:
+        # Per (SKU, store): selling weeks and the last k weeks' units, grouped by the database.
+        sales = sales_queries.weekly_sales_summary(scope_skus, params.lookback_weeks, as_of_week, recent=params.window)
+    categories = engine.cold_start_categories(scope, sales)
+    if categories and as_of_week is not None:
+        category_units = sales_queries.category_store_units(categories, params.category_window_weeks, as_of_week)
+    else:
+        category_units = pd.DataFrame(columns=["category", "store_id", "units"])
+
+    progress(50, "Leyendo stock")
+    cd = inventory_queries.cd_stock(product_id_list)
+    store_stock = inventory_queries.store_stock(product_id_list)
+    if params.limit_by_cd and inventory_queries.cd_stock_date() is None:
+        warnings.append("No hay stock CD cargado: con el límite por CD activo no se asigna nada.")
+    stores = inventory_queries.stores_frame()[["store_id", "name"]].rename(columns={"name": "store_name"})
+    return engine.EngineInputs(
+        scope=scope[["sku", "product_id", "category", "request_category"]],
+        sales=sales,
+        category_units=category_units,
+        store_stock=store_stock,
+        cd_stock=cd,
+        stores=stores,
+        as_of_week=as_of_week,
+    )
+
+
+def _run_finish(
+    run: DistributionRun, lines: pd.DataFrame, summary: dict[str, Any], warnings: list[str], user: Any
+) -> None:
+    """Write the run's lines, mark it done with its readable id and summary, audit it."""
+    lines_insert(run, lines)
+    run.status = DistributionRun.Status.DONE
+    run.finished_at = timezone.now()
+    run.summary = summary
+    run.warnings = warnings[:MAX_WARNINGS]
+    run.scope_sku_count = summary["scope_skus"]
+    run.line_count = summary["line_count"]
+    run.total_suggested = summary["total_suggested"]
+    run.total_allocated = summary["total_allocated"]
+    fields = ["run_id", "status", "finished_at", "summary", "warnings", "scope_sku_count", "line_count"]
+    readable_id_save(run, field="run_id", prefix="DR", update_fields=[*fields, "total_suggested", "total_allocated"])
+    logger.info(
+        "distribution run %s: scope=%d sales_based=%d cold_start=%d skipped=%s suggested=%d allocated=%d "
+        "cold_start_allocated=%d",
+        run.run_id,
+        summary["scope_skus"],
+        summary["sales_based_skus"],
+        summary["cold_start_skus"],
+        summary["skipped_by_reason"],
+        summary["total_suggested"],
+        summary["total_allocated"],
+        summary["cold_start_allocated"],
+    )
+    details = {"scope_skus": summary["scope_skus"], "lines": summary["line_count"]}
+    details.update(allocated=summary["total_allocated"], file=run.request_file_name)
+    audit_record(user=user, action="run", obj=run, details=details)

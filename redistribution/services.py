@@ -291,62 +291,21 @@ def transfer_plan_create(
     problems = request_errors(request, has_file=sku_file is not None)
     if problems:
         raise JobInputError(" ".join(problems))
-    params = request.params
-    weeks = params.history_weeks
+    weeks = request.params.history_weeks
     as_of = sales_queries.resolve_as_of_week(request.as_of)
     if as_of is None:
         raise JobInputError(_("No hay una semana completa de ventas cargada para usar como referencia."))
-    span = sales_queries.window(weeks, as_of)
-    assert span is not None
     progress(5, _("Validando tiendas"))
     stores = _eligible_stores(request)
     store_filter = None if request.eligible_store_ids is None else stores["store_id"].tolist()
 
     progress(15, _("Eligiendo SKUs"))
     skus, cat_sku, warnings, read_name = _scope_skus(request, sku_file, store_filter, weeks, as_of)
-    file_name = file_name or read_name
-    product_ids = skus["product_id"].astype("int64").tolist()
-    categories = sorted({c for c in skus["category"].dropna().astype(str) if c})
-
     progress(35, _("Leyendo ventas y stock"), skus=len(skus), stores=len(stores))
-    sales = sales_queries.sku_store_units(skus["sku"].tolist(), weeks, as_of, store_filter)
-    stock = (
-        store_stock(product_ids, store_filter)
-        if product_ids
-        else pd.DataFrame(columns=["product_id", "store_id", "units"])
-    )
-    category_store = (
-        sales_queries.category_store_units(categories, weeks, as_of, store_filter)
-        if categories
-        else pd.DataFrame({"category": [], "store_id": [], "units": []})
-    )
-    if request.scope == engine.SCOPE_SKUS and categories:
-        # The network fallback only matters for SKUs with no sales at any eligible store.
-        selling = set(sales.loc[sales["units"] > 0, "product_id"].astype("int64"))
-        idle = skus[~skus["product_id"].isin(selling)]
-        idle_categories = sorted({c for c in idle["category"].dropna().astype(str) if c})
-        if idle_categories:
-            cat_sku = sales_queries.category_sku_units(idle_categories, weeks, as_of, store_filter)
+    inputs = _plan_inputs(request, skus, stores, cat_sku, store_filter, as_of)
 
     progress(60, _("Calculando traslados"))
-    result = engine.plan_transfers(
-        PlanInputs(
-            skus=skus[["product_id", "sku", "category", "file_qty"]],
-            stores=stores,
-            sales=sales,
-            stock=stock,
-            category_store=category_store,
-            category_sku=cat_sku,
-        ),
-        params,
-        PlanTarget(
-            scope=request.scope,
-            destination=request.destination_id,
-            origin=request.origin_id,
-            auto_pick_donors=request.auto_pick_donors or request.origin_id is None,
-            qty_mode=request.qty_mode,
-        ),
-    )
+    result = engine.plan_transfers(inputs, request.params, _plan_target(request))
     if result.cap_hit:
         warnings.append(
             _("Se alcanzó el tope %(cap)s: quedan destinos sin atender (vea «destinos aún cortos»).")
@@ -354,6 +313,8 @@ def transfer_plan_create(
         )
 
     progress(80, _("Guardando el plan"), lines=len(result.lines))
+    span = sales_queries.window(weeks, as_of)
+    assert span is not None
     summary = dict(result.summary)
     summary.update(
         as_of_week=as_of.isoformat(),
@@ -374,13 +335,71 @@ def transfer_plan_create(
         warnings=warnings,
         line_count=len(result.lines),
         total_units=int(summary["units"]),
-        request_file_name=file_name[:255],
+        request_file_name=(file_name or read_name)[:255],
         user=user if getattr(user, "is_authenticated", False) else None,
         job=job,
     )
-    with transaction.atomic():  # the plan, its lines and its audit event, or nothing
+    _plan_save(plan, result.lines, request, user)
+    progress(100, _("Plan listo"))
+    return plan
+
+
+def _plan_inputs(
+    request: PlanRequest,
+    skus: pd.DataFrame,
+    stores: pd.DataFrame,
+    cat_sku: pd.DataFrame,
+    store_filter: list[int] | None,
+    as_of: dt.date,
+) -> PlanInputs:
+    """Read in bulk what the engine needs: sales, stock and category units of the scope."""
+    weeks = request.params.history_weeks
+    product_ids = skus["product_id"].astype("int64").tolist()
+    categories = sorted({c for c in skus["category"].dropna().astype(str) if c})
+    sales = sales_queries.sku_store_units(skus["sku"].tolist(), weeks, as_of, store_filter)
+    stock = (
+        store_stock(product_ids, store_filter)
+        if product_ids
+        else pd.DataFrame(columns=["product_id", "store_id", "units"])
+    )
+    category_store = (
+        sales_queries.category_store_units(categories, weeks, as_of, store_filter)
+        if categories
+        else pd.DataFrame({"category": [], "store_id": [], "units": []})
+    )
+    if request.scope == engine.SCOPE_SKUS and categories:
+        # The network fallback only matters for SKUs with no sales at any eligible store.
+        selling = set(sales.loc[sales["units"] > 0, "product_id"].astype("int64"))
+        idle = skus[~skus["product_id"].isin(selling)]
+        idle_categories = sorted({c for c in idle["category"].dropna().astype(str) if c})
+        if idle_categories:
+            cat_sku = sales_queries.category_sku_units(idle_categories, weeks, as_of, store_filter)
+    return PlanInputs(
+        skus=skus[["product_id", "sku", "category", "file_qty"]],
+        stores=stores,
+        sales=sales,
+        stock=stock,
+        category_store=category_store,
+        category_sku=cat_sku,
+    )
+
+
+def _plan_target(request: PlanRequest) -> PlanTarget:
+    return PlanTarget(
+        scope=request.scope,
+        destination=request.destination_id,
+        origin=request.origin_id,
+        auto_pick_donors=request.auto_pick_donors or request.origin_id is None,
+        qty_mode=request.qty_mode,
+    )
+
+
+def _plan_save(plan: TransferPlan, lines: pd.DataFrame, request: PlanRequest, user: Any) -> None:
+    """Save the plan with its readable id, its lines and its audit event: all or nothing."""
+    summary = plan.summary
+    with transaction.atomic():
         readable_id_save(plan, field="plan_id", prefix="TP")
-        _lines_save(plan, result.lines, params)
+        _lines_save(plan, lines, request.params)
         audit_record(
             user=user,
             action="plan",
@@ -407,8 +426,6 @@ def transfer_plan_create(
         summary["destinations_short"],
         summary["seconds"],
     )
-    progress(100, _("Plan listo"))
-    return plan
 
 
 def _plan_params(request: PlanRequest) -> dict[str, Any]:
