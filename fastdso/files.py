@@ -414,6 +414,27 @@ def _parse_numbers(uniques: pd.Series) -> pd.Series:
     return pd.to_numeric(text, errors="coerce")
 
 
+def _number_column(column: Column, text: pd.Series, blank: pd.Series, errors: list[RowError]) -> tuple[pd.Series, int]:
+    """An INT or FLOAT column parsed, and how many errors it added to `errors`."""
+    found = 0
+    numbers = _by_uniques(text, _parse_numbers).astype("float64")
+    found += _collect(errors, numbers.isna() & ~blank, text, column.name, "no es un número")
+    if column.kind is Kind.INT:
+        fractional = numbers.notna() & (numbers != np.floor(numbers))
+        found += _collect(errors, fractional, text, column.name, "debe ser un número entero")
+    if column.min_value is not None:
+        low = numbers.notna() & (numbers < column.min_value)
+        found += _collect(errors, low, text, column.name, f"debe ser mayor o igual a {column.min_value:g}")
+    too_big = numbers.notna() & (numbers.abs() > 2_000_000_000)
+    found += _collect(errors, too_big, text, column.name, "valor fuera de rango")
+    numbers = numbers.where(~too_big)  # already an error; infinities cannot become integers
+    if column.kind is not Kind.INT:
+        return numbers, found
+    if blank.any():
+        return numbers.round().astype("Int64"), found
+    return numbers.fillna(0).round().astype("int64"), found
+
+
 def read_table(
     source: Any,
     columns: Sequence[Column],
@@ -473,25 +494,8 @@ def read_table(
             total_errors += _collect(errors, bad, text, column.name, "fecha inválida (use AAAA-MM-DD o DD/MM/AAAA)")
             out[column.name] = parsed
             continue
-        numbers = _by_uniques(text, _parse_numbers).astype("float64")
-        bad_number = numbers.isna() & ~blank
-        total_errors += _collect(errors, bad_number, text, column.name, "no es un número")
-        if column.kind is Kind.INT:
-            fractional = numbers.notna() & (numbers != np.floor(numbers))
-            total_errors += _collect(errors, fractional, text, column.name, "debe ser un número entero")
-        if column.min_value is not None:
-            low = numbers.notna() & (numbers < column.min_value)
-            total_errors += _collect(errors, low, text, column.name, f"debe ser mayor o igual a {column.min_value:g}")
-        too_big = numbers.notna() & (numbers.abs() > 2_000_000_000)
-        total_errors += _collect(errors, too_big, text, column.name, "valor fuera de rango")
-        numbers = numbers.where(~too_big)  # already an error; infinities cannot become integers
-        if column.kind is Kind.INT:
-            if blank.any():
-                out[column.name] = numbers.round().astype("Int64")
-            else:
-                out[column.name] = numbers.fillna(0).round().astype("int64")
-        else:
-            out[column.name] = numbers
+        out[column.name], found = _number_column(column, text, blank, errors)
+        total_errors += found
     if total_errors:
         errors.sort(key=lambda e: (e.row or 0, e.column))
         raise FileRejected(

@@ -285,10 +285,14 @@ def backtest(
         rows,
         columns=["method", "window", "weeks_evaluated", "actual_units", "forecast_units", "abs_error", "wape", "bias"],
     )
-    best = None
+    return BacktestResult(summary=summary, weekly=weekly, best=_best(summary), target_weeks=[weeks[t] for t in targets])
+
+
+def _best(summary: pd.DataFrame) -> str | None:
+    """The lowest WAPE among the methods evaluated on the most weeks (ties: the shorter window)."""
     scored = summary[summary["wape"].notna()]
-    if not scored.empty:
-        most = scored["weeks_evaluated"].max()
-        candidates = scored[scored["weeks_evaluated"] == most]
-        best = str(candidates.sort_values(["wape", "window"]).iloc[0]["method"])
-    return BacktestResult(summary=summary, weekly=weekly, best=best, target_weeks=[weeks[t] for t in targets])
+    if scored.empty:
+        return None
+    most = scored["weeks_evaluated"].max()
+    candidates = scored[scored["weeks_evaluated"] == most]
+    return str(candidates.sort_values(["wape", "window"]).iloc[0]["method"])

@@ -52,22 +52,7 @@ def products_upsert(products: pd.DataFrame) -> ProductUpsertResult:
     product already has a different one, keep it and report a warning.
     Categories that get set are copied to SalesWeeklyAgg.category.
     """
-    frame = products.copy()
-    for column in ("product_name", "category"):
-        if column not in frame.columns:
-            frame[column] = ""
-        frame[column] = frame[column].fillna("").astype(str).str.strip()
-    frame["sku"] = frame["sku"].astype(str).str.strip()
-    frame = frame[frame["sku"] != ""]
-    # First non-empty name/category per SKU.
-    firsts = frame.replace({"product_name": {"": None}, "category": {"": None}}).groupby("sku", sort=False).first()
-    skus = list(firsts.index)
-
-    existing_rows: list[tuple[int, str, str, str | None]] = []
-    for chunk in _chunks(skus):
-        existing_rows.extend(Product.objects.filter(sku__in=chunk).values_list("id", "sku", "name", "category"))
-    existing = pd.DataFrame(existing_rows, columns=["id", "sku", "old_name", "old_category"])
-    rows = firsts.reset_index().merge(existing, on="sku", how="left")
+    rows, existing = _product_rows(products)
     name = rows["product_name"].fillna("").astype(str)
     category = rows["category"].fillna("").astype(str)
     known = rows["id"].notna()
@@ -115,6 +100,35 @@ def products_upsert(products: pd.DataFrame) -> ProductUpsertResult:
     for pk, c in zip(rows.loc[category_set, "id"], category[category_set], strict=True):
         category_sets.setdefault(c, []).append(int(pk))
 
+    _products_write(result, new_products, updates, category_sets)
+    return result
+
+
+def _product_rows(products: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The file's first non-empty name/category per SKU, merged with the stored
+    product (id, old_name, old_category; NaN when new), and the stored ones."""
+    frame = products.copy()
+    for column in ("product_name", "category"):
+        if column not in frame.columns:
+            frame[column] = ""
+        frame[column] = frame[column].fillna("").astype(str).str.strip()
+    frame["sku"] = frame["sku"].astype(str).str.strip()
+    frame = frame[frame["sku"] != ""]
+    firsts = frame.replace({"product_name": {"": None}, "category": {"": None}}).groupby("sku", sort=False).first()
+    existing_rows: list[tuple[int, str, str, str | None]] = []
+    for chunk in _chunks(list(firsts.index)):
+        existing_rows.extend(Product.objects.filter(sku__in=chunk).values_list("id", "sku", "name", "category"))
+    existing = pd.DataFrame(existing_rows, columns=["id", "sku", "old_name", "old_category"])
+    return firsts.reset_index().merge(existing, on="sku", how="left"), existing
+
+
+def _products_write(
+    result: ProductUpsertResult,
+    new_products: list[Product],
+    updates: list[Product],
+    category_sets: dict[str, list[int]],
+) -> None:
+    """Create the new products, update the changed ones, announce the categories set: one transaction."""
     with transaction.atomic():
         if new_products:
             Product.objects.bulk_create(new_products, batch_size=BATCH, ignore_conflicts=True)
@@ -127,7 +141,6 @@ def products_upsert(products: pd.DataFrame) -> ProductUpsertResult:
             Product.objects.bulk_update(updates, ["name", "category"], batch_size=BATCH)
         if category_sets:
             categories_set.send(sender=Product, product_ids_by_category=category_sets)
-    return result
 
 
 @dataclass
@@ -410,6 +423,38 @@ def cd_stock_import(
     return result
 
 
+def _store_snapshots_replace(
+    rows: pd.DataFrame, store_ids: list[int], day: dt.date, progress: Progress
+) -> tuple[int, int]:
+    """Replace the file's stores' snapshots of `day` with `rows`; move each
+    store's stock_date forward. Returns (rows replaced, rows written)."""
+    snapshots = StoreStockSnapshot._meta.db_table
+    with connection.cursor() as cursor:
+        store_sql, store_params = in_clause("store_id", store_ids)
+        cursor.execute(
+            f"DELETE FROM {snapshots} WHERE snapshot_date = %s AND {store_sql}",  # noqa: S608 - identifiers are ours
+            [date_param(day), *store_params],
+        )
+        replaced = max(cursor.rowcount, 0)
+    progress(50, "Guardando stock de tiendas", rows_read=len(rows))
+
+    def insert_progress(done: int, total: int) -> None:
+        progress(50 + 45 * done / total, "Guardando stock de tiendas", rows_written=done)
+
+    written = rows_insert(
+        snapshots,
+        rows,
+        types={"store_id": "bigint", "product_id": "bigint", "units": "integer", "snapshot_date": "date"},
+        progress=insert_progress,
+    )
+    # Each store's current stock is its latest snapshot: move the date forward only.
+    Store.objects.filter(id__in=store_ids).filter(Q(stock_date__isnull=True) | Q(stock_date__lt=day)).update(
+        stock_date=day
+    )
+    analyze_after_load(snapshots, Store._meta.db_table, rows=written)
+    return replaced, written
+
+
 def store_stock_import(
     *,
     path: str | Path,
@@ -436,15 +481,6 @@ def store_stock_import(
         _duplicates(frame, ["sku", "store_id"], "SKU y tienda")
         products = products_upsert(frame)
         store_ids = sorted(set(frame["store_id"].tolist()))
-        snapshots = StoreStockSnapshot._meta.db_table
-        with connection.cursor() as cursor:
-            store_sql, store_params = in_clause("store_id", store_ids)
-            cursor.execute(
-                f"DELETE FROM {snapshots} WHERE snapshot_date = %s AND {store_sql}",  # noqa: S608 - identifiers are ours
-                [date_param(day), *store_params],
-            )
-            replaced = max(cursor.rowcount, 0)
-        progress(50, "Guardando stock de tiendas", rows_read=len(frame))
         rows = pd.DataFrame(
             {
                 "store_id": frame["store_id"].to_numpy(dtype="int64"),
@@ -453,21 +489,7 @@ def store_stock_import(
                 "snapshot_date": np.datetime64(day, "D"),
             }
         )
-
-        def insert_progress(done: int, total: int) -> None:
-            progress(50 + 45 * done / total, "Guardando stock de tiendas", rows_written=done)
-
-        written = rows_insert(
-            snapshots,
-            rows,
-            types={"store_id": "bigint", "product_id": "bigint", "units": "integer", "snapshot_date": "date"},
-            progress=insert_progress,
-        )
-        # Each store's current stock is its latest snapshot: move the date forward only.
-        Store.objects.filter(id__in=store_ids).filter(Q(stock_date__isnull=True) | Q(stock_date__lt=day)).update(
-            stock_date=day
-        )
-        analyze_after_load(snapshots, Store._meta.db_table, rows=written)
+        replaced, written = _store_snapshots_replace(rows, store_ids, day, progress)
         result = StockImportResult(
             snapshot_date=day,
             rows_read=len(frame),

@@ -328,29 +328,33 @@ def macro_sales_import(
             new_stores=stores.created,
             category_warnings=products.category_warnings,
         )
-        audit_record(
-            user=user,
-            action="upload",
-            obj=result.load,
-            object_url=_job_url(job),
-            details={
-                "kind": "macro_sales",
-                "mode": str(mode),
-                "rows": data.rows_read,
-                "skus": result.sku_count,
-                "stores": result.store_count,
-                "weeks": result.week_count,
-                "first_date": data.first_date.isoformat(),
-                "last_date": data.last_date.isoformat(),
-                "rows_written": written,
-                "rows_cleared": cleared,
-                "new_products": products.created,
-                "new_stores": stores.created,
-                "category_warnings": len(products.category_warnings),
-            },
-        )
+        _macro_audit(result, user=user, job=job)
         progress(100, "Terminada", rows_read=data.rows_read, rows_written=written)
     return result
+
+
+def _macro_audit(result: MacroImportResult, *, user: Any, job: Any) -> None:
+    audit_record(
+        user=user,
+        action="upload",
+        obj=result.load,
+        object_url=_job_url(job),
+        details={
+            "kind": "macro_sales",
+            "mode": result.mode,
+            "rows": result.rows_read,
+            "skus": result.sku_count,
+            "stores": result.store_count,
+            "weeks": result.week_count,
+            "first_date": result.first_date.isoformat(),
+            "last_date": result.last_date.isoformat(),
+            "rows_written": result.rows_written,
+            "rows_cleared": result.rows_cleared,
+            "new_products": result.new_products,
+            "new_stores": result.new_stores,
+            "category_warnings": len(result.category_warnings),
+        },
+    )
 
 
 def _weekly_frame(data: SalesFile, product_ids: np.ndarray, store_ids: np.ndarray) -> pd.DataFrame:
