@@ -655,9 +655,5 @@ def _step_pages(bench: Bench) -> None:
         )
 
 
-def ru_maxrss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def write_json(data: dict[str, Any], path: str | Path) -> None:
     Path(path).write_text(json.dumps(data, indent=2, default=str))

@@ -35,7 +35,7 @@ from health.tables import (
 )
 from inventory import queries as inventory_queries
 from inventory.models import Product
-from inventory.views import object_url, upload_links
+from inventory.views import upload_links
 from redistribution.models import TransferPlan
 from sales import queries as sales_queries
 
@@ -135,14 +135,14 @@ class DashboardView(HealthMixin, TemplateView):
         runs = DistributionRun.objects.select_related("user").only(
             "run_id", "status", "created_at", "line_count", "scope_sku_count", "total_allocated", "user__username"
         )[:5]
-        return [{"run": run, "url": object_url(run)} for run in runs]
+        return [{"run": run, "url": run.get_absolute_url()} for run in runs]
 
     @staticmethod
     def _recent_plans() -> list[dict[str, Any]]:
         plans = TransferPlan.objects.select_related("user").only(
             "plan_id", "mode", "scope", "category", "created_at", "line_count", "total_units", "user__username"
         )[:5]
-        return [{"plan": plan, "url": object_url(plan)} for plan in plans]
+        return [{"plan": plan, "url": plan.get_absolute_url()} for plan in plans]
 
     @staticmethod
     def _stores_chart(stores: pd.DataFrame) -> dict[str, Any]:
