@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView
 
+from fastdso import charts
 from fastdso.exports import export_response
 from fastdso.jobs import job_start
 from fastdso.models import Job
@@ -110,65 +111,45 @@ class ForecastRunDetailView(DetailView):
         return context
 
 
+def _backtest_charts(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Actual vs each SMA (total units per week), and each method's WAPE and bias."""
+    labels = [w[8:10] + "/" + w[5:7] for w in data["target_weeks"]]
+    actual = data["weekly"].get("actual", [])
+    datasets = [charts.line_dataset(_("Real"), actual, charts.DARK, borderWidth=3, tension=0.2)]
+    for i, method in enumerate(data["methods"]):
+        datasets.append(
+            charts.line_dataset(
+                method["method"],
+                data["weekly"].get(method["method"], []),
+                charts.SERIES[i % len(charts.SERIES)],
+                borderWidth=1.5,
+                borderDash=[] if method["method"] == data.get("best") else [5, 4],
+                pointRadius=2,
+                spanGaps=False,
+            )
+        )
+    y_title = {"display": True, "text": _("unidades / semana")}
+    chart = charts.chart(
+        "line",
+        labels,
+        datasets,
+        plugins=charts.legend("bottom"),
+        scales={"y": {"beginAtZero": False, "title": y_title}},
+    )
+    methods = data["methods"]
+    wape = [None if m["wape"] is None else round(m["wape"] * 100, 1) for m in methods]
+    bias = [None if m["bias"] is None else round(m["bias"] * 100, 1) for m in methods]
+    best = [charts.SUCCESS if m["method"] == data.get("best") else charts.BRAND for m in methods]
+    bars = [charts.dataset(_("WAPE %"), wape, best), charts.dataset(_("Sesgo %"), bias, charts.MUTED)]
+    return chart, charts.chart("bar", [m["method"] for m in methods], bars, plugins=charts.legend("bottom"))
+
+
 def backtest_context(run: ForecastRun) -> dict[str, Any] | None:
     """The backtest table and its chart (actual vs each SMA, total units per week)."""
     data = run.backtest or {}
     if not data.get("methods"):
         return None
-    colors = ["#0d6efd", "#6610f2", "#d63384", "#fd7e14", "#20c997", "#6c757d"]
-    labels = [w[8:10] + "/" + w[5:7] for w in data["target_weeks"]]
-    datasets = [
-        {
-            "label": _("Real"),
-            "data": data["weekly"].get("actual", []),
-            "borderColor": "#212529",
-            "backgroundColor": "#212529",
-            "borderWidth": 3,
-            "tension": 0.2,
-        }
-    ]
-    for i, method in enumerate(data["methods"]):
-        datasets.append(
-            {
-                "label": method["method"],
-                "data": data["weekly"].get(method["method"], []),
-                "borderColor": colors[i % len(colors)],
-                "backgroundColor": colors[i % len(colors)],
-                "borderWidth": 1.5,
-                "borderDash": [] if method["method"] == data.get("best") else [5, 4],
-                "pointRadius": 2,
-                "spanGaps": False,
-            }
-        )
-    chart = {
-        "type": "line",
-        "data": {"labels": labels, "datasets": datasets},
-        "options": {
-            "plugins": {"legend": {"position": "bottom"}},
-            "scales": {"y": {"beginAtZero": False, "title": {"display": True, "text": _("unidades / semana")}}},
-        },
-    }
-    wape_chart = {
-        "type": "bar",
-        "data": {
-            "labels": [m["method"] for m in data["methods"]],
-            "datasets": [
-                {
-                    "label": _("WAPE %"),
-                    "data": [None if m["wape"] is None else round(m["wape"] * 100, 1) for m in data["methods"]],
-                    "backgroundColor": [
-                        "#198754" if m["method"] == data.get("best") else "#1f4e79" for m in data["methods"]
-                    ],
-                },
-                {
-                    "label": _("Sesgo %"),
-                    "data": [None if m["bias"] is None else round(m["bias"] * 100, 1) for m in data["methods"]],
-                    "backgroundColor": "#adb5bd",
-                },
-            ],
-        },
-        "options": {"plugins": {"legend": {"position": "bottom"}}},
-    }
+    chart, wape_chart = _backtest_charts(data)
     methods = [
         {
             **m,

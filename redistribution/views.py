@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from fastdso import charts
 from fastdso.audit import audit_record
 from fastdso.exports import export_response
 from fastdso.jobs import job_start
@@ -148,24 +149,9 @@ class PlanDetailView(TemplateView):
             reason_labels=REASON_LABELS,
         )
         if top_destinations:
-            context["chart_config"] = {
-                "type": "bar",
-                "data": {
-                    "labels": [row["destination_store__name"] for row in top_destinations],
-                    "datasets": [
-                        {
-                            "label": _("Unidades recibidas"),
-                            "data": [row["units"] for row in top_destinations],
-                            "backgroundColor": "#1f4e79",
-                        }
-                    ],
-                },
-                "options": {
-                    "indexAxis": "y",
-                    "plugins": {"legend": {"display": False}},
-                    "scales": {"y": {"ticks": {"autoSkip": False}}},
-                },
-            }
+            units = charts.dataset(_("Unidades recibidas"), [row["units"] for row in top_destinations], charts.BRAND)
+            labels = [row["destination_store__name"] for row in top_destinations]
+            context["chart_config"] = charts.horizontal_bars(labels, [units])
 
     def _tab_transfers(self, plan: TransferPlan, context: dict[str, Any]) -> None:
         lines = TransferLine.objects.filter(plan=plan)
