@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,12 +20,12 @@ from fastdso.models import Job
 from fastdso.roles import PlannerRequiredMixin, can_plan
 from fastdso.tables import configure_table
 from forecast import jobs as forecast_jobs
+from forecast import queries
 from forecast.filters import ForecastLineFilter
 from forecast.forms import INPUT_CATEGORY, INPUT_FILE, ForecastForm
-from forecast.models import ForecastLine, ForecastRun
+from forecast.models import ForecastRun
 from forecast.services import forecast_export_frame, forecast_export_record
 from forecast.tables import ForecastLineTable, ForecastRunTable
-from inventory.models import Product
 
 # Lists up to this size are computed during the request (about a second);
 # files, categories and bigger lists go to the background worker, whose job
@@ -51,7 +51,7 @@ class ForecastHomeView(View):
         choice = form.cleaned_data["input"]
         upload = form.cleaned_data.get("file") if choice == INPUT_FILE else None
         if choice == INPUT_CATEGORY:
-            size = Product.objects.filter(category=params["category"]).count()
+            size = queries.category_size(params["category"])
         else:
             size = len(params.get("skus", ())) if upload is None else INLINE_LIMIT + 1
         job = job_start(
@@ -68,8 +68,7 @@ class ForecastHomeView(View):
         return redirect("job_detail", pk=job.pk)
 
     def _render(self, request: HttpRequest, form: ForecastForm | None, status: int = 200) -> HttpResponse:
-        runs = ForecastRun.objects.select_related("user").defer("backtest")
-        table = configure_table(request, ForecastRunTable(runs), default=10)
+        table = configure_table(request, ForecastRunTable(queries.runs()), default=10)
         return render(request, self.template_name, {"form": form, "runs_table": table}, status=status)
 
 
@@ -79,26 +78,17 @@ class ForecastRunDetailView(DetailView):
     context_object_name = "run"
 
     def get_queryset(self) -> QuerySet[ForecastRun]:
-        return ForecastRun.objects.select_related("user", "job")
+        return queries.run_detail()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         run: ForecastRun = self.object
-        lines = ForecastLine.objects.filter(run=run)
-        line_filter = ForecastLineFilter(self.request.GET, queryset=lines)
+        line_filter = ForecastLineFilter(self.request.GET, queryset=queries.run_lines(run))
         for field in line_filter.form.fields.values():
             field.widget.attrs.setdefault("class", "form-select form-select-sm")
         line_filter.form.fields["q"].widget.attrs["class"] = "form-control form-control-sm"
         filtered = line_filter.qs
-        totals = filtered.aggregate(
-            rows=Count("id"),
-            window_units=Sum("window_units"),
-            avg_weekly=Sum("avg_weekly"),
-            coverage_units=Sum("coverage_units"),
-            cd_stock=Sum("cd_stock"),
-            store_stock=Sum("store_stock"),
-            purchase_qty=Sum("purchase_qty"),
-        )
+        totals = queries.line_totals(filtered)
         table = ForecastLineTable(filtered, run=run, totals=totals)
         context.update(
             table=configure_table(self.request, table, default=25),

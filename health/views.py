@@ -18,10 +18,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from distribution.models import DistributionRun
 from fastdso import charts
 from fastdso.exports import list_export_response
-from fastdso.models import Job
 from fastdso.roles import PlannerRequiredMixin
 from fastdso.tables import FrameData, configure_table
 from health import engine, queries
@@ -37,7 +35,6 @@ from health.tables import (
 from inventory import queries as inventory_queries
 from inventory.models import Product
 from inventory.views import upload_links
-from redistribution.models import TransferPlan
 from sales import queries as sales_queries
 
 BUCKET_COLOURS = {
@@ -108,30 +105,14 @@ class DashboardView(HealthMixin, TemplateView):
             alerts_url=reverse("inventory:health_alerts"),
             alert_types=ALERT_LABELS,
             uploads=upload_links(),
-            recent_runs=self._recent_runs(),
-            recent_plans=self._recent_plans(),
-            recent_jobs=Job.objects.select_related("user").only(
-                "kind", "status", "file_name", "created_at", "user__username"
-            )[:5],
+            recent_runs=[{"run": run, "url": run.get_absolute_url()} for run in queries.recent_runs()],
+            recent_plans=[{"plan": plan, "url": plan.get_absolute_url()} for plan in queries.recent_plans()],
+            recent_jobs=queries.recent_jobs(),
             stores_chart=self._stores_chart(data.stores),
             buckets_chart=self._buckets_chart(data.kpis),
             sales_chart=self._sales_chart(data.network_sales),
         )
         return context
-
-    @staticmethod
-    def _recent_runs() -> list[dict[str, Any]]:
-        runs = DistributionRun.objects.select_related("user").only(
-            "run_id", "status", "created_at", "line_count", "scope_sku_count", "total_allocated", "user__username"
-        )[:5]
-        return [{"run": run, "url": run.get_absolute_url()} for run in runs]
-
-    @staticmethod
-    def _recent_plans() -> list[dict[str, Any]]:
-        plans = TransferPlan.objects.select_related("user").only(
-            "plan_id", "mode", "scope", "category", "created_at", "line_count", "total_units", "user__username"
-        )[:5]
-        return [{"plan": plan, "url": plan.get_absolute_url()} for plan in plans]
 
     @staticmethod
     def _stores_chart(stores: pd.DataFrame) -> dict[str, Any]:
