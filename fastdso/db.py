@@ -15,6 +15,7 @@ import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -64,7 +65,7 @@ def in_clause(column: str, values: Sequence[object]) -> tuple[str, list[object]]
         # walked a 4M-row range in index order (10 s) instead of scanning it (1 s).
         ints = values and all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in values)
         if ints:
-            return f"{column} = ANY(%s::bigint[])", [[int(v) for v in values]]
+            return f"{column} = ANY(%s::bigint[])", [[int(cast(int, v)) for v in values]]
         return f"{column} = ANY(%s)", [values]
     return f"{column} IN ({','.join(['%s'] * len(values))})", values
 
@@ -198,7 +199,7 @@ def _arrow_table(frame: pd.DataFrame, types: dict[str, str]) -> pa.Table:
     return pa.table(arrays)
 
 
-def _python_values(series: pd.Series, kind: str) -> list[object]:
+def _python_values(series: pd.Series, kind: str) -> list[Any]:
     if kind == "date":
         return list(np.datetime_as_string(np.asarray(series, dtype="datetime64[D]"), unit="D"))
     if kind == "text":

@@ -159,9 +159,9 @@ def _read_bytes(source: str | Path | bytes | IO[bytes] | Any, max_bytes: int | N
         _check_size(size, max_bytes)
         data = Path(source).read_bytes()
     else:  # a file object or a Django File / UploadedFile
-        size = getattr(source, "size", None)
-        if size is not None:
-            _check_size(int(size), max_bytes)
+        declared = getattr(source, "size", None)
+        if declared is not None:
+            _check_size(int(declared), max_bytes)
         if hasattr(source, "open") and getattr(source, "closed", False):
             source.open("rb")
         if hasattr(source, "seek"):
@@ -264,7 +264,8 @@ def _csv_to_strings(data: bytes) -> pd.DataFrame:
     if b"\x00" in text:
         raise FileRejected("El archivo contiene bytes nulos (NUL): no es un CSV de texto. Guárdelo como CSV UTF-8.")
     # Blank lines before the header: drop them, so that the header is row 1.
-    text = text[_LEADING_BLANK_LINES.match(text).end() :]
+    leading = _LEADING_BLANK_LINES.match(text)
+    text = text[leading.end() if leading else 0 :]
     first_line = _first_line(text)
     if not first_line.strip():
         raise FileRejected("El archivo está vacío.")
@@ -494,8 +495,8 @@ def read_table(
             total_errors += _collect(errors, bad, text, column.name, "fecha inválida (use AAAA-MM-DD o DD/MM/AAAA)")
             out[column.name] = parsed
             continue
-        out[column.name], found = _number_column(column, text, blank, errors)
-        total_errors += found
+        out[column.name], column_errors = _number_column(column, text, blank, errors)
+        total_errors += column_errors
     if total_errors:
         errors.sort(key=lambda e: (e.row or 0, e.column))
         raise FileRejected(

@@ -129,7 +129,10 @@ def purchase_forecast(
             proxy_count[category] = int(count)
             proxy_avg[category] = max(float(totals[category]) / count / params.weeks, 0.0)
 
-    sources, avgs, counts, notes = [], [], [], []
+    sources: list[str] = []
+    avgs: list[float] = []
+    counts: list[int | None] = []
+    notes: list[str] = []
     for sku, category, units in zip(out["sku"], category_list, out["window_units"], strict=True):
         if sku in has_rows:
             sources.append(MACRO)
