@@ -24,14 +24,10 @@ from fastdso.db import analyze_after_load, date_param, imports_lock, in_clause, 
 from fastdso.files import Column, Kind, RowError, read_table
 from fastdso.jobs import JobInputError, no_progress
 from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot, normalise_store_name, store_name_key
+from inventory.queries import product_ids, products_by_sku
 from inventory.signals import categories_set
 
 BATCH = 2000
-
-
-def _chunks(items: list, size: int = BATCH) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 @dataclass
@@ -115,10 +111,9 @@ def _product_rows(products: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     frame["sku"] = frame["sku"].astype(str).str.strip()
     frame = frame[frame["sku"] != ""]
     firsts = frame.replace({"product_name": {"": None}, "category": {"": None}}).groupby("sku", sort=False).first()
-    existing_rows: list[tuple[int, str, str, str | None]] = []
-    for chunk in _chunks(list(firsts.index)):
-        existing_rows.extend(Product.objects.filter(sku__in=chunk).values_list("id", "sku", "name", "category"))
-    existing = pd.DataFrame(existing_rows, columns=["id", "sku", "old_name", "old_category"])
+    existing = products_by_sku(firsts.index).rename(
+        columns={"product_id": "id", "product_name": "old_name", "category": "old_category"}
+    )[["id", "sku", "old_name", "old_category"]]
     return firsts.reset_index().merge(existing, on="sku", how="left"), existing
 
 
@@ -132,9 +127,7 @@ def _products_write(
     with transaction.atomic():
         if new_products:
             Product.objects.bulk_create(new_products, batch_size=BATCH, ignore_conflicts=True)
-            created_skus = [p.sku for p in new_products]
-            for chunk in _chunks(created_skus):
-                result.id_by_sku.update(Product.objects.filter(sku__in=chunk).values_list("sku", "id"))
+            result.id_by_sku.update(product_ids(p.sku for p in new_products))
             result.created = len(new_products)
             analyze_after_load(Product._meta.db_table, rows=len(new_products))
         if updates:
