@@ -230,6 +230,16 @@ class _Prepared:
     sales: pd.DataFrame  # product_id, store_id, week_start (datetime64), units
     demand: pd.DataFrame  # product_id, store_id, week_start, units ≥ 0
     category_weekly: pd.DataFrame
+    # The generator's own per-(SKU, store) summary of the lookback window, by
+    # (as-of, lookback): shared by the policies and by start and first week.
+    summaries: dict[tuple[dt.date, int], pd.DataFrame] = field(default_factory=dict)
+
+    def summary(self, as_of: dt.date, lookback: int) -> pd.DataFrame:
+        key = (as_of, lookback)
+        if key not in self.summaries:
+            history = _span(self.sales, as_of, lookback)
+            self.summaries[key] = generator.summarise_weekly(history, as_of, lookback, max(generator.MODELS.values()))
+        return self.summaries[key]
 
 
 def _prepare(inputs: ReplayInputs) -> _Prepared:
@@ -273,7 +283,7 @@ def week_inputs(
 ) -> generator.EngineInputs:
     """The generator's inputs for one simulated week: history up to `as_of`
     only (the lookback window), the category units of the window, the stock."""
-    history = _span(prepared.sales, as_of, params.lookback_weeks)
+    history = prepared.summary(as_of, params.lookback_weeks)
     cats = _span(prepared.category_weekly, as_of, params.category_window_weeks)
     category_units = cats.groupby(["category", "store_id"], as_index=False)["units"].sum()
     return generator.EngineInputs(
