@@ -604,9 +604,7 @@ def replay_measure(report: Report, user: Any, top_n: int) -> None:
         "policies": run.policy_names,
         "fill_rates": [r["totals"]["fill_rate"] for r in run.results],
     }
-    report.figure(
-        "replay_s", elapsed, f"{run.sku_count:,} SKUs × {run.weeks} weeks × {len(run.policies)} policies"
-    )
+    report.figure("replay_s", elapsed, f"{run.sku_count:,} SKUs × {run.weeks} weeks × {len(run.policies)} policies")
 
 
 def ru_maxrss_mb() -> float:
