@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -145,7 +146,7 @@ class ReplayDetailView(DetailView):
     slug_field = "replay_id"
     slug_url_kwarg = "replay_id"
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[ReplayRun]:
         return ReplayRun.objects.select_related("user", "job")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
