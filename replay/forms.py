@@ -125,7 +125,7 @@ class ReplayForm(forms.Form):
         scope = data["scope"]
         return {
             "scope": scope,
-            "category": data.get("category") or "" if scope == ReplayRun.Scope.CATEGORY else "",
+            "category": (data.get("category") or "") if scope == ReplayRun.Scope.CATEGORY else "",
             "top_n": data.get("top_n") if scope == ReplayRun.Scope.TOP else None,
             "weeks": data["weeks"],
             "cd_supply": float(data["cd_supply"]),
