@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "forecast",
     "redistribution",
     "replay",
+    "health",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [

@@ -29,7 +29,7 @@ from fastdso.audit import audit_record
 from fastdso.files import Column, read_table
 from fastdso.jobs import JobInputError
 from inventory import queries as inventory_queries
-from inventory.models import Product, Store
+from inventory.models import Product
 from replay import engine
 from replay.engine import Policy, PolicyError, ReplayInputs
 from replay.models import ReplayRun
@@ -38,7 +38,6 @@ from sales import queries as sales_queries
 logger = logging.getLogger(__name__)
 
 Progress = Callable[..., None]
-CHUNK = 5000
 MAX_WEEKS = 52
 MAX_TOP = 5000
 MAX_CD_SUPPLY = 100.0
@@ -126,13 +125,6 @@ def skus_file_read(path: str | Path) -> tuple[list[str], dict[str, str]]:
     return list(dict.fromkeys(frame["sku"].astype(str).str.strip())), categories
 
 
-def _catalogue(skus: list[str]) -> pd.DataFrame:
-    rows: list[tuple] = []
-    for start in range(0, len(skus), CHUNK):
-        rows.extend(Product.objects.filter(sku__in=skus[start : start + CHUNK]).values_list("sku", "id", "category"))
-    return pd.DataFrame(rows, columns=["sku", "product_id", "category"])
-
-
 def _scope(request: ReplayRequest, as_of_week: dt.date) -> tuple[pd.DataFrame, str, list[str]]:
     """DataFrame[sku, product_id, category, request_category], its label, warnings."""
     warnings: list[str] = []
@@ -150,7 +142,7 @@ def _scope(request: ReplayRequest, as_of_week: dt.date) -> tuple[pd.DataFrame, s
     else:
         skus = list(dict.fromkeys(str(s).strip() for s in request.skus if str(s).strip()))
         label = request.input_name or f"{len(skus)} SKUs"
-    scope = _catalogue(skus)
+    scope = inventory_queries.products_by_sku(skus)[["sku", "product_id", "category"]]
     unknown = sorted(set(skus) - set(scope["sku"]))
     if unknown:
         shown = ", ".join(unknown[:20]) + ("…" if len(unknown) > 20 else "")
@@ -173,7 +165,7 @@ def replay_inputs_load(
     sales = sales[["product_id", "store_id", "week_start", "units"]]
     categories = engine.cold_categories(scope, sales, weeks, policies)
     category_weekly = sales_queries.category_weekly_units(categories, span, as_of_week)
-    stores = pd.DataFrame(list(Store.objects.values_list("id", "name")), columns=["store_id", "store_name"])
+    stores = inventory_queries.stores_frame().rename(columns={"name": "store_name"})[["store_id", "store_name"]]
     return ReplayInputs(
         scope=scope[["sku", "product_id", "category", "request_category"]],
         sales=sales,
