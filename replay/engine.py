@@ -202,8 +202,8 @@ def history_weeks(policies: Sequence[Policy]) -> int:
 class ReplayInputs:
     """`sales`: product_id, store_id, week_start, units of the scope SKUs from
     t0 − history_weeks to the last replayed week; `category_weekly`: category,
-    store_id, week_start, units (each category's units per store and week, for
-    cold start); `weeks`: the replayed Mondays, oldest first."""
+    product_id, store_id, week_start, units (the weekly rows of the categories a
+    cold start may need); `weeks`: the replayed Mondays, oldest first."""
 
     scope: pd.DataFrame
     sales: pd.DataFrame
@@ -255,13 +255,16 @@ def _prepare(inputs: ReplayInputs) -> _Prepared:
         cats = pd.DataFrame(
             {
                 "category": pd.Series(dtype=object),
+                "product_id": pd.Series(dtype="int64"),
                 "store_id": pd.Series(dtype="int64"),
                 "week_start": pd.Series(dtype="datetime64[ns]"),
                 "units": pd.Series(dtype="int64"),
             }
         )
     else:
-        cats = cats[["category", "store_id", "week_start", "units"]].astype({"store_id": "int64", "units": "int64"})
+        cats = cats[["category", "product_id", "store_id", "week_start", "units"]].astype(
+            {"product_id": "int64", "store_id": "int64", "units": "int64"}
+        )
         cats = cats.assign(week_start=pd.to_datetime(cats["week_start"]))
     return _Prepared(sales=sales, demand=demand, category_weekly=cats)
 
@@ -285,7 +288,14 @@ def week_inputs(
     only (the lookback window), the category units of the window, the stock."""
     history = prepared.summary(as_of, params.lookback_weeks)
     cats = _span(prepared.category_weekly, as_of, params.category_window_weeks)
-    category_units = cats.groupby(["category", "store_id"], as_index=False)["units"].sum()
+    # Per (category, store): the window's units and how many of the category's
+    # SKUs sold there (window units > 0) — what the service reads from the database.
+    per_sku = cats.groupby(["category", "store_id", "product_id"], as_index=False)["units"].sum()
+    category_units = (
+        per_sku.assign(skus=(per_sku["units"] > 0).astype("int64"))
+        .groupby(["category", "store_id"], as_index=False)[["units", "skus"]]
+        .sum()
+    )
     return generator.EngineInputs(
         scope=inputs.scope,
         sales=history,

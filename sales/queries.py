@@ -171,25 +171,25 @@ def category_weekly_units(
     weeks: int,
     as_of: dt.date | None = None,
 ) -> pd.DataFrame:
-    """DataFrame[category, store_id, week_start, units]: each category's units
-    per store and week over the window (the replay sums its own windows from
-    these, week by week). One grouped query on the category index."""
-    columns = ["category", "store_id", "week_start", "units"]
+    """DataFrame[category, product_id, store_id, week_start, units]: the weekly
+    rows of every SKU of the given categories over the window (the replay sums
+    its own category windows from these, week by week: units per store and how
+    many of the category's SKUs sold there). One query on the category index."""
+    columns = ["category", "product_id", "store_id", "week_start", "units"]
     category_list = sorted({str(c) for c in categories if c})
     span = window(weeks, as_of)
     rows: list[tuple] = []
     if category_list and span is not None:
         cat_clause, cat_params = in_clause("w.category", category_list)
         sql = (
-            f"SELECT w.category, w.store_id, w.week_start, SUM(w.units) FROM {WEEKLY} w "  # noqa: S608 - ours
-            f"WHERE {cat_clause} AND w.week_start BETWEEN %s AND %s GROUP BY w.category, w.store_id, w.week_start"
+            f"SELECT w.category, w.product_id, w.store_id, w.week_start, w.units FROM {WEEKLY} w "  # noqa: S608
+            f"WHERE {cat_clause} AND w.week_start BETWEEN %s AND %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [*cat_params, span[0], span[1]])
             rows = cursor.fetchall()
     frame = _frame(rows, columns, dates=["week_start"])
-    frame["units"] = frame["units"].astype("int64")
-    return frame
+    return frame.astype({"product_id": "int64", "store_id": "int64", "units": "int64"})
 
 
 def top_skus(n: int, weeks: int, as_of: dt.date | None = None) -> list[str]:

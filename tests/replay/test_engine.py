@@ -63,7 +63,7 @@ def network(cd_supply: float = 0.5, units: dict | None = None) -> ReplayInputs:
     return ReplayInputs(
         scope=pd.DataFrame({"sku": ["000X", "000Y"], "product_id": [X, Y], "category": ["Cat", "Cat"]}),
         sales=pd.DataFrame(rows, columns=["product_id", "store_id", "week_start", "units"]),
-        category_weekly=pd.DataFrame(columns=["category", "store_id", "week_start", "units"]),
+        category_weekly=pd.DataFrame(columns=["category", "product_id", "store_id", "week_start", "units"]),
         stores=pd.DataFrame({"store_id": [A, B], "store_name": ["Tienda 1", "Tienda 2"]}),
         weeks=W[4:7],
         cd_supply=cd_supply,

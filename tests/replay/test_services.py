@@ -189,3 +189,23 @@ def test_top_skus_query_orders_by_units_then_sku(shop):
 
 def test_defaults_are_the_generator_defaults():
     assert policy_parse("x").params == DistributionParams()
+
+
+def test_category_window_counts_the_selling_skus_per_store(shop):
+    """Cold start per SKU (SPEC §5.3) needs, per store, the category's units and
+    how many of its SKUs sold there in the window: w3..w5 at A: X 8, Y 2 (2 SKUs);
+    at B: X 5, Y 1 (2 SKUs); over w5 alone at B: X 2, Y 0 (1 SKU)."""
+    scope, _label, _warnings = _scope(ReplayRequest(scope=ReplayRun.Scope.SKUS, skus=("000Z",)), W[6])
+    policy = policy_parse("p:category_window_weeks=3")
+    inputs = replay_inputs_load(scope, [policy], W[6:7], 1.0)
+    prepared = engine._prepare(inputs)
+    empty = pd.DataFrame(columns=["product_id", "store_id", "units"])
+    cats = engine.week_inputs(prepared, inputs, policy.params, W[5], empty, empty).category_units
+    by_store = {shop["stores"][k].id: k for k in ("A", "B")}
+    got = {(by_store[r.store_id], r.units, r.skus) for r in cats.itertuples()}
+    assert got == {("A", 10, 2), ("B", 6, 2)}
+    one_week = engine.week_inputs(
+        prepared, inputs, policy_parse("p:category_window_weeks=1").params, W[5], empty, empty
+    )
+    got = {(by_store[r.store_id], r.units, r.skus) for r in one_week.category_units.itertuples()}
+    assert got == {("A", 2, 1), ("B", 2, 1)}
