@@ -47,6 +47,7 @@ SKU_FILE_COLUMNS = [
     Column("product_name", required=False),
     Column("category", required=False),
 ]
+SCOPE_COLUMNS = ("sku", "product_id", "category", "request_category")
 # The SPEC §9 CSV of the `replay` command and the page's export, one row per policy.
 EXPORT_COLUMNS = [
     "policy",
@@ -142,7 +143,7 @@ def _scope(request: ReplayRequest, as_of_week: dt.date) -> tuple[pd.DataFrame, s
     else:
         skus = list(dict.fromkeys(str(s).strip() for s in request.skus if str(s).strip()))
         label = request.input_name or f"{len(skus)} SKUs"
-    scope = inventory_queries.products_by_sku(skus)[["sku", "product_id", "category"]]
+    scope = inventory_queries.products_by_sku(skus).drop(columns=["product_name"])
     unknown = sorted(set(skus) - set(scope["sku"]))
     if unknown:
         shown = ", ".join(unknown[:20]) + ("…" if len(unknown) > 20 else "")
@@ -167,7 +168,8 @@ def replay_inputs_load(
     category_weekly = sales_queries.category_weekly_units(categories, span, as_of_week)
     stores = inventory_queries.stores_frame().rename(columns={"name": "store_name"})[["store_id", "store_name"]]
     return ReplayInputs(
-        scope=scope[["sku", "product_id", "category", "request_category"]],
+        # Every catalogue column the generator reads (pack_size too, once the catalogue has it).
+        scope=scope[[c for c in (*SCOPE_COLUMNS, "pack_size") if c in scope.columns]],
         sales=sales,
         category_weekly=category_weekly,
         stores=stores,
