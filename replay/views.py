@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView
 
+from distribution.engine import DistributionParams
 from fastdso.exports import export_response
 from fastdso.jobs import job_start
 from fastdso.roles import PlannerRequiredMixin, can_plan
@@ -60,7 +61,7 @@ class ReplayHomeView(View):
             "form": form,
             "runs_table": table,
             "default_as_of": default_as_of_week(),
-            "policy_keys": policy_fields(),
+            "policy_defaults": {key: getattr(DistributionParams(), key) for key in policy_fields()},
         }
         return render(request, self.template_name, context, status=status)
 
