@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "distribution",
     "forecast",
     "redistribution",
+    "replay",
     "health",
     "benchmarks",
 ]
