@@ -36,7 +36,7 @@ from fastdso.jobs import JobInputError
 from inventory import queries as inventory_queries
 from inventory.bulk import rows_insert
 from inventory.models import Product, Store
-from inventory.services import products_upsert
+from inventory.services import PACK_SIZE_COLUMN, categories_canonical, products_upsert
 from sales import queries as sales_queries
 
 logger = logging.getLogger(__name__)
@@ -46,6 +46,7 @@ REQUEST_COLUMNS = [
     Column("sku"),
     Column("product_name", required=False),
     Column("category", required=False),
+    PACK_SIZE_COLUMN,
 ]
 CHUNK = 5000
 MAX_WARNINGS = 1000
@@ -63,6 +64,16 @@ class RunCreateResult:
 
 def _no_progress(*_args: Any, **_kwargs: Any) -> None:
     return None
+
+
+def stores_behind_warnings(as_of_week: dt.date | None) -> list[str]:
+    """One warning naming the stores whose data ends before the as-of week (SPEC §4.3)."""
+    behind = sales_queries.stores_behind(as_of_week)
+    if not behind:
+        return []
+    names = ", ".join(f"{name} (datos hasta {until:%Y-%m-%d})" for name, until in behind[:20])
+    more = f" y {len(behind) - 20} más" if len(behind) > 20 else ""
+    return [f"{len(behind)} tienda(s) con datos que terminan antes de la semana de corte: {names}{more}."]
 
 
 def file_sha256(path: str | Path) -> str:
@@ -84,36 +95,17 @@ def request_read(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def _canonical_categories(frame: pd.DataFrame) -> pd.DataFrame:
-    """A request's "consolas" is the catalogue's "Consolas" (one small query):
-    categories match case-insensitively, the catalogue's spelling wins."""
-    wanted = frame["category"].fillna("").astype(str).str.strip()
-    if not (wanted != "").any():
-        return frame
-    known = (
-        Product.objects.exclude(category__isnull=True)
-        .exclude(category="")
-        .order_by()
-        .values_list("category", flat=True)
-        .distinct()
-    )
-    by_key: dict[str, str] = {}
-    for name in known:
-        by_key.setdefault(name.casefold(), name)
-    frame = frame.copy()
-    frame["category"] = wanted.map(lambda c: by_key.get(c.casefold(), c) if c else "")
-    return frame
-
-
 def _scope_products(skus: Iterable[str]) -> pd.DataFrame:
-    """DataFrame[sku, product_id, product_name, category] of the scope (batched IN)."""
+    """DataFrame[sku, product_id, product_name, category, pack_size] of the scope (batched IN)."""
     wanted = sorted(set(skus))
     rows: list[tuple] = []
     for start in range(0, len(wanted), CHUNK):
         rows.extend(
-            Product.objects.filter(sku__in=wanted[start : start + CHUNK]).values_list("sku", "id", "name", "category")
+            Product.objects.filter(sku__in=wanted[start : start + CHUNK]).values_list(
+                "sku", "id", "name", "category", "pack_size"
+            )
         )
-    return pd.DataFrame(rows, columns=["sku", "product_id", "product_name", "category"])
+    return pd.DataFrame(rows, columns=["sku", "product_id", "product_name", "category", "pack_size"])
 
 
 def scope_check(lines: pd.DataFrame, scope_skus: set[str], scope_product_ids: set[int]) -> None:
@@ -205,21 +197,19 @@ def distribution_run_create(
     progress(15, "Actualizando productos", rows_read=len(request))
 
     with transaction.atomic():
-        upsert = products_upsert(_canonical_categories(request))
+        # "consolas" in a request is the catalogue's "Consolas" (SPEC §4.3).
+        request = request.assign(category=categories_canonical(request["category"]))
+        upsert = products_upsert(request)
         warnings: list[str] = list(upsert.category_warnings)
         scope = _scope_products(scope_skus)
-        first_category = (
-            request.assign(category=request["category"].fillna("").astype(str).str.strip())
-            .replace({"category": {"": None}})
-            .groupby("sku")["category"]
-            .first()
-        )
+        first_category = request.replace({"category": {"": None}}).groupby("sku")["category"].first()
         scope["request_category"] = scope["sku"].map(first_category)
         scope_ids = set(scope["product_id"].astype("int64").tolist())
         product_id_list = sorted(scope_ids)
 
         progress(30, "Leyendo ventas macro")
-        as_of_week = sales_queries.resolve_as_of_week(as_of)
+        as_of_week = sales_queries.resolve_as_of_week(as_of)  # refuses an incomplete week
+        warnings += stores_behind_warnings(as_of_week)
         if as_of_week is None:
             warnings.append(
                 "No hay ventas macro cargadas: ningún SKU tiene ventas y el arranque en frío no tiene "
@@ -233,9 +223,9 @@ def distribution_run_create(
             )
         categories = engine.cold_start_categories(scope, sales)
         if categories and as_of_week is not None:
-            category_units = sales_queries.category_store_units(categories, params.category_window_weeks, as_of_week)
+            category_units = sales_queries.category_store_summary(categories, params.category_window_weeks, as_of_week)
         else:
-            category_units = pd.DataFrame(columns=["category", "store_id", "units"])
+            category_units = pd.DataFrame(columns=["category", "store_id", "units", "skus"])
 
         progress(50, "Leyendo stock")
         cd = inventory_queries.cd_stock(product_id_list)
@@ -247,7 +237,7 @@ def distribution_run_create(
         progress(65, "Calculando")
         result = engine.generate(
             engine.EngineInputs(
-                scope=scope[["sku", "product_id", "category", "request_category"]],
+                scope=scope[["sku", "product_id", "category", "request_category", "pack_size"]],
                 sales=sales,
                 category_units=category_units,
                 store_stock=store_stock,

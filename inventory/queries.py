@@ -116,6 +116,33 @@ def store_stock_dates() -> dict[str, Any]:
     )
 
 
+def category_spellings() -> dict[str, str]:
+    """The catalogue's spelling of each category, by its key (trimmed, case-
+    folded): categories compare case-insensitively and the first spelling seen
+    is kept (SPEC §4.3). One grouped query on the category index."""
+    rows = (
+        Product.objects.exclude(category=None)
+        .exclude(category="")
+        .values("category")
+        .annotate(first=Min("id"))
+        .order_by("first")
+        .values_list("category", flat=True)
+    )
+    spellings: dict[str, str] = {}
+    for name in rows:
+        spellings.setdefault(category_key(name), name)
+    return spellings
+
+
+def category_key(name: str) -> str:
+    return str(name).strip().casefold()
+
+
+def category_resolve(name: str) -> str | None:
+    """The catalogue's spelling of a category a user typed (any case, spaces around), or None."""
+    return category_spellings().get(category_key(name)) if str(name or "").strip() else None
+
+
 def product_categories() -> list[str]:
     """Distinct product categories, sorted (index on Product.category)."""
     return list(

@@ -16,13 +16,14 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from fastdso.audit import audit_record
 from fastdso.files import Column, Kind, RowError, read_table
 from fastdso.jobs import JobInputError
+from inventory import queries as inventory_queries
 from inventory.bulk import analyze_after_load, date_param, imports_lock, in_clause, rows_insert
 from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot, normalise_store_name, store_name_key
 
@@ -40,6 +41,7 @@ class ProductUpsertResult:
     created: int = 0
     renamed: int = 0
     categories_set: int = 0
+    repacked: int = 0
     # One message per product whose file category differs from the kept one.
     category_warnings: list[str] = field(default_factory=list)
 
@@ -57,25 +59,34 @@ def products_upsert(products: pd.DataFrame) -> ProductUpsertResult:
         if column not in frame.columns:
             frame[column] = ""
         frame[column] = frame[column].fillna("").astype(str).str.strip()
+    frame["category"] = categories_canonical(frame["category"])
+    has_pack = "pack_size" in frame.columns
+    frame["pack_size"] = frame["pack_size"] if has_pack else pd.NA
     frame["sku"] = frame["sku"].astype(str).str.strip()
     frame = frame[frame["sku"] != ""]
-    # First non-empty name/category per SKU.
+    # First non-empty name/category/pack size per SKU.
     firsts = frame.replace({"product_name": {"": None}, "category": {"": None}}).groupby("sku", sort=False).first()
     skus = list(firsts.index)
 
-    existing_rows: list[tuple[int, str, str, str | None]] = []
+    existing_rows: list[tuple[int, str, str, str | None, int]] = []
     for chunk in _chunks(skus):
-        existing_rows.extend(Product.objects.filter(sku__in=chunk).values_list("id", "sku", "name", "category"))
-    existing = pd.DataFrame(existing_rows, columns=["id", "sku", "old_name", "old_category"])
+        existing_rows.extend(
+            Product.objects.filter(sku__in=chunk).values_list("id", "sku", "name", "category", "pack_size")
+        )
+    existing = pd.DataFrame(existing_rows, columns=["id", "sku", "old_name", "old_category", "old_pack"])
     rows = firsts.reset_index().merge(existing, on="sku", how="left")
     name = rows["product_name"].fillna("").astype(str)
     category = rows["category"].fillna("").astype(str)
     known = rows["id"].notna()
+    # A pack size given in the file replaces the product's (absent or blank: kept, new products 1).
+    given_pack = pd.to_numeric(rows["pack_size"], errors="coerce")
+    old_pack = pd.to_numeric(rows["old_pack"], errors="coerce").fillna(1).astype("int64")
+    pack = given_pack.fillna(old_pack).astype("int64")
 
     result = ProductUpsertResult(id_by_sku=dict(zip(existing["sku"], existing["id"].astype(int), strict=True)))
     new_products = [
-        Product(sku=sku, name=n[:255], category=(c or None))
-        for sku, n, c in zip(rows.loc[~known, "sku"], name[~known], category[~known], strict=True)
+        Product(sku=sku, name=n[:255], category=(c or None), pack_size=int(p))
+        for sku, n, c, p in zip(rows.loc[~known, "sku"], name[~known], category[~known], pack[~known], strict=True)
     ]
     # Existing products: a new name replaces the old one; a category is set only when there is none.
     old_name = rows["old_name"].fillna("").astype(str)
@@ -91,15 +102,18 @@ def products_upsert(products: pd.DataFrame) -> ProductUpsertResult:
         f"SKU {sku}: el archivo dice categoría «{c}», se mantiene «{old}»."
         for sku, c, old in zip(rows.loc[conflict, "sku"], category[conflict], old_category[conflict], strict=True)
     ]
-    changed = renamed | category_set
+    repacked = known & (pack != old_pack)
+    result.repacked = int(repacked.sum())
+    changed = renamed | category_set | repacked
     updates = [
         Product(
             pk=int(pk),
             sku=sku,
             name=(n[:255] if is_renamed else old_n),
             category=(c if is_set else (old_c or None)),
+            pack_size=int(p),
         )
-        for pk, sku, n, old_n, c, old_c, is_renamed, is_set in zip(
+        for pk, sku, n, old_n, c, old_c, is_renamed, is_set, p in zip(
             rows.loc[changed, "id"],
             rows.loc[changed, "sku"],
             name[changed],
@@ -108,6 +122,7 @@ def products_upsert(products: pd.DataFrame) -> ProductUpsertResult:
             old_category[changed],
             renamed[changed],
             category_set[changed],
+            pack[changed],
             strict=True,
         )
     ]
@@ -124,19 +139,51 @@ def products_upsert(products: pd.DataFrame) -> ProductUpsertResult:
             result.created = len(new_products)
             analyze_after_load(Product._meta.db_table, rows=len(new_products))
         if updates:
-            Product.objects.bulk_update(updates, ["name", "category"], batch_size=BATCH)
+            Product.objects.bulk_update(updates, ["name", "category", "pack_size"], batch_size=BATCH)
         if category_sets:
             sales_category_sync(category_sets)
     return result
 
 
-def sales_category_sync(product_ids_by_category: dict[str, list[int]]) -> None:
-    """Copy newly set product categories onto their macro sales rows."""
+def categories_canonical(categories: pd.Series) -> pd.Series:
+    """Categories as the catalogue spells them (SPEC §4.3): trimmed, compared
+    case-insensitively, the first spelling seen kept — the catalogue's if it
+    has the category, else the first in `categories`. Blank stays blank."""
+    text = categories.fillna("").astype(str).str.strip()
+    present = text != ""
+    if not present.any():
+        return text
+    keys = text.str.casefold()
+    spellings = inventory_queries.category_spellings()
+    firsts = text[present].groupby(keys[present], sort=False).first()
+    for key, spelling in firsts.items():
+        spellings.setdefault(str(key), spelling)
+    return keys.map(spellings).where(present, "").astype(str)
+
+
+def sales_category_sync(product_ids_by_category: dict[str | None, list[int]]) -> None:
+    """Copy product categories onto their macro sales rows (SPEC §4.3: in the
+    transaction that changed them, whatever the path)."""
     from sales.models import SalesWeeklyAgg
 
     for category, ids in product_ids_by_category.items():
         for chunk in _chunks(ids):
-            SalesWeeklyAgg.objects.filter(product_id__in=chunk).update(category=category)
+            SalesWeeklyAgg.objects.filter(product_id__in=chunk).update(category=category or None)
+
+
+def product_save(*, product: Product) -> Product:
+    """Save a product edited by hand (the admin): its category is trimmed and
+    spelled as the catalogue spells it, and a category change is copied onto
+    its weekly sales rows in the same transaction (SPEC §4.3)."""
+    product.category = (product.category or "").strip() or None
+    if product.category:
+        product.category = categories_canonical(pd.Series([product.category])).iloc[0]
+    with transaction.atomic():
+        before = Product.objects.filter(pk=product.pk).values_list("category").first() if product.pk else None
+        product.save()
+        if before is not None and before[0] != product.category:
+            sales_category_sync({product.category: [product.pk]})
+    return product
 
 
 @dataclass
@@ -252,6 +299,7 @@ class ProductImportResult:
     renamed: int
     categories_set: int
     category_warnings: list[str] = field(default_factory=list)
+    repacked: int = 0
 
     def summary(self) -> dict[str, object]:
         return {
@@ -260,14 +308,18 @@ class ProductImportResult:
             "Productos nuevos": self.created,
             "Nombres actualizados": self.renamed,
             "Categorías asignadas": self.categories_set,
+            "Unidades por caja cambiadas": self.repacked,
             "Advertencias de categoría": len(self.category_warnings),
         }
 
 
+# Units per case (SPEC §5.4a): optional `pack_size` / `unidades_por_caja`, an integer ≥ 1.
+PACK_SIZE_COLUMN = Column("pack_size", Kind.INT, required=False, min_value=1)
 PRODUCT_COLUMNS = [
     Column("sku"),
     Column("product_name", required=False),
     Column("category", required=False),
+    PACK_SIZE_COLUMN,
 ]
 
 
@@ -296,6 +348,7 @@ def products_import(
             renamed=upserted.renamed,
             categories_set=upserted.categories_set,
             category_warnings=upserted.category_warnings,
+            repacked=upserted.repacked,
         )
         audit_record(
             user=user,
@@ -327,6 +380,8 @@ class StockImportResult:
     new_products: int
     new_stores: int = 0
     category_warnings: list[str] = field(default_factory=list)
+    partial: bool = False  # CD only: the file updated only its SKUs
+    kept: int = 0  # CD, partial: SKUs not in the file that kept their latest quantity
 
     def summary(self) -> dict[str, object]:
         summary: dict[str, object] = {
@@ -334,6 +389,14 @@ class StockImportResult:
             "Filas leídas": self.rows_read,
             "SKUs": self.sku_count,
         }
+        if not self.store_count:
+            summary["Modo"] = (
+                "Parcial: solo se actualizaron los SKUs del archivo"
+                if self.partial
+                else "Completo: los SKUs ausentes del archivo quedan en 0"
+            )
+            if self.partial:
+                summary["SKUs que mantienen su cantidad"] = self.kept
         if self.store_count:
             summary["Tiendas"] = self.store_count
         summary.update(
@@ -364,18 +427,33 @@ STORE_STOCK_COLUMNS = [
 ]
 
 
+def _cd_kept_rows(day: dt.date, file_product_ids: set[int]) -> pd.DataFrame:
+    """`--partial`: the latest CD quantity (on or before `day`) of every SKU
+    the file does not name, to carry into the new snapshot."""
+    base = CDStockSnapshot.objects.filter(snapshot_date__lte=day).aggregate(latest=Max("snapshot_date"))["latest"]
+    if base is None:
+        return pd.DataFrame({"product_id": pd.Series(dtype="int64"), "units": pd.Series(dtype="int64")})
+    rows = CDStockSnapshot.objects.filter(snapshot_date=base).values_list("product_id", "units")
+    kept = pd.DataFrame(list(rows), columns=["product_id", "units"]).astype("int64")
+    return kept[~kept["product_id"].isin(file_product_ids)]
+
+
 def cd_stock_import(
     *,
     path: str | Path,
     snapshot_date: dt.date | None = None,
+    partial: bool = False,
     user: Any = None,
     progress: Progress = _no_progress,
     file_name: str = "",
     job: Any = None,
     max_bytes: int | None = None,
 ) -> StockImportResult:
-    """The CD's stock on a date (default today). Loading a date again replaces
-    that date's snapshot. Current CD stock = the latest date (absent SKU: 0)."""
+    """The CD's stock on a date (default today). A CD file is the whole CD
+    (SPEC §9): SKUs absent from it have 0 units — unless `partial`, where the
+    file updates only its SKUs and every other SKU keeps its latest quantity
+    (carried into the new snapshot). Loading a date again replaces that
+    date's snapshot. Current CD stock = the latest date (absent SKU: 0)."""
     day = snapshot_date or timezone.localdate()
     progress(5, "Leyendo y validando el archivo")
     frame = read_table(path, CD_STOCK_COLUMNS, max_bytes=max_bytes)
@@ -385,15 +463,16 @@ def cd_stock_import(
     with transaction.atomic():
         imports_lock()
         products = products_upsert(frame)
-        replaced, _ = CDStockSnapshot.objects.filter(snapshot_date=day).delete()
-        progress(60, "Guardando stock CD", rows_read=len(frame))
         rows = pd.DataFrame(
             {
                 "product_id": frame["sku"].map(products.id_by_sku).to_numpy(dtype="int64"),
                 "units": frame["quantity"].to_numpy(dtype="int64"),
-                "snapshot_date": np.datetime64(day, "D"),
             }
         )
+        kept = _cd_kept_rows(day, set(rows["product_id"].tolist())) if partial else rows.iloc[0:0]
+        replaced, _ = CDStockSnapshot.objects.filter(snapshot_date=day).delete()
+        progress(60, "Guardando stock CD", rows_read=len(frame))
+        rows = pd.concat([rows, kept], ignore_index=True).assign(snapshot_date=np.datetime64(day, "D"))
         written = rows_insert(
             CDStockSnapshot._meta.db_table,
             rows,
@@ -409,6 +488,8 @@ def cd_stock_import(
             replaced=replaced,
             new_products=products.created,
             category_warnings=products.category_warnings,
+            partial=partial,
+            kept=len(kept),
         )
         audit_record(
             user=user,
@@ -418,6 +499,8 @@ def cd_stock_import(
             details={
                 "kind": "cd_stock",
                 "date": day.isoformat(),
+                "partial": partial,
+                "kept": len(kept),
                 "rows": written,
                 "units": result.units,
                 "replaced": replaced,

@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from fastdso.files import Column, Kind, RowError, read_table
 from fastdso.jobs import JobInputError
 from fastdso.models import Job
 from inventory.models import Product, Store
-from inventory.queries import store_stock
+from inventory.queries import category_resolve, store_stock
 from redistribution import engine
 from redistribution.engine import PlanInputs, PlanTarget, RedistParams
 from redistribution.models import TransferLine, TransferPlan
@@ -310,6 +310,9 @@ def transfer_plan_create(
                 "una redistribución (la demanda sale de esa capa)."
             )
         )
+    if request.scope == engine.SCOPE_CATEGORY:
+        # "consolas" is the catalogue's "Consolas" (SPEC §4.3: categories compare case-insensitively).
+        request = replace(request, category=category_resolve(request.category) or request.category.strip())
     params = request.params
     weeks = params.history_weeks
     as_of = sales_queries.resolve_as_of_week(request.as_of)

@@ -38,7 +38,7 @@ from inventory.bulk import date_param, imports_lock, in_clause, is_postgres, row
 from inventory.models import Product
 from inventory.services import products_upsert, stores_resolve, text_length_errors
 from sales import engine
-from sales.models import DAY_FIELDS, DistributionRecord, SalesLoad, SalesWeeklyAgg
+from sales.models import DAY_FIELDS, DistributionRecord, SalesLoad, SalesWeeklyAgg, StoreCoverage
 from sales.queries import monday
 
 Progress = Callable[..., None]
@@ -302,6 +302,7 @@ def macro_sales_import(
             progress=progress,
         )
         store_count = len(set(store_ids.tolist()))
+        coverage_extend(store_ids=sorted(set(store_ids.tolist())), last_date=data.last_date)
         week_count = int(weekly["week"].nunique()) if len(weekly) else 0
         load = SalesLoad.objects.create(
             job=job,
@@ -355,6 +356,22 @@ def macro_sales_import(
         )
         progress(100, "Terminada", rows_read=data.rows_read, rows_written=written)
     return result
+
+
+def coverage_extend(*, store_ids: list[int], last_date: dt.date) -> None:
+    """covered_until(store) = the latest last date of the loads that included
+    the store (SPEC §4.3): moved forward only, for the file's stores only."""
+    if not store_ids:
+        return
+    current = dict(StoreCoverage.objects.filter(store_id__in=store_ids).values_list("store_id", "covered_until"))
+    rows = [
+        StoreCoverage(store_id=store_id, covered_until=last_date)
+        for store_id in store_ids
+        if current.get(store_id) is None or current[store_id] < last_date
+    ]
+    StoreCoverage.objects.bulk_create(
+        rows, batch_size=1000, update_conflicts=True, unique_fields=["store"], update_fields=["covered_until"]
+    )
 
 
 def _weekly_frame(data: SalesFile, product_ids: np.ndarray, store_ids: np.ndarray) -> pd.DataFrame:

@@ -232,7 +232,8 @@ def test_cold_start_with_fewer_stores_than_top_n_uses_them_all():
     lines = by_store(result, "NEW")
     assert set(lines) == {1, 2}  # only stores with a category rate > 0
     assert lines[2]["explanation"].startswith(
-        "Arranque en frío, categoría «Consolas» (tienda 1 de 2 del top 10): 36 u / 12 sem = 3/sem (base categoría: la categoría entera) × 1.0 sem = 3; "
+        "Arranque en frío, categoría «Consolas» (tienda 1 de 2 del top 10): 36 u / 12 sem = "
+        "3/sem (base categoría: la categoría entera) × 1.0 sem = 3; "
         "máx(mín 2, 3) = 3 − stock 0 = 3; CD por prioridad: 3 de 100 disponibles"
     )
 
@@ -372,7 +373,8 @@ def test_a_sales_line_explains_every_number():
     sales = [(1, 1, W(-1), 5), (1, 1, W(0), 6)]
     line = by_store(run(sales=sales, stock=[(1, 1, 3)], cd=[(1, 120)]))[1]
     assert line["explanation"] == (
-        "SMA2 (venta en 2 de 12 sem, mín 1): (5+6)/2 = 5.5/sem × 2.0 sem = 11 − stock 3 = 8; CD por prioridad: 8 de 120 disponibles"
+        "SMA2 (venta en 2 de 12 sem, mín 1): (5+6)/2 = 5.5/sem × 2.0 sem = 11 − stock 3 = 8; "
+        "CD por prioridad: 8 de 120 disponibles"
     )
 
 

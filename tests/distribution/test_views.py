@@ -167,7 +167,7 @@ def test_lines_tab_lists_explains_filters_and_sorts(planner_client, run, django_
         page = planner_client.get(url)
     html = page.content.decode()
     assert "00012345" in html and "Tienda Centro" in html
-    assert "(5+6)/2 = 5.5/sem × 2.0 sem = 11 − stock 3 = 8; CD: 8 de 120 disponibles" in html
+    assert "(5+6)/2 = 5.5/sem × 2.0 sem = 11 − stock 3 = 8; CD por prioridad: 8 de 120 disponibles" in html
     assert "00088888" not in html  # exception rows live on the Exceptions tab
 
     only_sku = planner_client.get(url, {"sku": "12346"}).content.decode()

@@ -40,6 +40,7 @@ def test_products_are_created_renamed_and_categorised(db, tmp_path, planner, wee
         "Productos nuevos": 1,
         "Nombres actualizados": 1,
         "Categorías asignadas": 1,
+        "Unidades por caja cambiadas": 0,
         "Advertencias de categoría": 1,
     }
     assert SalesWeeklyAgg.objects.get().category == "Accesorios"
