@@ -12,7 +12,8 @@ Rules, per SKU and store, from the macro layer and each store's latest stock:
   stock ≥ max_woc × d; urgent when stock < min_woc × d;
 - donor retain = max(ceil(max_retain_woc × d), min_store_stock); excess = max(0, stock − retain);
 - a move is min(need_left, excess_left, cap_left); below min_fill it is raised
-  to min_fill only if the donor's excess allows and the destination is urgent,
+  to min_fill only if the donor's excess allows, the destination is urgent and
+  its cover after the move stays within max_woc (stock + min_fill ≤ max_woc × d),
   else dropped;
 - destinations are served urgent first, then by higher demand, then by the
   store's higher category rank; donors give largest excess first; a store is
@@ -362,7 +363,9 @@ def plan_transfers(inputs: PlanInputs, params: RedistParams, target: PlanTarget)
                 qty = min(need_left, donor_excess, cap_left)
                 bumped = False
                 if qty < min_fill and not is_override:
-                    if urg_i[dest] and donor_excess >= min_fill and cap_left >= min_fill:
+                    # Raised to min_fill only when the destination's cover stays within max_woc.
+                    within_max = round(s_i[dest] + received + min_fill, 6) <= round(params.max_woc * d_i[dest], 6)
+                    if urg_i[dest] and donor_excess >= min_fill and cap_left >= min_fill and within_max:
                         qty, bumped = min_fill, True
                     elif priority == 0:
                         # The chosen origin cannot make a worthwhile move here: the others may.
