@@ -519,68 +519,90 @@ def _cold_explanations(c: pd.DataFrame, stock_text: pd.Series, params: Distribut
 
 def _pack_explanations(lines: pd.DataFrame, params: DistributionParams) -> pd.Series:
     """Packs (SPEC §5.4a), said only where a pack has more than one unit."""
-    pack = lines["pack_size"].astype("int64")
     out = pd.Series("", index=lines.index, dtype=object)
-    boxed = pack > 1
-    if not boxed.any():
+    boxed = lines[lines["pack_size"] > 1]
+    if boxed.empty:
         return out
+    pack = boxed["pack_size"].astype("int64")
     if params.round_to_pack:
-        text = _cat(
+        out.loc[boxed.index] = _cat(
             "; caja de ",
             pack,
             " u: ",
-            lines["unrounded_qty"].astype("int64"),
+            boxed["unrounded_qty"].astype("int64"),
             " → ",
-            lines["suggested_qty"] // pack,
+            boxed["suggested_qty"] // pack,
             " caja(s) = ",
-            lines["suggested_qty"].astype("int64"),
+            boxed["suggested_qty"].astype("int64"),
         )
     else:
-        text = _cat("; caja de ", pack, " u, sin redondeo a cajas")
-    return out.where(~boxed, text)
+        out.loc[boxed.index] = _cat("; caja de ", pack, " u, sin redondeo a cajas")
+    return out
+
+
+def _in_packs(frame: pd.DataFrame) -> pd.Series:
+    pack = frame["cd_pack"].astype("int64")
+    return pd.Series("", index=frame.index, dtype=object).where(pack <= 1, " en cajas de " + pack.astype(str))
 
 
 def _cd_explanations(lines: pd.DataFrame, params: DistributionParams) -> pd.Series:
-    """CD limiting (SPEC §5.4): which rule applied and with what numbers."""
+    """CD limiting (SPEC §5.4): which rule applied and with what numbers (each
+    text built only for the lines it describes)."""
     if not params.limit_by_cd:
         return _cat("; CD: sin límite → ", lines["allocated_qty"])
-    pack = lines["cd_pack"].astype("int64")
-    in_packs = pd.Series("", index=lines.index, dtype=object).where(pack <= 1, _cat(" en cajas de ", pack))
+    out = pd.Series("; CD: sin stock → 0", index=lines.index, dtype=object)
+    stocked = lines[lines["cd_stock"] > 0]
+    if stocked.empty:
+        return out
     if params.cd_rule == CD_FAIR_SHARE:
-        cd = _cat(
-            "; CD reparto proporcional: alcanza para todas (", lines["cd_stock"], " u) → ", lines["allocated_qty"]
+        enough = stocked[~stocked["fair_share_short"].astype(bool)]
+        if not enough.empty:
+            out.loc[enough.index] = _cat(
+                "; CD reparto proporcional: alcanza para todas (", enough["cd_stock"], " u) → ", enough["allocated_qty"]
+            )
+        short = stocked[stocked["fair_share_short"].astype(bool)]
+        if not short.empty:
+            boxed = short["cd_pack"] > 1
+            extra = pd.Series("", index=short.index, dtype=object).where(
+                short["fair_share_extra"] == 0, " +1 por mayor resto"
+            )
+            out.loc[short.index] = _cat(
+                "; CD reparto proporcional",
+                _in_packs(short),
+                ": ",
+                short["fair_share_whole"],
+                pd.Series("", index=short.index, dtype=object).where(~boxed, " cajas"),
+                " × ",
+                short["fair_share_wanted"],
+                " / ",
+                short["fair_share_total"],
+                " = ",
+                _num(short["fair_share_exact"]).set_axis(short.index),
+                " → ",
+                short["fair_share_base"],
+                extra,
+                " = ",
+                short["allocated_qty"],
+                " u",
+            )
+        return out
+    text = _cat(
+        "; CD por prioridad",
+        _in_packs(stocked),
+        ": ",
+        stocked["allocated_qty"],
+        " de ",
+        stocked["cd_available"],
+        " disponibles",
+    )
+    later = stocked["cd_available"] != stocked["cd_stock"]
+    if later.any():
+        rest = stocked[later]
+        text.loc[rest.index] = _cat(
+            text[rest.index], " (stock CD ", rest["cd_stock"], ", prioridad ", rest["priority"], ")"
         )
-        extra = pd.Series("", index=lines.index, dtype=object).where(
-            lines["fair_share_extra"] == 0, " +1 por mayor resto"
-        )
-        unit = pd.Series("", index=lines.index, dtype=object).where(pack <= 1, " cajas")
-        short = _cat(
-            "; CD reparto proporcional",
-            in_packs,
-            ": ",
-            lines["fair_share_whole"],
-            unit,
-            " × ",
-            lines["fair_share_wanted"],
-            " / ",
-            lines["fair_share_total"],
-            " = ",
-            _num(lines["fair_share_exact"]).set_axis(lines.index),
-            " → ",
-            lines["fair_share_base"],
-            extra,
-            " = ",
-            lines["allocated_qty"],
-            " u",
-        )
-        cd = cd.where(~lines["fair_share_short"], short)
-    else:
-        cd = _cat(
-            "; CD por prioridad", in_packs, ": ", lines["allocated_qty"], " de ", lines["cd_available"], " disponibles"
-        )
-        later = lines["cd_available"] != lines["cd_stock"]
-        cd = cd.where(~later, _cat(cd, " (stock CD ", lines["cd_stock"], ", prioridad ", lines["priority"], ")"))
-    return cd.where(lines["cd_stock"] > 0, "; CD: sin stock → 0")
+    out.loc[stocked.index] = text
+    return out
 
 
 def _line_reasons(lines: pd.DataFrame, params: DistributionParams) -> pd.Series:
