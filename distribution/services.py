@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,11 +31,10 @@ from distribution import engine
 from distribution.engine import DistributionParams
 from distribution.models import DistributionLine, DistributionRun
 from fastdso.audit import audit_record
+from fastdso.db import rows_insert
 from fastdso.files import Column, read_table
 from fastdso.jobs import JobInputError
 from inventory import queries as inventory_queries
-from inventory.bulk import rows_insert
-from inventory.models import Product, Store
 from inventory.services import PACK_SIZE_COLUMN, categories_canonical, products_upsert
 from sales import queries as sales_queries
 
@@ -95,17 +94,6 @@ def request_read(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def _scope_products(skus: Iterable[str]) -> pd.DataFrame:
-    """DataFrame[sku, product_id, product_name, category, pack_size] of the scope (batched IN)."""
-    wanted = sorted(set(skus))
-    rows: list[tuple] = []
-    for start in range(0, len(wanted), CHUNK):
-        rows.extend(
-            Product.objects.filter(sku__in=wanted[start : start + CHUNK]).values_list(
-                "sku", "id", "name", "category", "pack_size"
-            )
-        )
-    return pd.DataFrame(rows, columns=["sku", "product_id", "product_name", "category", "pack_size"])
 
 
 def scope_check(lines: pd.DataFrame, scope_skus: set[str], scope_product_ids: set[int]) -> None:
@@ -201,7 +189,7 @@ def distribution_run_create(
         request = request.assign(category=categories_canonical(request["category"]))
         upsert = products_upsert(request)
         warnings: list[str] = list(upsert.category_warnings)
-        scope = _scope_products(scope_skus)
+        scope = inventory_queries.products_by_sku(scope_skus)
         first_category = request.replace({"category": {"": None}}).groupby("sku")["category"].first()
         scope["request_category"] = scope["sku"].map(first_category)
         scope_ids = set(scope["product_id"].astype("int64").tolist())
@@ -232,7 +220,7 @@ def distribution_run_create(
         store_stock = inventory_queries.store_stock(product_id_list)
         if params.limit_by_cd and inventory_queries.cd_stock_date() is None:
             warnings.append("No hay stock CD cargado: con el límite por CD activo no se asigna nada.")
-        stores = pd.DataFrame(list(Store.objects.values_list("id", "name")), columns=["store_id", "store_name"])
+        stores = inventory_queries.stores_frame()[["store_id", "name"]].rename(columns={"name": "store_name"})
 
         progress(65, "Calculando")
         result = engine.generate(

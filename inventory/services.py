@@ -21,11 +21,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fastdso.audit import audit_record
+from fastdso.db import analyze_after_load, date_param, imports_lock, in_clause, rows_insert
 from fastdso.files import Column, Kind, RowError, read_table
 from fastdso.jobs import JobInputError
 from inventory import queries as inventory_queries
-from inventory.bulk import analyze_after_load, date_param, imports_lock, in_clause, rows_insert
 from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot, normalise_store_name, store_name_key
+from inventory.signals import categories_set
 
 BATCH = 2000
 
@@ -141,7 +142,7 @@ def products_upsert(products: pd.DataFrame) -> ProductUpsertResult:
         if updates:
             Product.objects.bulk_update(updates, ["name", "category", "pack_size"], batch_size=BATCH)
         if category_sets:
-            sales_category_sync(category_sets)
+            categories_set.send(sender=Product, product_ids_by_category=category_sets)
     return result
 
 
@@ -161,16 +162,6 @@ def categories_canonical(categories: pd.Series) -> pd.Series:
     return keys.map(spellings).where(present, "").astype(str)
 
 
-def sales_category_sync(product_ids_by_category: dict[str | None, list[int]]) -> None:
-    """Copy product categories onto their macro sales rows (SPEC §4.3: in the
-    transaction that changed them, whatever the path)."""
-    from sales.models import SalesWeeklyAgg
-
-    for category, ids in product_ids_by_category.items():
-        for chunk in _chunks(ids):
-            SalesWeeklyAgg.objects.filter(product_id__in=chunk).update(category=category or None)
-
-
 def product_save(*, product: Product) -> Product:
     """Save a product edited by hand (the admin): its category is trimmed and
     spelled as the catalogue spells it, and a category change is copied onto
@@ -182,7 +173,7 @@ def product_save(*, product: Product) -> Product:
         before = Product.objects.filter(pk=product.pk).values_list("category").first() if product.pk else None
         product.save()
         if before is not None and before[0] != product.category:
-            sales_category_sync({product.category: [product.pk]})
+            categories_set.send(sender=Product, product_ids_by_category={product.category: [product.pk]})
     return product
 
 
