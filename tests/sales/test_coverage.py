@@ -111,7 +111,7 @@ def test_pages_name_the_stores_whose_data_ends_before_the_as_of_week(planner_cli
     lines = [line for s in stores[1:] for line in daily("1", s, JAN19, [1] * 7)]
     macro_sales_import(path=csv_file(tmp_path, "b.csv", lines))
     assert queries.default_as_of_week() == JAN19
-    for name in ("distribution:generate", "sales:macro_upload", "redistribution:plan_create"):
+    for name in ("distribution:generate", "sales:macro_upload", "redistribution:plan_create", "home"):
         html = planner_client.get(reverse(name)).content.decode()
         assert "Tienda 1 (datos hasta 2026-01-18)" in html, name
         assert "Tienda 2 (datos" not in html, name
