@@ -407,7 +407,7 @@ def test_compare_shows_the_parameters_that_differ(planner_client, data, tmp_path
     run_a = generate(path, model="SMA2").run
     run_b = generate(path, model="SMA2", cd_rule="fair_share", cold_start_basis="category").run
     html = planner_client.get(reverse("distribution:compare"), {"a": run_a.run_id, "b": run_b.run_id}).content.decode()
-    table = html[html.index('id="param-differences"') : html.index("</table>", html.index('id="param-differences"'))]
+    table = html[html.index('id="param-differences"') : html.index("</dl>", html.index('id="param-differences"'))]
     assert "Regla de reparto del CD" in table and "proporcional (fair_share)" in table
     assert "Base del arranque en frío" in table
     assert "Modelo" not in table and "Semanas de historia" not in table
