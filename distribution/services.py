@@ -94,8 +94,6 @@ def request_read(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-
-
 def scope_check(lines: pd.DataFrame, scope_skus: set[str], scope_product_ids: set[int]) -> None:
     """The safety rail (SPEC §5.1): refuse any line naming a SKU outside the
     request. Not an `assert` (those vanish under `python -O`): always runs."""
