@@ -183,13 +183,9 @@ def distribution_run_create(
     progress(15, "Actualizando productos", rows_read=len(request))
 
     with transaction.atomic():
-<<<<<<< HEAD
         # "consolas" in a request is the catalogue's "Consolas" (SPEC §4.3).
         request = request.assign(category=categories_canonical(request["category"]))
-        upsert = products_upsert(request)
-=======
-        upsert = products_upsert(_canonical_categories(request), claim_demo=False)
->>>>>>> main
+        upsert = products_upsert(request, claim_demo=False)
         warnings: list[str] = list(upsert.category_warnings)
         scope = inventory_queries.products_by_sku(scope_skus)
         first_category = request.replace({"category": {"": None}}).groupby("sku")["category"].first()

@@ -34,12 +34,8 @@ def run_cd_stock_import(job: Job, progress: JobProgress) -> None:
         cd_stock_import,
         rows_written=lambda r: r.sku_count,
         snapshot_date=_snapshot_date(job),
-<<<<<<< HEAD
         partial=bool(job.params.get("partial")),
-        max_bytes=upload_max_bytes(),
-=======
         max_bytes=job_max_bytes(job),
->>>>>>> main
     )
 
 

@@ -50,15 +50,12 @@ class Product(models.Model):
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
     name = models.CharField(_("nombre"), max_length=255, blank=True)
     category = models.CharField(_("categoría"), max_length=120, null=True, blank=True, db_index=True)
-<<<<<<< HEAD
     # Units per case (SPEC §5.4a): the CD ships whole cases when runs round to packs.
     pack_size = models.PositiveIntegerField(
         _("unidades por caja"), default=1, help_text=_("Entero ≥ 1. El CD despacha cajas completas.")
     )
-=======
     # Loaded by seed_demo: every fact row of a demo product is demo (clear_demo).
     is_demo = models.BooleanField(_("demo"), default=False, editable=False)
->>>>>>> main
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
 
     class Meta:

@@ -23,11 +23,8 @@ from fastdso.audit import audit_record
 from fastdso.db import analyze_after_load, date_param, imports_lock, in_clause, rows_insert
 from fastdso.files import Column, Kind, RowError, read_table
 from fastdso.jobs import JobInputError
-<<<<<<< HEAD
 from inventory import queries as inventory_queries
-=======
 from inventory.demo import demo_claim
->>>>>>> main
 from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot, normalise_store_name, store_name_key
 from inventory.signals import categories_set
 

@@ -41,7 +41,7 @@ def weekly_categories_resync(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inventory", "0003_product_pack_size"),
+        ("inventory", "0004_product_pack_size"),
         ("sales", "0004_store_coverage"),
     ]
 
