@@ -34,7 +34,7 @@ from fastdso.db import lines_write, readable_id_save
 from fastdso.files import Column, read_table, upload_max_bytes
 from fastdso.jobs import JobInputError, no_progress
 from inventory import queries as inventory_queries
-from inventory.services import products_upsert
+from inventory.services import PACK_SIZE_COLUMN, categories_canonical, products_upsert
 from sales import queries as sales_queries
 
 logger = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ REQUEST_COLUMNS = [
     Column("sku"),
     Column("product_name", required=False),
     Column("category", required=False),
+    PACK_SIZE_COLUMN,
 ]
 CHUNK = 5000
 MAX_WARNINGS = 1000
@@ -57,6 +58,16 @@ class ScopeViolation(RuntimeError):
 class RunCreateResult:
     run: DistributionRun
     warnings: list[str] = field(default_factory=list)
+
+
+def stores_behind_warnings(as_of_week: dt.date | None) -> list[str]:
+    """One warning naming the stores whose data ends before the as-of week (SPEC §4.3)."""
+    behind = sales_queries.stores_behind(as_of_week)
+    if not behind:
+        return []
+    names = ", ".join(f"{name} (datos hasta {until:%Y-%m-%d})" for name, until in behind[:20])
+    more = f" y {len(behind) - 20} más" if len(behind) > 20 else ""
+    return [f"{len(behind)} tienda(s) con datos que terminan antes de la semana de corte: {names}{more}."]
 
 
 def file_sha256(path: str | Path) -> str:
@@ -75,20 +86,6 @@ def request_read(path: str | Path) -> pd.DataFrame:
     frame = frame[frame["sku"] != ""]
     if frame.empty:
         raise JobInputError("La solicitud no tiene SKUs: no se creó ningún run.")
-    return frame
-
-
-def _canonical_categories(frame: pd.DataFrame) -> pd.DataFrame:
-    """A request's "consolas" is the catalogue's "Consolas" (one small query):
-    categories match case-insensitively, the catalogue's spelling wins."""
-    wanted = frame["category"].fillna("").astype(str).str.strip()
-    if not (wanted != "").any():
-        return frame
-    by_key: dict[str, str] = {}
-    for name in inventory_queries.product_categories():
-        by_key.setdefault(name.casefold(), name)
-    frame = frame.copy()
-    frame["category"] = wanted.map(lambda c: by_key.get(c.casefold(), c) if c else "")
     return frame
 
 
@@ -154,7 +151,8 @@ def distribution_run_create(
     with transaction.atomic():
         scope, warnings = _run_scope(request)
         scope_ids = set(scope["product_id"].astype("int64").tolist())
-        as_of_week = sales_queries.resolve_as_of_week(as_of)
+        as_of_week = sales_queries.resolve_as_of_week(as_of)  # refuses an incomplete week
+        warnings += stores_behind_warnings(as_of_week)
         inputs = _run_inputs(scope, params, as_of_week, warnings, progress)
 
         progress(65, "Calculando")
@@ -185,14 +183,11 @@ def distribution_run_create(
 def _run_scope(request: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Create or update the request's products; the scope (sku, product_id,
     category, request_category) and the catalogue's warnings."""
-    upsert = products_upsert(_canonical_categories(request), claim_demo=False)
+    # "consolas" in a request is the catalogue's "Consolas" (SPEC §4.3).
+    request = request.assign(category=categories_canonical(request["category"]))
+    upsert = products_upsert(request, claim_demo=False)
     scope = inventory_queries.products_by_sku(set(request["sku"]))
-    first_category = (
-        request.assign(category=request["category"].fillna("").astype(str).str.strip())
-        .replace({"category": {"": None}})
-        .groupby("sku")["category"]
-        .first()
-    )
+    first_category = request.replace({"category": {"": None}}).groupby("sku")["category"].first()
     scope["request_category"] = scope["sku"].map(first_category)
     return scope, list(upsert.category_warnings)
 
@@ -219,9 +214,9 @@ def _run_inputs(
         sales = sales_queries.weekly_sales_summary(scope_skus, params.lookback_weeks, as_of_week, recent=params.window)
     categories = engine.cold_start_categories(scope, sales)
     if categories and as_of_week is not None:
-        category_units = sales_queries.category_store_units(categories, params.category_window_weeks, as_of_week)
+        category_units = sales_queries.category_store_summary(categories, params.category_window_weeks, as_of_week)
     else:
-        category_units = pd.DataFrame(columns=["category", "store_id", "units"])
+        category_units = pd.DataFrame(columns=["category", "store_id", "units", "skus"])
 
     progress(50, "Leyendo stock")
     cd = inventory_queries.cd_stock(product_id_list)
@@ -230,7 +225,7 @@ def _run_inputs(
         warnings.append("No hay stock CD cargado: con el límite por CD activo no se asigna nada.")
     stores = inventory_queries.stores_frame()[["store_id", "name"]].rename(columns={"name": "store_name"})
     return engine.EngineInputs(
-        scope=scope[["sku", "product_id", "category", "request_category"]],
+        scope=scope[["sku", "product_id", "category", "request_category", "pack_size"]],
         sales=sales,
         category_units=category_units,
         store_stock=store_stock,

@@ -91,9 +91,10 @@ class LineTable(tables.Table):
         return mark_safe("COLD_START_<wbr>CATEGORY") if value == COLD_START_MODEL else value
 
     def render_rate(self, value: float, record: DistributionLine) -> str:
-        # A cold-start line has no rate of its own: it shows its category's, marked.
-        if record.model_name == COLD_START_MODEL:
-            return f"{fmt_rate(record.category_rate)} (cat.)"
+        # A cold-start line's rate is the cat_rate it was planned at (SPEC §5.3).
+        # Runs made before v2 stored 0 there: they show their category's rate.
+        if record.model_name == COLD_START_MODEL and not value and record.category_rate:
+            return fmt_rate(record.category_rate)
         return fmt_rate(value)
 
 

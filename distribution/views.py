@@ -36,7 +36,7 @@ from fastdso.exports import export_response
 from fastdso.jobs import job_start
 from fastdso.roles import PlannerRequiredMixin, can_plan
 from fastdso.tables import PagedTableMixin, configure_table
-from sales.queries import default_as_of_week
+from sales.queries import default_as_of_week, stores_behind
 
 EXPORT_FORMATS = ("csv", "xlsx")
 PARAM_LABELS = {
@@ -49,8 +49,42 @@ PARAM_LABELS = {
     "cold_start_target_woc": gettext_lazy("Cobertura arranque en frío (sem)"),
     "cold_start_top_n": gettext_lazy("Top tiendas de la categoría"),
     "category_window_weeks": gettext_lazy("Ventana de categoría (sem)"),
+    "cold_start_basis": gettext_lazy("Base del arranque en frío"),
     "limit_by_cd": gettext_lazy("Limitar por stock CD"),
+    "cd_rule": gettext_lazy("Regla de reparto del CD"),
+    "round_to_pack": gettext_lazy("Redondear a cajas"),
 }
+PARAM_VALUES = {
+    "per_sku": gettext_lazy("por SKU (per_sku)"),
+    "category": gettext_lazy("categoría entera (category)"),
+    "priority": gettext_lazy("prioridad (priority)"),
+    "fair_share": gettext_lazy("proporcional (fair_share)"),
+}
+# What a run made before a parameter existed did (runs keep the params they had).
+V1_PARAMS = {"cold_start_basis": "category", "cd_rule": "priority", "round_to_pack": False}
+
+
+def param_rows(params: dict[str, Any]) -> list[tuple[Any, Any]]:
+    """(label, value) of a run's parameters, codes in the planners' words."""
+    return [(PARAM_LABELS[k], param_value(params, k)) for k in PARAM_LABELS if k in params or k in V1_PARAMS]
+
+
+def param_value(params: dict[str, Any], key: str) -> Any:
+    value = params.get(key, V1_PARAMS.get(key))
+    return PARAM_VALUES.get(value, value) if isinstance(value, str) else value
+
+
+def param_differences(a: DistributionRun, b: DistributionRun) -> list[tuple[Any, Any, Any]]:
+    """(label, value in A, value in B) of the parameters in which two runs differ (SPEC §5.6)."""
+    pa, pb = dict(a.params or {}), dict(b.params or {})
+    pa.setdefault("as_of_week", a.as_of_week)
+    pb.setdefault("as_of_week", b.as_of_week)
+    labels = {**PARAM_LABELS, "as_of_week": gettext_lazy("Semana de corte")}
+    return [
+        (labels[k], param_value(pa, k), param_value(pb, k)) for k in labels if param_value(pa, k) != param_value(pb, k)
+    ]
+
+
 REASON_HELP = {
     "NO_CATEGORY": gettext_lazy("Sin ventas y sin categoría: no hay arranque en frío."),
     "NO_CATEGORY_SALES": gettext_lazy("Sin ventas y su categoría no vende en ninguna tienda en la ventana."),
@@ -84,6 +118,7 @@ class GenerateView(PlannerRequiredMixin, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["default_as_of"] = default_as_of_week()
+        context["stores_behind"] = stores_behind(context["default_as_of"])
         context["defaults"] = DistributionParams()
         return context
 
@@ -137,7 +172,7 @@ class RunSummaryView(RunMixin, TemplateView):
         run = self.run
         summary = run.summary or {}
         params = run.params or {}
-        context["params"] = [(PARAM_LABELS.get(k, k), params[k]) for k in PARAM_LABELS if k in params]
+        context["params"] = param_rows(params)
         context["summary_rows"] = list(summary_for_display(run.run_id, summary).items())[1:]
         context["skipped"] = [
             (reason, count, REASON_HELP.get(reason, ""))
@@ -250,6 +285,7 @@ class CompareView(CompareMixin, TemplateView):
             context.update(result)
             context["table"] = configure_table(self.request, CompareTable(result["rows"]))
             context["totals"] = queries.compare_totals(result["rows"])
+            context["param_differences"] = param_differences(result["a"], result["b"])
             context["query_string"] = self.request.GET.urlencode()
         return context
 

@@ -52,6 +52,7 @@ HEADER_ALIASES: dict[str, str] = {
     "descripción": "product_name",
     "nombre_producto": "product_name",
     "name": "product_name",
+    "unidades_por_caja": "pack_size",
 }
 
 MAX_ERRORS_KEPT = 100_000

@@ -26,6 +26,7 @@ from forecast.models import ForecastLine, ForecastRun
 from inventory import queries as stock_queries
 from inventory.models import Product
 from inventory.queries import products_by_sku
+from inventory.services import categories_canonical
 from sales import queries as sales_queries
 
 logger = logging.getLogger(__name__)
@@ -104,24 +105,17 @@ def skus_parse(text: str) -> list[str]:
 
 
 def category_resolve(name: str) -> str | None:
-    """The catalogue's spelling of a category named by the user (case-insensitive), or None."""
-    name = " ".join(str(name or "").split())
-    if not name:
-        return None
-    found = (
-        Product.objects.filter(category__iexact=name).values_list("category", flat=True).order_by("category").first()
-    )
-    return found
+    """The catalogue's spelling of a category named by the user (trimmed, any case), or None."""
+    return stock_queries.category_resolve(name)
 
 
 def _scope_frame(request: ForecastRequest) -> tuple[pd.DataFrame, list[str]]:
     """DataFrame[sku, product_id, product_name, category] in input order, and warnings."""
     warnings: list[str] = []
     if request.scope == ForecastRun.Scope.CATEGORY:
+        category = category_resolve(request.category) or request.category.strip()
         rows = list(
-            Product.objects.filter(category=request.category)
-            .order_by("sku")
-            .values_list("sku", "id", "name", "category")
+            Product.objects.filter(category=category).order_by("sku").values_list("sku", "id", "name", "category")
         )
         if not rows:
             raise JobInputError(f"La categoría «{request.category}» no tiene productos en el catálogo.")
@@ -151,6 +145,9 @@ def _scope_frame(request: ForecastRequest) -> tuple[pd.DataFrame, list[str]]:
         warnings.append(f"{request.duplicates} SKU(s) repetidos en la entrada se consideraron una sola vez.")
     frame = pd.DataFrame(records, columns=["sku", "product_id", "product_name", "category"])
     frame["product_id"] = frame["product_id"].astype("Int64")
+    # A file's "consolas" is the catalogue's "Consolas" (SPEC §4.3).
+    canonical = categories_canonical(frame["category"])
+    frame["category"] = canonical.where(canonical != "", None)
     return frame, warnings
 
 

@@ -305,6 +305,7 @@ def compute_store_health(params: HealthParams) -> HealthData:
     dates = {
         "last_sale_date": last_sale_date,
         "as_of_week": as_of_week,
+        "stores_behind": sales_queries.stores_behind(as_of_week),  # SPEC §4.3: "datos hasta …"
         "demand_window": sales_queries.window(params.demand_weeks, as_of_week) if as_of_week else None,
         "cd_stock_date": cd_date,
         "store_stock_first": stock_dates["first"],

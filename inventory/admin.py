@@ -15,6 +15,7 @@ from inventory.resources import (
     StoreSpreadsheetFormat,
     StoreStockResource,
 )
+from inventory.services import product_save
 
 
 class UploadPageImportMixin(ImportExportMixin):
@@ -47,10 +48,14 @@ class StoreAdmin(ImportExportMixin, AuditedModelAdmin):
 class ProductAdmin(UploadPageImportMixin, AuditedModelAdmin):
     resource_classes = [ProductResource]
     upload_url_name = "inventory:product_upload"
-    list_display = ("sku", "name", "category", "created_at")
+    list_display = ("sku", "name", "category", "pack_size", "created_at")
     search_fields = ("sku", "name", "category")
     list_filter = ("category",)
     show_full_result_count = False
+
+    def save_model(self, request: HttpRequest, obj: Product, form: Any, change: bool) -> None:
+        # The service spells the category as the catalogue does and moves the weekly rows with it.
+        product_save(product=obj)
 
 
 @admin.register(CDStockSnapshot)

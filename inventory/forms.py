@@ -42,3 +42,23 @@ class StockUploadForm(UploadForm):
 
     def job_params(self) -> dict[str, Any]:
         return {"date": self.cleaned_data["snapshot_date"].isoformat()}
+
+
+class CDStockUploadForm(StockUploadForm):
+    """A CD file is the whole CD unless the planner ticks "partial" (SPEC §9)."""
+
+    partial = forms.BooleanField(
+        label=_("solo actualiza los SKUs del archivo"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        help_text=_(
+            "Sin marcar, el archivo es todo el CD: los SKUs que no vienen en él quedan en 0. "
+            "Marcado, solo cambian los SKUs del archivo y los demás mantienen su última cantidad."
+        ),
+    )
+
+    def job_params(self) -> dict[str, Any]:
+        params = super().job_params()
+        if self.cleaned_data.get("partial"):
+            params["partial"] = True
+        return params

@@ -50,6 +50,10 @@ class Product(models.Model):
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
     name = models.CharField(_("nombre"), max_length=255, blank=True)
     category = models.CharField(_("categoría"), max_length=120, null=True, blank=True, db_index=True)
+    # Units per case (SPEC §5.4a): the CD ships whole cases when runs round to packs.
+    pack_size = models.PositiveIntegerField(
+        _("unidades por caja"), default=1, help_text=_("Entero ≥ 1. El CD despacha cajas completas.")
+    )
     # Loaded by seed_demo: every fact row of a demo product is demo (clear_demo).
     is_demo = models.BooleanField(_("demo"), default=False, editable=False)
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
@@ -59,6 +63,7 @@ class Product(models.Model):
         verbose_name_plural = _("productos")
         ordering = ["sku"]
         indexes = [models.Index(Lower("name"), name="product_name_lower_idx")]
+        constraints = [models.CheckConstraint(condition=models.Q(pack_size__gte=1), name="product_pack_size_gte_1")]
 
     def __str__(self) -> str:
         return f"{self.sku} {self.name}".strip()

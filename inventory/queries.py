@@ -99,6 +99,33 @@ def store_stock_dates() -> dict[str, Any]:
 # --- Catalogue selectors: the one way every app reads products and stores ------
 
 
+def category_spellings() -> dict[str, str]:
+    """The catalogue's spelling of each category, by its key (trimmed, case-
+    folded): categories compare case-insensitively and the first spelling seen
+    is kept (SPEC §4.3). One grouped query on the category index."""
+    rows = (
+        Product.objects.exclude(category=None)
+        .exclude(category="")
+        .values("category")
+        .annotate(first=Min("id"))
+        .order_by("first")
+        .values_list("category", flat=True)
+    )
+    spellings: dict[str, str] = {}
+    for name in rows:
+        spellings.setdefault(category_key(name), name)
+    return spellings
+
+
+def category_key(name: str) -> str:
+    return str(name).strip().casefold()
+
+
+def category_resolve(name: str) -> str | None:
+    """The catalogue's spelling of a category a user typed (any case, spaces around), or None."""
+    return category_spellings().get(category_key(name)) if str(name or "").strip() else None
+
+
 def product_categories() -> list[str]:
     """Distinct product categories, sorted (index on Product.category)."""
     return list(
@@ -124,16 +151,16 @@ def product_ids(skus: Iterable[str]) -> dict[str, int]:
     return found
 
 
-PRODUCT_COLUMNS = ["sku", "product_id", "product_name", "category"]
+PRODUCT_COLUMNS = ["sku", "product_id", "product_name", "category", "pack_size"]
 
 
 def products_by_sku(skus: Iterable[str]) -> pd.DataFrame:
-    """DataFrame[sku, product_id, product_name, category] of the SKUs that exist,
-    sorted by SKU (batched IN queries; unknown SKUs are simply absent)."""
+    """DataFrame[sku, product_id, product_name, category, pack_size] of the SKUs
+    that exist, sorted by SKU (batched IN queries; unknown SKUs are simply absent)."""
     wanted = sorted({str(s) for s in skus})
-    rows: list[tuple[str, int, str, str | None]] = []
+    rows: list[tuple[str, int, str, str | None, int]] = []
     for chunk in _chunks(wanted):
-        rows.extend(Product.objects.filter(sku__in=chunk).values_list("sku", "id", "name", "category"))
+        rows.extend(Product.objects.filter(sku__in=chunk).values_list("sku", "id", "name", "category", "pack_size"))
     frame = pd.DataFrame(rows, columns=PRODUCT_COLUMNS)
     return frame.sort_values("sku", kind="stable").reset_index(drop=True)
 

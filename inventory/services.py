@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from fastdso.audit import audit_record
 from fastdso.db import analyze_after_load, date_param, imports_lock, in_clause, rows_insert
 from fastdso.files import Column, Kind, RowError, read_table
 from fastdso.jobs import JobInputError, no_progress
+from inventory import queries as inventory_queries
 from inventory.demo import demo_claim
 from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot, normalise_store_name, store_name_key
 from inventory.queries import product_ids, products_by_sku
@@ -37,6 +38,7 @@ class ProductUpsertResult:
     created: int = 0
     renamed: int = 0
     categories_set: int = 0
+    repacked: int = 0
     # One message per product whose file category differs from the kept one.
     category_warnings: list[str] = field(default_factory=list)
 
@@ -55,11 +57,15 @@ def products_upsert(products: pd.DataFrame, *, claim_demo: bool = True) -> Produ
     name = rows["product_name"].fillna("").astype(str)
     category = rows["category"].fillna("").astype(str)
     known = rows["id"].notna()
+    # A pack size given in the file replaces the product's (absent or blank: kept, new products 1).
+    given_pack = pd.to_numeric(rows["pack_size"], errors="coerce")
+    old_pack = pd.to_numeric(rows["old_pack"], errors="coerce").fillna(1).astype("int64")
+    pack = given_pack.fillna(old_pack).astype("int64")
 
     result = ProductUpsertResult(id_by_sku=dict(zip(existing["sku"], existing["id"].astype(int), strict=True)))
     new_products = [
-        Product(sku=sku, name=n[:255], category=(c or None))
-        for sku, n, c in zip(rows.loc[~known, "sku"], name[~known], category[~known], strict=True)
+        Product(sku=sku, name=n[:255], category=(c or None), pack_size=int(p))
+        for sku, n, c, p in zip(rows.loc[~known, "sku"], name[~known], category[~known], pack[~known], strict=True)
     ]
     # Existing products: a new name replaces the old one; a category is set only when there is none.
     old_name = rows["old_name"].fillna("").astype(str)
@@ -75,26 +81,10 @@ def products_upsert(products: pd.DataFrame, *, claim_demo: bool = True) -> Produ
         f"SKU {sku}: el archivo dice categoría «{c}», se mantiene «{old}»."
         for sku, c, old in zip(rows.loc[conflict, "sku"], category[conflict], old_category[conflict], strict=True)
     ]
-    changed = renamed | category_set
-    updates = [
-        Product(
-            pk=int(pk),
-            sku=sku,
-            name=(n[:255] if is_renamed else old_n),
-            category=(c if is_set else (old_c or None)),
-        )
-        for pk, sku, n, old_n, c, old_c, is_renamed, is_set in zip(
-            rows.loc[changed, "id"],
-            rows.loc[changed, "sku"],
-            name[changed],
-            old_name[changed],
-            category[changed],
-            old_category[changed],
-            renamed[changed],
-            category_set[changed],
-            strict=True,
-        )
-    ]
+    repacked = known & (pack != old_pack)
+    result.repacked = int(repacked.sum())
+    changed = renamed | category_set | repacked
+    updates = _product_updates(rows[changed], name[changed], category[changed], pack[changed], renamed, category_set)
     category_sets: dict[str, list[int]] = {}
     for pk, c in zip(rows.loc[category_set, "id"], category[category_set], strict=True):
         category_sets.setdefault(c, []).append(int(pk))
@@ -104,20 +94,59 @@ def products_upsert(products: pd.DataFrame, *, claim_demo: bool = True) -> Produ
     return result
 
 
+def _product_updates(
+    rows: pd.DataFrame,
+    name: pd.Series,
+    category: pd.Series,
+    pack: pd.Series,
+    renamed: pd.Series,
+    category_set: pd.Series,
+) -> list[Product]:
+    """The changed products as they are to be saved: the new name if renamed,
+    the file's category if it was set, the pack size (given or kept)."""
+    old_name = rows["old_name"].fillna("").astype(str)
+    old_category = rows["old_category"].fillna("").astype(str)
+    return [
+        Product(
+            pk=int(pk),
+            sku=sku,
+            name=(n[:255] if is_renamed else old_n),
+            category=(c if is_set else (old_c or None)),
+            pack_size=int(p),
+        )
+        for pk, sku, n, old_n, c, old_c, is_renamed, is_set, p in zip(
+            rows["id"],
+            rows["sku"],
+            name,
+            old_name,
+            category,
+            old_category,
+            renamed[rows.index],
+            category_set[rows.index],
+            pack,
+            strict=True,
+        )
+    ]
+
+
 def _product_rows(products: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The file's first non-empty name/category per SKU, merged with the stored
-    product (id, old_name, old_category; NaN when new), and the stored ones."""
+    """The file's first non-empty name/category/pack size per SKU (categories as
+    the catalogue spells them), merged with the stored product (id, old_name,
+    old_category, old_pack; NaN when new), and the stored ones."""
     frame = products.copy()
     for column in ("product_name", "category"):
         if column not in frame.columns:
             frame[column] = ""
         frame[column] = frame[column].fillna("").astype(str).str.strip()
+    frame["category"] = categories_canonical(frame["category"])
+    if "pack_size" not in frame.columns:
+        frame["pack_size"] = pd.NA
     frame["sku"] = frame["sku"].astype(str).str.strip()
     frame = frame[frame["sku"] != ""]
     firsts = frame.replace({"product_name": {"": None}, "category": {"": None}}).groupby("sku", sort=False).first()
     existing = products_by_sku(firsts.index).rename(
-        columns={"product_id": "id", "product_name": "old_name", "category": "old_category"}
-    )[["id", "sku", "old_name", "old_category"]]
+        columns={"product_id": "id", "product_name": "old_name", "category": "old_category", "pack_size": "old_pack"}
+    )[["id", "sku", "old_name", "old_category", "old_pack"]]
     return firsts.reset_index().merge(existing, on="sku", how="left"), existing
 
 
@@ -137,11 +166,42 @@ def _products_write(
             result.created = len(new_products)
             analyze_after_load(Product._meta.db_table, rows=len(new_products))
         if updates:
-            Product.objects.bulk_update(updates, ["name", "category"], batch_size=BATCH)
+            Product.objects.bulk_update(updates, ["name", "category", "pack_size"], batch_size=BATCH)
         if category_sets:
             categories_set.send(sender=Product, product_ids_by_category=category_sets)
         if claimed_demo_ids:
             demo_claim(Product, claimed_demo_ids)
+
+
+def categories_canonical(categories: pd.Series) -> pd.Series:
+    """Categories as the catalogue spells them (SPEC §4.3): trimmed, compared
+    case-insensitively, the first spelling seen kept — the catalogue's if it
+    has the category, else the first in `categories`. Blank stays blank."""
+    text = categories.fillna("").astype(str).str.strip()
+    present = text != ""
+    if not present.any():
+        return text
+    keys = text.str.casefold()
+    spellings = inventory_queries.category_spellings()
+    firsts = text[present].groupby(keys[present], sort=False).first()
+    for key, spelling in firsts.items():
+        spellings.setdefault(str(key), spelling)
+    return keys.map(spellings).where(present, "").astype(str)
+
+
+def product_save(*, product: Product) -> Product:
+    """Save a product edited by hand (the admin): its category is trimmed and
+    spelled as the catalogue spells it, and a category change is copied onto
+    its weekly sales rows in the same transaction (SPEC §4.3)."""
+    product.category = (product.category or "").strip() or None
+    if product.category:
+        product.category = categories_canonical(pd.Series([product.category])).iloc[0]
+    with transaction.atomic():
+        before = Product.objects.filter(pk=product.pk).values_list("category").first() if product.pk else None
+        product.save()
+        if before is not None and before[0] != product.category:
+            categories_set.send(sender=Product, product_ids_by_category={product.category: [product.pk]})
+    return product
 
 
 @dataclass
@@ -250,6 +310,7 @@ class ProductImportResult:
     renamed: int
     categories_set: int
     category_warnings: list[str] = field(default_factory=list)
+    repacked: int = 0
 
     def summary(self) -> dict[str, object]:
         return {
@@ -258,14 +319,18 @@ class ProductImportResult:
             "Productos nuevos": self.created,
             "Nombres actualizados": self.renamed,
             "Categorías asignadas": self.categories_set,
+            "Unidades por caja cambiadas": self.repacked,
             "Advertencias de categoría": len(self.category_warnings),
         }
 
 
+# Units per case (SPEC §5.4a): optional `pack_size` / `unidades_por_caja`, an integer ≥ 1.
+PACK_SIZE_COLUMN = Column("pack_size", Kind.INT, required=False, min_value=1)
 PRODUCT_COLUMNS = [
     Column("sku"),
     Column("product_name", required=False),
     Column("category", required=False),
+    PACK_SIZE_COLUMN,
 ]
 
 
@@ -294,6 +359,7 @@ def products_import(
             renamed=upserted.renamed,
             categories_set=upserted.categories_set,
             category_warnings=upserted.category_warnings,
+            repacked=upserted.repacked,
         )
         audit_record(
             user=user,
@@ -325,6 +391,8 @@ class StockImportResult:
     new_products: int
     new_stores: int = 0
     category_warnings: list[str] = field(default_factory=list)
+    partial: bool = False  # CD only: the file updated only its SKUs
+    kept: int = 0  # CD, partial: SKUs not in the file that kept their latest quantity
 
     def summary(self) -> dict[str, object]:
         summary: dict[str, object] = {
@@ -332,6 +400,14 @@ class StockImportResult:
             "Filas leídas": self.rows_read,
             "SKUs": self.sku_count,
         }
+        if not self.store_count:
+            summary["Modo"] = (
+                "Parcial: solo se actualizaron los SKUs del archivo"
+                if self.partial
+                else "Completo: los SKUs ausentes del archivo quedan en 0"
+            )
+            if self.partial:
+                summary["SKUs que mantienen su cantidad"] = self.kept
         if self.store_count:
             summary["Tiendas"] = self.store_count
         summary.update(
@@ -362,18 +438,33 @@ STORE_STOCK_COLUMNS = [
 ]
 
 
+def _cd_kept_rows(day: dt.date, file_product_ids: set[int]) -> pd.DataFrame:
+    """`--partial`: the latest CD quantity (on or before `day`) of every SKU
+    the file does not name, to carry into the new snapshot."""
+    base = CDStockSnapshot.objects.filter(snapshot_date__lte=day).aggregate(latest=Max("snapshot_date"))["latest"]
+    if base is None:
+        return pd.DataFrame({"product_id": pd.Series(dtype="int64"), "units": pd.Series(dtype="int64")})
+    rows = CDStockSnapshot.objects.filter(snapshot_date=base).values_list("product_id", "units")
+    kept = pd.DataFrame(list(rows), columns=["product_id", "units"]).astype("int64")
+    return kept[~kept["product_id"].isin(file_product_ids)]
+
+
 def cd_stock_import(
     *,
     path: str | Path,
     snapshot_date: dt.date | None = None,
+    partial: bool = False,
     user: Any = None,
     progress: Progress = no_progress,
     file_name: str = "",
     job: Any = None,
     max_bytes: int | None = None,
 ) -> StockImportResult:
-    """The CD's stock on a date (default today). Loading a date again replaces
-    that date's snapshot. Current CD stock = the latest date (absent SKU: 0)."""
+    """The CD's stock on a date (default today). A CD file is the whole CD
+    (SPEC §9): SKUs absent from it have 0 units — unless `partial`, where the
+    file updates only its SKUs and every other SKU keeps its latest quantity
+    (carried into the new snapshot). Loading a date again replaces that
+    date's snapshot. Current CD stock = the latest date (absent SKU: 0)."""
     day = snapshot_date or timezone.localdate()
     progress(5, "Leyendo y validando el archivo")
     frame = read_table(path, CD_STOCK_COLUMNS, max_bytes=max_bytes)
@@ -383,15 +474,16 @@ def cd_stock_import(
     with transaction.atomic():
         imports_lock()
         products = products_upsert(frame)
-        replaced, _ = CDStockSnapshot.objects.filter(snapshot_date=day).delete()
-        progress(60, "Guardando stock CD", rows_read=len(frame))
         rows = pd.DataFrame(
             {
                 "product_id": frame["sku"].map(products.id_by_sku).to_numpy(dtype="int64"),
                 "units": frame["quantity"].to_numpy(dtype="int64"),
-                "snapshot_date": np.datetime64(day, "D"),
             }
         )
+        kept = _cd_kept_rows(day, set(rows["product_id"].tolist())) if partial else rows.iloc[0:0]
+        replaced, _ = CDStockSnapshot.objects.filter(snapshot_date=day).delete()
+        progress(60, "Guardando stock CD", rows_read=len(frame))
+        rows = pd.concat([rows, kept], ignore_index=True).assign(snapshot_date=np.datetime64(day, "D"))
         written = rows_insert(
             CDStockSnapshot._meta.db_table,
             rows,
@@ -407,6 +499,8 @@ def cd_stock_import(
             replaced=replaced,
             new_products=products.created,
             category_warnings=products.category_warnings,
+            partial=partial,
+            kept=len(kept),
         )
         audit_record(
             user=user,
@@ -416,6 +510,8 @@ def cd_stock_import(
             details={
                 "kind": "cd_stock",
                 "date": day.isoformat(),
+                "partial": partial,
+                "kept": len(kept),
                 "rows": written,
                 "units": result.units,
                 "replaced": replaced,

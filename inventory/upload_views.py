@@ -14,7 +14,7 @@ from django.views.generic import FormView
 from fastdso.jobs import job_start
 from fastdso.models import Job
 from fastdso.roles import PlannerRequiredMixin
-from inventory.forms import StockUploadForm, UploadForm
+from inventory.forms import CDStockUploadForm, StockUploadForm, UploadForm
 from inventory.jobs import CD_STOCK_IMPORT, PRODUCT_IMPORT, STORE_STOCK_IMPORT
 
 
@@ -55,7 +55,7 @@ class ProductUploadView(UploadJobView):
 
 class CDStockUploadView(UploadJobView):
     template_name = "inventory/cd_stock_upload.html"
-    form_class = StockUploadForm
+    form_class = CDStockUploadForm
     job_kind = CD_STOCK_IMPORT
     title = _("Carga de stock CD")
 

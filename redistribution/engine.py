@@ -12,7 +12,8 @@ Rules, per SKU and store, from the macro layer and each store's latest stock:
   stock ≥ max_woc × d; urgent when stock < min_woc × d;
 - donor retain = max(ceil(max_retain_woc × d), min_store_stock); excess = max(0, stock − retain);
 - a move is min(need_left, excess_left, cap_left); below min_fill it is raised
-  to min_fill only if the donor's excess allows and the destination is urgent,
+  to min_fill only if the donor's excess allows, the destination is urgent and
+  its cover after the move stays within max_woc (stock + min_fill ≤ max_woc × d),
   else dropped;
 - destinations are served urgent first, then by higher demand, then by the
   store's higher category rank; donors give largest excess first; a store is
@@ -425,6 +426,13 @@ def _cap_left(plan: _Plan, params: RedistParams, received: int) -> tuple[int, in
     return per_left, global_left, ""
 
 
+def _within_max(i: int, dest: int, received: int, rules: _Rules, params: RedistParams) -> bool:
+    """A min_fill bump keeps the destination's cover within max_woc (SPEC §7):
+    stock + received + min_fill ≤ max_woc × demand."""
+    after = float(rules.m.stock[i][dest]) + received + params.min_fill
+    return round(after, 6) <= round(params.max_woc * float(rules.m.demand[i][dest]), 6)
+
+
 def _serve(
     i: int,
     dest: int,
@@ -454,7 +462,9 @@ def _serve(
         qty = min(need_left, donor_excess, cap_left)
         bumped = False
         if qty < params.min_fill and not rules.override[i]:
-            if urgent and donor_excess >= params.min_fill and cap_left >= params.min_fill:
+            if urgent and donor_excess >= params.min_fill and cap_left >= params.min_fill and _within_max(
+                i, dest, received, rules, params
+            ):
                 qty, bumped = params.min_fill, True
             elif priority == 0:
                 # The chosen origin cannot make a worthwhile move here: the others may.

@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from fastdso.files import Column, Kind, RowError, read_table, upload_max_bytes
 from fastdso.jobs import JobInputError, no_progress
 from fastdso.models import Job
 from inventory.models import Product, Store
-from inventory.queries import products_by_sku, store_stock
+from inventory.queries import category_resolve, products_by_sku, store_stock
 from redistribution import engine
 from redistribution.engine import PlanInputs, PlanTarget, RedistParams
 from redistribution.models import TransferLine, TransferPlan
@@ -291,6 +291,9 @@ def transfer_plan_create(
     problems = request_errors(request, has_file=sku_file is not None)
     if problems:
         raise JobInputError(" ".join(problems))
+    if request.scope == engine.SCOPE_CATEGORY:
+        # "consolas" is the catalogue's "Consolas" (SPEC §4.3: categories compare case-insensitively).
+        request = replace(request, category=category_resolve(request.category) or request.category.strip())
     weeks = request.params.history_weeks
     as_of = sales_queries.resolve_as_of_week(request.as_of)
     if as_of is None:

@@ -33,7 +33,7 @@ from redistribution.jobs import KIND
 from redistribution.models import TransferPlan
 from redistribution.services import REASON_LABELS, SHORT_LABELS, plan_lines_frame
 from redistribution.tables import PlanTable, TransferLineTable
-from sales.queries import default_as_of_week, has_macro_sales
+from sales.queries import default_as_of_week, has_macro_sales, stores_behind
 
 TABS = ("summary", "transfers", "destinations")
 LINES_PER_SECTION = 50
@@ -61,7 +61,10 @@ class PlanCreateView(PlannerRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(has_macro_sales=has_macro_sales(), as_of_week=default_as_of_week())
+        as_of_week = default_as_of_week()
+        context.update(
+            has_macro_sales=has_macro_sales(), as_of_week=as_of_week, stores_behind=stores_behind(as_of_week)
+        )
         return context
 
     def form_valid(self, form: PlanForm) -> HttpResponse:

@@ -38,7 +38,7 @@ from fastdso.jobs import JobInputError, no_progress
 from inventory.models import Product
 from inventory.services import products_upsert, stores_resolve, text_length_errors
 from sales import engine
-from sales.models import DAY_FIELDS, DistributionRecord, SalesLoad, SalesWeeklyAgg
+from sales.models import DAY_FIELDS, DistributionRecord, SalesLoad, SalesWeeklyAgg, StoreCoverage
 from sales.queries import monday
 
 Progress = Callable[..., None]
@@ -298,6 +298,7 @@ def macro_sales_import(
             progress=progress,
         )
         store_count = len(set(store_ids.tolist()))
+        coverage_extend(store_ids=sorted(set(store_ids.tolist())), last_date=data.last_date)
         week_count = int(weekly["week"].nunique()) if len(weekly) else 0
         load = SalesLoad.objects.create(
             job=job,
@@ -354,6 +355,22 @@ def _macro_audit(result: MacroImportResult, *, user: Any, job: Any) -> None:
             "new_stores": result.new_stores,
             "category_warnings": len(result.category_warnings),
         },
+    )
+
+
+def coverage_extend(*, store_ids: list[int], last_date: dt.date) -> None:
+    """covered_until(store) = the latest last date of the loads that included
+    the store (SPEC §4.3): moved forward only, for the file's stores only."""
+    if not store_ids:
+        return
+    current = dict(StoreCoverage.objects.filter(store_id__in=store_ids).values_list("store_id", "covered_until"))
+    rows = [
+        StoreCoverage(store_id=store_id, covered_until=last_date)
+        for store_id in store_ids
+        if current.get(store_id) is None or current[store_id] < last_date
+    ]
+    StoreCoverage.objects.bulk_create(
+        rows, batch_size=1000, update_conflicts=True, unique_fields=["store"], update_fields=["covered_until"]
     )
 
 
@@ -702,9 +719,10 @@ def legacy_sales_import(
     return result
 
 
-def sales_category_sync(*, product_ids_by_category: dict[str, list[int]], **_signal: object) -> None:
-    """Copy newly set product categories onto their macro sales rows (receiver of
-    `inventory.signals.categories_set`, inside the product import's transaction)."""
+def sales_category_sync(*, product_ids_by_category: dict[str | None, list[int]], **_signal: object) -> None:
+    """Copy product categories onto their macro sales rows (receiver of
+    `inventory.signals.categories_set`, inside the transaction that changed
+    them: an upload, a request file or an admin edit — SPEC §4.3)."""
     for category, ids in product_ids_by_category.items():
         for start in range(0, len(ids), 2000):
-            SalesWeeklyAgg.objects.filter(product_id__in=ids[start : start + 2000]).update(category=category)
+            SalesWeeklyAgg.objects.filter(product_id__in=ids[start : start + 2000]).update(category=category or None)
