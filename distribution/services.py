@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from distribution import engine
+from distribution import commitments, engine
 from distribution.engine import DistributionParams
 from distribution.models import DistributionLine, DistributionRun
 from fastdso.audit import audit_record
@@ -35,6 +35,7 @@ from fastdso.files import Column, read_table
 from fastdso.jobs import JobInputError
 from inventory import queries as inventory_queries
 from inventory.bulk import rows_insert
+from inventory.commitments import cd_effective
 from inventory.models import Product, Store
 from inventory.services import products_upsert
 from sales import queries as sales_queries
@@ -150,6 +151,9 @@ LINE_TYPES = {
     "model_name": "text",
     "reason": "text",
     "explanation": "text",
+    "cd_reserved": "integer",
+    "in_transit": "integer",
+    "reserved_by": "text",
 }
 LINE_FIELDS = list(LINE_TYPES)
 
@@ -172,6 +176,9 @@ def _line_frame(run: DistributionRun, lines: pd.DataFrame) -> pd.DataFrame:
             "model_name": lines["model_name"].astype(str),
             "reason": lines["reason"].astype(str).str.slice(0, 200),
             "explanation": lines["explanation"].astype(str),
+            "cd_reserved": lines["cd_reserved"].astype("int64"),
+            "in_transit": lines["in_transit"].astype("int64"),
+            "reserved_by": lines["reserved_by"].astype(str),
         },
         index=lines.index,
     )[LINE_FIELDS]
@@ -238,8 +245,11 @@ def distribution_run_create(
             category_units = pd.DataFrame(columns=["category", "store_id", "units"])
 
         progress(50, "Leyendo stock")
-        cd = inventory_queries.cd_stock(product_id_list)
-        store_stock = inventory_queries.store_stock(product_id_list)
+        # SPEC §5.7: CD available = snapshot − what open runs hold; store stock = snapshot + in transit.
+        reservations = inventory_queries.cd_reservations(product_id_list)
+        cd = cd_effective(inventory_queries.cd_stock(product_id_list), reservations)
+        store_stock = inventory_queries.store_stock(product_id_list, effective=True)
+        held_by = commitments.held_by_source(reservations)
         if params.limit_by_cd and inventory_queries.cd_stock_date() is None:
             warnings.append("No hay stock CD cargado: con el límite por CD activo no se asigna nada.")
         stores = pd.DataFrame(list(Store.objects.values_list("id", "name")), columns=["store_id", "store_name"])
@@ -257,13 +267,13 @@ def distribution_run_create(
             ),
             params,
         )
-        lines = result.lines
+        lines = commitments.line_commitments(result.lines, cd, store_stock)
         scope_check(lines, scope_skus, scope_ids)
 
         exceptions = result.exceptions
         for row in exceptions[exceptions["reason"] == engine.NO_CATEGORY].itertuples(index=False):
             warnings.append(f"SKU {row.sku}: sin ventas y sin categoría; no se distribuye (NO_CATEGORY).")
-        summary = result.summary
+        summary = {**result.summary, "cd_reserved_units": sum(held_by.values()), "cd_reserved_by": held_by}
 
         progress(80, "Guardando el run", lines=len(lines))
         run = DistributionRun.objects.create(

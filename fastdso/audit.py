@@ -16,6 +16,7 @@ ACTION_LABELS = {
     "run": _("Run"),
     "plan": _("Plan"),
     "export": _("Exportación"),
+    "lifecycle": _("Cambio de estado"),
     "admin_add": _("Alta (admin)"),
     "admin_change": _("Cambio (admin)"),
     "admin_delete": _("Baja (admin)"),

@@ -22,10 +22,10 @@ from django.db.models import Count, F, Max, Min, Q, QuerySet, Subquery
 
 from distribution.models import DistributionLine, DistributionRun
 from fastdso.models import AuditEvent, Job
-from inventory import health
-from inventory.bulk import in_clause
+from inventory import commitments, health
+from inventory.bulk import date_param, in_clause
 from inventory.health import HealthParams
-from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot
+from inventory.models import CDStockSnapshot, Product, StockCommitment, Store, StoreStockSnapshot
 from sales import queries as sales_queries
 
 CHUNK = 5000
@@ -44,8 +44,13 @@ def product_ids(skus: Iterable[str]) -> dict[str, int]:
     return found
 
 
-def cd_stock(product_id_list: Sequence[int]) -> pd.DataFrame:
-    """DataFrame[product_id, units] from the latest CD snapshot (absent products omitted: 0)."""
+def cd_stock(product_id_list: Sequence[int], *, effective: bool = False) -> pd.DataFrame:
+    """DataFrame[product_id, units] from the latest CD snapshot (absent products omitted: 0).
+
+    `effective` (SPEC §5.7): units = snapshot − what open runs still reserve,
+    with the columns snapshot_units, reserved_units and reserved_by
+    ("DR-…: 12, DR-…: 3") beside; products with a reservation but no
+    snapshot row appear with snapshot 0."""
     latest = cd_stock_date()
     rows: list[tuple[int, int]] = []
     if latest is not None:
@@ -56,14 +61,85 @@ def cd_stock(product_id_list: Sequence[int]) -> pd.DataFrame:
                     snapshot_date=latest, product_id__in=ids[start : start + CHUNK]
                 ).values_list("product_id", "units")
             )
-    return pd.DataFrame(rows, columns=["product_id", "units"]).astype({"product_id": "int64", "units": "int64"})
+    frame = pd.DataFrame(rows, columns=["product_id", "units"]).astype({"product_id": "int64", "units": "int64"})
+    if not effective:
+        return frame
+    return commitments.cd_effective(frame, cd_reservations(product_id_list))
 
 
-def store_stock(product_id_list: Sequence[int], store_ids: Sequence[int] | None = None) -> pd.DataFrame:
+def cd_reservations(product_id_list: Sequence[int]) -> pd.DataFrame:
+    """DataFrame[product_id, source, units]: CD units each open run still holds
+    (units > 0), per product — its reservation ends with the first CD snapshot
+    dated after its approval. One query per chunk of products."""
+    latest = cd_stock_date()
+    columns = ["product_id", "source", "units"]
+    ids = sorted({int(i) for i in product_id_list})
+    table = StockCommitment._meta.db_table
+    date_clause, date_params = ("", []) if latest is None else (" AND approved_on >= %s", [date_param(latest)])
+    rows: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), CHUNK):
+            clause, params = in_clause("product_id", ids[start : start + CHUNK])
+            cursor.execute(
+                f"SELECT product_id, source, -SUM(units) FROM {table} "  # noqa: S608 - identifiers are ours
+                f"WHERE is_open = %s AND store_id IS NULL{date_clause} AND {clause} GROUP BY product_id, source",
+                [True, *date_params, *params],
+            )
+            rows.extend(cursor.fetchall())
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.astype({"product_id": "int64", "units": "int64", "source": object})
+
+
+def store_commitments(product_id_list: Sequence[int], store_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """DataFrame[product_id, store_id, units, sources]: the signed units that open
+    runs and plans add to (in transit, destination) or take from (donor) each
+    store's stock, until that store's first snapshot dated after the approval;
+    `sources` lists their ids ("DR-…,TP-…"). One query per chunk of products."""
+    columns = ["product_id", "store_id", "units", "sources"]
+    ids = sorted({int(i) for i in product_id_list})
+    if store_ids is not None and not list(store_ids):
+        ids = []
+    sources = (
+        "string_agg(DISTINCT c.source, ',' ORDER BY c.source)"
+        if connection.vendor == "postgresql"
+        else "group_concat(DISTINCT c.source)"
+    )
+    store_clause, store_params = ("", []) if store_ids is None else in_clause("c.store_id", list(store_ids))
+    store_clause = f" AND {store_clause}" if store_clause else ""
+    rows: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), CHUNK):
+            clause, params = in_clause("c.product_id", ids[start : start + CHUNK])
+            cursor.execute(
+                f"SELECT c.product_id, c.store_id, SUM(c.units), {sources} "  # noqa: S608 - identifiers are ours
+                f"FROM {StockCommitment._meta.db_table} c JOIN {Store._meta.db_table} st ON st.id = c.store_id "
+                "WHERE c.is_open = %s AND (st.stock_date IS NULL OR st.stock_date <= c.approved_on) "
+                f"AND {clause}{store_clause} GROUP BY c.product_id, c.store_id",
+                [True, *params, *store_params],
+            )
+            rows.extend(cursor.fetchall())
+    frame = pd.DataFrame(rows, columns=columns).astype({"product_id": "int64", "store_id": "int64", "units": "int64"})
+    frame["sources"] = commitments.sorted_sources(frame["sources"])
+    return frame
+
+
+def store_stock(
+    product_id_list: Sequence[int], store_ids: Sequence[int] | None = None, *, effective: bool = False
+) -> pd.DataFrame:
     """DataFrame[product_id, store_id, units] at each store's latest snapshot date.
 
     One query per chunk of products; pairs absent from the frame have 0.
+    `effective` (SPEC §5.7): units = snapshot + what open runs and plans
+    still move there (in transit, transfers in and out), with the columns
+    snapshot_units, in_transit and in_transit_by beside.
     """
+    frame = _store_snapshot(product_id_list, store_ids)
+    if not effective:
+        return frame
+    return commitments.store_effective(frame, store_commitments(product_id_list, store_ids))
+
+
+def _store_snapshot(product_id_list: Sequence[int], store_ids: Sequence[int] | None) -> pd.DataFrame:
     columns = ["product_id", "store_id", "units"]
     ids = list(product_id_list)
     if not ids:
@@ -190,10 +266,21 @@ def run_product_ids(last_runs: int) -> list[int]:
     )
 
 
-def store_stock_positive(product_id_list: Sequence[int]) -> pd.DataFrame:
+def store_stock_positive(product_id_list: Sequence[int], *, effective: bool = True) -> pd.DataFrame:
     """DataFrame[product_id, store_id, units] of the pairs with units > 0 at
     each store's latest snapshot. For health, 0 and negative stock are the same
-    as absent (nothing to sell), so only positive rows are read."""
+    as absent (nothing to sell), so only positive rows are read. `effective`
+    (SPEC §5.7): plus what open runs and plans still move there."""
+    stock = _store_stock_positive(product_id_list)
+    if not effective:
+        return stock
+    moves = store_commitments(product_id_list)
+    if moves.empty:
+        return stock
+    return commitments.positive_effective(stock, moves)
+
+
+def _store_stock_positive(product_id_list: Sequence[int]) -> pd.DataFrame:
     columns = ["product_id", "store_id", "units"]
     ids = sorted({int(i) for i in product_id_list})
     rows: list[tuple[int, int, int]] = []
@@ -235,16 +322,18 @@ def health_data_version(params: HealthParams) -> str:
         "run": DistributionRun._meta.db_table,
         "job": Job._meta.db_table,
         "audit": AuditEvent._meta.db_table,
+        "cm": StockCommitment._meta.db_table,
     }
     sql = (  # noqa: S608 - identifiers are ours
         "SELECT (SELECT MAX(id) FROM {cd}), (SELECT MAX(snapshot_date) FROM {cd}), (SELECT MAX(id) FROM {ss}), "
         "(SELECT MAX(stock_date) FROM {store}), (SELECT MIN(stock_date) FROM {store}), "
         "(SELECT COUNT(*) FROM {store}), (SELECT MAX(id) FROM {store}), (SELECT MAX(id) FROM {run}), "
         "(SELECT MAX(id) FROM {job} WHERE status = %s AND kind <> %s), "
-        "(SELECT MAX(id) FROM {audit} WHERE action IN (%s, %s, %s))"
+        "(SELECT MAX(id) FROM {audit} WHERE action IN (%s, %s, %s)), "
+        "(SELECT MAX(id) FROM {cm}), (SELECT COUNT(*) FROM {cm} WHERE is_open = %s)"
     ).format(**tables)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [Job.Status.DONE, HEALTH_REFRESH_JOB, "admin_add", "admin_change", "admin_delete"])
+        cursor.execute(sql, [Job.Status.DONE, HEALTH_REFRESH_JOB, "admin_add", "admin_change", "admin_delete", True])
         row = cursor.fetchone()
     versions = [str(v) for v in (*sales_queries.sales_data_version(), *row)]
     raw = repr((connection.alias, connection.settings_dict.get("NAME"), versions, asdict(params)))

@@ -330,7 +330,7 @@ def transfer_plan_create(
     progress(35, _("Leyendo ventas y stock"), skus=len(skus), stores=len(stores))
     sales = sales_queries.sku_store_units(skus["sku"].tolist(), weeks, as_of, store_filter)
     stock = (
-        store_stock(product_ids, store_filter)
+        store_stock(product_ids, store_filter, effective=True)  # SPEC §5.7: open runs and plans count
         if product_ids
         else pd.DataFrame(columns=["product_id", "store_id", "units"])
     )
