@@ -190,3 +190,29 @@ def lifecycle_history(obj: models.Model) -> list[AuditEvent]:
         .select_related("user")
         .order_by("created_at", "id")
     )
+
+
+BUTTON_STYLES = {APPROVE: "success", EXPORT: "primary", CLOSE: "secondary", CANCEL: "outline-danger"}
+
+
+def lifecycle_context(obj: Lifecycle, object_id: str) -> dict[str, Any]:
+    """What the lifecycle box of a run or plan page shows: the state, the actions
+    it allows (buttons, for planners), the kept export and the history."""
+    return {
+        "object_id": object_id,
+        "state": obj.state,
+        "state_label": state_label(obj.state),
+        "actions": [(a, action_label(a).capitalize(), BUTTON_STYLES[a]) for a in allowed_actions(obj.state)],
+        "export_formats": EXPORT_FORMATS,
+        "has_export": bool(obj.export_file),
+        "history": [
+            {
+                "at": event.created_at,
+                "user": event.user,
+                "from": state_label(event.details.get("from", "")),
+                "to": state_label(event.details.get("to", "")),
+            }
+            for event in lifecycle_history(obj)
+        ],
+        "is_open": obj.state in OPEN_STATES,
+    }

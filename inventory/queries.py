@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Subquery, Sum
 
 from distribution.models import DistributionLine, DistributionRun
 from fastdso.models import AuditEvent, Job
@@ -165,6 +165,23 @@ def _store_snapshot(product_id_list: Sequence[int], store_ids: Sequence[int] | N
             )
             rows.extend(cursor.fetchall())
     return pd.DataFrame(rows, columns=columns).astype("int64")
+
+
+def source_commitments(source: str) -> dict[str, int]:
+    """What an approved run or plan still holds now (SPEC §5.7): CD units
+    reserved, and units moving at stores (in transit, in and out), each until
+    the snapshot that ends it. Two queries."""
+    latest = cd_stock_date()
+    rows = StockCommitment.objects.filter(source=source, is_open=True)
+    cd_rows = rows.filter(store__isnull=True)
+    if latest is not None:
+        cd_rows = cd_rows.filter(approved_on__gte=latest)
+    store_rows = rows.filter(store__isnull=False).filter(
+        Q(store__stock_date__isnull=True) | Q(store__stock_date__lte=F("approved_on"))
+    )
+    cd_units = -(cd_rows.aggregate(total=Sum("units"))["total"] or 0)
+    moving = store_rows.filter(units__gt=0).aggregate(total=Sum("units"))["total"] or 0
+    return {"cd_units": int(cd_units), "store_units": int(moving)}
 
 
 # --- Stock pages -------------------------------------------------------------

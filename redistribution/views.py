@@ -23,9 +23,12 @@ from django.views.generic import FormView, TemplateView
 from fastdso.audit import audit_record
 from fastdso.exports import export_response
 from fastdso.jobs import job_start
+from fastdso.lifecycle import OPEN_STATES, lifecycle_context
+from fastdso.models import LifeState
 from fastdso.roles import PlannerRequiredMixin
 from fastdso.tables import PagedTableMixin, configure_table, page_size
 from inventory.models import Store
+from inventory.queries import source_commitments
 from redistribution.filters import TransferLineFilter
 from redistribution.forms import PlanForm
 from redistribution.jobs import KIND
@@ -92,11 +95,14 @@ class PlanListView(PagedTableMixin, TemplateView):
         scope = self.request.GET.get("scope")
         if scope in TransferPlan.Scope.values:
             plans = plans.filter(scope=scope)
+        state = self.request.GET.get("state")
+        if state in LifeState.values:
+            plans = plans.filter(state=state)
         return plans
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(modes=TransferPlan.Mode.choices, scopes=TransferPlan.Scope.choices)
+        context.update(modes=TransferPlan.Mode.choices, scopes=TransferPlan.Scope.choices, states=LifeState.choices)
         return context
 
 
@@ -123,6 +129,8 @@ class PlanDetailView(TemplateView):
                 if key != "eligible_store_ids"
             ],
             repeat_url=repeat_url(plan),
+            lifecycle=lifecycle_context(plan, plan.plan_id),
+            held=source_commitments(plan.plan_id) if plan.state in OPEN_STATES else None,
         )
         getattr(self, f"_tab_{tab}")(plan, context)
         return context
