@@ -8,6 +8,13 @@
     el.addEventListener("change", function () { el.form.submit(); });
   });
 
+  // Forms that ask before they submit (cancel a run): <form data-confirm="¿…?">.
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
+
   // Progress bars take their width from data-progress (no inline styles).
   function paintProgress(bar, value) {
     bar.style.width = value + "%";
