@@ -44,6 +44,16 @@ TIMESTAMP = {APPROVE: "approved_at", EXPORT: "exported_at", CLOSE: "closed_at", 
 OPEN_STATES = (LifeState.APPROVED, LifeState.EXPORTED)  # they hold stock
 EXPORT_FORMATS = ("csv", "xlsx")
 AUDIT_ACTION = "lifecycle"
+LIFECYCLE_READONLY = (
+    "state",
+    "approved_at",
+    "exported_at",
+    "closed_at",
+    "cancelled_at",
+    "export_file",
+    "export_format",
+    "export_sha256",
+)
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
