@@ -27,8 +27,7 @@ from fastdso.lifecycle import OPEN_STATES, lifecycle_context
 from fastdso.models import LifeState
 from fastdso.roles import PlannerRequiredMixin
 from fastdso.tables import PagedTableMixin, configure_table, page_size
-from inventory.models import Store
-from inventory.queries import source_commitments
+from inventory.queries import source_commitments, store_names
 from redistribution.filters import TransferLineFilter
 from redistribution.forms import PlanForm
 from redistribution.jobs import KIND
@@ -196,7 +195,7 @@ class PlanDetailView(TemplateView):
         }
         short = {int(k): v for k, v in plan.summary.get("short_by_store", {}).items()}
         store_ids = set(received) | set(short)
-        names = dict(Store.objects.filter(id__in=store_ids).values_list("id", "name"))
+        names = store_names(store_ids)
         sections = [
             {
                 "store_id": sid,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from distribution.models import DistributionLine, DistributionRun
 from fastdso.lifecycle import TransitionRefused, run_transition
 from fastdso.models import AuditEvent
+from health import queries as health_queries
 from inventory import queries as inventory_queries
 from inventory.models import StockCommitment
 from tests import factories
@@ -231,6 +232,6 @@ def test_marking_exported_keeps_the_file_byte_for_byte(shop, planner):
 def test_store_health_reads_the_effective_store_stock(shop, planner):
     run = _run(shop)
     run_transition(run_id=run.run_id, action="approve", user=planner)
-    frame = inventory_queries.store_stock_positive([shop["sku"].pk])
+    frame = health_queries.store_stock_positive([shop["sku"].pk])
     assert sorted(frame["units"].tolist()) == [10, 20]
-    assert inventory_queries.store_stock_positive([shop["sku"].pk], effective=False).empty
+    assert health_queries.store_stock_positive([shop["sku"].pk], effective=False).empty

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from distribution.models import DistributionLine
 from fastdso.lifecycle import TransitionRefused, run_transition
+from health import queries as health_queries
 from inventory import queries as inventory_queries
 from inventory.models import StockCommitment
 from redistribution.models import TransferLine, TransferPlan
@@ -56,7 +57,7 @@ def test_an_approved_plan_moves_stock_from_donor_to_destination(shop, planner):
     # The CD is not involved.
     assert int(inventory_queries.cd_stock([shop["sku"].pk], effective=True)["units"].sum()) == 100
     # Store Health reads the same stock.
-    health = inventory_queries.store_stock_positive([shop["sku"].pk])
+    health = health_queries.store_stock_positive([shop["sku"].pk])
     assert sorted(health["units"].tolist()) == [5, 7]
     assert set(StockCommitment.objects.values_list("kind", "units")) == {("donor_out", -5), ("in_transit", 5)}
 
