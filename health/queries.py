@@ -401,7 +401,8 @@ def stock_query(product: Product, params: HealthParams | None = None) -> StockQu
 
     in_window = sales[sales["week_start"] >= span[0]] if span else sales.iloc[0:0]
     demand = in_window.groupby(["product_id", "store_id"], as_index=False)["units"].sum()
-    stock = store_stock([product.pk])
+    # SPEC §5.7: the same effective stock as the dashboard and the planners (approved runs and plans count).
+    stock = store_stock([product.pk], effective=True)[["product_id", "store_id", "units"]]
     state = engine.store_health([product.pk], stock, demand, params).drop(columns="product_id")
     stores = stores_frame()
     last = sales_queries.last_sale_weeks([product.pk]).rename(columns={"week_start": "last_sale_week"})
@@ -412,7 +413,7 @@ def stock_query(product: Product, params: HealthParams | None = None) -> StockQu
     stores["weekly_demand"] = stores["weekly_demand"].fillna(0.0)
     stores["sku"] = product.sku
 
-    cd = cd_stock([product.pk])
+    cd = cd_stock([product.pk], effective=True)
     by_week = sales.groupby("week_start")["units"].sum()
     store_units: dict[int, list[int]] = {}
     for store_id, group in sales.groupby("store_id"):

@@ -235,3 +235,7 @@ def test_store_health_reads_the_effective_store_stock(shop, planner):
     frame = health_queries.store_stock_positive([shop["sku"].pk])
     assert sorted(frame["units"].tolist()) == [10, 20]
     assert health_queries.store_stock_positive([shop["sku"].pk], effective=False).empty
+    # Stock Query (one SKU) shows the same stock.
+    result = health_queries.stock_query(shop["sku"])
+    assert result.cd_stock == 0  # 30 − 30 reserved
+    assert dict(zip(result.stores["name"], result.stores["stock"], strict=True)) == {"Tienda A": 20, "Tienda B": 10}
