@@ -8,10 +8,10 @@
     el.addEventListener("change", function () { el.form.submit(); });
   });
 
-  // Forms that ask before they submit (cancel a run): <form data-confirm="¿…?">.
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+  // Buttons that ask before submitting (data-confirm holds the question).
+  document.querySelectorAll("button.js-confirm[data-confirm]").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      if (!window.confirm(button.dataset.confirm)) { event.preventDefault(); }
     });
   });
 

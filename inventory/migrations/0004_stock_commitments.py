@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0002_bulk_load_indexes'),
+        ('inventory', '0003_demo_marks'),
     ]
 
     operations = [
