@@ -29,7 +29,8 @@ from pyarrow import csv as pa_csv
 from benchmarks import generate
 
 SIZES = {"small": generate.SMALL, "reference": generate.REFERENCE}
-STEPS = ("upload", "floor", "reupload", "distribution", "redistribution", "replay", "pages")
+STEPS = ("upload", "floor", "reupload", "distribution", "redistribution", "replay", "pages", "open_runs")
+OPEN_RUNS = 20  # SPEC §5.7: a run planned while this many approved runs hold stock
 # History for the table-size test: pairs × weeks rows (≥ 10M at the reference size).
 HISTORY = {"small": {"pairs": 2_400, "weeks": 130}, "reference": {"pairs": 80_000, "weeks": 130}}
 SCOPE_SKUS = {"small": 200, "reference": 2_000}
@@ -48,6 +49,7 @@ TARGETS: dict[str, tuple[str, Callable[[float, dict], bool | None]]] = {
     "distribution_wide_run_s": ("(≤ 5 s)", lambda v, f: v <= 5),
     "redistribution_s": ("≤ 5 s", lambda v, f: v <= 5),
     "replay_s": ("≤ 60 s (reference)", lambda v, f: v <= 60),
+    "distribution_open_runs_s": ("≤ 5 s", lambda v, f: v <= 5),
     "run_lines_page_ms": ("≤ 300 ms", lambda v, f: v <= 300),
     "alerts_page_ms": ("≤ 300 ms", lambda v, f: v <= 300),
     "store_health_compute_s": ("(no target: a job)", lambda v, f: None),
@@ -451,6 +453,10 @@ def run(
         _step_redistribution(bench)
     if "pages" not in bench.skip:
         _step_pages(bench)
+    # (g) last, so the earlier figures are not affected: the same run while 20
+    # approved runs of the same SKUs hold CD stock and stock in transit.
+    if "open_runs" not in bench.skip and "distribution" not in bench.skip:
+        _step_open_runs(bench)
     report.details["loadavg_end"] = list(os.getloadavg())
     return report.as_json()
 
@@ -649,6 +655,51 @@ def _step_redistribution(bench: Bench) -> None:
     )
     elapsed, plan = timed(lambda: transfer_plan_create(user=bench.user, request=request))
     bench.report.figure("redistribution_s", elapsed, f"category {category}, {plan.lines.count():,} lines")
+
+
+def _step_open_runs(bench: Bench) -> None:
+    """Time a run of the scope SKUs with OPEN_RUNS approved runs of the same SKUs
+    open (SPEC §5.7): the generator then reads their reservations and transit.
+
+    The open runs are real: generated as drafts first (all against the same
+    stock, so each has its full lines), then approved one after the other. So
+    that every approval fits, the CD snapshot of the scope is first raised to
+    hold OPEN_RUNS + 1 runs (after the drafts were planned)."""
+    from django.db.models import F, Max
+
+    from distribution.engine import DistributionParams
+    from distribution.services import distribution_run_create
+    from fastdso.lifecycle import run_transition
+    from inventory.models import CDStockSnapshot, StockCommitment
+
+    request, user, report = bench.files["request"], bench.user, bench.report
+    scope = bench.retailer.skus[: SCOPE_SKUS[bench.size]]
+    params = DistributionParams()
+
+    def generate(progress: Any = None) -> Any:
+        return distribution_run_create(
+            request_path=request, file_name="bench.csv", params=params, user=user, progress=progress
+        ).run
+
+    started = time.perf_counter()
+    drafts = [generate() for _ in range(OPEN_RUNS)]
+    latest = CDStockSnapshot.objects.aggregate(d=Max("snapshot_date"))["d"]
+    CDStockSnapshot.objects.filter(snapshot_date=latest, product__sku__in=scope).update(
+        units=F("units") * (OPEN_RUNS + 1) + 1000
+    )
+    for draft in drafts:
+        run_transition(run_id=draft.run_id, action="approve", user=user)
+    setup_s = time.perf_counter() - started
+    commitments = StockCommitment.objects.filter(is_open=True).count()
+    report.details["open_runs"] = {"runs": OPEN_RUNS, "commitments": commitments, "setup_s": round(setup_s, 1)}
+    clock = StageClock()
+    elapsed, run_obj = timed(lambda: generate(clock))
+    report.details["distribution_open_runs_stages_s"] = clock.done()
+    report.figure(
+        "distribution_open_runs_s",
+        elapsed,
+        f"{len(scope):,} SKUs, {run_obj.line_count:,} lines, {OPEN_RUNS} open runs ({commitments:,} commitments)",
+    )
 
 
 def _products_frame() -> pd.DataFrame:

@@ -26,7 +26,7 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
-from distribution import engine
+from distribution import commitments, engine
 from distribution.engine import DistributionParams
 from distribution.models import DistributionLine, DistributionRun
 from fastdso.audit import audit_record
@@ -34,6 +34,7 @@ from fastdso.db import lines_write, readable_id_save
 from fastdso.files import Column, read_table, upload_max_bytes
 from fastdso.jobs import JobInputError, no_progress
 from inventory import queries as inventory_queries
+from inventory.commitments import cd_effective
 from inventory.services import PACK_SIZE_COLUMN, categories_canonical, products_upsert
 from sales import queries as sales_queries
 
@@ -120,6 +121,9 @@ def _line_frame(run: DistributionRun, lines: pd.DataFrame) -> pd.DataFrame:
             "model_name": lines["model_name"].astype(str),
             "reason": lines["reason"].astype(str).str.slice(0, 200),
             "explanation": lines["explanation"].astype(str),
+            "cd_reserved": lines["cd_reserved"].astype("int64"),
+            "in_transit": lines["in_transit"].astype("int64"),
+            "reserved_by": lines["reserved_by"].astype(str),
         },
         index=lines.index,
     )
@@ -153,15 +157,16 @@ def distribution_run_create(
         scope_ids = set(scope["product_id"].astype("int64").tolist())
         as_of_week = sales_queries.resolve_as_of_week(as_of)  # refuses an incomplete week
         warnings += stores_behind_warnings(as_of_week)
-        inputs = _run_inputs(scope, params, as_of_week, warnings, progress)
+        inputs, held_by = _run_inputs(scope, params, as_of_week, warnings, progress)
 
         progress(65, "Calculando")
         result = engine.generate(inputs, params)
-        lines = result.lines
+        lines = commitments.line_commitments(result.lines, inputs.cd_stock, inputs.store_stock)
         scope_check(lines, scope_skus, scope_ids)
         exceptions = result.exceptions
         for row in exceptions[exceptions["reason"] == engine.NO_CATEGORY].itertuples(index=False):
             warnings.append(f"SKU {row.sku}: sin ventas y sin categoría; no se distribuye (NO_CATEGORY).")
+        summary = {**result.summary, "cd_reserved_units": sum(held_by.values()), "cd_reserved_by": held_by}
 
         progress(80, "Guardando el run", lines=len(lines))
         run = DistributionRun.objects.create(
@@ -175,7 +180,7 @@ def distribution_run_create(
             request_file_name=(file_name or Path(request_path).name)[:255],
             request_sha256=sha256,
         )
-        _run_finish(run, lines, result.summary, warnings, user)
+        _run_finish(run, lines, summary, warnings, user)
     progress(100, "Terminado")
     return RunCreateResult(run=run, warnings=warnings)
 
@@ -198,8 +203,9 @@ def _run_inputs(
     as_of_week: dt.date | None,
     warnings: list[str],
     progress: Progress,
-) -> engine.EngineInputs:
-    """Read in bulk what the engine needs for the scope: sales, category units, stock, stores."""
+) -> tuple[engine.EngineInputs, dict[str, int]]:
+    """Read in bulk what the engine needs for the scope: sales, category units,
+    effective stock (SPEC §5.7), stores; and the CD units held per open run."""
     progress(30, "Leyendo ventas macro")
     scope_skus = set(scope["sku"])
     product_id_list = sorted(set(scope["product_id"].astype("int64").tolist()))
@@ -219,12 +225,14 @@ def _run_inputs(
         category_units = pd.DataFrame(columns=["category", "store_id", "units", "skus"])
 
     progress(50, "Leyendo stock")
-    cd = inventory_queries.cd_stock(product_id_list)
-    store_stock = inventory_queries.store_stock(product_id_list)
+    # SPEC §5.7: CD available = snapshot − what open runs hold; store stock = snapshot + in transit.
+    reservations = inventory_queries.cd_reservations(product_id_list)
+    cd = cd_effective(inventory_queries.cd_stock(product_id_list), reservations)
+    store_stock = inventory_queries.store_stock(product_id_list, effective=True)
     if params.limit_by_cd and inventory_queries.cd_stock_date() is None:
         warnings.append("No hay stock CD cargado: con el límite por CD activo no se asigna nada.")
     stores = inventory_queries.stores_frame()[["store_id", "name"]].rename(columns={"name": "store_name"})
-    return engine.EngineInputs(
+    inputs = engine.EngineInputs(
         scope=scope[["sku", "product_id", "category", "request_category", "pack_size"]],
         sales=sales,
         category_units=category_units,
@@ -233,6 +241,7 @@ def _run_inputs(
         stores=stores,
         as_of_week=as_of_week,
     )
+    return inputs, commitments.held_by_source(reservations)
 
 
 def _run_finish(

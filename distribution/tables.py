@@ -24,7 +24,8 @@ class RunTable(tables.Table):
     line_count = tables.Column(verbose_name=_("Líneas"), attrs=NUM)
     total_suggested = tables.Column(verbose_name=_("Sugerido"), attrs=NUM)
     total_allocated = tables.Column(verbose_name=_("Asignado"), attrs=NUM)
-    status = tables.Column(verbose_name=_("Estado"))
+    status = tables.Column(verbose_name=_("Generación"))
+    state = tables.Column(verbose_name=_("Estado"))
 
     class Meta:
         model = DistributionRun
@@ -39,6 +40,7 @@ class RunTable(tables.Table):
             "line_count",
             "total_suggested",
             "total_allocated",
+            "state",
             "status",
         )
         order_by = "-created_at"
@@ -70,6 +72,17 @@ class LineTable(tables.Table):
     explanation = tables.Column(
         verbose_name=_("Cálculo"), orderable=False, attrs={"td": {"class": "explanation explanation-wide"}}
     )
+    # SPEC §5.7: what other runs and plans held or moved when this line was planned.
+    reserved_by = tables.TemplateColumn(
+        "{% if record.cd_reserved or record.in_transit %}"
+        '{% if record.cd_reserved %}<div class="text-nowrap">CD −{{ record.cd_reserved }}</div>{% endif %}'
+        '{% if record.in_transit %}<div class="text-nowrap">{{ record.in_transit|stringformat:"+d" }} '
+        "{{ in_transit_label }}</div>{% endif %}"
+        '<div class="small text-muted">{{ record.reserved_by }}</div>{% else %}—{% endif %}',
+        verbose_name=_("Reservado / en tránsito"),
+        orderable=False,
+        extra_context={"in_transit_label": _("en tránsito")},
+    )
 
     class Meta:
         model = DistributionLine
@@ -83,6 +96,7 @@ class LineTable(tables.Table):
             "allocated_qty",
             "model_name",
             "reason",
+            "reserved_by",
             "explanation",
         )
 

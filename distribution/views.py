@@ -34,8 +34,11 @@ from fastdso import charts
 from fastdso.audit import audit_record
 from fastdso.exports import export_response
 from fastdso.jobs import job_start
+from fastdso.lifecycle import OPEN_STATES, lifecycle_context
+from fastdso.models import LifeState
 from fastdso.roles import PlannerRequiredMixin, can_plan
 from fastdso.tables import PagedTableMixin, configure_table
+from inventory.queries import source_commitments
 from sales.queries import default_as_of_week, stores_behind
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -144,7 +147,16 @@ class RunListView(PagedTableMixin, TemplateView):
     table_class = RunTable
 
     def get_table_data(self) -> QuerySet[DistributionRun]:
-        return DistributionRun.objects.select_related("user").defer("params", "summary", "warnings")
+        runs = DistributionRun.objects.select_related("user").defer("params", "summary", "warnings")
+        state = self.request.GET.get("state")
+        if state in LifeState.values:
+            runs = runs.filter(state=state)
+        return runs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["states"] = LifeState.choices
+        return context
 
 
 class RunMixin:
@@ -159,7 +171,14 @@ class RunMixin:
         return get_object_or_404(DistributionRun.objects.select_related("user"), run_id=self.kwargs["run_id"])
 
     def run_context(self) -> dict[str, Any]:
-        return {"run": self.run, "tab": self.tab, "can_plan": can_plan(self.request.user)}
+        run = self.run
+        return {
+            "run": run,
+            "tab": self.tab,
+            "can_plan": can_plan(self.request.user),
+            "lifecycle": lifecycle_context(run, run.run_id),
+            "held": source_commitments(run.run_id) if run.state in OPEN_STATES else None,
+        }
 
 
 class RunSummaryView(RunMixin, TemplateView):

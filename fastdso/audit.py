@@ -17,6 +17,7 @@ ACTION_LABELS = {
     "plan": _("Plan"),
     "replay": _("Replay"),
     "export": _("Exportación"),
+    "lifecycle": _("Cambio de estado"),
     "admin_add": _("Alta (admin)"),
     "admin_change": _("Cambio (admin)"),
     "admin_delete": _("Baja (admin)"),

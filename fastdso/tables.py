@@ -79,6 +79,11 @@ DETAIL_LABELS = {
     "warnings": _("advertencias"),
     "errors": _("errores"),
     "change": _("cambio"),
+    "from": _("de"),
+    "to": _("a"),
+    "released_units": _("unidades liberadas"),
+    "cd_reserved": _("reservadas en CD"),
+    "store_units": _("unidades en tiendas"),
 }
 
 

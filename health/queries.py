@@ -39,8 +39,17 @@ from fastdso.db import in_clause
 from fastdso.models import AuditEvent, Job
 from health import engine
 from health.engine import HealthParams
-from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot
-from inventory.queries import CHUNK, cd_stock, cd_stock_date, store_stock, store_stock_dates, stores_frame
+from inventory.commitments import positive_effective
+from inventory.models import CDStockSnapshot, Product, StockCommitment, Store, StoreStockSnapshot
+from inventory.queries import (
+    CHUNK,
+    cd_stock,
+    cd_stock_date,
+    store_commitments,
+    store_stock,
+    store_stock_dates,
+    stores_frame,
+)
 from redistribution.models import TransferPlan
 from sales import queries as sales_queries
 
@@ -125,10 +134,20 @@ def run_product_ids(last_runs: int) -> list[int]:
     )
 
 
-def store_stock_positive(product_id_list: Sequence[int]) -> pd.DataFrame:
+def store_stock_positive(product_id_list: Sequence[int], *, effective: bool = True) -> pd.DataFrame:
     """DataFrame[product_id, store_id, units] of the pairs with units > 0 at
     each store's latest snapshot. For health, 0 and negative stock are the same
-    as absent (nothing to sell), so only positive rows are read."""
+    as absent (nothing to sell), so only positive rows are read. `effective`
+    (SPEC §5.7): plus what approved runs and plans still move there
+    (inventory's store commitments, the same rule the planners read)."""
+    stock = _store_stock_positive(product_id_list)
+    if not effective:
+        return stock
+    moves = store_commitments(product_id_list)
+    return stock if moves.empty else positive_effective(stock, moves)
+
+
+def _store_stock_positive(product_id_list: Sequence[int]) -> pd.DataFrame:
     columns = ["product_id", "store_id", "units"]
     ids = sorted({int(i) for i in product_id_list})
     rows: list[tuple[int, int, int]] = []
@@ -170,16 +189,18 @@ def health_data_version(params: HealthParams) -> str:
         "run": DistributionRun._meta.db_table,
         "job": Job._meta.db_table,
         "audit": AuditEvent._meta.db_table,
+        "cm": StockCommitment._meta.db_table,
     }
     sql = (  # noqa: S608 - identifiers are ours
         "SELECT (SELECT MAX(id) FROM {cd}), (SELECT MAX(snapshot_date) FROM {cd}), (SELECT MAX(id) FROM {ss}), "
         "(SELECT MAX(stock_date) FROM {store}), (SELECT MIN(stock_date) FROM {store}), "
         "(SELECT COUNT(*) FROM {store}), (SELECT MAX(id) FROM {store}), (SELECT MAX(id) FROM {run}), "
         "(SELECT MAX(id) FROM {job} WHERE status = %s AND kind <> %s), "
-        "(SELECT MAX(id) FROM {audit} WHERE action IN (%s, %s, %s))"
+        "(SELECT MAX(id) FROM {audit} WHERE action IN (%s, %s, %s)), "
+        "(SELECT MAX(id) FROM {cm}), (SELECT COUNT(*) FROM {cm} WHERE is_open = %s)"
     ).format(**tables)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [Job.Status.DONE, HEALTH_REFRESH_JOB, "admin_add", "admin_change", "admin_delete"])
+        cursor.execute(sql, [Job.Status.DONE, HEALTH_REFRESH_JOB, "admin_add", "admin_change", "admin_delete", True])
         row = cursor.fetchone()
     versions = [str(v) for v in (*sales_queries.sales_data_version(), *row)]
     raw = repr((connection.alias, connection.settings_dict.get("NAME"), versions, asdict(params)))
@@ -400,7 +421,8 @@ def stock_query(product: Product, params: HealthParams | None = None) -> StockQu
 
     in_window = sales[sales["week_start"] >= span[0]] if span else sales.iloc[0:0]
     demand = in_window.groupby(["product_id", "store_id"], as_index=False)["units"].sum()
-    stock = store_stock([product.pk])
+    # SPEC §5.7: the same effective stock as the dashboard and the planners (approved runs and plans count).
+    stock = store_stock([product.pk], effective=True)[["product_id", "store_id", "units"]]
     state = engine.store_health([product.pk], stock, demand, params).drop(columns="product_id")
     stores = stores_frame()
     last = sales_queries.last_sale_weeks([product.pk]).rename(columns={"week_start": "last_sale_week"})
@@ -411,7 +433,7 @@ def stock_query(product: Product, params: HealthParams | None = None) -> StockQu
     stores["weekly_demand"] = stores["weekly_demand"].fillna(0.0)
     stores["sku"] = product.sku
 
-    cd = cd_stock([product.pk])
+    cd = cd_stock([product.pk], effective=True)
     by_week = sales.groupby("week_start")["units"].sum()
     store_units: dict[int, list[int]] = {}
     for store_id, group in sales.groupby("store_id"):

@@ -7,7 +7,7 @@ from import_export.admin import ImportExportMixin
 
 from fastdso.admin_base import AuditedModelAdmin
 from fastdso.files import FileRejected
-from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot
+from inventory.models import CDStockSnapshot, Product, StockCommitment, Store, StoreStockSnapshot
 from inventory.resources import (
     CDStockResource,
     ProductResource,
@@ -80,3 +80,23 @@ class StoreStockSnapshotAdmin(UploadPageImportMixin, AuditedModelAdmin):
     list_select_related = ("product", "store")
     raw_id_fields = ("product", "store")
     show_full_result_count = False
+
+
+@admin.register(StockCommitment)
+class StockCommitmentAdmin(admin.ModelAdmin):
+    """Read only: commitments are written and released by the run/plan lifecycle (SPEC §5.7)."""
+
+    list_display = ("source", "kind", "product", "store", "units", "approved_on", "is_open", "released_at")
+    list_filter = ("kind", "is_open", "approved_on")
+    search_fields = ("source", "product__sku", "store__name")
+    list_select_related = ("product", "store")
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

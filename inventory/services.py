@@ -15,17 +15,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from fastdso.audit import audit_record
-from fastdso.db import analyze_after_load, date_param, imports_lock, in_clause, rows_insert
+from fastdso.db import analyze_after_load, date_param, imports_lock, in_clause, is_postgres, rows_insert
 from fastdso.files import Column, Kind, RowError, read_table
 from fastdso.jobs import JobInputError, no_progress
+from fastdso.lifecycle import TransitionRefused
 from inventory import queries as inventory_queries
 from inventory.demo import demo_claim
-from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot, normalise_store_name, store_name_key
+from inventory.models import (
+    CDStockSnapshot,
+    Product,
+    StockCommitment,
+    Store,
+    StoreStockSnapshot,
+    normalise_store_name,
+    store_name_key,
+)
 from inventory.queries import product_ids, products_by_sku
 from inventory.signals import categories_set
 
@@ -618,3 +627,132 @@ def store_stock_import(
         )
         progress(100, "Terminada", rows_read=len(frame), rows_written=written)
     return result
+
+
+# --- Stock commitments of approved runs and plans (SPEC §5.7) ------------------
+
+COMMITMENT_TYPES = {
+    "source": "text",
+    "kind": "text",
+    "product_id": "bigint",
+    "store_id": "bigint",
+    "units": "integer",
+    "approved_on": "date",
+}
+SHORTFALLS_LISTED = 10
+
+
+def commitments_lock() -> None:
+    """Serialise approvals (PostgreSQL: a transaction-level advisory lock), so
+    that two approvals at once cannot both take the same free units: the
+    second reads the first one's commitments once it has committed. SQLite
+    has one writer anyway (write transactions are IMMEDIATE)."""
+    if is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('fastdso.commitments'))")
+
+
+def stock_commitments_open(
+    *, source: str, cd: pd.DataFrame, stores: pd.DataFrame, approved_at: dt.datetime
+) -> dict[str, int]:
+    """Write the commitments of an approved run or plan, in bulk, inside the
+    caller's transaction (the lifecycle service's).
+
+    `cd`: DataFrame[product_id, units] to reserve at the CD (units > 0);
+    `stores`: DataFrame[product_id, store_id, units, kind], signed units
+    (in transit / transfer in > 0, donor out < 0). Refused (TransitionRefused,
+    the SKUs named, nothing written) when the CD or a donor no longer has the
+    units free: snapshot − what other open runs and plans already hold.
+    """
+    cd = cd[cd["units"] > 0].groupby("product_id", as_index=False)["units"].sum()
+    stores = stores[stores["units"] != 0]
+    commitments_lock()
+    problems = _cd_shortfalls(cd) + _donor_shortfalls(stores)
+    if problems:
+        shown = "; ".join(problems[:SHORTFALLS_LISTED])
+        more = f" (+{len(problems) - SHORTFALLS_LISTED})" if len(problems) > SHORTFALLS_LISTED else ""
+        raise TransitionRefused(
+            f"No se puede aprobar {source}: el stock libre ya no alcanza para {len(problems)} SKU(s): "
+            f"{shown}{more}. Otro run o plan aprobado ya lo tomó, o llegó un snapshot con menos stock: "
+            "genere de nuevo. Nada cambió."
+        )
+    day = timezone.localdate(approved_at)
+    frame = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "kind": StockCommitment.Kind.CD_RESERVED.value,
+                    "product_id": cd["product_id"].astype("int64"),
+                    "store_id": pd.array([pd.NA] * len(cd), dtype="Int64"),
+                    "units": -cd["units"].astype("int64"),
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "kind": stores["kind"].astype(str),
+                    "product_id": stores["product_id"].astype("int64"),
+                    "store_id": stores["store_id"].astype("Int64"),
+                    "units": stores["units"].astype("int64"),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    frame.insert(0, "source", source)
+    frame["approved_on"] = day
+    rows_insert(StockCommitment._meta.db_table, frame[list(COMMITMENT_TYPES)], types=COMMITMENT_TYPES)
+    return {"cd_reserved": int(cd["units"].sum()), "store_units": int(stores["units"].abs().sum())}
+
+
+def _sku_names(product_ids: Iterable[int]) -> dict[int, str]:
+    return dict(Product.objects.filter(id__in=list(product_ids)).values_list("id", "sku"))
+
+
+def _cd_shortfalls(cd: pd.DataFrame) -> list[str]:
+    """SKUs whose wanted CD units exceed what the CD still has free."""
+    if cd.empty:
+        return []
+    free = inventory_queries.cd_stock(cd["product_id"].tolist(), effective=True)[["product_id", "units"]]
+    check = cd.merge(free.rename(columns={"units": "free"}), on="product_id", how="left")
+    check["free"] = check["free"].fillna(0).astype("int64")
+    short = check[check["units"] > check["free"].clip(lower=0)]
+    skus = _sku_names(short["product_id"])
+    return [
+        f"{skus.get(int(r.product_id), r.product_id)} (pide {int(r.units)}, libres {max(int(r.free), 0)})"
+        for r in short.sort_values("product_id").itertuples(index=False)
+    ]
+
+
+def _donor_shortfalls(stores: pd.DataFrame) -> list[str]:
+    """(SKU, donor) pairs whose outgoing units exceed the donor's stock still free."""
+    out = stores[stores["units"] < 0]
+    if out.empty:
+        return []
+    out = out.groupby(["product_id", "store_id"], as_index=False)["units"].sum()
+    out["units"] = -out["units"]
+    free = inventory_queries.store_stock(
+        out["product_id"].unique().tolist(), out["store_id"].unique().tolist(), effective=True
+    )
+    check = out.merge(
+        free[["product_id", "store_id", "units"]].rename(columns={"units": "free"}),
+        on=["product_id", "store_id"],
+        how="left",
+    )
+    check["free"] = check["free"].fillna(0).astype("int64")
+    short = check[check["units"] > check["free"].clip(lower=0)]
+    skus = _sku_names(short["product_id"])
+    names = dict(Store.objects.filter(id__in=short["store_id"].tolist()).values_list("id", "name"))
+    return [
+        f"{skus.get(int(r.product_id), r.product_id)} en {names.get(int(r.store_id), r.store_id)} "
+        f"(salen {int(r.units)}, quedan {max(int(r.free), 0)})"
+        for r in short.sort_values(["product_id", "store_id"]).itertuples(index=False)
+    ]
+
+
+def stock_commitments_release(*, source: str, released_at: dt.datetime) -> int:
+    """Release at once every open commitment of a run or plan (cancel, close).
+    Returns the units it had taken (from the CD, or from donors)."""
+    open_rows = StockCommitment.objects.filter(source=source, is_open=True)
+    taken = open_rows.filter(units__lt=0).aggregate(total=Sum("units"))["total"] or 0
+    open_rows.update(is_open=False, released_at=released_at)
+    return int(-taken)

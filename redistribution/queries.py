@@ -8,16 +8,19 @@ from typing import Any
 from django.db.models import Count, F, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 
+from fastdso.models import LifeState
 from redistribution.models import TransferLine, TransferPlan
 
 
-def plans(mode: str | None = None, scope: str | None = None) -> QuerySet[TransferPlan]:
-    """Plans, newest first, optionally of one mode and one scope (unknown values are ignored)."""
+def plans(mode: str | None = None, scope: str | None = None, state: str | None = None) -> QuerySet[TransferPlan]:
+    """Plans, newest first, optionally of one mode, scope and lifecycle state (unknown values are ignored)."""
     found = TransferPlan.objects.select_related("user", "destination", "origin").defer("params", "summary", "warnings")
     if mode in TransferPlan.Mode.values:
         found = found.filter(mode=mode)
     if scope in TransferPlan.Scope.values:
         found = found.filter(scope=scope)
+    if state in LifeState.values:
+        found = found.filter(state=state)
     return found
 
 

@@ -361,7 +361,7 @@ def _plan_inputs(
     categories = sorted({c for c in skus["category"].dropna().astype(str) if c})
     sales = sales_queries.sku_store_units(skus["sku"].tolist(), weeks, as_of, store_filter)
     stock = (
-        store_stock(product_ids, store_filter)
+        store_stock(product_ids, store_filter, effective=True)  # SPEC §5.7: open runs and plans count
         if product_ids
         else pd.DataFrame(columns=["product_id", "store_id", "units"])
     )

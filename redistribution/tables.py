@@ -22,6 +22,7 @@ class PlanTable(tables.Table):
     origin = tables.Column(verbose_name=_("origen"), default="—", order_by="origin__name")
     line_count = tables.Column(verbose_name=_("movimientos"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     total_units = tables.Column(verbose_name=_("unidades"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    state = tables.Column(verbose_name=_("estado"))
 
     class Meta:
         model = TransferPlan
@@ -36,6 +37,7 @@ class PlanTable(tables.Table):
             "origin",
             "line_count",
             "total_units",
+            "state",
         )
         order_by = "-created_at"
         empty_text = _("Todavía no hay planes de redistribución.")

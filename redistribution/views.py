@@ -23,9 +23,11 @@ from fastdso import charts
 from fastdso.audit import audit_record
 from fastdso.exports import export_response
 from fastdso.jobs import job_start
+from fastdso.lifecycle import OPEN_STATES, lifecycle_context
+from fastdso.models import LifeState
 from fastdso.roles import PlannerRequiredMixin
 from fastdso.tables import PagedTableMixin, configure_table, page_size
-from inventory.queries import store_names
+from inventory.queries import source_commitments, store_names
 from redistribution import queries
 from redistribution.filters import TransferLineFilter
 from redistribution.forms import PlanForm
@@ -87,11 +89,13 @@ class PlanListView(PagedTableMixin, TemplateView):
     table_class = PlanTable
 
     def get_table_data(self) -> QuerySet[TransferPlan]:
-        return queries.plans(mode=self.request.GET.get("mode"), scope=self.request.GET.get("scope"))
+        return queries.plans(
+            mode=self.request.GET.get("mode"), scope=self.request.GET.get("scope"), state=self.request.GET.get("state")
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(modes=TransferPlan.Mode.choices, scopes=TransferPlan.Scope.choices)
+        context.update(modes=TransferPlan.Mode.choices, scopes=TransferPlan.Scope.choices, states=LifeState.choices)
         return context
 
 
@@ -116,6 +120,8 @@ class PlanDetailView(TemplateView):
                 if key != "eligible_store_ids"
             ],
             repeat_url=repeat_url(plan),
+            lifecycle=lifecycle_context(plan, plan.plan_id),
+            held=source_commitments(plan.plan_id) if plan.state in OPEN_STATES else None,
         )
         getattr(self, f"_tab_{tab}")(plan, context)
         return context

@@ -21,6 +21,9 @@ def test_bench_small_reports_every_figure(tmp_path, settings):
     replay = data["details"]["replay"]
     assert (replay["skus"], replay["weeks"], len(replay["policies"])) == (200, 8, 3)
     assert all(0 <= fill <= 1 for fill in replay["fill_rates"])
+    # SPEC §5.7: the run was timed with 20 approved runs open, each holding its lines.
+    assert data["details"]["open_runs"]["runs"] == 20
+    assert data["details"]["open_runs"]["commitments"] > 20 * 200
 
 
 @pytest.mark.django_db(transaction=True)
