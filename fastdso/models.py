@@ -36,6 +36,10 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("creada"), auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(_("iniciada"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finalizada"), null=True, blank=True)
+    # The attempt that claimed the job (queued → running) and the worker
+    # ("host:pid") running it: only that attempt may finish the job.
+    attempt = models.CharField(_("intento"), max_length=32, blank=True)
+    worker = models.CharField(_("proceso"), max_length=120, blank=True)
 
     class Meta:
         verbose_name = _("tarea")
