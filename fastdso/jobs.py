@@ -284,8 +284,9 @@ def jobs_fail_stalled(*, dead_workers: set[str] | frozenset[str] = frozenset()) 
     return [pk for pk, attempt in dead if _fail_dead(pk, attempt)]
 
 
+@transaction.atomic
 def _fail_dead(pk: int, attempt: str) -> bool:
-    """Fail one running attempt (conditional: only if it is still that attempt)."""
+    """Fail one running attempt (conditional: only if it is still that attempt) and audit it."""
     failed = Job.objects.filter(pk=pk, status=Job.Status.RUNNING, attempt=attempt).update(
         status=Job.Status.FAILED,
         finished_at=timezone.now(),
@@ -300,7 +301,7 @@ def _fail_dead(pk: int, attempt: str) -> bool:
     job = Job.objects.get(pk=pk)
     logger.error("job %s (%s): its worker %s stopped; marked failed, nothing saved", pk, job.kind, job.worker)
     _audit_failure(job)
-    cache.delete_many([progress_key(pk), heartbeat_key(pk)])
+    transaction.on_commit(lambda: cache.delete_many([progress_key(pk), heartbeat_key(pk)]))
     return True
 
 
