@@ -542,11 +542,15 @@ def _collect(errors: list[RowError], mask: pd.Series, text: pd.Series, column: s
 
 
 def errors_to_csv(errors: Sequence[RowError | dict[str, Any]]) -> str:
-    """The error report planners download: row, column, value, message."""
+    """The error report planners download: row, column, value, message.
+    Uploaded values that a spreadsheet would run as formulas are neutralised."""
+    from fastdso.exports import neutralise
+
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["row", "column", "value", "message"])
     for error in errors:
         item = error.as_dict() if isinstance(error, RowError) else error
-        writer.writerow([item.get("row") or "", item.get("column", ""), item.get("value", ""), item.get("message", "")])
+        cells = [item.get("row") or "", item.get("column", ""), item.get("value", ""), item.get("message", "")]
+        writer.writerow([neutralise(cell) for cell in cells])
     return buffer.getvalue()

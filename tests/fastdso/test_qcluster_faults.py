@@ -105,7 +105,8 @@ class ScratchDB:
             import psycopg
 
             with psycopg.connect(dbname=self.name, autocommit=True, **self._conninfo()) as conn:
-                return conn.execute(sql, params).fetchall()
+                cursor = conn.execute(sql, params)
+                return cursor.fetchall() if cursor.description else []
         with sqlite3.connect(self.path, timeout=30) as conn:
             return conn.execute(sql.replace("%s", "?"), params).fetchall()
 
