@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext as _
 from import_export.admin import ImportExportMixin
 from tablib import Dataset
 
@@ -49,3 +51,11 @@ class AuditedImportExportMixin(ImportExportMixin):
             details={"modelo": self.model._meta.label, "filas": len(safe)},
         )
         return safe
+
+    def export_action(self, request: HttpRequest) -> HttpResponse:
+        # The change list answers unknown filters with a redirect; the
+        # library's export page would raise (a 500): refuse them instead.
+        try:
+            return super().export_action(request)
+        except IncorrectLookupParameters:
+            return HttpResponseBadRequest(_("Filtro no válido."), content_type="text/plain")

@@ -220,7 +220,8 @@ def _xlsx_cell_text(value: object) -> str:
 
 
 def _decode(data: bytes) -> bytes:
-    """UTF-8 bytes without BOM; UTF-16 (with BOM) and Latin-1 files are transcoded."""
+    """UTF-8 bytes without BOM; UTF-16 (with BOM) and Latin-1 files are transcoded.
+    A file mixing UTF-8 and another encoding is refused with its bad rows."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             data = data.decode("utf-16").encode("utf-8")
@@ -232,7 +233,34 @@ def _decode(data: bytes) -> bytes:
         data.decode("utf-8")
         return data
     except UnicodeDecodeError:
-        return data.decode("latin-1").encode("utf-8")
+        pass
+    if _UTF8_MULTIBYTE.search(data):
+        raise _mixed_encodings(data)
+    return data.decode("latin-1").encode("utf-8")
+
+
+# A UTF-8 encoded non-ASCII character (Latin-1 text practically never has one).
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _mixed_encodings(data: bytes) -> FileRejected:
+    """The file is UTF-8 (it has UTF-8 characters) but some rows are not: name them."""
+    errors: list[RowError] = []
+    total = 0
+    for number, line in enumerate(data.splitlines(), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            total += 1
+            if len(errors) < MAX_ERRORS_KEPT:
+                shown = _no_nul(line.decode("latin-1"))[:200]  # as the planner typed it, most likely
+                errors.append(RowError(number, "", shown, "la fila no es UTF-8 válido (el resto del archivo sí lo es)"))
+    return FileRejected(
+        f"El archivo mezcla codificaciones: {total} fila(s) no son UTF-8 y el resto sí. "
+        "Guarde el archivo completo como CSV UTF-8; no se cargó nada.",
+        errors=errors,
+        total_errors=total,
+    )
 
 
 def _first_line(text: bytes) -> bytes:
