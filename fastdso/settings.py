@@ -7,6 +7,7 @@ SECRET_KEY, ALLOWED_HOSTS and, optionally, REDIS_URL.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "django_q",
     "django_tables2",
     "import_export",
+    "axes",
     "fastdso",
     "inventory",
     "sales",
@@ -81,6 +83,8 @@ MIDDLEWARE = [
     "fastdso.middleware.ReadOnlyForViewersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fastdso.urls"
@@ -167,6 +171,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for
+# one user from one IP address, that pair is locked out for
+# FASTDSO_LOGIN_LOCKOUT_MINUTES (HTTP 429, a Spanish page). Other users and
+# other addresses are not affected; a successful login resets the count.
+# `python manage.py axes_reset_username USER` unlocks a user at once.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+FASTDSO_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("FASTDSO_LOGIN_LOCKOUT_MINUTES", "15"))
+AXES_FAILURE_LIMIT = int(os.environ.get("FASTDSO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=FASTDSO_LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "fastdso.views.login_locked_out"
+AXES_VERBOSE = False
+if env_bool("BEHIND_PROXY"):
+    # The client's address as the proxy saw it (the last hop it appended).
+    AXES_CLIENT_IP_CALLABLE = "fastdso.views.client_ip_behind_proxy"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
