@@ -24,6 +24,7 @@ import io
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -53,8 +54,15 @@ HEADER_ALIASES: dict[str, str] = {
 }
 
 MAX_ERRORS_KEPT = 100_000
-# An XLSX is a ZIP: refuse archives that would inflate past this (zip bombs).
-MAX_XLSX_UNCOMPRESSED = 2 * 1024**3
+# An XLSX is a ZIP (a decompression bomb can inflate 3 MB into 1 GB, and a
+# sheet in memory takes several times its XML). Its inflated size may be at
+# most half the upload limit and never more than MAX_XLSX_UNCOMPRESSED, and it
+# may hold at most MAX_XLSX_CELLS cells; both are checked while inflating, and
+# reading stops at the first byte over. Within these, the peak memory of a
+# read stays under 1.5 GB (tests/fastdso/test_xlsx_bomb.py measures it).
+MAX_XLSX_UNCOMPRESSED = 150 * 1024**2
+XLSX_INFLATED_PER_UPLOAD_BYTE = 0.5
+MAX_XLSX_CELLS = 5_000_000
 MAX_XLSX_RATIO = 1000
 _ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
 _DMY_DATE = re.compile(r"^\d{1,2}[/\-.]\d{1,2}[/\-.]\d{4}$")
@@ -169,18 +177,58 @@ def _looks_binary(sample: bytes) -> bool:
     return control > max(8, len(sample) // 100)
 
 
-def _xlsx_to_strings(data: bytes) -> pd.DataFrame:
+def xlsx_inflated_limit(max_bytes: int | None) -> int:
+    """How far an XLSX may inflate, given the upload limit."""
+    if max_bytes is None:
+        return MAX_XLSX_UNCOMPRESSED
+    return min(MAX_XLSX_UNCOMPRESSED, int(max_bytes * XLSX_INFLATED_PER_UPLOAD_BYTE))
+
+
+def _xlsx_too_big(limit: int) -> FileRejected:
+    return FileRejected(
+        f"La planilla XLSX descomprimida es demasiado grande (más de {limit / 1_048_576:.0f} MB "
+        f"o de {MAX_XLSX_CELLS:,} celdas): guárdela como CSV o divídala.".replace(",", ".")
+    )
+
+
+def _xlsx_check_inflated(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], limit: int) -> None:
+    """Inflate every member in chunks, counting bytes and cells; stop at the first
+    one over the limits. Sizes declared in the ZIP are not trusted."""
+    declared = sum(member.file_size for member in members)
+    packed = sum(member.compress_size for member in members)
+    if declared > limit or declared > MAX_XLSX_RATIO * max(packed, 1024 * 1024):
+        raise _xlsx_too_big(limit)
+    inflated = cells = 0
+    for member in members:
+        with archive.open(member) as stream:
+            tail = b""  # a cell tag may straddle two chunks
+            while chunk := stream.read(1 << 20):
+                inflated += len(chunk)
+                window = tail + chunk
+                cells += window.count(b"<c ") + window.count(b"<c>")
+                tail = chunk[-2:]
+                if inflated > limit or cells > MAX_XLSX_CELLS:
+                    raise _xlsx_too_big(limit)
+
+
+def _xlsx_to_strings(data: bytes, max_bytes: int | None = None) -> pd.DataFrame:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as exc:
+            if "xl/workbook.xml" not in {member.filename for member in members}:
+                raise FileRejected("El archivo es un ZIP pero no una planilla XLSX.")
+            _xlsx_check_inflated(archive, members, xlsx_inflated_limit(max_bytes))
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        ValueError,
+        EOFError,
+        OSError,
+        NotImplementedError,
+        RuntimeError,
+        zlib.error,
+    ) as exc:
         raise FileRejected("El archivo parece XLSX pero está dañado o incompleto.") from exc
-    if "xl/workbook.xml" not in {member.filename for member in members}:
-        raise FileRejected("El archivo es un ZIP pero no una planilla XLSX.")
-    inflated = sum(member.file_size for member in members)
-    packed = sum(member.compress_size for member in members)
-    if inflated > MAX_XLSX_UNCOMPRESSED or inflated > MAX_XLSX_RATIO * max(packed, 1024 * 1024):
-        raise FileRejected("La planilla XLSX descomprimida es demasiado grande: guárdela como CSV o divídala.")
     try:
         raw = pd.read_excel(io.BytesIO(data), engine="calamine", header=None, dtype=object)
     except BaseException as exc:  # noqa: BLE001 - the Rust reader panics with a BaseException
@@ -376,7 +424,7 @@ def read_raw_strings(source: Any, *, max_bytes: int | None = None) -> pd.DataFra
     if not data.strip():
         raise FileRejected("El archivo está vacío.")
     if data.startswith(b"PK\x03\x04"):
-        frame = _xlsx_to_strings(data)
+        frame = _xlsx_to_strings(data, max_bytes)
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileRejected("Formato .xls antiguo no soportado: guárdelo como .xlsx o .csv.")
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text: NUL bytes are expected
