@@ -11,12 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from distribution.engine import MODELS, DistributionParams, ParamsError
 from distribution.models import DistributionRun
+from fastdso.forms import UploadFileField
 
 DEFAULTS = DistributionParams()
 
 
 class DistributionGenerateForm(forms.Form):
-    request_file = forms.FileField(
+    request_file = UploadFileField(
         label=_("Archivo de solicitud"),
         help_text=_(
             "CSV o XLSX con la columna sku (opcionales: product_name, category). Solo estos SKUs se planifican."

@@ -31,7 +31,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -101,22 +101,41 @@ def job_start(
     upload: UploadedFile | None = None,
     path: str | Path | None = None,
     sync: bool | None = None,
+    submit_token: str | None = None,
 ) -> Job:
-    """Create a job and run it: inline when `sync` (commands, tests), else on the worker."""
+    """Create a job and run it: inline when `sync` (commands, tests), else on the worker.
+
+    `submit_token` (the form's, see fastdso.forms): when this user already
+    started a job with it (a double submit), that job is returned and
+    nothing new is started or stored."""
     if kind not in _RUNNERS:
         raise ValueError(f"Unknown job kind {kind!r}; registered: {registered_kinds()}")
+    user = user if getattr(user, "is_authenticated", False) else None
+    token = submit_token if user is not None and submit_token else None
+    if token and (first := Job.objects.filter(user=user, submit_token=token).first()):
+        return first
     params = dict(params or {})
     if path is not None:
         params["path"] = str(Path(path).resolve())
     job = Job(
         kind=kind,
-        user=user if getattr(user, "is_authenticated", False) else None,
+        user=user,
         params=params,
         file_name=(upload.name if upload else Path(path).name if path else "")[:255],
+        submit_token=token,
     )
     if upload is not None:
         job.file.save(Path(upload.name).name, upload, save=False)
-    job.save()
+    try:
+        with transaction.atomic():
+            job.save()
+    except IntegrityError:
+        if not token:
+            raise
+        # The twin request won the race: keep its job, drop this one's file.
+        if job.file:
+            job.file.delete(save=False)
+        return Job.objects.get(user=user, submit_token=token)
     run_inline = settings.FASTDSO_JOBS_SYNC if sync is None else sync
     if run_inline:
         job_execute(job.pk)

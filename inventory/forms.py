@@ -6,28 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from fastdso.forms import UploadFileField
 
 
 class UploadForm(forms.Form):
     """A CSV/XLSX file, refused before parsing when it is over the size limit."""
 
-    file = forms.FileField(
+    file = UploadFileField(
         label=_("Archivo (CSV o XLSX)"),
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,.xlsx,.txt"}),
     )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        limit_mb = int(settings.FASTDSO_MAX_UPLOAD_MB)
-        if upload.size > limit_mb * 1024 * 1024:
-            raise forms.ValidationError(
-                _("El archivo pesa %(size).1f MB y el máximo permitido es %(limit)d MB."),
-                params={"size": upload.size / 1_048_576, "limit": limit_mb},
-            )
-        return upload
 
     def job_params(self) -> dict[str, Any]:
         """What the job needs besides the file."""

@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from fastdso.forms import UploadFileField
 from inventory.models import Product, Store
 from redistribution import engine
 from redistribution.engine import RedistParams
@@ -39,7 +40,7 @@ class PlanForm(forms.Form):
     top_n = forms.IntegerField(
         label=_("Top N SKUs por demanda"), initial=DEFAULTS.top_n, min_value=1, max_value=5000, widget=_number()
     )
-    sku_file = forms.FileField(
+    sku_file = UploadFileField(
         label=_("Archivo de SKUs (CSV o XLSX)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,.xlsx,.txt"}),

@@ -1,0 +1,41 @@
+"""Form pieces every upload and run form shares: the size-checked file field
+and the submit token that makes a double submit return the first job."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+SUBMIT_TOKEN_FIELD = "submit_token"
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+class UploadFileField(forms.FileField):
+    """A CSV/XLSX file, refused in the form (before the job stores it) when it
+    is over FASTDSO_MAX_UPLOAD_MB."""
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        upload = super().clean(data, initial)
+        limit_mb = int(settings.FASTDSO_MAX_UPLOAD_MB)
+        if upload and getattr(upload, "size", 0) > limit_mb * 1024 * 1024:
+            raise forms.ValidationError(
+                _("El archivo pesa %(size).1f MB y el máximo permitido es %(limit)d MB."),
+                code="file_too_big",
+                params={"size": upload.size / 1_048_576, "limit": limit_mb},
+            )
+        return upload
+
+
+def new_submit_token() -> str:
+    return uuid.uuid4().hex
+
+
+def submit_token(data: Any) -> str | None:
+    """The form's submit token from POST data, if it is a well-formed one."""
+    token = data.get(SUBMIT_TOKEN_FIELD, "") if data is not None else ""
+    return token if isinstance(token, str) and _TOKEN.match(token) else None
