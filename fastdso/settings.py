@@ -141,6 +141,15 @@ else:
     }
 
 # --- django-q2 --------------------------------------------------------------
+# Delivery: a task is delivered once in normal operation. `timeout` stops a
+# job after Q_TIMEOUT s (its transaction rolls back; the job is failed);
+# `retry` (how long the broker waits for the ack before delivering a task
+# again) is longer than that, so a running task is never delivered twice;
+# `ack_failures` + `max_attempts` 1: a failed task is acknowledged, not retried.
+# The one redelivery left is after a worker died (the task was never
+# acknowledged): it finds its job failed or done, claims nothing and does
+# nothing (fastdso/jobs.py job_execute). A dead worker never freezes the
+# cluster (fastdso/worker.py); docs/operations.md tells operators what happens.
 Q_TIMEOUT = int(os.environ.get("Q_TIMEOUT", "3600"))
 Q_CLUSTER: dict[str, object] = {
     "name": "fastdso",
