@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "distribution",
     "forecast",
     "redistribution",
+    "health",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [
