@@ -21,6 +21,9 @@ recycling:
 3. enqueues again every job still queued (the tasks in the old queue are
    lost); a job runs at most once whoever claims it, so extra tasks do nothing.
 
+Its `stop` (SIGTERM) is bounded: idle workers stop at once, busy ones get
+STOP_GRACE_SECONDS, then their jobs are failed.
+
 It also fails, when the cluster starts, the jobs left running on this host
 by a previous cluster, and runs a watchdog thread that fails running jobs
 whose heartbeat stopped (`fastdso.jobs`). docs/operations.md tells the story
@@ -31,6 +34,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from django import db
@@ -108,30 +112,39 @@ def _sentinel_class() -> type:
                 self.pool.remove(process)
 
         def stop(self) -> None:
-            # Bounded: workers still busy after STOP_GRACE_SECONDS are
-            # terminated and their jobs failed (never re-run), so that
-            # SIGTERM stops the cluster within seconds, not when the
-            # longest job ends. Retired (stale) workers never see a pill.
+            # Replaces django-q2's stop, which sends "STOP" through the task
+            # queue (behind every queued task, and never read when a dead
+            # worker holds the queue's lock) and waits for the longest job.
+            # Here: the pusher stops at once; idle workers are stopped at once
+            # (under their timer lock, so none can start a job meanwhile);
+            # busy ones get STOP_GRACE_SECONDS to finish, then are terminated
+            # and their jobs failed (nothing saved, never re-run). Tasks not
+            # started stay queued: the next cluster enqueues them again.
             self._watchdog_stop.set()
-            for process in list(self.pool):
-                if getattr(process, "fastdso_stale", False):
-                    self._retire(process)
+            self.pusher.terminate()
+            deadline = time.monotonic() + STOP_GRACE_SECONDS
             killed: set[str] = set()
-            deadline = threading.Timer(STOP_GRACE_SECONDS, self._terminate_all, args=(killed,))
-            deadline.daemon = True
-            deadline.start()
-            try:
-                super().stop()
-            finally:
-                deadline.cancel()
+            while self.pool:
+                for process in list(self.pool):
+                    if not process.is_alive():
+                        process.join(timeout=1)
+                        self.pool.remove(process)
+                        continue
+                    with process.timer.get_lock():
+                        idle = int(process.timer.value) in (_IDLE, _RECYCLED)
+                        if idle or time.monotonic() >= deadline:
+                            if not idle:
+                                killed.add(_worker_of(process.pid))
+                            process.terminate()
+                time.sleep(0.1)
+            self.pusher.join(timeout=1)
             if killed:
                 _fail_stalled(dead_workers=killed)
-
-        def _terminate_all(self, killed: set[str]) -> None:
-            for process in [*list(self.pool), self.pusher]:
-                if process is not None and process.is_alive():
-                    killed.add(_worker_of(process.pid))
-                    process.terminate()
+            self.result_queue.put("STOP")
+            self.monitor.join(timeout=2)
+            if self.monitor.is_alive():
+                self.monitor.terminate()
+                self.monitor.join(timeout=1)
 
         def _renew_task_queue(self) -> None:
             self.pusher.terminate()

@@ -115,13 +115,22 @@ class ScratchDB:
         return {"status": status, "worker": worker, "message": message}
 
     def start_job(self, hold: float = 0) -> int:
+        return self.start_jobs([hold])[0]
+
+    def start_jobs(self, holds: list[float]) -> list[int]:
+        """Queue one held upload per entry of `holds` (seconds it waits before
+        committing), all in one transaction: on SQLite a running upload holds
+        the write lock, so nothing could be queued once the first one runs."""
         path = self.var / "ventas.csv"
         path.write_text(UPLOAD)
         return self.django(
-            "import json; from fastdso.jobs import job_start; "
-            f"job = job_start(kind='test_held_macro_upload', path={str(path)!r}, "
-            f"params={{'hold': {hold}}}, sync=False); "
-            "print(json.dumps(job.pk))"
+            "import json; from django.db import transaction; from fastdso.jobs import _enqueue; "
+            "from fastdso.models import Job\n"
+            "with transaction.atomic():\n"
+            f"    jobs = [Job.objects.create(kind='test_held_macro_upload', file_name='ventas.csv', "
+            f"params={{'hold': hold, 'path': {str(path)!r}}}) for hold in {holds!r}]\n"
+            "    for job in jobs: _enqueue(job.pk)\n"
+            "print(json.dumps([job.pk for job in jobs]))"
         )
 
     def sales_rows(self) -> int:
@@ -249,13 +258,31 @@ def test_killing_the_idle_workers_leaves_the_queue_working(scratch, cluster):
 
 def test_sigterm_stops_the_cluster_quickly_and_leaves_no_process(scratch, cluster):
     before = scratch.sales_rows()
-    job_id = scratch.start_job(hold=120)  # a busy worker too
-    _wait("a busy worker", lambda: (scratch.var / f"holding-{job_id}").exists(), 60)
+    # A worker busy with an upload, the other blocked behind it (imports take
+    # turns), and more jobs waiting in the broker and in the cluster's queue.
+    jobs = scratch.start_jobs([120, 120, 0, 0, 0, 0])
+    busy = _wait("a busy worker", lambda: [j for j in jobs[:2] if (scratch.var / f"holding-{j}").exists()], 120)
+    time.sleep(2)  # the other worker claims the next job and waits for the import lock
     processes = _descendants(cluster.process.pid)
     assert len(processes) >= 5  # sentinel, two workers, monitor, pusher
+    started = time.monotonic()
     cluster.process.send_signal(signal.SIGTERM)
     cluster.process.wait(timeout=10)
+    assert time.monotonic() - started < 10
     time.sleep(0.5)
     assert [pid for pid in processes if _alive(pid)] == []
-    assert scratch.job(job_id)["status"] == "failed"
+    assert scratch.job(busy[0])["status"] == "failed" and "no se guardó nada" in scratch.job(busy[0])["message"]
     assert scratch.sales_rows() == before
+    # The jobs the stop interrupted are failed; the others were not started and stay queued.
+    statuses = {j: scratch.job(j)["status"] for j in jobs}
+    assert set(statuses.values()) == {"queued", "failed"}, statuses
+    assert list(statuses.values()).count("failed") <= 2, statuses
+    queued = [j for j, status in statuses.items() if status == "queued"]
+
+    # A new cluster runs the waiting jobs at once (not after the broker's retry, an hour).
+    again = Cluster(scratch)
+    try:
+        _wait("the waiting jobs", lambda: all(scratch.job(j)["status"] == "done" for j in queued), 180)
+    finally:
+        again.stop()
+    assert scratch.job(busy[0])["status"] == "failed"
