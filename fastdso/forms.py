@@ -8,8 +8,8 @@ import uuid
 from typing import Any
 
 from django import forms
-from django.conf import settings
-from django.utils.translation import gettext_lazy as _
+
+from fastdso.files import upload_size_error
 
 SUBMIT_TOKEN_FIELD = "submit_token"
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -21,13 +21,9 @@ class UploadFileField(forms.FileField):
 
     def clean(self, data: Any, initial: Any = None) -> Any:
         upload = super().clean(data, initial)
-        limit_mb = int(settings.FASTDSO_MAX_UPLOAD_MB)
-        if upload and getattr(upload, "size", 0) > limit_mb * 1024 * 1024:
-            raise forms.ValidationError(
-                _("El archivo pesa %(size).1f MB y el máximo permitido es %(limit)d MB."),
-                code="file_too_big",
-                params={"size": upload.size / 1_048_576, "limit": limit_mb},
-            )
+        error = upload_size_error(upload.size) if upload else None
+        if error:
+            raise forms.ValidationError(error, code="file_too_big")
         return upload
 
 
