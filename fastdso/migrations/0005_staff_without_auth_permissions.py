@@ -13,5 +13,5 @@ def drop_auth_permissions(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("fastdso", "0003_job_attempt"), ("fastdso", "0002_roles")]
+    dependencies = [("fastdso", "0004_job_attempt")]
     operations = [migrations.RunPython(drop_auth_permissions, migrations.RunPython.noop)]

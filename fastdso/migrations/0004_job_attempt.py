@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('fastdso', '0002_roles'),
+        ('fastdso', '0003_job_demo_and_upload_storage'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
