@@ -249,14 +249,16 @@ def summarise_weekly(sales: pd.DataFrame, as_of_week: dt.date, lookback_weeks: i
     rows = sales[["product_id", "store_id", "week_start", "units"]].astype(
         {"product_id": "int64", "store_id": "int64", "units": "int64"}
     )
-    rows = rows.assign(week_start=pd.to_datetime(pd.Series(rows["week_start"])).dt.date.to_numpy())
-    start = as_of_week - dt.timedelta(weeks=lookback_weeks - 1)
-    rows = rows[(rows["week_start"] >= start) & (rows["week_start"] <= as_of_week)]
+    # Weeks as datetime64 (not date objects): comparing and grouping them is
+    # vectorised, which the replay (§13) needs for its many weekly calls.
+    rows = rows.assign(week_start=pd.to_datetime(pd.Series(rows["week_start"])))
+    start = pd.Timestamp(as_of_week - dt.timedelta(weeks=lookback_weeks - 1))
+    rows = rows[(rows["week_start"] >= start) & (rows["week_start"] <= pd.Timestamp(as_of_week))]
     rows = rows.groupby(["product_id", "store_id", "week_start"], as_index=False)["units"].sum()
     rows["selling_weeks"] = (rows["units"] > 0).astype("int64")
     for i, column in enumerate(recent_columns):
         week = as_of_week - dt.timedelta(weeks=i)
-        rows[column] = rows["units"].where(rows["week_start"] == week, 0)
+        rows[column] = rows["units"].where(rows["week_start"] == pd.Timestamp(week), 0)
     summary = rows.groupby(["product_id", "store_id"], as_index=False)[
         ["selling_weeks", "units", *recent_columns]
     ].sum()

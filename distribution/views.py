@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -65,6 +66,21 @@ REASON_HELP = {
 class GenerateView(PlannerRequiredMixin, FormView):
     template_name = "distribution/generate.html"
     form_class = DistributionGenerateForm
+
+    def get_initial(self) -> dict[str, Any]:
+        """Parameters in the query string pre-fill the form (the replay's "usar
+        esta política" link): any field of the form, booleans as true/false."""
+        initial = super().get_initial()
+        fields = self.form_class.base_fields
+        for name, value in self.request.GET.items():
+            field = fields.get(name)
+            if field is None or isinstance(field, forms.FileField):
+                continue
+            if isinstance(field, forms.BooleanField):
+                initial[name] = value.strip().lower() in {"1", "true", "on", "yes", "si", "sí"}
+            else:
+                initial[name] = value
+        return initial
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

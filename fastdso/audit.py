@@ -15,6 +15,7 @@ ACTION_LABELS = {
     "upload": _("Carga"),
     "run": _("Run"),
     "plan": _("Plan"),
+    "replay": _("Replay"),
     "export": _("Exportación"),
     "admin_add": _("Alta (admin)"),
     "admin_change": _("Cambio (admin)"),

@@ -436,6 +436,7 @@ COUNT_LABELS = {
     "skus": _("SKUs"),
     "skus_read": _("SKUs leídos"),
     "stores": _("Tiendas"),
+    "weeks_done": _("Semanas simuladas"),
 }
 
 

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "distribution",
     "forecast",
     "redistribution",
+    "replay",
     "health",
     "benchmarks",
 ]

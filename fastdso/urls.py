@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("distribution.urls")),
     path("", include("forecast.urls")),
     path("", include("redistribution.urls")),
+    path("", include("replay.urls")),
 ]

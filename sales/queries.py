@@ -166,6 +166,48 @@ def category_store_units(
     return frame
 
 
+def category_weekly_units(
+    categories: Iterable[str],
+    weeks: int,
+    as_of: dt.date | None = None,
+) -> pd.DataFrame:
+    """DataFrame[category, product_id, store_id, week_start, units]: the weekly
+    rows of every SKU of the given categories over the window (the replay sums
+    its own category windows from these, week by week: units per store and how
+    many of the category's SKUs sold there). One query on the category index."""
+    columns = ["category", "product_id", "store_id", "week_start", "units"]
+    category_list = sorted({str(c) for c in categories if c})
+    span = window(weeks, as_of)
+    rows: list[tuple] = []
+    if category_list and span is not None:
+        cat_clause, cat_params = in_clause("w.category", category_list)
+        sql = (
+            f"SELECT w.category, w.product_id, w.store_id, w.week_start, w.units FROM {WEEKLY} w "  # noqa: S608
+            f"WHERE {cat_clause} AND w.week_start BETWEEN %s AND %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*cat_params, span[0], span[1]])
+            rows = cursor.fetchall()
+    frame = _frame(rows, columns, dates=["week_start"])
+    return frame.astype({"product_id": "int64", "store_id": "int64", "units": "int64"})
+
+
+def top_skus(n: int, weeks: int, as_of: dt.date | None = None) -> list[str]:
+    """The `n` SKUs with the most units sold over the window (ties by SKU):
+    the replay's "top N SKUs" scope. One grouped query on the week index."""
+    span = window(weeks, as_of)
+    if span is None or n < 1:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.sku FROM {WEEKLY} w JOIN {PRODUCT} p ON p.id = w.product_id "  # noqa: S608 - ours
+            "WHERE w.week_start BETWEEN %s AND %s GROUP BY p.sku HAVING SUM(w.units) > 0 "
+            "ORDER BY SUM(w.units) DESC, p.sku LIMIT %s",
+            [span[0], span[1], int(n)],
+        )
+        return [str(row[0]) for row in cursor.fetchall()]
+
+
 def category_store_rates(
     category: str, weeks: int, as_of: dt.date | None = None, stores: Sequence[int] | None = None
 ) -> pd.DataFrame:
