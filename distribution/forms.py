@@ -19,13 +19,14 @@ from distribution.engine import (
     ParamsError,
 )
 from distribution.models import DistributionRun
+from fastdso.forms import UploadFileField
 from sales.queries import IncompleteWeek, resolve_as_of_week
 
 DEFAULTS = DistributionParams()
 
 
 class DistributionGenerateForm(forms.Form):
-    request_file = forms.FileField(
+    request_file = UploadFileField(
         label=_("Archivo de solicitud"),
         help_text=_(
             "CSV o XLSX con la columna sku (opcionales: product_name, category). Solo estos SKUs se planifican."

@@ -33,6 +33,7 @@ from distribution.tables import (
 from fastdso import charts
 from fastdso.audit import audit_record
 from fastdso.exports import export_response
+from fastdso.forms import submit_token
 from fastdso.jobs import job_start
 from fastdso.lifecycle import OPEN_STATES, lifecycle_context
 from fastdso.models import LifeState
@@ -137,6 +138,7 @@ class GenerateView(PlannerRequiredMixin, FormView):
                 "as_of": as_of.isoformat() if as_of else None,
                 "file_name": upload.name,
             },
+            submit_token=submit_token(self.request.POST),
         )
         messages.info(self.request, _("Generando la distribución: la tarea muestra el avance y enlaza al run."))
         return redirect("job_detail", job.pk)

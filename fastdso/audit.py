@@ -21,6 +21,8 @@ ACTION_LABELS = {
     "admin_add": _("Alta (admin)"),
     "admin_change": _("Cambio (admin)"),
     "admin_delete": _("Baja (admin)"),
+    "admin_export": _("Exportación (admin)"),
+    "job_failed": _("Tarea fallida"),
 }
 
 

@@ -24,6 +24,7 @@ import io
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -56,8 +57,15 @@ HEADER_ALIASES: dict[str, str] = {
 }
 
 MAX_ERRORS_KEPT = 100_000
-# An XLSX is a ZIP: refuse archives that would inflate past this (zip bombs).
-MAX_XLSX_UNCOMPRESSED = 2 * 1024**3
+# An XLSX is a ZIP (a decompression bomb can inflate 3 MB into 1 GB, and a
+# sheet in memory takes several times its XML). Its inflated size may be at
+# most half the upload limit and never more than MAX_XLSX_UNCOMPRESSED, and it
+# may hold at most MAX_XLSX_CELLS cells; both are checked while inflating, and
+# reading stops at the first byte over. Within these, the peak memory of a
+# read stays under 1.5 GB (tests/fastdso/test_xlsx_bomb.py measures it).
+MAX_XLSX_UNCOMPRESSED = 150 * 1024**2
+XLSX_INFLATED_PER_UPLOAD_BYTE = 0.5
+MAX_XLSX_CELLS = 5_000_000
 MAX_XLSX_RATIO = 1000
 _ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
 _DMY_DATE = re.compile(r"^\d{1,2}[/\-.]\d{1,2}[/\-.]\d{4}$")
@@ -188,18 +196,58 @@ def _looks_binary(sample: bytes) -> bool:
     return control > max(8, len(sample) // 100)
 
 
-def _xlsx_to_strings(data: bytes) -> pd.DataFrame:
+def xlsx_inflated_limit(max_bytes: int | None) -> int:
+    """How far an XLSX may inflate, given the upload limit."""
+    if max_bytes is None:
+        return MAX_XLSX_UNCOMPRESSED
+    return min(MAX_XLSX_UNCOMPRESSED, int(max_bytes * XLSX_INFLATED_PER_UPLOAD_BYTE))
+
+
+def _xlsx_too_big(limit: int) -> FileRejected:
+    return FileRejected(
+        f"La planilla XLSX descomprimida es demasiado grande (más de {limit / 1_048_576:.0f} MB "
+        f"o de {MAX_XLSX_CELLS:,} celdas): guárdela como CSV o divídala.".replace(",", ".")
+    )
+
+
+def _xlsx_check_inflated(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], limit: int) -> None:
+    """Inflate every member in chunks, counting bytes and cells; stop at the first
+    one over the limits. Sizes declared in the ZIP are not trusted."""
+    declared = sum(member.file_size for member in members)
+    packed = sum(member.compress_size for member in members)
+    if declared > limit or declared > MAX_XLSX_RATIO * max(packed, 1024 * 1024):
+        raise _xlsx_too_big(limit)
+    inflated = cells = 0
+    for member in members:
+        with archive.open(member) as stream:
+            tail = b""  # a cell tag may straddle two chunks
+            while chunk := stream.read(1 << 20):
+                inflated += len(chunk)
+                window = tail + chunk
+                cells += window.count(b"<c ") + window.count(b"<c>")
+                tail = chunk[-2:]
+                if inflated > limit or cells > MAX_XLSX_CELLS:
+                    raise _xlsx_too_big(limit)
+
+
+def _xlsx_to_strings(data: bytes, max_bytes: int | None = None) -> pd.DataFrame:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as exc:
+            if "xl/workbook.xml" not in {member.filename for member in members}:
+                raise FileRejected("El archivo es un ZIP pero no una planilla XLSX.")
+            _xlsx_check_inflated(archive, members, xlsx_inflated_limit(max_bytes))
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        ValueError,
+        EOFError,
+        OSError,
+        NotImplementedError,
+        RuntimeError,
+        zlib.error,
+    ) as exc:
         raise FileRejected("El archivo parece XLSX pero está dañado o incompleto.") from exc
-    if "xl/workbook.xml" not in {member.filename for member in members}:
-        raise FileRejected("El archivo es un ZIP pero no una planilla XLSX.")
-    inflated = sum(member.file_size for member in members)
-    packed = sum(member.compress_size for member in members)
-    if inflated > MAX_XLSX_UNCOMPRESSED or inflated > MAX_XLSX_RATIO * max(packed, 1024 * 1024):
-        raise FileRejected("La planilla XLSX descomprimida es demasiado grande: guárdela como CSV o divídala.")
     try:
         raw = pd.read_excel(io.BytesIO(data), engine="calamine", header=None, dtype=object)
     except BaseException as exc:  # noqa: BLE001 - the Rust reader panics with a BaseException
@@ -239,7 +287,8 @@ def _xlsx_cell_text(value: object) -> str:
 
 
 def _decode(data: bytes) -> bytes:
-    """UTF-8 bytes without BOM; UTF-16 (with BOM) and Latin-1 files are transcoded."""
+    """UTF-8 bytes without BOM; UTF-16 (with BOM) and Latin-1 files are transcoded.
+    A file mixing UTF-8 and another encoding is refused with its bad rows."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             data = data.decode("utf-16").encode("utf-8")
@@ -251,7 +300,34 @@ def _decode(data: bytes) -> bytes:
         data.decode("utf-8")
         return data
     except UnicodeDecodeError:
-        return data.decode("latin-1").encode("utf-8")
+        pass
+    if _UTF8_MULTIBYTE.search(data):
+        raise _mixed_encodings(data)
+    return data.decode("latin-1").encode("utf-8")
+
+
+# A UTF-8 encoded non-ASCII character (Latin-1 text practically never has one).
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _mixed_encodings(data: bytes) -> FileRejected:
+    """The file is UTF-8 (it has UTF-8 characters) but some rows are not: name them."""
+    errors: list[RowError] = []
+    total = 0
+    for number, line in enumerate(data.splitlines(), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            total += 1
+            if len(errors) < MAX_ERRORS_KEPT:
+                shown = _no_nul(line.decode("latin-1"))[:200]  # as the planner typed it, most likely
+                errors.append(RowError(number, "", shown, "la fila no es UTF-8 válido (el resto del archivo sí lo es)"))
+    return FileRejected(
+        f"El archivo mezcla codificaciones: {total} fila(s) no son UTF-8 y el resto sí. "
+        "Guarde el archivo completo como CSV UTF-8; no se cargó nada.",
+        errors=errors,
+        total_errors=total,
+    )
 
 
 def _first_line(text: bytes) -> bytes:
@@ -368,7 +444,7 @@ def read_raw_strings(source: Any, *, max_bytes: int | None = None) -> pd.DataFra
     if not data.strip():
         raise FileRejected("El archivo está vacío.")
     if data.startswith(b"PK\x03\x04"):
-        frame = _xlsx_to_strings(data)
+        frame = _xlsx_to_strings(data, max_bytes)
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileRejected("Formato .xls antiguo no soportado: guárdelo como .xlsx o .csv.")
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text: NUL bytes are expected
@@ -566,11 +642,15 @@ def _collect(errors: list[RowError], mask: pd.Series, text: pd.Series, column: s
 
 
 def errors_to_csv(errors: Sequence[RowError | dict[str, Any]]) -> str:
-    """The error report planners download: row, column, value, message."""
+    """The error report planners download: row, column, value, message.
+    Uploaded values that a spreadsheet would run as formulas are neutralised."""
+    from fastdso.exports import neutralise
+
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["row", "column", "value", "message"])
     for error in errors:
         item = error.as_dict() if isinstance(error, RowError) else error
-        writer.writerow([item.get("row") or "", item.get("column", ""), item.get("value", ""), item.get("message", "")])
+        cells = [item.get("row") or "", item.get("column", ""), item.get("value", ""), item.get("message", "")]
+        writer.writerow([neutralise(cell) for cell in cells])
     return buffer.getvalue()

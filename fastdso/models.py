@@ -66,12 +66,20 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("creada"), auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(_("iniciada"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finalizada"), null=True, blank=True)
+    # The attempt that claimed the job (queued → running) and the worker
+    # ("host:pid") running it: only that attempt may finish the job.
+    attempt = models.CharField(_("intento"), max_length=32, blank=True)
+    worker = models.CharField(_("proceso"), max_length=120, blank=True)
+    # The token of the form that started the job: the same form sent twice
+    # (a double click) returns this job instead of starting another.
+    submit_token = models.CharField(_("token del formulario"), max_length=32, null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("tarea")
         verbose_name_plural = _("tareas")
         ordering = ["-created_at", "-id"]
         permissions = [("plan", _("Puede cargar archivos, generar, planificar y exportar"))]
+        constraints = [models.UniqueConstraint(fields=["user", "submit_token"], name="job_one_per_submit_token")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.kind} ({self.status})"

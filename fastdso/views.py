@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, TemplateView
@@ -140,3 +141,20 @@ class LifecycleExportView(PlannerRequiredMixin, View):
             filename=f"{object_id}.{fmt}",
             content_type=CONTENT_TYPES.get(fmt, "application/octet-stream"),
         )
+
+
+def login_locked_out(
+    request: HttpRequest, credentials: dict | None = None, *args: object, **kwargs: object
+) -> HttpResponse:
+    """django-axes' answer to a login of a locked-out user and address (429)."""
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "lockout_minutes": settings.FASTDSO_LOGIN_LOCKOUT_MINUTES,
+    }
+    return render(request, "registration/locked_out.html", context, status=429)
+
+
+def client_ip_behind_proxy(request: HttpRequest) -> str:
+    """The address the reverse proxy appended last to X-Forwarded-For."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    return forwarded.split(",")[-1].strip() or request.META.get("REMOTE_ADDR", "")

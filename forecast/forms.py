@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fastdso.files import upload_size_error
+from fastdso.forms import UploadFileField
 from forecast.models import ForecastRun
 from forecast.services import category_resolve, skus_parse
 from inventory.models import Store
@@ -30,7 +30,7 @@ class ForecastForm(forms.Form):
         initial=INPUT_FILE,
         widget=forms.RadioSelect,
     )
-    file = forms.FileField(
+    file = UploadFileField(
         label=_("Archivo CSV o XLSX"),
         required=False,
         help_text=_("Columna obligatoria «sku»; opcionales «product_name» y «category»."),
@@ -79,13 +79,6 @@ class ForecastForm(forms.Form):
                 continue
             css = "form-select" if isinstance(field.widget, forms.Select | forms.SelectMultiple) else "form-control"
             field.widget.attrs.setdefault("class", css)
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data.get("file")
-        error = upload_size_error(upload.size) if upload is not None else None
-        if error:
-            raise forms.ValidationError(error)
-        return upload
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

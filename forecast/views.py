@@ -15,6 +15,7 @@ from django.views.generic import DetailView
 
 from fastdso import charts
 from fastdso.exports import export_response
+from fastdso.forms import submit_token
 from fastdso.jobs import job_start
 from fastdso.models import Job
 from fastdso.roles import PlannerRequiredMixin, can_plan
@@ -60,6 +61,7 @@ class ForecastHomeView(View):
             params=params,
             upload=upload,
             sync=True if size <= INLINE_LIMIT else None,
+            submit_token=submit_token(request.POST),
         )
         if job.status == Job.Status.DONE and job.result_url:
             for warning in job.warnings[:5]:

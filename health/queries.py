@@ -250,7 +250,9 @@ def store_health_data(params: HealthParams | None = None, *, allow_stale: bool =
             if cache.add(f"{key}:refreshing", 1, HEALTH_REFRESH_LOCK_SECONDS):
                 from fastdso.jobs import job_start
 
-                job_start(kind=HEALTH_REFRESH_JOB, params={"last_runs": params.last_runs})
+                # At most one refresh waits: it reads the data current when it runs.
+                if not Job.objects.filter(kind=HEALTH_REFRESH_JOB, status=Job.Status.QUEUED).exists():
+                    job_start(kind=HEALTH_REFRESH_JOB, params={"last_runs": params.last_runs})
             fresh = _cached(key)  # the job ran inline (FASTDSO_JOBS_SYNC) or has just finished
             return fresh if fresh is not None else replace(stale, stale=True)
     return store_health_refresh(params)

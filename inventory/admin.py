@@ -3,9 +3,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from import_export.admin import ImportExportMixin
 
-from fastdso.admin_base import AuditedModelAdmin
+from fastdso.admin_base import AuditedImportExportMixin, AuditedModelAdmin
 from fastdso.files import FileRejected
 from inventory.models import CDStockSnapshot, Product, StockCommitment, Store, StoreStockSnapshot
 from inventory.resources import (
@@ -18,7 +17,7 @@ from inventory.resources import (
 from inventory.services import product_save
 
 
-class UploadPageImportMixin(ImportExportMixin):
+class UploadPageImportMixin(AuditedImportExportMixin):
     """The admin's "Import" opens the model's upload page: the same reader,
     job, category rule and audit as the web upload and the command."""
 
@@ -29,7 +28,7 @@ class UploadPageImportMixin(ImportExportMixin):
 
 
 @admin.register(Store)
-class StoreAdmin(ImportExportMixin, AuditedModelAdmin):
+class StoreAdmin(AuditedImportExportMixin, AuditedModelAdmin):
     resource_classes = [StoreResource]
     import_formats = [StoreSpreadsheetFormat]
 

@@ -9,23 +9,16 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fastdso.files import upload_size_error
+from fastdso.forms import UploadFileField
 
 
 class UploadForm(forms.Form):
     """A CSV/XLSX file, refused before parsing when it is over the size limit."""
 
-    file = forms.FileField(
+    file = UploadFileField(
         label=_("Archivo (CSV o XLSX)"),
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,.xlsx,.txt"}),
     )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        error = upload_size_error(upload.size)
-        if error:
-            raise forms.ValidationError(error)
-        return upload
 
     def job_params(self) -> dict[str, Any]:
         """What the job needs besides the file."""

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 
+from fastdso.forms import submit_token
 from fastdso.jobs import job_start
 from fastdso.models import Job
 from fastdso.roles import PlannerRequiredMixin
@@ -43,6 +44,7 @@ class UploadJobView(PlannerRequiredMixin, FormView):
             user=self.request.user,
             params=form.job_params(),
             upload=form.cleaned_data["file"],
+            submit_token=submit_token(self.request.POST),
         )
         return HttpResponseRedirect(reverse("job_detail", args=[job.pk]))
 

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fastdso.files import upload_size_error
+from fastdso.forms import UploadFileField
 from inventory.models import Store
 from inventory.queries import product_categories
 from redistribution import engine
@@ -39,7 +39,7 @@ class PlanForm(forms.Form):
     top_n = forms.IntegerField(
         label=_("Top N SKUs por demanda"), initial=DEFAULTS.top_n, min_value=1, max_value=5000, widget=_number()
     )
-    sku_file = forms.FileField(
+    sku_file = UploadFileField(
         label=_("Archivo de SKUs (CSV o XLSX)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,.xlsx,.txt"}),
@@ -202,13 +202,6 @@ class PlanForm(forms.Form):
 
     def cap_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.CAP_FIELDS]
-
-    def clean_sku_file(self) -> Any:
-        upload = self.cleaned_data.get("sku_file")
-        error = upload_size_error(upload.size) if upload else None
-        if error:
-            raise forms.ValidationError(error)
-        return upload
 
     def clean(self) -> dict[str, Any]:
         """Parse the choices into a PlanRequest; the service validates it (`request_problems`)."""

@@ -22,6 +22,7 @@ from django.views.generic import FormView, TemplateView
 from fastdso import charts
 from fastdso.audit import audit_record
 from fastdso.exports import export_response
+from fastdso.forms import submit_token
 from fastdso.jobs import job_start
 from fastdso.lifecycle import OPEN_STATES, lifecycle_context
 from fastdso.models import LifeState
@@ -76,6 +77,7 @@ class PlanCreateView(PlannerRequiredMixin, FormView):
             user=self.request.user,
             params={"request": request.to_json()},
             upload=form.cleaned_data.get("sku_file") if request.scope == "skus" else None,
+            submit_token=submit_token(self.request.POST),
         )
         # The job page shows progress and links the plan; when the job ran
         # inline and succeeded, go straight to the plan.

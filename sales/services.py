@@ -29,6 +29,7 @@ import pandas as pd
 import pyarrow as pa
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 from pyarrow import csv as pa_csv
 
 from fastdso.audit import audit_record
@@ -55,9 +56,16 @@ MODES = (SalesLoad.Mode.REPLACE_RANGE, SalesLoad.Mode.APPEND_RANGE)
 
 WEEKLY = SalesWeeklyAgg._meta.db_table
 PRODUCT = Product._meta.db_table
-# Dates a sales file may carry (anything else is a typing error).
-FIRST_VALID_DATE = dt.date(1990, 1, 1)
-LAST_VALID_DATE = dt.date(2199, 12, 31)
+# Dates a sales file may carry (anything else is a typing error, such as an
+# XLSX serial 99999 = 2173-10-13): from 2000-01-01 to a week after today.
+FIRST_VALID_DATE = dt.date(2000, 1, 1)
+DAYS_AHEAD_ALLOWED = 7
+
+
+def last_valid_sales_date() -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=DAYS_AHEAD_ALLOWED)
+
+
 # Day numbers are counted from this Monday, so week numbers are never negative.
 _BASE_MONDAY = np.datetime64("1900-01-01", "D")
 _BASE_DAY_NUMBER = int(_BASE_MONDAY.astype(np.int64))  # its number of days since 1970-01-01
@@ -112,10 +120,14 @@ class _Accumulator:
     def add(self, frame: pd.DataFrame) -> None:
         self.rows_read += len(frame)
         dates = frame["date"].to_numpy().astype("datetime64[D]")
-        bad = (dates < np.datetime64(FIRST_VALID_DATE)) | (dates > np.datetime64(LAST_VALID_DATE))
+        last = last_valid_sales_date()
+        bad = (dates < np.datetime64(FIRST_VALID_DATE)) | (dates > np.datetime64(last))
         if bad.any():
+            message = (
+                f"fecha fuera de rango: debe estar entre {FIRST_VALID_DATE:%Y-%m-%d} y {last:%Y-%m-%d} (hoy + 7 días)"
+            )
             for row, value in frame.loc[bad, "date"].head(1000).items():
-                self.errors.append(RowError(int(row), "date", str(value.date()), "fecha fuera de rango (1990–2199)"))
+                self.errors.append(RowError(int(row), "date", str(value.date()), message))
             return
         days = (dates - _BASE_MONDAY).astype(np.int64)
         low, high = int(days.min()), int(days.max())

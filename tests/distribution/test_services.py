@@ -150,7 +150,7 @@ def test_request_reader_refuses_a_scope_of_blank_skus(db, monkeypatch, tmp_path)
         services.request_read(tmp_path / "x.csv")
 
 
-def test_a_line_outside_the_scope_is_never_saved(network, tmp_path, monkeypatch):
+def test_a_line_outside_the_scope_is_never_saved(network, tmp_path, monkeypatch, caplog):
     """The safety rail cannot be bypassed: an engine that widens the scope makes the run fail."""
     real_generate = engine.generate
     outsider = network["products"][39]
@@ -169,7 +169,10 @@ def test_a_line_outside_the_scope_is_never_saved(network, tmp_path, monkeypatch)
     assert DistributionRun.objects.count() == 0 and DistributionLine.objects.count() == 0
 
     job = job_start(kind=KIND, path=path, params={"params": {}}, sync=True)
-    assert job.status == Job.Status.FAILED and "fuera de la solicitud" in job.message
+    # An internal error: the job shows a reference, the log has the detail under it.
+    assert job.status == Job.Status.FAILED and "referencia" in job.message
+    reference = job.message.split("referencia ")[1][:8]
+    assert any(reference in r.getMessage() and "fuera de la solicitud" in (r.exc_text or "") for r in caplog.records)
     assert DistributionRun.objects.count() == 0
 
 
