@@ -58,12 +58,16 @@ INSTALLED_APPS = [
     "django_q",
     "django_tables2",
     "import_export",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "fastdso",
     "inventory",
     "sales",
     "distribution",
     "forecast",
     "redistribution",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +199,54 @@ MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
+
+# --- REST API (/api/v1/, the api app) -----------------------------------------
+# Tokens (api.authentication) or the browser session; the roles of the web
+# (api.permissions); one request budget per token (api.throttling).
+FASTDSO_API_THROTTLE_RATE = os.environ.get("FASTDSO_API_THROTTLE_RATE", "600/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.RolePermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "api.views.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "FastDSO API",
+    "DESCRIPTION": (
+        "Uploads, jobs, distribution runs, transfer plans, stock and purchase forecasts. "
+        "Authenticate with `Authorization: Token <key>` (a token from the profile page or "
+        "`manage.py api_token`) or with the browser session."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Vendored Swagger UI (drf-spectacular-sidecar), served by WhiteNoise: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "fastdso.models.Job.Status",
+        "RunStatusEnum": "distribution.models.DistributionRun.Status",
+        "PlanModeEnum": "redistribution.models.TransferPlan.Mode",
+        "ScopeEnum": "redistribution.models.TransferPlan.Scope",
+        "SalesModeEnum": "sales.models.SalesLoad.Mode",
+    },
+}
 
 # --- Tables -----------------------------------------------------------------
 DJANGO_TABLES2_TEMPLATE = "tables/table.html"

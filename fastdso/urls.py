@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("distribution.urls")),
     path("", include("forecast.urls")),
     path("", include("redistribution.urls")),
+    path("", include("api.urls")),
 ]
