@@ -32,11 +32,7 @@ def _common(field: forms.Field) -> dict[str, Any]:
 
 
 def _limits(field: forms.Field) -> dict[str, Any]:
-    return {
-        key: getattr(field, key)
-        for key in ("min_value", "max_value")
-        if getattr(field, key, None) is not None
-    }
+    return {key: getattr(field, key) for key in ("min_value", "max_value") if getattr(field, key, None) is not None}
 
 
 def serializer_field(field: forms.Field) -> serializers.Field:

@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.forms_bridge import form_serializer
 from distribution.forms import DistributionGenerateForm
 from distribution.models import DistributionLine, DistributionRun
 from fastdso.models import Job
@@ -21,8 +22,6 @@ from inventory.forms import StockUploadForm, UploadForm
 from redistribution.forms import PlanForm
 from redistribution.models import TransferLine, TransferPlan
 from sales.forms import MacroUploadForm
-
-from api.forms_bridge import form_serializer
 
 ERRORS_SHOWN = 100
 

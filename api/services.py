@@ -1,7 +1,7 @@
 """Writes of the api app: make and revoke API tokens (each audited).
 
-    token, key = api_token_create(user=user, name="ERP")   # `key` is shown once
-    api_token_revoke(user=user)                              # every token of the user
+token, key = api_token_create(user=user, name="ERP")   # `key` is shown once
+api_token_revoke(user=user)                              # every token of the user
 """
 
 from __future__ import annotations

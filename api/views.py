@@ -331,4 +331,3 @@ def _cover(value: Any) -> float | None:
         return None
     value = float(value)
     return value if value != float("inf") else None
-
