@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
 from api import pages, views
 
@@ -43,7 +43,8 @@ urlpatterns = [
     path(V1 + "forecast/", api(views.ForecastCreateView), name="forecast_create"),
     path(V1 + "forecast/<int:pk>/", api(views.ForecastDetailView), name="forecast_detail"),
     path(V1 + "forecast/<int:pk>/lines/", api(views.ForecastLinesView), name="forecast_lines"),
-    path(V1 + "schema/", api(SpectacularAPIView), name="schema"),
-    path(V1 + "docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path(V1 + "schema/", api(SpectacularJSONAPIView), name="schema"),
+    # A web page: DRF views skip LoginRequiredMiddleware, so the login redirect is asked for here.
+    path(V1 + "docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
     path("profile/", pages.ProfileView.as_view(), name="profile"),
 ]
