@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -91,7 +90,7 @@ class JobSerializer(serializers.ModelSerializer):
     def get_errors(self, job: Job) -> list[dict[str, Any]]:
         return RowErrorSerializer(job.errors[:ERRORS_SHOWN], many=True).data
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field({"type": "string", "nullable": True})
     def get_errors_url(self, job: Job) -> str | None:
         return reverse("api:job_errors", args=[job.pk]) if job.error_count else None
 
@@ -114,7 +113,7 @@ class RunSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     lines_url = serializers.SerializerMethodField()
     web_url = serializers.CharField(source="get_absolute_url", read_only=True)
-    user = serializers.CharField(source="user.username", default=None, read_only=True)
+    user = serializers.CharField(source="user.username", default=None, allow_null=True, read_only=True)
     job = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
@@ -162,9 +161,9 @@ class PlanSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     lines_url = serializers.SerializerMethodField()
     web_url = serializers.CharField(source="get_absolute_url", read_only=True)
-    user = serializers.CharField(source="user.username", default=None, read_only=True)
-    destination = serializers.CharField(source="destination.name", default=None, read_only=True)
-    origin = serializers.CharField(source="origin.name", default=None, read_only=True)
+    user = serializers.CharField(source="user.username", default=None, allow_null=True, read_only=True)
+    destination = serializers.CharField(source="destination.name", default=None, allow_null=True, read_only=True)
+    origin = serializers.CharField(source="origin.name", default=None, allow_null=True, read_only=True)
     job = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
@@ -211,7 +210,7 @@ class PlanLineSerializer(serializers.ModelSerializer):
 class ForecastSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     web_url = serializers.CharField(source="get_absolute_url", read_only=True)
-    user = serializers.CharField(source="user.username", default=None, read_only=True)
+    user = serializers.CharField(source="user.username", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = ForecastRun

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required, login_required
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
 from api import pages, views
@@ -47,4 +47,6 @@ urlpatterns = [
     # A web page: DRF views skip LoginRequiredMiddleware, so the login redirect is asked for here.
     path(V1 + "docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
     path("profile/", pages.ProfileView.as_view(), name="profile"),
+    # Anything else under /api/ is a JSON 404 (e.g. /api/v1/jobs/-1/), not the HTML page.
+    re_path(r"^api/", api(views.NotFoundView), name="not_found"),
 ]

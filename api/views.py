@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import generics, status
+from rest_framework import exceptions, generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
@@ -49,6 +49,16 @@ def job_response(job: Job, request: Request) -> Response:
 
 MULTIPART = "multipart/form-data"
 ACCEPTED = {202: s.JobSerializer}
+
+
+class NotFoundView(generics.GenericAPIView):
+    """Every method of an unknown /api/ URL: 404 as JSON (after authentication)."""
+
+    schema = None  # not an endpoint
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        raise exceptions.NotFound()
 
 
 # --- Uploads ------------------------------------------------------------------------

@@ -259,3 +259,10 @@ def test_throttling_per_token(planner_api, planner, settings, rate, allowed, db)
     assert throttled.status_code == 429 and int(throttled["Retry-After"]) > 0 and "detail" in throttled.json()
     # the budget is the token's: another token of the same user has its own
     assert token_client(planner).get("/api/v1/runs/").status_code == 200
+
+
+def test_unknown_api_urls_are_json_404_after_authentication(planner_api, client, db):
+    for url in ("/api/v1/jobs/-1/", "/api/v1/nothing/", "/api/v2/runs/"):
+        assert planner_api.get(url).status_code == 404, url
+        assert planner_api.post(url).json()["detail"], url
+        assert client.get(url).status_code == 401, url  # anonymous: not even whether it exists
