@@ -107,6 +107,7 @@ StoreStockUploadView = _upload_view(
 # --- Jobs ----------------------------------------------------------------------------
 
 
+@extend_schema_view(get=extend_schema(summary="A job: status, progress, summary, first 100 errors", tags=["jobs"]))
 class JobDetailView(generics.RetrieveAPIView):
     """A job: status, progress, summary, the first 100 row errors and the link to all."""
 
@@ -119,6 +120,7 @@ class JobDetailView(generics.RetrieveAPIView):
         return Response(s.JobSerializer(job, context=context).data)
 
 
+@extend_schema_view(get=extend_schema(summary="Every row error of a job (paginated)", tags=["jobs"]))
 class JobErrorsView(generics.ListAPIView):
     """Every row error of a job (paginated)."""
 
