@@ -15,6 +15,7 @@ from typing import Any
 from django import forms
 from rest_framework import serializers
 
+MAX_ID = 2**63 - 1  # ids are bigint: a larger number names nothing and would overflow the query
 # The form fields whose API name differs (form name → API name).
 Renames = dict[str, str]
 
@@ -40,9 +41,9 @@ def serializer_field(field: forms.Field) -> serializers.Field:
     kwargs = _common(field)
     if isinstance(field, forms.ModelMultipleChoiceField):
         kwargs.pop("allow_null", None)
-        return serializers.ListField(child=serializers.IntegerField(min_value=1), **kwargs)
+        return serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), **kwargs)
     if isinstance(field, forms.ModelChoiceField):
-        return serializers.IntegerField(min_value=1, **kwargs)
+        return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
     if isinstance(field, forms.FileField):
         kwargs.pop("allow_null", None)
         return serializers.FileField(**kwargs)

@@ -16,7 +16,6 @@ from rest_framework import exceptions, generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from api import queries
 from api import serializers as s
@@ -33,11 +32,6 @@ from inventory import jobs as inventory_jobs
 from inventory.queries import stock_query
 from redistribution import jobs as redistribution_jobs
 from sales import jobs as sales_jobs
-
-
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's answers, with Django's 404 and 403 as JSON too."""
-    return drf_exception_handler(exc, context)
 
 
 def job_response(job: Job, request: Request) -> Response:

@@ -154,6 +154,9 @@ def test_bad_parameters_answer_400_naming_the_field(planner_api, data):
         ("/api/v1/uploads/cd_stock/", {"file": csv("cd.csv", "sku,quantity\n1,1\n"), "date": "31/12/2026"}, "date"),
         ("/api/v1/uploads/macro_sales/", {"file": csv("v.csv", "x"), "mode": "merge"}, "mode"),
         ("/api/v1/plans/", {"scope": "category", "destination_kind": "all"}, "category"),
+        ("/api/v1/plans/", {"scope": "category", "category": "Consolas", "destination": 999999}, "destination"),
+        ("/api/v1/plans/", {"scope": "category", "category": "Consolas", "destination": 2**64}, "destination"),
+        ("/api/v1/plans/", {"scope": "skus", "destination_kind": "all"}, "file"),
         ("/api/v1/forecast/", {"input": "text", "skus_text": ""}, "skus_text"),
     ]
     for url, payload, field in cases:
@@ -176,6 +179,8 @@ def test_unknown_ids_answer_404_json(planner_api, db):
         "/api/v1/runs/%00/",
         "/api/v1/forecast/999999/",
         "/api/v1/forecast/999999/lines/",
+        "/api/v1/jobs/99999999999999999999999/",
+        "/api/v1/forecast/99999999999999999999999/lines/",
     ):
         response = planner_api.get(url)
         assert response.status_code == 404, url
