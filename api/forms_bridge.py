@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 MAX_ID = 2**63 - 1  # ids are bigint: a larger number names nothing and would overflow the query
@@ -79,7 +80,18 @@ def form_serializer(
         attrs[renames.get(form_name, form_name)] = serializer_field(field)
     attrs["form_class"] = form_class
     attrs["renames"] = renames
-    return type(name, (serializers.Serializer,), attrs)
+    return type(name, (FormSerializer,), attrs)
+
+
+class FormSerializer(serializers.Serializer):
+    """Refuses parameters it does not know: a misspelt planning parameter
+    ("target_wok") must not fall back silently to its default."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        unknown = sorted(set(getattr(data, "keys", dict)()) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({name: [_("Parámetro desconocido.")] for name in unknown})
+        return super().to_internal_value(data)
 
 
 def form_validate(serializer: serializers.Serializer) -> forms.Form:

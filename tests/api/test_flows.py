@@ -151,6 +151,7 @@ def test_bad_parameters_answer_400_naming_the_field(planner_api, data):
         ("/api/v1/runs/", {"file": csv("p.csv", REQUEST), "model": "SMA7"}, "model"),
         ("/api/v1/runs/", {"file": csv("p.csv", REQUEST), "lookback_weeks": "0"}, "lookback_weeks"),
         ("/api/v1/runs/", {"model": "SMA2"}, "file"),
+        ("/api/v1/runs/", {"file": csv("p.csv", REQUEST), "target_wok": "3"}, "target_wok"),
         ("/api/v1/uploads/cd_stock/", {"file": csv("cd.csv", "sku,quantity\n1,1\n"), "date": "31/12/2026"}, "date"),
         ("/api/v1/uploads/macro_sales/", {"file": csv("v.csv", "x"), "mode": "merge"}, "mode"),
         ("/api/v1/plans/", {"scope": "category", "destination_kind": "all"}, "category"),
