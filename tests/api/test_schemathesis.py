@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from hypothesis import HealthCheck, given, settings
+from django.db import close_old_connections
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from schemathesis import checks
 
 from tests.api.conftest import token_client
@@ -37,19 +40,29 @@ def seeded(data, planner, tmp_path):
     return client
 
 
-def test_schemathesis_no_server_errors_and_answers_match_the_schema(seeded, settings_override=None):
-    from django.conf import settings as django_settings
+@pytest.fixture
+def wsgi_app():
+    """The project's WSGI app, called in this test's transaction. Like Django's
+    test client, keep the request signals from closing the connection (that
+    would end the test transaction)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield get_wsgi_application()
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
-    django_settings.FASTDSO_API_THROTTLE_RATE = "100000/min"
+
+def test_schemathesis_no_server_errors_and_answers_match_the_schema(seeded, wsgi_app, settings):
+    settings.FASTDSO_API_THROTTLE_RATE = "100000/min"
     headers = {"Authorization": f"Token {seeded.key}"}
-    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application(), headers=headers)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", wsgi_app, headers=headers)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 16
     failures: list[str] = []
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(
+        @hypothesis_settings(
             max_examples=EXAMPLES_PER_OPERATION,
             deadline=None,
             database=None,
