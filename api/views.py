@@ -28,8 +28,8 @@ from fastdso.jobs import job_start
 from fastdso.models import Job
 from forecast import jobs as forecast_jobs
 from forecast.forms import INPUT_FILE
+from health.queries import stock_query
 from inventory import jobs as inventory_jobs
-from inventory.queries import stock_query
 from redistribution import jobs as redistribution_jobs
 from sales import jobs as sales_jobs
 

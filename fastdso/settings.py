@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "distribution",
     "forecast",
     "redistribution",
+    "health",
+    "benchmarks",
     "api",
 ]
 
