@@ -38,7 +38,7 @@ class ProfileView(View):
         # Viewers never get here (fastdso.middleware.ReadOnlyForViewersMiddleware answers 403).
         if "revoke" in request.POST:
             token_id = request.POST.get("revoke") or ""
-            count = api_token_revoke(user=request.user, token_id=int(token_id) if token_id.isdigit() else None)
+            count = api_token_revoke(user=request.user, token_ids=[int(token_id)] if token_id.isdigit() else None)
             messages.info(request, _("Tokens revocados: %(n)d.") % {"n": count})
             return redirect("api:profile")
         form = TokenForm(request.POST)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -41,20 +42,26 @@ def api_token_create(*, user: Any, name: str = "", by: Any = None) -> tuple[ApiT
     return token, key
 
 
-def api_token_revoke(*, user: Any, token_id: int | None = None, by: Any = None) -> int:
-    """Revoke one token of `user` (by id) or, without `token_id`, all of them. Returns how many."""
+def api_token_revoke(*, user: Any = None, token_ids: Iterable[int] | None = None, by: Any = None) -> int:
+    """Revoke every active token of `user`, or only those of `token_ids` (of that
+    user when one is given). Returns how many were revoked; one audit event."""
+    if user is None and token_ids is None:
+        raise ValueError("api_token_revoke needs a user or token ids")
     with transaction.atomic():
-        tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
-        if token_id is not None:
-            tokens = tokens.filter(pk=token_id)
-        prefixes = list(tokens.values_list("prefix", flat=True))
-        count = tokens.update(revoked_at=timezone.now())
+        tokens = ApiToken.objects.filter(revoked_at__isnull=True)
+        if user is not None:
+            tokens = tokens.filter(user=user)
+        if token_ids is not None:
+            tokens = tokens.filter(pk__in=list(token_ids))
+        rows = list(tokens.values_list("pk", "prefix", "user__username"))
+        count = ApiToken.objects.filter(pk__in=[pk for pk, _prefix, _name in rows]).update(revoked_at=timezone.now())
         if count:
+            owners = sorted({name for _pk, _prefix, name in rows})
             audit_record(
                 user=by or user,
                 action="api_token_revoke",
-                object_repr=f"{user.get_username()}: {', '.join(p + '…' for p in prefixes)}"[:300],
-                details={"usuario": user.get_username(), "tokens": count},
+                object_repr=f"{', '.join(owners)}: {', '.join(prefix + '…' for _pk, prefix, _name in rows)}"[:300],
+                details={"usuarios": owners, "tokens": count},
             )
     return count
 

@@ -153,3 +153,19 @@ def test_viewer_profile_shows_no_token_form_and_cannot_post(viewer_client, db):
     assert page.status_code == 200 and b"Crear token" not in page.content
     assert viewer_client.post("/profile/", {"name": "x"}).status_code == 403
     assert not ApiToken.objects.exists()
+
+
+def test_staff_revoke_a_token_in_the_admin(staff_client, staff_user, planner, db):
+    from api.services import api_token_create
+
+    token, key = api_token_create(user=planner, name="ERP")
+    other, other_key = api_token_create(user=planner, name="WMS")
+    response = staff_client.post(
+        "/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    assert _client(key).get("/api/v1/runs/").status_code == 401
+    assert _client(other_key).get("/api/v1/runs/").status_code == 200
+    event = AuditEvent.objects.filter(action="api_token_revoke").get()
+    assert event.user == staff_user and event.details == {"usuarios": [planner.username], "tokens": 1}
+    assert staff_client.get("/admin/api/apitoken/add/").status_code == 403
