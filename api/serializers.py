@@ -14,6 +14,7 @@ from rest_framework import serializers
 from api.forms_bridge import form_serializer
 from distribution.forms import DistributionGenerateForm
 from distribution.models import DistributionLine, DistributionRun
+from fastdso.jobs import job_status
 from fastdso.models import Job
 from forecast.forms import ForecastForm
 from forecast.models import ForecastLine, ForecastRun
@@ -75,6 +76,13 @@ class JobSerializer(serializers.ModelSerializer):
             "warnings", "message", "error_count", "errors", "errors_url", "file_name",
             "created_at", "started_at", "finished_at",
         )  # fmt: skip
+
+    def to_representation(self, job: Job) -> dict[str, Any]:
+        data = super().to_representation(job)
+        # While the job runs, its progress lives in the cache (what the web job page polls).
+        live = job_status(job)
+        data.update(progress=live["progress"], stage=live["stage"], counts=live["counts"] or {})
+        return data
 
     def get_url(self, job: Job) -> str:
         return reverse("api:job_detail", args=[job.pk])

@@ -272,3 +272,18 @@ def test_unknown_api_urls_are_json_404_after_authentication(planner_api, client,
         assert planner_api.get(url).status_code == 404, url
         assert planner_api.post(url).json()["detail"], url
         assert client.get(url).status_code == 401, url  # anonymous: not even whether it exists
+
+
+def test_a_running_job_shows_its_live_progress(planner_api, planner):
+    from fastdso.jobs import JobProgress
+
+    job = Job.objects.create(kind="macro_sales_import", status=Job.Status.RUNNING, user=planner)
+    JobProgress(job.pk)(40, "Leyendo", rows_read=1200)
+    body = planner_api.get(f"/api/v1/jobs/{job.pk}/").json()
+    assert (body["status"], body["progress"], body["stage"], body["counts"]) == (
+        "running",
+        40,
+        "Leyendo",
+        {"rows_read": 1200},
+    )
+    assert body["result"] is None and body["errors_url"] is None
