@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 from rest_framework.request import Request
 
@@ -12,7 +13,7 @@ from fastdso.roles import can_plan
 
 
 class RolePermission(permissions.BasePermission):
-    message = "Solo lectura: su rol no permite cambiar datos."
+    message = _("Solo lectura: su rol no permite cambiar datos.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if not (request.user and request.user.is_authenticated):
