@@ -29,6 +29,7 @@ from distribution.tables import (
     RunTable,
     StoreTotalsTable,
 )
+from fastdso import charts
 from fastdso.audit import audit_record
 from fastdso.exports import export_response
 from fastdso.jobs import job_start
@@ -122,14 +123,7 @@ class RunSummaryView(RunMixin, TemplateView):
             _("Arranque en frío"): summary.get("cold_start_skus", 0),
             **{reason: count for reason, count, _help in context["skipped"]},
         }
-        context["chart_config"] = {
-            "type": "doughnut",
-            "data": {
-                "labels": list(outcome),
-                "datasets": [{"data": list(outcome.values())}],
-            },
-            "options": {"plugins": {"legend": {"position": "right"}}},
-        }
+        context["chart_config"] = charts.doughnut(list(outcome), list(outcome.values()))
         return context
 
 

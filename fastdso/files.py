@@ -33,6 +33,8 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from django.conf import settings
+from django.utils.translation import gettext
 from pyarrow import csv as pa_csv
 
 # Header aliases (after lower-casing and trimming). Spanish first: it is the
@@ -133,6 +135,22 @@ def normalise_header(name: object) -> str:
 # --------------------------------------------------------------------------
 
 
+def upload_max_bytes() -> int:
+    """The size limit of uploaded files (web and command line, SPEC §3)."""
+    return int(settings.FASTDSO_MAX_UPLOAD_MB) * 1024 * 1024
+
+
+def upload_size_error(size: int) -> str | None:
+    """The message for a file over the upload limit (None when it fits): forms
+    refuse such a file before it is saved or parsed."""
+    if size <= upload_max_bytes():
+        return None
+    return gettext("El archivo pesa %(size).1f MB y el máximo permitido es %(limit)d MB.") % {
+        "size": size / 1_048_576,
+        "limit": int(settings.FASTDSO_MAX_UPLOAD_MB),
+    }
+
+
 def _read_bytes(source: str | Path | bytes | IO[bytes] | Any, max_bytes: int | None) -> bytes:
     if isinstance(source, bytes):
         data = source
@@ -141,9 +159,9 @@ def _read_bytes(source: str | Path | bytes | IO[bytes] | Any, max_bytes: int | N
         _check_size(size, max_bytes)
         data = Path(source).read_bytes()
     else:  # a file object or a Django File / UploadedFile
-        size = getattr(source, "size", None)
-        if size is not None:
-            _check_size(int(size), max_bytes)
+        declared = getattr(source, "size", None)
+        if declared is not None:
+            _check_size(int(declared), max_bytes)
         if hasattr(source, "open") and getattr(source, "closed", False):
             source.open("rb")
         if hasattr(source, "seek"):
@@ -246,7 +264,8 @@ def _csv_to_strings(data: bytes) -> pd.DataFrame:
     if b"\x00" in text:
         raise FileRejected("El archivo contiene bytes nulos (NUL): no es un CSV de texto. Guárdelo como CSV UTF-8.")
     # Blank lines before the header: drop them, so that the header is row 1.
-    text = text[_LEADING_BLANK_LINES.match(text).end() :]
+    leading = _LEADING_BLANK_LINES.match(text)
+    text = text[leading.end() if leading else 0 :]
     first_line = _first_line(text)
     if not first_line.strip():
         raise FileRejected("El archivo está vacío.")
@@ -396,6 +415,27 @@ def _parse_numbers(uniques: pd.Series) -> pd.Series:
     return pd.to_numeric(text, errors="coerce")
 
 
+def _number_column(column: Column, text: pd.Series, blank: pd.Series, errors: list[RowError]) -> tuple[pd.Series, int]:
+    """An INT or FLOAT column parsed, and how many errors it added to `errors`."""
+    found = 0
+    numbers = _by_uniques(text, _parse_numbers).astype("float64")
+    found += _collect(errors, numbers.isna() & ~blank, text, column.name, "no es un número")
+    if column.kind is Kind.INT:
+        fractional = numbers.notna() & (numbers != np.floor(numbers))
+        found += _collect(errors, fractional, text, column.name, "debe ser un número entero")
+    if column.min_value is not None:
+        low = numbers.notna() & (numbers < column.min_value)
+        found += _collect(errors, low, text, column.name, f"debe ser mayor o igual a {column.min_value:g}")
+    too_big = numbers.notna() & (numbers.abs() > 2_000_000_000)
+    found += _collect(errors, too_big, text, column.name, "valor fuera de rango")
+    numbers = numbers.where(~too_big)  # already an error; infinities cannot become integers
+    if column.kind is not Kind.INT:
+        return numbers, found
+    if blank.any():
+        return numbers.round().astype("Int64"), found
+    return numbers.fillna(0).round().astype("int64"), found
+
+
 def read_table(
     source: Any,
     columns: Sequence[Column],
@@ -455,25 +495,8 @@ def read_table(
             total_errors += _collect(errors, bad, text, column.name, "fecha inválida (use AAAA-MM-DD o DD/MM/AAAA)")
             out[column.name] = parsed
             continue
-        numbers = _by_uniques(text, _parse_numbers).astype("float64")
-        bad_number = numbers.isna() & ~blank
-        total_errors += _collect(errors, bad_number, text, column.name, "no es un número")
-        if column.kind is Kind.INT:
-            fractional = numbers.notna() & (numbers != np.floor(numbers))
-            total_errors += _collect(errors, fractional, text, column.name, "debe ser un número entero")
-        if column.min_value is not None:
-            low = numbers.notna() & (numbers < column.min_value)
-            total_errors += _collect(errors, low, text, column.name, f"debe ser mayor o igual a {column.min_value:g}")
-        too_big = numbers.notna() & (numbers.abs() > 2_000_000_000)
-        total_errors += _collect(errors, too_big, text, column.name, "valor fuera de rango")
-        numbers = numbers.where(~too_big)  # already an error; infinities cannot become integers
-        if column.kind is Kind.INT:
-            if blank.any():
-                out[column.name] = numbers.round().astype("Int64")
-            else:
-                out[column.name] = numbers.fillna(0).round().astype("int64")
-        else:
-            out[column.name] = numbers
+        out[column.name], column_errors = _number_column(column, text, blank, errors)
+        total_errors += column_errors
     if total_errors:
         errors.sort(key=lambda e: (e.row or 0, e.column))
         raise FileRejected(

@@ -64,6 +64,11 @@ def registered_kinds() -> list[str]:
     return sorted(_RUNNERS)
 
 
+def no_progress(*_args: Any, **_kwargs: Any) -> None:
+    """The progress callback of a service called outside a job (commands, tests)."""
+    return None
+
+
 class JobProgress:
     """Reports progress of a running job (percent, stage and counters)."""
 

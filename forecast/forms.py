@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from fastdso.files import upload_size_error
 from forecast.models import ForecastRun
 from forecast.services import category_resolve, skus_parse
 from inventory.models import Store
@@ -82,11 +82,9 @@ class ForecastForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data.get("file")
-        limit = settings.FASTDSO_MAX_UPLOAD_MB * 1024 * 1024
-        if upload is not None and upload.size > limit:
-            raise forms.ValidationError(
-                _("El archivo supera el máximo de %(mb)s MB.") % {"mb": settings.FASTDSO_MAX_UPLOAD_MB}
-            )
+        error = upload_size_error(upload.size) if upload is not None else None
+        if error:
+            raise forms.ValidationError(error)
         return upload
 
     def clean(self) -> dict[str, Any]:

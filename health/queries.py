@@ -41,6 +41,7 @@ from health import engine
 from health.engine import HealthParams
 from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot
 from inventory.queries import CHUNK, cd_stock, cd_stock_date, store_stock, store_stock_dates, stores_frame
+from redistribution.models import TransferPlan
 from sales import queries as sales_queries
 
 # --- Store Health (the dashboard) ---------------------------------------------
@@ -94,6 +95,24 @@ ALERT_COLUMNS = [
     "bucket",
     "alert",
 ]
+
+
+def recent_runs(limit: int = 5) -> list[DistributionRun]:
+    """The newest distribution runs, with what the dashboard shows of them."""
+    fields = ("run_id", "status", "created_at", "line_count", "scope_sku_count", "total_allocated", "user__username")
+    return list(DistributionRun.objects.select_related("user").only(*fields)[:limit])
+
+
+def recent_plans(limit: int = 5) -> list[TransferPlan]:
+    """The newest redistribution plans, with what the dashboard shows of them."""
+    fields = ("plan_id", "mode", "scope", "category", "created_at", "line_count", "total_units", "user__username")
+    return list(TransferPlan.objects.select_related("user").only(*fields)[:limit])
+
+
+def recent_jobs(limit: int = 5) -> list[Job]:
+    return list(
+        Job.objects.select_related("user").only("kind", "status", "file_name", "created_at", "user__username")[:limit]
+    )
 
 
 def run_product_ids(last_runs: int) -> list[int]:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from fastdso.files import upload_size_error
 
 
 class UploadForm(forms.Form):
@@ -21,12 +22,9 @@ class UploadForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        limit_mb = int(settings.FASTDSO_MAX_UPLOAD_MB)
-        if upload.size > limit_mb * 1024 * 1024:
-            raise forms.ValidationError(
-                _("El archivo pesa %(size).1f MB y el máximo permitido es %(limit)d MB."),
-                params={"size": upload.size / 1_048_576, "limit": limit_mb},
-            )
+        error = upload_size_error(upload.size)
+        if error:
+            raise forms.ValidationError(error)
         return upload
 
     def job_params(self) -> dict[str, Any]:

@@ -22,17 +22,13 @@ from django.utils import timezone
 from fastdso.audit import audit_record
 from fastdso.db import analyze_after_load, date_param, imports_lock, in_clause, rows_insert
 from fastdso.files import Column, Kind, RowError, read_table
-from fastdso.jobs import JobInputError
+from fastdso.jobs import JobInputError, no_progress
 from inventory.demo import demo_claim
 from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot, normalise_store_name, store_name_key
+from inventory.queries import product_ids, products_by_sku
 from inventory.signals import categories_set
 
 BATCH = 2000
-
-
-def _chunks(items: list, size: int = BATCH) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 @dataclass
@@ -55,22 +51,7 @@ def products_upsert(products: pd.DataFrame, *, claim_demo: bool = True) -> Produ
     product already has a different one, keep it and report a warning.
     Categories that get set are copied to SalesWeeklyAgg.category.
     """
-    frame = products.copy()
-    for column in ("product_name", "category"):
-        if column not in frame.columns:
-            frame[column] = ""
-        frame[column] = frame[column].fillna("").astype(str).str.strip()
-    frame["sku"] = frame["sku"].astype(str).str.strip()
-    frame = frame[frame["sku"] != ""]
-    # First non-empty name/category per SKU.
-    firsts = frame.replace({"product_name": {"": None}, "category": {"": None}}).groupby("sku", sort=False).first()
-    skus = list(firsts.index)
-
-    existing_rows: list[tuple[int, str, str, str | None]] = []
-    for chunk in _chunks(skus):
-        existing_rows.extend(Product.objects.filter(sku__in=chunk).values_list("id", "sku", "name", "category"))
-    existing = pd.DataFrame(existing_rows, columns=["id", "sku", "old_name", "old_category"])
-    rows = firsts.reset_index().merge(existing, on="sku", how="left")
+    rows, existing = _product_rows(products)
     name = rows["product_name"].fillna("").astype(str)
     category = rows["category"].fillna("").astype(str)
     known = rows["id"].notna()
@@ -118,21 +99,49 @@ def products_upsert(products: pd.DataFrame, *, claim_demo: bool = True) -> Produ
     for pk, c in zip(rows.loc[category_set, "id"], category[category_set], strict=True):
         category_sets.setdefault(c, []).append(int(pk))
 
+    claimed = existing["id"].astype(int).tolist() if claim_demo else []
+    _products_write(result, new_products, updates, category_sets, claimed)
+    return result
+
+
+def _product_rows(products: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The file's first non-empty name/category per SKU, merged with the stored
+    product (id, old_name, old_category; NaN when new), and the stored ones."""
+    frame = products.copy()
+    for column in ("product_name", "category"):
+        if column not in frame.columns:
+            frame[column] = ""
+        frame[column] = frame[column].fillna("").astype(str).str.strip()
+    frame["sku"] = frame["sku"].astype(str).str.strip()
+    frame = frame[frame["sku"] != ""]
+    firsts = frame.replace({"product_name": {"": None}, "category": {"": None}}).groupby("sku", sort=False).first()
+    existing = products_by_sku(firsts.index).rename(
+        columns={"product_id": "id", "product_name": "old_name", "category": "old_category"}
+    )[["id", "sku", "old_name", "old_category"]]
+    return firsts.reset_index().merge(existing, on="sku", how="left"), existing
+
+
+def _products_write(
+    result: ProductUpsertResult,
+    new_products: list[Product],
+    updates: list[Product],
+    category_sets: dict[str, list[int]],
+    claimed_demo_ids: list[int],
+) -> None:
+    """Create the new products, update the changed ones, announce the categories set,
+    make the demo products a real file named real: one transaction."""
     with transaction.atomic():
         if new_products:
             Product.objects.bulk_create(new_products, batch_size=BATCH, ignore_conflicts=True)
-            created_skus = [p.sku for p in new_products]
-            for chunk in _chunks(created_skus):
-                result.id_by_sku.update(Product.objects.filter(sku__in=chunk).values_list("sku", "id"))
+            result.id_by_sku.update(product_ids(p.sku for p in new_products))
             result.created = len(new_products)
             analyze_after_load(Product._meta.db_table, rows=len(new_products))
         if updates:
             Product.objects.bulk_update(updates, ["name", "category"], batch_size=BATCH)
         if category_sets:
             categories_set.send(sender=Product, product_ids_by_category=category_sets)
-        if claim_demo:
-            demo_claim(Product, existing["id"].astype(int).tolist())
-    return result
+        if claimed_demo_ids:
+            demo_claim(Product, claimed_demo_ids)
 
 
 @dataclass
@@ -179,10 +188,6 @@ def stores_resolve(labels: Iterable[str], *, create: bool = True) -> StoreResolv
 # --------------------------------------------------------------------------
 
 Progress = Callable[..., None]
-
-
-def _no_progress(*args: Any, **kwargs: Any) -> None:
-    return None
 
 
 def _job_url(job: Any) -> str:
@@ -268,7 +273,7 @@ def products_import(
     *,
     path: str | Path,
     user: Any = None,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
     file_name: str = "",
     job: Any = None,
     max_bytes: int | None = None,
@@ -362,7 +367,7 @@ def cd_stock_import(
     path: str | Path,
     snapshot_date: dt.date | None = None,
     user: Any = None,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
     file_name: str = "",
     job: Any = None,
     max_bytes: int | None = None,
@@ -421,12 +426,44 @@ def cd_stock_import(
     return result
 
 
+def _store_snapshots_replace(
+    rows: pd.DataFrame, store_ids: list[int], day: dt.date, progress: Progress
+) -> tuple[int, int]:
+    """Replace the file's stores' snapshots of `day` with `rows`; move each
+    store's stock_date forward. Returns (rows replaced, rows written)."""
+    snapshots = StoreStockSnapshot._meta.db_table
+    with connection.cursor() as cursor:
+        store_sql, store_params = in_clause("store_id", store_ids)
+        cursor.execute(
+            f"DELETE FROM {snapshots} WHERE snapshot_date = %s AND {store_sql}",  # noqa: S608 - identifiers are ours
+            [date_param(day), *store_params],
+        )
+        replaced = max(cursor.rowcount, 0)
+    progress(50, "Guardando stock de tiendas", rows_read=len(rows))
+
+    def insert_progress(done: int, total: int) -> None:
+        progress(50 + 45 * done / total, "Guardando stock de tiendas", rows_written=done)
+
+    written = rows_insert(
+        snapshots,
+        rows,
+        types={"store_id": "bigint", "product_id": "bigint", "units": "integer", "snapshot_date": "date"},
+        progress=insert_progress,
+    )
+    # Each store's current stock is its latest snapshot: move the date forward only.
+    Store.objects.filter(id__in=store_ids).filter(Q(stock_date__isnull=True) | Q(stock_date__lt=day)).update(
+        stock_date=day
+    )
+    analyze_after_load(snapshots, Store._meta.db_table, rows=written)
+    return replaced, written
+
+
 def store_stock_import(
     *,
     path: str | Path,
     snapshot_date: dt.date | None = None,
     user: Any = None,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
     file_name: str = "",
     job: Any = None,
     max_bytes: int | None = None,
@@ -447,15 +484,6 @@ def store_stock_import(
         _duplicates(frame, ["sku", "store_id"], "SKU y tienda")
         products = products_upsert(frame)
         store_ids = sorted(set(frame["store_id"].tolist()))
-        snapshots = StoreStockSnapshot._meta.db_table
-        with connection.cursor() as cursor:
-            store_sql, store_params = in_clause("store_id", store_ids)
-            cursor.execute(
-                f"DELETE FROM {snapshots} WHERE snapshot_date = %s AND {store_sql}",  # noqa: S608 - identifiers are ours
-                [date_param(day), *store_params],
-            )
-            replaced = max(cursor.rowcount, 0)
-        progress(50, "Guardando stock de tiendas", rows_read=len(frame))
         rows = pd.DataFrame(
             {
                 "store_id": frame["store_id"].to_numpy(dtype="int64"),
@@ -464,21 +492,7 @@ def store_stock_import(
                 "snapshot_date": np.datetime64(day, "D"),
             }
         )
-
-        def insert_progress(done: int, total: int) -> None:
-            progress(50 + 45 * done / total, "Guardando stock de tiendas", rows_written=done)
-
-        written = rows_insert(
-            snapshots,
-            rows,
-            types={"store_id": "bigint", "product_id": "bigint", "units": "integer", "snapshot_date": "date"},
-            progress=insert_progress,
-        )
-        # Each store's current stock is its latest snapshot: move the date forward only.
-        Store.objects.filter(id__in=store_ids).filter(Q(stock_date__isnull=True) | Q(stock_date__lt=day)).update(
-            stock_date=day
-        )
-        analyze_after_load(snapshots, Store._meta.db_table, rows=written)
+        replaced, written = _store_snapshots_replace(rows, store_ids, day, progress)
         result = StockImportResult(
             snapshot_date=day,
             rows_read=len(frame),

@@ -34,7 +34,7 @@ from pyarrow import csv as pa_csv
 from fastdso.audit import audit_record
 from fastdso.db import date_param, imports_lock, in_clause, is_postgres, rows_insert, temp_table_load
 from fastdso.files import Column, Kind, RowError, iter_table
-from fastdso.jobs import JobInputError
+from fastdso.jobs import JobInputError, no_progress
 from inventory.models import Product
 from inventory.services import products_upsert, stores_resolve, text_length_errors
 from sales import engine
@@ -64,10 +64,6 @@ _BASE_DAY_NUMBER = int(_BASE_MONDAY.astype(np.int64))  # its number of days sinc
 _INT32_MAX = 2_147_483_647
 # Partial weekly aggregates are merged when they exceed this many rows.
 _COMPACT_ROWS = 3_000_000
-
-
-def _no_progress(*args: Any, **kwargs: Any) -> None:
-    return None
 
 
 # --------------------------------------------------------------------------
@@ -202,7 +198,7 @@ def _to_date(day_number: int) -> dt.date:
 
 
 def sales_file_read(
-    path: str | Path, *, weekly: bool, progress: Progress = _no_progress, max_bytes: int | None = None
+    path: str | Path, *, weekly: bool, progress: Progress = no_progress, max_bytes: int | None = None
 ) -> SalesFile:
     """Validate and aggregate a sales file (sku, store, date, quantity, optional
     product_name, category). Raises FileRejected/JobInputError on bad input."""
@@ -273,7 +269,7 @@ def macro_sales_import(
     path: str | Path,
     mode: str = SalesLoad.Mode.REPLACE_RANGE,
     user: Any = None,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
     file_name: str = "",
     job: Any = None,
     max_bytes: int | None = None,
@@ -332,29 +328,33 @@ def macro_sales_import(
             new_stores=stores.created,
             category_warnings=products.category_warnings,
         )
-        audit_record(
-            user=user,
-            action="upload",
-            obj=result.load,
-            object_url=_job_url(job),
-            details={
-                "kind": "macro_sales",
-                "mode": str(mode),
-                "rows": data.rows_read,
-                "skus": result.sku_count,
-                "stores": result.store_count,
-                "weeks": result.week_count,
-                "first_date": data.first_date.isoformat(),
-                "last_date": data.last_date.isoformat(),
-                "rows_written": written,
-                "rows_cleared": cleared,
-                "new_products": products.created,
-                "new_stores": stores.created,
-                "category_warnings": len(products.category_warnings),
-            },
-        )
+        _macro_audit(result, user=user, job=job)
         progress(100, "Terminada", rows_read=data.rows_read, rows_written=written)
     return result
+
+
+def _macro_audit(result: MacroImportResult, *, user: Any, job: Any) -> None:
+    audit_record(
+        user=user,
+        action="upload",
+        obj=result.load,
+        object_url=_job_url(job),
+        details={
+            "kind": "macro_sales",
+            "mode": result.mode,
+            "rows": result.rows_read,
+            "skus": result.sku_count,
+            "stores": result.store_count,
+            "weeks": result.week_count,
+            "first_date": result.first_date.isoformat(),
+            "last_date": result.last_date.isoformat(),
+            "rows_written": result.rows_written,
+            "rows_cleared": result.rows_cleared,
+            "new_products": result.new_products,
+            "new_stores": result.new_stores,
+            "category_warnings": len(result.category_warnings),
+        },
+    )
 
 
 def _weekly_frame(data: SalesFile, product_ids: np.ndarray, store_ids: np.ndarray) -> pd.DataFrame:
@@ -634,7 +634,7 @@ def legacy_sales_import(
     *,
     path: str | Path,
     user: Any = None,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
     file_name: str = "",
     job: Any = None,
     max_bytes: int | None = None,
