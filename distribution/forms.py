@@ -171,6 +171,15 @@ class DistributionGenerateForm(forms.Form):
             raise forms.ValidationError(str(exc)) from exc
         return data
 
+    def job_params(self) -> dict[str, Any]:
+        """What the run's job needs besides the request file (web page and API alike)."""
+        as_of = self.cleaned_data.get("as_of")
+        return {
+            "params": self.params.as_dict(),
+            "as_of": as_of.isoformat() if as_of else None,
+            "file_name": self.cleaned_data["request_file"].name,
+        }
+
     @staticmethod
     def build_params(data: dict[str, Any]) -> DistributionParams:
         return DistributionParams(

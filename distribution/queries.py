@@ -150,3 +150,13 @@ def compare_totals(rows: QuerySet[dict[str, Any]]) -> dict[str, int]:
 def compare_frame(rows: QuerySet[dict[str, Any]]) -> pd.DataFrame:
     keys = ["product__sku", "product__name", "store__name", "allocated_a", "allocated_b", "delta"]
     return pd.DataFrame([[row[k] for k in keys] for row in rows], columns=COMPARE_COLUMNS)
+
+
+def run_all_lines(run: DistributionRun) -> QuerySet[DistributionLine]:
+    """Every row of the run: its store lines and its exception rows (no store),
+    by SKU then CD priority — what the export and the API list."""
+    return (
+        DistributionLine.objects.filter(run=run)
+        .select_related("product", "store")
+        .order_by("product__sku", "priority", "id")
+    )

@@ -127,17 +127,11 @@ class GenerateView(PlannerRequiredMixin, FormView):
         return context
 
     def form_valid(self, form: DistributionGenerateForm) -> HttpResponse:
-        upload = form.cleaned_data["request_file"]
-        as_of = form.cleaned_data.get("as_of")
         job = job_start(
             kind=KIND,
             user=self.request.user,
-            upload=upload,
-            params={
-                "params": form.params.as_dict(),
-                "as_of": as_of.isoformat() if as_of else None,
-                "file_name": upload.name,
-            },
+            upload=form.cleaned_data["request_file"],
+            params=form.job_params(),
             submit_token=submit_token(self.request.POST),
         )
         messages.info(self.request, _("Generando la distribución: la tarea muestra el avance y enlaza al run."))

@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "django_tables2",
     "import_export",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "fastdso",
     "inventory",
     "sales",
@@ -69,6 +72,7 @@ INSTALLED_APPS = [
     "replay",
     "health",
     "benchmarks",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -286,6 +290,53 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # classes also neutralise every formula-like cell, see fastdso/admin_base.py).
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
+
+# --- REST API (/api/v1/, the api app) -----------------------------------------
+# Tokens (api.authentication) or the browser session; the roles of the web
+# (api.permissions); one request budget per token (api.throttling).
+FASTDSO_API_THROTTLE_RATE = os.environ.get("FASTDSO_API_THROTTLE_RATE", "600/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.RolePermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "FastDSO API",
+    "DESCRIPTION": (
+        "Uploads, jobs, distribution runs, transfer plans, stock and purchase forecasts. "
+        "Authenticate with `Authorization: Token <key>` (a token from the profile page or "
+        "`manage.py api_token`) or with the browser session."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["api.permissions.RolePermission"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Vendored Swagger UI (drf-spectacular-sidecar), served by WhiteNoise: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "fastdso.models.Job.Status",
+        "RunStatusEnum": "distribution.models.DistributionRun.Status",
+        "PlanModeEnum": "redistribution.models.TransferPlan.Mode",
+        "ScopeEnum": "redistribution.models.TransferPlan.Scope",
+        "SalesModeEnum": "sales.models.SalesLoad.Mode",
+    },
+}
 
 # --- Tables -----------------------------------------------------------------
 DJANGO_TABLES2_TEMPLATE = "tables/table.html"

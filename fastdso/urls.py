@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("forecast.urls")),
     path("", include("redistribution.urls")),
     path("", include("replay.urls")),
+    path("", include("api.urls")),
 ]

@@ -18,6 +18,8 @@ class Route:
     name: str | None  # "namespace:name"
     url: str | None  # a concrete URL with dummy arguments; None for regex routes
     has_arguments: bool
+    # The REST API (/api/v1/): it answers 401/403 as JSON itself, never a login redirect.
+    is_api: bool = False
 
     @property
     def is_admin(self) -> bool:
@@ -33,7 +35,13 @@ def all_routes() -> Iterator[Route]:
             elif isinstance(entry, URLPattern):
                 route = prefix + str(entry.pattern)
                 name = f"{namespace}{entry.name}" if entry.name else None
-                yield Route(route, name, _concrete_url(route), bool(re.search(r"<|\(\?P", route)))
+                yield Route(
+                    route,
+                    name,
+                    _concrete_url(route),
+                    bool(re.search(r"<|\(\?P", route)),
+                    is_api=bool(getattr(entry.callback, "checks_roles_itself", False)),
+                )
 
     yield from walk(get_resolver(), "", "")
 

@@ -34,6 +34,8 @@ def test_viewer_gets_403_on_every_post_outside_the_admin(viewer_client):
             assert response.status_code == 403, (
                 f"viewer {method.upper()} {route.url} ({route.name}) answered {response.status_code}"
             )
+            if route.is_api:
+                assert "json" in response["Content-Type"], route.url
         checked += 1
     assert checked >= 5
     assert row_counts() == before
@@ -88,6 +90,12 @@ def test_anonymous_reaches_only_the_login_pages(client, db, method):
             continue
         if route.name == "favicon":  # a redirect to a static file, public like static files
             assert response["Location"].startswith("/static/"), route.url
+            continue
+        if route.is_api:  # the REST API answers for itself: 401 JSON, no redirect
+            assert response.status_code == 401, (
+                f"anonymous {method.upper()} {route.url} answered {response.status_code}"
+            )
+            assert "json" in response["Content-Type"] and response.json()["detail"], route.url
             continue
         assert response.status_code in (301, 302), (
             f"anonymous {method.upper()} {route.url} answered {response.status_code}"

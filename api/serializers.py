@@ -1,0 +1,293 @@
+"""What the API answers: jobs, runs, plans, their lines, stock, forecasts.
+
+The request serializers are built from the web forms (api.forms_bridge), so
+the API takes exactly the web's parameters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.forms_bridge import form_serializer
+from distribution.forms import DistributionGenerateForm
+from distribution.models import DistributionLine, DistributionRun
+from fastdso.jobs import job_status
+from fastdso.models import Job
+from forecast.forms import ForecastForm
+from forecast.models import ForecastLine, ForecastRun
+from inventory.forms import StockUploadForm, UploadForm
+from redistribution.forms import PlanForm
+from redistribution.models import TransferLine, TransferPlan
+from sales.forms import MacroUploadForm
+
+ERRORS_SHOWN = 100
+
+# --- Requests (from the web forms) --------------------------------------------
+
+ProductsUploadSerializer = form_serializer(UploadForm, name="ProductsUpload")
+StockUploadSerializer = form_serializer(StockUploadForm, name="StockUpload", renames={"snapshot_date": "date"})
+MacroSalesUploadSerializer = form_serializer(MacroUploadForm, name="MacroSalesUpload")
+RunCreateSerializer = form_serializer(DistributionGenerateForm, name="RunCreate", renames={"request_file": "file"})
+PlanCreateSerializer = form_serializer(PlanForm, name="PlanCreate", renames={"sku_file": "file"})
+ForecastCreateSerializer = form_serializer(ForecastForm, name="ForecastCreate")
+
+
+# --- Jobs ----------------------------------------------------------------------
+
+
+class RowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True, help_text="Row of the file (1 = the header), or null.")
+    column = serializers.CharField(allow_blank=True)
+    value = serializers.CharField(allow_blank=True)
+    message = serializers.CharField()
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        row = instance.get("row")
+        return {
+            "row": int(row) if isinstance(row, int | float) else None,
+            "column": str(instance.get("column") or ""),
+            "value": str(instance.get("value") if instance.get("value") is not None else ""),
+            "message": str(instance.get("message") or ""),
+        }
+
+
+class SummaryItemSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    value = serializers.JSONField()
+
+
+class JobSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    web_url = serializers.SerializerMethodField()
+    summary = serializers.SerializerMethodField()
+    errors = serializers.SerializerMethodField()
+    errors_url = serializers.SerializerMethodField()
+    result = serializers.SerializerMethodField()
+    counts = serializers.DictField(child=serializers.JSONField())
+    warnings = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = Job
+        fields = (
+            "id", "url", "web_url", "kind", "status", "progress", "stage", "counts", "summary", "result",
+            "warnings", "message", "error_count", "errors", "errors_url", "file_name",
+            "created_at", "started_at", "finished_at",
+        )  # fmt: skip
+
+    def to_representation(self, job: Job) -> dict[str, Any]:
+        data = super().to_representation(job)
+        # While the job runs, its progress lives in the cache (what the web job page polls).
+        live = job_status(job)
+        data.update(progress=live["progress"], stage=live["stage"], counts=live["counts"] or {})
+        return data
+
+    def get_url(self, job: Job) -> str:
+        return reverse("api:job_detail", args=[job.pk])
+
+    def get_web_url(self, job: Job) -> str:
+        return reverse("job_detail", args=[job.pk])
+
+    @extend_schema_field(SummaryItemSerializer(many=True))
+    def get_summary(self, job: Job) -> list[dict[str, Any]]:
+        return [{"label": label, "value": value} for label, value in job.summary_items]
+
+    @extend_schema_field(RowErrorSerializer(many=True))
+    def get_errors(self, job: Job) -> list[dict[str, Any]]:
+        return RowErrorSerializer(job.errors[:ERRORS_SHOWN], many=True).data
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_errors_url(self, job: Job) -> str | None:
+        return reverse("api:job_errors", args=[job.pk]) if job.error_count else None
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {"type": {"type": "string"}, "id": {"type": "string"}, "url": {"type": "string"}},
+        }
+    )
+    def get_result(self, job: Job) -> dict[str, str] | None:
+        """What the job made (a run, a plan, a forecast), with its API URL."""
+        return self.context.get("results", {}).get(job.pk)
+
+
+# --- Distribution runs -----------------------------------------------------------
+
+
+class RunSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    lines_url = serializers.SerializerMethodField()
+    web_url = serializers.CharField(source="get_absolute_url", read_only=True)
+    user = serializers.CharField(source="user.username", default=None, allow_null=True, read_only=True)
+    job = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = DistributionRun
+        fields = (
+            "run_id", "url", "lines_url", "web_url", "status", "user", "job", "created_at", "finished_at",
+            "model_name", "as_of_week", "request_file_name", "request_sha256", "scope_sku_count", "line_count",
+            "total_suggested", "total_allocated",
+        )  # fmt: skip
+
+    def get_url(self, run: DistributionRun) -> str:
+        return reverse("api:run_detail", args=[run.run_id])
+
+    def get_lines_url(self, run: DistributionRun) -> str:
+        return reverse("api:run_lines", args=[run.run_id])
+
+
+class RunDetailSerializer(RunSerializer):
+    params = serializers.DictField(child=serializers.JSONField())
+    summary = serializers.DictField(child=serializers.JSONField())
+    warnings = serializers.ListField(child=serializers.CharField())
+
+    class Meta(RunSerializer.Meta):
+        fields = (*RunSerializer.Meta.fields, "params", "summary", "warnings")
+
+
+class RunLineSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="product.sku")
+    product_name = serializers.CharField(source="product.name")
+    store = serializers.CharField(source="store.name", default=None, allow_null=True)
+    store_id = serializers.IntegerField(allow_null=True)
+
+    class Meta:
+        model = DistributionLine
+        fields = (
+            "id", "sku", "product_name", "category", "store_id", "store", "rate", "category_rate", "store_stock",
+            "cd_stock", "suggested_qty", "allocated_qty", "priority", "model_name", "reason", "explanation",
+        )  # fmt: skip
+
+
+# --- Transfer plans ----------------------------------------------------------------
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    lines_url = serializers.SerializerMethodField()
+    web_url = serializers.CharField(source="get_absolute_url", read_only=True)
+    user = serializers.CharField(source="user.username", default=None, allow_null=True, read_only=True)
+    destination = serializers.CharField(source="destination.name", default=None, allow_null=True, read_only=True)
+    origin = serializers.CharField(source="origin.name", default=None, allow_null=True, read_only=True)
+    job = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = TransferPlan
+        fields = (
+            "plan_id", "url", "lines_url", "web_url", "mode", "scope", "category", "destination", "origin",
+            "user", "job", "created_at", "request_file_name", "line_count", "total_units",
+        )  # fmt: skip
+
+    def get_url(self, plan: TransferPlan) -> str:
+        return reverse("api:plan_detail", args=[plan.plan_id])
+
+    def get_lines_url(self, plan: TransferPlan) -> str:
+        return reverse("api:plan_lines", args=[plan.plan_id])
+
+
+class PlanDetailSerializer(PlanSerializer):
+    params = serializers.DictField(child=serializers.JSONField())
+    summary = serializers.DictField(child=serializers.JSONField())
+    warnings = serializers.ListField(child=serializers.CharField())
+
+    class Meta(PlanSerializer.Meta):
+        fields = (*PlanSerializer.Meta.fields, "params", "summary", "warnings")
+
+
+class PlanLineSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="product.sku")
+    product_name = serializers.CharField(source="product.name")
+    origin_store = serializers.CharField(source="origin_store.name")
+    destination_store = serializers.CharField(source="destination_store.name")
+
+    class Meta:
+        model = TransferLine
+        fields = (
+            "id", "sku", "product_name", "origin_store_id", "origin_store", "destination_store_id",
+            "destination_store", "qty", "origin_stock", "origin_retain", "origin_demand", "destination_stock",
+            "destination_demand", "cover_before", "cover_after", "urgent", "reason", "explanation",
+        )  # fmt: skip
+
+
+# --- Forecasts -------------------------------------------------------------------------
+
+
+class ForecastSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    web_url = serializers.CharField(source="get_absolute_url", read_only=True)
+    user = serializers.CharField(source="user.username", default=None, allow_null=True, read_only=True)
+
+    class Meta:
+        model = ForecastRun
+        fields = (
+            "id", "url", "web_url", "user", "created_at", "scope", "category", "input_name", "store_names",
+            "weeks", "coverage_weeks", "as_of_week", "window_start", "sku_count", "macro_count", "proxy_count",
+            "no_history_count", "unknown_count", "purchase_units", "coverage_units", "backtest_weeks",
+        )  # fmt: skip
+
+    def get_url(self, run: ForecastRun) -> str:
+        return reverse("api:forecast_detail", args=[run.pk])
+
+
+class ForecastLineSerializer(serializers.ModelSerializer):
+    history = serializers.ListField(child=serializers.IntegerField())
+
+    class Meta:
+        model = ForecastLine
+        fields = (
+            "position", "sku", "product_name", "category", "source", "window_units", "avg_weekly", "proxy_skus",
+            "cd_stock", "store_stock", "coverage_units", "purchase_qty", "history", "note",
+        )  # fmt: skip
+
+
+# --- Stock of one SKU -------------------------------------------------------------------
+
+
+class StoreStockSerializer(serializers.Serializer):
+    store_id = serializers.IntegerField()
+    store = serializers.CharField()
+    stock = serializers.IntegerField()
+    stock_date = serializers.DateField(allow_null=True)
+    weekly_demand = serializers.FloatField()
+    cover_weeks = serializers.FloatField(allow_null=True, help_text="Weeks of cover; null without demand.")
+    alert = serializers.CharField(allow_null=True)
+    last_sale_week = serializers.DateField(allow_null=True)
+
+
+class WeekUnitsSerializer(serializers.Serializer):
+    week_start = serializers.DateField()
+    units = serializers.IntegerField()
+
+
+class StoreWeeksSerializer(serializers.Serializer):
+    store_id = serializers.IntegerField()
+    units = serializers.ListField(child=serializers.IntegerField(), help_text="Units per week of `weeks`.")
+
+
+class StockSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    product_name = serializers.CharField()
+    category = serializers.CharField(allow_null=True)
+    cd_stock = serializers.IntegerField()
+    cd_stock_date = serializers.DateField(allow_null=True)
+    as_of_week = serializers.DateField(allow_null=True)
+    stores = StoreStockSerializer(many=True)
+    weekly_sales = WeekUnitsSerializer(many=True, help_text="Units of the whole network per week.")
+    weekly_sales_by_store = StoreWeeksSerializer(many=True)
+
+
+# --- Answers ------------------------------------------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class ValidationErrorSerializer(serializers.Serializer):
+    """A 400: each refused field (or non_field_errors) with its messages."""
+
+    field_name = serializers.ListField(child=serializers.CharField(), required=False)
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)

@@ -1,0 +1,339 @@
+"""The REST API (/api/v1/). Thin: each write parses its input with the web
+form (api.forms_bridge) and starts the same job as the web page; reads use
+the same queries as the pages. Roles, tokens and throttling are DRF settings
+(fastdso/settings.py REST_FRAMEWORK)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import Serializer
+
+from api import queries
+from api import serializers as s
+from api.filters import PlanFilter, PlanLineFilter, RunFilter
+from api.forms_bridge import form_validate
+from distribution import jobs as distribution_jobs
+from distribution.filters import LineFilter
+from distribution.queries import run_all_lines
+from fastdso.jobs import job_start
+from fastdso.models import Job
+from forecast import jobs as forecast_jobs
+from forecast.forms import INPUT_FILE
+from health.queries import stock_query
+from inventory import jobs as inventory_jobs
+from redistribution import jobs as redistribution_jobs
+from sales import jobs as sales_jobs
+
+
+def job_response(job: Job, request: Request) -> Response:
+    """202 Accepted with the job (its URL in Location); when the job already ran
+    (inline), its outcome is there: a bad file's row errors, or what it made."""
+    data = s.JobSerializer(job, context={"request": request, "results": queries.jobs_results([job])}).data
+    return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
+
+
+MULTIPART = "multipart/form-data"
+ACCEPTED = {202: s.JobSerializer}
+
+
+class NotFoundView(generics.GenericAPIView):
+    """Every method of an unknown /api/ URL: 404 as JSON (after authentication)."""
+
+    schema = None  # not an endpoint
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        raise exceptions.NotFound()
+
+
+# --- Uploads ------------------------------------------------------------------------
+
+
+class UploadView(generics.GenericAPIView):
+    """Upload a file (multipart field `file`): the same import job as the web upload page."""
+
+    job_kind = ""
+
+    @extend_schema(responses=ACCEPTED)
+    def post(self, request: Request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        form = form_validate(serializer)
+        job = job_start(
+            kind=self.job_kind, user=request.user, params=form.job_params(), upload=form.cleaned_data["file"]
+        )
+        return job_response(job, request)
+
+
+def _upload_view(name: str, kind: str, serializer: type[Serializer], summary: str) -> type[UploadView]:
+    view = type(name, (UploadView,), {"job_kind": kind, "serializer_class": serializer})
+    return extend_schema_view(
+        post=extend_schema(summary=summary, request={MULTIPART: serializer}, responses=ACCEPTED, tags=["uploads"])
+    )(view)
+
+
+MacroSalesUploadView = _upload_view(
+    "MacroSalesUploadView",
+    sales_jobs.MACRO_SALES_IMPORT,
+    s.MacroSalesUploadSerializer,
+    "Upload macro sales (sku, store, date, quantity)",
+)
+ProductsUploadView = _upload_view(
+    "ProductsUploadView", inventory_jobs.PRODUCT_IMPORT, s.ProductsUploadSerializer, "Upload products"
+)
+CDStockUploadView = _upload_view(
+    "CDStockUploadView", inventory_jobs.CD_STOCK_IMPORT, s.StockUploadSerializer, "Upload the CD stock"
+)
+StoreStockUploadView = _upload_view(
+    "StoreStockUploadView", inventory_jobs.STORE_STOCK_IMPORT, s.StockUploadSerializer, "Upload store stock"
+)
+
+
+# --- Jobs ----------------------------------------------------------------------------
+
+
+@extend_schema_view(get=extend_schema(summary="A job: status, progress, summary, first 100 errors", tags=["jobs"]))
+class JobDetailView(generics.RetrieveAPIView):
+    """A job: status, progress, summary, the first 100 row errors and the link to all."""
+
+    serializer_class = s.JobSerializer
+    queryset = Job.objects.select_related("user")
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        job = self.get_object()
+        context = {**self.get_serializer_context(), "results": queries.jobs_results([job])}
+        return Response(s.JobSerializer(job, context=context).data)
+
+
+@extend_schema_view(get=extend_schema(summary="Every row error of a job (paginated)", tags=["jobs"]))
+class JobErrorsView(generics.ListAPIView):
+    """Every row error of a job (paginated)."""
+
+    serializer_class = s.RowErrorSerializer
+    filter_backends: list = []
+
+    def get_queryset(self) -> list[dict[str, Any]]:
+        job = generics.get_object_or_404(Job.objects.only("id", "errors"), pk=self.kwargs["pk"])
+        return list(job.errors)
+
+
+# --- Distribution runs -------------------------------------------------------------------
+
+
+@extend_schema_view(
+    get=extend_schema(summary="List distribution runs", tags=["runs"]),
+    post=extend_schema(
+        summary="Generate a distribution run from a request file (SPEC §5.1 parameters)",
+        request={MULTIPART: s.RunCreateSerializer},
+        responses=ACCEPTED,
+        tags=["runs"],
+    ),
+)
+class RunListView(generics.ListAPIView):
+    serializer_class = s.RunSerializer
+    filterset_class = RunFilter
+
+    def get_queryset(self) -> QuerySet:
+        return queries.runs()
+
+    def post(self, request: Request) -> Response:
+        serializer = s.RunCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        form = form_validate(serializer)
+        upload = form.cleaned_data["request_file"]
+        job = job_start(kind=distribution_jobs.KIND, user=request.user, upload=upload, params=form.job_params())
+        return job_response(job, request)
+
+
+RUN_ID = OpenApiParameter("run_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="DR-YYYYMMDD-NNNN")
+PLAN_ID = OpenApiParameter("plan_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="TP-YYYYMMDD-NNNN")
+
+
+@extend_schema_view(get=extend_schema(summary="A run: summary and parameters", parameters=[RUN_ID], tags=["runs"]))
+class RunDetailView(generics.RetrieveAPIView):
+    serializer_class = s.RunDetailSerializer
+
+    def get_object(self) -> Any:
+        return queries.run_get(self.kwargs["run_id"])
+
+
+@extend_schema_view(
+    get=extend_schema(summary="A run's lines and exception rows (paginated)", parameters=[RUN_ID], tags=["runs"])
+)
+class RunLinesView(generics.ListAPIView):
+    serializer_class = s.RunLineSerializer
+    filterset_class = LineFilter
+
+    @cached_property
+    def run(self) -> Any:
+        return queries.run_get(self.kwargs["run_id"])
+
+    def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):
+            return run_all_lines(None).none()
+        return run_all_lines(self.run)
+
+
+# --- Transfer plans ------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    get=extend_schema(summary="List transfer plans", tags=["plans"]),
+    post=extend_schema(
+        summary="Plan store-to-store redistribution (SPEC §7)",
+        request={MULTIPART: s.PlanCreateSerializer},
+        responses=ACCEPTED,
+        tags=["plans"],
+    ),
+)
+class PlanListView(generics.ListAPIView):
+    serializer_class = s.PlanSerializer
+    filterset_class = PlanFilter
+
+    def get_queryset(self) -> QuerySet:
+        return queries.plans()
+
+    def post(self, request: Request) -> Response:
+        serializer = s.PlanCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        form = form_validate(serializer)
+        plan_request = form.plan_request()
+        job = job_start(
+            kind=redistribution_jobs.KIND,
+            user=request.user,
+            params={"request": plan_request.to_json()},
+            upload=form.cleaned_data.get("sku_file") if plan_request.scope == "skus" else None,
+        )
+        return job_response(job, request)
+
+
+@extend_schema_view(get=extend_schema(summary="A transfer plan", parameters=[PLAN_ID], tags=["plans"]))
+class PlanDetailView(generics.RetrieveAPIView):
+    serializer_class = s.PlanDetailSerializer
+
+    def get_object(self) -> Any:
+        return queries.plan_get(self.kwargs["plan_id"])
+
+
+@extend_schema_view(get=extend_schema(summary="A plan's transfers (paginated)", parameters=[PLAN_ID], tags=["plans"]))
+class PlanLinesView(generics.ListAPIView):
+    serializer_class = s.PlanLineSerializer
+    filterset_class = PlanLineFilter
+
+    def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):
+            return queries.plan_lines(None).none()
+        return queries.plan_lines(queries.plan_get(self.kwargs["plan_id"]))
+
+
+# --- Purchase forecast ----------------------------------------------------------------------
+
+
+@extend_schema_view(
+    post=extend_schema(
+        summary="Run a purchase forecast (SPEC §6)",
+        request={MULTIPART: s.ForecastCreateSerializer},
+        responses=ACCEPTED,
+        tags=["forecast"],
+    )
+)
+class ForecastCreateView(generics.GenericAPIView):
+    serializer_class = s.ForecastCreateSerializer
+
+    def post(self, request: Request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        form = form_validate(serializer)
+        upload = form.cleaned_data.get("file") if form.cleaned_data["input"] == INPUT_FILE else None
+        job = job_start(kind=forecast_jobs.KIND, user=request.user, params=form.job_params(), upload=upload)
+        return job_response(job, request)
+
+
+@extend_schema_view(get=extend_schema(summary="A purchase forecast", tags=["forecast"]))
+class ForecastDetailView(generics.RetrieveAPIView):
+    serializer_class = s.ForecastSerializer
+
+    def get_object(self) -> Any:
+        return queries.forecast_get(self.kwargs["pk"])
+
+
+@extend_schema_view(get=extend_schema(summary="A purchase forecast's lines (paginated)", tags=["forecast"]))
+class ForecastLinesView(generics.ListAPIView):
+    serializer_class = s.ForecastLineSerializer
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):
+            return queries.forecast_lines(None).none()
+        return queries.forecast_lines(queries.forecast_get(self.kwargs["pk"]))
+
+
+# --- Stock of one SKU ---------------------------------------------------------------------------
+
+
+def _none_if_missing(value: Any) -> Any:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return value.date() if isinstance(value, pd.Timestamp) else value
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="A SKU's CD stock, per-store stock and cover, and weekly sales",
+        parameters=[OpenApiParameter("sku", OpenApiTypes.STR, OpenApiParameter.PATH, description="Exact SKU (text).")],
+        tags=["stock"],
+    )
+)
+class StockView(generics.GenericAPIView):
+    serializer_class = s.StockSerializer
+
+    def get(self, request: Request, sku: str) -> Response:
+        product = queries.product_get(sku)
+        result = stock_query(product)
+        stores = [
+            {
+                "store_id": int(row.store_id),
+                "store": row.name,
+                "stock": int(row.stock),
+                "stock_date": _none_if_missing(row.stock_date),
+                "weekly_demand": float(row.weekly_demand),
+                "cover_weeks": _cover(row.woc),
+                "alert": _none_if_missing(row.alert) or None,
+                "last_sale_week": _none_if_missing(row.last_sale_week),
+            }
+            for row in result.stores.itertuples(index=False)
+        ]
+        data = {
+            "sku": product.sku,
+            "product_name": product.name,
+            "category": product.category,
+            "cd_stock": result.cd_stock,
+            "cd_stock_date": result.cd_stock_date,
+            "as_of_week": result.as_of_week,
+            "stores": stores,
+            "weekly_sales": [
+                {"week_start": week, "units": units}
+                for week, units in zip(result.weeks, result.network_units, strict=True)
+            ],
+            "weekly_sales_by_store": [
+                {"store_id": store_id, "units": units} for store_id, units in sorted(result.store_units.items())
+            ],
+        }
+        return Response(s.StockSerializer(data).data)
+
+
+def _cover(value: Any) -> float | None:
+    value = _none_if_missing(value)
+    if value is None:
+        return None
+    value = float(value)
+    return value if value != float("inf") else None
