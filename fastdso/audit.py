@@ -6,20 +6,8 @@ from typing import Any
 
 from django.db import models
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
 
 from fastdso.models import AuditEvent
-
-# How the audit page names each action (unknown actions show as recorded).
-ACTION_LABELS = {
-    "upload": _("Carga"),
-    "run": _("Run"),
-    "plan": _("Plan"),
-    "export": _("Exportación"),
-    "admin_add": _("Alta (admin)"),
-    "admin_change": _("Cambio (admin)"),
-    "admin_delete": _("Baja (admin)"),
-}
 
 
 def audit_record(

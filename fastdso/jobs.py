@@ -29,10 +29,10 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone, translation
 
 from fastdso.files import FileRejected, RowError
+from fastdso.labels import label, stored_text
 from fastdso.models import Job
 
 logger = logging.getLogger(__name__)
@@ -139,6 +139,14 @@ def job_execute(job_id: int) -> None:
     job.save(update_fields=["status", "started_at"])
     progress = JobProgress(job.pk)
     progress(0, "Iniciando")
+    # What a job stores (stages, summaries, warnings, messages) is written in
+    # the base language whoever started it; pages translate it when shown
+    # (fastdso.labels.stored_text).
+    with translation.override(settings.LANGUAGE_CODE):
+        _execute(job, runner, progress)
+
+
+def _execute(job: Job, runner: Runner, progress: JobProgress) -> None:
     try:
         with transaction.atomic():
             runner(job, progress)
@@ -198,24 +206,13 @@ def _finish(job: Job, status: str, *, progress_state: dict[str, Any] | None = No
     cache.delete(progress_key(job.pk))
 
 
-# The planners' words for the counters that runners pass to progress().
-COUNT_LABELS = {
-    "rows_read": _("Filas leídas"),
-    "rows_written": _("Filas escritas"),
-    "lines": _("Líneas"),
-    "skus": _("SKUs"),
-    "skus_read": _("SKUs leídos"),
-    "stores": _("Tiendas"),
-}
-
-
 def job_status(job: Job) -> dict[str, Any]:
     """What the job page polls: live progress while running, the row once finished.
     `count_labels` names each counter for the page (the raw key if unknown)."""
     state: dict[str, Any] = {
         "id": job.pk,
         "status": job.status,
-        "status_label": job.get_status_display(),
+        "status_label": str(job.get_status_display()),
         "progress": job.progress,
         "stage": job.stage,
         "counts": job.counts,
@@ -225,7 +222,10 @@ def job_status(job: Job) -> dict[str, Any]:
         live = cache.get(progress_key(job.pk))
         if live:
             state.update(progress=live["progress"], stage=live["stage"], counts=live["counts"])
-    state["count_labels"] = {key: str(COUNT_LABELS.get(key, key)) for key in state["counts"] or {}}
+    # Stored in the base language; shown in the viewer's. A finished job's
+    # status badge says it all: no second "Terminada" beside it.
+    state["stage"] = "" if job.is_finished else stored_text(state["stage"])
+    state["count_labels"] = {key: label("param", key) for key in state["counts"] or {}}
     return state
 
 

@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "fastdso.menu.menu_context",
             ],
+            "builtins": ["fastdso.templatetags.fastdso_tags"],
         },
     },
 ]

@@ -1,0 +1,393 @@
+"""What a planner reads instead of a code: one registry for the whole UI.
+
+Codes (reasons, models, job kinds, audit actions, parameter and summary
+names) stay what the engines, exports and API use; pages show `label(...)`
+and, where a planner needs it, `help_text(...)` (legend, badge tooltip).
+
+The core imports no feature app, so the codes are written here as text; an
+app's engine keeps its constants and the test `test_labels.py` checks that
+every code an engine defines has a label here.
+
+Stored text. Jobs, runs, plans and audit events keep what they say as
+Spanish phrases (the msgids below, marked with gettext_noop and written in
+Spanish whatever the language of who started the job). `stored_text()`
+translates a stored phrase into the viewer's language when it is shown:
+a fixed phrase through the catalogue, a phrase with values through the
+patterns of `STORED_TEMPLATES` (the values are kept, numbers re-formatted
+for the viewer's locale). Rows stored before this change are the same
+phrases, so they are translated too; an unknown phrase is shown as stored.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
+
+from fastdso.formatting import fmt_number
+
+Label = tuple[Any, Any]  # (label, help text or "")
+
+# --- Reasons (distribution lines and exceptions, transfers, shortfalls, forecast sources, health)
+REASONS: dict[str, Label] = {
+    "SALES_RATE": (_("Por venta"), _("La tienda recibe según su venta semanal × cobertura objetivo − su stock.")),
+    "CATEGORY": (_("Arranque en frío"), _("SKU sin venta propia: recibe según la venta de su categoría.")),
+    "CD_LIMITED": (_("Limitado por CD"), _("Al CD le quedaba menos de lo sugerido: se asignó una parte.")),
+    "CD_EXHAUSTED": (_("CD agotado"), _("El CD se agotó con tiendas de mayor prioridad.")),
+    "NO_CD_STOCK": (_("Sin stock CD"), _("Hay necesidad pero el CD no tiene stock: asignado 0.")),
+    "NO_CATEGORY": (_("Sin categoría"), _("Sin ventas y sin categoría: no hay arranque en frío.")),
+    "NO_CATEGORY_SALES": (
+        _("Categoría sin ventas"),
+        _("Sin ventas y su categoría no vende en ninguna tienda en la ventana."),
+    ),
+    "SALES_BELOW_MIN_WEEKS": (
+        _("Pocas semanas con venta"),
+        _("Vende, pero ninguna tienda llega a las semanas mínimas con venta."),
+    ),
+    "NO_RECENT_SALES": (
+        _("Sin venta reciente"),
+        _("Vendió en la historia, pero 0 en las últimas k semanas del modelo."),
+    ),
+    "STOCK_COVERS_NEED": (_("Stock suficiente"), _("El stock de las tiendas ya cubre la necesidad.")),
+    "UNKNOWN": (_("Sin causa identificada"), _("Causa no identificada.")),
+    # Redistribution transfers.
+    "URGENT": (_("Urgente"), _("Destino bajo la cobertura mínima (min_woc).")),
+    "BELOW_TARGET": (_("Bajo el objetivo"), _("Destino bajo la cobertura objetivo (target_woc).")),
+    "MIN_FILL": (_("Subido al mínimo"), _("Subido a la cantidad mínima de traslado (destino urgente).")),
+    "FILE_QTY": (_("Tope del archivo"), _("La cantidad del archivo es el máximo a trasladar.")),
+    "FILE_QTY_OVERRIDE": (_("Cantidad del archivo"), _("La cantidad del archivo es la necesidad (override).")),
+    # Redistribution shortfalls (destinations still short).
+    "NO_DONOR_EXCESS": (_("Sin excedente en donantes"), _("Ninguna tienda donante tiene stock sobre su piso.")),
+    "BELOW_MIN_FILL": (_("Bajo el mínimo de traslado"), _("Lo que falta es menos que la cantidad mínima.")),
+    "MAX_UNITS_PER_SKU_PER_DEST": (_("Tope por SKU y destino"), _("Se alcanzó el máximo por SKU y destino.")),
+    "MAX_ROWS": (_("Tope de filas del plan"), _("El plan llegó a su máximo de filas.")),
+    "MAX_UNITS": (_("Tope global de unidades"), _("El plan llegó a su máximo de unidades.")),
+    # Forecast sources and exceptions.
+    "MACRO": (_("Ventas macro"), _("Promedio de las ventas macro del SKU en la ventana.")),
+    "CATEGORY_PROXY": (_("Proxy de categoría"), _("SKU sin ventas: promedio por SKU de su categoría.")),
+    "NO_HISTORY": (_("Sin historial macro"), _("Sin ventas propias ni de su categoría.")),
+    "NET_SALES_NOT_POSITIVE": (_("Venta neta no positiva"), _("Las devoluciones igualan o superan la venta.")),
+    # Store Health.
+    "OUT_OF_STOCK_WITH_DEMAND": (_("Quiebre con demanda"), _("Stock 0 en una tienda que vende el SKU.")),
+    "BELOW_MIN_WOC": (_("Cobertura bajo el mínimo"), _("Menos semanas de stock que el mínimo.")),
+    "ABOVE_MAX_WOC": (_("Cobertura sobre el máximo"), _("Más semanas de stock que el máximo.")),
+}
+
+# --- Models of a line
+MODELS: dict[str, Label] = {
+    "SMA1": (_("SMA1 (1 sem)"), _("Venta de la última semana.")),
+    "SMA2": (_("SMA2 (2 sem)"), _("Promedio de las últimas 2 semanas.")),
+    "SMA3": (_("SMA3 (3 sem)"), _("Promedio de las últimas 3 semanas.")),
+    "COLD_START_CATEGORY": (_("Arranque en frío"), _("SKU nuevo: venta de su categoría en las mejores tiendas.")),
+}
+
+# --- Background job kinds
+JOB_KINDS: dict[str, Label] = {
+    "macro_sales_import": (_("Carga de ventas macro"), ""),
+    "legacy_sales_import": (_("Carga de ventas (formato antiguo)"), ""),
+    "product_import": (_("Carga de productos"), ""),
+    "cd_stock_import": (_("Carga de stock CD"), ""),
+    "store_stock_import": (_("Carga de stock de tiendas"), ""),
+    "store_health_refresh": (_("Cálculo de salud de tiendas"), ""),
+    "distribution_run": (_("Run de distribución"), ""),
+    "forecast_purchase": (_("Pronóstico de compra"), ""),
+    "redistribution_plan": (_("Plan de redistribución"), ""),
+}
+
+# --- Audit actions
+AUDIT_ACTIONS: dict[str, Label] = {
+    "upload": (_("Carga"), ""),
+    "run": (_("Run"), ""),
+    "plan": (_("Plan"), ""),
+    "export": (_("Exportación"), ""),
+    "job_failed": (_("Tarea fallida"), ""),
+    "admin_add": (_("Alta (admin)"), ""),
+    "admin_change": (_("Cambio (admin)"), ""),
+    "admin_delete": (_("Baja (admin)"), ""),
+}
+
+# --- Parameters of runs, plans and forecasts, and keys of stored summaries / audit details
+PARAMS: dict[str, Label] = {
+    "model": (_("Modelo"), ""),
+    "as_of": (_("Fecha de corte pedida"), ""),
+    "as_of_week": (_("Semana de corte"), ""),
+    "lookback_weeks": (_("Semanas de historia"), ""),
+    "min_weeks": (_("Semanas mínimas con venta"), ""),
+    "target_woc": (_("Cobertura objetivo (sem)"), _("Semanas de venta que cada destino debe cubrir.")),
+    "cold_start_min_fill": (_("Mínimo arranque en frío"), ""),
+    "cold_start_target_woc": (_("Cobertura arranque en frío (sem)"), ""),
+    "cold_start_top_n": (_("Top tiendas de la categoría"), ""),
+    "category_window_weeks": (_("Ventana de categoría (sem)"), ""),
+    "limit_by_cd": (_("Limitar por stock CD"), ""),
+    "history_weeks": (_("Semanas de historia"), _("Semanas de venta usadas para la demanda de cada tienda.")),
+    "min_woc": (_("Cobertura mínima (sem)"), _("Bajo esta cobertura un destino es urgente.")),
+    "max_woc": (_("Cobertura máxima (sem)"), _("Sobre esta cobertura una tienda tiene excedente.")),
+    "max_retain_woc": (_("Cobertura que retiene el donante (sem)"), _("El donante conserva esta cobertura.")),
+    "min_store_stock": (_("Stock mínimo del donante (u)"), ""),
+    "min_fill": (_("Traslado mínimo (u)"), _("No se envían traslados más chicos a un destino urgente.")),
+    "sku_weight": (_("Peso de la venta propia del SKU"), ""),
+    "top_n": (_("Top SKUs de la categoría"), ""),
+    "max_rows": (_("Máximo de filas del plan"), ""),
+    "max_units_per_sku_per_dest": (_("Máximo por SKU y destino (u)"), ""),
+    "max_units": (_("Máximo de unidades del plan"), ""),
+    "override_qty": (_("La cantidad del archivo es la necesidad"), ""),
+    "auto_pick_donors": (_("Elegir donantes automáticamente"), ""),
+    "eligible_store_ids": (_("Tiendas elegibles"), ""),
+    "weeks": (_("Semanas de historia"), ""),
+    "coverage_weeks": (_("Semanas de cobertura"), ""),
+    "mode": (_("Modo"), ""),
+    "scope": (_("Alcance"), ""),
+    "category": (_("Categoría"), ""),
+    "destination": (_("Destino"), ""),
+    "origin": (_("Origen"), ""),
+    "path": (_("Archivo"), ""),
+    # Summary and audit-detail keys.
+    "scope_skus": (_("SKUs solicitados"), ""),
+    "line_count": (_("Líneas"), ""),
+    "total_suggested": (_("Unidades sugeridas"), ""),
+    "total_allocated": (_("Unidades asignadas"), ""),
+    "purchase_units": (_("Compra sugerida (u.)"), ""),
+    "coverage_units": (_("Cobertura (u.)"), ""),
+    "sku_count": (_("SKUs"), ""),
+    "moves": (_("Movimientos"), ""),
+    "units": (_("Unidades"), ""),
+    "skus": (_("SKUs"), ""),
+    "stores": (_("Tiendas"), ""),
+    "rows": (_("Filas"), ""),
+    "count": (_("Cantidad"), ""),
+    "format": (_("Formato"), ""),
+    "filters": (_("Filtros"), ""),
+    "lines": (_("Líneas"), ""),
+    "weeks_loaded": (_("Semanas"), ""),
+    "warnings": (_("Advertencias"), ""),
+    "errors": (_("Errores"), ""),
+    "change": (_("Cambio"), ""),
+    "kind": (_("Tipo"), ""),
+    "file": (_("Archivo"), ""),
+    "category_warnings": (_("Advertencias de categoría"), ""),
+    "rows_read": (_("Filas leídas"), ""),
+    "rows_written": (_("Filas escritas"), ""),
+    "skus_read": (_("SKUs leídos"), ""),
+    # Keys stored in Spanish by older rows and some services.
+    "errores": (_("Errores"), ""),
+    "mensaje": (_("Mensaje"), ""),
+    "movimientos": (_("Movimientos"), ""),
+    "formato": (_("Formato"), ""),
+    "filas": (_("Filas"), ""),
+    "unidades": (_("Unidades"), ""),
+}
+
+_REGISTRIES = {
+    "reason": REASONS,
+    "model": MODELS,
+    "job_kind": JOB_KINDS,
+    "audit_action": AUDIT_ACTIONS,
+    "param": PARAMS,
+}
+
+
+def label(kind: str, code: Any) -> str:
+    """The translated label of `code` in registry `kind` (reason, model, job_kind,
+    audit_action, param); an unknown code is shown as it is."""
+    if code is None or code == "":
+        return ""
+    text = str(code)
+    registry = _REGISTRIES[kind]
+    if kind == "reason" and text.startswith("CATEGORY:"):
+        return f"{registry['CATEGORY'][0]} · {text.split(':', 1)[1]}"
+    entry = registry.get(text)
+    return str(entry[0]) if entry else text
+
+
+def help_text(kind: str, code: Any) -> str:
+    """A short explanation of `code` for a tooltip or legend ("" if none)."""
+    text = str(code or "")
+    if kind == "reason" and text.startswith("CATEGORY:"):
+        text = "CATEGORY"
+    entry = _REGISTRIES[kind].get(text)
+    return str(entry[1]) if entry and entry[1] else ""
+
+
+def choices(kind: str, codes: list[str] | None = None) -> list[tuple[str, str]]:
+    """(code, label) pairs for a filter's select."""
+    registry = _REGISTRIES[kind]
+    return [(code, label(kind, code)) for code in (codes if codes is not None else list(registry))]
+
+
+# ---------------------------------------------------------------------------
+# Stored phrases, translated when shown
+# ---------------------------------------------------------------------------
+
+# Fixed phrases stored by jobs (stages, summary names, warnings, messages).
+STORED_PHRASES: list[str] = [
+    # Job stages.
+    N_("Iniciando"),
+    N_("Terminada"),
+    N_("Terminado"),
+    N_("Fallida"),
+    N_("Leyendo y validando el archivo"),
+    N_("Actualizando productos y tiendas"),
+    N_("Actualizando productos"),
+    N_("Escribiendo ventas semanales"),
+    N_("Escribiendo ventas subset"),
+    N_("Leyendo las ventas ya cargadas del rango"),
+    N_("Comparando con lo ya cargado"),
+    N_("Calculando la salud de tiendas"),
+    N_("Guardando productos"),
+    N_("Guardando stock CD"),
+    N_("Guardando stock de tiendas"),
+    N_("Leyendo la entrada"),
+    N_("Leyendo ventas macro"),
+    N_("Preparando la lista de SKUs"),
+    N_("Calculando proxies de categoría y stock"),
+    N_("Backtest de métodos"),
+    N_("Guardando el pronóstico"),
+    N_("Leyendo la solicitud"),
+    N_("Leyendo stock"),
+    N_("Calculando"),
+    N_("Guardando el run"),
+    N_("Validando tiendas"),
+    N_("Eligiendo SKUs"),
+    N_("Leyendo ventas y stock"),
+    N_("Calculando traslados"),
+    N_("Guardando el plan"),
+    N_("Plan listo"),
+    # Summary rows of jobs.
+    N_("Run"),
+    N_("Plan"),
+    N_("SKUs solicitados"),
+    N_("SKUs por venta (SMA)"),
+    N_("SKUs arranque en frío"),
+    N_("SKUs sin línea"),
+    N_("Sin línea, por motivo"),
+    N_("SKUs sin stock CD"),
+    N_("Líneas"),
+    N_("Unidades sugeridas"),
+    N_("Unidades asignadas"),
+    N_("Unidades CD a arranque en frío"),
+    N_("Advertencias de categoría"),
+    N_("Filas leídas"),
+    N_("Filas escritas"),
+    N_("Registros escritos (nuevos o cambiados)"),
+    N_("Fecha del stock"),
+    N_("Tiendas"),
+    N_("Unidades"),
+    N_("Tiendas nuevas"),
+    N_("Productos nuevos"),
+    N_("Productos renombrados"),
+    N_("Productos sin cambios"),
+    N_("Semanas"),
+    N_("Movimientos"),
+    N_("SKUs"),
+    # Fixed warnings and messages.
+    N_("No hay stock CD cargado: con el límite por CD activo no se asigna nada."),
+    N_("La columna qty del archivo se ignoró: el sistema decide las cantidades."),
+    N_("El archivo no trae la columna qty: el sistema decide las cantidades."),
+    N_("El archivo está vacío."),
+    N_("valor vacío"),
+    N_("no es un número"),
+    N_("debe ser un número entero"),
+    N_("valor fuera de rango"),
+    N_("fecha inválida (use AAAA-MM-DD o DD/MM/AAAA)"),
+    N_("columna obligatoria ausente"),
+    N_("fecha fuera de rango (1990–2199)"),
+    N_("SKU desconocido"),
+    N_("El archivo solo tiene el encabezado: no hay filas de datos."),
+    N_("La solicitud no tiene SKUs: no se creó ningún run."),
+]
+
+# Phrases with values: %(name)s is any text (a SKU, a store, a number).
+STORED_TEMPLATES: list[str] = [
+    N_("SKU %(sku)s: el archivo dice categoría «%(new)s», se mantiene «%(old)s»."),
+    N_("SKU %(sku)s: sin ventas y sin categoría; no se distribuye (NO_CATEGORY)."),
+    N_("El archivo tiene %(n)s error(es); no se cargó nada. Corrija las filas indicadas."),
+    N_("El archivo tiene %(n)s error(es); no se cargó nada."),
+    N_("texto demasiado largo (máximo %(n)s caracteres)"),
+    N_("texto demasiado largo (máximo %(n)s)"),
+    N_("debe ser mayor o igual a %(n)s"),
+    N_("Faltan columnas obligatorias: %(missing)s. Columnas encontradas: %(found)s."),
+    N_("%(n)s SKU(s) no están en el catálogo de productos: %(skus)s."),
+    N_("%(n)s SKU(s) repetidos en la entrada se consideraron una sola vez."),
+    N_("SKUs que no existen en el maestro (se omiten): %(skus)s"),
+    N_("Error interno: %(detail)s"),
+]
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> list[tuple[re.Pattern[str], str]]:
+    compiled = []
+    for template in STORED_TEMPLATES:
+        parts = re.split(r"%\((\w+)\)s", template)
+        regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+        compiled.append((re.compile(f"^{regex}$", re.S), template))
+    return compiled
+
+
+_SPANISH_NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d+)?$|^-?\d+(,\d+)?$")
+
+
+def _value_for_viewer(text: str) -> str:
+    """A number written the Spanish way ("1.234", "2,5") in the viewer's locale."""
+    if not _SPANISH_NUMBER.match(text):
+        return text
+    digits = len(text.split(",", 1)[1]) if "," in text else 0
+    return fmt_number(text.replace(".", "").replace(",", "."), digits)
+
+
+def stored_text(text: Any) -> str:
+    """A phrase stored by a job, run, plan or audit event, in the viewer's language."""
+    if not isinstance(text, str) or not text:
+        return "" if text is None else str(text)
+    translated = gettext(text)
+    if translated != text or text in STORED_PHRASES:
+        return translated
+    for pattern, template in _patterns():
+        match = pattern.match(text)
+        if match:
+            # Only counts ("n") are re-formatted: a SKU like 00012345 stays as written.
+            values = {k: _value_for_viewer(v) if k == "n" else v for k, v in match.groupdict().items()}
+            return gettext(template) % values
+    return text
+
+
+def known_stored_text(text: str) -> bool:
+    """Whether `stored_text` knows this phrase (a fixed phrase or a template)."""
+    return text in STORED_PHRASES or any(p.match(text) for p, _t in _patterns())
+
+
+def value_text(value: Any) -> str:
+    """A stored summary/detail value as the viewer reads it: integers grouped,
+    decimals with up to two places, phrases translated, mappings as "label n"."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return gettext("sí") if value else gettext("no")
+    if isinstance(value, int):
+        return fmt_number(value)
+    if isinstance(value, float):
+        return fmt_number(value, 0 if value.is_integer() else 2)
+    if isinstance(value, dict):
+        if not value:
+            return "—"
+        return ", ".join(f"{_key_label(k)} {value_text(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        shown = ", ".join(value_text(v) for v in value[:5])
+        return shown + (f" … (+{fmt_number(len(value) - 5)})" if len(value) > 5 else "")
+    return stored_text(str(value))
+
+
+def _key_label(key: Any) -> str:
+    text = str(key)
+    for kind in ("reason", "param"):
+        if text in _REGISTRIES[kind] or (kind == "reason" and text.startswith("CATEGORY:")):
+            return label(kind, text)
+    return stored_text(text)
+
+
+def key_label(key: Any) -> str:
+    """The label of a stored summary or detail key (a code or a stored phrase)."""
+    return _key_label(key)
