@@ -74,3 +74,13 @@ def parse_localized(text: str) -> float | None:
         return float(cleaned)
     except ValueError:
         return None
+
+
+def fmt_trimmed(value: Any, max_digits: int = 3, *, empty: str = EMPTY) -> str:
+    """Up to `max_digits` decimals, half-up, without trailing zeros (5,5 · 1,333 · 2)."""
+    rounded = round_half_up(value, max_digits)
+    if rounded is None:
+        return empty if value is None or value == "" else str(value)
+    text = format(rounded.normalize(), "f")
+    digits = len(text.split(".", 1)[1]) if "." in text else 0
+    return fmt_number(rounded, digits)

@@ -23,12 +23,12 @@ import pandas as pd
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fastdso.audit import audit_record
 from fastdso.files import Column, Kind, RowError, read_table
+from fastdso.formatting import fmt_number
 from fastdso.jobs import JobInputError
 from fastdso.models import Job
 from inventory.models import Product, Store
@@ -539,7 +539,6 @@ class LineExplainer:
             "objetivo %(target)s sem, necesita %(need)s u)%(urgent)s. %(origin)s tiene %(ostock)s u y "
             "retiene %(retain)s u (max(ceil(%(mrw)s × %(od)s), %(mss)s)). Motivo: %(reason)s."
         )
-        self.separator = str(get_format("DECIMAL_SEPARATOR"))
         self.reasons = {code: str(label) for code, label in REASON_LABELS.items()}
         self.fixed = {
             "target": self.num(params.target_woc),
@@ -548,17 +547,18 @@ class LineExplainer:
         }
         self.urgent = _(", urgente: bajo %(min)s sem") % {"min": self.num(params.min_woc)}
 
-    def num(self, value: float | None, digits: int = 1) -> str:
+    def num(self, value: float | None, digits: int = 1, stored: int = 3) -> str:
+        """As the pages show the stored figure: rounded to what the line stores
+        (`stored` decimals, see _lines_save), then half-up to `digits`."""
         if value is None or value != value:  # None or NaN
             return "—"
-        text = f"{value:.{digits}f}"
-        return text.replace(".", self.separator) if self.separator != "." else text
+        return fmt_number(round(float(value), stored), digits)
 
     def __call__(self, row: Any) -> str:
         return self.template % {
             **self.fixed,
             "dest": row.destination_store,
-            "d": self.num(row.destination_demand, 2),
+            "d": self.num(row.destination_demand, 2, 4),
             "stock": int(row.destination_stock),
             "before": self.num(row.cover_before),
             "after": self.num(row.cover_after),
@@ -567,7 +567,7 @@ class LineExplainer:
             "origin": row.origin_store,
             "ostock": int(row.origin_stock),
             "retain": int(row.origin_retain),
-            "od": self.num(row.origin_demand, 2),
+            "od": self.num(row.origin_demand, 2, 4),
             "reason": self.reasons.get(row.reason, row.reason),
         }
 

@@ -118,7 +118,7 @@ class PlanDetailView(TemplateView):
             summary=plan.summary,
             params=plan.params,
             param_rows=[
-                (key, (_("sí") if value else _("no")) if isinstance(value, bool) else value)
+                (key, value)
                 for key, value in plan.params.items()
                 if key != "eligible_store_ids"
             ],
