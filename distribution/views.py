@@ -32,6 +32,7 @@ from distribution.tables import (
 from fastdso.audit import audit_record
 from fastdso.exports import export_response
 from fastdso.jobs import job_start
+from fastdso.labels import label
 from fastdso.roles import PlannerRequiredMixin, can_plan
 from fastdso.tables import PagedTableMixin, configure_table
 from sales.queries import default_as_of_week
@@ -129,7 +130,7 @@ class RunSummaryView(RunMixin, TemplateView):
         outcome = {
             _("Por venta (SMA)"): summary.get("sales_based_skus", 0),
             _("Arranque en frío"): summary.get("cold_start_skus", 0),
-            **{reason: count for reason, count, _help in context["skipped"]},
+            **{label("reason", reason): count for reason, count, _help in context["skipped"]},
         }
         context["chart_config"] = {
             "type": "doughnut",

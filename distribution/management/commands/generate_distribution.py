@@ -100,6 +100,8 @@ class Command(BaseCommand):
         run = DistributionRun.objects.get(job=job)
         self.stdout.write(self.style.SUCCESS(f"Run {run.run_id}"))
         for label, value in list(summary_for_display(run.run_id, run.summary).items())[1:]:
+            if isinstance(value, dict):
+                value = ", ".join(f"{k}: {v}" for k, v in value.items())
             self.stdout.write(f"  {label}: {value}")
         for warning in job.warnings[:20]:
             self.stdout.write(self.style.WARNING(f"  aviso: {warning}"))
