@@ -58,7 +58,11 @@ def run_store_stock_import(job: Job, progress: JobProgress) -> None:
 def run_store_health_refresh(job: Job, progress: JobProgress) -> None:
     """Recompute Store Health for new data (started by the dashboard on a new data version)."""
     progress(5, "Calculando la salud de tiendas")
-    params = HealthParams(last_runs=int(job.params.get("last_runs", HealthParams().last_runs)))
+    as_of = job.params.get("as_of")
+    params = HealthParams(
+        last_runs=int(job.params.get("last_runs", HealthParams().last_runs)),
+        as_of=dt.date.fromisoformat(as_of) if as_of else None,
+    )
     data = store_health_refresh(params)
     job.result = {
         "tiendas": data.kpis["stores"],
