@@ -23,7 +23,7 @@ from django_filters.views import FilterView
 
 from distribution.models import DistributionRun
 from fastdso.audit import audit_record
-from fastdso.exports import export_response
+from fastdso.exports import export_info, export_response
 from fastdso.models import Job
 from fastdso.roles import PlannerRequiredMixin
 from fastdso.tables import PagedTableMixin, configure_table
@@ -295,7 +295,8 @@ def _export(request: HttpRequest, frame: pd.DataFrame, filename: str, what: str)
         object_url=request.get_full_path().replace("/export/", "/", 1),
         details={"rows": len(frame), "format": fmt, "filters": _filters_text(request)},
     )
-    return export_response(frame, fmt, filename, text_columns=("sku", "store"))
+    info = export_info({"export": what, "rows": len(frame)}, dict(request.GET.items()), {})
+    return export_response(frame, fmt, filename, text_columns=("sku", "store"), info=info)
 
 
 class _StockListView(PagedTableMixin, FilterView):

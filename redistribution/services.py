@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fastdso.audit import audit_record
+from fastdso.exports import export_info
 from fastdso.files import Column, Kind, RowError, read_table
 from fastdso.formatting import fmt_number
 from fastdso.jobs import JobInputError
@@ -596,6 +597,20 @@ EXPORT_COLUMNS = [
     "urgent",
     "explanation",
 ]
+
+
+def plan_export_info(plan: TransferPlan) -> list[tuple]:
+    """The XLSX "parametros" sheet of a plan: id, mode, scope, parameters, summary."""
+    head = {
+        "plan_id": plan.plan_id,
+        "mode": plan.mode,
+        "scope": plan.scope,
+        "category": plan.category,
+        "destination": str(plan.destination) if plan.destination_id else "all",
+        "origin": str(plan.origin) if plan.origin_id else "",
+    }
+    summary = {k: v for k, v in (plan.summary or {}).items() if k != "short_by_store"}
+    return export_info(head, plan.params, summary)
 
 
 def plan_lines_frame(plan: TransferPlan) -> pd.DataFrame:

@@ -235,6 +235,8 @@ def test_csv_export(planner_client, run):
         "model_name",
         "reason",
         "explanation",
+        "reason_label",  # every code column has its label column (issue 20)
+        "model_name_label",
     ]
     centro = next(r for r in rows if r["sku"] == "00012345" and r["store"] == "Tienda Centro")
     assert (centro["run_id"], centro["suggested_qty"], centro["allocated_qty"], centro["model_name"]) == (

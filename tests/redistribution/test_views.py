@@ -183,7 +183,7 @@ def test_case5_large_plan_is_paginated_with_small_headers_and_nothing_in_the_ses
         assert header_bytes(page) < HEADER_LIMIT, url
     transfers = planner_client.get(pages[1])
     assert transfers.content.decode().count("<tr") == 51  # header + 50 rows
-    assert "1–50 de 2000" in transfers.content.decode()
+    assert "1–50 de 2.000" in transfers.content.decode()  # counts grouped like every figure
     for size in (10, 25):
         body = planner_client.get(pages[1].replace("50", str(size))).content.decode()
         assert body.count("<tr") == size + 1

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from distribution.engine import MODELS, DistributionParams, ParamsError
 from distribution.jobs import KIND, summary_for_display
 from distribution.models import DistributionRun
-from distribution.queries import run_export_frame
+from distribution.queries import run_export_frame, run_export_info
 from fastdso.audit import audit_record
 from fastdso.exports import write_export
 from fastdso.jobs import job_start
@@ -107,7 +107,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(f"  aviso: {warning}"))
         if output:
             frame = run_export_frame(run)
-            write_export(frame, str(output), text_columns=("run_id", "sku", "store"))
+            write_export(frame, str(output), text_columns=("run_id", "sku", "store"), info=run_export_info(run))
             audit_record(
                 user=None, action="export", obj=run, details={"file": Path(str(output)).name, "rows": len(frame)}
             )
