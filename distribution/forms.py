@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from distribution.engine import MODELS, DistributionParams, ParamsError
 from distribution.models import DistributionRun
+from fastdso.formatting import localize_decimal_inputs
 
 DEFAULTS = DistributionParams()
 
@@ -100,6 +101,7 @@ class DistributionGenerateForm(forms.Form):
                 field.widget.attrs["class"] = "form-control"
             if name in ("target_woc", "cold_start_target_woc"):
                 field.widget.attrs["step"] = "0.1"
+        localize_decimal_inputs(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

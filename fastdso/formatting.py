@@ -84,3 +84,21 @@ def fmt_trimmed(value: Any, max_digits: int = 3, *, empty: str = EMPTY) -> str:
     text = format(rounded.normalize(), "f")
     digits = len(text.split(".", 1)[1]) if "." in text else 0
     return fmt_number(rounded, digits)
+
+
+def localize_decimal_inputs(form: Any) -> None:
+    """Decimal fields of `form` are typed and shown in the active locale ("2,0"
+    in Spanish, "2.0" in English), like the text around them.
+
+    A browser's <input type="number"> only takes "2.0", so these fields become
+    text inputs with the decimal keyboard; Django parses the localised value.
+    """
+    from django import forms
+
+    for field in form.fields.values():
+        if isinstance(field, forms.FloatField | forms.DecimalField):
+            attrs = {k: v for k, v in field.widget.attrs.items() if k not in ("step", "min", "max")}
+            attrs["inputmode"] = "decimal"
+            field.localize = True
+            field.widget = forms.TextInput(attrs=attrs)
+            field.widget.is_localized = True

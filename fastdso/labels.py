@@ -360,6 +360,20 @@ STORED_PHRASES: list[str] = [
     N_("SKU desconocido"),
     N_("El archivo solo tiene el encabezado: no hay filas de datos."),
     N_("La solicitud no tiene SKUs: no se creó ningún run."),
+    N_(
+        "No hay ventas macro cargadas: ningún SKU tiene ventas y el arranque en frío no tiene "
+        "ventas de categoría. Cargue ventas macro y vuelva a generar."
+    ),
+    N_(
+        "No hay ventas macro cargadas: cargue ventas en «Carga de ventas macro» antes de planificar "
+        "una redistribución (la demanda sale de esa capa)."
+    ),
+    N_("No hay tiendas: cargue stock o ventas de tiendas antes de redistribuir."),
+    N_("No hay una semana completa de ventas cargada para usar como referencia."),
+    N_("La lista de SKUs está vacía: indique al menos un SKU."),
+    N_("No hay ventas macro cargadas: cargue ventas o indique una fecha de corte (as-of)."),
+    N_("El archivo tiene demasiados SKUs o tiendas distintos."),
+    N_("Las cantidades de un día suman más de lo que admite la base de datos."),
 ]
 
 # Phrases with values: %(name)s is any text (a SKU, a store, a number).
@@ -376,6 +390,16 @@ STORED_TEMPLATES: list[str] = [
     N_("%(n)s SKU(s) repetidos en la entrada se consideraron una sola vez."),
     N_("SKUs que no existen en el maestro (se omiten): %(skus)s"),
     N_("Error interno: %(detail)s"),
+    N_("SKUs repetidos en el archivo (se suman sus cantidades): %(skus)s"),
+    N_("Tiendas elegibles desconocidas (id): %(ids)s"),
+    N_("La categoría «%(cat)s» no tiene productos: no hay nada que redistribuir."),
+    N_("La categoría «%(cat)s» no tiene ventas en las %(weeks)s semanas hasta %(as_of)s."),
+    N_("Ninguno de los %(n)s SKUs del archivo existe en el maestro de productos."),
+    N_("SKUs sin categoría (solo cuenta su propia demanda): %(skus)s"),
+    N_("Se alcanzó el tope %(cap)s: quedan destinos sin atender (vea «destinos aún cortos»)."),
+    N_("La categoría «%(cat)s» no tiene productos en el catálogo."),
+    N_("Tienda(s) inexistente(s): %(stores)s."),
+    N_("%(what)s repetido (también en la fila %(row)s)"),
 ]
 
 

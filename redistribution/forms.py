@@ -8,6 +8,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from fastdso.formatting import localize_decimal_inputs
+from fastdso.labels import label
 from inventory.models import Product, Store
 from redistribution import engine
 from redistribution.engine import RedistParams
@@ -202,6 +204,13 @@ class PlanForm(forms.Form):
         )
         self.fields["category"].choices = [("", _("— elija una categoría —"))] + [(c, c) for c in categories]
         self.fields["category"].widget.attrs["class"] = "form-select"
+        # Parameters are named in the planner's words; the SPEC code stays in the tooltip.
+        for name in (*self.PARAM_FIELDS, *self.CAP_FIELDS):
+            field = self.fields[name]
+            if field.label == name:
+                field.label = label("param", name)
+            field.widget.attrs.setdefault("title", name)
+        localize_decimal_inputs(self)
 
     def params_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.PARAM_FIELDS]

@@ -217,13 +217,13 @@ def test_form_shows_every_option_with_defaults(shop, planner_client):
         assert text in body, text
     for name, default in (
         ("history_weeks", "8"),
-        ("min_woc", "1.0"),
-        ("target_woc", "2.0"),
-        ("max_woc", "4.0"),
-        ("max_retain_woc", "2.0"),
+        ("min_woc", "1,0"),
+        ("target_woc", "2,0"),
+        ("max_woc", "4,0"),
+        ("max_retain_woc", "2,0"),
         ("min_store_stock", "1"),
         ("min_fill", "2"),
-        ("sku_weight", "0.7"),
+        ("sku_weight", "0,7"),
         ("top_n", "20"),
         ("max_rows", "2000"),
         ("max_units_per_sku_per_dest", "20"),
