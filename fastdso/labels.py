@@ -94,7 +94,7 @@ JOB_KINDS: dict[str, Label] = {
     "store_stock_import": (_("Carga de stock de tiendas"), ""),
     "store_health_refresh": (_("Cálculo de salud de tiendas"), ""),
     "distribution_run": (_("Run de distribución"), ""),
-    "forecast_purchase": (_("Pronóstico de compra"), ""),
+    "purchase_forecast": (_("Pronóstico de compra"), ""),
     "redistribution_plan": (_("Plan de redistribución"), ""),
 }
 
