@@ -48,7 +48,7 @@ def hot_query_plans(scope_skus: int = 2000, out: Callable[[str], None] = print) 
         raise RuntimeError("Los planes se toman en PostgreSQL.")
     skus = list(Product.objects.order_by("sku").values_list("sku", flat=True)[:scope_skus])
     ids = list(Product.objects.filter(sku__in=skus).values_list("id", flat=True))
-    categories = sorted({c for c in Product.objects.values_list("category", flat=True).distinct() if c})[:5]
+    categories = inventory_queries.product_categories()[:5]
     as_of = sales_queries.default_as_of_week()
     stores = list(Store.objects.values_list("id", flat=True))
     window = sales_queries.window(13, as_of) or (as_of, as_of)

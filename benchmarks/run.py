@@ -563,7 +563,7 @@ def run(
         pages["alerts_page_ms"] = (reverse("inventory:health_alerts"), StoreStockSnapshot.objects.count())
         # Store Health is computed by a background job when the data changes and
         # pages serve its cached result: time that computation on its own.
-        from inventory.queries import store_health_refresh
+        from health.queries import store_health_refresh
 
         elapsed, _ = timed(store_health_refresh)
         report.figure("store_health_compute_s", elapsed, "background job; pages read its cache")

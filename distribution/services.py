@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,11 +31,10 @@ from distribution import engine
 from distribution.engine import DistributionParams
 from distribution.models import DistributionLine, DistributionRun
 from fastdso.audit import audit_record
+from fastdso.db import rows_insert
 from fastdso.files import Column, read_table
 from fastdso.jobs import JobInputError
 from inventory import queries as inventory_queries
-from inventory.bulk import rows_insert
-from inventory.models import Product, Store
 from inventory.services import products_upsert
 from sales import queries as sales_queries
 
@@ -90,30 +89,12 @@ def _canonical_categories(frame: pd.DataFrame) -> pd.DataFrame:
     wanted = frame["category"].fillna("").astype(str).str.strip()
     if not (wanted != "").any():
         return frame
-    known = (
-        Product.objects.exclude(category__isnull=True)
-        .exclude(category="")
-        .order_by()
-        .values_list("category", flat=True)
-        .distinct()
-    )
     by_key: dict[str, str] = {}
-    for name in known:
+    for name in inventory_queries.product_categories():
         by_key.setdefault(name.casefold(), name)
     frame = frame.copy()
     frame["category"] = wanted.map(lambda c: by_key.get(c.casefold(), c) if c else "")
     return frame
-
-
-def _scope_products(skus: Iterable[str]) -> pd.DataFrame:
-    """DataFrame[sku, product_id, product_name, category] of the scope (batched IN)."""
-    wanted = sorted(set(skus))
-    rows: list[tuple] = []
-    for start in range(0, len(wanted), CHUNK):
-        rows.extend(
-            Product.objects.filter(sku__in=wanted[start : start + CHUNK]).values_list("sku", "id", "name", "category")
-        )
-    return pd.DataFrame(rows, columns=["sku", "product_id", "product_name", "category"])
 
 
 def scope_check(lines: pd.DataFrame, scope_skus: set[str], scope_product_ids: set[int]) -> None:
@@ -207,7 +188,7 @@ def distribution_run_create(
     with transaction.atomic():
         upsert = products_upsert(_canonical_categories(request))
         warnings: list[str] = list(upsert.category_warnings)
-        scope = _scope_products(scope_skus)
+        scope = inventory_queries.products_by_sku(scope_skus)
         first_category = (
             request.assign(category=request["category"].fillna("").astype(str).str.strip())
             .replace({"category": {"": None}})
@@ -242,7 +223,7 @@ def distribution_run_create(
         store_stock = inventory_queries.store_stock(product_id_list)
         if params.limit_by_cd and inventory_queries.cd_stock_date() is None:
             warnings.append("No hay stock CD cargado: con el límite por CD activo no se asigna nada.")
-        stores = pd.DataFrame(list(Store.objects.values_list("id", "name")), columns=["store_id", "store_name"])
+        stores = inventory_queries.stores_frame()[["store_id", "name"]].rename(columns={"name": "store_name"})
 
         progress(65, "Calculando")
         result = engine.generate(

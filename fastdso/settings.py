@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "distribution",
     "forecast",
     "redistribution",
+    "health",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [

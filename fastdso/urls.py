@@ -6,10 +6,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from fastdso import views
-from inventory.views import DashboardView
 
 urlpatterns = [
-    path("", DashboardView.as_view(), name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -24,7 +22,7 @@ urlpatterns = [
         name="favicon",
     ),
     path("admin/", admin.site.urls),
-    path("", include("inventory.urls")),
+    path("", include("health.urls")),  # "home" and the inventory: namespace (stock + Store Health pages)
     path("", include("sales.urls")),
     path("", include("distribution.urls")),
     path("", include("forecast.urls")),

@@ -1,6 +1,6 @@
 """Views of the shell: jobs and audit. Thin: they read and render.
 
-The home page is inventory's Store Health dashboard (inventory.views.DashboardView)."""
+The home page is the Store Health dashboard (health.views.DashboardView)."""
 
 from __future__ import annotations
 

@@ -9,8 +9,9 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from forecast.models import ForecastRun
-from forecast.services import categories_list, category_resolve, skus_parse
+from forecast.services import category_resolve, skus_parse
 from inventory.models import Store
+from inventory.queries import product_categories
 from sales.queries import resolve_as_of_week
 
 INPUT_FILE = "file"
@@ -72,7 +73,7 @@ class ForecastForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", "—")] + [(c, c) for c in categories_list()]
+        self.fields["category"].choices = [("", "—")] + [(c, c) for c in product_categories()]
         for name, field in self.fields.items():
             if name == "input":
                 continue

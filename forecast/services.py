@@ -23,7 +23,8 @@ from fastdso.jobs import JobInputError
 from forecast import engine
 from forecast.models import ForecastLine, ForecastRun
 from inventory import queries as stock_queries
-from inventory.models import Product, Store
+from inventory.models import Product
+from inventory.queries import products_by_sku
 from sales import queries as sales_queries
 
 logger = logging.getLogger(__name__)
@@ -79,26 +80,6 @@ def category_resolve(name: str) -> str | None:
     return found
 
 
-def categories_list() -> list[str]:
-    return list(
-        Product.objects.exclude(category__isnull=True)
-        .exclude(category="")
-        .order_by("category")
-        .values_list("category", flat=True)
-        .distinct()
-    )
-
-
-def _catalogue(skus: list[str]) -> dict[str, tuple[int, str, str | None]]:
-    found: dict[str, tuple[int, str, str | None]] = {}
-    for start in range(0, len(skus), CHUNK):
-        for pk, sku, name, category in Product.objects.filter(sku__in=skus[start : start + CHUNK]).values_list(
-            "id", "sku", "name", "category"
-        ):
-            found[sku] = (pk, name, category)
-    return found
-
-
 def _scope_frame(request: ForecastRequest) -> tuple[pd.DataFrame, list[str]]:
     """DataFrame[sku, product_id, product_name, category] in input order, and warnings."""
     warnings: list[str] = []
@@ -116,7 +97,9 @@ def _scope_frame(request: ForecastRequest) -> tuple[pd.DataFrame, list[str]]:
     skus = list(dict.fromkeys(str(s).strip() for s in request.skus if str(s).strip()))
     if not skus:
         raise JobInputError("La lista de SKUs está vacía: indique al menos un SKU.")
-    catalogue = _catalogue(skus)
+    catalogue = {
+        r.sku: (r.product_id, r.product_name, r.category) for r in products_by_sku(skus).itertuples(index=False)
+    }
     records = []
     unknown = []
     for sku in skus:
@@ -179,7 +162,7 @@ def forecast_run_create(
     stores = list(request.store_ids) or None
     store_names: list[str] = []
     if stores:
-        names = dict(Store.objects.filter(id__in=stores).values_list("id", "name"))
+        names = stock_queries.store_names(stores)
         missing = [s for s in stores if s not in names]
         if missing:
             raise JobInputError(f"Tienda(s) inexistente(s): {', '.join(map(str, missing))}.")

@@ -3,11 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from fastdso.menu import MenuItem
 
 ITEMS = [
-    MenuItem("dashboard", _("Panel de salud de tiendas"), "home", order=0),
-    MenuItem("dashboard", _("Alertas de stock"), "inventory:health_alerts", order=5),
     MenuItem("stock", _("Stock CD"), "inventory:cd_stock", order=10),
     MenuItem("stock", _("Stock tiendas"), "inventory:store_stock", order=20),
-    MenuItem("stock", _("Consulta de stock"), "inventory:stock_query", order=30),
     MenuItem("stock", _("Carga de stock CD"), "inventory:cd_stock_upload", order=80, planner_only=True),
     MenuItem("stock", _("Carga de stock de tiendas"), "inventory:store_stock_upload", order=81, planner_only=True),
     MenuItem("stock", _("Carga de productos"), "inventory:product_upload", order=82, planner_only=True),

@@ -8,40 +8,20 @@ store's latest date is kept on Store.stock_date by the stock import.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-import numpy as np
 import pandas as pd
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Subquery
 
-from distribution.models import DistributionLine, DistributionRun
-from fastdso.models import AuditEvent, Job
-from inventory import health
-from inventory.bulk import in_clause
-from inventory.health import HealthParams
 from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot
-from sales import queries as sales_queries
 
 CHUNK = 5000
 
 
 def cd_stock_date() -> dt.date | None:
     return CDStockSnapshot.objects.aggregate(latest=Max("snapshot_date"))["latest"]
-
-
-def product_ids(skus: Iterable[str]) -> dict[str, int]:
-    """SKU → product id for the SKUs that exist (batched IN queries)."""
-    wanted = sorted({str(s) for s in skus})
-    found: dict[str, int] = {}
-    for start in range(0, len(wanted), CHUNK):
-        found.update(Product.objects.filter(sku__in=wanted[start : start + CHUNK]).values_list("sku", "id"))
-    return found
 
 
 def cd_stock(product_id_list: Sequence[int]) -> pd.DataFrame:
@@ -116,6 +96,9 @@ def store_stock_dates() -> dict[str, Any]:
     )
 
 
+# --- Catalogue selectors: the one way every app reads products and stores ------
+
+
 def product_categories() -> list[str]:
     """Distinct product categories, sorted (index on Product.category)."""
     return list(
@@ -127,338 +110,44 @@ def product_categories() -> list[str]:
     )
 
 
-# --- Store Health (the dashboard) ---------------------------------------------
-#
-# Caching. Health is computed in pandas from a handful of bulk queries (the
-# scope, positive store stock of the scope, the demand window, product
-# names) and the result is cached, so that paging, sorting and filtering the
-# dashboard and the alert list never recompute it. The key is the *data
-# version*: two small queries that read the maximum ids/dates of everything health
-# depends on (sales loads and weeks, CD and store snapshots, store stock
-# dates, stores, runs, finished jobs, admin edits), plus the parameters. New
-# data gives a new key, so the cache is never stale and needs no invalidation;
-# old keys simply expire. Two layers: the Django cache (shared by processes,
-# survives restarts) and a small per-process memo that spares unpickling a
-# large frame on every request. When the data changes, pages keep showing the
-# previous result (marked as being updated) while a background job computes
-# the new one; only the very first computation runs inside a request.
-
-HEALTH_CACHE_SECONDS = 6 * 3600
-HEALTH_REFRESH_LOCK_SECONDS = 30 * 60  # one refresh job per data version (retried after this)
-HEALTH_REFRESH_JOB = "store_health_refresh"
-NETWORK_CHART_WEEKS = 26
-_HEALTH_MEMO: OrderedDict[str, HealthData] = OrderedDict()
-_HEALTH_MEMO_SIZE = 2  # a frame of 700k alerts is ~30 MB: keep few per process
+def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
-@dataclass
-class HealthData:
-    """Everything the Store Health pages show, computed once per data version."""
-
-    params: HealthParams
-    alerts: pd.DataFrame  # one row per alert, sorted by severity: see ALERT_COLUMNS
-    stores: pd.DataFrame  # per store: store_id, name, stock_date, active, buckets…, alerts, stockout_pct
-    kpis: dict[str, int]
-    dates: dict[str, Any]
-    network_sales: pd.DataFrame  # week_start, units (last NETWORK_CHART_WEEKS weeks)
-    computed_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(tz=dt.UTC))
-    stale: bool = False  # an earlier result shown while the refresh job computes the new one
+def product_ids(skus: Iterable[str]) -> dict[str, int]:
+    """SKU → product id for the SKUs that exist (batched IN queries)."""
+    wanted = sorted({str(s) for s in skus})
+    found: dict[str, int] = {}
+    for chunk in _chunks(wanted):
+        found.update(Product.objects.filter(sku__in=chunk).values_list("sku", "id"))
+    return found
 
 
-ALERT_COLUMNS = [
-    "store_id",
-    "store",
-    "product_id",
-    "sku",
-    "name",
-    "category",
-    "stock",
-    "weekly_demand",
-    "woc",
-    "bucket",
-    "alert",
-]
+PRODUCT_COLUMNS = ["sku", "product_id", "product_name", "category"]
 
 
-def run_product_ids(last_runs: int) -> list[int]:
-    """Products in the lines of the `last_runs` newest distribution runs (one query)."""
-    if last_runs <= 0:
-        return []
-    runs = DistributionRun.objects.order_by("-created_at", "-id").values("id")[:last_runs]
-    return list(
-        DistributionLine.objects.filter(run_id__in=Subquery(runs)).values_list("product_id", flat=True).distinct()
-    )
+def products_by_sku(skus: Iterable[str]) -> pd.DataFrame:
+    """DataFrame[sku, product_id, product_name, category] of the SKUs that exist,
+    sorted by SKU (batched IN queries; unknown SKUs are simply absent)."""
+    wanted = sorted({str(s) for s in skus})
+    rows: list[tuple[str, int, str, str | None]] = []
+    for chunk in _chunks(wanted):
+        rows.extend(Product.objects.filter(sku__in=chunk).values_list("sku", "id", "name", "category"))
+    frame = pd.DataFrame(rows, columns=PRODUCT_COLUMNS)
+    return frame.sort_values("sku", kind="stable").reset_index(drop=True)
 
 
-def store_stock_positive(product_id_list: Sequence[int]) -> pd.DataFrame:
-    """DataFrame[product_id, store_id, units] of the pairs with units > 0 at
-    each store's latest snapshot. For health, 0 and negative stock are the same
-    as absent (nothing to sell), so only positive rows are read."""
-    columns = ["product_id", "store_id", "units"]
-    ids = sorted({int(i) for i in product_id_list})
-    rows: list[tuple[int, int, int]] = []
-    step = CHUNK * 10 if connection.vendor == "postgresql" else CHUNK
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), step):
-            chunk = ids[start : start + step]
-            clause, params = in_clause("s.product_id", chunk)
-            cursor.execute(
-                f"SELECT s.product_id, s.store_id, s.units FROM {StoreStockSnapshot._meta.db_table} s "  # noqa: S608
-                f"JOIN {Store._meta.db_table} st ON st.id = s.store_id AND st.stock_date = s.snapshot_date "
-                f"WHERE {clause} AND s.units > 0",
-                params,
-            )
-            rows.extend(cursor.fetchall())
-    return _int_frame(rows, columns)
+def stores_frame() -> pd.DataFrame:
+    """DataFrame[store_id, name, stock_date] of every store, by name."""
+    rows = list(Store.objects.order_by("name", "id").values_list("id", "name", "stock_date"))
+    return pd.DataFrame(rows, columns=["store_id", "name", "stock_date"])
 
 
-def _int_frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
-    """A frame of integer columns from fetched rows (numpy builds it much faster than pandas)."""
-    array = np.array(rows, dtype="int64").reshape(-1, len(columns))
-    return pd.DataFrame(array, columns=columns)
-
-
-def health_scope_sources(params: HealthParams, until: dt.date | None = None) -> tuple[list[int], list[int]]:
-    """The two sources of the Store Health scope: products sold in the last
-    `sales_days` days of loaded data (macro layer, never DistributionRecord),
-    and products in the lines of the `last_runs` newest runs."""
-    until = until or sales_queries.last_loaded_sale_date()
-    return sales_queries.products_with_sales(params.sales_days, until=until), run_product_ids(params.last_runs)
-
-
-def health_data_version(params: HealthParams) -> str:
-    """A short key that changes whenever anything Store Health reads changes (two queries)."""
-    tables = {
-        "cd": CDStockSnapshot._meta.db_table,
-        "ss": StoreStockSnapshot._meta.db_table,
-        "store": Store._meta.db_table,
-        "run": DistributionRun._meta.db_table,
-        "job": Job._meta.db_table,
-        "audit": AuditEvent._meta.db_table,
-    }
-    sql = (  # noqa: S608 - identifiers are ours
-        "SELECT (SELECT MAX(id) FROM {cd}), (SELECT MAX(snapshot_date) FROM {cd}), (SELECT MAX(id) FROM {ss}), "
-        "(SELECT MAX(stock_date) FROM {store}), (SELECT MIN(stock_date) FROM {store}), "
-        "(SELECT COUNT(*) FROM {store}), (SELECT MAX(id) FROM {store}), (SELECT MAX(id) FROM {run}), "
-        "(SELECT MAX(id) FROM {job} WHERE status = %s AND kind <> %s), "
-        "(SELECT MAX(id) FROM {audit} WHERE action IN (%s, %s, %s))"
-    ).format(**tables)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [Job.Status.DONE, HEALTH_REFRESH_JOB, "admin_add", "admin_change", "admin_delete"])
-        row = cursor.fetchone()
-    versions = [str(v) for v in (*sales_queries.sales_data_version(), *row)]
-    raw = repr((connection.alias, connection.settings_dict.get("NAME"), versions, asdict(params)))
-    return hashlib.sha256(raw.encode()).hexdigest()[:24]
-
-
-def _health_key(params: HealthParams) -> str:
-    return f"fastdso:store-health:v2:{health_data_version(params)}"
-
-
-def _latest_key(params: HealthParams) -> str:
-    """Points at the newest computed key for these parameters (for stale reads)."""
-    digest = hashlib.sha256(repr(asdict(params)).encode()).hexdigest()[:16]
-    return f"fastdso:store-health:v2:latest:{digest}"
-
-
-def _cached(key: str) -> HealthData | None:
-    data = _HEALTH_MEMO.get(key)
-    if data is None:
-        data = cache.get(key)
-        if data is None:
-            return None
-        _HEALTH_MEMO[key] = data
-        while len(_HEALTH_MEMO) > _HEALTH_MEMO_SIZE:
-            _HEALTH_MEMO.popitem(last=False)
-    _HEALTH_MEMO.move_to_end(key)
-    return data
-
-
-def store_health_data(params: HealthParams | None = None, *, allow_stale: bool = True) -> HealthData:
-    """The Store Health result for the current data, from cache when it is current.
-
-    On new data (a new version key) with an earlier result at hand, the
-    earlier result is returned marked `stale` and a background job
-    ("store_health_refresh") computes the new one, so no page waits for the
-    computation; with no earlier result it is computed here.
-    """
-    params = params or HealthParams()
-    key = _health_key(params)
-    data = _cached(key)
-    if data is not None:
-        return data
-    if allow_stale:
-        previous = cache.get(_latest_key(params))
-        stale = _cached(previous) if previous else None
-        if stale is not None:
-            if cache.add(f"{key}:refreshing", 1, HEALTH_REFRESH_LOCK_SECONDS):
-                from fastdso.jobs import job_start
-
-                job_start(
-                    kind=HEALTH_REFRESH_JOB,
-                    params={"last_runs": params.last_runs, "as_of": params.as_of.isoformat() if params.as_of else None},
-                )
-            fresh = _cached(key)  # the job ran inline (FASTDSO_JOBS_SYNC) or has just finished
-            return fresh if fresh is not None else replace(stale, stale=True)
-    return store_health_refresh(params)
-
-
-def store_health_refresh(params: HealthParams | None = None) -> HealthData:
-    """Compute Store Health for the current data and cache it (the refresh job
-    calls this; an upload job may call it too, to warm the dashboard)."""
-    params = params or HealthParams()
-    key = _health_key(params)
-    data = compute_store_health(params)
-    cache.set(key, data, HEALTH_CACHE_SECONDS)
-    cache.set(_latest_key(params), key, HEALTH_CACHE_SECONDS * 4)
-    _HEALTH_MEMO.pop(key, None)
-    _HEALTH_MEMO[key] = data
-    while len(_HEALTH_MEMO) > _HEALTH_MEMO_SIZE:
-        _HEALTH_MEMO.popitem(last=False)
-    return data
-
-
-def health_cache_clear() -> None:
-    """Forget the per-process memo (tests; the Django cache keys expire by themselves)."""
-    _HEALTH_MEMO.clear()
-
-
-def compute_store_health(params: HealthParams) -> HealthData:
-    """Read in bulk, run the health rules, and shape what the pages need."""
-    loaded_last = last_sale_date = sales_queries.last_loaded_sale_date()
-    as_of_week = sales_queries.default_as_of_week()
-    if params.as_of is not None and as_of_week is not None:
-        # A chosen week: demand and the "sold recently" scope end with that week.
-        as_of_week = min(sales_queries.monday(params.as_of), as_of_week)
-        last_sale_date = as_of_week + dt.timedelta(days=6)
-    sold, from_runs = health_scope_sources(params, last_sale_date)
-    scope = health.scope_product_ids(sold, from_runs)
-    scope_list = scope.tolist()
-    stock = store_stock_positive(scope_list)
-    # Every product sold in the demand window is in scope when the window lies
-    # inside the sales-scope span (the usual case: 8 weeks within 90 days), so
-    # the window is read whole (one range scan) instead of by a long id list.
-    window = sales_queries.window(params.demand_weeks, as_of_week) if as_of_week else None
-    inside = (
-        window is not None
-        and last_sale_date is not None
-        and window[0] >= sales_queries.monday(last_sale_date - dt.timedelta(days=params.sales_days - 1))
-    )
-    demand = sales_queries.store_product_units(
-        params.demand_weeks, as_of_week, product_ids=None if inside else scope_list
-    )
-    frame = health.store_health(scope_list, stock, demand, params)
-    counts = health.alert_counts(frame)
-
-    summary = health.store_summary(frame)
-    store_rows = pd.DataFrame(
-        list(Store.objects.values_list("id", "name", "stock_date")), columns=["store_id", "name", "stock_date"]
-    )
-    summary = store_rows.merge(summary, on="store_id", how="inner").sort_values(
-        ["stockout_pct", health.STOCKOUT, "name"], ascending=[False, False, True], kind="stable"
-    )
-
-    alerts = _alert_frame(frame[frame["alert"].notna()], store_rows)
-
-    cd_date = cd_stock_date()
-    stock_dates = store_stock_dates()
-    kpis = {
-        "stores": len(summary),
-        "stores_total": len(store_rows),
-        "scope_skus": len(scope),
-        "scope_from_sales": len(sold),
-        "scope_from_runs": len(set(from_runs)),
-        "active_pairs": len(frame),
-        "stockouts": counts[health.OUT_OF_STOCK_WITH_DEMAND],
-        "below_min": counts[health.BELOW_MIN_WOC],
-        "above_max": counts[health.ABOVE_MAX_WOC],
-        "no_demand": counts[health.NO_DEMAND],
-        "ok": counts[health.OK],
-        "alerts": len(alerts),
-    }
-    dates = {
-        "last_sale_date": loaded_last,
-        "as_of_week": as_of_week,
-        "demand_window": sales_queries.window(params.demand_weeks, as_of_week) if as_of_week else None,
-        "cd_stock_date": cd_date,
-        "store_stock_first": stock_dates["first"],
-        "store_stock_last": stock_dates["last"],
-        "stores_with_stock": stock_dates["stores"],
-    }
-    network = sales_queries.network_weekly_units(NETWORK_CHART_WEEKS, as_of_week)
-    first_sale = sales_queries.first_loaded_sale_date()
-    if first_sale is not None:  # the chart starts with the loaded data, not with empty weeks before it
-        network = network[network["week_start"] >= sales_queries.monday(first_sale)].reset_index(drop=True)
-    return HealthData(
-        params=params,
-        alerts=alerts,
-        stores=summary.reset_index(drop=True),
-        kpis=kpis,
-        dates=dates,
-        network_sales=network,
-    )
-
-
-def _alert_frame(alerts: pd.DataFrame, stores: pd.DataFrame) -> pd.DataFrame:
-    """Alert rows with store name, SKU, name and category, sorted by severity
-    then demand, in compact dtypes for the cache: 32-bit numbers and
-    categoricals built from the (small) store and product tables, never from
-    per-row strings. Categories are sorted, so sorting by them is alphabetical."""
-    ids = alerts["product_id"].unique().tolist()
-    rows: list[tuple] = []
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        rows.extend(Product.objects.filter(id__in=chunk).values_list("id", "sku", "name", "category"))
-    products = pd.DataFrame(rows, columns=["product_id", "sku", "name", "category"]).sort_values("sku")
-    position = pd.Index(products["product_id"].astype("int64")).get_indexer(alerts["product_id"])
-    text: dict[str, pd.Categorical] = {}
-    for column in ("sku", "name", "category"):
-        codes, uniques = pd.factorize(products[column], sort=True)
-        text[column] = pd.Categorical.from_codes(codes[position], categories=pd.Index(uniques, dtype=object))
-    stores = stores.sort_values("name")
-    store_position = pd.Index(stores["store_id"].astype("int64")).get_indexer(alerts["store_id"])
-    store_names = pd.Categorical.from_codes(
-        store_position, categories=pd.Index(stores["name"], dtype=object), ordered=True
-    )
-    severity = {health.OUT_OF_STOCK_WITH_DEMAND: 0, health.BELOW_MIN_WOC: 1, health.ABOVE_MAX_WOC: 2}
-    result = pd.DataFrame(
-        {
-            "store_id": alerts["store_id"].to_numpy("int32"),
-            "store": store_names,
-            "product_id": alerts["product_id"].to_numpy("int32"),
-            **text,
-            "stock": alerts["stock"].to_numpy("int32"),
-            "weekly_demand": alerts["weekly_demand"].to_numpy("float32"),
-            "woc": alerts["woc"].to_numpy("float32"),
-            "bucket": alerts["bucket"].array,  # categoricals stay categoricals (1 byte a row)
-            "alert": alerts["alert"].array,
-            "_severity": alerts["alert"].map(severity).to_numpy("int8"),
-        }
-    )
-    result = result.sort_values(
-        ["_severity", "weekly_demand", "stock", "sku"], ascending=[True, False, False, True], kind="stable"
-    )
-    return result[ALERT_COLUMNS].reset_index(drop=True)
-
-
-# --- Stock Query (one SKU) -----------------------------------------------------
-
-STOCK_QUERY_CHART_WEEKS = 26
-
-
-@dataclass
-class StockQueryResult:
-    product: Product
-    cd_stock: int
-    cd_stock_date: dt.date | None
-    as_of_week: dt.date | None
-    demand_window: tuple[dt.date, dt.date] | None
-    stores: (
-        pd.DataFrame
-    )  # every store: store_id, name, stock_date, stock, weekly_demand, woc, bucket, alert, last_sale_week
-    weeks: list[dt.date]  # the chart's weeks
-    network_units: list[int]  # units per chart week, whole network
-    store_units: dict[int, list[int]]  # units per chart week, per store that sold in the chart window
+def store_names(store_ids: Iterable[int] | None = None) -> dict[int, str]:
+    """Store id → name, of `store_ids` (every store when None)."""
+    stores = Store.objects.all() if store_ids is None else Store.objects.filter(id__in=list(store_ids))
+    return dict(stores.values_list("id", "name"))
 
 
 def product_search(text: str, limit: int = 20) -> list[Product]:
@@ -474,51 +163,3 @@ def product_search(text: str, limit: int = 20) -> list[Product]:
     if exact:
         return exact
     return list(Product.objects.filter(Q(sku__icontains=text) | Q(name__icontains=text)).order_by("sku")[:limit])
-
-
-def stock_query(product: Product, params: HealthParams | None = None) -> StockQueryResult:
-    """CD stock, and per store: stock, weekly demand, WOC, health bucket, last sale week,
-    plus the weekly series for the chart. A handful of queries, whatever the store count.
-    The demand window ends at `params.as_of` (default: the last complete loaded week)."""
-    params = params or HealthParams()
-    as_of = sales_queries.default_as_of_week()
-    if params.as_of is not None and as_of is not None:
-        as_of = min(sales_queries.monday(params.as_of), as_of)
-    chart_weeks = max(STOCK_QUERY_CHART_WEEKS, params.demand_weeks)
-    sales = sales_queries.weekly_sales([product.sku], chart_weeks, as_of)
-    weeks = sales_queries.week_starts(chart_weeks, as_of)
-    span = sales_queries.window(params.demand_weeks, as_of) if as_of else None
-
-    in_window = sales[sales["week_start"] >= span[0]] if span else sales.iloc[0:0]
-    demand = in_window.groupby(["product_id", "store_id"], as_index=False)["units"].sum()
-    stock = store_stock([product.pk])
-    state = health.store_health([product.pk], stock, demand, params).drop(columns="product_id")
-    stores = pd.DataFrame(
-        list(Store.objects.order_by("name").values_list("id", "name", "stock_date")),
-        columns=["store_id", "name", "stock_date"],
-    )
-    last = sales_queries.last_sale_weeks([product.pk]).rename(columns={"week_start": "last_sale_week"})
-    stores = stores.merge(state, on="store_id", how="left").merge(
-        last[["store_id", "last_sale_week"]], on="store_id", how="left"
-    )
-    stores["stock"] = stores["stock"].fillna(0).astype("int64")
-    stores["weekly_demand"] = stores["weekly_demand"].fillna(0.0)
-    stores["sku"] = product.sku
-
-    cd = cd_stock([product.pk])
-    by_week = sales.groupby("week_start")["units"].sum()
-    store_units: dict[int, list[int]] = {}
-    for store_id, group in sales.groupby("store_id"):
-        series = group.groupby("week_start")["units"].sum()
-        store_units[int(store_id)] = [int(series.get(w, 0)) for w in weeks]
-    return StockQueryResult(
-        product=product,
-        cd_stock=int(cd["units"].sum()),
-        cd_stock_date=cd_stock_date(),
-        as_of_week=as_of,
-        demand_window=span,
-        stores=stores,
-        weeks=weeks,
-        network_units=[int(by_week.get(w, 0)) for w in weeks],
-        store_units=store_units,
-    )

@@ -21,10 +21,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fastdso.audit import audit_record
+from fastdso.db import analyze_after_load, date_param, imports_lock, in_clause, rows_insert
 from fastdso.files import Column, Kind, RowError, read_table
 from fastdso.jobs import JobInputError
-from inventory.bulk import analyze_after_load, date_param, imports_lock, in_clause, rows_insert
 from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot, normalise_store_name, store_name_key
+from inventory.signals import categories_set
 
 BATCH = 2000
 
@@ -126,17 +127,8 @@ def products_upsert(products: pd.DataFrame) -> ProductUpsertResult:
         if updates:
             Product.objects.bulk_update(updates, ["name", "category"], batch_size=BATCH)
         if category_sets:
-            sales_category_sync(category_sets)
+            categories_set.send(sender=Product, product_ids_by_category=category_sets)
     return result
-
-
-def sales_category_sync(product_ids_by_category: dict[str, list[int]]) -> None:
-    """Copy newly set product categories onto their macro sales rows."""
-    from sales.models import SalesWeeklyAgg
-
-    for category, ids in product_ids_by_category.items():
-        for chunk in _chunks(ids):
-            SalesWeeklyAgg.objects.filter(product_id__in=chunk).update(category=category)
 
 
 @dataclass

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fastdso.formatting import localize_decimal_inputs
 from fastdso.labels import label
-from inventory.models import Product, Store
+from inventory.models import Store
+from inventory.queries import product_categories
 from redistribution import engine
 from redistribution.engine import RedistParams
 from redistribution.services import MODE_AUTO, MODE_MANUAL, PlanRequest
@@ -195,13 +196,7 @@ class PlanForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        categories = (
-            Product.objects.exclude(category__isnull=True)
-            .exclude(category="")
-            .order_by("category")
-            .values_list("category", flat=True)
-            .distinct()
-        )
+        categories = product_categories()
         self.fields["category"].choices = [("", _("— elija una categoría —"))] + [(c, c) for c in categories]
         self.fields["category"].widget.attrs["class"] = "form-select"
         # Parameters are named in the planner's words; the SPEC code stays in the tooltip.

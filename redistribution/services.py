@@ -33,7 +33,7 @@ from fastdso.formatting import fmt_number
 from fastdso.jobs import JobInputError
 from fastdso.models import Job
 from inventory.models import Product, Store
-from inventory.queries import store_stock
+from inventory.queries import products_by_sku, store_stock
 from redistribution import engine
 from redistribution.engine import PlanInputs, PlanTarget, RedistParams
 from redistribution.models import TransferLine, TransferPlan
@@ -230,13 +230,8 @@ def _scope_skus(
         warnings.append(_("La columna qty del archivo se ignoró: el sistema decide las cantidades."))
     if request.qty_mode != engine.QTY_SYSTEM and not has_qty:
         warnings.append(_("El archivo no trae la columna qty: el sistema decide las cantidades."))
-    found: dict[str, tuple[int, str, str | None]] = {}
     wanted = file_frame["sku"].tolist()
-    for start in range(0, len(wanted), 5000):
-        for pk, sku, name, category in Product.objects.filter(sku__in=wanted[start : start + 5000]).values_list(
-            "id", "sku", "name", "category"
-        ):
-            found[sku] = (pk, name, category)
+    found = {r.sku: (r.product_id, r.product_name, r.category) for r in products_by_sku(wanted).itertuples(index=False)}
     unknown = [s for s in wanted if s not in found]
     if unknown:
         warnings.append(_("SKUs que no existen en el maestro (se omiten): %(skus)s") % {"skus": _listing(unknown)})

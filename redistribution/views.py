@@ -25,7 +25,7 @@ from fastdso.exports import export_response
 from fastdso.jobs import job_start
 from fastdso.roles import PlannerRequiredMixin
 from fastdso.tables import PagedTableMixin, configure_table, page_size
-from inventory.models import Store
+from inventory.queries import store_names
 from redistribution.filters import TransferLineFilter
 from redistribution.forms import PlanForm
 from redistribution.jobs import KIND
@@ -184,7 +184,7 @@ class PlanDetailView(TemplateView):
         }
         short = {int(k): v for k, v in plan.summary.get("short_by_store", {}).items()}
         store_ids = set(received) | set(short)
-        names = dict(Store.objects.filter(id__in=store_ids).values_list("id", "name"))
+        names = store_names(store_ids)
         sections = [
             {
                 "store_id": sid,

@@ -16,7 +16,7 @@ import pandas as pd
 from django.db import connection
 from django.db.models import Max, Min
 
-from inventory.bulk import in_clause
+from fastdso.db import in_clause
 from inventory.models import Product
 from sales.models import SalesLoad, SalesWeeklyAgg
 

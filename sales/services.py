@@ -32,9 +32,9 @@ from django.urls import reverse
 from pyarrow import csv as pa_csv
 
 from fastdso.audit import audit_record
+from fastdso.db import date_param, imports_lock, in_clause, is_postgres, rows_insert, temp_table_load
 from fastdso.files import Column, Kind, RowError, iter_table
 from fastdso.jobs import JobInputError
-from inventory.bulk import date_param, imports_lock, in_clause, is_postgres, rows_insert, temp_table_load
 from inventory.models import Product
 from inventory.services import products_upsert, stores_resolve, text_length_errors
 from sales import engine
@@ -570,7 +570,7 @@ def _product_categories(product_ids: list[int]) -> pd.Series:
     """Product.category by product id (the weekly rows keep a copy)."""
     pairs: list[tuple[int, str | None]] = []
     for start in range(0, len(product_ids), 5000):
-        pairs += Product.objects.filter(pk__in=product_ids[start : start + 5000]).values_list("id", "category")
+        pairs += Product.objects.filter(pk__in=product_ids[start : start + 2000]).values_list("id", "category")
     return pd.Series(dict(pairs), dtype=object)
 
 
@@ -700,3 +700,11 @@ def legacy_sales_import(
         )
         progress(100, "Terminada", rows_read=data.rows_read, rows_written=written)
     return result
+
+
+def sales_category_sync(*, product_ids_by_category: dict[str, list[int]], **_signal: object) -> None:
+    """Copy newly set product categories onto their macro sales rows (receiver of
+    `inventory.signals.categories_set`, inside the product import's transaction)."""
+    for category, ids in product_ids_by_category.items():
+        for start in range(0, len(ids), 2000):
+            SalesWeeklyAgg.objects.filter(product_id__in=ids[start : start + 2000]).update(category=category)

@@ -3,7 +3,7 @@ after the other (issue 9, SPEC §10).
 
 Each upload runs as the worker runs it: `job_execute` in its own thread, so
 on its own database connection and its own transaction. PostgreSQL
-serialises the writes with an advisory lock (inventory.bulk.imports_lock):
+serialises the writes with an advisory lock (fastdso.db.imports_lock):
 both load and the totals match. On SQLite the app opens write transactions
 IMMEDIATE with a busy timeout (a file database queues writers), but the
 test database is pytest-django's in-memory shared-cache one, where the

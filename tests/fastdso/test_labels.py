@@ -9,7 +9,7 @@ from distribution import engine as distribution_engine
 from fastdso import labels
 from fastdso.jobs import registered_kinds
 from forecast import engine as forecast_engine
-from inventory import health
+from health import engine as health
 from redistribution import engine as redistribution_engine
 
 

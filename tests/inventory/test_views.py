@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from distribution.models import DistributionRun
 from fastdso.audit import audit_record
 from fastdso.models import AuditEvent, Job
-from inventory import queries
+from health import queries
 from inventory.models import CDStockSnapshot
 from tests import factories
 

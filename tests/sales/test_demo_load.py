@@ -8,9 +8,9 @@ import pandas as pd
 from django.core.management import call_command
 
 from fastdso.demo import DemoData
-from fastdso.demo_load import demo_load
 from fastdso.models import AuditEvent
 from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot
+from sales.demo_load import demo_load
 from sales.models import SalesLoad
 from tests.sales.uploads import weekly_table
 

@@ -13,8 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from distribution.models import DistributionLine, DistributionRun
-from inventory import health, queries
-from inventory.health import HealthParams
+from health import engine, queries
+from health.engine import HealthParams
 from tests import factories
 
 
@@ -44,37 +44,37 @@ def test_each_alert_type_on_hand_checked_data():
     # Store 1; units sold over 2 weeks → weekly demand = units / 2.
     stock = frame([(2, 1, 1), (3, 1, 4), (4, 1, 10), (5, 1, 3), (7, 1, 2), (8, 1, 8), (9, 1, -2)])
     sold = frame([(1, 1, 4), (2, 1, 4), (3, 1, 4), (4, 1, 4), (7, 1, 4), (8, 1, 4), (9, 1, 6), (10, 1, -3)])
-    result = by_product(health.store_health(range(1, 11), stock, sold, PARAMS))
+    result = by_product(engine.store_health(range(1, 11), stock, sold, PARAMS))
 
-    assert result[1]["alert"] == health.OUT_OF_STOCK_WITH_DEMAND  # absent stock = 0, demand 2
+    assert result[1]["alert"] == engine.OUT_OF_STOCK_WITH_DEMAND  # absent stock = 0, demand 2
     assert result[1]["stock"] == 0 and result[1]["weekly_demand"] == 2.0 and result[1]["woc"] == 0
-    assert result[2]["alert"] == health.BELOW_MIN_WOC and result[2]["woc"] == 0.5  # 1 / 2
-    assert result[3]["bucket"] == health.OK and pd.isna(result[3]["alert"]) and result[3]["woc"] == 2.0
-    assert result[4]["alert"] == health.ABOVE_MAX_WOC and result[4]["woc"] == 5.0  # 10 / 2
+    assert result[2]["alert"] == engine.BELOW_MIN_WOC and result[2]["woc"] == 0.5  # 1 / 2
+    assert result[3]["bucket"] == engine.OK and pd.isna(result[3]["alert"]) and result[3]["woc"] == 2.0
+    assert result[4]["alert"] == engine.ABOVE_MAX_WOC and result[4]["woc"] == 5.0  # 10 / 2
     # Stock that does not sell: endless cover, counted as above max (bucket "no_demand").
-    assert result[5]["alert"] == health.ABOVE_MAX_WOC and result[5]["bucket"] == health.NO_DEMAND
+    assert result[5]["alert"] == engine.ABOVE_MAX_WOC and result[5]["bucket"] == engine.NO_DEMAND
     assert math.isnan(result[5]["woc"]) and result[5]["weekly_demand"] == 0
     assert 6 not in result  # no stock, no demand: nothing to say
-    assert result[7]["bucket"] == health.OK and result[7]["woc"] == 1.0  # exactly min_woc is in range
-    assert result[8]["bucket"] == health.OK and result[8]["woc"] == 4.0  # exactly max_woc is in range
-    assert result[9]["alert"] == health.OUT_OF_STOCK_WITH_DEMAND  # negative stock with demand
+    assert result[7]["bucket"] == engine.OK and result[7]["woc"] == 1.0  # exactly min_woc is in range
+    assert result[8]["bucket"] == engine.OK and result[8]["woc"] == 4.0  # exactly max_woc is in range
+    assert result[9]["alert"] == engine.OUT_OF_STOCK_WITH_DEMAND  # negative stock with demand
     assert 10 not in result  # net returns never make demand negative; no stock either
 
 
 def test_only_scope_skus_are_evaluated_and_stores_are_kept_apart():
     stock = frame([(1, 1, 5), (1, 2, 0), (2, 1, 9)])
     sold = frame([(1, 1, 2), (1, 2, 2), (2, 1, 100)])
-    result = health.store_health([1], stock, sold, PARAMS)
+    result = engine.store_health([1], stock, sold, PARAMS)
     assert sorted(zip(result["store_id"], result["bucket"], strict=True)) == [
-        (1, health.ABOVE_MAX),  # 5 / 1
-        (2, health.STOCKOUT),
+        (1, engine.ABOVE_MAX),  # 5 / 1
+        (2, engine.STOCKOUT),
     ]
 
 
 def test_store_summary_counts_buckets_and_stockout_share():
     stock = frame([(2, 1, 1), (3, 1, 4), (5, 1, 3), (1, 2, 9)])
     sold = frame([(1, 1, 4), (2, 1, 4), (3, 1, 4), (1, 2, 2)])
-    summary = health.store_summary(health.store_health(range(1, 6), stock, sold, PARAMS))
+    summary = engine.store_summary(engine.store_health(range(1, 6), stock, sold, PARAMS))
     one = summary.set_index("store_id").loc[1]
     assert (one["active"], one["stockout"], one["below_min"], one["ok"], one["above_max"], one["no_demand"]) == (
         4,
@@ -91,10 +91,10 @@ def test_store_summary_counts_buckets_and_stockout_share():
 
 def test_empty_inputs_give_empty_results():
     empty = frame([])
-    result = health.store_health([], empty, empty, PARAMS)
-    assert result.empty and list(result.columns) == health.HEALTH_COLUMNS
-    assert health.store_summary(result).empty
-    assert health.alert_counts(result)[health.OUT_OF_STOCK_WITH_DEMAND] == 0
+    result = engine.store_health([], empty, empty, PARAMS)
+    assert result.empty and list(result.columns) == engine.HEALTH_COLUMNS
+    assert engine.store_summary(result).empty
+    assert engine.alert_counts(result)[engine.OUT_OF_STOCK_WITH_DEMAND] == 0
 
 
 def test_params_are_checked():
@@ -103,7 +103,7 @@ def test_params_are_checked():
 
 
 def test_scope_is_the_union_of_both_sources():
-    assert health.scope_product_ids([3, 1, 3], [2, 1]).tolist() == [1, 2, 3]
+    assert engine.scope_product_ids([3, 1, 3], [2, 1]).tolist() == [1, 2, 3]
 
 
 # --- the scope rule on the database ---------------------------------------------
@@ -131,7 +131,7 @@ def test_scope_rule_sales_in_90_days_and_last_x_runs(db, week):
     make_run("R-NEW", [in_recent_run], shop)
 
     sold, from_runs = queries.health_scope_sources(HealthParams(last_runs=5))
-    scope = set(health.scope_product_ids(sold, from_runs).tolist())
+    scope = set(engine.scope_product_ids(sold, from_runs).tolist())
     assert scope == {sold_recently.pk, in_recent_run.pk}  # old run and 100-day-old sale are out
 
     sold, from_runs = queries.health_scope_sources(HealthParams(last_runs=6))
@@ -161,7 +161,7 @@ def test_absent_from_latest_store_snapshot_is_zero_not_older_value(db, week):
 
     data = queries.compute_store_health(HealthParams(demand_weeks=2))
     row = data.alerts[data.alerts["sku"] == "00012345"].iloc[0]
-    assert row["stock"] == 0 and row["alert"] == health.OUT_OF_STOCK_WITH_DEMAND
+    assert row["stock"] == 0 and row["alert"] == engine.OUT_OF_STOCK_WITH_DEMAND
     assert row["weekly_demand"] == 8.0
     assert data.kpis["stockouts"] == 1 and data.dates["store_stock_last"] == dt.date(2026, 1, 17)
 

@@ -1,6 +1,6 @@
 """Store Health: the pure rules behind the dashboard (SPEC §8). No Django here.
 
-Inputs are DataFrames read in bulk by `inventory.queries`; outputs are
+Inputs are DataFrames read in bulk by `health.queries`; outputs are
 DataFrames the pages slice and count.
 
 The rules, exactly:

@@ -12,8 +12,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandParser
 
 from fastdso import demo
-from fastdso.demo_load import demo_load
 from inventory.models import Product
+from sales.demo_load import demo_load
 
 
 class Command(BaseCommand):
