@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -227,6 +229,12 @@ def _filters_text(request: HttpRequest) -> str:
     return shown.urlencode()[:200] or "—"
 
 
+def _base_language(text: object) -> str:
+    """A (lazy) label in the language stored rows are written in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text)
+
+
 def list_export_response(request: HttpRequest, frame: pd.DataFrame, filename: str, what: str) -> HttpResponse:
     """The export of a filtered list page (?format=csv|xlsx), audited with its filters.
     Beyond what one Excel sheet holds, the export is CSV (it has every row)."""
@@ -236,7 +244,7 @@ def list_export_response(request: HttpRequest, frame: pd.DataFrame, filename: st
     audit_record(
         user=request.user,
         action="export",
-        object_repr=f"{what} ({fmt.upper()})",
+        object_repr=f"{_base_language(what)} ({fmt.upper()})",  # translated when shown
         object_url=request.get_full_path().replace("/export/", "/", 1),
         details={"rows": len(frame), "format": fmt, "filters": _filters_text(request)},
     )

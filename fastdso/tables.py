@@ -18,7 +18,8 @@ from django_tables2.views import SingleTableMixin
 
 from fastdso.audit import audit_object_url
 from fastdso.formatting import fmt_number
-from fastdso.labels import help_text, key_label, label, value_text
+from fastdso.labels import help_text, key_label, label, stored_text, value_text
+from fastdso.labels import label as fastdso_label
 from fastdso.models import AuditEvent, Job
 
 PAGE_SIZES = (10, 25, 50)
@@ -118,7 +119,10 @@ class AuditTable(tables.Table):
     def render_object_repr(self, value: str, record: AuditEvent) -> str:
         """Every event links to its object when it can be shown."""
         url = audit_object_url(record, getattr(getattr(self, "request", None), "user", None))
-        label = value or record.object_id or "—"
+        label = stored_text(value) if value else record.object_id or "—"
+        if record.action == "job_failed" and value:
+            kind, _space, rest = value.partition(" ")  # "<job kind> <file>", kept as recorded
+            label = f"{fastdso_label('job_kind', kind)} {rest}".strip()
         return format_html('<a href="{}">{}</a>', url, label) if url else label
 
     def render_details(self, value: dict[str, Any], record: AuditEvent) -> str:

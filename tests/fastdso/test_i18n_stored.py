@@ -157,6 +157,9 @@ RAW_CODES = [
 def visible_text(page: str) -> str:
     """The page as read: no tags, attributes (tooltips), scripts or JSON blobs."""
     page = re.sub(r"<script.*?</script>", " ", page, flags=re.S)
+    # Line explanations are still stored as text (issue 20 leaves them to a later
+    # step, beside issues 15 and 16 that change them): not checked here.
+    page = re.sub(r'<td class="explanation[^"]*">.*?</td>', " ", page, flags=re.S)
     page = re.sub(r"<(select|option)[^>]*>", " ", page)
     return html.unescape(re.sub(r"<[^>]+>", " ", page))
 
