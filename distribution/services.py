@@ -186,7 +186,7 @@ def distribution_run_create(
     progress(15, "Actualizando productos", rows_read=len(request))
 
     with transaction.atomic():
-        upsert = products_upsert(_canonical_categories(request))
+        upsert = products_upsert(_canonical_categories(request), claim_demo=False)
         warnings: list[str] = list(upsert.category_warnings)
         scope = inventory_queries.products_by_sku(scope_skus)
         first_category = (

@@ -19,6 +19,7 @@ job's transaction is still open.
 from __future__ import annotations
 
 import logging
+import shutil
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -83,10 +84,53 @@ def progress_key(job_id: int) -> str:
 
 
 def job_input_path(job: Job) -> Path:
-    """The file a job reads: its upload, or the path a command passed."""
+    """The file a job reads, as a local path: the path a command passed, or its
+    upload read through the uploads storage. A storage without local paths
+    (S3) is copied once to a temporary file, removed when the job ends."""
+    if not job.file:
+        return Path(job.params["path"])
+    try:
+        return Path(job.file.storage.path(job.file.name))
+    except NotImplementedError:
+        pass
+    local = _local_copy_path(job)
+    if not local.exists():
+        partial = local.with_suffix(".part")
+        with job.file.storage.open(job.file.name, "rb") as source, partial.open("wb") as target:
+            shutil.copyfileobj(source, target, 1 << 20)
+        partial.replace(local)
+    return local
+
+
+def _local_copy_path(job: Job) -> Path:
+    folder = Path(settings.VAR_DIR) / "job-inputs"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"job-{job.pk}{Path(job.file.name).suffix[:10]}"
+
+
+def job_max_bytes(job: Job) -> int | None:
+    """The size limit of a job's input file: `--max-mb` when a command gave it,
+    FASTDSO_MAX_UPLOAD_MB for web uploads, none for a command's file."""
+    if job.params.get("max_mb") is not None:
+        return int(job.params["max_mb"]) * 1024 * 1024
     if job.file:
-        return Path(job.file.path)
-    return Path(job.params["path"])
+        return int(settings.FASTDSO_MAX_UPLOAD_MB) * 1024 * 1024
+    return None
+
+
+def job_input_discard(job: Job) -> None:
+    """A finished job's input leaves the storage (unless FASTDSO_KEEP_UPLOADS):
+    the Job row keeps the file name, the summary and the errors. Called by
+    `_finish`, which saves the row."""
+    if not job.file:
+        return
+    _local_copy_path(job).unlink(missing_ok=True)
+    if settings.FASTDSO_KEEP_UPLOADS:
+        return
+    try:
+        job.file.delete(save=False)  # the caller saves the row
+    except Exception:  # noqa: BLE001 - a storage hiccup must not fail a finished job
+        logger.warning("job %s: could not delete its upload %s", job.pk, job.file.name, exc_info=True)
 
 
 def job_start(
@@ -202,6 +246,7 @@ def _finish(job: Job, status: str, *, progress_state: dict[str, Any] | None = No
         job.warnings = []
     for name, value in fields.items():
         setattr(job, name, value)
+    job_input_discard(job)
     job.save()
     cache.delete(progress_key(job.pk))
 

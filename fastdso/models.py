@@ -3,8 +3,34 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.files.storage import Storage, storages
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
+
+
+class _UploadsStorage(LazyObject):
+    """settings.STORAGES["uploads"], looked up on first use (a field's storage
+    is otherwise fixed when the model is imported)."""
+
+    def _setup(self) -> None:
+        self._wrapped = storages["uploads"]
+
+
+_uploads = _UploadsStorage()
+
+
+@receiver(setting_changed)
+def _uploads_storage_reset(*, setting: str, **kwargs: object) -> None:
+    if setting == "STORAGES":  # tests switch storages, as Django does for default_storage
+        _uploads._wrapped = empty
+
+
+def uploads_storage() -> Storage:
+    """Where uploaded files are kept until their job ends (settings.STORAGES["uploads"])."""
+    return _uploads  # type: ignore[return-value]
 
 
 class Job(models.Model):
@@ -27,12 +53,16 @@ class Job(models.Model):
     errors = models.JSONField(_("errores"), default=list, blank=True)
     error_count = models.PositiveIntegerField(_("número de errores"), default=0)
     message = models.TextField(_("mensaje"), blank=True)
-    file = models.FileField(_("archivo"), upload_to="uploads/%Y/%m/", blank=True, max_length=300)
+    file = models.FileField(
+        _("archivo"), upload_to="uploads/%Y/%m/", storage=uploads_storage, blank=True, max_length=300
+    )
     file_name = models.CharField(_("nombre del archivo"), max_length=255, blank=True)
     result_url = models.CharField(_("enlace al resultado"), max_length=300, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("usuario")
     )
+    # Demo data loads and the runs/plans made on demo data (clear_demo removes them).
+    is_demo = models.BooleanField(_("demo"), default=False, editable=False)
     created_at = models.DateTimeField(_("creada"), auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(_("iniciada"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finalizada"), null=True, blank=True)

@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fastdso.menu.menu_context",
+                "inventory.context.demo_context",
             ],
             "builtins": ["fastdso.templatetags.fastdso_tags"],
         },
@@ -125,11 +126,19 @@ if not IS_POSTGRES:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache: job progress lives here so it is visible outside the job's
-# transaction; a file cache works across the web and worker processes. ------
+# --- Cache: job progress and the Store Health results live here, so that
+# every web and worker process sees them while a job's transaction is still
+# open. One host: a file cache in var/. Several hosts: REDIS_URL (the same
+# Redis is then the django-q2 broker too). -----------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("FASTDSO_CACHE_PREFIX", "fastdso"),
+        }
+    }
 else:
     CACHES = {
         "default": {
@@ -152,6 +161,7 @@ Q_CLUSTER: dict[str, object] = {
     "label": "Tareas",
 }
 if REDIS_URL:
+    # One Redis for the broker and the cache (a string is read with redis.from_url).
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
@@ -159,7 +169,14 @@ else:
 # Jobs run inline (same process) when true: tests and management commands.
 # The web app otherwise enqueues them to the django-q2 worker.
 FASTDSO_JOBS_SYNC = env_bool("FASTDSO_JOBS_SYNC", False)
-FASTDSO_MAX_UPLOAD_MB = int(os.environ.get("FASTDSO_MAX_UPLOAD_MB", "200"))
+# Web uploads above this are refused before parsing (the 357 MB reference
+# file fits the default). Management commands have no limit unless --max-mb.
+FASTDSO_MAX_UPLOAD_MB = int(os.environ.get("FASTDSO_MAX_UPLOAD_MB", "1024"))
+# Uploaded files are deleted from the uploads storage when their job ends;
+# 1 keeps them (audit). The Job row (name, user, summary, errors) always stays.
+FASTDSO_KEEP_UPLOADS = env_bool("FASTDSO_KEEP_UPLOADS", False)
+# 0: start.sh loads no demo data (an empty app for real data).
+FASTDSO_DEMO = env_bool("FASTDSO_DEMO", True)
 FASTDSO_MAX_STORED_ERRORS = 100_000
 
 # --- Auth -------------------------------------------------------------------
@@ -188,15 +205,48 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploads go through the "uploads" storage, so that a worker on another host
+# reads what the web host received: local disk by default (a shared mount
+# when web and workers are on several hosts: FASTDSO_UPLOADS_DIR), or an
+# S3-compatible bucket through django-storages (FASTDSO_S3_BUCKET, see
+# docs/operations.md), or any storage class (FASTDSO_UPLOADS_STORAGE).
+MEDIA_ROOT = VAR_DIR / "media"
+UPLOADS_DIR = Path(os.environ.get("FASTDSO_UPLOADS_DIR", MEDIA_ROOT))
+
+
+def _uploads_storage() -> dict[str, object]:
+    if os.environ.get("FASTDSO_S3_BUCKET"):
+        options = {
+            "bucket_name": os.environ["FASTDSO_S3_BUCKET"],
+            "location": os.environ.get("FASTDSO_S3_PREFIX", "fastdso"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        }
+        for option, variable in (
+            ("endpoint_url", "FASTDSO_S3_ENDPOINT_URL"),
+            ("region_name", "FASTDSO_S3_REGION"),
+            ("access_key", "FASTDSO_S3_ACCESS_KEY"),
+            ("secret_key", "FASTDSO_S3_SECRET_KEY"),
+        ):
+            if os.environ.get(variable):
+                options[option] = os.environ[variable]
+        return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+    backend = os.environ.get("FASTDSO_UPLOADS_STORAGE", "django.core.files.storage.FileSystemStorage")
+    if backend.endswith("FileSystemStorage"):
+        return {"BACKEND": backend, "OPTIONS": {"location": str(UPLOADS_DIR), "file_permissions_mode": 0o640}}
+    return {"BACKEND": backend}
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "uploads": _uploads_storage(),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Serve straight from the finders: no collectstatic step in the two-command
 # set-up, and no manifest to forget in tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
-MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640

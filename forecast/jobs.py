@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
-
 from fastdso.files import Column, read_table
-from fastdso.jobs import JobProgress, job_input_path, job_runner
+from fastdso.jobs import JobProgress, job_input_path, job_max_bytes, job_runner
 from fastdso.models import Job
 from forecast.models import ForecastRun
 from forecast.services import ForecastRequest, forecast_run_create, run_summary
@@ -29,9 +27,7 @@ def request_from_params(job: Job) -> ForecastRequest:
     file_names: dict[str, str] = {}
     duplicates = 0
     if params.get("scope") == ForecastRun.Scope.SKUS and (job.file or params.get("path")):
-        frame = read_table(
-            job_input_path(job), SKU_FILE_COLUMNS, max_bytes=settings.FASTDSO_MAX_UPLOAD_MB * 1024 * 1024
-        )
+        frame = read_table(job_input_path(job), SKU_FILE_COLUMNS, max_bytes=job_max_bytes(job))
         frame = frame[frame["sku"] != ""]
         duplicates = int(frame["sku"].duplicated().sum())
         skus = list(dict.fromkeys(frame["sku"]))

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastdso.jobs import JobProgress, file_import_run, job_runner
+from fastdso.jobs import JobProgress, file_import_run, job_max_bytes, job_runner
 from fastdso.models import Job
-from inventory.services import cd_stock_import, products_import, store_stock_import, upload_max_bytes
+from inventory.services import cd_stock_import, products_import, store_stock_import
 
 PRODUCT_IMPORT = "product_import"
 CD_STOCK_IMPORT = "cd_stock_import"
@@ -22,7 +22,7 @@ def _snapshot_date(job: Job) -> dt.date | None:
 @job_runner(PRODUCT_IMPORT)
 def run_product_import(job: Job, progress: JobProgress) -> None:
     file_import_run(
-        job, progress, products_import, rows_written=lambda r: r.created + r.renamed, max_bytes=upload_max_bytes()
+        job, progress, products_import, rows_written=lambda r: r.created + r.renamed, max_bytes=job_max_bytes(job)
     )
 
 
@@ -34,7 +34,7 @@ def run_cd_stock_import(job: Job, progress: JobProgress) -> None:
         cd_stock_import,
         rows_written=lambda r: r.sku_count,
         snapshot_date=_snapshot_date(job),
-        max_bytes=upload_max_bytes(),
+        max_bytes=job_max_bytes(job),
     )
 
 
@@ -46,5 +46,5 @@ def run_store_stock_import(job: Job, progress: JobProgress) -> None:
         store_stock_import,
         rows_written=lambda r: r.rows_read,
         snapshot_date=_snapshot_date(job),
-        max_bytes=upload_max_bytes(),
+        max_bytes=job_max_bytes(job),
     )

@@ -24,6 +24,8 @@ class Store(models.Model):
     # Date of this store's latest stock snapshot, kept by the stock import:
     # "current stock" is read at this date without a max() over history.
     stock_date = models.DateField(_("fecha de stock"), null=True, blank=True, editable=False)
+    # Loaded by seed_demo: every fact row of a demo store is demo (clear_demo).
+    is_demo = models.BooleanField(_("demo"), default=False, editable=False)
     created_at = models.DateTimeField(_("creada"), auto_now_add=True)
 
     class Meta:
@@ -48,6 +50,8 @@ class Product(models.Model):
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
     name = models.CharField(_("nombre"), max_length=255, blank=True)
     category = models.CharField(_("categoría"), max_length=120, null=True, blank=True, db_index=True)
+    # Loaded by seed_demo: every fact row of a demo product is demo (clear_demo).
+    is_demo = models.BooleanField(_("demo"), default=False, editable=False)
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
 
     class Meta:

@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -24,6 +23,7 @@ from fastdso.audit import audit_record
 from fastdso.db import analyze_after_load, date_param, imports_lock, in_clause, rows_insert
 from fastdso.files import Column, Kind, RowError, read_table
 from fastdso.jobs import JobInputError
+from inventory.demo import demo_claim
 from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot, normalise_store_name, store_name_key
 from inventory.signals import categories_set
 
@@ -45,9 +45,11 @@ class ProductUpsertResult:
     category_warnings: list[str] = field(default_factory=list)
 
 
-def products_upsert(products: pd.DataFrame) -> ProductUpsertResult:
+def products_upsert(products: pd.DataFrame, *, claim_demo: bool = True) -> ProductUpsertResult:
     """Create or update products from a frame with `sku` and optional
     `product_name` and `category` (first non-empty value per SKU wins).
+    A demo product named by a real file becomes real (`claim_demo`; a run's
+    request file does not claim: a run on demo data stays demo).
 
     Category rule (SPEC §2): set it when the product has none; when the
     product already has a different one, keep it and report a warning.
@@ -128,6 +130,8 @@ def products_upsert(products: pd.DataFrame) -> ProductUpsertResult:
             Product.objects.bulk_update(updates, ["name", "category"], batch_size=BATCH)
         if category_sets:
             categories_set.send(sender=Product, product_ids_by_category=category_sets)
+        if claim_demo:
+            demo_claim(Product, existing["id"].astype(int).tolist())
     return result
 
 
@@ -156,6 +160,8 @@ def stores_resolve(labels: Iterable[str], *, create: bool = True) -> StoreResolv
             id_by_label[label] = by_key[store_name_key(label)]
         else:
             missing.setdefault(store_name_key(label), label)
+    if create:
+        demo_claim(Store, id_by_label.values())
     created = 0
     if missing and create:
         new_stores = [Store(name=normalise_store_name(label), name_key=key) for key, label in missing.items()]
@@ -177,11 +183,6 @@ Progress = Callable[..., None]
 
 def _no_progress(*args: Any, **kwargs: Any) -> None:
     return None
-
-
-def upload_max_bytes() -> int:
-    """The size limit of uploaded files (web and command line, SPEC §3)."""
-    return int(settings.FASTDSO_MAX_UPLOAD_MB) * 1024 * 1024
 
 
 def _job_url(job: Any) -> str:

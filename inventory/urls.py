@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inventory import upload_views, views
+from inventory import demo_views, upload_views, views
 
 app_name = "inventory"  # with the Store Health pages added by health/urls.py
 urlpatterns: list = [
@@ -11,4 +11,5 @@ urlpatterns: list = [
     path("products/upload/", upload_views.ProductUploadView.as_view(), name="product_upload"),
     path("stock/cd/upload/", upload_views.CDStockUploadView.as_view(), name="cd_stock_upload"),
     path("stock/stores/upload/", upload_views.StoreStockUploadView.as_view(), name="store_stock_upload"),
+    path("demo/clear/", demo_views.DemoClearView.as_view(), name="demo_clear"),
 ]

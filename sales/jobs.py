@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from fastdso.jobs import JobProgress, file_import_run, job_runner
+from fastdso.jobs import JobProgress, file_import_run, job_max_bytes, job_runner
 from fastdso.models import Job
-from inventory.services import upload_max_bytes
 from sales.models import SalesLoad
 from sales.services import legacy_sales_import, macro_sales_import
 
@@ -20,12 +19,12 @@ def run_macro_sales_import(job: Job, progress: JobProgress) -> None:
         macro_sales_import,
         rows_written=lambda r: r.rows_written,
         mode=job.params.get("mode") or SalesLoad.Mode.REPLACE_RANGE,
-        max_bytes=upload_max_bytes(),
+        max_bytes=job_max_bytes(job),
     )
 
 
 @job_runner(LEGACY_SALES_IMPORT)
 def run_legacy_sales_import(job: Job, progress: JobProgress) -> None:
     file_import_run(
-        job, progress, legacy_sales_import, rows_written=lambda r: r.rows_written, max_bytes=upload_max_bytes()
+        job, progress, legacy_sales_import, rows_written=lambda r: r.rows_written, max_bytes=job_max_bytes(job)
     )

@@ -12,6 +12,11 @@ ensure_venv() {
   fi
   local stamp="$VENV/.installed-$(basename "$req")"
   local sum; sum=$(cat requirements*.txt | sha256sum | cut -d' ' -f1)
+  # requirements-dev.txt includes requirements.txt: its stamp covers both.
+  local dev_stamp="$VENV/.installed-requirements-dev.txt"
+  if [ "$req" = requirements.txt ] && [ -f "$dev_stamp" ] && [ "$(cat "$dev_stamp")" = "$sum" ]; then
+    stamp="$dev_stamp"
+  fi
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ]; then
     "$VENV/bin/python" -m pip install -q --upgrade pip
     "$VENV/bin/python" -m pip install -q -r "$req"

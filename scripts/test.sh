@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # The whole test suite: dev requirements, ruff, pytest on SQLite, then pytest
 # on PostgreSQL (started, or installed, if it is not there). The browser tests
-# (tests/e2e) run in both, on Debian's Chromium (installed if missing). Fails
-# if any step fails or if no test ran.
+# (tests/e2e) run in both, on Debian's Chromium (installed if missing). Then
+# the job tests once more on PostgreSQL with Redis as broker and cache
+# (REDIS_URL, DB 3 of the Redis on 127.0.0.1:6379, started or installed if
+# needed), including the scale-out test with two qcluster workers. Fails if
+# any step fails or if no test ran.
 source "$(dirname "$0")/_venv.sh"
 ensure_venv requirements-dev.txt
 bash scripts/ensure_postgres.sh
 bash scripts/ensure_chromium.sh
+bash scripts/ensure_redis.sh
 
 echo "== ruff"
 ruff check .
@@ -27,4 +31,12 @@ trap 'rm -rf "$TMP_SQLITE"' EXIT
 DATABASE_URL="sqlite:///$TMP_SQLITE/test.sqlite3" FASTDSO_VAR_DIR="$TMP_SQLITE/var" run_pytest SQLite "$@"
 PG_URL="${FASTDSO_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/fastdso}"
 DATABASE_URL="$PG_URL" FASTDSO_VAR_DIR="$TMP_SQLITE/var-pg" run_pytest PostgreSQL "$@"
-echo "== all green on SQLite and PostgreSQL"
+# The Redis leg: the job tests (every tests/fastdso/test_*job*, *qcluster*,
+# *redis*, *upload_storage* file) on PostgreSQL + Redis.
+shopt -s nullglob
+REDIS_TESTS=(tests/fastdso/test_*job*.py tests/fastdso/test_*qcluster*.py tests/fastdso/test_*redis*.py
+  tests/fastdso/test_upload_storage.py)
+shopt -u nullglob
+REDIS_URL="${FASTDSO_TEST_REDIS_URL:-redis://127.0.0.1:6379/3}" DATABASE_URL="$PG_URL" \
+  FASTDSO_VAR_DIR="$TMP_SQLITE/var-redis" run_pytest "PostgreSQL + Redis" "${REDIS_TESTS[@]}" -p no:cacheprovider
+echo "== all green on SQLite, PostgreSQL and PostgreSQL + Redis"

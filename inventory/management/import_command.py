@@ -29,6 +29,12 @@ class ImportCommand(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", metavar="FILE", help="Archivo CSV o XLSX.")
+        parser.add_argument(
+            "--max-mb",
+            type=int,
+            default=None,
+            help="Rechazar el archivo si pesa más de estos MB (por defecto, sin límite).",
+        )
 
     def job_params(self, options: dict[str, Any]) -> dict[str, Any]:
         return {}
@@ -37,7 +43,10 @@ class ImportCommand(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"No existe el archivo {path}.")
-        job = job_start(kind=self.job_kind, path=path, params=self.job_params(options), sync=True)
+        params = self.job_params(options)
+        if options.get("max_mb") is not None:
+            params["max_mb"] = options["max_mb"]
+        job = job_start(kind=self.job_kind, path=path, params=params, sync=True)
         if job.status != Job.Status.DONE:
             self.stderr.write(f"Tarea #{job.pk} fallida: {job.message}")
             if job.errors:

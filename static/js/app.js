@@ -27,6 +27,13 @@
     el.addEventListener("change", function () { el.form.submit(); });
   });
 
+  // Buttons that ask before submitting (data-confirm holds the question).
+  document.querySelectorAll("button.js-confirm[data-confirm]").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      if (!window.confirm(button.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
+
   // Progress bars take their width from data-progress (no inline styles).
   function paintProgress(bar, value) {
     bar.style.width = value + "%";

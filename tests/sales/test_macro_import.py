@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 
 import numpy as np
 import pandas as pd
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from fastdso.files import iter_table
 from fastdso.jobs import job_start
@@ -271,11 +275,22 @@ def test_a_bad_row_in_a_later_block_still_refuses_everything(db, tmp_path, monke
 
 def test_file_over_the_size_limit_is_refused_before_reading(db, tmp_path, planner, settings):
     settings.FASTDSO_MAX_UPLOAD_MB = 0
-    path = csv_file(tmp_path, "v.csv", ["1,A,2026-01-05,1"])
-    job = job_start(kind=MACRO_SALES_IMPORT, user=planner, path=path, sync=True)
+    upload = SimpleUploadedFile("v.csv", b"sku,store,date,quantity\n1,A,2026-01-05,1\n")
+    job = job_start(kind=MACRO_SALES_IMPORT, user=planner, upload=upload, sync=True)
     assert job.status == Job.Status.FAILED
     assert "máximo" in job.message
     assert nothing_written()
+
+
+def test_command_files_have_no_size_limit_unless_max_mb(db, tmp_path, settings):
+    """The web limit does not apply to the command line; --max-mb sets one."""
+    settings.FASTDSO_MAX_UPLOAD_MB = 0
+    path = csv_file(tmp_path, "v.csv", ["1,A,2026-01-05,1"])
+    with pytest.raises(CommandError, match="máximo permitido es 0 MB"):
+        call_command("import_macro_sales", str(path), "--max-mb", "0", stdout=io.StringIO(), stderr=io.StringIO())
+    assert nothing_written()
+    call_command("import_macro_sales", str(path), stdout=io.StringIO())
+    assert SalesWeeklyAgg.objects.get().units == 1
 
 
 def test_upload_is_audited_with_counts(db, tmp_path, planner):

@@ -1,6 +1,7 @@
-"""python manage.py seed_demo [--size small|medium|large]
+"""python manage.py seed_demo [--size small|medium|large] [--if-empty] [--users-only]
 
-Loads a realistic demo retailer and makes sure the demo logins exist.
+Loads a realistic demo retailer, marked as demo (`clear_demo` removes it),
+and makes sure the demo logins exist.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandParser
 
 from fastdso import demo
+from inventory.demo import demo_flag_refresh
 from inventory.models import Product
 from sales.demo_load import demo_load
 
@@ -24,14 +26,20 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--if-empty", action="store_true", help="No cargar si ya hay productos.")
         parser.add_argument("--no-users", action="store_true", help="No crear ni mostrar los usuarios demo.")
+        parser.add_argument(
+            "--users-only", action="store_true", help="Solo los usuarios (sin datos demo: la base queda vacía)."
+        )
 
     def handle(self, *args: object, **options: object) -> None:
-        if options["if_empty"] and Product.objects.exists():
+        if options["users_only"]:
+            self.stdout.write("Sin datos de demostración (FASTDSO_DEMO=0): cargue sus archivos.")
+        elif options["if_empty"] and Product.objects.exists():
             self.stdout.write("La base ya tiene datos: no se cargan datos demo.")
         else:
             data = demo.generate(str(options["size"]), seed=int(options["seed"]))  # type: ignore[arg-type]
             summary = demo_load(data)
             self.stdout.write(self.style.SUCCESS(f"Datos demo ({options['size']}) cargados: {summary}"))
+        demo_flag_refresh()  # the banner's flag, recomputed at every start
         if not options["no_users"]:
             for line in ensure_demo_users():
                 self.stdout.write(line)

@@ -1,0 +1,146 @@
+"""Helpers for the tests that start real processes (start.sh, gunicorn,
+qcluster): free ports, waiting for HTTP, a logged-in HTTP session, and the
+process tree below a pid (read from /proc)."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_http(url: str, timeout: float, alive=lambda: True) -> urllib.response.addinfourl:
+    """The first 200 answer of `url`; fails after `timeout` s or when `alive()` turns false."""
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        if not alive():
+            raise AssertionError(f"the server died before answering {url}")
+        try:
+            response = urllib.request.urlopen(url, timeout=5)  # noqa: S310 - a local test server
+            if response.status == 200:
+                return response
+        except (urllib.error.URLError, ConnectionError, OSError) as exc:
+            last = exc
+        time.sleep(0.3)
+    raise AssertionError(f"no answer from {url} in {timeout} s: {last}")
+
+
+class Browser:
+    """A cookie-keeping HTTP client that logs in through the login form."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base.rstrip("/")
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def _csrf(self) -> str:
+        return next(c.value for c in self.jar if c.name == "csrftoken")
+
+    def get(self, path: str) -> tuple[int, str, str]:
+        with self.opener.open(self.base + path, timeout=30) as response:
+            return response.status, response.geturl(), response.read().decode()
+
+    def login(self, username: str, password: str) -> None:
+        self.get("/login/")
+        data = urllib.parse.urlencode(
+            {"username": username, "password": password, "csrfmiddlewaretoken": self._csrf()}
+        ).encode()
+        request = urllib.request.Request(self.base + "/login/", data=data, headers={"Referer": self.base + "/login/"})
+        with self.opener.open(request, timeout=30) as response:
+            assert "/login/" not in response.geturl(), "login refused"
+
+    def upload(self, path: str, fields: dict[str, str], file_field: str, name: str, content: bytes) -> str:
+        """POST a multipart form; returns the final URL after redirects."""
+        self.get(path)
+        boundary = "----fastdso" + os.urandom(8).hex()
+        parts = []
+        for key, value in {**fields, "csrfmiddlewaretoken": self._csrf()}.items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode())
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{name}"\r\n'
+            "Content-Type: text/csv\r\n\r\n".encode()
+            + content
+            + b"\r\n"
+        )
+        parts.append(f"--{boundary}--\r\n".encode())
+        request = urllib.request.Request(
+            self.base + path,
+            data=b"".join(parts),
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "Referer": self.base + path},
+        )
+        with self.opener.open(request, timeout=120) as response:
+            return response.geturl()
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below `pid` (children, grandchildren…), from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Running (a zombie waiting for its parent's wait() counts as gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def session_members(session_ids: set[int]) -> set[int]:
+    """Live processes whose session is one of these (setsid'ed servers and their children)."""
+    members = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] != "Z" and int(fields[3]) in session_ids:
+                members.add(int(entry.name))
+    return members
+
+
+def session_of(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[3])
+    except OSError:
+        return None
+
+
+def printed_password(output: str, username: str) -> str:
+    """The password seed_demo printed for `username`."""
+    match = re.search(rf"^\s+{username}\s+/\s+(\S+)", output, re.MULTILINE)
+    assert match, output
+    return match.group(1)
