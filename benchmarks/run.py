@@ -29,7 +29,8 @@ from pyarrow import csv as pa_csv
 from benchmarks import generate
 
 SIZES = {"small": generate.SMALL, "reference": generate.REFERENCE}
-STEPS = ("upload", "floor", "reupload", "distribution", "redistribution", "pages")
+STEPS = ("upload", "floor", "reupload", "distribution", "redistribution", "replay", "pages", "open_runs")
+OPEN_RUNS = 20  # SPEC §5.7: a run planned while this many approved runs hold stock
 # History for the table-size test: pairs × weeks rows (≥ 10M at the reference size).
 HISTORY = {"small": {"pairs": 2_400, "weeks": 130}, "reference": {"pairs": 80_000, "weeks": 130}}
 SCOPE_SKUS = {"small": 200, "reference": 2_000}
@@ -47,6 +48,8 @@ TARGETS: dict[str, tuple[str, Callable[[float, dict], bool | None]]] = {
     "distribution_table_ratio": ("≤ 1.3×", lambda v, f: v <= 1.3),
     "distribution_wide_run_s": ("(≤ 5 s)", lambda v, f: v <= 5),
     "redistribution_s": ("≤ 5 s", lambda v, f: v <= 5),
+    "replay_s": ("≤ 60 s (reference)", lambda v, f: v <= 60),
+    "distribution_open_runs_s": ("≤ 5 s", lambda v, f: v <= 5),
     "run_lines_page_ms": ("≤ 300 ms", lambda v, f: v <= 300),
     "alerts_page_ms": ("≤ 300 ms", lambda v, f: v <= 300),
     "store_health_compute_s": ("(no target: a job)", lambda v, f: None),
@@ -160,7 +163,7 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 # Setup
 # ---------------------------------------------------------------------------
 
-OUR_APPS = ("inventory", "sales", "distribution", "redistribution", "forecast", "dashboard", "fastdso")
+OUR_APPS = ("inventory", "sales", "distribution", "redistribution", "forecast", "replay", "dashboard", "fastdso")
 
 
 def reset_tables() -> None:
@@ -227,6 +230,46 @@ def _floor_table_create() -> None:
                 cursor.execute(sql)
 
 
+def _floor_write(weekly: pd.DataFrame, stages: dict[str, float]) -> None:
+    """The floor's write: COPY into a temporary table and one upsert (PostgreSQL),
+    or batched upserts (SQLite), each stage timed into `stages`."""
+    columns = ["product_id", "store_id", "week_start", *DAYS, "units", "category"]
+    with transaction.atomic(), connection.cursor() as cursor:
+        t2 = time.perf_counter()
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE TEMP TABLE bench_floor_tmp (product_id bigint, store_id bigint, week_start date, "
+                + ", ".join(f"{d} integer" for d in DAYS)
+                + ", units integer, category text) ON COMMIT DROP"
+            )
+            buffer_table = pa.Table.from_pandas(weekly[columns], preserve_index=False)
+            with cursor.cursor.copy(f"COPY bench_floor_tmp ({', '.join(columns)}) FROM STDIN (FORMAT csv)") as copy:
+                for batch in buffer_table.to_batches(200_000):
+                    sink = pa.BufferOutputStream()
+                    pa_csv.write_csv(pa.Table.from_batches([batch]), sink, pa_csv.WriteOptions(include_header=False))
+                    copy.write(sink.getvalue().to_pybytes())
+            stages["copy"] = time.perf_counter() - t2
+            t3 = time.perf_counter()
+            updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*DAYS, "units", "category"])
+            cursor.execute(
+                f"INSERT INTO {FLOOR_TABLE} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM bench_floor_tmp "  # noqa: S608
+                f"ON CONFLICT (product_id, store_id, week_start) DO UPDATE SET {updates}"
+            )
+            stages["upsert"] = time.perf_counter() - t3
+        else:
+            stages["copy"] = 0.0
+            rows = weekly[columns].assign(week_start=weekly["week_start"].dt.strftime("%Y-%m-%d"))
+            updates = ", ".join(f"{c} = excluded.{c}" for c in [*DAYS, "units", "category"])
+            sql = (
+                f"INSERT INTO {FLOOR_TABLE} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
+                f"ON CONFLICT (product_id, store_id, week_start) DO UPDATE SET {updates}"
+            )
+            values = rows.astype(object).to_numpy().tolist()
+            for start in range(0, len(values), 200_000):
+                cursor.executemany(sql, values[start : start + 200_000])
+            stages["upsert"] = time.perf_counter() - t2
+
+
 def floor_measure(path: Path, report: Report) -> float:
     """The SPEC §11 loading floor, each stage timed."""
     from inventory.models import Product, Store
@@ -269,41 +312,7 @@ def floor_measure(path: Path, report: Report) -> float:
     weekly["units"] = days.sum(axis=1)
     weekly["category"] = product_category[unique >> 40]
     stages["aggregate"] = time.perf_counter() - t1
-    columns = ["product_id", "store_id", "week_start", *DAYS, "units", "category"]
-    with transaction.atomic(), connection.cursor() as cursor:
-        t2 = time.perf_counter()
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "CREATE TEMP TABLE bench_floor_tmp (product_id bigint, store_id bigint, week_start date, "
-                + ", ".join(f"{d} integer" for d in DAYS)
-                + ", units integer, category text) ON COMMIT DROP"
-            )
-            buffer_table = pa.Table.from_pandas(weekly[columns], preserve_index=False)
-            with cursor.cursor.copy(f"COPY bench_floor_tmp ({', '.join(columns)}) FROM STDIN (FORMAT csv)") as copy:
-                for batch in buffer_table.to_batches(200_000):
-                    sink = pa.BufferOutputStream()
-                    pa_csv.write_csv(pa.Table.from_batches([batch]), sink, pa_csv.WriteOptions(include_header=False))
-                    copy.write(sink.getvalue().to_pybytes())
-            stages["copy"] = time.perf_counter() - t2
-            t3 = time.perf_counter()
-            updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*DAYS, "units", "category"])
-            cursor.execute(
-                f"INSERT INTO {FLOOR_TABLE} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM bench_floor_tmp "  # noqa: S608
-                f"ON CONFLICT (product_id, store_id, week_start) DO UPDATE SET {updates}"
-            )
-            stages["upsert"] = time.perf_counter() - t3
-        else:
-            stages["copy"] = 0.0
-            rows = weekly[columns].assign(week_start=weekly["week_start"].dt.strftime("%Y-%m-%d"))
-            updates = ", ".join(f"{c} = excluded.{c}" for c in [*DAYS, "units", "category"])
-            sql = (
-                f"INSERT INTO {FLOOR_TABLE} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
-                f"ON CONFLICT (product_id, store_id, week_start) DO UPDATE SET {updates}"
-            )
-            values = rows.astype(object).to_numpy().tolist()
-            for start in range(0, len(values), 200_000):
-                cursor.executemany(sql, values[start : start + 200_000])
-            stages["upsert"] = time.perf_counter() - t2
+    _floor_write(weekly, stages)
     total = time.perf_counter() - t0
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
@@ -393,6 +402,25 @@ def _sqlite_indexes_drop(cursor: Any) -> list[str]:
 # ---------------------------------------------------------------------------
 
 
+@dataclass
+class Bench:
+    """One bench run: its size, files, report and what it skips."""
+
+    size: str
+    work: Path
+    files: dict[str, Path]
+    report: Report
+    skip: set[str]
+    out: Callable[[str], None]
+    retailer: Any = None
+    user: Any = None
+    products: pd.DataFrame | None = None
+    run_obj: Any = None
+
+
+BIG = 1 << 40  # no upload limit for the bench's files
+
+
 def run(
     *,
     size: str = "small",
@@ -403,16 +431,6 @@ def run(
     out: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """`daily_rows`: a smaller macro file than the size's (how upload cost grows)."""
-    from distribution.engine import DistributionParams
-    from distribution.services import distribution_run_create
-    from inventory.models import Product, Store
-    from inventory.services import cd_stock_import, products_import, store_stock_import
-    from redistribution import engine as redist_engine
-    from redistribution.engine import RedistParams
-    from redistribution.services import MODE_AUTO, PlanRequest, transfer_plan_create
-    from sales.services import macro_sales_import
-
-    skip = set(skip)
     if has_data() and not reset:
         raise RuntimeError("La base de datos ya tiene productos: use --reset (borra ventas, stock, runs y planes).")
     reset_tables()
@@ -421,9 +439,35 @@ def run(
     out(f"FastDSO bench · size={size} · db={connection.vendor} · {machine()}")
     work = Path(workdir or tempfile.mkdtemp(prefix="fastdso-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    dims = SIZES[size] if daily_rows is None else {**SIZES[size], "daily_rows": daily_rows}
-    r = generate.retailer(dims)
     files = {k: work / f"{k}.csv" for k in ("products", "sales", "cd", "stores", "request")}
+    bench = Bench(size=size, work=work, files=files, report=report, skip=set(skip), out=out)
+    _step_setup(bench, daily_rows)
+    if "upload" not in bench.skip:
+        _step_upload(bench)
+    bench.user = planner_user()
+    if {"distribution", "redistribution", "replay", "pages"} - bench.skip:
+        _step_distribution(bench)
+    if "replay" not in bench.skip:
+        _step_replay(bench)
+    if "redistribution" not in bench.skip:
+        _step_redistribution(bench)
+    if "pages" not in bench.skip:
+        _step_pages(bench)
+    # (g) last, so the earlier figures are not affected: the same run while 20
+    # approved runs of the same SKUs hold CD stock and stock in transit.
+    if "open_runs" not in bench.skip and "distribution" not in bench.skip:
+        _step_open_runs(bench)
+    report.details["loadavg_end"] = list(os.getloadavg())
+    return report.as_json()
+
+
+def _step_setup(bench: Bench, daily_rows: int | None) -> None:
+    """Generate the retailer's files; load products and stock through the real services."""
+    from inventory.services import cd_stock_import, products_import, store_stock_import
+
+    files, report = bench.files, bench.report
+    dims = SIZES[bench.size] if daily_rows is None else {**SIZES[bench.size], "daily_rows": daily_rows}
+    r = bench.retailer = generate.retailer(dims)
     t, rows = timed(lambda: generate.write_daily_sales(r, dims["daily_rows"], files["sales"]))
     generate.write_products(r, files["products"])
     generate.write_cd_stock(r, files["cd"])
@@ -431,156 +475,268 @@ def run(
     report.details.update(
         daily_rows=rows, sales_file_mb=round(files["sales"].stat().st_size / 2**20, 1), generate_s=round(t, 2)
     )
-    out(f"  generated {rows:,} daily rows ({report.details['sales_file_mb']} MB) in {t:.1f} s")
-    big = 1 << 40
-    products_import(path=files["products"], max_bytes=big)
-    stock_day = r.end
-    cd_stock_import(path=files["cd"], snapshot_date=stock_day, max_bytes=big)
-    store_stock_import(path=files["stores"], snapshot_date=stock_day, max_bytes=big)
+    bench.out(f"  generated {rows:,} daily rows ({report.details['sales_file_mb']} MB) in {t:.1f} s")
+    products_import(path=files["products"], max_bytes=BIG)
+    cd_stock_import(path=files["cd"], snapshot_date=r.end, max_bytes=BIG)
+    store_stock_import(path=files["stores"], snapshot_date=r.end, max_bytes=BIG)
     report.details["store_stock_rows"] = stock_rows
 
-    # (a) the macro upload, end to end through the real service
-    if "upload" not in skip:
-        clock = StageClock()
-        with RssPeak() as rss:
-            t, result = timed(lambda: macro_sales_import(path=files["sales"], max_bytes=big, progress=clock))
-        report.details["upload_weekly_rows"] = result.weekly_rows
-        report.details["upload_stages_s"] = clock.done()
-        out(f"  upload stages: {report.details['upload_stages_s']}")
-        report.figure("upload_s", t, f"{result.rows_read:,} rows → {result.weekly_rows:,} weekly")
-        report.details["rss_before_upload_mb"] = round(rss.start / 2**20)
-        report.figure(
-            "upload_peak_rss_mb", rss.mb, f"(whole process; {rss.start / 2**20:.0f} MB before the upload started)"
-        )
-        # (b) the loading floor, same run
-        if "floor" not in skip:
-            floor = floor_measure(files["sales"], report)
-            report.figure("floor_s", floor, str(report.details["floor_stages_s"]))
-            report.figure("upload_floor_ratio", t / floor)
-        # (c) the same file again
-        if "reupload" not in skip:
-            clock = StageClock()
-            t2, again = timed(lambda: macro_sales_import(path=files["sales"], max_bytes=big, progress=clock))
-            report.details["reupload_stages_s"] = clock.done()
-            out(f"  re-upload stages: {report.details['reupload_stages_s']}")
-            report.figure("reupload_s", t2, f"{again.rows_written:,} rows rewritten")
-            report.figure("reupload_ratio", t2 / t)
 
-    # (d) distribution run of the scope SKUs on a small and a 10× bigger table
-    user = planner_user()
+def _step_upload(bench: Bench) -> None:
+    """(a) the macro upload end to end through the real service, (b) the loading
+    floor, same run, (c) the same file again."""
+    from sales.services import macro_sales_import
+
+    report, path = bench.report, bench.files["sales"]
+    clock = StageClock()
+    with RssPeak() as rss:
+        t, result = timed(lambda: macro_sales_import(path=path, max_bytes=BIG, progress=clock))
+    report.details["upload_weekly_rows"] = result.weekly_rows
+    report.details["upload_stages_s"] = clock.done()
+    bench.out(f"  upload stages: {report.details['upload_stages_s']}")
+    report.figure("upload_s", t, f"{result.rows_read:,} rows → {result.weekly_rows:,} weekly")
+    report.details["rss_before_upload_mb"] = round(rss.start / 2**20)
+    report.figure(
+        "upload_peak_rss_mb", rss.mb, f"(whole process; {rss.start / 2**20:.0f} MB before the upload started)"
+    )
+    if "floor" not in bench.skip:
+        floor = floor_measure(path, report)
+        report.figure("floor_s", floor, str(report.details["floor_stages_s"]))
+        report.figure("upload_floor_ratio", t / floor)
+    if "reupload" not in bench.skip:
+        clock = StageClock()
+        t2, again = timed(lambda: macro_sales_import(path=path, max_bytes=BIG, progress=clock))
+        report.details["reupload_stages_s"] = clock.done()
+        bench.out(f"  re-upload stages: {report.details['reupload_stages_s']}")
+        report.figure("reupload_s", t2, f"{again.rows_written:,} rows rewritten")
+        report.figure("reupload_ratio", t2 / t)
+
+
+def _history_ids(bench: Bench) -> dict[str, np.ndarray]:
+    """Product ids, categories and store ids of the generated retailer, in its order."""
+    from inventory.models import Product, Store
+
+    r = bench.retailer
     products = pd.DataFrame(list(Product.objects.values_list("sku", "id", "category")), columns=["sku", "id", "cat"])
+    bench.products = products
     by_sku = products.set_index("sku").reindex(r.skus)
-    ids = {
+    return {
         "product": by_sku["id"].to_numpy(np.int64),
         "category": by_sku["cat"].to_numpy(object),
         "store": pd.Series(dict(Store.objects.values_list("name", "id"))).reindex(r.stores).to_numpy(np.int64),
     }
+
+
+def _step_distribution(bench: Bench) -> None:
+    """(d) a distribution run of the scope SKUs on a small and a 10× bigger table,
+    then a wide run (cold start to every store) for the lines page."""
+    r, report, size = bench.retailer, bench.report, bench.size
+    ids = _history_ids(bench)
     hist = HISTORY[size]
     last_week = r.end - dt.timedelta(days=6)
     all_weeks = [last_week - dt.timedelta(weeks=i) for i in range(hist["weeks"])]
     recent, older = all_weeks[: hist["weeks"] // 10], all_weeks[hist["weeks"] // 10 :]
-    run_obj = None
-    if "distribution" not in skip or "redistribution" not in skip or "pages" not in skip:
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM sales_salesweeklyagg")
-        t, small_rows = timed(lambda: history_load(history_frames(r, ids, hist["pairs"], recent)))
-        out(f"  loaded {small_rows:,} weekly rows in {t:.1f} s")
-        scope = r.skus[: SCOPE_SKUS[size]]
-        pd.DataFrame({"sku": scope}).to_csv(files["request"], index=False)
-        params = DistributionParams()
-        times = {}
-        for label, frames in (("small", None), ("big", older)):
-            if frames is not None:
-                t, more = timed(lambda weeks=frames: history_load(history_frames(r, ids, hist["pairs"], weeks)))
-                out(f"  loaded {more:,} more weekly rows in {t:.1f} s")
-            table_rows = small_rows if frames is None else small_rows + more
-            report.details[f"distribution_{label}_table_rows"] = table_rows
-            if "distribution" in skip:
-                continue
-            clock = StageClock()
-            elapsed, created = timed(
-                lambda c=clock: distribution_run_create(
-                    request_path=files["request"], file_name="bench.csv", params=params, user=user, progress=c
-                )
-            )
-            report.details[f"distribution_{label}_stages_s"] = clock.done()
-            out(f"  distribution stages: {report.details[f'distribution_{label}_stages_s']}")
-            run_obj = created.run
-            times[label] = elapsed
-            report.figure(
-                f"distribution_{label}_table_s",
-                elapsed,
-                f"{len(scope):,} SKUs, {run_obj.line_count:,} lines, table {table_rows:,} rows",
-            )
-        if times:
-            report.figure("distribution_table_ratio", times["big"] / times["small"])
-        if "pages" not in skip:
-            # A wide run for the lines list: SKUs without sales, cold start to every store.
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT DISTINCT product_id FROM sales_salesweeklyagg")
-                sold = {row[0] for row in cursor.fetchall()}
-            unsold = [sku for sku, pid in zip(r.skus, ids["product"], strict=True) if pid not in sold]
-            pd.DataFrame({"sku": unsold[: SCOPE_SKUS[size]]}).to_csv(work / "wide.csv", index=False)
-            wide = DistributionParams(cold_start_top_n=len(r.stores), limit_by_cd=False)
-            clock = StageClock()
-            elapsed, created = timed(
-                lambda: distribution_run_create(
-                    request_path=work / "wide.csv", file_name="wide.csv", params=wide, user=user, progress=clock
-                )
-            )
-            run_obj = created.run
-            report.details["wide_run"] = {
-                "skus": len(unsold[: SCOPE_SKUS[size]]),
-                "lines": run_obj.line_count,
-                "stages_s": clock.done(),
-            }
-            report.figure("distribution_wide_run_s", elapsed, f"cold start to all stores, {run_obj.line_count:,} lines")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM sales_salesweeklyagg")
+    t, small_rows = timed(lambda: history_load(history_frames(r, ids, hist["pairs"], recent)))
+    bench.out(f"  loaded {small_rows:,} weekly rows in {t:.1f} s")
+    pd.DataFrame({"sku": r.skus[: SCOPE_SKUS[size]]}).to_csv(bench.files["request"], index=False)
+    times = {}
+    for label, frames in (("small", None), ("big", older)):
+        if frames is not None:
+            t, more = timed(lambda weeks=frames: history_load(history_frames(r, ids, hist["pairs"], weeks)))
+            bench.out(f"  loaded {more:,} more weekly rows in {t:.1f} s")
+        table_rows = small_rows if frames is None else small_rows + more
+        report.details[f"distribution_{label}_table_rows"] = table_rows
+        if "distribution" not in bench.skip:
+            times[label] = _distribution_run(bench, label, table_rows)
+    if times:
+        report.figure("distribution_table_ratio", times["big"] / times["small"])
+    if "pages" not in bench.skip:
+        _wide_run(bench, ids)
 
-    # (e) redistribution by category, Top N 200, to all stores
-    if "redistribution" not in skip:
-        category = products["cat"].value_counts().index[0]
-        request = PlanRequest(
-            mode=MODE_AUTO,
-            scope=redist_engine.SCOPE_CATEGORY,
-            category=str(category),
-            params=RedistParams(top_n=200),
+
+def _distribution_run(bench: Bench, label: str, table_rows: int) -> float:
+    from distribution.engine import DistributionParams
+    from distribution.services import distribution_run_create
+
+    clock = StageClock()
+    elapsed, created = timed(
+        lambda: distribution_run_create(
+            request_path=bench.files["request"],
+            file_name="bench.csv",
+            params=DistributionParams(),
+            user=bench.user,
+            progress=clock,
         )
-        elapsed, plan = timed(lambda: transfer_plan_create(user=user, request=request))
-        report.figure("redistribution_s", elapsed, f"category {category}, {plan.lines.count():,} lines")
-
-    # (f) first pages of the big lists
-    if "pages" not in skip:
-        from django.test import Client
-        from django.urls import reverse
-
-        client = Client()
-        client.force_login(user)
-        pages = {}
-        if run_obj is not None:
-            pages["run_lines_page_ms"] = (reverse("distribution:run_lines", args=[run_obj.run_id]), run_obj.line_count)
-        from inventory.models import StoreStockSnapshot
-
-        pages["alerts_page_ms"] = (reverse("inventory:health_alerts"), StoreStockSnapshot.objects.count())
-        # Store Health is computed by a background job when the data changes and
-        # pages serve its cached result: time that computation on its own.
-        from health.queries import store_health_refresh
-
-        elapsed, _ = timed(store_health_refresh)
-        report.figure("store_health_compute_s", elapsed, "background job; pages read its cache")
-        for name, (url, behind) in pages.items():
-            samples = []
-            for _ in range(3):
-                elapsed, response = timed(lambda target=url: client.get(target))
-                assert response.status_code == 200, (url, response.status_code)
-                samples.append(elapsed * 1000)
-            report.details[name.replace("_ms", "_samples_ms")] = [round(s, 1) for s in samples]
-            report.figure(name, statistics.median(samples), f"{url} · {behind:,} rows behind · first {samples[0]:.0f}")
-    report.details["loadavg_end"] = list(os.getloadavg())
-    return report.as_json()
+    )
+    bench.report.details[f"distribution_{label}_stages_s"] = clock.done()
+    bench.out(f"  distribution stages: {bench.report.details[f'distribution_{label}_stages_s']}")
+    bench.run_obj = created.run
+    scope = len(bench.retailer.skus[: SCOPE_SKUS[bench.size]])
+    bench.report.figure(
+        f"distribution_{label}_table_s",
+        elapsed,
+        f"{scope:,} SKUs, {bench.run_obj.line_count:,} lines, table {table_rows:,} rows",
+    )
+    return elapsed
 
 
-def ru_maxrss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _wide_run(bench: Bench, ids: dict[str, np.ndarray]) -> None:
+    """A wide run for the lines list: SKUs without sales, cold start to every store."""
+    from distribution.engine import DistributionParams
+    from distribution.services import distribution_run_create
+
+    r = bench.retailer
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT product_id FROM sales_salesweeklyagg")
+        sold = {row[0] for row in cursor.fetchall()}
+    unsold = [sku for sku, pid in zip(r.skus, ids["product"], strict=True) if pid not in sold]
+    pd.DataFrame({"sku": unsold[: SCOPE_SKUS[bench.size]]}).to_csv(bench.work / "wide.csv", index=False)
+    wide = DistributionParams(cold_start_top_n=len(r.stores), limit_by_cd=False)
+    clock = StageClock()
+    elapsed, created = timed(
+        lambda: distribution_run_create(
+            request_path=bench.work / "wide.csv", file_name="wide.csv", params=wide, user=bench.user, progress=clock
+        )
+    )
+    run_obj = bench.run_obj = created.run
+    bench.report.details["wide_run"] = {
+        "skus": len(unsold[: SCOPE_SKUS[bench.size]]),
+        "lines": run_obj.line_count,
+        "stages_s": clock.done(),
+    }
+    bench.report.figure("distribution_wide_run_s", elapsed, f"cold start to all stores, {run_obj.line_count:,} lines")
+
+
+# SPEC §13: the top SKUs × all stores × 8 weeks × 3 policies.
+REPLAY_POLICIES = ("sma1:model=SMA1", "sma2:model=SMA2", "sma3:model=SMA3,target_woc=3")
+REPLAY_WEEKS = 8
+
+
+def _step_replay(bench: Bench) -> None:
+    """(d') the replay end to end through its service: history read, 3 policies × 8 weeks, saved."""
+    from replay.models import ReplayRun
+    from replay.services import ReplayRequest, replay_run_create
+
+    clock = StageClock()
+    request = ReplayRequest(
+        scope=ReplayRun.Scope.TOP,
+        top_n=SCOPE_SKUS[bench.size],
+        weeks=REPLAY_WEEKS,
+        cd_supply=1.0,
+        policies=REPLAY_POLICIES,
+    )
+    elapsed, (run, _warnings) = timed(lambda: replay_run_create(request=request, user=bench.user, progress=clock))
+    report = bench.report
+    report.details["replay_stages_s"] = clock.done()
+    report.details["replay"] = {
+        "skus": run.sku_count,
+        "weeks": run.weeks,
+        "policies": run.policy_names,
+        "fill_rates": [r["totals"]["fill_rate"] for r in run.results],
+    }
+    report.figure("replay_s", elapsed, f"{run.sku_count:,} SKUs × {run.weeks} weeks × {len(run.policies)} policies")
+
+
+def _step_redistribution(bench: Bench) -> None:
+    """(e) redistribution by category, Top N 200, to all stores."""
+    from redistribution import engine as redist_engine
+    from redistribution.engine import RedistParams
+    from redistribution.services import MODE_AUTO, PlanRequest, transfer_plan_create
+
+    products = bench.products if bench.products is not None else _products_frame()
+    category = products["cat"].value_counts().index[0]
+    request = PlanRequest(
+        mode=MODE_AUTO,
+        scope=redist_engine.SCOPE_CATEGORY,
+        category=str(category),
+        params=RedistParams(top_n=200),
+    )
+    elapsed, plan = timed(lambda: transfer_plan_create(user=bench.user, request=request))
+    bench.report.figure("redistribution_s", elapsed, f"category {category}, {plan.lines.count():,} lines")
+
+
+def _step_open_runs(bench: Bench) -> None:
+    """Time a run of the scope SKUs with OPEN_RUNS approved runs of the same SKUs
+    open (SPEC §5.7): the generator then reads their reservations and transit.
+
+    The open runs are real: generated as drafts first (all against the same
+    stock, so each has its full lines), then approved one after the other. So
+    that every approval fits, the CD snapshot of the scope is first raised to
+    hold OPEN_RUNS + 1 runs (after the drafts were planned)."""
+    from django.db.models import F, Max
+
+    from distribution.engine import DistributionParams
+    from distribution.services import distribution_run_create
+    from fastdso.lifecycle import run_transition
+    from inventory.models import CDStockSnapshot, StockCommitment
+
+    request, user, report = bench.files["request"], bench.user, bench.report
+    scope = bench.retailer.skus[: SCOPE_SKUS[bench.size]]
+    params = DistributionParams()
+
+    def generate(progress: Any = None) -> Any:
+        return distribution_run_create(
+            request_path=request, file_name="bench.csv", params=params, user=user, progress=progress
+        ).run
+
+    started = time.perf_counter()
+    drafts = [generate() for _ in range(OPEN_RUNS)]
+    latest = CDStockSnapshot.objects.aggregate(d=Max("snapshot_date"))["d"]
+    CDStockSnapshot.objects.filter(snapshot_date=latest, product__sku__in=scope).update(
+        units=F("units") * (OPEN_RUNS + 1) + 1000
+    )
+    for draft in drafts:
+        run_transition(run_id=draft.run_id, action="approve", user=user)
+    setup_s = time.perf_counter() - started
+    commitments = StockCommitment.objects.filter(is_open=True).count()
+    report.details["open_runs"] = {"runs": OPEN_RUNS, "commitments": commitments, "setup_s": round(setup_s, 1)}
+    clock = StageClock()
+    elapsed, run_obj = timed(lambda: generate(clock))
+    report.details["distribution_open_runs_stages_s"] = clock.done()
+    report.figure(
+        "distribution_open_runs_s",
+        elapsed,
+        f"{len(scope):,} SKUs, {run_obj.line_count:,} lines, {OPEN_RUNS} open runs ({commitments:,} commitments)",
+    )
+
+
+def _products_frame() -> pd.DataFrame:
+    from inventory.models import Product
+
+    return pd.DataFrame(list(Product.objects.values_list("sku", "id", "category")), columns=["sku", "id", "cat"])
+
+
+def _step_pages(bench: Bench) -> None:
+    """(f) first pages of the big lists, and the Store Health computation they read."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from health.queries import store_health_refresh
+    from inventory.models import StoreStockSnapshot
+
+    client = Client()
+    client.force_login(bench.user)
+    pages = {}
+    run_obj = bench.run_obj
+    if run_obj is not None:
+        pages["run_lines_page_ms"] = (reverse("distribution:run_lines", args=[run_obj.run_id]), run_obj.line_count)
+    pages["alerts_page_ms"] = (reverse("inventory:health_alerts"), StoreStockSnapshot.objects.count())
+    # Store Health is computed by a background job when the data changes and
+    # pages serve its cached result: time that computation on its own.
+    elapsed, _ = timed(store_health_refresh)
+    bench.report.figure("store_health_compute_s", elapsed, "background job; pages read its cache")
+    for name, (url, behind) in pages.items():
+        samples = []
+        for _ in range(3):
+            elapsed, response = timed(lambda target=url: client.get(target))
+            assert response.status_code == 200, (url, response.status_code)
+            samples.append(elapsed * 1000)
+        bench.report.details[name.replace("_ms", "_samples_ms")] = [round(s, 1) for s in samples]
+        bench.report.figure(
+            name, statistics.median(samples), f"{url} · {behind:,} rows behind · first {samples[0]:.0f}"
+        )
 
 
 def write_json(data: dict[str, Any], path: str | Path) -> None:

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from distribution.models import DistributionLine, DistributionRun
 from fastdso.admin_base import AuditedModelAdmin
+from fastdso.lifecycle import LIFECYCLE_READONLY
 
 
 @admin.register(DistributionRun)
@@ -9,6 +10,7 @@ class DistributionRunAdmin(AuditedModelAdmin):
     list_display = (
         "run_id",
         "status",
+        "state",
         "model_name",
         "as_of_week",
         "scope_sku_count",
@@ -18,9 +20,11 @@ class DistributionRunAdmin(AuditedModelAdmin):
         "user",
         "created_at",
     )
-    list_filter = ("status", "model_name", "created_at")
+    list_filter = ("status", "state", "model_name", "created_at")
     search_fields = ("run_id", "request_file_name", "request_sha256")
     raw_id_fields = ("job",)
+    # The lifecycle changes only through its service (buttons, run_status): it writes the stock commitments.
+    readonly_fields = LIFECYCLE_READONLY
 
 
 @admin.register(DistributionLine)

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class DistributionConfig(AppConfig):
     name = "distribution"
     verbose_name = _("Distribución")
+
+    def ready(self) -> None:
+        from distribution.lifecycle import KIND
+        from fastdso.lifecycle import lifecycle_register
+
+        lifecycle_register(KIND)

@@ -5,13 +5,15 @@
 Inputs are DataFrames already limited to the request's SKUs (the scope):
 
 - ``scope``: sku, product_id, category (the product's), optional
-  request_category (the request file's, used when the product has none);
+  request_category (the request file's, used when the product has none),
+  optional pack_size (units per case, default 1, SPEC §5.4a);
 - ``sales``: product_id, store_id, week_start, units — weekly macro rows of the
   scope SKUs in the lookback window (a week with no row counts as 0 units) —
   or their per-store summary (see `summarise_weekly`), which the service reads
   already grouped by the database;
-- ``category_units``: category, store_id, units — each category's units per
-  store over the last ``category_window_weeks``;
+- ``category_units``: category, store_id, units, skus — each category's units
+  per store over the last ``category_window_weeks``, and how many of its SKUs
+  sold (units summed over the window > 0) there (``cold_start_basis=per_sku``);
 - ``store_stock``: product_id, store_id, units (absent: 0);
 - ``cd_stock``: product_id, units (absent: 0);
 - ``stores``: store_id, store_name (tie-breaks and explanations).
@@ -24,6 +26,7 @@ a ``reason`` and a Spanish ``explanation`` a planner can recompute by hand.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -33,6 +36,14 @@ import pandas as pd
 
 MODELS: dict[str, int] = {"SMA1": 1, "SMA2": 2, "SMA3": 3}
 COLD_START_MODEL = "COLD_START_CATEGORY"
+# Cold-start basis (SPEC §5.3): the rate a new SKU is planned at.
+BASIS_PER_SKU = "per_sku"  # the category's weekly units at the store / its SKUs selling there
+BASIS_CATEGORY = "category"  # the category's weekly units at the store (the seeds' literal formula)
+COLD_START_BASES = (BASIS_PER_SKU, BASIS_CATEGORY)
+# CD rule (SPEC §5.4): how a short CD is shared among a SKU's lines.
+CD_PRIORITY = "priority"  # greedily in priority order
+CD_FAIR_SHARE = "fair_share"  # in proportion to the suggestions, largest remainders
+CD_RULES = (CD_PRIORITY, CD_FAIR_SHARE)
 
 # Line reasons.
 SALES_RATE = "SALES_RATE"
@@ -93,7 +104,10 @@ class DistributionParams:
     cold_start_target_woc: float = 1.0
     cold_start_top_n: int = 10
     category_window_weeks: int = 12
+    cold_start_basis: str = BASIS_PER_SKU
     limit_by_cd: bool = True
+    cd_rule: str = CD_PRIORITY
+    round_to_pack: bool = True
 
     def __post_init__(self) -> None:
         problems = []
@@ -119,6 +133,10 @@ class DistributionParams:
             problems.append("el top de tiendas debe ser al menos 1")
         if self.category_window_weeks < 1:
             problems.append("la ventana de categoría debe ser al menos 1 semana")
+        if self.cold_start_basis not in COLD_START_BASES:
+            problems.append(f"base de arranque en frío «{self.cold_start_basis}» desconocida (use per_sku o category)")
+        if self.cd_rule not in CD_RULES:
+            problems.append(f"regla de CD «{self.cd_rule}» desconocida (use priority o fair_share)")
         if problems:
             raise ParamsError("Parámetros inválidos: " + "; ".join(problems) + ".")
 
@@ -208,6 +226,8 @@ def _prepare_scope(scope: pd.DataFrame) -> pd.DataFrame:
         requested = scope["request_category"].astype(object).where(scope["request_category"].notna(), "")
         category = category.where(category != "", requested.astype(str).str.strip())
     frame["category"] = category.replace("", pd.NA)
+    pack = scope["pack_size"] if "pack_size" in scope else pd.Series(1, index=scope.index)
+    frame["pack_size"] = pd.to_numeric(pack, errors="coerce").fillna(1).astype("int64").clip(lower=1)
     return frame.drop_duplicates("product_id").reset_index(drop=True)
 
 
@@ -222,12 +242,27 @@ def cold_start_categories(scope: pd.DataFrame, sales: pd.DataFrame) -> list[str]
     return sorted(cold["category"].dropna().unique().tolist())
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(name: str) -> tuple[Any, ...]:
+    """ "Tienda 9" before "Tienda 10": digit runs compare as numbers, the rest
+    case-insensitively (SPEC §5.4). Text and number parts alternate, text first."""
+    parts = _DIGITS.split(str(name).casefold())
+    return tuple(int(part) if i % 2 else part for i, part in enumerate(parts))
+
+
 def _store_key(stores: pd.DataFrame) -> pd.DataFrame:
+    """store_id, store_name and store_key: the store's rank in natural name order
+    (one Python step per store, never per line)."""
     frame = stores[["store_id", "store_name"]].copy()
     frame["store_id"] = frame["store_id"].astype("int64")
     frame["store_name"] = frame["store_name"].astype(str)
-    frame["store_key"] = frame["store_name"].str.casefold()
-    return frame.drop_duplicates("store_id")
+    frame = frame.drop_duplicates("store_id")
+    order = sorted(zip(frame["store_name"], frame["store_id"], strict=True), key=lambda p: (natural_key(p[0]), p[1]))
+    rank = {store_id: i for i, (_name, store_id) in enumerate(order)}
+    frame["store_key"] = frame["store_id"].map(rank).astype("int64")
+    return frame
 
 
 def _with_stock(pairs: pd.DataFrame, store_stock: pd.DataFrame) -> pd.DataFrame:
@@ -249,14 +284,16 @@ def summarise_weekly(sales: pd.DataFrame, as_of_week: dt.date, lookback_weeks: i
     rows = sales[["product_id", "store_id", "week_start", "units"]].astype(
         {"product_id": "int64", "store_id": "int64", "units": "int64"}
     )
-    rows = rows.assign(week_start=pd.to_datetime(pd.Series(rows["week_start"])).dt.date.to_numpy())
-    start = as_of_week - dt.timedelta(weeks=lookback_weeks - 1)
-    rows = rows[(rows["week_start"] >= start) & (rows["week_start"] <= as_of_week)]
+    # Weeks as datetime64 (not date objects): comparing and grouping them is
+    # vectorised, which the replay (§13) needs for its many weekly calls.
+    rows = rows.assign(week_start=pd.to_datetime(pd.Series(rows["week_start"])))
+    start = pd.Timestamp(as_of_week - dt.timedelta(weeks=lookback_weeks - 1))
+    rows = rows[(rows["week_start"] >= start) & (rows["week_start"] <= pd.Timestamp(as_of_week))]
     rows = rows.groupby(["product_id", "store_id", "week_start"], as_index=False)["units"].sum()
     rows["selling_weeks"] = (rows["units"] > 0).astype("int64")
     for i, column in enumerate(recent_columns):
         week = as_of_week - dt.timedelta(weeks=i)
-        rows[column] = rows["units"].where(rows["week_start"] == week, 0)
+        rows[column] = rows["units"].where(rows["week_start"] == pd.Timestamp(week), 0)
     summary = rows.groupby(["product_id", "store_id"], as_index=False)[
         ["selling_weeks", "units", *recent_columns]
     ].sum()
@@ -290,34 +327,59 @@ def _sales_candidates(
 def _cold_candidates(
     cold: pd.DataFrame, category_units: pd.DataFrame, stores: pd.DataFrame, params: DistributionParams
 ) -> pd.DataFrame:
-    """Cold-start candidates: each cold SKU × the top-N stores of its category."""
-    cats = category_units[["category", "store_id", "units"]].copy()
-    cats["store_id"] = cats["store_id"].astype("int64")
-    cats = cats.groupby(["category", "store_id"], as_index=False)["units"].sum()
+    """Cold-start candidates (SPEC §5.3): each cold SKU × the top-N stores of its
+    category by cat_weekly, planned at cat_rate (per selling SKU, or the whole
+    category's weekly units with basis `category`)."""
+    cats = category_units.copy()
+    if "skus" not in cats.columns:
+        if params.cold_start_basis == BASIS_PER_SKU and len(cats):
+            raise ValueError("category_units lacks `skus`, which cold_start_basis=per_sku needs")
+        cats["skus"] = 1
+    cats = cats[["category", "store_id", "units", "skus"]].astype({"store_id": "int64", "units": "int64"})
+    cats["skus"] = cats["skus"].fillna(0).astype("int64")
+    cats = cats.groupby(["category", "store_id"], as_index=False)[["units", "skus"]].sum()
     cats["category_rate"] = cats["units"] / params.category_window_weeks
     cats = cats[cats["category_rate"] > 0].merge(stores, on="store_id", how="left")
-    cats["store_key"] = cats["store_key"].fillna("")
+    cats["store_key"] = cats["store_key"].fillna(np.iinfo("int64").max).astype("int64")
     cats = cats.sort_values(["category", "category_rate", "store_key", "store_id"], ascending=[True, False, True, True])
     cats["category_rank"] = cats.groupby("category").cumcount() + 1
     top = cats[cats["category_rank"] <= params.cold_start_top_n].copy()
     top["top_count"] = top.groupby("category")["store_id"].transform("size")
+    # A store where the category sold has at least one SKU with units > 0.
+    top["skus"] = top["skus"].clip(lower=1)
+    if params.cold_start_basis == BASIS_PER_SKU:
+        top["rate"] = top["category_rate"] / top["skus"]
+    else:
+        top["rate"] = top["category_rate"]
     pairs = cold.dropna(subset=["category"]).merge(
-        top[["category", "store_id", "units", "category_rate", "category_rank", "top_count"]],
+        top[["category", "store_id", "units", "skus", "category_rate", "rate", "category_rank", "top_count"]],
         on="category",
         how="inner",
     )
-    pairs = pairs.rename(columns={"units": "category_units"})
-    pairs["need"] = _ceil6(params.cold_start_target_woc * pairs["category_rate"])
+    pairs = pairs.rename(columns={"units": "category_units", "skus": "category_skus"})
+    pairs["need"] = _ceil6(params.cold_start_target_woc * pairs["rate"])
     pairs["base"] = np.maximum(pairs["need"], params.cold_start_min_fill)
     pairs["kind"] = "cold"
-    columns = ["product_id", "store_id", "category_units", "category_rate", "category_rank", "top_count"]
-    return pairs[[*columns, "need", "base", "kind"]]
+    columns = ["product_id", "store_id", "category_units", "category_skus", "category_rate", "rate"]
+    return pairs[[*columns, "category_rank", "top_count", "need", "base", "kind"]]
 
 
-def _allocate(lines: pd.DataFrame, cd: pd.DataFrame, limit_by_cd: bool) -> pd.DataFrame:
-    """CD limiting (SPEC §5.4): greedy per SKU in priority order, vectorised.
+def round_to_packs(suggested: pd.Series, pack: pd.Series) -> pd.Series:
+    """SPEC §5.4a: pack × max(1, floor(suggested / pack + 0.5)) for suggested > 0,
+    in integers (half a pack rounds up): 1 → 1 pack, 0.4 pack → 1, 2.5 packs → 3."""
+    suggested = suggested.astype("int64")
+    pack = pack.astype("int64")
+    packs = np.maximum((2 * suggested + pack) // (2 * pack), 1)
+    return (pack * packs).where(suggested > 0, 0).astype("int64")
 
-    allocated = clip(cd − suggested of the stores before it, 0, suggested).
+
+def _allocate(lines: pd.DataFrame, cd: pd.DataFrame, params: DistributionParams) -> pd.DataFrame:
+    """CD limiting (SPEC §5.4), per SKU, vectorised (no Python step per line).
+
+    Lines are ranked by priority (rate descending, then store name in natural
+    order). `priority`: allocated = min(suggested, whole packs of what the
+    stores before it left). `fair_share`: shares of the CD in proportion to
+    the suggestions, leftovers by largest remainder — all counted in packs.
     """
     cd = cd[["product_id", "units"]].astype("int64").groupby("product_id", as_index=False)["units"].sum()
     lines = lines.merge(cd.rename(columns={"units": "cd_stock"}), on="product_id", how="left")
@@ -327,23 +389,62 @@ def _allocate(lines: pd.DataFrame, cd: pd.DataFrame, limit_by_cd: bool) -> pd.Da
     ).reset_index(drop=True)
     grouped = lines.groupby("product_id", sort=False)
     lines["priority"] = grouped.cumcount() + 1
-    before = grouped["suggested_qty"].cumsum() - lines["suggested_qty"]
-    lines["cd_available"] = (lines["cd_stock"] - before).clip(lower=0)
-    if limit_by_cd:
-        lines["allocated_qty"] = np.minimum(lines["cd_available"], lines["suggested_qty"]).astype("int64")
+    pack = lines["cd_pack"]
+    if params.cd_rule == CD_FAIR_SHARE:
+        lines["cd_available"] = lines["cd_stock"]
+        allocated = _fair_share(lines)
+    else:
+        before = grouped["suggested_qty"].cumsum() - lines["suggested_qty"]
+        lines["cd_available"] = (lines["cd_stock"] - before).clip(lower=0)
+        allocated = np.minimum(pack * (lines["cd_available"] // pack), lines["suggested_qty"])
+    if params.limit_by_cd:
+        lines["allocated_qty"] = allocated.astype("int64")
     else:
         lines["allocated_qty"] = lines["suggested_qty"]
     return lines
 
 
+def _fair_share(lines: pd.DataFrame) -> pd.Series:
+    """Largest remainders in packs: each line gets floor(A × s / Σs) packs (A:
+    whole packs in the CD, s: the line's suggestion in packs), and the packs
+    left over go one each to the largest remainders, ties in priority order.
+    A < Σs, so no line ends above its suggestion. Lines are in priority order.
+    Sets `fair_share_exact` (A × s / Σs) and `fair_share_extra` (1 if a leftover
+    pack went to the line) for the explanations."""
+    pack = lines["cd_pack"]
+    wanted = lines["suggested_qty"] // pack
+    key = lines["product_id"]
+    total = wanted.groupby(key).transform("sum")
+    whole = lines["cd_stock"] // pack
+    short = lines["cd_stock"] < lines["suggested_qty"].groupby(key).transform("sum")
+    product = whole * wanted
+    share = product // total.clip(lower=1)
+    remainder = product - share * total
+    left = whole - share.groupby(key).transform("sum")
+    order = pd.DataFrame({"key": key, "remainder": remainder, "priority": lines["priority"]})
+    order = order.sort_values(["key", "remainder", "priority"], ascending=[True, False, True], kind="stable")
+    rank = order.groupby("key", sort=False).cumcount().reindex(lines.index)
+    extra = ((rank < left) & (remainder > 0) & short).astype("int64")
+    lines["fair_share_exact"] = (product / total.clip(lower=1)).where(short, wanted.astype("float64"))
+    lines["fair_share_extra"] = extra
+    lines["fair_share_short"] = short
+    lines["fair_share_base"] = share.where(short, wanted)
+    lines["fair_share_whole"] = whole
+    lines["fair_share_wanted"] = wanted
+    lines["fair_share_total"] = total
+    packs = (share + extra).where(short, wanted)
+    return (packs * pack).astype("int64")
+
+
 def _line_explanations(lines: pd.DataFrame, params: DistributionParams) -> pd.Series:
+    """The line's arithmetic in Spanish: rate, need, stock, packs, CD rule."""
     if lines.empty:
         return pd.Series([], dtype=object, index=lines.index)
     k = params.window
     out = pd.Series("", index=lines.index, dtype=object)
     stock = lines["store_stock"].astype("int64")
     stock_shown = stock.clip(lower=0).astype(str).where(stock >= 0, "0 (stock " + stock.astype(str) + " se toma 0)")
-    stock_text = _cat(" − stock ", stock_shown, " = ", lines["suggested_qty"].astype("int64"))
+    stock_text = _cat(" − stock ", stock_shown, " = ", lines["unrounded_qty"].astype("int64"))
 
     sales = lines["kind"] == "sales"
     if sales.any():
@@ -376,45 +477,134 @@ def _line_explanations(lines: pd.DataFrame, params: DistributionParams) -> pd.Se
 
     cold = ~sales
     if cold.any():
-        c = lines[cold]
-        idx = c.index
-        product = (params.cold_start_target_woc * c["category_rate"]).round(6)
-        ceil_note = pd.Series("", index=idx, dtype=object).where(product == c["need"], " → " + c["need"].astype(str))
-        out.loc[idx] = _cat(
-            "Arranque en frío, categoría «",
-            c["category"],
-            "» (tienda ",
-            c["category_rank"].astype("int64"),
-            " de ",
-            c["top_count"].astype("int64"),
-            f" del top {params.cold_start_top_n}): ",
-            c["category_units"].astype("int64"),
-            f" u / {params.category_window_weeks} sem = ",
-            _num(c["category_rate"]).set_axis(idx),
-            f"/sem × {_fmt_scalar(params.cold_start_target_woc)} sem = ",
-            _num(product).set_axis(idx),
-            ceil_note,
-            f"; máx(mín {params.cold_start_min_fill}, ",
-            c["need"].astype("int64"),
-            ") = ",
-            c["base"].astype("int64"),
-            stock_text[idx],
-        )
+        out.loc[lines.index[cold]] = _cold_explanations(lines[cold], stock_text, params)
+    return out + _pack_explanations(lines, params) + _cd_explanations(lines, params)
 
-    if params.limit_by_cd:
-        cd = _cat(
-            "; CD: ",
-            lines["allocated_qty"],
-            " de ",
-            lines["cd_available"],
-            " disponibles",
+
+def _cold_explanations(c: pd.DataFrame, stock_text: pd.Series, params: DistributionParams) -> pd.Series:
+    idx = c.index
+    product = (params.cold_start_target_woc * c["rate"]).round(6)
+    ceil_note = pd.Series("", index=idx, dtype=object).where(product == c["need"], " → " + c["need"].astype(str))
+    weekly = _num(c["category_rate"]).set_axis(idx)
+    if params.cold_start_basis == BASIS_PER_SKU:
+        basis = _cat(
+            weekly,
+            "/sem ÷ ",
+            c["category_skus"].astype("int64"),
+            " SKU(s) con venta = ",
+            _num(c["rate"]).set_axis(idx),
+            "/sem por SKU (base por SKU)",
         )
-        later = lines["cd_available"] != lines["cd_stock"]
-        cd = cd.where(~later, _cat(cd, " (stock CD ", lines["cd_stock"], ", prioridad ", lines["priority"], ")"))
-        cd = cd.where(lines["cd_stock"] > 0, "; CD: sin stock → 0")
     else:
-        cd = _cat("; CD: sin límite → ", lines["allocated_qty"])
-    return out + cd
+        basis = _cat(weekly, "/sem (base categoría: la categoría entera)")
+    return _cat(
+        "Arranque en frío, categoría «",
+        c["category"],
+        "» (tienda ",
+        c["category_rank"].astype("int64"),
+        " de ",
+        c["top_count"].astype("int64"),
+        f" del top {params.cold_start_top_n}): ",
+        c["category_units"].astype("int64"),
+        f" u / {params.category_window_weeks} sem = ",
+        basis,
+        f" × {_fmt_scalar(params.cold_start_target_woc)} sem = ",
+        _num(product).set_axis(idx),
+        ceil_note,
+        f"; máx(mín {params.cold_start_min_fill}, ",
+        c["need"].astype("int64"),
+        ") = ",
+        c["base"].astype("int64"),
+        stock_text[idx],
+    )
+
+
+def _pack_explanations(lines: pd.DataFrame, params: DistributionParams) -> pd.Series:
+    """Packs (SPEC §5.4a), said only where a pack has more than one unit."""
+    out = pd.Series("", index=lines.index, dtype=object)
+    boxed = lines[lines["pack_size"] > 1]
+    if boxed.empty:
+        return out
+    pack = boxed["pack_size"].astype("int64")
+    if params.round_to_pack:
+        out.loc[boxed.index] = _cat(
+            "; caja de ",
+            pack,
+            " u: ",
+            boxed["unrounded_qty"].astype("int64"),
+            " → ",
+            boxed["suggested_qty"] // pack,
+            " caja(s) = ",
+            boxed["suggested_qty"].astype("int64"),
+        )
+    else:
+        out.loc[boxed.index] = _cat("; caja de ", pack, " u, sin redondeo a cajas")
+    return out
+
+
+def _in_packs(frame: pd.DataFrame) -> pd.Series:
+    pack = frame["cd_pack"].astype("int64")
+    return pd.Series("", index=frame.index, dtype=object).where(pack <= 1, " en cajas de " + pack.astype(str))
+
+
+def _cd_explanations(lines: pd.DataFrame, params: DistributionParams) -> pd.Series:
+    """CD limiting (SPEC §5.4): which rule applied and with what numbers (each
+    text built only for the lines it describes)."""
+    if not params.limit_by_cd:
+        return _cat("; CD: sin límite → ", lines["allocated_qty"])
+    out = pd.Series("; CD: sin stock → 0", index=lines.index, dtype=object)
+    stocked = lines[lines["cd_stock"] > 0]
+    if stocked.empty:
+        return out
+    if params.cd_rule == CD_FAIR_SHARE:
+        enough = stocked[~stocked["fair_share_short"].astype(bool)]
+        if not enough.empty:
+            out.loc[enough.index] = _cat(
+                "; CD reparto proporcional: alcanza para todas (", enough["cd_stock"], " u) → ", enough["allocated_qty"]
+            )
+        short = stocked[stocked["fair_share_short"].astype(bool)]
+        if not short.empty:
+            boxed = short["cd_pack"] > 1
+            extra = pd.Series("", index=short.index, dtype=object).where(
+                short["fair_share_extra"] == 0, " +1 por mayor resto"
+            )
+            out.loc[short.index] = _cat(
+                "; CD reparto proporcional",
+                _in_packs(short),
+                ": ",
+                short["fair_share_whole"],
+                pd.Series("", index=short.index, dtype=object).where(~boxed, " cajas"),
+                " × ",
+                short["fair_share_wanted"],
+                " / ",
+                short["fair_share_total"],
+                " = ",
+                _num(short["fair_share_exact"]).set_axis(short.index),
+                " → ",
+                short["fair_share_base"],
+                extra,
+                " = ",
+                short["allocated_qty"],
+                " u",
+            )
+        return out
+    text = _cat(
+        "; CD por prioridad",
+        _in_packs(stocked),
+        ": ",
+        stocked["allocated_qty"],
+        " de ",
+        stocked["cd_available"],
+        " disponibles",
+    )
+    later = stocked["cd_available"] != stocked["cd_stock"]
+    if later.any():
+        rest = stocked[later]
+        text.loc[rest.index] = _cat(
+            text[rest.index], " (stock CD ", rest["cd_stock"], ", prioridad ", rest["priority"], ")"
+        )
+    out.loc[stocked.index] = text
+    return out
 
 
 def _line_reasons(lines: pd.DataFrame, params: DistributionParams) -> pd.Series:
@@ -524,21 +714,31 @@ def generate(inputs: EngineInputs, params: DistributionParams) -> EngineResult:
     cold_scope = scope[~scope["product_id"].isin(selling_ids)]
     cold_pairs = _cold_candidates(cold_scope, inputs.category_units, stores, params)
 
-    sales_pairs = sales_pairs.assign(model_name=params.model, priority_rate=sales_pairs["rate"])
+    sales_pairs = sales_pairs.assign(model_name=params.model)
     sales_pairs["base"] = sales_pairs["need"]
-    cold_pairs = cold_pairs.assign(model_name=COLD_START_MODEL, priority_rate=cold_pairs["category_rate"], rate=0.0)
+    # A cold-start line's rate is the cat_rate it is planned at (SPEC §5.3).
+    cold_pairs = cold_pairs.assign(model_name=COLD_START_MODEL)
     candidates = pd.concat([sales_pairs, cold_pairs], ignore_index=True)
+    candidates["priority_rate"] = candidates["rate"]
     candidates = candidates.merge(scope, on="product_id", how="left")
     candidates = candidates.merge(stores, on="store_id", how="left")
     candidates["store_name"] = candidates["store_name"].fillna(candidates["store_id"].astype(str))
-    candidates["store_key"] = candidates["store_key"].fillna("")
+    candidates["store_key"] = candidates["store_key"].fillna(np.iinfo("int64").max).astype("int64")
     candidates = _with_stock(candidates, inputs.store_stock)
     candidates["base"] = candidates["base"].astype("int64")
     candidates["need_for_reason"] = candidates["base"]
-    candidates["suggested_qty"] = (candidates["base"] - candidates["store_stock"].clip(lower=0)).clip(lower=0)
+    unrounded = (candidates["base"] - candidates["store_stock"].clip(lower=0)).clip(lower=0)
+    candidates["unrounded_qty"] = unrounded
+    candidates["pack_size"] = candidates["pack_size"].fillna(1).astype("int64")
+    if params.round_to_pack:
+        candidates["cd_pack"] = candidates["pack_size"]
+        candidates["suggested_qty"] = round_to_packs(unrounded, candidates["pack_size"])
+    else:
+        candidates["cd_pack"] = 1
+        candidates["suggested_qty"] = unrounded
 
     lines = candidates[candidates["suggested_qty"] > 0].copy()
-    lines = _allocate(lines, inputs.cd_stock, params.limit_by_cd)
+    lines = _allocate(lines, inputs.cd_stock, params)
     lines["reason"] = _line_reasons(lines, params)
     lines["explanation"] = _line_explanations(lines, params)
     lines["store_id"] = lines["store_id"].astype("Int64")

@@ -9,15 +9,25 @@ from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from distribution.engine import MODELS, DistributionParams, ParamsError
+from distribution.engine import (
+    BASIS_CATEGORY,
+    BASIS_PER_SKU,
+    CD_FAIR_SHARE,
+    CD_PRIORITY,
+    MODELS,
+    DistributionParams,
+    ParamsError,
+)
 from distribution.models import DistributionRun
 from fastdso.formatting import localize_decimal_inputs
+from fastdso.forms import UploadFileField
+from sales.queries import IncompleteWeek, resolve_as_of_week
 
 DEFAULTS = DistributionParams()
 
 
 class DistributionGenerateForm(forms.Form):
-    request_file = forms.FileField(
+    request_file = UploadFileField(
         label=_("Archivo de solicitud"),
         help_text=_(
             "CSV o XLSX con la columna sku (opcionales: product_name, category). Solo estos SKUs se planifican."
@@ -34,7 +44,10 @@ class DistributionGenerateForm(forms.Form):
         label=_("Semana de corte"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Vacío: la última semana completa cargada. Una fecha elige la semana que la contiene."),
+        help_text=_(
+            "Vacío: la última semana completa de los datos (la que alcanza al menos el 80 % de las tiendas). "
+            "Una fecha elige la semana que la contiene, si está completa."
+        ),
     )
     lookback_weeks = forms.IntegerField(
         label=_("Semanas de historia"),
@@ -85,11 +98,48 @@ class DistributionGenerateForm(forms.Form):
         max_value=104,
         help_text=_("Venta semanal de la categoría = unidades de la ventana / semanas."),
     )
+    cold_start_basis = forms.ChoiceField(
+        label=_("Base del arranque en frío"),
+        choices=[
+            (BASIS_PER_SKU, _("Por SKU: lo que vende un SKU de la categoría en la tienda")),
+            (BASIS_CATEGORY, _("Categoría: lo que vende toda la categoría en la tienda")),
+        ],
+        initial=DEFAULTS.cold_start_basis,
+        required=False,  # absent: the default
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Por SKU (recomendado): venta semanal de la categoría ÷ SKUs de la categoría con venta en la tienda. "
+            "Categoría: la fórmula literal de la solicitud original."
+        ),
+    )
     limit_by_cd = forms.BooleanField(
         label=_("Limitar por stock CD"),
         initial=DEFAULTS.limit_by_cd,
         required=False,
-        help_text=_("Reparte el stock CD por prioridad (mayor venta primero). Sin marcar: asignado = sugerido."),
+        help_text=_("Reparte el stock CD entre las tiendas con la regla elegida. Sin marcar: asignado = sugerido."),
+    )
+    cd_rule = forms.ChoiceField(
+        label=_("Regla de reparto del CD"),
+        choices=[
+            (CD_PRIORITY, _("Prioridad: primero las tiendas que más venden")),
+            (CD_FAIR_SHARE, _("Proporcional: cada tienda según su sugerido")),
+        ],
+        initial=DEFAULTS.cd_rule,
+        required=False,  # absent: the default
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Con CD corto: prioridad llena tienda por tienda; proporcional da a cada una "
+            "⌊CD × sugerido / total⌋ y el resto a los mayores restos (nunca más que su sugerido)."
+        ),
+    )
+    round_to_pack = forms.BooleanField(
+        label=_("Redondear a cajas"),
+        initial=DEFAULTS.round_to_pack,
+        required=False,
+        help_text=_(
+            "Sugerido redondeado a cajas completas (media caja o más sube, mínimo una caja) "
+            "y el CD entrega solo cajas completas. Sin efecto para productos de 1 unidad por caja."
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -102,6 +152,16 @@ class DistributionGenerateForm(forms.Form):
             if name in ("target_woc", "cold_start_target_woc"):
                 field.widget.attrs["step"] = "0.1"
         localize_decimal_inputs(self)
+
+    def clean_as_of(self) -> Any:
+        # The same check as the service: a date in an incomplete week is refused (SPEC §4.3).
+        as_of = self.cleaned_data.get("as_of")
+        if as_of is not None:
+            try:
+                resolve_as_of_week(as_of)
+            except IncompleteWeek as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return as_of
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -124,7 +184,10 @@ class DistributionGenerateForm(forms.Form):
             cold_start_target_woc=float(data["cold_start_target_woc"]),
             cold_start_top_n=data["cold_start_top_n"],
             category_window_weeks=data["category_window_weeks"],
+            cold_start_basis=data.get("cold_start_basis") or DEFAULTS.cold_start_basis,
             limit_by_cd=bool(data.get("limit_by_cd")),
+            cd_rule=data.get("cd_rule") or DEFAULTS.cd_rule,
+            round_to_pack=bool(data.get("round_to_pack")),
         )
 
 
@@ -149,7 +212,7 @@ class CompareForm(forms.Form):
         source = self.data if self.is_bound else self.initial
         wanted = [source.get(k) for k in ("a", "b") if source.get(k)]
         choices_qs = done.filter(Q(pk__in=done.values("pk")[: self.RECENT]) | Q(run_id__in=wanted)).only(
-            "id", "run_id", "model_name", "request_file_name", "total_allocated", "created_at"
+            "id", "run_id", "model_name", "request_file_name", "total_allocated", "created_at", "params", "as_of_week"
         )
         for name in ("a", "b"):
             self.fields[name].queryset = choices_qs

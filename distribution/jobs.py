@@ -28,7 +28,19 @@ def summary_for_display(run_id: str, summary: dict) -> dict[str, object]:
         "Unidades sugeridas": summary.get("total_suggested", 0),
         "Unidades asignadas": summary.get("total_allocated", 0),
         "Unidades CD a arranque en frío": summary.get("cold_start_allocated", 0),
+        "Unidades CD retenidas por runs abiertos": _held_text(summary),
     }
+
+
+def _held_text(summary: dict) -> str:
+    """SPEC §5.7: the CD units other open runs held for these SKUs when the run was planned."""
+    held = summary.get("cd_reserved_by") or {}
+    total = summary.get("cd_reserved_units", 0)
+    if not held:
+        return str(total)
+    shown = ", ".join(f"{source}: {units}" for source, units in list(held.items())[:10])
+    more = f" … (+{len(held) - 10})" if len(held) > 10 else ""
+    return f"{total} ({shown}{more})"
 
 
 @job_runner(KIND)

@@ -7,10 +7,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from fastdso.models import Lifecycle
 from inventory.models import Product, Store
 
 
-class DistributionRun(models.Model):
+class DistributionRun(Lifecycle):
     class Status(models.TextChoices):
         RUNNING = "running", _("En curso")
         DONE = "done", _("Terminada")
@@ -67,6 +68,12 @@ class DistributionLine(models.Model):
     model_name = models.CharField(_("modelo"), max_length=30, blank=True)
     reason = models.CharField(_("motivo"), max_length=200, blank=True)
     explanation = models.TextField(_("explicación"), blank=True)
+    # SPEC §5.7, what the line was planned with: CD units other runs held for
+    # this SKU (cd_stock is already net of them), units in transit to this
+    # store (store_stock already includes them), and the runs/plans involved.
+    cd_reserved = models.IntegerField(_("reservado en CD por otros"), default=0, db_default=0)
+    in_transit = models.IntegerField(_("en tránsito"), default=0, db_default=0)
+    reserved_by = models.CharField(_("reservado por"), max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("línea de distribución")

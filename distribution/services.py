@@ -23,19 +23,19 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from distribution import engine
+from distribution import commitments, engine
 from distribution.engine import DistributionParams
 from distribution.models import DistributionLine, DistributionRun
 from fastdso.audit import audit_record
-from fastdso.db import rows_insert
-from fastdso.files import Column, read_table
-from fastdso.jobs import JobInputError
+from fastdso.db import lines_write, readable_id_save
+from fastdso.files import Column, read_table, upload_max_bytes
+from fastdso.jobs import JobInputError, no_progress
 from inventory import queries as inventory_queries
-from inventory.services import products_upsert
+from inventory.commitments import cd_effective
+from inventory.services import PACK_SIZE_COLUMN, categories_canonical, products_upsert
 from sales import queries as sales_queries
 
 logger = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ REQUEST_COLUMNS = [
     Column("sku"),
     Column("product_name", required=False),
     Column("category", required=False),
+    PACK_SIZE_COLUMN,
 ]
 CHUNK = 5000
 MAX_WARNINGS = 1000
@@ -60,8 +61,14 @@ class RunCreateResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def _no_progress(*_args: Any, **_kwargs: Any) -> None:
-    return None
+def stores_behind_warnings(as_of_week: dt.date | None) -> list[str]:
+    """One warning naming the stores whose data ends before the as-of week (SPEC §4.3)."""
+    behind = sales_queries.stores_behind(as_of_week)
+    if not behind:
+        return []
+    names = ", ".join(f"{name} (datos hasta {until:%Y-%m-%d})" for name, until in behind[:20])
+    more = f" y {len(behind) - 20} más" if len(behind) > 20 else ""
+    return [f"{len(behind)} tienda(s) con datos que terminan antes de la semana de corte: {names}{more}."]
 
 
 def file_sha256(path: str | Path) -> str:
@@ -75,25 +82,11 @@ def file_sha256(path: str | Path) -> str:
 def request_read(path: str | Path) -> pd.DataFrame:
     """The request file as DataFrame[sku, product_name, category] (SPEC §3 reader);
     raises FileRejected on a bad file and JobInputError when it names no SKU."""
-    frame = read_table(path, REQUEST_COLUMNS, max_bytes=settings.FASTDSO_MAX_UPLOAD_MB * 1024 * 1024)
+    frame = read_table(path, REQUEST_COLUMNS, max_bytes=upload_max_bytes())
     frame["sku"] = frame["sku"].astype(str).str.strip()
     frame = frame[frame["sku"] != ""]
     if frame.empty:
         raise JobInputError("La solicitud no tiene SKUs: no se creó ningún run.")
-    return frame
-
-
-def _canonical_categories(frame: pd.DataFrame) -> pd.DataFrame:
-    """A request's "consolas" is the catalogue's "Consolas" (one small query):
-    categories match case-insensitively, the catalogue's spelling wins."""
-    wanted = frame["category"].fillna("").astype(str).str.strip()
-    if not (wanted != "").any():
-        return frame
-    by_key: dict[str, str] = {}
-    for name in inventory_queries.product_categories():
-        by_key.setdefault(name.casefold(), name)
-    frame = frame.copy()
-    frame["category"] = wanted.map(lambda c: by_key.get(c.casefold(), c) if c else "")
     return frame
 
 
@@ -108,31 +101,6 @@ def scope_check(lines: pd.DataFrame, scope_skus: set[str], scope_product_ids: se
             f"Se rechazó el run: {len(outside) or len(outside_ids)} SKU(s) fuera de la solicitud ({sample}). "
             "Nada se guardó."
         )
-
-
-def _run_id(run: DistributionRun) -> str:
-    day = timezone.localdate(run.created_at).strftime("%Y%m%d")
-    return f"DR-{day}-{run.pk:04d}"
-
-
-# Columns of DistributionLine as written by `lines_insert`, with their bulk types.
-LINE_TYPES = {
-    "run_id": "bigint",
-    "product_id": "bigint",
-    "store_id": "bigint",
-    "category": "text",
-    "rate": "float",
-    "category_rate": "float",
-    "store_stock": "integer",
-    "cd_stock": "integer",
-    "suggested_qty": "integer",
-    "allocated_qty": "integer",
-    "priority": "integer",
-    "model_name": "text",
-    "reason": "text",
-    "explanation": "text",
-}
-LINE_FIELDS = list(LINE_TYPES)
 
 
 def _line_frame(run: DistributionRun, lines: pd.DataFrame) -> pd.DataFrame:
@@ -153,18 +121,17 @@ def _line_frame(run: DistributionRun, lines: pd.DataFrame) -> pd.DataFrame:
             "model_name": lines["model_name"].astype(str),
             "reason": lines["reason"].astype(str).str.slice(0, 200),
             "explanation": lines["explanation"].astype(str),
+            "cd_reserved": lines["cd_reserved"].astype("int64"),
+            "in_transit": lines["in_transit"].astype("int64"),
+            "reserved_by": lines["reserved_by"].astype(str),
         },
         index=lines.index,
-    )[LINE_FIELDS]
+    )
 
 
 def lines_insert(run: DistributionRun, lines: pd.DataFrame) -> int:
-    """Write a run's lines in bulk (COPY of pyarrow CSV on PostgreSQL, batched
-    executemany on SQLite). Not the ORM: bulk_create spends seconds building
-    model objects for a run of 100k lines (SPEC §11: a run saves in ≤ 5 s)."""
-    if lines.empty:
-        return 0
-    return rows_insert(DistributionLine._meta.db_table, _line_frame(run, lines), types=LINE_TYPES)
+    """Write a run's lines in bulk with the planners' line writer (SPEC §11: a run saves in ≤ 5 s)."""
+    return lines_write(DistributionLine, _line_frame(run, lines))
 
 
 def distribution_run_create(
@@ -178,7 +145,7 @@ def distribution_run_create(
     job: Any = None,
 ) -> RunCreateResult:
     """Read the request, generate the distribution and save the run (one transaction)."""
-    progress = progress or _no_progress
+    progress = progress or no_progress
     progress(5, "Leyendo la solicitud")
     request = request_read(request_path)
     scope_skus = set(request["sku"])
@@ -186,65 +153,20 @@ def distribution_run_create(
     progress(15, "Actualizando productos", rows_read=len(request))
 
     with transaction.atomic():
-        upsert = products_upsert(_canonical_categories(request), claim_demo=False)
-        warnings: list[str] = list(upsert.category_warnings)
-        scope = inventory_queries.products_by_sku(scope_skus)
-        first_category = (
-            request.assign(category=request["category"].fillna("").astype(str).str.strip())
-            .replace({"category": {"": None}})
-            .groupby("sku")["category"]
-            .first()
-        )
-        scope["request_category"] = scope["sku"].map(first_category)
+        scope, warnings = _run_scope(request)
         scope_ids = set(scope["product_id"].astype("int64").tolist())
-        product_id_list = sorted(scope_ids)
-
-        progress(30, "Leyendo ventas macro")
-        as_of_week = sales_queries.resolve_as_of_week(as_of)
-        if as_of_week is None:
-            warnings.append(
-                "No hay ventas macro cargadas: ningún SKU tiene ventas y el arranque en frío no tiene "
-                "ventas de categoría. Cargue ventas macro y vuelva a generar."
-            )
-            sales = pd.DataFrame(columns=["sku", "product_id", "store_id", "selling_weeks", "units"])
-        else:
-            # Per (SKU, store): selling weeks and the last k weeks' units, grouped by the database.
-            sales = sales_queries.weekly_sales_summary(
-                scope_skus, params.lookback_weeks, as_of_week, recent=params.window
-            )
-        categories = engine.cold_start_categories(scope, sales)
-        if categories and as_of_week is not None:
-            category_units = sales_queries.category_store_units(categories, params.category_window_weeks, as_of_week)
-        else:
-            category_units = pd.DataFrame(columns=["category", "store_id", "units"])
-
-        progress(50, "Leyendo stock")
-        cd = inventory_queries.cd_stock(product_id_list)
-        store_stock = inventory_queries.store_stock(product_id_list)
-        if params.limit_by_cd and inventory_queries.cd_stock_date() is None:
-            warnings.append("No hay stock CD cargado: con el límite por CD activo no se asigna nada.")
-        stores = inventory_queries.stores_frame()[["store_id", "name"]].rename(columns={"name": "store_name"})
+        as_of_week = sales_queries.resolve_as_of_week(as_of)  # refuses an incomplete week
+        warnings += stores_behind_warnings(as_of_week)
+        inputs, held_by = _run_inputs(scope, params, as_of_week, warnings, progress)
 
         progress(65, "Calculando")
-        result = engine.generate(
-            engine.EngineInputs(
-                scope=scope[["sku", "product_id", "category", "request_category"]],
-                sales=sales,
-                category_units=category_units,
-                store_stock=store_stock,
-                cd_stock=cd,
-                stores=stores,
-                as_of_week=as_of_week,
-            ),
-            params,
-        )
-        lines = result.lines
+        result = engine.generate(inputs, params)
+        lines = commitments.line_commitments(result.lines, inputs.cd_stock, inputs.store_stock)
         scope_check(lines, scope_skus, scope_ids)
-
         exceptions = result.exceptions
         for row in exceptions[exceptions["reason"] == engine.NO_CATEGORY].itertuples(index=False):
             warnings.append(f"SKU {row.sku}: sin ventas y sin categoría; no se distribuye (NO_CATEGORY).")
-        summary = result.summary
+        summary = {**result.summary, "cd_reserved_units": sum(held_by.values()), "cd_reserved_by": held_by}
 
         progress(80, "Guardando el run", lines=len(lines))
         run = DistributionRun.objects.create(
@@ -258,51 +180,97 @@ def distribution_run_create(
             request_file_name=(file_name or Path(request_path).name)[:255],
             request_sha256=sha256,
         )
-        run.run_id = _run_id(run)
-        lines_insert(run, lines)
-        run.status = DistributionRun.Status.DONE
-        run.finished_at = timezone.now()
-        run.summary = summary
-        run.warnings = warnings[:MAX_WARNINGS]
-        run.scope_sku_count = summary["scope_skus"]
-        run.line_count = summary["line_count"]
-        run.total_suggested = summary["total_suggested"]
-        run.total_allocated = summary["total_allocated"]
-        run.save(
-            update_fields=[
-                "run_id",
-                "status",
-                "finished_at",
-                "summary",
-                "warnings",
-                "scope_sku_count",
-                "line_count",
-                "total_suggested",
-                "total_allocated",
-            ]
-        )
-        logger.info(
-            "distribution run %s: scope=%d sales_based=%d cold_start=%d skipped=%s suggested=%d allocated=%d "
-            "cold_start_allocated=%d",
-            run.run_id,
-            summary["scope_skus"],
-            summary["sales_based_skus"],
-            summary["cold_start_skus"],
-            summary["skipped_by_reason"],
-            summary["total_suggested"],
-            summary["total_allocated"],
-            summary["cold_start_allocated"],
-        )
-        audit_record(
-            user=user,
-            action="run",
-            obj=run,
-            details={
-                "scope_skus": summary["scope_skus"],
-                "lines": summary["line_count"],
-                "allocated": summary["total_allocated"],
-                "file": run.request_file_name,
-            },
-        )
+        _run_finish(run, lines, summary, warnings, user)
     progress(100, "Terminado")
     return RunCreateResult(run=run, warnings=warnings)
+
+
+def _run_scope(request: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Create or update the request's products; the scope (sku, product_id,
+    category, request_category) and the catalogue's warnings."""
+    # "consolas" in a request is the catalogue's "Consolas" (SPEC §4.3).
+    request = request.assign(category=categories_canonical(request["category"]))
+    upsert = products_upsert(request, claim_demo=False)
+    scope = inventory_queries.products_by_sku(set(request["sku"]))
+    first_category = request.replace({"category": {"": None}}).groupby("sku")["category"].first()
+    scope["request_category"] = scope["sku"].map(first_category)
+    return scope, list(upsert.category_warnings)
+
+
+def _run_inputs(
+    scope: pd.DataFrame,
+    params: DistributionParams,
+    as_of_week: dt.date | None,
+    warnings: list[str],
+    progress: Progress,
+) -> tuple[engine.EngineInputs, dict[str, int]]:
+    """Read in bulk what the engine needs for the scope: sales, category units,
+    effective stock (SPEC §5.7), stores; and the CD units held per open run."""
+    progress(30, "Leyendo ventas macro")
+    scope_skus = set(scope["sku"])
+    product_id_list = sorted(set(scope["product_id"].astype("int64").tolist()))
+    if as_of_week is None:
+        warnings.append(
+            "No hay ventas macro cargadas: ningún SKU tiene ventas y el arranque en frío no tiene "
+            "ventas de categoría. Cargue ventas macro y vuelva a generar."
+        )
+        sales = pd.DataFrame(columns=["sku", "product_id", "store_id", "selling_weeks", "units"])
+    else:
+        # Per (SKU, store): selling weeks and the last k weeks' units, grouped by the database.
+        sales = sales_queries.weekly_sales_summary(scope_skus, params.lookback_weeks, as_of_week, recent=params.window)
+    categories = engine.cold_start_categories(scope, sales)
+    if categories and as_of_week is not None:
+        category_units = sales_queries.category_store_summary(categories, params.category_window_weeks, as_of_week)
+    else:
+        category_units = pd.DataFrame(columns=["category", "store_id", "units", "skus"])
+
+    progress(50, "Leyendo stock")
+    # SPEC §5.7: CD available = snapshot − what open runs hold; store stock = snapshot + in transit.
+    reservations = inventory_queries.cd_reservations(product_id_list)
+    cd = cd_effective(inventory_queries.cd_stock(product_id_list), reservations)
+    store_stock = inventory_queries.store_stock(product_id_list, effective=True)
+    if params.limit_by_cd and inventory_queries.cd_stock_date() is None:
+        warnings.append("No hay stock CD cargado: con el límite por CD activo no se asigna nada.")
+    stores = inventory_queries.stores_frame()[["store_id", "name"]].rename(columns={"name": "store_name"})
+    inputs = engine.EngineInputs(
+        scope=scope[["sku", "product_id", "category", "request_category", "pack_size"]],
+        sales=sales,
+        category_units=category_units,
+        store_stock=store_stock,
+        cd_stock=cd,
+        stores=stores,
+        as_of_week=as_of_week,
+    )
+    return inputs, commitments.held_by_source(reservations)
+
+
+def _run_finish(
+    run: DistributionRun, lines: pd.DataFrame, summary: dict[str, Any], warnings: list[str], user: Any
+) -> None:
+    """Write the run's lines, mark it done with its readable id and summary, audit it."""
+    lines_insert(run, lines)
+    run.status = DistributionRun.Status.DONE
+    run.finished_at = timezone.now()
+    run.summary = summary
+    run.warnings = warnings[:MAX_WARNINGS]
+    run.scope_sku_count = summary["scope_skus"]
+    run.line_count = summary["line_count"]
+    run.total_suggested = summary["total_suggested"]
+    run.total_allocated = summary["total_allocated"]
+    fields = ["run_id", "status", "finished_at", "summary", "warnings", "scope_sku_count", "line_count"]
+    readable_id_save(run, field="run_id", prefix="DR", update_fields=[*fields, "total_suggested", "total_allocated"])
+    logger.info(
+        "distribution run %s: scope=%d sales_based=%d cold_start=%d skipped=%s suggested=%d allocated=%d "
+        "cold_start_allocated=%d",
+        run.run_id,
+        summary["scope_skus"],
+        summary["sales_based_skus"],
+        summary["cold_start_skus"],
+        summary["skipped_by_reason"],
+        summary["total_suggested"],
+        summary["total_allocated"],
+        summary["cold_start_allocated"],
+    )
+    details = {"scope_skus": summary["scope_skus"], "lines": summary["line_count"]}
+    details.update(allocated=summary["total_allocated"], file=run.request_file_name)
+    audit_record(user=user, action="run", obj=run, details=details)

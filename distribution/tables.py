@@ -24,7 +24,8 @@ class RunTable(tables.Table):
     line_count = NumberColumn(verbose_name=_("Líneas"))
     total_suggested = NumberColumn(verbose_name=_("Sugerido"))
     total_allocated = NumberColumn(verbose_name=_("Asignado"))
-    status = tables.Column(verbose_name=_("Estado"))
+    status = tables.Column(verbose_name=_("Generación"))
+    state = tables.Column(verbose_name=_("Estado"))
 
     class Meta:
         model = DistributionRun
@@ -39,6 +40,7 @@ class RunTable(tables.Table):
             "line_count",
             "total_suggested",
             "total_allocated",
+            "state",
             "status",
         )
         order_by = "-created_at"
@@ -68,6 +70,17 @@ class LineTable(tables.Table):
     explanation = tables.Column(
         verbose_name=_("Cálculo"), orderable=False, attrs={"td": {"class": "explanation explanation-wide"}}
     )
+    # SPEC §5.7: what other runs and plans held or moved when this line was planned.
+    reserved_by = tables.TemplateColumn(
+        "{% if record.cd_reserved or record.in_transit %}"
+        '{% if record.cd_reserved %}<div class="text-nowrap">CD −{{ record.cd_reserved }}</div>{% endif %}'
+        '{% if record.in_transit %}<div class="text-nowrap">{{ record.in_transit|stringformat:"+d" }} '
+        "{{ in_transit_label }}</div>{% endif %}"
+        '<div class="small text-muted">{{ record.reserved_by }}</div>{% else %}—{% endif %}',
+        verbose_name=_("Reservado / en tránsito"),
+        orderable=False,
+        extra_context={"in_transit_label": _("en tránsito")},
+    )
 
     class Meta:
         model = DistributionLine
@@ -81,13 +94,15 @@ class LineTable(tables.Table):
             "allocated_qty",
             "model_name",
             "reason",
+            "reserved_by",
             "explanation",
         )
 
     def render_rate(self, value: float, record: DistributionLine) -> str:
-        # A cold-start line has no rate of its own: it shows its category's, marked.
-        if record.model_name == COLD_START_MODEL:
-            return f"{fmt_rate(record.category_rate)} (cat.)"
+        # A cold-start line's rate is the cat_rate it was planned at (SPEC §5.3).
+        # Runs made before v2 stored 0 there: they show their category's rate.
+        if record.model_name == COLD_START_MODEL and not value and record.category_rate:
+            return fmt_rate(record.category_rate)
         return fmt_rate(value)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -29,13 +30,18 @@ from distribution.tables import (
     RunTable,
     StoreTotalsTable,
 )
+from fastdso import charts
 from fastdso.audit import audit_record
 from fastdso.exports import export_info, export_response
+from fastdso.forms import submit_token
 from fastdso.jobs import job_start
 from fastdso.labels import label
+from fastdso.lifecycle import OPEN_STATES, lifecycle_context
+from fastdso.models import LifeState
 from fastdso.roles import PlannerRequiredMixin, can_plan
 from fastdso.tables import PagedTableMixin, configure_table
-from sales.queries import default_as_of_week
+from inventory.queries import source_commitments
+from sales.queries import default_as_of_week, stores_behind
 
 EXPORT_FORMATS = ("csv", "xlsx")
 PARAM_LABELS = {
@@ -48,8 +54,42 @@ PARAM_LABELS = {
     "cold_start_target_woc": gettext_lazy("Cobertura arranque en frío (sem)"),
     "cold_start_top_n": gettext_lazy("Top tiendas de la categoría"),
     "category_window_weeks": gettext_lazy("Ventana de categoría (sem)"),
+    "cold_start_basis": gettext_lazy("Base del arranque en frío"),
     "limit_by_cd": gettext_lazy("Limitar por stock CD"),
+    "cd_rule": gettext_lazy("Regla de reparto del CD"),
+    "round_to_pack": gettext_lazy("Redondear a cajas"),
 }
+PARAM_VALUES = {
+    "per_sku": gettext_lazy("por SKU (per_sku)"),
+    "category": gettext_lazy("categoría entera (category)"),
+    "priority": gettext_lazy("prioridad (priority)"),
+    "fair_share": gettext_lazy("proporcional (fair_share)"),
+}
+# What a run made before a parameter existed did (runs keep the params they had).
+V1_PARAMS = {"cold_start_basis": "category", "cd_rule": "priority", "round_to_pack": False}
+
+
+def param_rows(params: dict[str, Any]) -> list[tuple[Any, Any]]:
+    """(label, value) of a run's parameters, codes in the planners' words."""
+    return [(PARAM_LABELS[k], param_value(params, k)) for k in PARAM_LABELS if k in params or k in V1_PARAMS]
+
+
+def param_value(params: dict[str, Any], key: str) -> Any:
+    value = params.get(key, V1_PARAMS.get(key))
+    return PARAM_VALUES.get(value, value) if isinstance(value, str) else value
+
+
+def param_differences(a: DistributionRun, b: DistributionRun) -> list[tuple[Any, Any, Any]]:
+    """(label, value in A, value in B) of the parameters in which two runs differ (SPEC §5.6)."""
+    pa, pb = dict(a.params or {}), dict(b.params or {})
+    pa.setdefault("as_of_week", a.as_of_week)
+    pb.setdefault("as_of_week", b.as_of_week)
+    labels = {**PARAM_LABELS, "as_of_week": gettext_lazy("Semana de corte")}
+    return [
+        (labels[k], param_value(pa, k), param_value(pb, k)) for k in labels if param_value(pa, k) != param_value(pb, k)
+    ]
+
+
 REASON_HELP = {
     "NO_CATEGORY": gettext_lazy("Sin ventas y sin categoría: no hay arranque en frío."),
     "NO_CATEGORY_SALES": gettext_lazy("Sin ventas y su categoría no vende en ninguna tienda en la ventana."),
@@ -65,9 +105,25 @@ class GenerateView(PlannerRequiredMixin, FormView):
     template_name = "distribution/generate.html"
     form_class = DistributionGenerateForm
 
+    def get_initial(self) -> dict[str, Any]:
+        """Parameters in the query string pre-fill the form (the replay's "usar
+        esta política" link): any field of the form, booleans as true/false."""
+        initial = super().get_initial()
+        fields = self.form_class.base_fields
+        for name, value in self.request.GET.items():
+            field = fields.get(name)
+            if field is None or isinstance(field, forms.FileField):
+                continue
+            if isinstance(field, forms.BooleanField):
+                initial[name] = value.strip().lower() in {"1", "true", "on", "yes", "si", "sí"}
+            else:
+                initial[name] = value
+        return initial
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["default_as_of"] = default_as_of_week()
+        context["stores_behind"] = stores_behind(context["default_as_of"])
         context["defaults"] = DistributionParams()
         return context
 
@@ -83,6 +139,7 @@ class GenerateView(PlannerRequiredMixin, FormView):
                 "as_of": as_of.isoformat() if as_of else None,
                 "file_name": upload.name,
             },
+            submit_token=submit_token(self.request.POST),
         )
         messages.info(self.request, _("Generando la distribución: la tarea muestra el avance y enlaza al run."))
         return redirect("job_detail", job.pk)
@@ -93,7 +150,16 @@ class RunListView(PagedTableMixin, TemplateView):
     table_class = RunTable
 
     def get_table_data(self) -> QuerySet[DistributionRun]:
-        return DistributionRun.objects.select_related("user").defer("params", "summary", "warnings")
+        runs = DistributionRun.objects.select_related("user").defer("params", "summary", "warnings")
+        state = self.request.GET.get("state")
+        if state in LifeState.values:
+            runs = runs.filter(state=state)
+        return runs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["states"] = LifeState.choices
+        return context
 
 
 class RunMixin:
@@ -108,7 +174,14 @@ class RunMixin:
         return get_object_or_404(DistributionRun.objects.select_related("user"), run_id=self.kwargs["run_id"])
 
     def run_context(self) -> dict[str, Any]:
-        return {"run": self.run, "tab": self.tab, "can_plan": can_plan(self.request.user)}
+        run = self.run
+        return {
+            "run": run,
+            "tab": self.tab,
+            "can_plan": can_plan(self.request.user),
+            "lifecycle": lifecycle_context(run, run.run_id),
+            "held": source_commitments(run.run_id) if run.state in OPEN_STATES else None,
+        }
 
 
 class RunSummaryView(RunMixin, TemplateView):
@@ -121,7 +194,7 @@ class RunSummaryView(RunMixin, TemplateView):
         run = self.run
         summary = run.summary or {}
         params = run.params or {}
-        context["params"] = [(PARAM_LABELS.get(k, k), params[k]) for k in PARAM_LABELS if k in params]
+        context["params"] = param_rows(params)
         context["summary_rows"] = list(summary_for_display(run.run_id, summary).items())[1:]
         context["skipped"] = [
             (reason, count, REASON_HELP.get(reason, ""))
@@ -132,14 +205,7 @@ class RunSummaryView(RunMixin, TemplateView):
             _("Arranque en frío"): summary.get("cold_start_skus", 0),
             **{label("reason", reason): count for reason, count, _help in context["skipped"]},
         }
-        context["chart_config"] = {
-            "type": "doughnut",
-            "data": {
-                "labels": list(outcome),
-                "datasets": [{"data": list(outcome.values())}],
-            },
-            "options": {"plugins": {"legend": {"position": "right"}}},
-        }
+        context["chart_config"] = charts.doughnut(list(outcome), list(outcome.values()))
         return context
 
 
@@ -243,6 +309,7 @@ class CompareView(CompareMixin, TemplateView):
             context.update(result)
             context["table"] = configure_table(self.request, CompareTable(result["rows"]))
             context["totals"] = queries.compare_totals(result["rows"])
+            context["param_differences"] = param_differences(result["a"], result["b"])
             context["query_string"] = self.request.GET.urlencode()
         return context
 

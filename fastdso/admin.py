@@ -1,4 +1,9 @@
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from fastdso.admin_base import AuditedModelAdmin
@@ -33,3 +38,36 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+class SuperuserOnlyAdmin(AuditedModelAdmin):
+    """Users, groups and permissions: only superusers see or change them, whatever
+    permissions a staff user holds (a staff user must not grant itself more), and
+    every change is audited."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    has_add_permission = has_module_permission  # type: ignore[assignment]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    has_delete_permission = has_change_permission  # type: ignore[assignment]
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class AuditedUserAdmin(SuperuserOnlyAdmin, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class AuditedGroupAdmin(SuperuserOnlyAdmin, GroupAdmin):
+    pass

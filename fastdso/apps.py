@@ -11,3 +11,8 @@ class FastDSOConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("jobs")
+
+        # The django-q2 cluster survives killed workers (fastdso/worker.py).
+        from fastdso.worker import install
+
+        install()

@@ -24,6 +24,7 @@ import io
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -33,6 +34,8 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from django.conf import settings
+from django.utils.translation import gettext
 from pyarrow import csv as pa_csv
 
 # Header aliases (after lower-casing and trimming). Spanish first: it is the
@@ -50,11 +53,19 @@ HEADER_ALIASES: dict[str, str] = {
     "descripción": "product_name",
     "nombre_producto": "product_name",
     "name": "product_name",
+    "unidades_por_caja": "pack_size",
 }
 
 MAX_ERRORS_KEPT = 100_000
-# An XLSX is a ZIP: refuse archives that would inflate past this (zip bombs).
-MAX_XLSX_UNCOMPRESSED = 2 * 1024**3
+# An XLSX is a ZIP (a decompression bomb can inflate 3 MB into 1 GB, and a
+# sheet in memory takes several times its XML). Its inflated size may be at
+# most half the upload limit and never more than MAX_XLSX_UNCOMPRESSED, and it
+# may hold at most MAX_XLSX_CELLS cells; both are checked while inflating, and
+# reading stops at the first byte over. Within these, the peak memory of a
+# read stays under 1.5 GB (tests/fastdso/test_xlsx_bomb.py measures it).
+MAX_XLSX_UNCOMPRESSED = 150 * 1024**2
+XLSX_INFLATED_PER_UPLOAD_BYTE = 0.5
+MAX_XLSX_CELLS = 5_000_000
 MAX_XLSX_RATIO = 1000
 _ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
 _DMY_DATE = re.compile(r"^\d{1,2}[/\-.]\d{1,2}[/\-.]\d{4}$")
@@ -133,6 +144,22 @@ def normalise_header(name: object) -> str:
 # --------------------------------------------------------------------------
 
 
+def upload_max_bytes() -> int:
+    """The size limit of uploaded files (web and command line, SPEC §3)."""
+    return int(settings.FASTDSO_MAX_UPLOAD_MB) * 1024 * 1024
+
+
+def upload_size_error(size: int) -> str | None:
+    """The message for a file over the upload limit (None when it fits): forms
+    refuse such a file before it is saved or parsed."""
+    if size <= upload_max_bytes():
+        return None
+    return gettext("El archivo pesa %(size).1f MB y el máximo permitido es %(limit)d MB.") % {
+        "size": size / 1_048_576,
+        "limit": int(settings.FASTDSO_MAX_UPLOAD_MB),
+    }
+
+
 def _read_bytes(source: str | Path | bytes | IO[bytes] | Any, max_bytes: int | None) -> bytes:
     if isinstance(source, bytes):
         data = source
@@ -141,9 +168,9 @@ def _read_bytes(source: str | Path | bytes | IO[bytes] | Any, max_bytes: int | N
         _check_size(size, max_bytes)
         data = Path(source).read_bytes()
     else:  # a file object or a Django File / UploadedFile
-        size = getattr(source, "size", None)
-        if size is not None:
-            _check_size(int(size), max_bytes)
+        declared = getattr(source, "size", None)
+        if declared is not None:
+            _check_size(int(declared), max_bytes)
         if hasattr(source, "open") and getattr(source, "closed", False):
             source.open("rb")
         if hasattr(source, "seek"):
@@ -169,18 +196,58 @@ def _looks_binary(sample: bytes) -> bool:
     return control > max(8, len(sample) // 100)
 
 
-def _xlsx_to_strings(data: bytes) -> pd.DataFrame:
+def xlsx_inflated_limit(max_bytes: int | None) -> int:
+    """How far an XLSX may inflate, given the upload limit."""
+    if max_bytes is None:
+        return MAX_XLSX_UNCOMPRESSED
+    return min(MAX_XLSX_UNCOMPRESSED, int(max_bytes * XLSX_INFLATED_PER_UPLOAD_BYTE))
+
+
+def _xlsx_too_big(limit: int) -> FileRejected:
+    return FileRejected(
+        f"La planilla XLSX descomprimida es demasiado grande (más de {limit / 1_048_576:.0f} MB "
+        f"o de {MAX_XLSX_CELLS:,} celdas): guárdela como CSV o divídala.".replace(",", ".")
+    )
+
+
+def _xlsx_check_inflated(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], limit: int) -> None:
+    """Inflate every member in chunks, counting bytes and cells; stop at the first
+    one over the limits. Sizes declared in the ZIP are not trusted."""
+    declared = sum(member.file_size for member in members)
+    packed = sum(member.compress_size for member in members)
+    if declared > limit or declared > MAX_XLSX_RATIO * max(packed, 1024 * 1024):
+        raise _xlsx_too_big(limit)
+    inflated = cells = 0
+    for member in members:
+        with archive.open(member) as stream:
+            tail = b""  # a cell tag may straddle two chunks
+            while chunk := stream.read(1 << 20):
+                inflated += len(chunk)
+                window = tail + chunk
+                cells += window.count(b"<c ") + window.count(b"<c>")
+                tail = chunk[-2:]
+                if inflated > limit or cells > MAX_XLSX_CELLS:
+                    raise _xlsx_too_big(limit)
+
+
+def _xlsx_to_strings(data: bytes, max_bytes: int | None = None) -> pd.DataFrame:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as exc:
+            if "xl/workbook.xml" not in {member.filename for member in members}:
+                raise FileRejected("El archivo es un ZIP pero no una planilla XLSX.")
+            _xlsx_check_inflated(archive, members, xlsx_inflated_limit(max_bytes))
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        ValueError,
+        EOFError,
+        OSError,
+        NotImplementedError,
+        RuntimeError,
+        zlib.error,
+    ) as exc:
         raise FileRejected("El archivo parece XLSX pero está dañado o incompleto.") from exc
-    if "xl/workbook.xml" not in {member.filename for member in members}:
-        raise FileRejected("El archivo es un ZIP pero no una planilla XLSX.")
-    inflated = sum(member.file_size for member in members)
-    packed = sum(member.compress_size for member in members)
-    if inflated > MAX_XLSX_UNCOMPRESSED or inflated > MAX_XLSX_RATIO * max(packed, 1024 * 1024):
-        raise FileRejected("La planilla XLSX descomprimida es demasiado grande: guárdela como CSV o divídala.")
     try:
         raw = pd.read_excel(io.BytesIO(data), engine="calamine", header=None, dtype=object)
     except BaseException as exc:  # noqa: BLE001 - the Rust reader panics with a BaseException
@@ -220,7 +287,8 @@ def _xlsx_cell_text(value: object) -> str:
 
 
 def _decode(data: bytes) -> bytes:
-    """UTF-8 bytes without BOM; UTF-16 (with BOM) and Latin-1 files are transcoded."""
+    """UTF-8 bytes without BOM; UTF-16 (with BOM) and Latin-1 files are transcoded.
+    A file mixing UTF-8 and another encoding is refused with its bad rows."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             data = data.decode("utf-16").encode("utf-8")
@@ -232,7 +300,34 @@ def _decode(data: bytes) -> bytes:
         data.decode("utf-8")
         return data
     except UnicodeDecodeError:
-        return data.decode("latin-1").encode("utf-8")
+        pass
+    if _UTF8_MULTIBYTE.search(data):
+        raise _mixed_encodings(data)
+    return data.decode("latin-1").encode("utf-8")
+
+
+# A UTF-8 encoded non-ASCII character (Latin-1 text practically never has one).
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _mixed_encodings(data: bytes) -> FileRejected:
+    """The file is UTF-8 (it has UTF-8 characters) but some rows are not: name them."""
+    errors: list[RowError] = []
+    total = 0
+    for number, line in enumerate(data.splitlines(), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            total += 1
+            if len(errors) < MAX_ERRORS_KEPT:
+                shown = _no_nul(line.decode("latin-1"))[:200]  # as the planner typed it, most likely
+                errors.append(RowError(number, "", shown, "la fila no es UTF-8 válido (el resto del archivo sí lo es)"))
+    return FileRejected(
+        f"El archivo mezcla codificaciones: {total} fila(s) no son UTF-8 y el resto sí. "
+        "Guarde el archivo completo como CSV UTF-8; no se cargó nada.",
+        errors=errors,
+        total_errors=total,
+    )
 
 
 def _first_line(text: bytes) -> bytes:
@@ -246,7 +341,8 @@ def _csv_to_strings(data: bytes) -> pd.DataFrame:
     if b"\x00" in text:
         raise FileRejected("El archivo contiene bytes nulos (NUL): no es un CSV de texto. Guárdelo como CSV UTF-8.")
     # Blank lines before the header: drop them, so that the header is row 1.
-    text = text[_LEADING_BLANK_LINES.match(text).end() :]
+    leading = _LEADING_BLANK_LINES.match(text)
+    text = text[leading.end() if leading else 0 :]
     first_line = _first_line(text)
     if not first_line.strip():
         raise FileRejected("El archivo está vacío.")
@@ -348,7 +444,7 @@ def read_raw_strings(source: Any, *, max_bytes: int | None = None) -> pd.DataFra
     if not data.strip():
         raise FileRejected("El archivo está vacío.")
     if data.startswith(b"PK\x03\x04"):
-        frame = _xlsx_to_strings(data)
+        frame = _xlsx_to_strings(data, max_bytes)
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileRejected("Formato .xls antiguo no soportado: guárdelo como .xlsx o .csv.")
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text: NUL bytes are expected
@@ -394,6 +490,27 @@ def _parse_dates(uniques: pd.Series, xlsx: bool) -> pd.Series:
 def _parse_numbers(uniques: pd.Series) -> pd.Series:
     text = uniques.astype(str).str.strip()
     return pd.to_numeric(text, errors="coerce")
+
+
+def _number_column(column: Column, text: pd.Series, blank: pd.Series, errors: list[RowError]) -> tuple[pd.Series, int]:
+    """An INT or FLOAT column parsed, and how many errors it added to `errors`."""
+    found = 0
+    numbers = _by_uniques(text, _parse_numbers).astype("float64")
+    found += _collect(errors, numbers.isna() & ~blank, text, column.name, "no es un número")
+    if column.kind is Kind.INT:
+        fractional = numbers.notna() & (numbers != np.floor(numbers))
+        found += _collect(errors, fractional, text, column.name, "debe ser un número entero")
+    if column.min_value is not None:
+        low = numbers.notna() & (numbers < column.min_value)
+        found += _collect(errors, low, text, column.name, f"debe ser mayor o igual a {column.min_value:g}")
+    too_big = numbers.notna() & (numbers.abs() > 2_000_000_000)
+    found += _collect(errors, too_big, text, column.name, "valor fuera de rango")
+    numbers = numbers.where(~too_big)  # already an error; infinities cannot become integers
+    if column.kind is not Kind.INT:
+        return numbers, found
+    if blank.any():
+        return numbers.round().astype("Int64"), found
+    return numbers.fillna(0).round().astype("int64"), found
 
 
 def read_table(
@@ -455,25 +572,8 @@ def read_table(
             total_errors += _collect(errors, bad, text, column.name, "fecha inválida (use AAAA-MM-DD o DD/MM/AAAA)")
             out[column.name] = parsed
             continue
-        numbers = _by_uniques(text, _parse_numbers).astype("float64")
-        bad_number = numbers.isna() & ~blank
-        total_errors += _collect(errors, bad_number, text, column.name, "no es un número")
-        if column.kind is Kind.INT:
-            fractional = numbers.notna() & (numbers != np.floor(numbers))
-            total_errors += _collect(errors, fractional, text, column.name, "debe ser un número entero")
-        if column.min_value is not None:
-            low = numbers.notna() & (numbers < column.min_value)
-            total_errors += _collect(errors, low, text, column.name, f"debe ser mayor o igual a {column.min_value:g}")
-        too_big = numbers.notna() & (numbers.abs() > 2_000_000_000)
-        total_errors += _collect(errors, too_big, text, column.name, "valor fuera de rango")
-        numbers = numbers.where(~too_big)  # already an error; infinities cannot become integers
-        if column.kind is Kind.INT:
-            if blank.any():
-                out[column.name] = numbers.round().astype("Int64")
-            else:
-                out[column.name] = numbers.fillna(0).round().astype("int64")
-        else:
-            out[column.name] = numbers
+        out[column.name], column_errors = _number_column(column, text, blank, errors)
+        total_errors += column_errors
     if total_errors:
         errors.sort(key=lambda e: (e.row or 0, e.column))
         raise FileRejected(
@@ -542,11 +642,15 @@ def _collect(errors: list[RowError], mask: pd.Series, text: pd.Series, column: s
 
 
 def errors_to_csv(errors: Sequence[RowError | dict[str, Any]]) -> str:
-    """The error report planners download: row, column, value, message."""
+    """The error report planners download: row, column, value, message.
+    Uploaded values that a spreadsheet would run as formulas are neutralised."""
+    from fastdso.exports import neutralise
+
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["row", "column", "value", "message"])
     for error in errors:
         item = error.as_dict() if isinstance(error, RowError) else error
-        writer.writerow([item.get("row") or "", item.get("column", ""), item.get("value", ""), item.get("message", "")])
+        cells = [item.get("row") or "", item.get("column", ""), item.get("value", ""), item.get("message", "")]
+        writer.writerow([neutralise(cell) for cell in cells])
     return buffer.getvalue()

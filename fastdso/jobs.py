@@ -19,8 +19,12 @@ job's transaction is still open.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
-import traceback
+import socket
+import threading
+import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,9 +32,10 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from fastdso.files import FileRejected, RowError
 from fastdso.labels import label, stored_text
@@ -62,6 +67,11 @@ def job_runner(kind: str) -> Callable[[Runner], Runner]:
 
 def registered_kinds() -> list[str]:
     return sorted(_RUNNERS)
+
+
+def no_progress(*_args: Any, **_kwargs: Any) -> None:
+    """The progress callback of a service called outside a job (commands, tests)."""
+    return None
 
 
 class JobProgress:
@@ -141,22 +151,41 @@ def job_start(
     upload: UploadedFile | None = None,
     path: str | Path | None = None,
     sync: bool | None = None,
+    submit_token: str | None = None,
 ) -> Job:
-    """Create a job and run it: inline when `sync` (commands, tests), else on the worker."""
+    """Create a job and run it: inline when `sync` (commands, tests), else on the worker.
+
+    `submit_token` (the form's, see fastdso.forms): when this user already
+    started a job with it (a double submit), that job is returned and
+    nothing new is started or stored."""
     if kind not in _RUNNERS:
         raise ValueError(f"Unknown job kind {kind!r}; registered: {registered_kinds()}")
+    user = user if getattr(user, "is_authenticated", False) else None
+    token = submit_token if user is not None and submit_token else None
+    if token and (first := Job.objects.filter(user=user, submit_token=token).first()):
+        return first
     params = dict(params or {})
     if path is not None:
         params["path"] = str(Path(path).resolve())
     job = Job(
         kind=kind,
-        user=user if getattr(user, "is_authenticated", False) else None,
+        user=user,
         params=params,
         file_name=(upload.name if upload else Path(path).name if path else "")[:255],
+        submit_token=token,
     )
     if upload is not None:
         job.file.save(Path(upload.name).name, upload, save=False)
-    job.save()
+    try:
+        with transaction.atomic():
+            job.save()
+    except IntegrityError:
+        if not token:
+            raise
+        # The twin request won the race: keep its job, drop this one's file.
+        if job.file:
+            job.file.delete(save=False)
+        return Job.objects.get(user=user, submit_token=token)
     run_inline = settings.FASTDSO_JOBS_SYNC if sync is None else sync
     if run_inline:
         job_execute(job.pk)
@@ -173,47 +202,191 @@ def _enqueue(job_id: int) -> None:
 
 
 def job_execute(job_id: int) -> None:
-    """Run one job (the django-q2 task). Never raises: failures land on the Job."""
-    job = Job.objects.get(pk=job_id)
-    if job.is_finished:
+    """Run one job (the django-q2 task). Never raises: failures land on the Job.
+
+    At most once: the job is claimed with one conditional UPDATE (queued →
+    running, with this attempt's id). A redelivered task, a second worker or
+    a job already failed by the watchdog finds nothing to claim and returns.
+    """
+    attempt = uuid.uuid4().hex
+    claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING, attempt=attempt, worker=worker_id(), started_at=timezone.now()
+    )
+    if not claimed:
+        logger.info("job %s: not queued any more (a redelivery or another worker); nothing to do", job_id)
         return
+    job = Job.objects.get(pk=job_id)
     runner = _RUNNERS[job.kind]
-    job.status = Job.Status.RUNNING
-    job.started_at = timezone.now()
-    job.save(update_fields=["status", "started_at"])
     progress = JobProgress(job.pk)
     progress(0, "Iniciando")
     # What a job stores (stages, summaries, warnings, messages) is written in
     # the base language whoever started it; pages translate it when shown
     # (fastdso.labels.stored_text).
-    with translation.override(settings.LANGUAGE_CODE):
-        _execute(job, runner, progress)
+    with translation.override(settings.LANGUAGE_CODE), Heartbeat(job.pk):
+        _run_claimed(job, runner, progress)
 
 
-def _execute(job: Job, runner: Runner, progress: JobProgress) -> None:
+def _run_claimed(job: Job, runner: Runner, progress: JobProgress) -> None:
     try:
         with transaction.atomic():
             runner(job, progress)
             # Marked done in the same transaction as its data: if saving the
-            # job fails, the data goes too and the job is reported failed.
-            _finish(job, Job.Status.DONE, progress_state=progress.state)
+            # job fails, or the job is no longer this attempt's (the watchdog
+            # failed it), the data goes too.
+            if not _finish(job, Job.Status.DONE, progress_state=progress.state):
+                raise JobAbandoned(job.pk)
+    except JobAbandoned:
+        logger.warning("job %s: failed by the watchdog while running; its data was rolled back", job.pk)
     except (FileRejected, JobInputError) as exc:
         errors = [e.as_dict() for e in exc.errors[: settings.FASTDSO_MAX_STORED_ERRORS]]
-        _finish(job, Job.Status.FAILED, message=exc.message, errors=errors, error_count=exc.total_errors)
-        _audit_failure(job)
+        if _finish(job, Job.Status.FAILED, message=exc.message, errors=errors, error_count=exc.total_errors):
+            _audit_failure(job)
         logger.info("job %s (%s) refused its input: %s", job.pk, job.kind, exc.message)
-        return
-    except Exception as exc:  # noqa: BLE001 - any failure is reported on the job page
-        logger.exception("job %s (%s) failed", job.pk, job.kind)
-        _finish(
-            job,
-            Job.Status.FAILED,
-            message=f"Error interno: {exc.__class__.__name__}: {exc}",
-            errors=[{"row": None, "column": "", "value": "", "message": traceback.format_exc(limit=3)[-2000:]}],
-            error_count=1,
-        )
-        _audit_failure(job)
-        return
+    except Exception:  # noqa: BLE001 - any failure is reported on the job page
+        reference = error_reference()
+        # The detail (SQL, row values, traceback) goes to the log only.
+        logger.exception("job %s (%s) failed [ref %s]", job.pk, job.kind, reference)
+        message = str(MESSAGES["internal_error"]) % {"ref": reference}
+        if _finish(job, Job.Status.FAILED, message=message, errors=[], error_count=0):
+            _audit_failure(job)
+
+
+def error_reference() -> str:
+    """A short id a planner can quote; the log line of the error carries it."""
+    return uuid.uuid4().hex[:8].upper()
+
+
+class JobAbandoned(Exception):
+    """The job is no longer this attempt's: roll back what the runner wrote."""
+
+
+# Messages this module stores on jobs (Spanish; gettext-marked in one place).
+MESSAGES = {
+    "worker_died": gettext_noop(
+        "El proceso se detuvo; no se guardó nada. Vuelva a enviar la tarea si todavía la necesita."
+    ),
+    "internal_error": gettext_noop(
+        "Error interno (referencia %(ref)s): no se guardó nada. El detalle quedó en el registro del servidor."
+    ),
+}
+
+# --- Heartbeat and the watchdog --------------------------------------------
+# A running job's worker writes a heartbeat to the cache every
+# HEARTBEAT_SECONDS (the cache, like progress: a SQLite job holds the write
+# lock for its whole transaction, so no other connection could update the
+# Job row meanwhile). The cluster's watchdog (fastdso.worker) fails a running
+# job whose worker process is gone, or whose heartbeat is older than
+# STALLED_AFTER_SECONDS.
+HEARTBEAT_SECONDS = 5
+STALLED_AFTER_SECONDS = 45
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def heartbeat_key(job_id: int) -> str:
+    return f"fastdso:job-heartbeat:{job_id}"
+
+
+class Heartbeat:
+    """A thread that keeps `heartbeat_key(job_id)` fresh while the job runs."""
+
+    def __init__(self, job_id: int, every: float = HEARTBEAT_SECONDS) -> None:
+        self.job_id = job_id
+        self.every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{job_id}", daemon=True)
+
+    def _write(self) -> None:
+        try:
+            cache.set(heartbeat_key(self.job_id), time.time(), timeout=24 * 3600)
+        except Exception:  # noqa: BLE001 - a missed beat is retried; the job goes on
+            logger.warning("job %s: heartbeat not written", self.job_id, exc_info=True)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.every):
+            self._write()
+
+    def __enter__(self) -> Heartbeat:
+        self._write()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.every + 1)
+        cache.delete(heartbeat_key(self.job_id))
+
+
+def _worker_is_gone(worker: str, host: str) -> bool:
+    """True when `worker` ("host:pid") ran on this host and its process no longer exists."""
+    worker_host, _sep, pid = worker.rpartition(":")
+    if worker_host != host or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def jobs_fail_stalled(*, dead_workers: set[str] | frozenset[str] = frozenset()) -> list[int]:
+    """Mark failed every running job whose worker died; return their ids.
+
+    Dead: its worker is in `dead_workers`, or ran on this host and its
+    process is gone (so a cluster starting fails at once what the previous
+    one left running), or its heartbeat is older than STALLED_AFTER_SECONDS
+    (any host: a hung or unreachable worker). The job is
+    failed with MESSAGES["worker_died"] and audited; it is never re-run: a
+    planner re-submits it on purpose. Its data was never committed (the
+    runner's transaction died with the worker).
+    """
+    host = socket.gethostname()
+    now = time.time()
+    running = list(Job.objects.filter(status=Job.Status.RUNNING).values_list("pk", "attempt", "worker", "started_at"))
+    if not running:
+        return []
+    beats = cache.get_many([heartbeat_key(pk) for pk, *_rest in running])
+    dead: list[tuple[int, str]] = []
+    for pk, attempt, worker, started_at in running:
+        last_beat = beats.get(heartbeat_key(pk)) or (started_at.timestamp() if started_at else now)
+        if worker in dead_workers or _worker_is_gone(worker, host) or now - float(last_beat) > STALLED_AFTER_SECONDS:
+            dead.append((pk, attempt))
+    return [pk for pk, attempt in dead if _fail_dead(pk, attempt)]
+
+
+@transaction.atomic
+def _fail_dead(pk: int, attempt: str) -> bool:
+    """Fail one running attempt (conditional: only if it is still that attempt) and audit it."""
+    failed = Job.objects.filter(pk=pk, status=Job.Status.RUNNING, attempt=attempt).update(
+        status=Job.Status.FAILED,
+        finished_at=timezone.now(),
+        stage="Fallida",
+        message=str(MESSAGES["worker_died"]),
+        result={},
+        result_url="",
+        warnings=[],
+    )
+    if not failed:
+        return False
+    job = Job.objects.get(pk=pk)
+    logger.error("job %s (%s): its worker %s stopped; marked failed, nothing saved", pk, job.kind, job.worker)
+    _audit_failure(job)
+    transaction.on_commit(lambda: cache.delete_many([progress_key(pk), heartbeat_key(pk)]))
+    return True
+
+
+def jobs_requeue_waiting() -> int:
+    """Enqueue again every job still queued (after the worker queue was rebuilt,
+    the tasks in the old one are lost or late). Harmless: a job runs only once,
+    whichever task claims it first; the others find nothing to claim."""
+    ids = list(Job.objects.filter(status=Job.Status.QUEUED).values_list("pk", flat=True))
+    for job_id in ids:
+        _enqueue(job_id)
+    return len(ids)
 
 
 def _audit_failure(job: Job) -> None:
@@ -230,7 +403,11 @@ def _audit_failure(job: Job) -> None:
     )
 
 
-def _finish(job: Job, status: str, *, progress_state: dict[str, Any] | None = None, **fields: Any) -> None:
+_FINISH_FIELDS = ("status", "finished_at", "progress", "stage", "counts", "result", "result_url", "warnings")
+
+
+def _finish(job: Job, status: str, *, progress_state: dict[str, Any] | None = None, **fields: Any) -> bool:
+    """Record the outcome, only if the job is still this attempt's; False if not."""
     job.status = status
     job.finished_at = timezone.now()
     if status == Job.Status.DONE:
@@ -246,9 +423,15 @@ def _finish(job: Job, status: str, *, progress_state: dict[str, Any] | None = No
         job.warnings = []
     for name, value in fields.items():
         setattr(job, name, value)
-    job_input_discard(job)
-    job.save()
+    names = dict.fromkeys((*_FINISH_FIELDS, *fields))
+    updated = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, attempt=job.attempt).update(
+        **{name: getattr(job, name) for name in names}
+    )
+    if updated and job.file:
+        job_input_discard(job)
+        Job.objects.filter(pk=job.pk).update(file=job.file.name or "")
     cache.delete(progress_key(job.pk))
+    return bool(updated)
 
 
 def job_status(job: Job) -> dict[str, Any]:

@@ -95,6 +95,7 @@ JOB_KINDS: dict[str, Label] = {
     "distribution_run": (_("Run de distribución"), ""),
     "purchase_forecast": (_("Pronóstico de compra"), ""),
     "redistribution_plan": (_("Plan de redistribución"), ""),
+    "replay": (_("Replay de políticas"), ""),
 }
 
 # --- Audit actions
@@ -103,6 +104,10 @@ AUDIT_ACTIONS: dict[str, Label] = {
     "run": (_("Run"), ""),
     "plan": (_("Plan"), ""),
     "export": (_("Exportación"), ""),
+    "replay": (_("Replay"), ""),
+    "lifecycle": (_("Cambio de estado"), ""),
+    "admin_export": (_("Exportación (admin)"), ""),
+    "demo_clear": (_("Borrado de datos de demostración"), ""),
     "job_failed": (_("Tarea fallida"), ""),
     "admin_add": (_("Alta (admin)"), ""),
     "admin_change": (_("Cambio (admin)"), ""),
@@ -122,6 +127,11 @@ PARAMS: dict[str, Label] = {
     "cold_start_top_n": (_("Top tiendas de la categoría"), ""),
     "category_window_weeks": (_("Ventana de categoría (sem)"), ""),
     "limit_by_cd": (_("Limitar por stock CD"), ""),
+    "cold_start_basis": (_("Base del arranque en frío"), ""),
+    "cd_rule": (_("Regla de reparto del CD"), ""),
+    "round_to_pack": (_("Redondear a cajas"), ""),
+    "pack_size": (_("Unidades por caja"), ""),
+    "partial": (_("Parcial"), ""),
     "history_weeks": (_("Semanas de historia"), _("Semanas de venta usadas para la demanda de cada tienda.")),
     "min_woc": (_("Cobertura mínima (sem)"), _("Bajo esta cobertura un destino es urgente.")),
     "max_woc": (_("Cobertura máxima (sem)"), _("Sobre esta cobertura una tienda tiene excedente.")),
@@ -171,6 +181,20 @@ PARAMS: dict[str, Label] = {
     "rows_read": (_("Filas leídas"), ""),
     "rows_written": (_("Filas escritas"), ""),
     "skus_read": (_("SKUs leídos"), ""),
+    "weeks_done": (_("Semanas simuladas"), ""),
+    "from": (_("De"), ""),
+    "to": (_("A"), ""),
+    "state": (_("Estado"), ""),
+    "action": (_("Acción"), ""),
+    "released_units": (_("Unidades liberadas"), ""),
+    "cd_reserved": (_("Reservadas en CD"), ""),
+    "in_transit": (_("En tránsito"), ""),
+    "reserved_by": (_("Reservado por"), ""),
+    "store_units": (_("Unidades en tiendas"), ""),
+    "cd_supply": (_("Abastecimiento CD"), ""),
+    "policies": (_("Políticas"), ""),
+    "best_fill": (_("Mejor cumplimiento"), ""),
+    "lowest_stock": (_("Menor stock"), ""),
     "run_id": (_("Run"), ""),
     "plan_id": (_("Plan"), ""),
     "forecast_id": (_("Pronóstico"), ""),
@@ -344,6 +368,7 @@ STORED_PHRASES: list[str] = [
     gettext_noop("Proxy de categoría"),
     gettext_noop("Sin historial macro"),
     gettext_noop("Unidades a comprar"),
+    gettext_noop("Unidades CD retenidas por runs abiertos"),
     # Fixed warnings and messages.
     gettext_noop("No hay stock CD cargado: con el límite por CD activo no se asigna nada."),
     gettext_noop("La columna qty del archivo se ignoró: el sistema decide las cantidades."),
@@ -373,6 +398,7 @@ STORED_PHRASES: list[str] = [
     gettext_noop("No hay ventas macro cargadas: cargue ventas o indique una fecha de corte (as-of)."),
     gettext_noop("El archivo tiene demasiados SKUs o tiendas distintos."),
     gettext_noop("Las cantidades de un día suman más de lo que admite la base de datos."),
+    gettext_noop("El proceso se detuvo; no se guardó nada. Vuelva a enviar la tarea si todavía la necesita."),
 ]
 
 # Phrases with values: %(name)s is any text (a SKU, a store, a number).
@@ -389,6 +415,9 @@ STORED_TEMPLATES: list[str] = [
     gettext_noop("%(n)s SKU(s) repetidos en la entrada se consideraron una sola vez."),
     gettext_noop("SKUs que no existen en el maestro (se omiten): %(skus)s"),
     gettext_noop("Error interno: %(detail)s"),
+    gettext_noop(
+        "Error interno (referencia %(ref)s): no se guardó nada. El detalle quedó en el registro del servidor."
+    ),
     gettext_noop("SKUs repetidos en el archivo (se suman sus cantidades): %(skus)s"),
     gettext_noop("Tiendas elegibles desconocidas (id): %(ids)s"),
     gettext_noop("La categoría «%(cat)s» no tiene productos: no hay nada que redistribuir."),

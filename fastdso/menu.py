@@ -1,7 +1,8 @@
 """The main menu, grouped the way the business names things (SPEC §12).
 
 Each app declares its own entries in `<app>/menu.py` as `ITEMS`, a list of
-MenuItem; an entry appears once its page exists (no placeholders).
+MenuItem; an entry is added with its page (no placeholders): a url name that
+does not reverse raises ImproperlyConfigured (tests/fastdso/test_menu.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from functools import cache
 from importlib import import_module
 
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
@@ -48,6 +50,14 @@ def _all_items() -> tuple[MenuItem, ...]:
     return tuple(sorted(items, key=lambda item: item.order))
 
 
+def item_url(item: MenuItem) -> str:
+    """The entry's URL; a mistyped url name fails loudly instead of hiding the entry."""
+    try:
+        return reverse(item.url_name)
+    except NoReverseMatch as error:
+        raise ImproperlyConfigured(f"Menu entry «{item.label}» names an unknown url «{item.url_name}».") from error
+
+
 def build_menu(can_plan: bool) -> list[dict[str, object]]:
     menu = []
     for key, label in GROUPS:
@@ -55,10 +65,7 @@ def build_menu(can_plan: bool) -> list[dict[str, object]]:
         for item in _all_items():
             if item.group != key or (item.planner_only and not can_plan):
                 continue
-            try:
-                url = reverse(item.url_name)
-            except NoReverseMatch:
-                continue
+            url = item_url(item)
             entries.append({"label": item.label, "url": url, "url_name": item.url_name})
         if entries:
             menu.append({"key": key, "label": label, "entries": entries})

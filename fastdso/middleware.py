@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from fastdso.roles import can_plan
 
@@ -63,4 +64,21 @@ class SpanishByDefaultMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
+
+
+class HostileParametersMiddleware:
+    """400 for a NUL character in the path or a query parameter (name or
+    value): no page needs one, and PostgreSQL refuses them, which would end
+    in a 500 wherever a parameter reaches a query. Form fields refuse NUL on
+    their own (Django's CharField validator)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            return HttpResponseBadRequest(_("La dirección tiene caracteres no válidos."), content_type="text/plain")
         return self.get_response(request)

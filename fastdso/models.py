@@ -66,12 +66,20 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("creada"), auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(_("iniciada"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finalizada"), null=True, blank=True)
+    # The attempt that claimed the job (queued → running) and the worker
+    # ("host:pid") running it: only that attempt may finish the job.
+    attempt = models.CharField(_("intento"), max_length=32, blank=True)
+    worker = models.CharField(_("proceso"), max_length=120, blank=True)
+    # The token of the form that started the job: the same form sent twice
+    # (a double click) returns this job instead of starting another.
+    submit_token = models.CharField(_("token del formulario"), max_length=32, null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("tarea")
         verbose_name_plural = _("tareas")
         ordering = ["-created_at", "-id"]
         permissions = [("plan", _("Puede cargar archivos, generar, planificar y exportar"))]
+        constraints = [models.UniqueConstraint(fields=["user", "submit_token"], name="job_one_per_submit_token")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.kind} ({self.status})"
@@ -118,3 +126,34 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_repr}"
+
+
+class LifeState(models.TextChoices):
+    """The lifecycle of a distribution run or a transfer plan (SPEC §5.7)."""
+
+    DRAFT = "draft", _("Borrador")
+    APPROVED = "approved", _("Aprobado")
+    EXPORTED = "exported", _("Exportado")
+    CLOSED = "closed", _("Cerrado")
+    CANCELLED = "cancelled", _("Cancelado")
+
+
+class Lifecycle(models.Model):
+    """The lifecycle fields that runs and plans share (the state machine is
+    fastdso.lifecycle). `state` is the plan's business state; a run's `status`
+    is its job's (running/done/failed) and stays apart."""
+
+    state = models.CharField(
+        _("estado del plan"), max_length=10, choices=LifeState.choices, default=LifeState.DRAFT, db_index=True
+    )
+    approved_at = models.DateTimeField(_("aprobado"), null=True, blank=True)
+    exported_at = models.DateTimeField(_("exportado"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("cerrado"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelado"), null=True, blank=True)
+    # The file sent to the warehouse when marked exported, kept byte for byte.
+    export_file = models.FileField(_("archivo exportado"), upload_to="exports/%Y/%m/", blank=True, max_length=300)
+    export_format = models.CharField(_("formato exportado"), max_length=4, blank=True)
+    export_sha256 = models.CharField(_("SHA-256 del archivo exportado"), max_length=64, blank=True)
+
+    class Meta:
+        abstract = True

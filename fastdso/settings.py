@@ -7,6 +7,7 @@ SECRET_KEY, ALLOWED_HOSTS and, optionally, REDIS_URL.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -58,18 +59,21 @@ INSTALLED_APPS = [
     "django_q",
     "django_tables2",
     "import_export",
+    "axes",
     "fastdso",
     "inventory",
     "sales",
     "distribution",
     "forecast",
     "redistribution",
+    "replay",
     "health",
     "benchmarks",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "fastdso.middleware.HostileParametersMiddleware",
     "fastdso.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -82,6 +86,8 @@ MIDDLEWARE = [
     "fastdso.middleware.ReadOnlyForViewersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fastdso.urls"
@@ -148,6 +154,15 @@ else:
     }
 
 # --- django-q2 --------------------------------------------------------------
+# Delivery: a task is delivered once in normal operation. `timeout` stops a
+# job after Q_TIMEOUT s (its transaction rolls back; the job is failed);
+# `retry` (how long the broker waits for the ack before delivering a task
+# again) is longer than that, so a running task is never delivered twice;
+# `ack_failures` + `max_attempts` 1: a failed task is acknowledged, not retried.
+# The one redelivery left is after a worker died (the task was never
+# acknowledged): it finds its job failed or done, claims nothing and does
+# nothing (fastdso/jobs.py job_execute). A dead worker never freezes the
+# cluster (fastdso/worker.py); docs/operations.md tells operators what happens.
 Q_TIMEOUT = int(os.environ.get("Q_TIMEOUT", "3600"))
 Q_CLUSTER: dict[str, object] = {
     "name": "fastdso",
@@ -186,6 +201,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for
+# one user from one IP address, that pair is locked out for
+# FASTDSO_LOGIN_LOCKOUT_MINUTES (HTTP 429, a Spanish page). Other users and
+# other addresses are not affected; a successful login resets the count.
+# `python manage.py axes_reset_username USER` unlocks a user at once.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+FASTDSO_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("FASTDSO_LOGIN_LOCKOUT_MINUTES", "15"))
+AXES_FAILURE_LIMIT = int(os.environ.get("FASTDSO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=FASTDSO_LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "fastdso.views.login_locked_out"
+AXES_VERBOSE = False
+if env_bool("BEHIND_PROXY"):
+    # The client's address as the proxy saw it (the last hop it appended).
+    AXES_CLIENT_IP_CALLABLE = "fastdso.views.client_ip_behind_proxy"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -250,6 +284,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
+
+# --- Admin import/export: no live formulas in exported files (the admin
+# classes also neutralise every formula-like cell, see fastdso/admin_base.py).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 
 # --- Tables -----------------------------------------------------------------
 DJANGO_TABLES2_TEMPLATE = "tables/table.html"

@@ -16,6 +16,8 @@ urlpatterns = [
     path("jobs/<int:pk>/status.json", views.JobStatusView.as_view(), name="job_status"),
     path("jobs/<int:pk>/errors.csv", views.JobErrorsCsvView.as_view(), name="job_errors_csv"),
     path("audit/", views.AuditListView.as_view(), name="audit_list"),
+    path("lifecycle/<str:object_id>/", views.LifecycleTransitionView.as_view(), name="lifecycle_transition"),
+    path("lifecycle/<str:object_id>/export/", views.LifecycleExportView.as_view(), name="lifecycle_export"),
     path(
         "favicon.ico",
         login_not_required(RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
@@ -27,4 +29,5 @@ urlpatterns = [
     path("", include("distribution.urls")),
     path("", include("forecast.urls")),
     path("", include("redistribution.urls")),
+    path("", include("replay.urls")),
 ]

@@ -38,7 +38,6 @@ import pandas as pd
 MACRO = "MACRO"
 CATEGORY_PROXY = "CATEGORY_PROXY"
 NO_HISTORY = "NO_HISTORY"
-SOURCES = (MACRO, CATEGORY_PROXY, NO_HISTORY)
 # Notes: why a SKU has no history, or why its MACRO average is 0.
 NO_CATEGORY = "NO_CATEGORY"
 NO_CATEGORY_SALES = "NO_CATEGORY_SALES"
@@ -130,7 +129,10 @@ def purchase_forecast(
             proxy_count[category] = int(count)
             proxy_avg[category] = max(float(totals[category]) / count / params.weeks, 0.0)
 
-    sources, avgs, counts, notes = [], [], [], []
+    sources: list[str] = []
+    avgs: list[float] = []
+    counts: list[int | None] = []
+    notes: list[str] = []
     for sku, category, units in zip(out["sku"], category_list, out["window_units"], strict=True):
         if sku in has_rows:
             sources.append(MACRO)
@@ -286,10 +288,14 @@ def backtest(
         rows,
         columns=["method", "window", "weeks_evaluated", "actual_units", "forecast_units", "abs_error", "wape", "bias"],
     )
-    best = None
+    return BacktestResult(summary=summary, weekly=weekly, best=_best(summary), target_weeks=[weeks[t] for t in targets])
+
+
+def _best(summary: pd.DataFrame) -> str | None:
+    """The lowest WAPE among the methods evaluated on the most weeks (ties: the shorter window)."""
     scored = summary[summary["wape"].notna()]
-    if not scored.empty:
-        most = scored["weeks_evaluated"].max()
-        candidates = scored[scored["weeks_evaluated"] == most]
-        best = str(candidates.sort_values(["wape", "window"]).iloc[0]["method"])
-    return BacktestResult(summary=summary, weekly=weekly, best=best, target_weeks=[weeks[t] for t in targets])
+    if scored.empty:
+        return None
+    most = scored["weeks_evaluated"].max()
+    candidates = scored[scored["weeks_evaluated"] == most]
+    return str(candidates.sort_values(["wape", "window"]).iloc[0]["method"])

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from fastdso.forms import UploadFileField
 from forecast.models import ForecastRun
 from forecast.services import category_resolve, skus_parse
 from inventory.models import Store
@@ -30,7 +30,7 @@ class ForecastForm(forms.Form):
         initial=INPUT_FILE,
         widget=forms.RadioSelect,
     )
-    file = forms.FileField(
+    file = UploadFileField(
         label=_("Archivo CSV o XLSX"),
         required=False,
         help_text=_("Columna obligatoria «sku»; opcionales «product_name» y «category»."),
@@ -79,15 +79,6 @@ class ForecastForm(forms.Form):
                 continue
             css = "form-select" if isinstance(field.widget, forms.Select | forms.SelectMultiple) else "form-control"
             field.widget.attrs.setdefault("class", css)
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data.get("file")
-        limit = settings.FASTDSO_MAX_UPLOAD_MB * 1024 * 1024
-        if upload is not None and upload.size > limit:
-            raise forms.ValidationError(
-                _("El archivo supera el máximo de %(mb)s MB.") % {"mb": settings.FASTDSO_MAX_UPLOAD_MB}
-            )
-        return upload
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -5,37 +5,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastdso.files import Column, read_table
 from fastdso.jobs import JobProgress, job_input_path, job_max_bytes, job_runner
 from fastdso.models import Job
 from forecast.models import ForecastRun
-from forecast.services import ForecastRequest, forecast_run_create, run_summary
+from forecast.services import ForecastRequest, forecast_run_create, run_summary, sku_file_read
 
 KIND = "purchase_forecast"
-SKU_FILE_COLUMNS = [
-    Column("sku"),
-    Column("product_name", required=False),
-    Column("category", required=False),
-]
 
 
 def request_from_params(job: Job) -> ForecastRequest:
-    """Job params (JSON) → ForecastRequest; a SKU file is read (and validated) here."""
+    """Job params (JSON) → ForecastRequest; a SKU file is read (and validated) by the service."""
     params: dict[str, Any] = job.params
     skus: list[str] = list(params.get("skus") or [])
     file_categories: dict[str, str] = {}
     file_names: dict[str, str] = {}
     duplicates = 0
     if params.get("scope") == ForecastRun.Scope.SKUS and (job.file or params.get("path")):
-        frame = read_table(job_input_path(job), SKU_FILE_COLUMNS, max_bytes=job_max_bytes(job))
-        frame = frame[frame["sku"] != ""]
-        duplicates = int(frame["sku"].duplicated().sum())
-        skus = list(dict.fromkeys(frame["sku"]))
-        for sku, name, category in frame[["sku", "product_name", "category"]].itertuples(index=False):
-            if isinstance(category, str) and category.strip():
-                file_categories.setdefault(sku, category.strip())
-            if isinstance(name, str) and name.strip():
-                file_names.setdefault(sku, name.strip())
+        sku_file = sku_file_read(job_input_path(job), max_bytes=job_max_bytes(job))
+        skus, file_categories, file_names = list(sku_file.skus), sku_file.categories, sku_file.names
+        duplicates = sku_file.duplicates
     as_of = params.get("as_of")
     return ForecastRequest(
         scope=params["scope"],

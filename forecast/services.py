@@ -18,26 +18,24 @@ import pandas as pd
 from django.db import transaction
 
 from fastdso.audit import audit_record
+from fastdso.db import lines_write
 from fastdso.exports import export_info
-from fastdso.jobs import JobInputError
+from fastdso.files import Column, read_table
+from fastdso.jobs import JobInputError, no_progress
 from forecast import engine
 from forecast.models import ForecastLine, ForecastRun
 from inventory import queries as stock_queries
 from inventory.models import Product
 from inventory.queries import products_by_sku
+from inventory.services import categories_canonical
 from sales import queries as sales_queries
 
 logger = logging.getLogger(__name__)
 
 CHUNK = 5000
-LINE_BATCH = 2000
 MAX_WARNINGS = 200
 
 Progress = Callable[..., None]
-
-
-def _no_progress(percent: float, stage: str = "", **counts: Any) -> None:
-    return None
 
 
 @dataclass(frozen=True)
@@ -59,6 +57,44 @@ class ForecastRequest:
     duplicates: int = 0
 
 
+SKU_FILE_COLUMNS = [
+    Column("sku"),
+    Column("product_name", required=False),
+    Column("category", required=False),
+]
+
+
+@dataclass(frozen=True)
+class SkuFile:
+    """A SKU file read: its SKUs in order (once each), the optional names and
+    categories it gives, and how many rows repeated a SKU."""
+
+    skus: tuple[str, ...]
+    categories: dict[str, str]
+    names: dict[str, str]
+    duplicates: int
+
+
+def sku_file_read(source: Any, *, max_bytes: int | None = None) -> SkuFile:
+    """Read and validate a SKU file (CSV/XLSX; raises FileError on bad input);
+    `max_bytes` is the job's limit (none for a command's file)."""
+    frame = read_table(source, SKU_FILE_COLUMNS, max_bytes=max_bytes)
+    frame = frame[frame["sku"] != ""]
+    categories: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for sku, name, category in frame[["sku", "product_name", "category"]].itertuples(index=False):
+        if isinstance(category, str) and category.strip():
+            categories.setdefault(sku, category.strip())
+        if isinstance(name, str) and name.strip():
+            names.setdefault(sku, name.strip())
+    return SkuFile(
+        skus=tuple(dict.fromkeys(frame["sku"])),
+        categories=categories,
+        names=names,
+        duplicates=int(frame["sku"].duplicated().sum()),
+    )
+
+
 def skus_parse(text: str) -> list[str]:
     """SKUs pasted one per line or separated by commas/semicolons/tabs, as text, in order, once each."""
     seen: dict[str, None] = {}
@@ -70,24 +106,17 @@ def skus_parse(text: str) -> list[str]:
 
 
 def category_resolve(name: str) -> str | None:
-    """The catalogue's spelling of a category named by the user (case-insensitive), or None."""
-    name = " ".join(str(name or "").split())
-    if not name:
-        return None
-    found = (
-        Product.objects.filter(category__iexact=name).values_list("category", flat=True).order_by("category").first()
-    )
-    return found
+    """The catalogue's spelling of a category named by the user (trimmed, any case), or None."""
+    return stock_queries.category_resolve(name)
 
 
 def _scope_frame(request: ForecastRequest) -> tuple[pd.DataFrame, list[str]]:
     """DataFrame[sku, product_id, product_name, category] in input order, and warnings."""
     warnings: list[str] = []
     if request.scope == ForecastRun.Scope.CATEGORY:
+        category = category_resolve(request.category) or request.category.strip()
         rows = list(
-            Product.objects.filter(category=request.category)
-            .order_by("sku")
-            .values_list("sku", "id", "name", "category")
+            Product.objects.filter(category=category).order_by("sku").values_list("sku", "id", "name", "category")
         )
         if not rows:
             raise JobInputError(f"La categoría «{request.category}» no tiene productos en el catálogo.")
@@ -117,6 +146,9 @@ def _scope_frame(request: ForecastRequest) -> tuple[pd.DataFrame, list[str]]:
         warnings.append(f"{request.duplicates} SKU(s) repetidos en la entrada se consideraron una sola vez.")
     frame = pd.DataFrame(records, columns=["sku", "product_id", "product_name", "category"])
     frame["product_id"] = frame["product_id"].astype("Int64")
+    # A file's "consolas" is the catalogue's "Consolas" (SPEC §4.3).
+    canonical = categories_canonical(frame["category"])
+    frame["category"] = canonical.where(canonical != "", None)
     return frame, warnings
 
 
@@ -154,7 +186,7 @@ def forecast_run_create(
     Raises JobInputError on input that cannot be forecast (nothing is written).
     Returns the run and the warnings for the planner.
     """
-    progress = progress or _no_progress
+    progress = progress or no_progress
     params = engine.ForecastParams(weeks=request.weeks, coverage_weeks=request.coverage_weeks)
     as_of_week = sales_queries.resolve_as_of_week(request.as_of)
     if as_of_week is None:
@@ -218,31 +250,34 @@ def forecast_run_create(
         backtest=backtest_data,
     )
     merged = result.merge(scope[["sku", "product_id", "product_name"]], on="sku", how="left")
-    lines = [
-        ForecastLine(
-            run=run,
-            position=i + 1,
-            product_id=None if pd.isna(r.product_id) else int(r.product_id),
-            sku=r.sku,
-            product_name=_text(r.product_name)[:255],
-            category=_text(r.category),
-            source=r.source,
-            window_units=int(r.window_units),
-            avg_weekly=None if pd.isna(r.avg_weekly) else round(float(r.avg_weekly), 6),
-            proxy_skus=None if pd.isna(r.proxy_skus) else int(r.proxy_skus),
-            cd_stock=int(r.cd_stock),
-            store_stock=int(r.store_stock),
-            coverage_units=int(r.coverage_units),
-            purchase_qty=int(r.purchase_qty),
-            history=r.history,
-            note=r.note,
-        )
-        for i, r in enumerate(merged.itertuples(index=False))
-    ]
-    ForecastLine.objects.bulk_create(lines, batch_size=LINE_BATCH)
+    lines_write(ForecastLine, _line_frame(run, merged))
     audit_record(user=user, action="run", obj=run, details=run_summary(run))
     logger.info("forecast run %s: %s", run.pk, run_summary(run))
     return run, warnings[:MAX_WARNINGS]
+
+
+def _line_frame(run: ForecastRun, merged: pd.DataFrame) -> pd.DataFrame:
+    """The forecast's lines as ForecastLine columns, in the result's order."""
+    return pd.DataFrame(
+        {
+            "run_id": run.pk,
+            "position": range(1, len(merged) + 1),
+            "product_id": merged["product_id"].astype("Int64"),
+            "sku": merged["sku"].astype(str),
+            "product_name": [_text(v)[:255] for v in merged["product_name"]],
+            "category": [_text(v) for v in merged["category"]],
+            "source": merged["source"].astype(str),
+            "window_units": merged["window_units"].astype("int64"),
+            "avg_weekly": merged["avg_weekly"].astype("float64").round(6),
+            "proxy_skus": merged["proxy_skus"].astype("Int64"),
+            "cd_stock": merged["cd_stock"].astype("int64"),
+            "store_stock": merged["store_stock"].astype("int64"),
+            "coverage_units": merged["coverage_units"].astype("int64"),
+            "purchase_qty": merged["purchase_qty"].astype("int64"),
+            "history": merged["history"],
+            "note": merged["note"].astype(str),
+        }
+    )
 
 
 def _text(value: Any) -> str:

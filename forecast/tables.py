@@ -9,6 +9,7 @@ from django.utils.html import format_html, json_script
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from fastdso import charts
 from fastdso.formatting import fmt_number
 from forecast.models import ForecastLine, ForecastRun
 
@@ -162,36 +163,26 @@ class ForecastLineTable(tables.Table):
 
 def sparkline_config(record: ForecastLine, labels: list[str]) -> dict[str, Any]:
     """A tiny Chart.js bar chart of the weekly units, with the average as a dashed line."""
-    datasets: list[dict[str, Any]] = [
-        {
-            "type": "bar",
-            "label": str(_("unidades")),
-            "data": list(record.history),
-            "backgroundColor": "#1f4e79",
-            "borderRadius": 1,
-        }
-    ]
+    datasets = [charts.dataset(str(_("unidades")), record.history, charts.BRAND, type="bar", borderRadius=1)]
     if record.avg_weekly is not None:
         proxy = record.source == ForecastLine.Source.CATEGORY_PROXY
-        datasets.append(
-            {
-                "type": "line",
-                "label": str(_("proxy categoría") if proxy else _("promedio")),
-                "data": [round(record.avg_weekly, 2)] * len(labels),
-                "borderColor": "#fd7e14" if proxy else "#6c757d",
-                "borderDash": [4, 3],
-                "borderWidth": 1.5,
-                "pointRadius": 0,
-            }
+        average = charts.dataset(
+            str(_("proxy categoría") if proxy else _("promedio")),
+            [round(record.avg_weekly, 2)] * len(labels),
+            type="line",
+            borderColor=charts.ORANGE if proxy else charts.GREY,
+            borderDash=[4, 3],
+            borderWidth=1.5,
+            pointRadius=0,
         )
-    return {
-        "type": "bar",
-        "data": {"labels": labels, "datasets": datasets},
-        "options": {
-            "plugins": {"legend": {"display": False}},
-            "scales": {"x": {"display": False}, "y": {"display": False, "beginAtZero": True}},
-        },
-    }
+        datasets.append(average)
+    return charts.chart(
+        "bar",
+        labels,
+        datasets,
+        plugins=charts.legend(display=False),
+        scales={"x": {"display": False}, "y": {"display": False, "beginAtZero": True}},
+    )
 
 
 def _fmt_int(value: Any) -> str:

@@ -6,25 +6,27 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView
 
+from fastdso import charts
 from fastdso.exports import export_response
+from fastdso.forms import submit_token
 from fastdso.jobs import job_start
 from fastdso.models import Job
 from fastdso.roles import PlannerRequiredMixin, can_plan
 from fastdso.tables import configure_table
 from forecast import jobs as forecast_jobs
+from forecast import queries
 from forecast.filters import ForecastLineFilter
 from forecast.forms import INPUT_CATEGORY, INPUT_FILE, ForecastForm
-from forecast.models import ForecastLine, ForecastRun
+from forecast.models import ForecastRun
 from forecast.services import forecast_export_frame, forecast_export_info, forecast_export_record
 from forecast.tables import ForecastLineTable, ForecastRunTable
-from inventory.models import Product
 
 # Lists up to this size are computed during the request (about a second);
 # files, categories and bigger lists go to the background worker, whose job
@@ -50,7 +52,7 @@ class ForecastHomeView(View):
         choice = form.cleaned_data["input"]
         upload = form.cleaned_data.get("file") if choice == INPUT_FILE else None
         if choice == INPUT_CATEGORY:
-            size = Product.objects.filter(category=params["category"]).count()
+            size = queries.category_size(params["category"])
         else:
             size = len(params.get("skus", ())) if upload is None else INLINE_LIMIT + 1
         job = job_start(
@@ -59,6 +61,7 @@ class ForecastHomeView(View):
             params=params,
             upload=upload,
             sync=True if size <= INLINE_LIMIT else None,
+            submit_token=submit_token(request.POST),
         )
         if job.status == Job.Status.DONE and job.result_url:
             for warning in job.warnings[:5]:
@@ -67,8 +70,7 @@ class ForecastHomeView(View):
         return redirect("job_detail", pk=job.pk)
 
     def _render(self, request: HttpRequest, form: ForecastForm | None, status: int = 200) -> HttpResponse:
-        runs = ForecastRun.objects.select_related("user").defer("backtest")
-        table = configure_table(request, ForecastRunTable(runs), default=10)
+        table = configure_table(request, ForecastRunTable(queries.runs()), default=10)
         return render(request, self.template_name, {"form": form, "runs_table": table}, status=status)
 
 
@@ -78,26 +80,17 @@ class ForecastRunDetailView(DetailView):
     context_object_name = "run"
 
     def get_queryset(self) -> QuerySet[ForecastRun]:
-        return ForecastRun.objects.select_related("user", "job")
+        return queries.run_detail()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         run: ForecastRun = self.object
-        lines = ForecastLine.objects.filter(run=run)
-        line_filter = ForecastLineFilter(self.request.GET, queryset=lines)
+        line_filter = ForecastLineFilter(self.request.GET, queryset=queries.run_lines(run))
         for field in line_filter.form.fields.values():
             field.widget.attrs.setdefault("class", "form-select form-select-sm")
         line_filter.form.fields["q"].widget.attrs["class"] = "form-control form-control-sm"
         filtered = line_filter.qs
-        totals = filtered.aggregate(
-            rows=Count("id"),
-            window_units=Sum("window_units"),
-            avg_weekly=Sum("avg_weekly"),
-            coverage_units=Sum("coverage_units"),
-            cd_stock=Sum("cd_stock"),
-            store_stock=Sum("store_stock"),
-            purchase_qty=Sum("purchase_qty"),
-        )
+        totals = queries.line_totals(filtered)
         table = ForecastLineTable(filtered, run=run, totals=totals)
         context.update(
             table=configure_table(self.request, table, default=25),
@@ -110,65 +103,45 @@ class ForecastRunDetailView(DetailView):
         return context
 
 
+def _backtest_charts(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Actual vs each SMA (total units per week), and each method's WAPE and bias."""
+    labels = [w[8:10] + "/" + w[5:7] for w in data["target_weeks"]]
+    actual = data["weekly"].get("actual", [])
+    datasets = [charts.line_dataset(_("Real"), actual, charts.DARK, borderWidth=3, tension=0.2)]
+    for i, method in enumerate(data["methods"]):
+        datasets.append(
+            charts.line_dataset(
+                method["method"],
+                data["weekly"].get(method["method"], []),
+                charts.SERIES[i % len(charts.SERIES)],
+                borderWidth=1.5,
+                borderDash=[] if method["method"] == data.get("best") else [5, 4],
+                pointRadius=2,
+                spanGaps=False,
+            )
+        )
+    y_title = {"display": True, "text": _("unidades / semana")}
+    chart = charts.chart(
+        "line",
+        labels,
+        datasets,
+        plugins=charts.legend("bottom"),
+        scales={"y": {"beginAtZero": False, "title": y_title}},
+    )
+    methods = data["methods"]
+    wape = [None if m["wape"] is None else round(m["wape"] * 100, 1) for m in methods]
+    bias = [None if m["bias"] is None else round(m["bias"] * 100, 1) for m in methods]
+    best = [charts.SUCCESS if m["method"] == data.get("best") else charts.BRAND for m in methods]
+    bars = [charts.dataset(_("WAPE %"), wape, best), charts.dataset(_("Sesgo %"), bias, charts.MUTED)]
+    return chart, charts.chart("bar", [m["method"] for m in methods], bars, plugins=charts.legend("bottom"))
+
+
 def backtest_context(run: ForecastRun) -> dict[str, Any] | None:
     """The backtest table and its chart (actual vs each SMA, total units per week)."""
     data = run.backtest or {}
     if not data.get("methods"):
         return None
-    colors = ["#0d6efd", "#6610f2", "#d63384", "#fd7e14", "#20c997", "#6c757d"]
-    labels = [w[8:10] + "/" + w[5:7] for w in data["target_weeks"]]
-    datasets = [
-        {
-            "label": _("Real"),
-            "data": data["weekly"].get("actual", []),
-            "borderColor": "#212529",
-            "backgroundColor": "#212529",
-            "borderWidth": 3,
-            "tension": 0.2,
-        }
-    ]
-    for i, method in enumerate(data["methods"]):
-        datasets.append(
-            {
-                "label": method["method"],
-                "data": data["weekly"].get(method["method"], []),
-                "borderColor": colors[i % len(colors)],
-                "backgroundColor": colors[i % len(colors)],
-                "borderWidth": 1.5,
-                "borderDash": [] if method["method"] == data.get("best") else [5, 4],
-                "pointRadius": 2,
-                "spanGaps": False,
-            }
-        )
-    chart = {
-        "type": "line",
-        "data": {"labels": labels, "datasets": datasets},
-        "options": {
-            "plugins": {"legend": {"position": "bottom"}},
-            "scales": {"y": {"beginAtZero": False, "title": {"display": True, "text": _("unidades / semana")}}},
-        },
-    }
-    wape_chart = {
-        "type": "bar",
-        "data": {
-            "labels": [m["method"] for m in data["methods"]],
-            "datasets": [
-                {
-                    "label": _("WAPE %"),
-                    "data": [None if m["wape"] is None else round(m["wape"] * 100, 1) for m in data["methods"]],
-                    "backgroundColor": [
-                        "#198754" if m["method"] == data.get("best") else "#1f4e79" for m in data["methods"]
-                    ],
-                },
-                {
-                    "label": _("Sesgo %"),
-                    "data": [None if m["bias"] is None else round(m["bias"] * 100, 1) for m in data["methods"]],
-                    "backgroundColor": "#adb5bd",
-                },
-            ],
-        },
-        "options": {"plugins": {"legend": {"position": "bottom"}}},
-    }
+    chart, wape_chart = _backtest_charts(data)
     methods = [
         {
             **m,

@@ -39,8 +39,18 @@ from fastdso.db import in_clause
 from fastdso.models import AuditEvent, Job
 from health import engine
 from health.engine import HealthParams
-from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot
-from inventory.queries import CHUNK, cd_stock, cd_stock_date, store_stock, store_stock_dates, stores_frame
+from inventory.commitments import positive_effective
+from inventory.models import CDStockSnapshot, Product, StockCommitment, Store, StoreStockSnapshot
+from inventory.queries import (
+    CHUNK,
+    cd_stock,
+    cd_stock_date,
+    store_commitments,
+    store_stock,
+    store_stock_dates,
+    stores_frame,
+)
+from redistribution.models import TransferPlan
 from sales import queries as sales_queries
 
 # --- Store Health (the dashboard) ---------------------------------------------
@@ -96,6 +106,24 @@ ALERT_COLUMNS = [
 ]
 
 
+def recent_runs(limit: int = 5) -> list[DistributionRun]:
+    """The newest distribution runs, with what the dashboard shows of them."""
+    fields = ("run_id", "status", "created_at", "line_count", "scope_sku_count", "total_allocated", "user__username")
+    return list(DistributionRun.objects.select_related("user").only(*fields)[:limit])
+
+
+def recent_plans(limit: int = 5) -> list[TransferPlan]:
+    """The newest redistribution plans, with what the dashboard shows of them."""
+    fields = ("plan_id", "mode", "scope", "category", "created_at", "line_count", "total_units", "user__username")
+    return list(TransferPlan.objects.select_related("user").only(*fields)[:limit])
+
+
+def recent_jobs(limit: int = 5) -> list[Job]:
+    return list(
+        Job.objects.select_related("user").only("kind", "status", "file_name", "created_at", "user__username")[:limit]
+    )
+
+
 def run_product_ids(last_runs: int) -> list[int]:
     """Products in the lines of the `last_runs` newest distribution runs (one query)."""
     if last_runs <= 0:
@@ -106,10 +134,20 @@ def run_product_ids(last_runs: int) -> list[int]:
     )
 
 
-def store_stock_positive(product_id_list: Sequence[int]) -> pd.DataFrame:
+def store_stock_positive(product_id_list: Sequence[int], *, effective: bool = True) -> pd.DataFrame:
     """DataFrame[product_id, store_id, units] of the pairs with units > 0 at
     each store's latest snapshot. For health, 0 and negative stock are the same
-    as absent (nothing to sell), so only positive rows are read."""
+    as absent (nothing to sell), so only positive rows are read. `effective`
+    (SPEC §5.7): plus what approved runs and plans still move there
+    (inventory's store commitments, the same rule the planners read)."""
+    stock = _store_stock_positive(product_id_list)
+    if not effective:
+        return stock
+    moves = store_commitments(product_id_list)
+    return stock if moves.empty else positive_effective(stock, moves)
+
+
+def _store_stock_positive(product_id_list: Sequence[int]) -> pd.DataFrame:
     columns = ["product_id", "store_id", "units"]
     ids = sorted({int(i) for i in product_id_list})
     rows: list[tuple[int, int, int]] = []
@@ -151,16 +189,18 @@ def health_data_version(params: HealthParams) -> str:
         "run": DistributionRun._meta.db_table,
         "job": Job._meta.db_table,
         "audit": AuditEvent._meta.db_table,
+        "cm": StockCommitment._meta.db_table,
     }
     sql = (  # noqa: S608 - identifiers are ours
         "SELECT (SELECT MAX(id) FROM {cd}), (SELECT MAX(snapshot_date) FROM {cd}), (SELECT MAX(id) FROM {ss}), "
         "(SELECT MAX(stock_date) FROM {store}), (SELECT MIN(stock_date) FROM {store}), "
         "(SELECT COUNT(*) FROM {store}), (SELECT MAX(id) FROM {store}), (SELECT MAX(id) FROM {run}), "
         "(SELECT MAX(id) FROM {job} WHERE status = %s AND kind <> %s), "
-        "(SELECT MAX(id) FROM {audit} WHERE action IN (%s, %s, %s))"
+        "(SELECT MAX(id) FROM {audit} WHERE action IN (%s, %s, %s)), "
+        "(SELECT MAX(id) FROM {cm}), (SELECT COUNT(*) FROM {cm} WHERE is_open = %s)"
     ).format(**tables)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [Job.Status.DONE, HEALTH_REFRESH_JOB, "admin_add", "admin_change", "admin_delete"])
+        cursor.execute(sql, [Job.Status.DONE, HEALTH_REFRESH_JOB, "admin_add", "admin_change", "admin_delete", True])
         row = cursor.fetchone()
     versions = [str(v) for v in (*sales_queries.sales_data_version(), *row)]
     raw = repr((connection.alias, connection.settings_dict.get("NAME"), versions, asdict(params)))
@@ -210,10 +250,15 @@ def store_health_data(params: HealthParams | None = None, *, allow_stale: bool =
             if cache.add(f"{key}:refreshing", 1, HEALTH_REFRESH_LOCK_SECONDS):
                 from fastdso.jobs import job_start
 
-                job_start(
-                    kind=HEALTH_REFRESH_JOB,
-                    params={"last_runs": params.last_runs, "as_of": params.as_of.isoformat() if params.as_of else None},
-                )
+                # At most one refresh waits: it reads the data current when it runs.
+                if not Job.objects.filter(kind=HEALTH_REFRESH_JOB, status=Job.Status.QUEUED).exists():
+                    job_start(
+                        kind=HEALTH_REFRESH_JOB,
+                        params={
+                            "last_runs": params.last_runs,
+                            "as_of": params.as_of.isoformat() if params.as_of else None,
+                        },
+                    )
             fresh = _cached(key)  # the job ran inline (FASTDSO_JOBS_SYNC) or has just finished
             return fresh if fresh is not None else replace(stale, stale=True)
     return store_health_refresh(params)
@@ -293,6 +338,7 @@ def compute_store_health(params: HealthParams) -> HealthData:
     dates = {
         "last_sale_date": loaded_last,
         "as_of_week": as_of_week,
+        "stores_behind": sales_queries.stores_behind(as_of_week),  # SPEC §4.3: "datos hasta …"
         "demand_window": sales_queries.window(params.demand_weeks, as_of_week) if as_of_week else None,
         "cd_stock_date": cd_date,
         "store_stock_first": stock_dates["first"],
@@ -390,7 +436,8 @@ def stock_query(product: Product, params: HealthParams | None = None) -> StockQu
 
     in_window = sales[sales["week_start"] >= span[0]] if span else sales.iloc[0:0]
     demand = in_window.groupby(["product_id", "store_id"], as_index=False)["units"].sum()
-    stock = store_stock([product.pk])
+    # SPEC §5.7: the same effective stock as the dashboard and the planners (approved runs and plans count).
+    stock = store_stock([product.pk], effective=True)[["product_id", "store_id", "units"]]
     state = engine.store_health([product.pk], stock, demand, params).drop(columns="product_id")
     stores = stores_frame()
     last = sales_queries.last_sale_weeks([product.pk]).rename(columns={"week_start": "last_sale_week"})
@@ -401,7 +448,7 @@ def stock_query(product: Product, params: HealthParams | None = None) -> StockQu
     stores["weekly_demand"] = stores["weekly_demand"].fillna(0.0)
     stores["sku"] = product.sku
 
-    cd = cd_stock([product.pk])
+    cd = cd_stock([product.pk], effective=True)
     by_week = sales.groupby("week_start")["units"].sum()
     store_units: dict[int, list[int]] = {}
     for store_id, group in sales.groupby("store_id"):

@@ -18,9 +18,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from distribution.models import DistributionRun
+from fastdso import charts
 from fastdso.exports import list_export_response
-from fastdso.models import Job
 from fastdso.roles import PlannerRequiredMixin
 from fastdso.tables import FrameData, configure_table
 from health import engine, queries
@@ -35,16 +34,15 @@ from health.tables import (
 )
 from inventory import queries as inventory_queries
 from inventory.models import Product
-from inventory.views import object_url, upload_links
-from redistribution.models import TransferPlan
+from inventory.views import upload_links
 from sales import queries as sales_queries
 
 BUCKET_COLOURS = {
-    engine.STOCKOUT: "#dc3545",
-    engine.BELOW_MIN: "#ffc107",
-    engine.OK: "#198754",
-    engine.ABOVE_MAX: "#0dcaf0",
-    engine.NO_DEMAND: "#adb5bd",
+    engine.STOCKOUT: charts.DANGER,
+    engine.BELOW_MIN: charts.WARNING,
+    engine.OK: charts.SUCCESS,
+    engine.ABOVE_MAX: charts.INFO,
+    engine.NO_DEMAND: charts.MUTED,
 }
 CHART_STORES = 15
 
@@ -66,18 +64,6 @@ def _first_loaded_week() -> dt.date:
     """Charts start at the first week with loaded sales, not with empty weeks before it."""
     first = sales_queries.first_loaded_sale_date()
     return first - dt.timedelta(days=first.weekday()) if first else dt.date.min
-
-
-def _line_chart(labels: list[str], datasets: list[dict[str, Any]], y_title: str) -> dict[str, Any]:
-    return {
-        "type": "line",
-        "data": {"labels": labels, "datasets": datasets},
-        "options": {
-            "plugins": {"legend": {"display": len(datasets) > 1}},
-            "scales": {"y": {"beginAtZero": True, "title": {"display": True, "text": y_title}}},
-            "elements": {"point": {"radius": 2}},
-        },
-    }
 
 
 def _store_records(record: dict[str, Any], runs: int) -> None:
@@ -120,11 +106,9 @@ class DashboardView(HealthMixin, TemplateView):
             alerts_url=reverse("inventory:health_alerts"),
             alert_types=ALERT_LABELS,
             uploads=upload_links(),
-            recent_runs=self._recent_runs(),
-            recent_plans=self._recent_plans(),
-            recent_jobs=Job.objects.select_related("user").only(
-                "kind", "status", "file_name", "created_at", "user__username"
-            )[:5],
+            recent_runs=[{"run": run, "url": run.get_absolute_url()} for run in queries.recent_runs()],
+            recent_plans=[{"plan": plan, "url": plan.get_absolute_url()} for plan in queries.recent_plans()],
+            recent_jobs=queries.recent_jobs(),
             stores_chart=self._stores_chart(data.stores),
             buckets_chart=self._buckets_chart(data.kpis),
             sales_chart=self._sales_chart(data.network_sales),
@@ -132,42 +116,14 @@ class DashboardView(HealthMixin, TemplateView):
         return context
 
     @staticmethod
-    def _recent_runs() -> list[dict[str, Any]]:
-        runs = DistributionRun.objects.select_related("user").only(
-            "run_id", "status", "created_at", "line_count", "scope_sku_count", "total_allocated", "user__username"
-        )[:5]
-        return [{"run": run, "url": object_url(run)} for run in runs]
-
-    @staticmethod
-    def _recent_plans() -> list[dict[str, Any]]:
-        plans = TransferPlan.objects.select_related("user").only(
-            "plan_id", "mode", "scope", "category", "created_at", "line_count", "total_units", "user__username"
-        )[:5]
-        return [{"plan": plan, "url": object_url(plan)} for plan in plans]
-
-    @staticmethod
     def _stores_chart(stores: pd.DataFrame) -> dict[str, Any]:
         """Stacked bars: the stores with the most stock-outs with demand, by WOC bucket."""
         worst = stores.sort_values([engine.STOCKOUT, "name"], ascending=[False, True]).head(CHART_STORES)
-        return {
-            "type": "bar",
-            "data": {
-                "labels": worst["name"].tolist(),
-                "datasets": [
-                    {
-                        "label": BUCKET_LABELS[bucket],
-                        "data": worst[bucket].astype(int).tolist(),
-                        "backgroundColor": BUCKET_COLOURS[bucket],
-                    }
-                    for bucket in engine.BUCKETS
-                ],
-            },
-            "options": {
-                "indexAxis": "y",
-                "scales": {"x": {"stacked": True}, "y": {"stacked": True, "ticks": {"autoSkip": False}}},
-                "plugins": {"legend": {"position": "bottom"}},
-            },
-        }
+        datasets = [
+            charts.dataset(BUCKET_LABELS[bucket], worst[bucket].astype(int).tolist(), BUCKET_COLOURS[bucket])
+            for bucket in engine.BUCKETS
+        ]
+        return charts.horizontal_bars(worst["name"].tolist(), datasets, stacked=True)
 
     @staticmethod
     def _buckets_chart(kpis: dict[str, int]) -> dict[str, Any]:
@@ -179,27 +135,17 @@ class DashboardView(HealthMixin, TemplateView):
             engine.NO_DEMAND: "no_demand",
         }
         values = [kpis[keys[b]] - (kpis["no_demand"] if b == engine.ABOVE_MAX else 0) for b in engine.BUCKETS]
-        return {
-            "type": "doughnut",
-            "data": {
-                "labels": [BUCKET_LABELS[b] for b in engine.BUCKETS],
-                "datasets": [{"data": values, "backgroundColor": [BUCKET_COLOURS[b] for b in engine.BUCKETS]}],
-            },
-            "options": {"plugins": {"legend": {"position": "right"}}},
-        }
+        labels = [BUCKET_LABELS[b] for b in engine.BUCKETS]
+        return charts.doughnut(labels, values, [BUCKET_COLOURS[b] for b in engine.BUCKETS])
 
     @staticmethod
     def _sales_chart(network: pd.DataFrame) -> dict[str, Any]:
         labels = [w.isoformat() for w in network["week_start"]]
-        dataset = {
-            "label": _("Unidades vendidas (red)"),
-            "data": network["units"].astype(int).tolist(),
-            "borderColor": "#1f4e79",
-            "backgroundColor": "rgba(31,78,121,.15)",
-            "fill": True,
-            "tension": 0.2,
-        }
-        return _line_chart(labels, [dataset], _("unidades / semana"))
+        units = network["units"].astype(int).tolist()
+        line = charts.line_dataset(
+            _("Unidades vendidas (red)"), units, charts.BRAND, fill=charts.BRAND_FILL, tension=0.2
+        )
+        return charts.weekly_line_chart(labels, [line], _("unidades / semana"))
 
 
 class AlertListView(HealthMixin, TemplateView):
@@ -249,7 +195,7 @@ class AlertExportView(PlannerRequiredMixin, AlertListView):
         return list_export_response(request, frame, "alertas-salud-tiendas", "Store Health: alertas")
 
 
-STORE_LINE_COLOURS = ["#dc3545", "#198754", "#fd7e14", "#6f42c1", "#0dcaf0"]
+STORE_LINE_COLOURS = [charts.DANGER, charts.SUCCESS, charts.ORANGE, charts.PURPLE, charts.INFO]
 MAX_CHART_STORES = len(STORE_LINE_COLOURS)
 
 
@@ -320,28 +266,15 @@ class StockQueryView(TemplateView):
 
     @staticmethod
     def _chart(result: queries.StockQueryResult, selected: list[int], names: pd.Series) -> dict[str, Any]:
+        network = _("Red (todas las tiendas)")
         datasets = [
-            {
-                "label": _("Red (todas las tiendas)"),
-                "data": result.network_units,
-                "borderColor": "#1f4e79",
-                "backgroundColor": "rgba(31,78,121,.12)",
-                "fill": True,
-                "tension": 0.2,
-            }
+            charts.line_dataset(network, result.network_units, charts.BRAND, fill=charts.BRAND_FILL, tension=0.2)
         ]
         for colour, store_id in zip(STORE_LINE_COLOURS, selected, strict=False):
-            datasets.append(
-                {
-                    "label": str(names[store_id]),
-                    "data": result.store_units.get(store_id, [0] * len(result.weeks)),
-                    "borderColor": colour,
-                    "backgroundColor": colour,
-                    "tension": 0.2,
-                }
-            )
+            units = result.store_units.get(store_id, [0] * len(result.weeks))
+            datasets.append(charts.line_dataset(str(names[store_id]), units, colour, tension=0.2))
         first = _first_loaded_week()
         keep = [i for i, week in enumerate(result.weeks) if week >= first]
         for dataset in datasets:
             dataset["data"] = [dataset["data"][i] for i in keep]
-        return _line_chart([result.weeks[i].isoformat() for i in keep], datasets, _("unidades / semana"))
+        return charts.weekly_line_chart([result.weeks[i].isoformat() for i in keep], datasets, _("unidades / semana"))

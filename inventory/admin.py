@@ -3,11 +3,10 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from import_export.admin import ImportExportMixin
 
-from fastdso.admin_base import AuditedModelAdmin
+from fastdso.admin_base import AuditedImportExportMixin, AuditedModelAdmin
 from fastdso.files import FileRejected
-from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot
+from inventory.models import CDStockSnapshot, Product, StockCommitment, Store, StoreStockSnapshot
 from inventory.resources import (
     CDStockResource,
     ProductResource,
@@ -15,9 +14,10 @@ from inventory.resources import (
     StoreSpreadsheetFormat,
     StoreStockResource,
 )
+from inventory.services import product_save
 
 
-class UploadPageImportMixin(ImportExportMixin):
+class UploadPageImportMixin(AuditedImportExportMixin):
     """The admin's "Import" opens the model's upload page: the same reader,
     job, category rule and audit as the web upload and the command."""
 
@@ -28,7 +28,7 @@ class UploadPageImportMixin(ImportExportMixin):
 
 
 @admin.register(Store)
-class StoreAdmin(ImportExportMixin, AuditedModelAdmin):
+class StoreAdmin(AuditedImportExportMixin, AuditedModelAdmin):
     resource_classes = [StoreResource]
     import_formats = [StoreSpreadsheetFormat]
 
@@ -47,10 +47,14 @@ class StoreAdmin(ImportExportMixin, AuditedModelAdmin):
 class ProductAdmin(UploadPageImportMixin, AuditedModelAdmin):
     resource_classes = [ProductResource]
     upload_url_name = "inventory:product_upload"
-    list_display = ("sku", "name", "category", "created_at")
+    list_display = ("sku", "name", "category", "pack_size", "created_at")
     search_fields = ("sku", "name", "category")
     list_filter = ("category",)
     show_full_result_count = False
+
+    def save_model(self, request: HttpRequest, obj: Product, form: Any, change: bool) -> None:
+        # The service spells the category as the catalogue does and moves the weekly rows with it.
+        product_save(product=obj)
 
 
 @admin.register(CDStockSnapshot)
@@ -75,3 +79,23 @@ class StoreStockSnapshotAdmin(UploadPageImportMixin, AuditedModelAdmin):
     list_select_related = ("product", "store")
     raw_id_fields = ("product", "store")
     show_full_result_count = False
+
+
+@admin.register(StockCommitment)
+class StockCommitmentAdmin(admin.ModelAdmin):
+    """Read only: commitments are written and released by the run/plan lifecycle (SPEC §5.7)."""
+
+    list_display = ("source", "kind", "product", "store", "units", "approved_on", "is_open", "released_at")
+    list_filter = ("kind", "is_open", "approved_on")
+    search_fields = ("source", "product__sku", "store__name")
+    list_select_related = ("product", "store")
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -6,28 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from fastdso.forms import UploadFileField
 
 
 class UploadForm(forms.Form):
     """A CSV/XLSX file, refused before parsing when it is over the size limit."""
 
-    file = forms.FileField(
+    file = UploadFileField(
         label=_("Archivo (CSV o XLSX)"),
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,.xlsx,.txt"}),
     )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        limit_mb = int(settings.FASTDSO_MAX_UPLOAD_MB)
-        if upload.size > limit_mb * 1024 * 1024:
-            raise forms.ValidationError(
-                _("El archivo pesa %(size).1f MB y el máximo permitido es %(limit)d MB."),
-                params={"size": upload.size / 1_048_576, "limit": limit_mb},
-            )
-        return upload
 
     def job_params(self) -> dict[str, Any]:
         """What the job needs besides the file."""
@@ -44,3 +35,23 @@ class StockUploadForm(UploadForm):
 
     def job_params(self) -> dict[str, Any]:
         return {"date": self.cleaned_data["snapshot_date"].isoformat()}
+
+
+class CDStockUploadForm(StockUploadForm):
+    """A CD file is the whole CD unless the planner ticks "partial" (SPEC §9)."""
+
+    partial = forms.BooleanField(
+        label=_("solo actualiza los SKUs del archivo"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        help_text=_(
+            "Sin marcar, el archivo es todo el CD: los SKUs que no vienen en él quedan en 0. "
+            "Marcado, solo cambian los SKUs del archivo y los demás mantienen su última cantidad."
+        ),
+    )
+
+    def job_params(self) -> dict[str, Any]:
+        params = super().job_params()
+        if self.cleaned_data.get("partial"):
+            params["partial"] = True
+        return params

@@ -34,6 +34,7 @@ def run_cd_stock_import(job: Job, progress: JobProgress) -> None:
         cd_stock_import,
         rows_written=lambda r: r.sku_count,
         snapshot_date=_snapshot_date(job),
+        partial=bool(job.params.get("partial")),
         max_bytes=job_max_bytes(job),
     )
 

@@ -50,6 +50,10 @@ class Product(models.Model):
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
     name = models.CharField(_("nombre"), max_length=255, blank=True)
     category = models.CharField(_("categoría"), max_length=120, null=True, blank=True, db_index=True)
+    # Units per case (SPEC §5.4a): the CD ships whole cases when runs round to packs.
+    pack_size = models.PositiveIntegerField(
+        _("unidades por caja"), default=1, help_text=_("Entero ≥ 1. El CD despacha cajas completas.")
+    )
     # Loaded by seed_demo: every fact row of a demo product is demo (clear_demo).
     is_demo = models.BooleanField(_("demo"), default=False, editable=False)
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
@@ -59,6 +63,7 @@ class Product(models.Model):
         verbose_name_plural = _("productos")
         ordering = ["sku"]
         indexes = [models.Index(Lower("name"), name="product_name_lower_idx")]
+        constraints = [models.CheckConstraint(condition=models.Q(pack_size__gte=1), name="product_pack_size_gte_1")]
 
     def __str__(self) -> str:
         return f"{self.sku} {self.name}".strip()
@@ -103,3 +108,44 @@ class StoreStockSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store_id}/{self.product_id} {self.snapshot_date}: {self.units}"
+
+
+class StockCommitment(models.Model):
+    """Stock promised by an approved run or plan (SPEC §5.7), until a newer snapshot shows it.
+
+    `units` is the signed effect on the stock a planner reads: a run's CD
+    reservation is negative on the CD (store empty) and positive in transit
+    at its store; a transfer plan is negative at the donor and positive at
+    the destination. A CD row ends with the first CD snapshot dated after
+    `approved_on`; a store row with the first snapshot of that store dated
+    after it. Cancel and close set `is_open` off (the rows stay as history).
+    """
+
+    class Kind(models.TextChoices):
+        CD_RESERVED = "cd_reserved", _("reservado en CD")
+        IN_TRANSIT = "in_transit", _("en tránsito")
+        DONOR_OUT = "donor_out", _("sale del donante")
+
+    source = models.CharField(_("origen"), max_length=40)  # DR-… / TP-…
+    kind = models.CharField(_("tipo"), max_length=12, choices=Kind.choices)
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, verbose_name=_("producto"), db_index=False)
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("tienda"), db_index=False
+    )
+    units = models.IntegerField(_("unidades"))
+    approved_on = models.DateField(_("aprobado el"))
+    is_open = models.BooleanField(_("vigente"), default=True, db_default=True)
+    released_at = models.DateTimeField(_("liberado"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("compromiso de stock")
+        verbose_name_plural = _("compromisos de stock")
+        indexes = [
+            models.Index(fields=["source"], name="commitment_source_idx"),
+            models.Index(
+                fields=["product", "store"], condition=models.Q(is_open=True), name="commitment_open_product_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.kind} {self.product_id}/{self.store_id}: {self.units}"

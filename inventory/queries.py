@@ -13,9 +13,11 @@ from typing import Any
 
 import pandas as pd
 from django.db import connection
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Subquery, Sum
 
-from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot
+from fastdso.db import date_param, in_clause
+from inventory import commitments
+from inventory.models import CDStockSnapshot, Product, StockCommitment, Store, StoreStockSnapshot
 
 CHUNK = 5000
 
@@ -24,8 +26,13 @@ def cd_stock_date() -> dt.date | None:
     return CDStockSnapshot.objects.aggregate(latest=Max("snapshot_date"))["latest"]
 
 
-def cd_stock(product_id_list: Sequence[int]) -> pd.DataFrame:
-    """DataFrame[product_id, units] from the latest CD snapshot (absent products omitted: 0)."""
+def cd_stock(product_id_list: Sequence[int], *, effective: bool = False) -> pd.DataFrame:
+    """DataFrame[product_id, units] from the latest CD snapshot (absent products omitted: 0).
+
+    `effective` (SPEC §5.7): units = snapshot − what open runs still reserve,
+    with the columns snapshot_units, reserved_units and reserved_by
+    ("DR-…: 12, DR-…: 3") beside; products with a reservation but no
+    snapshot row appear with snapshot 0."""
     latest = cd_stock_date()
     rows: list[tuple[int, int]] = []
     if latest is not None:
@@ -36,14 +43,85 @@ def cd_stock(product_id_list: Sequence[int]) -> pd.DataFrame:
                     snapshot_date=latest, product_id__in=ids[start : start + CHUNK]
                 ).values_list("product_id", "units")
             )
-    return pd.DataFrame(rows, columns=["product_id", "units"]).astype({"product_id": "int64", "units": "int64"})
+    frame = pd.DataFrame(rows, columns=["product_id", "units"]).astype({"product_id": "int64", "units": "int64"})
+    if not effective:
+        return frame
+    return commitments.cd_effective(frame, cd_reservations(product_id_list))
 
 
-def store_stock(product_id_list: Sequence[int], store_ids: Sequence[int] | None = None) -> pd.DataFrame:
+def cd_reservations(product_id_list: Sequence[int]) -> pd.DataFrame:
+    """DataFrame[product_id, source, units]: CD units each open run still holds
+    (units > 0), per product — its reservation ends with the first CD snapshot
+    dated after its approval. One query per chunk of products."""
+    latest = cd_stock_date()
+    columns = ["product_id", "source", "units"]
+    ids = sorted({int(i) for i in product_id_list})
+    table = StockCommitment._meta.db_table
+    date_clause, date_params = ("", []) if latest is None else (" AND approved_on >= %s", [date_param(latest)])
+    rows: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), CHUNK):
+            clause, params = in_clause("product_id", ids[start : start + CHUNK])
+            cursor.execute(
+                f"SELECT product_id, source, -SUM(units) FROM {table} "  # noqa: S608 - identifiers are ours
+                f"WHERE is_open = %s AND store_id IS NULL{date_clause} AND {clause} GROUP BY product_id, source",
+                [True, *date_params, *params],
+            )
+            rows.extend(cursor.fetchall())
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.astype({"product_id": "int64", "units": "int64", "source": object})
+
+
+def store_commitments(product_id_list: Sequence[int], store_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """DataFrame[product_id, store_id, units, sources]: the signed units that open
+    runs and plans add to (in transit, destination) or take from (donor) each
+    store's stock, until that store's first snapshot dated after the approval;
+    `sources` lists their ids ("DR-…,TP-…"). One query per chunk of products."""
+    columns = ["product_id", "store_id", "units", "sources"]
+    ids = sorted({int(i) for i in product_id_list})
+    if store_ids is not None and not list(store_ids):
+        ids = []
+    sources = (
+        "string_agg(DISTINCT c.source, ',' ORDER BY c.source)"
+        if connection.vendor == "postgresql"
+        else "group_concat(DISTINCT c.source)"
+    )
+    store_clause, store_params = ("", []) if store_ids is None else in_clause("c.store_id", list(store_ids))
+    store_clause = f" AND {store_clause}" if store_clause else ""
+    rows: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), CHUNK):
+            clause, params = in_clause("c.product_id", ids[start : start + CHUNK])
+            cursor.execute(
+                f"SELECT c.product_id, c.store_id, SUM(c.units), {sources} "  # noqa: S608 - identifiers are ours
+                f"FROM {StockCommitment._meta.db_table} c JOIN {Store._meta.db_table} st ON st.id = c.store_id "
+                "WHERE c.is_open = %s AND (st.stock_date IS NULL OR st.stock_date <= c.approved_on) "
+                f"AND {clause}{store_clause} GROUP BY c.product_id, c.store_id",
+                [True, *params, *store_params],
+            )
+            rows.extend(cursor.fetchall())
+    frame = pd.DataFrame(rows, columns=columns).astype({"product_id": "int64", "store_id": "int64", "units": "int64"})
+    frame["sources"] = commitments.sorted_sources(frame["sources"])
+    return frame
+
+
+def store_stock(
+    product_id_list: Sequence[int], store_ids: Sequence[int] | None = None, *, effective: bool = False
+) -> pd.DataFrame:
     """DataFrame[product_id, store_id, units] at each store's latest snapshot date.
 
     One query per chunk of products; pairs absent from the frame have 0.
+    `effective` (SPEC §5.7): units = snapshot + what open runs and plans
+    still move there (in transit, transfers in and out), with the columns
+    snapshot_units, in_transit and in_transit_by beside.
     """
+    frame = _store_snapshot(product_id_list, store_ids)
+    if not effective:
+        return frame
+    return commitments.store_effective(frame, store_commitments(product_id_list, store_ids))
+
+
+def _store_snapshot(product_id_list: Sequence[int], store_ids: Sequence[int] | None) -> pd.DataFrame:
     columns = ["product_id", "store_id", "units"]
     ids = list(product_id_list)
     if not ids:
@@ -69,6 +147,23 @@ def store_stock(product_id_list: Sequence[int], store_ids: Sequence[int] | None 
             )
             rows.extend(cursor.fetchall())
     return pd.DataFrame(rows, columns=columns).astype("int64")
+
+
+def source_commitments(source: str) -> dict[str, int]:
+    """What an approved run or plan still holds now (SPEC §5.7): CD units
+    reserved, and units moving at stores (in transit, in and out), each until
+    the snapshot that ends it. Two queries."""
+    latest = cd_stock_date()
+    rows = StockCommitment.objects.filter(source=source, is_open=True)
+    cd_rows = rows.filter(store__isnull=True)
+    if latest is not None:
+        cd_rows = cd_rows.filter(approved_on__gte=latest)
+    store_rows = rows.filter(store__isnull=False).filter(
+        Q(store__stock_date__isnull=True) | Q(store__stock_date__lte=F("approved_on"))
+    )
+    cd_units = -(cd_rows.aggregate(total=Sum("units"))["total"] or 0)
+    moving = store_rows.filter(units__gt=0).aggregate(total=Sum("units"))["total"] or 0
+    return {"cd_units": int(cd_units), "store_units": int(moving)}
 
 
 # --- Stock pages -------------------------------------------------------------
@@ -99,6 +194,33 @@ def store_stock_dates() -> dict[str, Any]:
 # --- Catalogue selectors: the one way every app reads products and stores ------
 
 
+def category_spellings() -> dict[str, str]:
+    """The catalogue's spelling of each category, by its key (trimmed, case-
+    folded): categories compare case-insensitively and the first spelling seen
+    is kept (SPEC §4.3). One grouped query on the category index."""
+    rows = (
+        Product.objects.exclude(category=None)
+        .exclude(category="")
+        .values("category")
+        .annotate(first=Min("id"))
+        .order_by("first")
+        .values_list("category", flat=True)
+    )
+    spellings: dict[str, str] = {}
+    for name in rows:
+        spellings.setdefault(category_key(name), name)
+    return spellings
+
+
+def category_key(name: str) -> str:
+    return str(name).strip().casefold()
+
+
+def category_resolve(name: str) -> str | None:
+    """The catalogue's spelling of a category a user typed (any case, spaces around), or None."""
+    return category_spellings().get(category_key(name)) if str(name or "").strip() else None
+
+
 def product_categories() -> list[str]:
     """Distinct product categories, sorted (index on Product.category)."""
     return list(
@@ -124,16 +246,16 @@ def product_ids(skus: Iterable[str]) -> dict[str, int]:
     return found
 
 
-PRODUCT_COLUMNS = ["sku", "product_id", "product_name", "category"]
+PRODUCT_COLUMNS = ["sku", "product_id", "product_name", "category", "pack_size"]
 
 
 def products_by_sku(skus: Iterable[str]) -> pd.DataFrame:
-    """DataFrame[sku, product_id, product_name, category] of the SKUs that exist,
-    sorted by SKU (batched IN queries; unknown SKUs are simply absent)."""
+    """DataFrame[sku, product_id, product_name, category, pack_size] of the SKUs
+    that exist, sorted by SKU (batched IN queries; unknown SKUs are simply absent)."""
     wanted = sorted({str(s) for s in skus})
-    rows: list[tuple[str, int, str, str | None]] = []
+    rows: list[tuple[str, int, str, str | None, int]] = []
     for chunk in _chunks(wanted):
-        rows.extend(Product.objects.filter(sku__in=chunk).values_list("sku", "id", "name", "category"))
+        rows.extend(Product.objects.filter(sku__in=chunk).values_list("sku", "id", "name", "category", "pack_size"))
     frame = pd.DataFrame(rows, columns=PRODUCT_COLUMNS)
     return frame.sort_values("sku", kind="stable").reset_index(drop=True)
 

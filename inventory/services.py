@@ -15,24 +15,30 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Max, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from fastdso.audit import audit_record
-from fastdso.db import analyze_after_load, date_param, imports_lock, in_clause, rows_insert
+from fastdso.db import analyze_after_load, date_param, imports_lock, in_clause, is_postgres, rows_insert
 from fastdso.files import Column, Kind, RowError, read_table
-from fastdso.jobs import JobInputError
+from fastdso.jobs import JobInputError, no_progress
+from fastdso.lifecycle import TransitionRefused
+from inventory import queries as inventory_queries
 from inventory.demo import demo_claim
-from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot, normalise_store_name, store_name_key
+from inventory.models import (
+    CDStockSnapshot,
+    Product,
+    StockCommitment,
+    Store,
+    StoreStockSnapshot,
+    normalise_store_name,
+    store_name_key,
+)
+from inventory.queries import product_ids, products_by_sku
 from inventory.signals import categories_set
 
 BATCH = 2000
-
-
-def _chunks(items: list, size: int = BATCH) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 @dataclass
@@ -41,6 +47,7 @@ class ProductUpsertResult:
     created: int = 0
     renamed: int = 0
     categories_set: int = 0
+    repacked: int = 0
     # One message per product whose file category differs from the kept one.
     category_warnings: list[str] = field(default_factory=list)
 
@@ -55,30 +62,19 @@ def products_upsert(products: pd.DataFrame, *, claim_demo: bool = True) -> Produ
     product already has a different one, keep it and report a warning.
     Categories that get set are copied to SalesWeeklyAgg.category.
     """
-    frame = products.copy()
-    for column in ("product_name", "category"):
-        if column not in frame.columns:
-            frame[column] = ""
-        frame[column] = frame[column].fillna("").astype(str).str.strip()
-    frame["sku"] = frame["sku"].astype(str).str.strip()
-    frame = frame[frame["sku"] != ""]
-    # First non-empty name/category per SKU.
-    firsts = frame.replace({"product_name": {"": None}, "category": {"": None}}).groupby("sku", sort=False).first()
-    skus = list(firsts.index)
-
-    existing_rows: list[tuple[int, str, str, str | None]] = []
-    for chunk in _chunks(skus):
-        existing_rows.extend(Product.objects.filter(sku__in=chunk).values_list("id", "sku", "name", "category"))
-    existing = pd.DataFrame(existing_rows, columns=["id", "sku", "old_name", "old_category"])
-    rows = firsts.reset_index().merge(existing, on="sku", how="left")
+    rows, existing = _product_rows(products)
     name = rows["product_name"].fillna("").astype(str)
     category = rows["category"].fillna("").astype(str)
     known = rows["id"].notna()
+    # A pack size given in the file replaces the product's (absent or blank: kept, new products 1).
+    given_pack = pd.to_numeric(rows["pack_size"], errors="coerce")
+    old_pack = pd.to_numeric(rows["old_pack"], errors="coerce").fillna(1).astype("int64")
+    pack = given_pack.fillna(old_pack).astype("int64")
 
     result = ProductUpsertResult(id_by_sku=dict(zip(existing["sku"], existing["id"].astype(int), strict=True)))
     new_products = [
-        Product(sku=sku, name=n[:255], category=(c or None))
-        for sku, n, c in zip(rows.loc[~known, "sku"], name[~known], category[~known], strict=True)
+        Product(sku=sku, name=n[:255], category=(c or None), pack_size=int(p))
+        for sku, n, c, p in zip(rows.loc[~known, "sku"], name[~known], category[~known], pack[~known], strict=True)
     ]
     # Existing products: a new name replaces the old one; a category is set only when there is none.
     old_name = rows["old_name"].fillna("").astype(str)
@@ -94,45 +90,127 @@ def products_upsert(products: pd.DataFrame, *, claim_demo: bool = True) -> Produ
         f"SKU {sku}: el archivo dice categoría «{c}», se mantiene «{old}»."
         for sku, c, old in zip(rows.loc[conflict, "sku"], category[conflict], old_category[conflict], strict=True)
     ]
-    changed = renamed | category_set
-    updates = [
+    repacked = known & (pack != old_pack)
+    result.repacked = int(repacked.sum())
+    changed = renamed | category_set | repacked
+    updates = _product_updates(rows[changed], name[changed], category[changed], pack[changed], renamed, category_set)
+    category_sets: dict[str, list[int]] = {}
+    for pk, c in zip(rows.loc[category_set, "id"], category[category_set], strict=True):
+        category_sets.setdefault(c, []).append(int(pk))
+
+    claimed = existing["id"].astype(int).tolist() if claim_demo else []
+    _products_write(result, new_products, updates, category_sets, claimed)
+    return result
+
+
+def _product_updates(
+    rows: pd.DataFrame,
+    name: pd.Series,
+    category: pd.Series,
+    pack: pd.Series,
+    renamed: pd.Series,
+    category_set: pd.Series,
+) -> list[Product]:
+    """The changed products as they are to be saved: the new name if renamed,
+    the file's category if it was set, the pack size (given or kept)."""
+    old_name = rows["old_name"].fillna("").astype(str)
+    old_category = rows["old_category"].fillna("").astype(str)
+    return [
         Product(
             pk=int(pk),
             sku=sku,
             name=(n[:255] if is_renamed else old_n),
             category=(c if is_set else (old_c or None)),
+            pack_size=int(p),
         )
-        for pk, sku, n, old_n, c, old_c, is_renamed, is_set in zip(
-            rows.loc[changed, "id"],
-            rows.loc[changed, "sku"],
-            name[changed],
-            old_name[changed],
-            category[changed],
-            old_category[changed],
-            renamed[changed],
-            category_set[changed],
+        for pk, sku, n, old_n, c, old_c, is_renamed, is_set, p in zip(
+            rows["id"],
+            rows["sku"],
+            name,
+            old_name,
+            category,
+            old_category,
+            renamed[rows.index],
+            category_set[rows.index],
+            pack,
             strict=True,
         )
     ]
-    category_sets: dict[str, list[int]] = {}
-    for pk, c in zip(rows.loc[category_set, "id"], category[category_set], strict=True):
-        category_sets.setdefault(c, []).append(int(pk))
 
+
+def _product_rows(products: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The file's first non-empty name/category/pack size per SKU (categories as
+    the catalogue spells them), merged with the stored product (id, old_name,
+    old_category, old_pack; NaN when new), and the stored ones."""
+    frame = products.copy()
+    for column in ("product_name", "category"):
+        if column not in frame.columns:
+            frame[column] = ""
+        frame[column] = frame[column].fillna("").astype(str).str.strip()
+    frame["category"] = categories_canonical(frame["category"])
+    if "pack_size" not in frame.columns:
+        frame["pack_size"] = pd.NA
+    frame["sku"] = frame["sku"].astype(str).str.strip()
+    frame = frame[frame["sku"] != ""]
+    firsts = frame.replace({"product_name": {"": None}, "category": {"": None}}).groupby("sku", sort=False).first()
+    existing = products_by_sku(firsts.index).rename(
+        columns={"product_id": "id", "product_name": "old_name", "category": "old_category", "pack_size": "old_pack"}
+    )[["id", "sku", "old_name", "old_category", "old_pack"]]
+    return firsts.reset_index().merge(existing, on="sku", how="left"), existing
+
+
+def _products_write(
+    result: ProductUpsertResult,
+    new_products: list[Product],
+    updates: list[Product],
+    category_sets: dict[str, list[int]],
+    claimed_demo_ids: list[int],
+) -> None:
+    """Create the new products, update the changed ones, announce the categories set,
+    make the demo products a real file named real: one transaction."""
     with transaction.atomic():
         if new_products:
             Product.objects.bulk_create(new_products, batch_size=BATCH, ignore_conflicts=True)
-            created_skus = [p.sku for p in new_products]
-            for chunk in _chunks(created_skus):
-                result.id_by_sku.update(Product.objects.filter(sku__in=chunk).values_list("sku", "id"))
+            result.id_by_sku.update(product_ids(p.sku for p in new_products))
             result.created = len(new_products)
             analyze_after_load(Product._meta.db_table, rows=len(new_products))
         if updates:
-            Product.objects.bulk_update(updates, ["name", "category"], batch_size=BATCH)
+            Product.objects.bulk_update(updates, ["name", "category", "pack_size"], batch_size=BATCH)
         if category_sets:
             categories_set.send(sender=Product, product_ids_by_category=category_sets)
-        if claim_demo:
-            demo_claim(Product, existing["id"].astype(int).tolist())
-    return result
+        if claimed_demo_ids:
+            demo_claim(Product, claimed_demo_ids)
+
+
+def categories_canonical(categories: pd.Series) -> pd.Series:
+    """Categories as the catalogue spells them (SPEC §4.3): trimmed, compared
+    case-insensitively, the first spelling seen kept — the catalogue's if it
+    has the category, else the first in `categories`. Blank stays blank."""
+    text = categories.fillna("").astype(str).str.strip()
+    present = text != ""
+    if not present.any():
+        return text
+    keys = text.str.casefold()
+    spellings = inventory_queries.category_spellings()
+    firsts = text[present].groupby(keys[present], sort=False).first()
+    for key, spelling in firsts.items():
+        spellings.setdefault(str(key), spelling)
+    return keys.map(spellings).where(present, "").astype(str)
+
+
+def product_save(*, product: Product) -> Product:
+    """Save a product edited by hand (the admin): its category is trimmed and
+    spelled as the catalogue spells it, and a category change is copied onto
+    its weekly sales rows in the same transaction (SPEC §4.3)."""
+    product.category = (product.category or "").strip() or None
+    if product.category:
+        product.category = categories_canonical(pd.Series([product.category])).iloc[0]
+    with transaction.atomic():
+        before = Product.objects.filter(pk=product.pk).values_list("category").first() if product.pk else None
+        product.save()
+        if before is not None and before[0] != product.category:
+            categories_set.send(sender=Product, product_ids_by_category={product.category: [product.pk]})
+    return product
 
 
 @dataclass
@@ -179,10 +257,6 @@ def stores_resolve(labels: Iterable[str], *, create: bool = True) -> StoreResolv
 # --------------------------------------------------------------------------
 
 Progress = Callable[..., None]
-
-
-def _no_progress(*args: Any, **kwargs: Any) -> None:
-    return None
 
 
 def _job_url(job: Any) -> str:
@@ -245,6 +319,7 @@ class ProductImportResult:
     renamed: int
     categories_set: int
     category_warnings: list[str] = field(default_factory=list)
+    repacked: int = 0
 
     def summary(self) -> dict[str, object]:
         return {
@@ -253,14 +328,18 @@ class ProductImportResult:
             "Productos nuevos": self.created,
             "Nombres actualizados": self.renamed,
             "Categorías asignadas": self.categories_set,
+            "Unidades por caja cambiadas": self.repacked,
             "Advertencias de categoría": len(self.category_warnings),
         }
 
 
+# Units per case (SPEC §5.4a): optional `pack_size` / `unidades_por_caja`, an integer ≥ 1.
+PACK_SIZE_COLUMN = Column("pack_size", Kind.INT, required=False, min_value=1)
 PRODUCT_COLUMNS = [
     Column("sku"),
     Column("product_name", required=False),
     Column("category", required=False),
+    PACK_SIZE_COLUMN,
 ]
 
 
@@ -268,7 +347,7 @@ def products_import(
     *,
     path: str | Path,
     user: Any = None,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
     file_name: str = "",
     job: Any = None,
     max_bytes: int | None = None,
@@ -289,6 +368,7 @@ def products_import(
             renamed=upserted.renamed,
             categories_set=upserted.categories_set,
             category_warnings=upserted.category_warnings,
+            repacked=upserted.repacked,
         )
         audit_record(
             user=user,
@@ -320,6 +400,8 @@ class StockImportResult:
     new_products: int
     new_stores: int = 0
     category_warnings: list[str] = field(default_factory=list)
+    partial: bool = False  # CD only: the file updated only its SKUs
+    kept: int = 0  # CD, partial: SKUs not in the file that kept their latest quantity
 
     def summary(self) -> dict[str, object]:
         summary: dict[str, object] = {
@@ -327,6 +409,14 @@ class StockImportResult:
             "Filas leídas": self.rows_read,
             "SKUs": self.sku_count,
         }
+        if not self.store_count:
+            summary["Modo"] = (
+                "Parcial: solo se actualizaron los SKUs del archivo"
+                if self.partial
+                else "Completo: los SKUs ausentes del archivo quedan en 0"
+            )
+            if self.partial:
+                summary["SKUs que mantienen su cantidad"] = self.kept
         if self.store_count:
             summary["Tiendas"] = self.store_count
         summary.update(
@@ -357,18 +447,33 @@ STORE_STOCK_COLUMNS = [
 ]
 
 
+def _cd_kept_rows(day: dt.date, file_product_ids: set[int]) -> pd.DataFrame:
+    """`--partial`: the latest CD quantity (on or before `day`) of every SKU
+    the file does not name, to carry into the new snapshot."""
+    base = CDStockSnapshot.objects.filter(snapshot_date__lte=day).aggregate(latest=Max("snapshot_date"))["latest"]
+    if base is None:
+        return pd.DataFrame({"product_id": pd.Series(dtype="int64"), "units": pd.Series(dtype="int64")})
+    rows = CDStockSnapshot.objects.filter(snapshot_date=base).values_list("product_id", "units")
+    kept = pd.DataFrame(list(rows), columns=["product_id", "units"]).astype("int64")
+    return kept[~kept["product_id"].isin(file_product_ids)]
+
+
 def cd_stock_import(
     *,
     path: str | Path,
     snapshot_date: dt.date | None = None,
+    partial: bool = False,
     user: Any = None,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
     file_name: str = "",
     job: Any = None,
     max_bytes: int | None = None,
 ) -> StockImportResult:
-    """The CD's stock on a date (default today). Loading a date again replaces
-    that date's snapshot. Current CD stock = the latest date (absent SKU: 0)."""
+    """The CD's stock on a date (default today). A CD file is the whole CD
+    (SPEC §9): SKUs absent from it have 0 units — unless `partial`, where the
+    file updates only its SKUs and every other SKU keeps its latest quantity
+    (carried into the new snapshot). Loading a date again replaces that
+    date's snapshot. Current CD stock = the latest date (absent SKU: 0)."""
     day = snapshot_date or timezone.localdate()
     progress(5, "Leyendo y validando el archivo")
     frame = read_table(path, CD_STOCK_COLUMNS, max_bytes=max_bytes)
@@ -378,15 +483,16 @@ def cd_stock_import(
     with transaction.atomic():
         imports_lock()
         products = products_upsert(frame)
-        replaced, _ = CDStockSnapshot.objects.filter(snapshot_date=day).delete()
-        progress(60, "Guardando stock CD", rows_read=len(frame))
         rows = pd.DataFrame(
             {
                 "product_id": frame["sku"].map(products.id_by_sku).to_numpy(dtype="int64"),
                 "units": frame["quantity"].to_numpy(dtype="int64"),
-                "snapshot_date": np.datetime64(day, "D"),
             }
         )
+        kept = _cd_kept_rows(day, set(rows["product_id"].tolist())) if partial else rows.iloc[0:0]
+        replaced, _ = CDStockSnapshot.objects.filter(snapshot_date=day).delete()
+        progress(60, "Guardando stock CD", rows_read=len(frame))
+        rows = pd.concat([rows, kept], ignore_index=True).assign(snapshot_date=np.datetime64(day, "D"))
         written = rows_insert(
             CDStockSnapshot._meta.db_table,
             rows,
@@ -402,6 +508,8 @@ def cd_stock_import(
             replaced=replaced,
             new_products=products.created,
             category_warnings=products.category_warnings,
+            partial=partial,
+            kept=len(kept),
         )
         audit_record(
             user=user,
@@ -411,6 +519,8 @@ def cd_stock_import(
             details={
                 "kind": "cd_stock",
                 "date": day.isoformat(),
+                "partial": partial,
+                "kept": len(kept),
                 "rows": written,
                 "units": result.units,
                 "replaced": replaced,
@@ -421,12 +531,44 @@ def cd_stock_import(
     return result
 
 
+def _store_snapshots_replace(
+    rows: pd.DataFrame, store_ids: list[int], day: dt.date, progress: Progress
+) -> tuple[int, int]:
+    """Replace the file's stores' snapshots of `day` with `rows`; move each
+    store's stock_date forward. Returns (rows replaced, rows written)."""
+    snapshots = StoreStockSnapshot._meta.db_table
+    with connection.cursor() as cursor:
+        store_sql, store_params = in_clause("store_id", store_ids)
+        cursor.execute(
+            f"DELETE FROM {snapshots} WHERE snapshot_date = %s AND {store_sql}",  # noqa: S608 - identifiers are ours
+            [date_param(day), *store_params],
+        )
+        replaced = max(cursor.rowcount, 0)
+    progress(50, "Guardando stock de tiendas", rows_read=len(rows))
+
+    def insert_progress(done: int, total: int) -> None:
+        progress(50 + 45 * done / total, "Guardando stock de tiendas", rows_written=done)
+
+    written = rows_insert(
+        snapshots,
+        rows,
+        types={"store_id": "bigint", "product_id": "bigint", "units": "integer", "snapshot_date": "date"},
+        progress=insert_progress,
+    )
+    # Each store's current stock is its latest snapshot: move the date forward only.
+    Store.objects.filter(id__in=store_ids).filter(Q(stock_date__isnull=True) | Q(stock_date__lt=day)).update(
+        stock_date=day
+    )
+    analyze_after_load(snapshots, Store._meta.db_table, rows=written)
+    return replaced, written
+
+
 def store_stock_import(
     *,
     path: str | Path,
     snapshot_date: dt.date | None = None,
     user: Any = None,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
     file_name: str = "",
     job: Any = None,
     max_bytes: int | None = None,
@@ -447,15 +589,6 @@ def store_stock_import(
         _duplicates(frame, ["sku", "store_id"], "SKU y tienda")
         products = products_upsert(frame)
         store_ids = sorted(set(frame["store_id"].tolist()))
-        snapshots = StoreStockSnapshot._meta.db_table
-        with connection.cursor() as cursor:
-            store_sql, store_params = in_clause("store_id", store_ids)
-            cursor.execute(
-                f"DELETE FROM {snapshots} WHERE snapshot_date = %s AND {store_sql}",  # noqa: S608 - identifiers are ours
-                [date_param(day), *store_params],
-            )
-            replaced = max(cursor.rowcount, 0)
-        progress(50, "Guardando stock de tiendas", rows_read=len(frame))
         rows = pd.DataFrame(
             {
                 "store_id": frame["store_id"].to_numpy(dtype="int64"),
@@ -464,21 +597,7 @@ def store_stock_import(
                 "snapshot_date": np.datetime64(day, "D"),
             }
         )
-
-        def insert_progress(done: int, total: int) -> None:
-            progress(50 + 45 * done / total, "Guardando stock de tiendas", rows_written=done)
-
-        written = rows_insert(
-            snapshots,
-            rows,
-            types={"store_id": "bigint", "product_id": "bigint", "units": "integer", "snapshot_date": "date"},
-            progress=insert_progress,
-        )
-        # Each store's current stock is its latest snapshot: move the date forward only.
-        Store.objects.filter(id__in=store_ids).filter(Q(stock_date__isnull=True) | Q(stock_date__lt=day)).update(
-            stock_date=day
-        )
-        analyze_after_load(snapshots, Store._meta.db_table, rows=written)
+        replaced, written = _store_snapshots_replace(rows, store_ids, day, progress)
         result = StockImportResult(
             snapshot_date=day,
             rows_read=len(frame),
@@ -508,3 +627,132 @@ def store_stock_import(
         )
         progress(100, "Terminada", rows_read=len(frame), rows_written=written)
     return result
+
+
+# --- Stock commitments of approved runs and plans (SPEC §5.7) ------------------
+
+COMMITMENT_TYPES = {
+    "source": "text",
+    "kind": "text",
+    "product_id": "bigint",
+    "store_id": "bigint",
+    "units": "integer",
+    "approved_on": "date",
+}
+SHORTFALLS_LISTED = 10
+
+
+def commitments_lock() -> None:
+    """Serialise approvals (PostgreSQL: a transaction-level advisory lock), so
+    that two approvals at once cannot both take the same free units: the
+    second reads the first one's commitments once it has committed. SQLite
+    has one writer anyway (write transactions are IMMEDIATE)."""
+    if is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('fastdso.commitments'))")
+
+
+def stock_commitments_open(
+    *, source: str, cd: pd.DataFrame, stores: pd.DataFrame, approved_at: dt.datetime
+) -> dict[str, int]:
+    """Write the commitments of an approved run or plan, in bulk, inside the
+    caller's transaction (the lifecycle service's).
+
+    `cd`: DataFrame[product_id, units] to reserve at the CD (units > 0);
+    `stores`: DataFrame[product_id, store_id, units, kind], signed units
+    (in transit / transfer in > 0, donor out < 0). Refused (TransitionRefused,
+    the SKUs named, nothing written) when the CD or a donor no longer has the
+    units free: snapshot − what other open runs and plans already hold.
+    """
+    cd = cd[cd["units"] > 0].groupby("product_id", as_index=False)["units"].sum()
+    stores = stores[stores["units"] != 0]
+    commitments_lock()
+    problems = _cd_shortfalls(cd) + _donor_shortfalls(stores)
+    if problems:
+        shown = "; ".join(problems[:SHORTFALLS_LISTED])
+        more = f" (+{len(problems) - SHORTFALLS_LISTED})" if len(problems) > SHORTFALLS_LISTED else ""
+        raise TransitionRefused(
+            f"No se puede aprobar {source}: el stock libre ya no alcanza para {len(problems)} SKU(s): "
+            f"{shown}{more}. Otro run o plan aprobado ya lo tomó, o llegó un snapshot con menos stock: "
+            "genere de nuevo. Nada cambió."
+        )
+    day = timezone.localdate(approved_at)
+    frame = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "kind": StockCommitment.Kind.CD_RESERVED.value,
+                    "product_id": cd["product_id"].astype("int64"),
+                    "store_id": pd.array([pd.NA] * len(cd), dtype="Int64"),
+                    "units": -cd["units"].astype("int64"),
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "kind": stores["kind"].astype(str),
+                    "product_id": stores["product_id"].astype("int64"),
+                    "store_id": stores["store_id"].astype("Int64"),
+                    "units": stores["units"].astype("int64"),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    frame.insert(0, "source", source)
+    frame["approved_on"] = day
+    rows_insert(StockCommitment._meta.db_table, frame[list(COMMITMENT_TYPES)], types=COMMITMENT_TYPES)
+    return {"cd_reserved": int(cd["units"].sum()), "store_units": int(stores["units"].abs().sum())}
+
+
+def _sku_names(product_ids: Iterable[int]) -> dict[int, str]:
+    return dict(Product.objects.filter(id__in=list(product_ids)).values_list("id", "sku"))
+
+
+def _cd_shortfalls(cd: pd.DataFrame) -> list[str]:
+    """SKUs whose wanted CD units exceed what the CD still has free."""
+    if cd.empty:
+        return []
+    free = inventory_queries.cd_stock(cd["product_id"].tolist(), effective=True)[["product_id", "units"]]
+    check = cd.merge(free.rename(columns={"units": "free"}), on="product_id", how="left")
+    check["free"] = check["free"].fillna(0).astype("int64")
+    short = check[check["units"] > check["free"].clip(lower=0)]
+    skus = _sku_names(short["product_id"])
+    return [
+        f"{skus.get(int(r.product_id), r.product_id)} (pide {int(r.units)}, libres {max(int(r.free), 0)})"
+        for r in short.sort_values("product_id").itertuples(index=False)
+    ]
+
+
+def _donor_shortfalls(stores: pd.DataFrame) -> list[str]:
+    """(SKU, donor) pairs whose outgoing units exceed the donor's stock still free."""
+    out = stores[stores["units"] < 0]
+    if out.empty:
+        return []
+    out = out.groupby(["product_id", "store_id"], as_index=False)["units"].sum()
+    out["units"] = -out["units"]
+    free = inventory_queries.store_stock(
+        out["product_id"].unique().tolist(), out["store_id"].unique().tolist(), effective=True
+    )
+    check = out.merge(
+        free[["product_id", "store_id", "units"]].rename(columns={"units": "free"}),
+        on=["product_id", "store_id"],
+        how="left",
+    )
+    check["free"] = check["free"].fillna(0).astype("int64")
+    short = check[check["units"] > check["free"].clip(lower=0)]
+    skus = _sku_names(short["product_id"])
+    names = dict(Store.objects.filter(id__in=short["store_id"].tolist()).values_list("id", "name"))
+    return [
+        f"{skus.get(int(r.product_id), r.product_id)} en {names.get(int(r.store_id), r.store_id)} "
+        f"(salen {int(r.units)}, quedan {max(int(r.free), 0)})"
+        for r in short.sort_values(["product_id", "store_id"]).itertuples(index=False)
+    ]
+
+
+def stock_commitments_release(*, source: str, released_at: dt.datetime) -> int:
+    """Release at once every open commitment of a run or plan (cancel, close).
+    Returns the units it had taken (from the CD, or from donors)."""
+    open_rows = StockCommitment.objects.filter(source=source, is_open=True)
+    taken = open_rows.filter(units__lt=0).aggregate(total=Sum("units"))["total"] or 0
+    open_rows.update(is_open=False, released_at=released_at)
+    return int(-taken)

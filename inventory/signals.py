@@ -2,7 +2,8 @@
 
 from django.dispatch import Signal
 
-# Sent inside the product import's transaction when products get a category
-# for the first time or a new one: kwargs `product_ids_by_category`
-# (category → product ids). `sales` copies it onto its macro sales rows.
+# Sent inside the transaction that changes products' categories (an import
+# setting a first category, an admin edit, a request file): kwargs
+# `product_ids_by_category` (category, or None when cleared → product ids).
+# `sales` copies it onto its macro sales rows.
 categories_set = Signal()

@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 
+from fastdso.forms import submit_token
 from fastdso.jobs import job_start
 from fastdso.models import Job
 from fastdso.roles import PlannerRequiredMixin
-from inventory.forms import StockUploadForm, UploadForm
+from inventory.forms import CDStockUploadForm, StockUploadForm, UploadForm
 from inventory.jobs import CD_STOCK_IMPORT, PRODUCT_IMPORT, STORE_STOCK_IMPORT
 
 
@@ -43,6 +44,7 @@ class UploadJobView(PlannerRequiredMixin, FormView):
             user=self.request.user,
             params=form.job_params(),
             upload=form.cleaned_data["file"],
+            submit_token=submit_token(self.request.POST),
         )
         return HttpResponseRedirect(reverse("job_detail", args=[job.pk]))
 
@@ -55,7 +57,7 @@ class ProductUploadView(UploadJobView):
 
 class CDStockUploadView(UploadJobView):
     template_name = "inventory/cd_stock_upload.html"
-    form_class = StockUploadForm
+    form_class = CDStockUploadForm
     job_kind = CD_STOCK_IMPORT
     title = _("Carga de stock CD")
 

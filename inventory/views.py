@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -26,26 +26,11 @@ from inventory.tables import (
 )
 
 
-def url_or_none(name: str, *args: object) -> str | None:
-    """The URL of a page another issue may not have built yet (None until it exists)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
-def object_url(obj: Any) -> str | None:
-    try:
-        return obj.get_absolute_url()
-    except NoReverseMatch:
-        return None
-
-
-def upload_links() -> dict[str, str | None]:
+def upload_links() -> dict[str, str]:
     return {
-        "cd": url_or_none("inventory:cd_stock_upload"),
-        "stores": url_or_none("inventory:store_stock_upload"),
-        "products": url_or_none("inventory:product_upload"),
+        "cd": reverse("inventory:cd_stock_upload"),
+        "stores": reverse("inventory:store_stock_upload"),
+        "products": reverse("inventory:product_upload"),
     }
 
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from fastdso.admin_base import AuditedModelAdmin
+from fastdso.lifecycle import LIFECYCLE_READONLY
 from redistribution.models import TransferLine, TransferPlan
 
 
@@ -14,12 +15,15 @@ class TransferPlanAdmin(AuditedModelAdmin):
         "destination",
         "line_count",
         "total_units",
+        "state",
         "user",
         "created_at",
     )
-    list_filter = ("mode", "scope", "created_at")
+    list_filter = ("mode", "scope", "state", "created_at")
     search_fields = ("plan_id", "category")
     raw_id_fields = ("destination", "origin", "job")
+    # The lifecycle changes only through its service (buttons, run_status): it writes the stock commitments.
+    readonly_fields = LIFECYCLE_READONLY
 
 
 @admin.register(TransferLine)

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class RedistributionConfig(AppConfig):
     name = "redistribution"
     verbose_name = _("Redistribución")
+
+    def ready(self) -> None:
+        from fastdso.lifecycle import lifecycle_register
+        from redistribution.lifecycle import KIND
+
+        lifecycle_register(KIND)

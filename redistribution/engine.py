@@ -12,7 +12,8 @@ Rules, per SKU and store, from the macro layer and each store's latest stock:
   stock ≥ max_woc × d; urgent when stock < min_woc × d;
 - donor retain = max(ceil(max_retain_woc × d), min_store_stock); excess = max(0, stock − retain);
 - a move is min(need_left, excess_left, cap_left); below min_fill it is raised
-  to min_fill only if the donor's excess allows and the destination is urgent,
+  to min_fill only if the donor's excess allows, the destination is urgent and
+  its cover after the move stays within max_woc (stock + min_fill ≤ max_woc × d),
   else dropped;
 - destinations are served urgent first, then by higher demand, then by the
   store's higher category rank; donors give largest excess first; a store is
@@ -27,9 +28,8 @@ costs O((destinations + donors) log donors).
 from __future__ import annotations
 
 import heapq
-import math
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -252,33 +252,104 @@ def demand_matrices(inputs: PlanInputs, params: RedistParams, scope: str) -> Mat
     return Matrices(demand=demand, own_demand=own, stock=stock, cat_units=cat_units)
 
 
-def plan_transfers(inputs: PlanInputs, params: RedistParams, target: PlanTarget) -> PlanResult:
-    """Propose store-to-store transfers for the SKUs of `inputs`, by the rules above."""
-    skus = inputs.skus.reset_index(drop=True)
-    stores = inputs.stores.reset_index(drop=True)
-    n_store = len(stores)
-    store_ids = stores["store_id"].to_numpy()
-    store_names = stores["name"].astype(str).to_numpy()
-    name_rank = np.empty(n_store, dtype="int64")
-    name_rank[np.argsort(store_names, kind="stable")] = np.arange(n_store)
-    store_pos = {int(s): i for i, s in enumerate(store_ids)}
-    dest_pos = store_pos.get(target.destination) if target.destination is not None else None
-    origin_pos = store_pos.get(target.origin) if target.origin is not None else None
+class Line(NamedTuple):
+    """One proposed move (a row of `PlanResult.lines`)."""
+
+    product_id: int
+    sku: str
+    category: str | None
+    origin_store_id: int
+    origin_store: str
+    destination_store_id: int
+    destination_store: str
+    qty: int
+    origin_stock: int
+    origin_retain: int
+    origin_demand: float
+    origin_excess: int
+    destination_stock: int
+    destination_demand: float
+    destination_need: int
+    cover_before: float | None
+    cover_after: float | None
+    urgent: bool
+    reason: str
+
+
+class Short(NamedTuple):
+    """A destination left short of its need (a row of `PlanResult.shortfalls`)."""
+
+    product_id: int
+    sku: str
+    store_id: int
+    store: str
+    need: int
+    moved: int
+    short: int
+    urgent: bool
+    reason: str
+
+
+@dataclass
+class _Stores:
+    """The eligible stores as arrays, and where the target's stores sit in them."""
+
+    ids: np.ndarray
+    names: np.ndarray
+    name_rank: np.ndarray  # alphabetical rank: the last tie-break
+    dest_pos: int | None
+    origin_pos: int | None
+    only_origin: bool  # only the chosen origin gives
+
+
+@dataclass
+class _Rules:
+    """The rules' arrays, per SKU × store (rows follow the SKUs, columns the stores)."""
+
+    m: Matrices
+    need: np.ndarray
+    urgent: np.ndarray
+    retain: np.ndarray
+    excess: np.ndarray
+    override: np.ndarray  # per SKU: the file's qty is the need
+    file_capped: np.ndarray  # per SKU: the file's qty caps the need
+
+
+@dataclass
+class _Plan:
+    """What the greedy loop has built so far."""
+
+    lines: list[Line] = field(default_factory=list)
+    shorts: list[Short] = field(default_factory=list)
+    units_total: int = 0
+    cap_hit: str | None = None
+
+
+def _eligible_stores(stores: pd.DataFrame, target: PlanTarget) -> _Stores:
+    ids = stores["store_id"].to_numpy()
+    names = stores["name"].astype(str).to_numpy()
+    name_rank = np.empty(len(stores), dtype="int64")
+    name_rank[np.argsort(names, kind="stable")] = np.arange(len(stores))
+    position = {int(s): i for i, s in enumerate(ids)}
+    dest_pos = position.get(target.destination) if target.destination is not None else None
+    origin_pos = position.get(target.origin) if target.origin is not None else None
     if target.destination is not None and dest_pos is None:
         raise ValueError("the destination store is not among the eligible stores")
     if target.origin is not None and origin_pos is None:
         raise ValueError("the origin store is not among the eligible stores")
     only_origin = origin_pos is not None and not target.auto_pick_donors
+    return _Stores(ids, names, name_rank, dest_pos, origin_pos, only_origin)
 
+
+def _rules(inputs: PlanInputs, skus: pd.DataFrame, params: RedistParams, target: PlanTarget) -> _Rules:
+    """Need, urgency, retain floor and excess of every SKU × store, and the file's quantities."""
     m = demand_matrices(inputs, params, target.scope)
     demand, stock = m.demand, m.stock
-    need = _ceil6(params.target_woc * demand - stock)
-    need = np.maximum(need, 0.0)
+    need = np.maximum(_ceil6(params.target_woc * demand - stock), 0.0)
     need[stock >= params.max_woc * demand] = 0.0
     urgent = stock < params.min_woc * demand
     retain = np.maximum(_ceil6(params.max_retain_woc * demand), float(params.min_store_stock))
     excess = np.maximum(stock - retain, 0.0)
-
     override = np.zeros(len(skus), dtype=bool)
     file_capped = np.zeros(len(skus), dtype=bool)
     if target.qty_mode != QTY_SYSTEM and "file_qty" in skus.columns:
@@ -290,153 +361,207 @@ def plan_transfers(inputs: PlanInputs, params: RedistParams, target: PlanTarget)
         elif target.qty_mode == QTY_FILE_MAX:
             need[given] = np.minimum(need[given], np.maximum(file_qty[given], 0.0)[:, None])
             file_capped = given
+    return _Rules(m, need, urgent, retain, excess, override, file_capped)
 
-    # Most demanded SKUs first (they matter most when a global cap bites).
-    network = demand.sum(axis=1)
-    sku_order = np.lexsort((skus["sku"].astype(str).to_numpy(), -network))
 
-    per_dest_cap = params.max_units_per_sku_per_dest
-    min_fill = params.min_fill
-    lines: list[tuple] = []
-    shorts: list[tuple] = []
-    units_total = 0
-    cap_hit: str | None = None
+def _roles(i: int, rules: _Rules, stores: _Stores) -> tuple[np.ndarray, list[tuple[int, float, int, int]]]:
+    """SKU i's destinations in serving order, and its donors as a heap (the chosen
+    origin first, then largest excess). Donors first, destinations among the
+    rest: a store is never both for one SKU."""
+    n_store = len(stores.ids)
+    excess, need = rules.excess[i], rules.need[i]
+    if stores.only_origin:
+        donor_mask = np.zeros(n_store, dtype=bool)
+        donor_mask[stores.origin_pos] = excess[stores.origin_pos] > 0
+    else:
+        donor_mask = excess > 0
+    if stores.dest_pos is not None:
+        donor_mask[stores.dest_pos] = False
+        dest_mask = np.zeros(n_store, dtype=bool)
+        dest_mask[stores.dest_pos] = True
+    else:
+        dest_mask = ~donor_mask
+        if stores.origin_pos is not None:
+            dest_mask[stores.origin_pos] = False
+    dest_mask &= need > 0
+    if not dest_mask.any():
+        return np.empty(0, dtype="int64"), []
+    all_stores = np.arange(n_store)
+    dests = all_stores[dest_mask]
+    order = np.lexsort(
+        (stores.name_rank[dests], -rules.m.cat_units[i, dests], -rules.m.demand[i, dests], ~rules.urgent[i, dests])
+    )
+    heap = [
+        (0 if j == stores.origin_pos else 1, -float(excess[j]), int(stores.name_rank[j]), int(j))
+        for j in all_stores[donor_mask]
+    ]
+    heapq.heapify(heap)
+    return dests[order], heap
+
+
+def _reason(rules: _Rules, i: int, dest: int, bumped: bool) -> str:
+    if rules.override[i]:
+        return REASON_OVERRIDE
+    if bumped:
+        return REASON_MIN_FILL
+    if rules.file_capped[i]:
+        return REASON_FILE_QTY
+    if rules.urgent[i, dest]:
+        return REASON_URGENT
+    return REASON_BELOW_TARGET
+
+
+def _cap_left(plan: _Plan, params: RedistParams, received: int) -> tuple[int, int, str]:
+    """(units this destination may still get, the global units left, the cap that stops it or "")."""
+    if len(plan.lines) >= params.max_rows:
+        plan.cap_hit = SHORT_MAX_ROWS
+        return 0, 0, SHORT_MAX_ROWS
+    per_left = params.max_units_per_sku_per_dest - received
+    global_left = params.max_units - plan.units_total if params.max_units is not None else NO_CAP
+    if global_left <= 0:
+        plan.cap_hit = SHORT_MAX_UNITS
+        return 0, 0, SHORT_MAX_UNITS
+    if per_left <= 0:
+        return 0, 0, SHORT_CAP_DEST
+    return per_left, global_left, ""
+
+
+def _within_max(i: int, dest: int, received: int, rules: _Rules, params: RedistParams) -> bool:
+    """A min_fill bump keeps the destination's cover within max_woc (SPEC §7):
+    stock + received + min_fill ≤ max_woc × demand."""
+    after = float(rules.m.stock[i][dest]) + received + params.min_fill
+    return round(after, 6) <= round(params.max_woc * float(rules.m.demand[i][dest]), 6)
+
+
+def _serve(
+    i: int,
+    dest: int,
+    heap: list,
+    sku: tuple[Any, str, Any],
+    rules: _Rules,
+    stores: _Stores,
+    params: RedistParams,
+    plan: _Plan,
+) -> None:
+    """Serve destination `dest` of SKU i from the donors' heap until its need is
+    met, the donors run out or a cap or min_fill stops it (then it is short)."""
+    need_i, urgent = int(rules.need[i, dest]), bool(rules.urgent[i, dest])
+    need_left, received = need_i, 0
+    reason_short = plan.cap_hit or ""
+    aside: list[tuple] = []
+    while need_left > 0 and not reason_short:
+        per_left, global_left, reason_short = _cap_left(plan, params, received)
+        if reason_short:
+            break
+        cap_left = min(per_left, global_left)
+        if not heap:
+            reason_short = SHORT_NO_DONOR
+            break
+        priority, neg_excess, rank, donor = heap[0]
+        donor_excess = int(-neg_excess)
+        qty = min(need_left, donor_excess, cap_left)
+        bumped = False
+        if qty < params.min_fill and not rules.override[i]:
+            if (
+                urgent
+                and donor_excess >= params.min_fill
+                and cap_left >= params.min_fill
+                and _within_max(i, dest, received, rules, params)
+            ):
+                qty, bumped = params.min_fill, True
+            elif priority == 0:
+                # The chosen origin cannot make a worthwhile move here: the others may.
+                aside.append(heapq.heappop(heap))
+                continue
+            elif cap_left < need_left and cap_left <= donor_excess:
+                reason_short = SHORT_CAP_DEST if per_left <= global_left else SHORT_MAX_UNITS
+                break
+            else:
+                reason_short = SHORT_MIN_FILL
+                break
+        heapq.heappop(heap)
+        plan.lines.append(_line(i, donor, dest, qty, donor_excess, received, bumped, sku, rules, stores))
+        received += qty
+        plan.units_total += qty
+        need_left = max(0, need_left - qty)
+        if donor_excess - qty > 0:
+            heapq.heappush(heap, (priority, -float(donor_excess - qty), rank, donor))
+    for entry in aside:
+        heapq.heappush(heap, entry)
+    if need_left > 0:
+        plan.shorts.append(
+            Short(
+                sku[0],
+                sku[1],
+                int(stores.ids[dest]),
+                stores.names[dest],
+                need_i,
+                received,
+                need_left,
+                urgent,
+                reason_short or SHORT_NO_DONOR,
+            )
+        )
+
+
+def _line(
+    i: int,
+    donor: int,
+    dest: int,
+    qty: int,
+    donor_excess: int,
+    received: int,
+    bumped: bool,
+    sku: tuple[Any, str, Any],
+    rules: _Rules,
+    stores: _Stores,
+) -> Line:
+    """The move of `qty` units of SKU i from `donor` to `dest`, with the figures that explain it."""
+    stock, demand = rules.m.stock[i], rules.m.demand[i]
+    d = float(demand[dest])
+    stock_before = stock[dest] + received
+    return Line(
+        sku[0],
+        sku[1],
+        sku[2],
+        int(stores.ids[donor]),
+        stores.names[donor],
+        int(stores.ids[dest]),
+        stores.names[dest],
+        int(qty),
+        int(stock[donor]),
+        int(rules.retain[i, donor]),
+        float(demand[donor]),
+        donor_excess,
+        int(stock[dest]),
+        d,
+        int(rules.need[i, dest]),
+        stock_before / d if d > 0 else None,
+        (stock_before + qty) / d if d > 0 else None,
+        bool(rules.urgent[i, dest]),
+        _reason(rules, i, dest, bumped),
+    )
+
+
+def plan_transfers(inputs: PlanInputs, params: RedistParams, target: PlanTarget) -> PlanResult:
+    """Propose store-to-store transfers for the SKUs of `inputs`, by the rules above:
+    per SKU (most demanded first: they matter most when a global cap bites), serve
+    its destinations in order from its donors' heap."""
+    skus = inputs.skus.reset_index(drop=True)
+    stores = _eligible_stores(inputs.stores.reset_index(drop=True), target)
+    rules = _rules(inputs, skus, params, target)
     sku_col = skus["sku"].astype(str).to_numpy()
     pid_col = skus["product_id"].to_numpy()
     cat_col = skus["category"].to_numpy()
-
-    all_stores = np.arange(n_store)
-    for i in sku_order:
-        d_i, s_i, need_i, urg_i, ex_i = demand[i], stock[i], need[i], urgent[i], excess[i]
-        # Donors first, then destinations among the rest: never both for one SKU.
-        if only_origin:
-            donor_mask = np.zeros(n_store, dtype=bool)
-            donor_mask[origin_pos] = ex_i[origin_pos] > 0
-        else:
-            donor_mask = ex_i > 0
-        if dest_pos is not None:
-            donor_mask[dest_pos] = False
-            dest_mask = np.zeros(n_store, dtype=bool)
-            dest_mask[dest_pos] = True
-        else:
-            dest_mask = ~donor_mask
-            if origin_pos is not None:
-                dest_mask[origin_pos] = False
-        dest_mask &= need_i > 0
-        dests = all_stores[dest_mask]
-        if len(dests) == 0:
-            continue
-        order = np.lexsort((name_rank[dests], -m.cat_units[i, dests], -d_i[dests], ~urg_i[dests]))
-        dests = dests[order]
-        donors = all_stores[donor_mask]
-        heap = [(0 if j == origin_pos else 1, -float(ex_i[j]), int(name_rank[j]), int(j)) for j in donors]
-        heapq.heapify(heap)
-        is_override = bool(override[i])
-
+    plan = _Plan()
+    for i in np.lexsort((sku_col, -rules.m.demand.sum(axis=1))):
+        dests, heap = _roles(i, rules, stores)
         for dest in dests:
-            dest = int(dest)
-            need_left = int(need_i[dest])
-            received = 0
-            reason_short = ""
-            if cap_hit:
-                reason_short = cap_hit
-            aside: list[tuple] = []
-            while need_left > 0 and not reason_short:
-                if len(lines) >= params.max_rows:
-                    cap_hit = reason_short = SHORT_MAX_ROWS
-                    break
-                per_left = per_dest_cap - received
-                global_left = params.max_units - units_total if params.max_units is not None else NO_CAP
-                if global_left <= 0:
-                    cap_hit = reason_short = SHORT_MAX_UNITS
-                    break
-                if per_left <= 0:
-                    reason_short = SHORT_CAP_DEST
-                    break
-                cap_left = min(per_left, global_left)
-                if not heap:
-                    reason_short = SHORT_NO_DONOR
-                    break
-                priority, neg_excess, rank, donor = heap[0]
-                donor_excess = int(-neg_excess)
-                qty = min(need_left, donor_excess, cap_left)
-                bumped = False
-                if qty < min_fill and not is_override:
-                    if urg_i[dest] and donor_excess >= min_fill and cap_left >= min_fill:
-                        qty, bumped = min_fill, True
-                    elif priority == 0:
-                        # The chosen origin cannot make a worthwhile move here: the others may.
-                        aside.append(heapq.heappop(heap))
-                        continue
-                    elif cap_left < need_left and cap_left <= donor_excess:
-                        reason_short = SHORT_CAP_DEST if per_left <= global_left else SHORT_MAX_UNITS
-                        break
-                    else:
-                        reason_short = SHORT_MIN_FILL
-                        break
-                heapq.heappop(heap)
-                stock_before = s_i[dest] + received
-                received += qty
-                units_total += qty
-                need_left = max(0, need_left - qty)
-                d = float(d_i[dest])
-                if is_override:
-                    reason = REASON_OVERRIDE
-                elif bumped:
-                    reason = REASON_MIN_FILL
-                elif file_capped[i]:
-                    reason = REASON_FILE_QTY
-                elif urg_i[dest]:
-                    reason = REASON_URGENT
-                else:
-                    reason = REASON_BELOW_TARGET
-                lines.append(
-                    (
-                        pid_col[i],
-                        sku_col[i],
-                        cat_col[i],
-                        int(store_ids[donor]),
-                        store_names[donor],
-                        int(store_ids[dest]),
-                        store_names[dest],
-                        int(qty),
-                        int(s_i[donor]),
-                        int(retain[i, donor]),
-                        float(d_i[donor]),
-                        donor_excess,
-                        int(s_i[dest]),
-                        d,
-                        int(need_i[dest]),
-                        stock_before / d if d > 0 else None,
-                        (s_i[dest] + received) / d if d > 0 else None,
-                        bool(urg_i[dest]),
-                        reason,
-                    )
-                )
-                left = donor_excess - qty
-                if left > 0:
-                    heapq.heappush(heap, (priority, -float(left), rank, donor))
-            for entry in aside:
-                heapq.heappush(heap, entry)
-            if need_left > 0:
-                shorts.append(
-                    (
-                        pid_col[i],
-                        sku_col[i],
-                        int(store_ids[dest]),
-                        store_names[dest],
-                        int(need_i[dest]),
-                        received,
-                        need_left,
-                        bool(urg_i[dest]),
-                        reason_short or SHORT_NO_DONOR,
-                    )
-                )
-
-    line_frame = pd.DataFrame(lines, columns=LINE_COLUMNS)
-    short_frame = pd.DataFrame(shorts, columns=SHORT_COLUMNS)
-    summary = summarise(line_frame, short_frame, considered=len(skus), cap_hit=cap_hit)
-    return PlanResult(lines=line_frame, shortfalls=short_frame, summary=summary, cap_hit=cap_hit)
+            _serve(i, int(dest), heap, (pid_col[i], sku_col[i], cat_col[i]), rules, stores, params, plan)
+    line_frame = pd.DataFrame(plan.lines, columns=LINE_COLUMNS)
+    short_frame = pd.DataFrame(plan.shorts, columns=SHORT_COLUMNS)
+    summary = summarise(line_frame, short_frame, considered=len(skus), cap_hit=plan.cap_hit)
+    return PlanResult(lines=line_frame, shortfalls=short_frame, summary=summary, cap_hit=plan.cap_hit)
 
 
 def summarise(lines: pd.DataFrame, shorts: pd.DataFrame, *, considered: int, cap_hit: str | None) -> dict[str, Any]:
@@ -461,13 +586,3 @@ def summarise(lines: pd.DataFrame, shorts: pd.DataFrame, *, considered: int, cap
         "short_reasons": {str(k): int(v) for k, v in reasons.items()},
         "cap_hit": cap_hit or "",
     }
-
-
-def cover(stock: float, demand: float) -> float | None:
-    """Weeks of cover (None when there is no demand)."""
-    return stock / demand if demand > 0 else None
-
-
-def retain_floor(demand: float, params: RedistParams) -> int:
-    """A donor's retain floor for one SKU (the same rule as the matrices)."""
-    return max(math.ceil(round(params.max_retain_woc * demand, 6)), params.min_store_stock)

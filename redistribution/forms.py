@@ -5,17 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from fastdso.formatting import localize_decimal_inputs
+from fastdso.forms import UploadFileField
 from fastdso.labels import label
 from inventory.models import Store
 from inventory.queries import product_categories
 from redistribution import engine
 from redistribution.engine import RedistParams
-from redistribution.services import MODE_AUTO, MODE_MANUAL, PlanRequest
-from sales.queries import has_macro_sales
+from redistribution.services import MODE_AUTO, MODE_MANUAL, PlanRequest, request_problems
 
 DEFAULTS = RedistParams()
 ONE, ALL = "one", "all"
@@ -42,7 +41,7 @@ class PlanForm(forms.Form):
     top_n = forms.IntegerField(
         label=_("Top N SKUs por demanda"), initial=DEFAULTS.top_n, min_value=1, max_value=5000, widget=_number()
     )
-    sku_file = forms.FileField(
+    sku_file = UploadFileField(
         label=_("Archivo de SKUs (CSV o XLSX)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,.xlsx,.txt"}),
@@ -213,57 +212,24 @@ class PlanForm(forms.Form):
     def cap_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.CAP_FIELDS]
 
-    def clean_sku_file(self) -> Any:
-        upload = self.cleaned_data.get("sku_file")
-        limit = settings.FASTDSO_MAX_UPLOAD_MB * 1024 * 1024
-        if upload and upload.size > limit:
-            raise forms.ValidationError(_("El archivo pesa más de %(mb)s MB.") % {"mb": settings.FASTDSO_MAX_UPLOAD_MB})
-        return upload
-
     def clean(self) -> dict[str, Any]:
+        """Parse the choices into a PlanRequest; the service validates it (`request_problems`)."""
         data = super().clean()
-        if not has_macro_sales():
-            raise forms.ValidationError(
-                _(
-                    "No hay ventas macro cargadas. La redistribución calcula la demanda con esa capa: "
-                    "cargue ventas en «Carga de ventas macro» y vuelva."
-                )
-            )
-        mode = data.get("mode")
-        if mode == MODE_AUTO:
+        if data.get("mode") == MODE_AUTO:
             # Automatic: donors are picked by the rules and the system decides quantities.
             data.update(origin=None, auto_pick_donors=True, system_decides=True, override_qty=False)
-        scope = data.get("scope")
-        if scope == engine.SCOPE_CATEGORY and not data.get("category"):
-            self.add_error("category", _("Elija una categoría."))
-        if scope == engine.SCOPE_SKUS and not data.get("sku_file"):
-            self.add_error("sku_file", _("Suba un archivo con la columna sku (qty opcional)."))
-        if scope == engine.SCOPE_CATEGORY and (data.get("override_qty") or not data.get("system_decides", True)):
-            self.add_error(
-                "override_qty",
-                _("Las cantidades del archivo solo aplican a una lista de SKUs: con categoría decide el sistema."),
-            )
         if data.get("destination_kind") == ONE and not data.get("destination"):
             self.add_error("destination", _("Elija la tienda de destino."))
         if data.get("destination_kind") == ALL:
             data["destination"] = None
-        if mode == MODE_MANUAL and not data.get("origin") and not data.get("auto_pick_donors"):
-            self.add_error("origin", _("Elija una tienda de origen o active «elegir donantes automáticamente»."))
-        origin, destination = data.get("origin"), data.get("destination")
-        if origin and destination and origin == destination:
-            self.add_error("origin", _("El origen y el destino no pueden ser la misma tienda."))
-        eligible = data.get("eligible_stores")
-        if eligible:
-            for name, store in (("destination", destination), ("origin", origin)):
-                if store and store not in eligible:
-                    self.add_error(name, _("%(store)s no está entre las tiendas elegibles.") % {"store": store})
-        if all(name in data and data[name] is not None for name in self.PARAM_FIELDS):
-            for problem in self.params().errors():
-                self.add_error(None, problem)
+        request = self._request(data)
+        for field, message in request_problems(request, has_file=bool(data.get("sku_file"))):
+            if field not in self.errors:  # a field that failed to parse already says why
+                self.add_error(field if field in self.fields else None, message)
         return data
 
-    def params(self) -> RedistParams:
-        data = self.cleaned_data
+    def params(self, data: dict[str, Any] | None = None) -> RedistParams:
+        data = self.cleaned_data if data is None else data
         return RedistParams(
             history_weeks=data["history_weeks"],
             min_woc=data["min_woc"],
@@ -280,11 +246,14 @@ class PlanForm(forms.Form):
         )
 
     def plan_request(self) -> PlanRequest:
-        data = self.cleaned_data
+        return self._request(self.cleaned_data)
+
+    def _request(self, data: dict[str, Any]) -> PlanRequest:
         eligible = data.get("eligible_stores")
+        complete = all(data.get(name) is not None for name in self.PARAM_FIELDS)
         return PlanRequest(
-            mode=data["mode"],
-            scope=data["scope"],
+            mode=data.get("mode") or "",
+            scope=data.get("scope") or "",
             category=data.get("category") or "",
             destination_id=data["destination"].pk if data.get("destination") else None,
             origin_id=data["origin"].pk if data.get("origin") else None,
@@ -293,5 +262,5 @@ class PlanForm(forms.Form):
             override_qty=bool(data.get("override_qty")),
             eligible_store_ids=tuple(sorted(s.pk for s in eligible)) if eligible else None,
             as_of=data.get("as_of"),
-            params=self.params(),
+            params=self.params(data) if complete else DEFAULTS,
         )

@@ -7,10 +7,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from fastdso.models import Lifecycle
 from inventory.models import Product, Store
 
 
-class TransferPlan(models.Model):
+class TransferPlan(Lifecycle):
     class Mode(models.TextChoices):
         AUTO = "auto", _("Automático")
         MANUAL = "manual", _("Manual asistido")

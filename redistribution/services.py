@@ -15,25 +15,24 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fastdso.audit import audit_record
+from fastdso.db import lines_write, readable_id_save
 from fastdso.exports import export_info
-from fastdso.files import Column, Kind, RowError, read_table
+from fastdso.files import Column, Kind, RowError, read_table, upload_max_bytes
 from fastdso.formatting import fmt_number
-from fastdso.jobs import JobInputError
+from fastdso.jobs import JobInputError, no_progress
 from fastdso.models import Job
 from inventory.models import Product, Store
-from inventory.queries import products_by_sku, store_stock
+from inventory.queries import category_resolve, products_by_sku, store_stock
 from redistribution import engine
 from redistribution.engine import PlanInputs, PlanTarget, RedistParams
 from redistribution.models import TransferLine, TransferPlan
@@ -94,24 +93,49 @@ class PlanRequest:
         )
 
 
-def request_errors(request: PlanRequest, *, has_file: bool) -> list[str]:
-    """Shape errors of a request (what a form or the command must refuse)."""
-    problems = list(request.params.errors())
+NO_MACRO_SALES = gettext_lazy(
+    "No hay ventas macro cargadas: cargue ventas en «Carga de ventas macro» antes de planificar "
+    "una redistribución (la demanda sale de esa capa)."
+)
+
+
+def request_problems(request: PlanRequest, *, has_file: bool) -> list[tuple[str | None, str]]:
+    """Every problem of a plan request, each with the form field it belongs to
+    (None: the request as a whole). The one validation of a request: the form,
+    the command and `transfer_plan_create` all call it."""
+    if not sales_queries.has_macro_sales():
+        return [(None, str(NO_MACRO_SALES))]
+    problems: list[tuple[str | None, str]] = [(None, p) for p in request.params.errors()]
     if request.mode not in (MODE_AUTO, MODE_MANUAL):
-        problems.append(_("Modo desconocido: use auto o manual."))
+        problems.append(("mode", _("Modo desconocido: use auto o manual.")))
     if request.scope == engine.SCOPE_CATEGORY and not request.category.strip():
-        problems.append(_("Elija una categoría."))
+        problems.append(("category", _("Elija una categoría.")))
     if request.scope == engine.SCOPE_SKUS and not has_file:
-        problems.append(_("Suba un archivo con la columna sku."))
-    if request.mode == MODE_MANUAL and request.origin_id is None and not request.auto_pick_donors:
-        problems.append(_("Elija una tienda de origen o active «elegir donantes automáticamente»."))
-    if request.origin_id is not None and request.origin_id == request.destination_id:
-        problems.append(_("El origen y el destino no pueden ser la misma tienda."))
+        problems.append(("sku_file", _("Suba un archivo con la columna sku (qty opcional).")))
     if request.scope == engine.SCOPE_CATEGORY and (request.override_qty or not request.system_decides):
         problems.append(
-            _("Las cantidades del archivo solo aplican a una lista de SKUs: con categoría decide el sistema.")
+            (
+                "override_qty",
+                _("Las cantidades del archivo solo aplican a una lista de SKUs: con categoría decide el sistema."),
+            )
         )
+    if request.mode == MODE_MANUAL and request.origin_id is None and not request.auto_pick_donors:
+        problems.append(("origin", _("Elija una tienda de origen o active «elegir donantes automáticamente».")))
+    if request.origin_id is not None and request.origin_id == request.destination_id:
+        problems.append(("origin", _("El origen y el destino no pueden ser la misma tienda.")))
+    eligible = request.eligible_store_ids
+    for name, role, store_id in (
+        ("destination", _("destino"), request.destination_id),
+        ("origin", _("origen"), request.origin_id),
+    ):
+        if eligible is not None and store_id is not None and store_id not in eligible:
+            problems.append((name, _("La tienda de %(role)s no está entre las tiendas elegibles.") % {"role": role}))
     return problems
+
+
+def request_errors(request: PlanRequest, *, has_file: bool) -> list[str]:
+    """The messages of `request_problems` (the command prints them)."""
+    return [message for _field, message in request_problems(request, has_file=has_file)]
 
 
 # ---------------------------------------------------------------------------
@@ -131,7 +155,7 @@ def sku_file_read(source: Any) -> tuple[pd.DataFrame, list[str]]:
 
     Repeated SKUs are merged (their quantities added) with a warning.
     """
-    frame = read_table(source, SKU_FILE_COLUMNS, max_bytes=settings.FASTDSO_MAX_UPLOAD_MB * 1024 * 1024)
+    frame = read_table(source, SKU_FILE_COLUMNS, max_bytes=upload_max_bytes())
     qty = frame["qty"].astype("Float64")
     if qty.isna().all():
         qty = frame["quantity"].astype("Float64")
@@ -152,10 +176,6 @@ def sku_file_read(source: Any) -> tuple[pd.DataFrame, list[str]]:
 # ---------------------------------------------------------------------------
 # The plan
 # ---------------------------------------------------------------------------
-
-
-def _noop(*_args: Any, **_kwargs: Any) -> None:
-    return None
 
 
 def _listing(items: list[str]) -> str:
@@ -180,8 +200,6 @@ def _eligible_stores(request: PlanRequest) -> pd.DataFrame:
             continue
         if not Store.objects.filter(id=store_id).exists():
             raise JobInputError(_("La tienda de %(role)s no existe (id %(id)s).") % {"role": label, "id": store_id})
-        if store_id not in set(frame["store_id"]):
-            raise JobInputError(_("La tienda de %(role)s no está entre las tiendas elegibles.") % {"role": label})
     if frame.empty:
         raise JobInputError(_("No hay tiendas: cargue stock o ventas de tiendas antes de redistribuir."))
     return frame
@@ -259,31 +277,6 @@ def _scope_skus(
     return skus, empty_cat_sku, warnings, file_name
 
 
-def next_plan_id(day: dt.date) -> str:
-    """TP-YYYYMMDD-NNNN: the day's next number."""
-    prefix = f"TP-{day:%Y%m%d}-"
-    numbers = [
-        int(pid[len(prefix) :])
-        for pid in TransferPlan.objects.filter(plan_id__startswith=prefix).values_list("plan_id", flat=True)
-        if pid[len(prefix) :].isdigit()
-    ]
-    return f"{prefix}{max(numbers, default=0) + 1:04d}"
-
-
-def _plan_save(plan: TransferPlan) -> TransferPlan:
-    """Save with a fresh readable plan_id; retries if another plan took the number."""
-    day = timezone.localdate()
-    for _attempt in range(5):
-        plan.plan_id = next_plan_id(day)
-        try:
-            with transaction.atomic():
-                plan.save()
-            return plan
-        except IntegrityError:
-            continue
-    raise RuntimeError("no plan_id could be reserved")
-
-
 def transfer_plan_create(
     *,
     user: Any,
@@ -294,39 +287,82 @@ def transfer_plan_create(
     progress: Progress | None = None,
 ) -> TransferPlan:
     """Plan store-to-store transfers and persist them as one TransferPlan with its lines."""
-    progress = progress or _noop
+    progress = progress or no_progress
     started = time.perf_counter()
     problems = request_errors(request, has_file=sku_file is not None)
     if problems:
         raise JobInputError(" ".join(problems))
-    if not sales_queries.has_macro_sales():
-        raise JobInputError(
-            _(
-                "No hay ventas macro cargadas: cargue ventas en «Carga de ventas macro» antes de planificar "
-                "una redistribución (la demanda sale de esa capa)."
-            )
-        )
-    params = request.params
-    weeks = params.history_weeks
+    if request.scope == engine.SCOPE_CATEGORY:
+        # "consolas" is the catalogue's "Consolas" (SPEC §4.3: categories compare case-insensitively).
+        request = replace(request, category=category_resolve(request.category) or request.category.strip())
+    weeks = request.params.history_weeks
     as_of = sales_queries.resolve_as_of_week(request.as_of)
     if as_of is None:
         raise JobInputError(_("No hay una semana completa de ventas cargada para usar como referencia."))
-    span = sales_queries.window(weeks, as_of)
-    assert span is not None
     progress(5, _("Validando tiendas"))
     stores = _eligible_stores(request)
     store_filter = None if request.eligible_store_ids is None else stores["store_id"].tolist()
 
     progress(15, _("Eligiendo SKUs"))
     skus, cat_sku, warnings, read_name = _scope_skus(request, sku_file, store_filter, weeks, as_of)
-    file_name = file_name or read_name
+    progress(35, _("Leyendo ventas y stock"), skus=len(skus), stores=len(stores))
+    inputs = _plan_inputs(request, skus, stores, cat_sku, store_filter, as_of)
+
+    progress(60, _("Calculando traslados"))
+    result = engine.plan_transfers(inputs, request.params, _plan_target(request))
+    if result.cap_hit:
+        warnings.append(
+            _("Se alcanzó el tope %(cap)s: quedan destinos sin atender (vea «destinos aún cortos»).")
+            % {"cap": result.cap_hit}
+        )
+
+    progress(80, _("Guardando el plan"), lines=len(result.lines))
+    span = sales_queries.window(weeks, as_of)
+    assert span is not None
+    summary = dict(result.summary)
+    summary.update(
+        as_of_week=as_of.isoformat(),
+        window_start=span[0].isoformat(),
+        window_end=(span[1] + dt.timedelta(days=6)).isoformat(),
+        eligible_stores=len(stores),
+        short_by_store=_short_by_store(result.shortfalls),
+        seconds=round(time.perf_counter() - started, 3),
+    )
+    plan = TransferPlan(
+        mode=request.mode,
+        scope=request.scope,
+        category=request.category.strip() if request.scope == engine.SCOPE_CATEGORY else "",
+        destination_id=request.destination_id,
+        origin_id=request.origin_id,
+        params=_plan_params(request),
+        summary=summary,
+        warnings=warnings,
+        line_count=len(result.lines),
+        total_units=int(summary["units"]),
+        request_file_name=(file_name or read_name)[:255],
+        user=user if getattr(user, "is_authenticated", False) else None,
+        job=job,
+    )
+    _plan_save(plan, result.lines, request, user)
+    progress(100, _("Plan listo"))
+    return plan
+
+
+def _plan_inputs(
+    request: PlanRequest,
+    skus: pd.DataFrame,
+    stores: pd.DataFrame,
+    cat_sku: pd.DataFrame,
+    store_filter: list[int] | None,
+    as_of: dt.date,
+) -> PlanInputs:
+    """Read in bulk what the engine needs: sales, stock and category units of the scope."""
+    weeks = request.params.history_weeks
     product_ids = skus["product_id"].astype("int64").tolist()
     categories = sorted({c for c in skus["category"].dropna().astype(str) if c})
-
-    progress(35, _("Leyendo ventas y stock"), skus=len(skus), stores=len(stores))
     sales = sales_queries.sku_store_units(skus["sku"].tolist(), weeks, as_of, store_filter)
     stock = (
-        store_stock(product_ids, store_filter)
+        store_stock(product_ids, store_filter, effective=True)  # SPEC §5.7: open runs and plans count
         if product_ids
         else pd.DataFrame(columns=["product_id", "store_id", "units"])
     )
@@ -342,60 +378,43 @@ def transfer_plan_create(
         idle_categories = sorted({c for c in idle["category"].dropna().astype(str) if c})
         if idle_categories:
             cat_sku = sales_queries.category_sku_units(idle_categories, weeks, as_of, store_filter)
+    return PlanInputs(
+        skus=skus[["product_id", "sku", "category", "file_qty"]],
+        stores=stores,
+        sales=sales,
+        stock=stock,
+        category_store=category_store,
+        category_sku=cat_sku,
+    )
 
-    progress(60, _("Calculando traslados"))
-    result = engine.plan_transfers(
-        PlanInputs(
-            skus=skus[["product_id", "sku", "category", "file_qty"]],
-            stores=stores,
-            sales=sales,
-            stock=stock,
-            category_store=category_store,
-            category_sku=cat_sku,
-        ),
-        params,
-        PlanTarget(
-            scope=request.scope,
-            destination=request.destination_id,
-            origin=request.origin_id,
-            auto_pick_donors=request.auto_pick_donors or request.origin_id is None,
-            qty_mode=request.qty_mode,
-        ),
-    )
-    if result.cap_hit:
-        warnings.append(
-            _("Se alcanzó el tope %(cap)s: quedan destinos sin atender (vea «destinos aún cortos»).")
-            % {"cap": result.cap_hit}
-        )
 
-    progress(80, _("Guardando el plan"), lines=len(result.lines))
-    summary = dict(result.summary)
-    summary.update(
-        as_of_week=as_of.isoformat(),
-        window_start=span[0].isoformat(),
-        window_end=(span[1] + dt.timedelta(days=6)).isoformat(),
-        eligible_stores=len(stores),
-        short_by_store=_short_by_store(result.shortfalls),
-        seconds=round(time.perf_counter() - started, 3),
+def _plan_target(request: PlanRequest) -> PlanTarget:
+    return PlanTarget(
+        scope=request.scope,
+        destination=request.destination_id,
+        origin=request.origin_id,
+        auto_pick_donors=request.auto_pick_donors or request.origin_id is None,
+        qty_mode=request.qty_mode,
     )
-    plan = _plan_save(
-        TransferPlan(
-            mode=request.mode,
-            scope=request.scope,
-            category=request.category.strip() if request.scope == engine.SCOPE_CATEGORY else "",
-            destination_id=request.destination_id,
-            origin_id=request.origin_id,
-            params=_plan_params(request),
-            summary=summary,
-            warnings=warnings,
-            line_count=len(result.lines),
-            total_units=int(summary["units"]),
-            request_file_name=file_name[:255],
-            user=user if getattr(user, "is_authenticated", False) else None,
-            job=job,
+
+
+def _plan_save(plan: TransferPlan, lines: pd.DataFrame, request: PlanRequest, user: Any) -> None:
+    """Save the plan with its readable id, its lines and its audit event: all or nothing."""
+    summary = plan.summary
+    with transaction.atomic():
+        readable_id_save(plan, field="plan_id", prefix="TP")
+        _lines_save(plan, lines, request.params)
+        audit_record(
+            user=user,
+            action="plan",
+            obj=plan,
+            details={
+                "movimientos": summary["moves"],
+                "unidades": summary["units"],
+                "skus": summary["skus_moved"],
+                "tiendas": summary["stores_affected"],
+            },
         )
-    )
-    _lines_save(plan, result.lines, params)
     logger.info(
         "redistribution plan %s: mode=%s scope=%s%s destination=%s moves=%s units=%s skus=%s stores=%s "
         "short=%s (%.2fs)",
@@ -411,19 +430,6 @@ def transfer_plan_create(
         summary["destinations_short"],
         summary["seconds"],
     )
-    audit_record(
-        user=user,
-        action="plan",
-        obj=plan,
-        details={
-            "movimientos": summary["moves"],
-            "unidades": summary["units"],
-            "skus": summary["skus_moved"],
-            "tiendas": summary["stores_affected"],
-        },
-    )
-    progress(100, _("Plan listo"))
-    return plan
 
 
 def _plan_params(request: PlanRequest) -> dict[str, Any]:
@@ -447,64 +453,34 @@ def _short_by_store(shorts: pd.DataFrame) -> dict[str, list[int]]:
     return {str(int(sid)): [int(row.pairs), int(row.units)] for sid, row in grouped.iterrows()}
 
 
-LINE_FIELDS = (
-    "plan_id",
-    "product_id",
-    "origin_store_id",
-    "destination_store_id",
-    "qty",
-    "origin_stock",
-    "origin_retain",
-    "origin_demand",
-    "destination_stock",
-    "destination_demand",
-    "cover_before",
-    "cover_after",
-    "urgent",
-    "reason",
-    "explanation",
-)
-
-
 def _lines_save(plan: TransferPlan, lines: pd.DataFrame, params: RedistParams) -> None:
-    """Insert the lines with multi-row INSERTs (parameterised, batches of BATCH rows).
-
-    bulk_create spends most of its time preparing each field of each object;
-    these rows are plain numbers and text already validated by the engine.
-    """
+    """Write the plan's lines with the planners' line writer, each with its sentence."""
     if lines.empty:
         return
     explain = LineExplainer(params)
-    rows = [
-        (
-            plan.pk,
-            int(r.product_id),
-            int(r.origin_store_id),
-            int(r.destination_store_id),
-            int(r.qty),
-            int(r.origin_stock),
-            int(r.origin_retain),
-            round(float(r.origin_demand), 4),
-            int(r.destination_stock),
-            round(float(r.destination_demand), 4),
-            None if pd.isna(r.cover_before) else round(float(r.cover_before), 3),
-            None if pd.isna(r.cover_after) else round(float(r.cover_after), 3),
-            bool(r.urgent),
-            str(r.reason),
-            explain(r),
-        )
-        for r in lines.itertuples(index=False)
-    ]
-    table = connection.ops.quote_name(TransferLine._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(TransferLine._meta.get_field(f).column) for f in LINE_FIELDS)
-    placeholder = "(" + ", ".join(["%s"] * len(LINE_FIELDS)) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            batch = rows[start : start + BATCH]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(batch))}",  # noqa: S608
-                [value for row in batch for value in row],
-            )
+    cover_before = lines["cover_before"].astype("float64").round(3)
+    cover_after = lines["cover_after"].astype("float64").round(3)
+    frame = pd.DataFrame(
+        {
+            "plan_id": plan.pk,
+            "product_id": lines["product_id"].astype("int64"),
+            "origin_store_id": lines["origin_store_id"].astype("int64"),
+            "destination_store_id": lines["destination_store_id"].astype("int64"),
+            "qty": lines["qty"].astype("int64"),
+            "origin_stock": lines["origin_stock"].astype("int64"),
+            "origin_retain": lines["origin_retain"].astype("int64"),
+            "origin_demand": lines["origin_demand"].astype("float64").round(4),
+            "destination_stock": lines["destination_stock"].astype("int64"),
+            "destination_demand": lines["destination_demand"].astype("float64").round(4),
+            "cover_before": cover_before,
+            "cover_after": cover_after,
+            "urgent": lines["urgent"].astype(bool),
+            "reason": lines["reason"].astype(str),
+            "explanation": [explain(r) for r in lines.itertuples(index=False)],
+        },
+        index=lines.index,
+    )
+    lines_write(TransferLine, frame)
 
 
 REASON_LABELS = {

@@ -23,6 +23,7 @@ class PlanTable(tables.Table):
     origin = tables.Column(verbose_name=_("origen"), default="—", order_by="origin__name")
     line_count = NumberColumn(verbose_name=_("movimientos"))
     total_units = NumberColumn(verbose_name=_("unidades"))
+    state = tables.Column(verbose_name=_("estado"))
 
     class Meta:
         model = TransferPlan
@@ -37,6 +38,7 @@ class PlanTable(tables.Table):
             "origin",
             "line_count",
             "total_units",
+            "state",
         )
         order_by = "-created_at"
         empty_text = _("Todavía no hay planes de redistribución.")

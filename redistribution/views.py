@@ -11,8 +11,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count, F, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -20,19 +19,24 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from fastdso import charts
 from fastdso.audit import audit_record
 from fastdso.exports import export_response
+from fastdso.forms import submit_token
 from fastdso.jobs import job_start
+from fastdso.lifecycle import OPEN_STATES, lifecycle_context
+from fastdso.models import LifeState
 from fastdso.roles import PlannerRequiredMixin
 from fastdso.tables import PagedTableMixin, configure_table, page_size
-from inventory.queries import store_names
+from inventory.queries import source_commitments, store_names
+from redistribution import queries
 from redistribution.filters import TransferLineFilter
 from redistribution.forms import PlanForm
 from redistribution.jobs import KIND
-from redistribution.models import TransferLine, TransferPlan
+from redistribution.models import TransferPlan
 from redistribution.services import REASON_LABELS, SHORT_LABELS, plan_export_info, plan_lines_frame
 from redistribution.tables import PlanTable, TransferLineTable
-from sales.queries import default_as_of_week, has_macro_sales
+from sales.queries import default_as_of_week, has_macro_sales, stores_behind
 
 TABS = ("summary", "transfers", "destinations")
 LINES_PER_SECTION = 50
@@ -60,7 +64,10 @@ class PlanCreateView(PlannerRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(has_macro_sales=has_macro_sales(), as_of_week=default_as_of_week())
+        as_of_week = default_as_of_week()
+        context.update(
+            has_macro_sales=has_macro_sales(), as_of_week=as_of_week, stores_behind=stores_behind(as_of_week)
+        )
         return context
 
     def form_valid(self, form: PlanForm) -> HttpResponse:
@@ -70,6 +77,7 @@ class PlanCreateView(PlannerRequiredMixin, FormView):
             user=self.request.user,
             params={"request": request.to_json()},
             upload=form.cleaned_data.get("sku_file") if request.scope == "skus" else None,
+            submit_token=submit_token(self.request.POST),
         )
         # The job page shows progress and links the plan; when the job ran
         # inline and succeeded, go straight to the plan.
@@ -83,20 +91,13 @@ class PlanListView(PagedTableMixin, TemplateView):
     table_class = PlanTable
 
     def get_table_data(self) -> QuerySet[TransferPlan]:
-        plans = TransferPlan.objects.select_related("user", "destination", "origin").defer(
-            "params", "summary", "warnings"
+        return queries.plans(
+            mode=self.request.GET.get("mode"), scope=self.request.GET.get("scope"), state=self.request.GET.get("state")
         )
-        mode = self.request.GET.get("mode")
-        if mode in TransferPlan.Mode.values:
-            plans = plans.filter(mode=mode)
-        scope = self.request.GET.get("scope")
-        if scope in TransferPlan.Scope.values:
-            plans = plans.filter(scope=scope)
-        return plans
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(modes=TransferPlan.Mode.choices, scopes=TransferPlan.Scope.choices)
+        context.update(modes=TransferPlan.Mode.choices, scopes=TransferPlan.Scope.choices, states=LifeState.choices)
         return context
 
 
@@ -108,9 +109,7 @@ class PlanDetailView(TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        plan = get_object_or_404(
-            TransferPlan.objects.select_related("user", "destination", "origin", "job"), plan_id=kwargs["plan_id"]
-        )
+        plan = get_object_or_404(queries.plan_detail(), plan_id=kwargs["plan_id"])
         tab = self.tab if self.tab in TABS else "summary"
         context.update(
             plan=plan,
@@ -119,69 +118,37 @@ class PlanDetailView(TemplateView):
             params=plan.params,
             param_rows=[(key, value) for key, value in plan.params.items() if key != "eligible_store_ids"],
             repeat_url=repeat_url(plan),
+            lifecycle=lifecycle_context(plan, plan.plan_id),
+            held=source_commitments(plan.plan_id) if plan.state in OPEN_STATES else None,
         )
         getattr(self, f"_tab_{tab}")(plan, context)
         return context
 
     def _tab_summary(self, plan: TransferPlan, context: dict[str, Any]) -> None:
         summary = plan.summary
-        lines = TransferLine.objects.filter(plan=plan)
-        top_destinations = list(
-            lines.values("destination_store__name")
-            .annotate(units=Sum("qty"), moves=Count("id"))
-            .order_by("-units", "destination_store__name")[:CHART_STORES]
-        )
-        top_origins = list(
-            lines.values("origin_store__name")
-            .annotate(units=Sum("qty"), moves=Count("id"), skus=Count("product", distinct=True))
-            .order_by("-units", "origin_store__name")[:10]
-        )
+        top_destinations = queries.top_destinations(plan, CHART_STORES)
         context.update(
-            top_origins=top_origins,
+            top_origins=queries.top_origins(plan, 10),
             short_reasons=[
                 (code, SHORT_LABELS.get(code, code), count) for code, count in summary.get("short_reasons", {}).items()
             ],
             reason_labels=REASON_LABELS,
         )
         if top_destinations:
-            context["chart_config"] = {
-                "type": "bar",
-                "data": {
-                    "labels": [row["destination_store__name"] for row in top_destinations],
-                    "datasets": [
-                        {
-                            "label": _("Unidades recibidas"),
-                            "data": [row["units"] for row in top_destinations],
-                            "backgroundColor": "#1f4e79",
-                        }
-                    ],
-                },
-                "options": {
-                    "indexAxis": "y",
-                    "plugins": {"legend": {"display": False}},
-                    "scales": {"y": {"ticks": {"autoSkip": False}}},
-                },
-            }
+            units = charts.dataset(_("Unidades recibidas"), [row["units"] for row in top_destinations], charts.BRAND)
+            labels = [row["destination_store__name"] for row in top_destinations]
+            context["chart_config"] = charts.horizontal_bars(labels, [units])
 
     def _tab_transfers(self, plan: TransferPlan, context: dict[str, Any]) -> None:
-        lines = TransferLine.objects.filter(plan=plan)
-        origin_ids = list(lines.order_by().values_list("origin_store_id", flat=True).distinct())
-        destination_ids = list(lines.order_by().values_list("destination_store_id", flat=True).distinct())
-        queryset = lines.select_related("product", "origin_store", "destination_store")
+        origin_ids, destination_ids = queries.line_store_ids(plan)
         line_filter = TransferLineFilter(
-            self.request.GET, queryset=queryset, origin_ids=origin_ids, destination_ids=destination_ids
+            self.request.GET, queryset=queries.plan_lines(plan), origin_ids=origin_ids, destination_ids=destination_ids
         )
         table = TransferLineTable(line_filter.qs)
         context.update(filter=line_filter, table=configure_table(self.request, table))
 
     def _tab_destinations(self, plan: TransferPlan, context: dict[str, Any]) -> None:
-        received = {
-            row["destination_store_id"]: row
-            for row in TransferLine.objects.filter(plan=plan)
-            .values("destination_store_id")
-            .annotate(units=Sum("qty"), moves=Count("id"), skus=Count("product", distinct=True))
-            .order_by()
-        }
+        received = queries.received_by_destination(plan)
         short = {int(k): v for k, v in plan.summary.get("short_by_store", {}).items()}
         store_ids = set(received) | set(short)
         names = store_names(store_ids)
@@ -201,22 +168,7 @@ class PlanDetailView(TemplateView):
         paginator = Paginator(sections, page_size(self.request, 10))
         page = paginator.get_page(self.request.GET.get("page"))
         on_page = {s["store_id"] for s in page.object_list}
-        lines_by_store: dict[int, list[TransferLine]] = {sid: [] for sid in on_page}
-        first_lines = (
-            TransferLine.objects.filter(plan=plan, destination_store_id__in=on_page)
-            .select_related("product", "origin_store")
-            .annotate(
-                position=Window(
-                    RowNumber(),
-                    partition_by=[F("destination_store_id")],
-                    order_by=[F("urgent").desc(), F("product__sku").asc(), F("id").asc()],
-                )
-            )
-            .filter(position__lte=LINES_PER_SECTION)
-            .order_by("destination_store_id", "-urgent", "product__sku", "id")
-        )
-        for line in first_lines:
-            lines_by_store[line.destination_store_id].append(line)
+        lines_by_store = queries.first_lines_by_destination(plan, on_page, LINES_PER_SECTION)
         for section in page.object_list:
             section["lines"] = lines_by_store.get(section["store_id"], [])
         context.update(page=page, paginator=paginator, lines_per_section=LINES_PER_SECTION)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from inventory.models import Product, Store
 from sales.engine import DAY_FIELDS  # day columns of a weekly row, Monday first
 
-__all__ = ["DAY_FIELDS", "DistributionRecord", "SalesLoad", "SalesWeeklyAgg"]
+__all__ = ["DAY_FIELDS", "DistributionRecord", "SalesLoad", "SalesWeeklyAgg", "StoreCoverage"]
 
 
 class SalesWeeklyAgg(models.Model):
@@ -98,6 +98,24 @@ class SalesLoad(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} {self.first_date}–{self.last_date}"
+
+
+class StoreCoverage(models.Model):
+    """covered_until(store) (SPEC §4.3): the latest last date of the macro loads
+    that included the store. The network's as-of week follows what most
+    stores reached, so a file for a few stores never moves it."""
+
+    store = models.OneToOneField(
+        Store, on_delete=models.CASCADE, primary_key=True, related_name="sales_coverage", verbose_name=_("tienda")
+    )
+    covered_until = models.DateField(_("datos hasta"))
+
+    class Meta:
+        verbose_name = _("cobertura de ventas por tienda")
+        verbose_name_plural = _("coberturas de ventas por tienda")
+
+    def __str__(self) -> str:
+        return f"{self.store_id}: {self.covered_until}"
 
 
 class DistributionRecord(models.Model):

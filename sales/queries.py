@@ -17,8 +17,9 @@ from django.db import connection
 from django.db.models import Max, Min
 
 from fastdso.db import in_clause
+from fastdso.jobs import JobInputError
 from inventory.models import Product
-from sales.models import SalesLoad, SalesWeeklyAgg
+from sales.models import SalesLoad, SalesWeeklyAgg, StoreCoverage
 
 CHUNK = 5000
 WEEKLY = SalesWeeklyAgg._meta.db_table
@@ -40,27 +41,78 @@ def last_loaded_sale_date() -> dt.date | None:
     return latest
 
 
+COVERAGE_PERCENTILE = 20  # the date reached by at least 80% of the stores
+
+
+def network_covered_until() -> dt.date | None:
+    """The date the network's data reaches (SPEC §4.3): the 20th percentile,
+    lower value, of covered_until over the stores with macro data — so a file
+    for a few stores does not move it. Without coverage rows (weekly rows
+    loaded outside the upload pipeline) the last loaded date."""
+    dates = sorted(StoreCoverage.objects.values_list("covered_until", flat=True))
+    if not dates:
+        return last_loaded_sale_date()
+    # numpy's percentile(method="lower"): the element at floor(p × (n − 1)).
+    return dates[int(np.floor(COVERAGE_PERCENTILE / 100 * (len(dates) - 1)))]
+
+
+def last_complete_week(until: dt.date) -> dt.date:
+    """Monday of the last Monday–Sunday week that ends on or before `until`."""
+    week = monday(until)
+    return week if until.weekday() == 6 else week - dt.timedelta(days=7)
+
+
 def default_as_of_week() -> dt.date | None:
-    """Monday of the last complete (Monday–Sunday) week of loaded data."""
-    last = last_loaded_sale_date()
-    if last is None:
-        return None
-    week = monday(last)
-    return week if last.weekday() == 6 else week - dt.timedelta(days=7)
+    """Monday of the last complete week of the network's data (SPEC §4.3)."""
+    until = network_covered_until()
+    return None if until is None else last_complete_week(until)
+
+
+class IncompleteWeek(JobInputError):
+    """An as-of date in a week the data does not complete (message in Spanish):
+    every service that resolves the as-of week refuses the request with it."""
 
 
 def resolve_as_of_week(as_of: dt.date | None = None) -> dt.date | None:
-    """The as-of week: the week containing `as_of` when given, else the default."""
-    if as_of is not None:
-        return monday(as_of)
-    return default_as_of_week()
+    """The as-of week: the week containing `as_of` when given and complete,
+    else the default. An incomplete week is refused (IncompleteWeek) with a
+    message that names the last complete week."""
+    if as_of is None:
+        return default_as_of_week()
+    until = network_covered_until()
+    week = monday(as_of)
+    if until is None or week + dt.timedelta(days=6) <= until:
+        return week
+    last = last_complete_week(until)
+    raise IncompleteWeek(
+        f"La semana del {as_of:%Y-%m-%d} ({week:%Y-%m-%d} a {week + dt.timedelta(days=6):%Y-%m-%d}) no está "
+        f"completa: el 80 % de las tiendas tiene datos hasta el {until:%Y-%m-%d}. La última semana completa es "
+        f"la del {last:%Y-%m-%d} al {last + dt.timedelta(days=6):%Y-%m-%d}: elija una fecha de esa semana o "
+        "anterior, o deje la fecha vacía."
+    )
+
+
+def stores_behind(as_of_week: dt.date | None) -> list[tuple[str, dt.date]]:
+    """(store name, covered_until) of the stores whose data ends before the
+    end of the as-of week ("datos hasta …"), earliest first."""
+    if as_of_week is None:
+        return []
+    sunday = as_of_week + dt.timedelta(days=6)
+    rows = (
+        StoreCoverage.objects.filter(covered_until__lt=sunday)
+        .order_by("covered_until", "store__name")
+        .values_list("store__name", "covered_until")
+    )
+    return list(rows)
 
 
 def window(weeks: int, as_of: dt.date | None = None) -> tuple[dt.date, dt.date] | None:
-    """(first Monday, last Monday) of the `weeks` weeks ending at the as-of week, inclusive."""
+    """(first Monday, last Monday) of the `weeks` weeks ending at the as-of week,
+    inclusive. `as_of` is already resolved by the caller's service (the week
+    that contains it is used); None: the default as-of week."""
     if weeks < 1:
         raise ValueError("weeks must be at least 1")
-    end = resolve_as_of_week(as_of)
+    end = monday(as_of) if as_of is not None else default_as_of_week()
     if end is None:
         return None
     return end - dt.timedelta(weeks=weeks - 1), end
@@ -164,6 +216,71 @@ def category_store_units(
     frame["units"] = frame["units"].astype("int64")
     frame["avg_weekly_units"] = frame["units"] / weeks
     return frame
+
+
+def category_weekly_units(
+    categories: Iterable[str],
+    weeks: int,
+    as_of: dt.date | None = None,
+) -> pd.DataFrame:
+    """DataFrame[category, product_id, store_id, week_start, units]: the weekly
+    rows of every SKU of the given categories over the window (the replay sums
+    its own category windows from these, week by week: units per store and how
+    many of the category's SKUs sold there). One query on the category index."""
+    columns = ["category", "product_id", "store_id", "week_start", "units"]
+    category_list = sorted({str(c) for c in categories if c})
+    span = window(weeks, as_of)
+    rows: list[tuple] = []
+    if category_list and span is not None:
+        cat_clause, cat_params = in_clause("w.category", category_list)
+        sql = (
+            f"SELECT w.category, w.product_id, w.store_id, w.week_start, w.units FROM {WEEKLY} w "  # noqa: S608
+            f"WHERE {cat_clause} AND w.week_start BETWEEN %s AND %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*cat_params, span[0], span[1]])
+            rows = cursor.fetchall()
+    frame = _frame(rows, columns, dates=["week_start"])
+    return frame.astype({"product_id": "int64", "store_id": "int64", "units": "int64"})
+
+
+def top_skus(n: int, weeks: int, as_of: dt.date | None = None) -> list[str]:
+    """The `n` SKUs with the most units sold over the window (ties by SKU):
+    the replay's "top N SKUs" scope. One grouped query on the week index."""
+    span = window(weeks, as_of)
+    if span is None or n < 1:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.sku FROM {WEEKLY} w JOIN {PRODUCT} p ON p.id = w.product_id "  # noqa: S608 - ours
+            "WHERE w.week_start BETWEEN %s AND %s GROUP BY p.sku HAVING SUM(w.units) > 0 "
+            "ORDER BY SUM(w.units) DESC, p.sku LIMIT %s",
+            [span[0], span[1], int(n)],
+        )
+        return [str(row[0]) for row in cursor.fetchall()]
+
+
+def category_store_summary(categories: Iterable[str], weeks: int, as_of: dt.date | None = None) -> pd.DataFrame:
+    """DataFrame[category, store_id, units, skus]: each category's units per store
+    over the window, and how many of its SKUs sold there (units summed over the
+    window > 0): what the cold start's per-SKU basis needs (SPEC §5.3)."""
+    columns = ["category", "store_id", "units", "skus"]
+    category_list = sorted({str(c) for c in categories if c})
+    span = window(weeks, as_of)
+    rows: list[tuple] = []
+    if category_list and span is not None:
+        cat_clause, cat_params = in_clause("w.category", category_list)
+        sql = (
+            "SELECT s.category, s.store_id, SUM(s.units), SUM(CASE WHEN s.units > 0 THEN 1 ELSE 0 END) FROM ("  # noqa: S608
+            f"SELECT w.category, w.store_id, w.product_id, SUM(w.units) AS units FROM {WEEKLY} w "
+            f"WHERE {cat_clause} AND w.week_start BETWEEN %s AND %s GROUP BY w.category, w.store_id, w.product_id"
+            ") s GROUP BY s.category, s.store_id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*cat_params, span[0], span[1]])
+            rows = cursor.fetchall()
+    frame = _frame(rows, columns)
+    return frame.astype({"store_id": "int64", "units": "int64", "skus": "int64"})
 
 
 def category_store_rates(

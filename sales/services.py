@@ -29,16 +29,17 @@ import pandas as pd
 import pyarrow as pa
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 from pyarrow import csv as pa_csv
 
 from fastdso.audit import audit_record
 from fastdso.db import date_param, imports_lock, in_clause, is_postgres, rows_insert, temp_table_load
 from fastdso.files import Column, Kind, RowError, iter_table
-from fastdso.jobs import JobInputError
+from fastdso.jobs import JobInputError, no_progress
 from inventory.models import Product
 from inventory.services import products_upsert, stores_resolve, text_length_errors
 from sales import engine
-from sales.models import DAY_FIELDS, DistributionRecord, SalesLoad, SalesWeeklyAgg
+from sales.models import DAY_FIELDS, DistributionRecord, SalesLoad, SalesWeeklyAgg, StoreCoverage
 from sales.queries import monday
 
 Progress = Callable[..., None]
@@ -55,19 +56,22 @@ MODES = (SalesLoad.Mode.REPLACE_RANGE, SalesLoad.Mode.APPEND_RANGE)
 
 WEEKLY = SalesWeeklyAgg._meta.db_table
 PRODUCT = Product._meta.db_table
-# Dates a sales file may carry (anything else is a typing error).
-FIRST_VALID_DATE = dt.date(1990, 1, 1)
-LAST_VALID_DATE = dt.date(2199, 12, 31)
+# Dates a sales file may carry (anything else is a typing error, such as an
+# XLSX serial 99999 = 2173-10-13): from 2000-01-01 to a week after today.
+FIRST_VALID_DATE = dt.date(2000, 1, 1)
+DAYS_AHEAD_ALLOWED = 7
+
+
+def last_valid_sales_date() -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=DAYS_AHEAD_ALLOWED)
+
+
 # Day numbers are counted from this Monday, so week numbers are never negative.
 _BASE_MONDAY = np.datetime64("1900-01-01", "D")
 _BASE_DAY_NUMBER = int(_BASE_MONDAY.astype(np.int64))  # its number of days since 1970-01-01
 _INT32_MAX = 2_147_483_647
 # Partial weekly aggregates are merged when they exceed this many rows.
 _COMPACT_ROWS = 3_000_000
-
-
-def _no_progress(*args: Any, **kwargs: Any) -> None:
-    return None
 
 
 # --------------------------------------------------------------------------
@@ -116,10 +120,14 @@ class _Accumulator:
     def add(self, frame: pd.DataFrame) -> None:
         self.rows_read += len(frame)
         dates = frame["date"].to_numpy().astype("datetime64[D]")
-        bad = (dates < np.datetime64(FIRST_VALID_DATE)) | (dates > np.datetime64(LAST_VALID_DATE))
+        last = last_valid_sales_date()
+        bad = (dates < np.datetime64(FIRST_VALID_DATE)) | (dates > np.datetime64(last))
         if bad.any():
+            message = (
+                f"fecha fuera de rango: debe estar entre {FIRST_VALID_DATE:%Y-%m-%d} y {last:%Y-%m-%d} (hoy + 7 días)"
+            )
             for row, value in frame.loc[bad, "date"].head(1000).items():
-                self.errors.append(RowError(int(row), "date", str(value.date()), "fecha fuera de rango (1990–2199)"))
+                self.errors.append(RowError(int(row), "date", str(value.date()), message))
             return
         days = (dates - _BASE_MONDAY).astype(np.int64)
         low, high = int(days.min()), int(days.max())
@@ -202,7 +210,7 @@ def _to_date(day_number: int) -> dt.date:
 
 
 def sales_file_read(
-    path: str | Path, *, weekly: bool, progress: Progress = _no_progress, max_bytes: int | None = None
+    path: str | Path, *, weekly: bool, progress: Progress = no_progress, max_bytes: int | None = None
 ) -> SalesFile:
     """Validate and aggregate a sales file (sku, store, date, quantity, optional
     product_name, category). Raises FileRejected/JobInputError on bad input."""
@@ -273,7 +281,7 @@ def macro_sales_import(
     path: str | Path,
     mode: str = SalesLoad.Mode.REPLACE_RANGE,
     user: Any = None,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
     file_name: str = "",
     job: Any = None,
     max_bytes: int | None = None,
@@ -302,6 +310,7 @@ def macro_sales_import(
             progress=progress,
         )
         store_count = len(set(store_ids.tolist()))
+        coverage_extend(store_ids=sorted(set(store_ids.tolist())), last_date=data.last_date)
         week_count = int(weekly["week"].nunique()) if len(weekly) else 0
         load = SalesLoad.objects.create(
             job=job,
@@ -332,29 +341,49 @@ def macro_sales_import(
             new_stores=stores.created,
             category_warnings=products.category_warnings,
         )
-        audit_record(
-            user=user,
-            action="upload",
-            obj=result.load,
-            object_url=_job_url(job),
-            details={
-                "kind": "macro_sales",
-                "mode": str(mode),
-                "rows": data.rows_read,
-                "skus": result.sku_count,
-                "stores": result.store_count,
-                "weeks": result.week_count,
-                "first_date": data.first_date.isoformat(),
-                "last_date": data.last_date.isoformat(),
-                "rows_written": written,
-                "rows_cleared": cleared,
-                "new_products": products.created,
-                "new_stores": stores.created,
-                "category_warnings": len(products.category_warnings),
-            },
-        )
+        _macro_audit(result, user=user, job=job)
         progress(100, "Terminada", rows_read=data.rows_read, rows_written=written)
     return result
+
+
+def _macro_audit(result: MacroImportResult, *, user: Any, job: Any) -> None:
+    audit_record(
+        user=user,
+        action="upload",
+        obj=result.load,
+        object_url=_job_url(job),
+        details={
+            "kind": "macro_sales",
+            "mode": result.mode,
+            "rows": result.rows_read,
+            "skus": result.sku_count,
+            "stores": result.store_count,
+            "weeks": result.week_count,
+            "first_date": result.first_date.isoformat(),
+            "last_date": result.last_date.isoformat(),
+            "rows_written": result.rows_written,
+            "rows_cleared": result.rows_cleared,
+            "new_products": result.new_products,
+            "new_stores": result.new_stores,
+            "category_warnings": len(result.category_warnings),
+        },
+    )
+
+
+def coverage_extend(*, store_ids: list[int], last_date: dt.date) -> None:
+    """covered_until(store) = the latest last date of the loads that included
+    the store (SPEC §4.3): moved forward only, for the file's stores only."""
+    if not store_ids:
+        return
+    current = dict(StoreCoverage.objects.filter(store_id__in=store_ids).values_list("store_id", "covered_until"))
+    rows = [
+        StoreCoverage(store_id=store_id, covered_until=last_date)
+        for store_id in store_ids
+        if current.get(store_id) is None or current[store_id] < last_date
+    ]
+    StoreCoverage.objects.bulk_create(
+        rows, batch_size=1000, update_conflicts=True, unique_fields=["store"], update_fields=["covered_until"]
+    )
 
 
 def _weekly_frame(data: SalesFile, product_ids: np.ndarray, store_ids: np.ndarray) -> pd.DataFrame:
@@ -634,7 +663,7 @@ def legacy_sales_import(
     *,
     path: str | Path,
     user: Any = None,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
     file_name: str = "",
     job: Any = None,
     max_bytes: int | None = None,
@@ -702,9 +731,10 @@ def legacy_sales_import(
     return result
 
 
-def sales_category_sync(*, product_ids_by_category: dict[str, list[int]], **_signal: object) -> None:
-    """Copy newly set product categories onto their macro sales rows (receiver of
-    `inventory.signals.categories_set`, inside the product import's transaction)."""
+def sales_category_sync(*, product_ids_by_category: dict[str | None, list[int]], **_signal: object) -> None:
+    """Copy product categories onto their macro sales rows (receiver of
+    `inventory.signals.categories_set`, inside the transaction that changed
+    them: an upload, a request file or an admin edit — SPEC §4.3)."""
     for category, ids in product_ids_by_category.items():
         for start in range(0, len(ids), 2000):
-            SalesWeeklyAgg.objects.filter(product_id__in=ids[start : start + 2000]).update(category=category)
+            SalesWeeklyAgg.objects.filter(product_id__in=ids[start : start + 2000]).update(category=category or None)

@@ -10,7 +10,7 @@ from inventory.upload_views import UploadJobView
 from sales.forms import MacroUploadForm
 from sales.jobs import LEGACY_SALES_IMPORT, MACRO_SALES_IMPORT
 from sales.models import SalesLoad
-from sales.queries import default_as_of_week, last_loaded_sale_date
+from sales.queries import default_as_of_week, last_loaded_sale_date, stores_behind
 
 
 class MacroUploadView(UploadJobView):
@@ -23,6 +23,7 @@ class MacroUploadView(UploadJobView):
         context = super().get_context_data(**kwargs)
         context["last_sale_date"] = last_loaded_sale_date()
         context["as_of_week"] = default_as_of_week()
+        context["stores_behind"] = stores_behind(context["as_of_week"])
         context["recent_loads"] = SalesLoad.objects.select_related("user")[:5]
         return context
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: dev requirements, ruff, pytest on SQLite, then pytest
+# The whole test suite: dev requirements, ruff, import boundaries (lint-imports),
+# types (mypy), pytest on SQLite, then pytest
 # on PostgreSQL (started, or installed, if it is not there). The browser tests
 # (tests/e2e) run in both, on Debian's Chromium (installed if missing). Then
 # the job tests once more on PostgreSQL with Redis as broker and cache
@@ -14,6 +15,10 @@ bash scripts/ensure_redis.sh
 
 echo "== ruff"
 ruff check .
+echo "== import boundaries (lint-imports)"
+lint-imports
+echo "== types (mypy)"
+mypy
 
 run_pytest() {
   local label="$1"; shift

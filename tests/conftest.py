@@ -61,7 +61,7 @@ def _role_group(name: str) -> Group:
     if name == "planner":
         group.permissions.add(Permission.objects.get(content_type__app_label="fastdso", codename="plan"))
     elif name == "staff":
-        group.permissions.add(*Permission.objects.filter(content_type__app_label__in=(*our_apps, "auth")))
+        group.permissions.add(*Permission.objects.filter(content_type__app_label__in=our_apps))
     return group
 
 

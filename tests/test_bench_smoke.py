@@ -18,6 +18,12 @@ def test_bench_small_reports_every_figure(tmp_path, settings):
     assert all(value >= 0 for value in data["figures"].values())
     assert data["details"]["daily_rows"] > 10_000
     assert data["details"]["distribution_big_table_rows"] >= 10 * data["details"]["distribution_small_table_rows"] * 0.9
+    replay = data["details"]["replay"]
+    assert (replay["skus"], replay["weeks"], len(replay["policies"])) == (200, 8, 3)
+    assert all(0 <= fill <= 1 for fill in replay["fill_rates"])
+    # SPEC §5.7: the run was timed with 20 approved runs open, each holding its lines.
+    assert data["details"]["open_runs"]["runs"] == 20
+    assert data["details"]["open_runs"]["commitments"] > 20 * 200
 
 
 @pytest.mark.django_db(transaction=True)

@@ -12,9 +12,12 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from fastdso import labels
 from fastdso.formatting import fmt_number, fmt_percent
+from fastdso.forms import SUBMIT_TOKEN_FIELD, new_submit_token
 from fastdso.tables import PAGE_SIZES
 
 register = template.Library()
@@ -86,3 +89,10 @@ def table_cell(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return value
     return fmt_number(value, 0 if isinstance(value, int) else 2)
+
+
+@register.simple_tag
+def submit_token_input() -> SafeString:
+    """A fresh submit token for a form that starts a job: submitting the same
+    page twice returns the first job instead of starting a second one."""
+    return format_html('<input type="hidden" name="{}" value="{}">', SUBMIT_TOKEN_FIELD, new_submit_token())

@@ -70,11 +70,21 @@ def test_generate_distribution_with_every_flag_writes_the_contract_csv(data, tmp
         "10",
         "--category-window-weeks",
         "12",
+        "--cold-start-basis",
+        "category",
+        "--cd-rule",
+        "priority",
+        "--no-pack-rounding",
         "--output",
         str(output),
         stdout=out,
     )
     run = DistributionRun.objects.get()
+    assert (run.params["cold_start_basis"], run.params["cd_rule"], run.params["round_to_pack"]) == (
+        "category",
+        "priority",
+        False,
+    )
     printed = out.getvalue()
     assert f"Run {run.run_id}" in printed and "SKUs solicitados: 3" in printed and "NO_CATEGORY: 1" in printed
     rows = _csv(output)
@@ -98,6 +108,8 @@ def test_generate_distribution_with_every_flag_writes_the_contract_csv(data, tmp
     assert exception["rate"] in ("0.0", "0")
     cold = [r for r in rows if r["sku"] == "00099999"]
     assert {r["model_name"] for r in cold} == {"COLD_START_CATEGORY"} and {r["category"] for r in cold} == {"Consolas"}
+    # A cold-start line's rate is the cat_rate it was planned at: Centro sold 9 Consolas in 12 weeks.
+    assert by_key[("00099999", "Tienda Centro 001")]["rate"] == "0.75"
     assert output.read_text(encoding="utf-8-sig").splitlines()[1].split(",")[1] == "00012345"
 
 
@@ -155,3 +167,51 @@ def test_export_run_writes_the_same_table(data, tmp_path):
 def test_export_run_of_an_unknown_run_fails(db, tmp_path):
     with pytest.raises(CommandError, match="No existe el run"):
         call_command("export_run", "DR-19990101-0001", "--output", str(tmp_path / "x.csv"))
+
+
+def test_v2_flags_fair_share_and_packs(db, tmp_path, week):
+    # Two stores selling 3/week (SMA1) → suggestion 6 each; pack 4 → 1.5 packs → 2 packs = 8 each.
+    # CD 12 = 3 packs: fair share 3 × 2/4 = 1.5 packs each → 1 + the leftover pack to the first in
+    # natural order (Tienda 9 before Tienda 10): 8 and 4.
+    nine, ten = factories.store("Tienda 9"), factories.store("Tienda 10")
+    item = factories.product("A", "Uno", "Audio")
+    factories.weekly([(item, nine, week(11), 3), (item, ten, week(11), 3)])
+    factories.cd_stock([(item, 12)])
+    path = tmp_path / "req.csv"
+    path.write_text("sku,unidades_por_caja\nA,4\n")
+    output = tmp_path / "out.csv"
+    call_command(
+        "generate_distribution", str(path), "--model", "SMA1", "--cd-rule", "fair_share",
+        "--as-of", week(11).isoformat(), "--output", str(output), stdout=io.StringIO(),
+    )  # fmt: skip
+    rows = {r["store"]: r for r in _csv(output)}
+    assert {s: (r["suggested_qty"], r["allocated_qty"]) for s, r in rows.items()} == {
+        "Tienda 9": ("8", "8"),
+        "Tienda 10": ("8", "4"),
+    }
+    assert "CD reparto proporcional en cajas de 4" in rows["Tienda 9"]["explanation"]
+    run = DistributionRun.objects.get()
+    assert (run.params["cd_rule"], run.params["round_to_pack"], run.params["cold_start_basis"]) == (
+        "fair_share",
+        True,
+        "per_sku",
+    )
+    # --no-pack-rounding: units, not packs; priority: Tienda 9 first.
+    call_command(
+        "generate_distribution", str(path), "--model", "SMA1", "--no-pack-rounding",
+        "--as-of", week(11).isoformat(), "--output", str(output), stdout=io.StringIO(),
+    )  # fmt: skip
+    rows = {r["store"]: r for r in _csv(output)}
+    assert {s: (r["suggested_qty"], r["allocated_qty"]) for s, r in rows.items()} == {
+        "Tienda 9": ("6", "6"),
+        "Tienda 10": ("6", "6"),
+    }
+
+
+def test_unknown_rule_values_are_refused(db, tmp_path):
+    path = request_file(tmp_path, [("A",)])
+    with pytest.raises(CommandError):
+        call_command("generate_distribution", str(path), "--cd-rule", "greedy", stdout=io.StringIO())
+    with pytest.raises(CommandError):
+        call_command("generate_distribution", str(path), "--cold-start-basis", "store", stdout=io.StringIO())
+    assert not DistributionRun.objects.exists()

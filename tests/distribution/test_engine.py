@@ -16,6 +16,9 @@ from distribution import engine
 from distribution.engine import DistributionParams, EngineInputs, ParamsError
 
 AS_OF = dt.date(2026, 3, 2)
+# The literal v1 rules, one flag set away (SPEC v2 §5.3, §5.4, §5.4a): the cases
+# below that encode a v1 number are pinned to them; v2 defaults are tested beside.
+V1 = {"cold_start_basis": "category", "round_to_pack": False, "cd_rule": "priority"}
 STORES = {1: "Tienda Alfa", 2: "Tienda Beta", 3: "Tienda Centro", 4: "Tienda Delta", 5: "Tienda Este"}
 
 
@@ -32,23 +35,31 @@ def run(
     as_of: dt.date | None = AS_OF,
     **params,
 ) -> engine.EngineResult:
-    """scope: (sku, product_id, category[, request_category]); sales: (product_id, store, week, units);
+    """scope: (sku, product_id, category[, request_category[, pack_size]]); sales: (product_id, store, week, units);
     category_units: (category, store, units); stock: (product_id, store, units); cd: (product_id, units)."""
     scope = scope or [("A", 1, "Audio")]
     scope_frame = pd.DataFrame(
-        [(*row, None)[:4] if len(row) == 3 else row for row in scope],
-        columns=["sku", "product_id", "category", "request_category"],
+        [(*row, None, 1)[:5] if len(row) == 3 else (*row, 1)[:5] for row in scope],
+        columns=["sku", "product_id", "category", "request_category", "pack_size"],
     )
     inputs = EngineInputs(
         scope=scope_frame,
         sales=pd.DataFrame(list(sales), columns=["product_id", "store_id", "week_start", "units"]),
-        category_units=pd.DataFrame(list(category_units), columns=["category", "store_id", "units"]),
+        category_units=_category_frame(category_units),
         store_stock=pd.DataFrame(list(stock), columns=["product_id", "store_id", "units"]),
         cd_stock=pd.DataFrame(list(cd), columns=["product_id", "units"]),
         stores=pd.DataFrame(list(STORES.items()), columns=["store_id", "store_name"]),
         as_of_week=as_of,
     )
     return engine.generate(inputs, DistributionParams(**params))
+
+
+def _category_frame(rows: list[tuple]) -> pd.DataFrame:
+    """(category, store, units) rows, or (category, store, units, selling SKUs) for the per_sku basis."""
+    rows = list(rows)
+    if rows and all(len(row) == 4 for row in rows):
+        return pd.DataFrame(rows, columns=["category", "store_id", "units", "skus"])
+    return pd.DataFrame(rows, columns=["category", "store_id", "units"])
 
 
 def by_store(result: engine.EngineResult, sku: str = "A") -> dict[int, dict]:
@@ -84,7 +95,7 @@ def test_a_week_without_a_row_counts_as_zero():
 
 def test_sales_outside_the_lookback_window_are_ignored():
     # Only a sale 12 weeks before the as-of week: outside a 12-week lookback → no sales → cold start.
-    result = run(sales=[(1, 1, W(-12), 50)], category_units=[("Audio", 2, 24)], cd=[(1, 10)])
+    result = run(sales=[(1, 1, W(-12), 50)], category_units=[("Audio", 2, 24)], cd=[(1, 10)], **V1)
     assert set(by_store(result)) == {2}
     assert by_store(result)[2]["model_name"] == engine.COLD_START_MODEL
 
@@ -164,7 +175,7 @@ def test_cd_stock_goes_to_the_highest_rate_first_and_ties_by_store_name():
     assert (lines[1]["allocated_qty"], lines[1]["reason"]) == (2, engine.CD_LIMITED)
     assert (lines[2]["allocated_qty"], lines[2]["reason"]) == (0, engine.CD_EXHAUSTED)
     assert [lines[s]["suggested_qty"] for s in (3, 1, 2)] == [10, 6, 6]
-    assert lines[1]["explanation"].endswith("CD: 2 de 2 disponibles (stock CD 12, prioridad 2)")
+    assert lines[1]["explanation"].endswith("CD por prioridad: 2 de 2 disponibles (stock CD 12, prioridad 2)")
 
 
 def test_no_cd_stock_allocates_nothing_and_says_so():
@@ -205,7 +216,7 @@ def test_cold_start_takes_the_top_n_category_stores_with_ties_by_name():
         ("Consolas", 3, 6),
     ]
     scope = [("NEW", 7, None, "Consolas")]
-    result = run(scope=scope, category_units=category_units, cd=[(7, 100)], cold_start_top_n=3)
+    result = run(scope=scope, category_units=category_units, cd=[(7, 100)], cold_start_top_n=3, **V1)
     lines = by_store(result, "NEW")
     assert set(lines) == {5, 1, 2}  # Este, then Alfa and Beta win the tie against Delta by name
     assert [lines[s]["priority"] for s in (5, 1, 2)] == [1, 2, 3]
@@ -217,12 +228,13 @@ def test_cold_start_takes_the_top_n_category_stores_with_ties_by_name():
 
 def test_cold_start_with_fewer_stores_than_top_n_uses_them_all():
     category_units = [("Consolas", 1, 12), ("Consolas", 2, 36), ("Consolas", 3, 0), ("Consolas", 4, -2)]
-    result = run(scope=[("NEW", 7, "Consolas")], category_units=category_units, cd=[(7, 100)])
+    result = run(scope=[("NEW", 7, "Consolas")], category_units=category_units, cd=[(7, 100)], **V1)
     lines = by_store(result, "NEW")
     assert set(lines) == {1, 2}  # only stores with a category rate > 0
     assert lines[2]["explanation"].startswith(
-        "Arranque en frío, categoría «Consolas» (tienda 1 de 2 del top 10): 36 u / 12 sem = 3/sem × 1.0 sem = 3; "
-        "máx(mín 2, 3) = 3 − stock 0 = 3; CD: 3 de 100 disponibles"
+        "Arranque en frío, categoría «Consolas» (tienda 1 de 2 del top 10): 36 u / 12 sem = "
+        "3/sem (base categoría: la categoría entera) × 1.0 sem = 3; "
+        "máx(mín 2, 3) = 3 − stock 0 = 3; CD por prioridad: 3 de 100 disponibles"
     )
 
 
@@ -234,39 +246,46 @@ def test_cold_start_min_fill_and_stock():
         category_units=category_units,
         stock=[(7, 1, 1), (7, 3, 5)],
         cd=[(7, 100)],
+        **V1,
     )
     lines = by_store(result, "NEW")
     assert {s: line["suggested_qty"] for s, line in lines.items()} == {1: 1, 2: 3}
     assert "máx(mín 2, 1) = 2 − stock 1 = 1" in lines[1]["explanation"]
     bigger_fill = by_store(
-        run(scope=[("NEW", 7, "Consolas")], category_units=category_units, cd=[(7, 100)], cold_start_min_fill=5), "NEW"
+        run(scope=[("NEW", 7, "Consolas")], category_units=category_units, cd=[(7, 100)], cold_start_min_fill=5, **V1),
+        "NEW",
     )
     assert {s: line["suggested_qty"] for s, line in bigger_fill.items()} == {1: 5, 2: 5, 3: 5}
 
 
 def test_cold_start_cd_priority_is_by_category_rate():
     category_units = [("Consolas", 1, 12), ("Consolas", 2, 36)]
-    result = run(scope=[("NEW", 7, "Consolas")], category_units=category_units, cd=[(7, 4)])
+    result = run(scope=[("NEW", 7, "Consolas")], category_units=category_units, cd=[(7, 4)], **V1)
     lines = by_store(result, "NEW")
     assert (lines[2]["allocated_qty"], lines[1]["allocated_qty"]) == (3, 1)
     assert result.summary["cold_start_allocated"] == 4
 
 
 def test_cold_start_uses_the_request_category_when_the_product_has_none():
-    result = run(scope=[("NEW", 7, None, "Consolas")], category_units=[("Consolas", 1, 12)], cd=[(7, 10)])
+    result = run(scope=[("NEW", 7, None, "Consolas")], category_units=[("Consolas", 1, 12)], cd=[(7, 10)], **V1)
     assert by_store(result, "NEW")[1]["reason"] == "CATEGORY:Consolas"
     # The product's own category wins over the request's.
     result = run(
         scope=[("NEW", 7, "Audio", "Consolas")],
         category_units=[("Consolas", 1, 12), ("Audio", 2, 12)],
         cd=[(7, 10)],
+        **V1,
     )
     assert set(by_store(result, "NEW")) == {2}
 
 
 def test_cold_start_target_woc_scales_the_need():
     result = run(
-        scope=[("NEW", 7, "Consolas")], category_units=[("Consolas", 1, 30)], cd=[(7, 100)], cold_start_target_woc=2.0
+        scope=[("NEW", 7, "Consolas")],
+        category_units=[("Consolas", 1, 30)],
+        cd=[(7, 100)],
+        cold_start_target_woc=2.0,
+        **V1,
     )
     assert by_store(result, "NEW")[1]["suggested_qty"] == 5  # ⌈2.0 × 2.5⌉ = 5
 
@@ -275,13 +294,15 @@ def test_cold_start_target_woc_scales_the_need():
 
 
 def test_no_category_is_reported_not_crashed():
-    row = exception(run(scope=[("NEW", 7, None)], category_units=[("Consolas", 1, 12)]), "NEW")
+    row = exception(run(scope=[("NEW", 7, None)], category_units=[("Consolas", 1, 12)], **V1), "NEW")
     assert row["reason"] == engine.NO_CATEGORY
     assert "sin categoría" in row["explanation"]
 
 
 def test_category_without_sales_is_reported():
-    row = exception(run(scope=[("NEW", 7, "Drones")], category_units=[("Consolas", 1, 12), ("Drones", 2, 0)]), "NEW")
+    row = exception(
+        run(scope=[("NEW", 7, "Drones")], category_units=[("Consolas", 1, 12), ("Drones", 2, 0)], **V1), "NEW"
+    )
     assert row["reason"] == engine.NO_CATEGORY_SALES
     assert "«Drones»" in row["explanation"]
 
@@ -306,6 +327,7 @@ def test_every_scope_sku_gets_a_line_or_one_exception_row():
         stock=[(5, 1, 10)],
         cd=[(1, 3), (3, 9)],
         model="SMA1",
+        **V1,
     )
     exceptions = result.exceptions.set_index("sku")["reason"].to_dict()
     assert exceptions == {"B": engine.NO_CATEGORY, "D": engine.NO_CATEGORY_SALES, "E": engine.STOCK_COVERS_NEED}
@@ -331,7 +353,7 @@ def test_negative_weeks_are_summed_and_the_rate_is_clamped_at_zero():
 
 
 def test_a_sku_with_only_returns_has_no_sales_and_goes_cold():
-    result = run(sales=[(1, 1, W(0), -3), (1, 2, W(-1), 0)], category_units=[("Audio", 3, 12)], cd=[(1, 10)])
+    result = run(sales=[(1, 1, W(0), -3), (1, 2, W(-1), 0)], category_units=[("Audio", 3, 12)], cd=[(1, 10)], **V1)
     lines = by_store(result)
     assert set(lines) == {3}
     assert lines[3]["model_name"] == engine.COLD_START_MODEL
@@ -351,7 +373,8 @@ def test_a_sales_line_explains_every_number():
     sales = [(1, 1, W(-1), 5), (1, 1, W(0), 6)]
     line = by_store(run(sales=sales, stock=[(1, 1, 3)], cd=[(1, 120)]))[1]
     assert line["explanation"] == (
-        "SMA2 (venta en 2 de 12 sem, mín 1): (5+6)/2 = 5.5/sem × 2.0 sem = 11 − stock 3 = 8; CD: 8 de 120 disponibles"
+        "SMA2 (venta en 2 de 12 sem, mín 1): (5+6)/2 = 5.5/sem × 2.0 sem = 11 − stock 3 = 8; "
+        "CD por prioridad: 8 de 120 disponibles"
     )
 
 
@@ -376,7 +399,10 @@ def test_params_defaults_are_the_spec_defaults():
         "cold_start_target_woc": 1.0,
         "cold_start_top_n": 10,
         "category_window_weeks": 12,
+        "cold_start_basis": "per_sku",
         "limit_by_cd": True,
+        "cd_rule": "priority",
+        "round_to_pack": True,
     }
     assert params.window == 2
     with pytest.raises(Exception):  # noqa: B017 - frozen dataclass
@@ -394,8 +420,172 @@ def test_params_defaults_are_the_spec_defaults():
         {"cold_start_min_fill": -1},
         {"cold_start_top_n": 0},
         {"category_window_weeks": 0},
+        {"cold_start_basis": "store"},
+        {"cd_rule": "greedy"},
     ],
 )
 def test_invalid_params_are_refused_in_spanish(bad):
     with pytest.raises(ParamsError, match="Parámetros inválidos"):
         DistributionParams(**bad)
+
+
+# --- v2: cold start basis (SPEC §5.3) ---------------------------------------------------
+
+
+def test_cold_start_per_sku_plans_one_selling_sku_of_the_category():
+    # Store 1: 120 u / 12 sem = 10/sem over 5 selling SKUs → 2/sem → need ⌈1.0 × 2⌉ = 2.
+    # Store 2: 360 u / 12 = 30/sem over 4 SKUs → 7.5/sem → need 8.
+    category_units = [("Consolas", 1, 120, 5), ("Consolas", 2, 360, 4)]
+    result = run(scope=[("NEW", 7, "Consolas")], category_units=category_units, cd=[(7, 100)])
+    lines = by_store(result, "NEW")
+    assert {s: line["suggested_qty"] for s, line in lines.items()} == {1: 2, 2: 8}
+    assert (lines[1]["rate"], lines[2]["rate"]) == (2.0, 7.5)  # the rate column is cat_rate
+    assert (lines[1]["category_rate"], lines[2]["category_rate"]) == (10.0, 30.0)
+    assert "10/sem ÷ 5 SKU(s) con venta = 2/sem por SKU (base por SKU) × 1.0 sem = 2" in lines[1]["explanation"]
+
+
+def test_cold_start_category_basis_is_the_seeds_formula():
+    category_units = [("Consolas", 1, 120, 5), ("Consolas", 2, 360, 4)]
+    result = run(scope=[("NEW", 7, "Consolas")], category_units=category_units, cd=[(7, 100)], **V1)
+    lines = by_store(result, "NEW")
+    assert {s: line["suggested_qty"] for s, line in lines.items()} == {1: 10, 2: 30}
+    assert (lines[1]["rate"], lines[2]["rate"]) == (10.0, 30.0)
+    assert "(base categoría: la categoría entera)" in lines[1]["explanation"]
+
+
+def test_cold_start_per_sku_still_ranks_stores_by_category_sales_and_fills_the_minimum():
+    # Top 1 by cat_weekly: store 2 (30/sem) even though its per-SKU rate (1.5) is below store 1's (10).
+    category_units = [("Consolas", 1, 120, 1), ("Consolas", 2, 360, 20)]
+    result = run(scope=[("NEW", 7, "Consolas")], category_units=category_units, cd=[(7, 100)], cold_start_top_n=1)
+    lines = by_store(result, "NEW")
+    assert set(lines) == {2}
+    assert lines[2]["suggested_qty"] == 2  # max(min_fill 2, ⌈1.5⌉ = 2)
+
+
+# --- v2: natural store order (SPEC §5.4) ------------------------------------------------
+
+
+def test_ties_go_to_stores_in_natural_name_order():
+    stores = {9: "Tienda 9", 10: "Tienda 10", 2: "tienda 2"}
+    sales = [(1, 10, W(0), 3), (1, 9, W(0), 3), (1, 2, W(0), 3)]
+    inputs = EngineInputs(
+        scope=pd.DataFrame([("A", 1, "Audio", None)], columns=["sku", "product_id", "category", "request_category"]),
+        sales=pd.DataFrame(sales, columns=["product_id", "store_id", "week_start", "units"]),
+        category_units=_category_frame([]),
+        store_stock=pd.DataFrame(columns=["product_id", "store_id", "units"]),
+        cd_stock=pd.DataFrame([(1, 8)], columns=["product_id", "units"]),
+        stores=pd.DataFrame(list(stores.items()), columns=["store_id", "store_name"]),
+        as_of_week=AS_OF,
+    )
+    lines = by_store(engine.generate(inputs, DistributionParams(model="SMA1")))
+    assert [lines[s]["priority"] for s in (2, 9, 10)] == [1, 2, 3]
+    assert [lines[s]["allocated_qty"] for s in (2, 9, 10)] == [6, 2, 0]
+
+
+def test_natural_key_compares_digit_runs_as_numbers():
+    names = ["Tienda 10", "Tienda 9", "tienda 1b", "Tienda 1a", "Tienda 100"]
+    assert sorted(names, key=engine.natural_key) == ["Tienda 1a", "tienda 1b", "Tienda 9", "Tienda 10", "Tienda 100"]
+
+
+# --- v2: fair share (SPEC §5.4) ---------------------------------------------------------
+
+
+def test_fair_share_uses_largest_remainders():
+    # Suggestions 10 (Centro), 6 (Alfa), 6 (Beta) = 22; CD 12.
+    # Exact shares 12 × 10/22 = 5.45, 12 × 6/22 = 3.27 twice → floors 5, 3, 3 = 11;
+    # the 1 left goes to the largest remainder (Centro: 120 mod 22 = 10 > 72 mod 22 = 6).
+    sales = [(1, 3, W(0), 5), (1, 2, W(0), 3), (1, 1, W(0), 3)]
+    lines = by_store(run(sales=sales, cd=[(1, 12)], model="SMA1", cd_rule="fair_share"))
+    assert {s: line["allocated_qty"] for s, line in lines.items()} == {3: 6, 1: 3, 2: 3}
+    assert lines[3]["explanation"].endswith(
+        "CD reparto proporcional: 12 × 10 / 22 = 5.455 → 5 +1 por mayor resto = 6 u"
+    )
+    assert lines[1]["explanation"].endswith("CD reparto proporcional: 12 × 6 / 22 = 3.273 → 3 = 3 u")
+    assert lines[1]["reason"] == engine.CD_LIMITED
+
+
+def test_fair_share_ties_on_the_remainder_go_in_priority_order():
+    # Three equal suggestions 6 (Alfa, Beta, Centro), CD 10: 3 × 3.33 → 3 each, 1 left, equal remainders:
+    # the first in priority order (ties by name: Alfa) gets it.
+    sales = [(1, 1, W(0), 3), (1, 2, W(0), 3), (1, 3, W(0), 3)]
+    lines = by_store(run(sales=sales, cd=[(1, 10)], model="SMA1", cd_rule="fair_share"))
+    assert {s: line["allocated_qty"] for s, line in lines.items()} == {1: 4, 2: 3, 3: 3}
+
+
+def test_fair_share_gives_everyone_their_suggestion_when_the_cd_covers_all_and_never_more():
+    sales = [(1, 3, W(0), 5), (1, 1, W(0), 1)]
+    lines = by_store(run(sales=sales, cd=[(1, 500)], model="SMA1", cd_rule="fair_share"))
+    assert {s: line["allocated_qty"] for s, line in lines.items()} == {3: 10, 1: 2}
+    assert "alcanza para todas" in lines[3]["explanation"]
+    # Tiny lines never get more than they asked, even with leftovers.
+    sales = [(1, 1, W(0), 1), (1, 2, W(0), 1), (1, 3, W(0), 50)]
+    lines = by_store(run(sales=sales, cd=[(1, 100)], model="SMA1", target_woc=1.0, cd_rule="fair_share"))
+    assert {s: line["allocated_qty"] for s, line in lines.items()} == {1: 1, 2: 1, 3: 50}
+    lines = by_store(run(sales=sales, cd=[(1, 51)], model="SMA1", target_woc=1.0, cd_rule="fair_share"))
+    alloc = {s: line["allocated_qty"] for s, line in lines.items()}
+    assert sum(alloc.values()) == 51 and all(alloc[s] <= lines[s]["suggested_qty"] for s in alloc)
+    assert alloc == {1: 1, 2: 1, 3: 49}  # 51 × 1/52 = 0.98 twice, 51 × 50/52 = 49.04: leftovers to the 0.98s
+
+
+def test_fair_share_counts_in_packs():
+    # Pack 6. Suggestions in packs: Centro 4 (24 u), Alfa 2 (12 u); CD 27 u = 4 whole packs.
+    # Shares 4 × 4/6 = 2.67 → 2, 4 × 2/6 = 1.33 → 1; 1 pack left → Centro (remainder 16 mod 6 = 4 > 8 mod 6 = 2).
+    sales = [(1, 3, W(0), 12), (1, 1, W(0), 6)]
+    result = run(scope=[("A", 1, "Audio", None, 6)], sales=sales, cd=[(1, 27)], model="SMA1", cd_rule="fair_share")
+    lines = by_store(result)
+    assert {s: line["suggested_qty"] for s, line in lines.items()} == {3: 24, 1: 12}
+    assert {s: line["allocated_qty"] for s, line in lines.items()} == {3: 18, 1: 6}
+    assert (
+        "CD reparto proporcional en cajas de 6: 4 cajas × 4 / 6 = 2.667 → 2 +1 por mayor resto = 18 u"
+        in (lines[3]["explanation"])
+    )
+
+
+# --- v2: packs (SPEC §5.4a) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("units", "pack", "rounded"),
+    [(1, 6, 6), (2, 5, 5), (5, 2, 6), (12, 6, 12), (4, 1, 4), (0, 6, 0), (3, 6, 6), (2, 6, 6), (8, 6, 6), (9, 6, 12)],
+)
+def test_pack_rounding_rule(units, pack, rounded):
+    # 1 → 1 pack; 0.4 pack → 1 pack; 2.5 packs → 3 packs; half a pack rounds up; 0 stays 0.
+    assert engine.round_to_packs(pd.Series([units]), pd.Series([pack])).tolist() == [rounded]
+
+
+def test_a_line_is_rounded_to_packs_before_cd_limiting_and_the_cd_ships_whole_packs():
+    # SMA1 rates 5 (Centro) and 3 (Alfa) → 10 and 6 units; pack 4: 10 = 2.5 packs → 3 (12 u), 6 = 1.5 → 2 (8 u).
+    # CD 22: Centro gets 12, 10 left = 2 whole packs = 8 for Alfa; 2 units stay at the CD.
+    sales = [(1, 3, W(0), 5), (1, 1, W(0), 3)]
+    result = run(scope=[("A", 1, "Audio", None, 4)], sales=sales, cd=[(1, 22)], model="SMA1")
+    lines = by_store(result)
+    assert {s: line["suggested_qty"] for s, line in lines.items()} == {3: 12, 1: 8}
+    assert {s: line["allocated_qty"] for s, line in lines.items()} == {3: 12, 1: 8}
+    short = by_store(run(scope=[("A", 1, "Audio", None, 4)], sales=sales, cd=[(1, 19)], model="SMA1"))
+    assert {s: line["allocated_qty"] for s, line in short.items()} == {3: 12, 1: 4}  # 7 left → 1 pack
+    assert "caja de 4 u: 10 → 3 caja(s) = 12" in lines[3]["explanation"]
+    assert "CD por prioridad en cajas de 4: 4 de 7 disponibles" in short[1]["explanation"]
+
+
+def test_no_pack_rounding_keeps_units_and_says_so():
+    sales = [(1, 3, W(0), 5)]
+    lines = by_store(run(scope=[("A", 1, "Audio", None, 4)], sales=sales, cd=[(1, 9)], model="SMA1", **V1))
+    assert (lines[3]["suggested_qty"], lines[3]["allocated_qty"]) == (10, 9)
+    assert "caja de 4 u, sin redondeo a cajas" in lines[3]["explanation"]
+
+
+def test_pack_of_one_changes_nothing():
+    sales = [(1, 3, W(0), 5), (1, 1, W(0), 3)]
+    default = by_store(run(sales=sales, cd=[(1, 12)], model="SMA1"))
+    literal = by_store(run(sales=sales, cd=[(1, 12)], model="SMA1", **V1))
+    assert {s: (r["suggested_qty"], r["allocated_qty"]) for s, r in default.items()} == {
+        s: (r["suggested_qty"], r["allocated_qty"]) for s, r in literal.items()
+    }
+    assert "caja" not in default[3]["explanation"]
+
+
+def test_cold_start_lines_are_rounded_to_packs_too():
+    # per_sku: 24 u / 12 sem = 2/sem ÷ 1 SKU = 2 → need 2 → max(2, 2) = 2 → pack 12: 1 pack = 12.
+    result = run(scope=[("NEW", 7, "Consolas", None, 12)], category_units=[("Consolas", 1, 24, 1)], cd=[(7, 30)])
+    line = by_store(result, "NEW")[1]
+    assert (line["suggested_qty"], line["allocated_qty"], line["rate"]) == (12, 12, 2.0)

@@ -60,7 +60,9 @@ def test_query_count_does_not_grow_with_the_number_of_skus(network, tmp_path):
 
     (few_reads, few_inserts), (many_reads, many_inserts) = split(few), split(many)
     assert len(few_reads) == len(many_reads), (len(few_reads), len(many_reads))
-    assert len(many_reads) <= 25
+    # Constant in the scope size; the v2 reads (category spellings, store coverage,
+    # reservations and transit of open runs and plans) add a few.
+    assert len(many_reads) <= 32
     # Lines are written in bulk (one COPY on PostgreSQL, one executemany elsewhere), never one per line.
     assert few_inserts <= 1 and many_inserts <= 1
     # And it did plan all of them.
@@ -148,7 +150,7 @@ def test_request_reader_refuses_a_scope_of_blank_skus(db, monkeypatch, tmp_path)
         services.request_read(tmp_path / "x.csv")
 
 
-def test_a_line_outside_the_scope_is_never_saved(network, tmp_path, monkeypatch):
+def test_a_line_outside_the_scope_is_never_saved(network, tmp_path, monkeypatch, caplog):
     """The safety rail cannot be bypassed: an engine that widens the scope makes the run fail."""
     real_generate = engine.generate
     outsider = network["products"][39]
@@ -167,7 +169,10 @@ def test_a_line_outside_the_scope_is_never_saved(network, tmp_path, monkeypatch)
     assert DistributionRun.objects.count() == 0 and DistributionLine.objects.count() == 0
 
     job = job_start(kind=KIND, path=path, params={"params": {}}, sync=True)
-    assert job.status == Job.Status.FAILED and "fuera de la solicitud" in job.message
+    # An internal error: the job shows a reference, the log has the detail under it.
+    assert job.status == Job.Status.FAILED and "referencia" in job.message
+    reference = job.message.split("referencia ")[1][:8]
+    assert any(reference in r.getMessage() and "fuera de la solicitud" in (r.exc_text or "") for r in caplog.records)
     assert DistributionRun.objects.count() == 0
 
 
@@ -257,3 +262,66 @@ def test_the_database_summary_equals_the_engine_summary_of_weekly_rows(db, week)
     p1a = got[(got["product_id"] == p1.pk) & (got["store_id"] == a.pk)].iloc[0]
     assert (p1a["selling_weeks"], p1a["units"], p1a["recent_1"], p1a["recent_2"], p1a["recent_3"]) == (2, 6, 5, -1, 0)
     assert set(database["sku"]) == {"001", "002"}
+
+
+# --- SPEC v2 ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cables(db, week):
+    """Category Cables: 5 SKUs selling at Tienda 1 (12 weeks × 5 SKUs × 2 u = 120 u), 2 at Tienda 2 (24 u),
+    and one SKU that sold 0 net at Tienda 2 (returns) — not a selling SKU there."""
+    one, two = factories.store("Tienda 1"), factories.store("Tienda 2")
+    skus = [factories.product(f"C{i}", category="Cables") for i in range(5)]
+    rows = [(p, one, week(w), 2) for p in skus for w in range(12)]
+    rows += [(p, two, week(11), 12) for p in skus[:2]]
+    rows += [(skus[4], two, week(10), 3), (skus[4], two, week(11), -3)]
+    factories.weekly(rows)
+    factories.cd_stock([])
+    return one, two
+
+
+def test_the_category_summary_counts_the_selling_skus_per_store(cables, week):
+    from sales.queries import category_store_summary
+
+    frame = category_store_summary(["Cables"], 12, week(11)).set_index("store_id")
+    one, two = cables
+    assert (frame.loc[one.pk, "units"], frame.loc[one.pk, "skus"]) == (120, 5)
+    assert (frame.loc[two.pk, "units"], frame.loc[two.pk, "skus"]) == (24, 2)
+
+
+def test_cold_start_per_sku_by_default_and_the_literal_flags_reproduce_v1(cables, tmp_path):
+    one, two = cables
+    path = request_file(tmp_path, [("NEW", "Cable nuevo", "Cables")])
+    run = generate(path, limit_by_cd=False).run
+    lines = {line.store_id: line for line in DistributionLine.objects.filter(run=run, store__isnull=False)}
+    # per_sku: Tienda 1 120/12 = 10/sem ÷ 5 = 2 → max(2, 2) = 2; Tienda 2 24/12 = 2/sem ÷ 2 = 1 → max(2, 1) = 2.
+    assert {s: (line.suggested_qty, line.rate) for s, line in lines.items()} == {one.pk: (2, 2.0), two.pk: (2, 1.0)}
+    literal = generate(path, limit_by_cd=False, cold_start_basis="category", round_to_pack=False, cd_rule="priority")
+    lines = {line.store_id: line for line in DistributionLine.objects.filter(run=literal.run, store__isnull=False)}
+    # v1: the whole category's weekly units: 10 and 2.
+    assert {s: (line.suggested_qty, line.rate) for s, line in lines.items()} == {one.pk: (10, 10.0), two.pk: (2, 2.0)}
+
+
+def test_a_request_file_sets_pack_sizes_and_the_run_ships_whole_packs(db, tmp_path, week):
+    store = factories.store("Tienda 1")
+    item = factories.product("A", category="Audio")
+    factories.weekly([(item, store, week(11), 5)])  # SMA1 5/week × 2 = 10
+    factories.cd_stock([(item, 100)])
+    path = tmp_path / "req.csv"
+    path.write_text("sku,pack_size\nA,6\n")
+    run = generate(path, model="SMA1").run
+    assert Product.objects.get(sku="A").pack_size == 6
+    line = DistributionLine.objects.get(run=run, store=store)
+    assert (line.suggested_qty, line.allocated_qty) == (12, 12)  # 10 = 1.67 packs → 2 packs
+    assert "caja de 6 u: 10 → 2 caja(s) = 12" in line.explanation
+
+
+@pytest.mark.parametrize("bad", ["0", "1.5", "x"])
+def test_a_bad_pack_size_in_a_request_is_a_row_error_and_no_run(db, tmp_path, bad):
+    path = tmp_path / "req.csv"
+    path.write_text(f"sku,unidades_por_caja\nA,2\nB,{bad}\n")
+    with pytest.raises(FileRejected) as rejected:
+        generate(path)
+    assert [(e.row, e.column) for e in rejected.value.errors] == [(3, "pack_size")]
+    assert not DistributionRun.objects.exists() and not Product.objects.exists()

@@ -86,6 +86,10 @@ def test_generator_form_shows_every_parameter_with_its_default(planner_client, d
         assert default in field_html, name
     assert re.search(r'<input type="radio" name="model" value="SMA2"[^>]*checked', html)
     assert 'name="limit_by_cd"' in html and 'name="as_of"' in html
+    # SPEC v2 §5.1: the new parameters with their defaults.
+    assert re.search(r'<input type="radio" name="cold_start_basis" value="per_sku"[^>]*checked', html)
+    assert re.search(r'<input type="radio" name="cd_rule" value="priority"[^>]*checked', html)
+    assert re.search(r'<input type="checkbox" name="round_to_pack"[^>]*checked', html)
     assert "Guía" in html and "Ejemplo" in html and "00012345" in html
 
 
@@ -167,7 +171,7 @@ def test_lines_tab_lists_explains_filters_and_sorts(planner_client, run, django_
         page = planner_client.get(url)
     html = page.content.decode()
     assert "00012345" in html and "Tienda Centro" in html
-    assert "(5+6)/2 = 5.5/sem × 2.0 sem = 11 − stock 3 = 8; CD: 8 de 120 disponibles" in html
+    assert "(5+6)/2 = 5.5/sem × 2.0 sem = 11 − stock 3 = 8; CD por prioridad: 8 de 120 disponibles" in html
     assert "00088888" not in html  # exception rows live on the Exceptions tab
 
     only_sku = planner_client.get(url, {"sku": "12346"}).content.decode()
@@ -365,3 +369,49 @@ def test_compare_exports(planner_client, viewer_client, two_runs):
     assert {row[0].value for row in sheet.iter_rows(min_row=2)} == {"00012345", "00012346"}
     assert AuditEvent.objects.filter(action="export", details__compare_with=run_a.run_id).count() == 2
     assert viewer_client.get(reverse("distribution:compare_export", args=["csv"]), params).status_code == 403
+
+
+# --- SPEC v2: new parameters from the form to the run page, per line, compare -------------
+
+
+def test_new_parameters_go_from_the_form_to_the_run_and_its_page(planner_client, data):
+    planner_client.post(
+        reverse("distribution:generate"),
+        _form(model="SMA1", cold_start_basis="category", cd_rule="fair_share", round_to_pack=None),
+    )
+    run = DistributionRun.objects.get()
+    assert (run.params["cold_start_basis"], run.params["cd_rule"], run.params["round_to_pack"]) == (
+        "category",
+        "fair_share",
+        False,
+    )
+    html = planner_client.get(run.get_absolute_url()).content.decode()
+    for text in ("Base del arranque en frío", "categoría entera (category)", "Regla de reparto del CD",
+                 "proporcional (fair_share)", "Redondear a cajas"):  # fmt: skip
+        assert text in html, text
+
+
+def test_a_cold_start_lines_rate_is_its_cat_rate_on_screen_and_in_exports(planner_client, data, tmp_path, week):
+    # Consolas at Centro: 11 units / 12 weeks over 1 selling SKU = 0.917/week.
+    run = generate(request_file(tmp_path, [("NEW", "Nueva", "Consolas")])).run
+    line = DistributionLine.objects.get(run=run, store__name="Tienda Centro")
+    assert line.rate == pytest.approx(11 / 12, abs=1e-6) and line.model_name == "COLD_START_CATEGORY"
+    assert "0.917/sem por SKU (base por SKU)" in line.explanation
+    html = planner_client.get(reverse("distribution:run_lines", args=[run.run_id])).content.decode()
+    assert "0.917" in html and "(cat.)" not in html
+    body = planner_client.get(reverse("distribution:run_export", args=[run.run_id, "csv"])).content.decode("utf-8-sig")
+    row = next(r for r in body.splitlines() if ",NEW," in r and "Tienda Centro" in r)
+    assert ",0.9167," in row
+
+
+def test_compare_shows_the_parameters_that_differ(planner_client, data, tmp_path):
+    path = request_file(tmp_path, [("00012345",)])
+    run_a = generate(path, model="SMA2").run
+    run_b = generate(path, model="SMA2", cd_rule="fair_share", cold_start_basis="category").run
+    html = planner_client.get(reverse("distribution:compare"), {"a": run_a.run_id, "b": run_b.run_id}).content.decode()
+    table = html[html.index('id="param-differences"') : html.index("</dl>", html.index('id="param-differences"'))]
+    assert "Regla de reparto del CD" in table and "proporcional (fair_share)" in table
+    assert "Base del arranque en frío" in table
+    assert "Modelo" not in table and "Semanas de historia" not in table
+    same = planner_client.get(reverse("distribution:compare"), {"a": run_a.run_id, "b": run_a.run_id})
+    assert "Los dos runs usaron los mismos parámetros." in same.content.decode()

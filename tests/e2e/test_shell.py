@@ -165,6 +165,8 @@ def test_job_page_follows_a_running_job_until_it_is_done(planner_page, planner):
 
     with page.expect_response(lambda response: response.url.endswith("/status.json")):
         pass  # run the job right after a poll, between two polls
+    # job_execute claims only a queued job (it never runs one already running).
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED)
     job_execute(job.pk)
     expect(page.locator(".alert-success")).to_contain_text("Tarea terminada.")
     expect(page.locator('[data-job-field="status_label"]')).to_have_text("Terminada")

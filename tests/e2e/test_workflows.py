@@ -63,6 +63,20 @@ def upload(page: Page, url: str, path: Path, *, field: str = "file", fill: dict[
     page.locator("main form button[type=submit]").first.click()
 
 
+def xlsx_skus_are_text(page, tmp_path):
+    """The run's XLSX export: SKUs stay text with their leading zeros."""
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Exportar XLSX").click()
+    xlsx = tmp_path / "run.xlsx"
+    download_info.value.save_as(xlsx)
+    sheet = load_workbook(xlsx).active
+    header = [cell.value for cell in sheet[1]]
+    sku_column = header.index("sku") + 1
+    skus = [sheet.cell(row=r, column=sku_column) for r in range(2, sheet.max_row + 1)]
+    assert skus and all(isinstance(c.value, str) and c.value.startswith("000") for c in skus)
+    assert {c.data_type for c in skus} == {"s"}
+
+
 def test_uploads_then_distribution_tabs_compare_and_xlsx(planner_page, tmp_path):
     page = planner_page
 
@@ -129,17 +143,7 @@ def test_uploads_then_distribution_tabs_compare_and_xlsx(planner_page, tmp_path)
     expect(page.locator("main table").nth(1)).to_contain_text("Sin resultados.")  # an empty table says so
     shot(page, "distribution_exceptions")
 
-    # XLSX: SKUs stay text with their leading zeros.
-    with page.expect_download() as download_info:
-        page.get_by_role("link", name="Exportar XLSX").click()
-    xlsx = tmp_path / "run.xlsx"
-    download_info.value.save_as(xlsx)
-    sheet = load_workbook(xlsx).active
-    header = [cell.value for cell in sheet[1]]
-    sku_column = header.index("sku") + 1
-    skus = [sheet.cell(row=r, column=sku_column) for r in range(2, sheet.max_row + 1)]
-    assert skus and all(isinstance(c.value, str) and c.value.startswith("000") for c in skus)
-    assert {c.data_type for c in skus} == {"s"}
+    xlsx_skus_are_text(page, tmp_path)
 
     # A second run with another target, then compare the two.
     page.goto("/distribution/generate/")

@@ -11,7 +11,7 @@ def test_admin_changes_are_audited(staff_client, staff_user):
     product = Product.objects.create(sku="00012345", name="Consola", category="Consolas")
     response = staff_client.post(
         reverse("admin:inventory_product_change", args=[product.pk]),
-        {"sku": "00012345", "name": "Consola Alfa", "category": "Consolas"},
+        {"sku": "00012345", "name": "Consola Alfa", "category": "Consolas", "pack_size": 1},
     )
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="admin_change")

@@ -154,3 +154,56 @@ def test_two_macro_uploads_at_once_equal_one_after_the_other(settings, tmp_path,
     state = _state()
     alone = _run_one_after_the_other([_jobs(tmp_path, planner)[jobs.index(done[0])]])
     assert state == alone
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_approvals_at_once_never_reserve_more_than_the_cd_holds(planner, week, tmp_path):
+    """SPEC §5.7: two drafts each allocated the CD's 30 units; approved at the
+    same moment on two connections, one wins and the other is refused (on
+    PostgreSQL an advisory lock queues the second approval, which then sees
+    the first's reservation). Never 60 reserved."""
+    from distribution.models import DistributionRun
+    from fastdso.lifecycle import TransitionRefused, run_transition
+    from inventory.models import StockCommitment
+    from tests import factories
+    from tests.distribution.helpers import generate, request_file
+
+    a, b = factories.store("Tienda A"), factories.store("Tienda B")
+    sku = factories.product("0001", category="Audio")
+    factories.weekly([(sku, a, week(11), 10), (sku, b, week(11), 10)])
+    factories.cd_stock([(sku, 30)])
+    factories.store_stock([(a, sku, 0), (b, sku, 0)])
+    runs = [generate(request_file(tmp_path, [("0001",)]), model="SMA1").run for _ in range(2)]
+    assert [r.total_allocated for r in runs] == [30, 30]
+
+    start = threading.Barrier(2)
+    outcomes: dict[str, BaseException | None] = {}
+
+    def approve(run_id: str) -> None:
+        try:
+            start.wait(timeout=30)
+            run_transition(run_id=run_id, action="approve", user=planner)
+            outcomes[run_id] = None
+        except BaseException as exc:  # noqa: BLE001 - reported to the test thread
+            outcomes[run_id] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=approve, args=(r.run_id,)) for r in runs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "an approval never finished (deadlock?)"
+
+    states = dict(DistributionRun.objects.values_list("run_id", "state"))
+    assert sorted(states.values()) == ["approved", "draft"], (states, outcomes)
+    loser = next(run_id for run_id, state in states.items() if state == "draft")
+    reserved = -sum(StockCommitment.objects.filter(store=None, is_open=True).values_list("units", flat=True))
+    assert reserved == 30
+    assert not StockCommitment.objects.filter(source=loser).exists()
+    error = outcomes[loser]
+    if connection.vendor == "postgresql":
+        assert isinstance(error, TransitionRefused) and "0001 (pide 30, libres 0)" in str(error), error
+    else:  # the in-memory test database answers the second writer "locked" at once (see above)
+        assert isinstance(error, TransitionRefused) or "locked" in str(error), error

@@ -24,6 +24,7 @@ PAGES = {
         ["Automatic suggestion", "Assisted manual"],
     ),
     "forecast:home": ("Pronóstico de compra", "Purchase forecast", ["Weeks of cover", "Compute forecast"]),
+    "replay:home": ("Replay de políticas", "Policy replay", ["Simulate policies", "Policies (1 to 4)", "DC supply"]),
     "audit_list": ("Auditoría", "Audit", ["Action", "Filter"]),
 }
 

@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+import os
+import re
+import socket
+import subprocess
+import time
+
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from fastdso.files import RowError
-from fastdso.jobs import JobInputError, job_runner, job_start, job_status
+from fastdso.jobs import (
+    MESSAGES,
+    STALLED_AFTER_SECONDS,
+    Heartbeat,
+    JobInputError,
+    heartbeat_key,
+    job_execute,
+    job_runner,
+    job_start,
+    job_status,
+    jobs_fail_stalled,
+)
 from fastdso.models import Job
 from inventory.models import Product
 
@@ -51,11 +70,15 @@ def test_progress_is_visible_while_running(planner):
     assert SEEN_PROGRESS[0]["status"] == "running"
 
 
-def test_failed_job_rolls_back_everything(planner):
+def test_failed_job_rolls_back_everything(planner, caplog):
     job = job_start(kind="test_crash", user=planner, sync=True)
     assert job.status == Job.Status.FAILED
-    assert "falla simulada" in job.message
     assert not Product.objects.filter(sku="0002").exists()
+    # The planner sees a reference number; the detail is only in the log, under that reference.
+    reference = re.search(r"referencia ([0-9A-F]{8})", job.message).group(1)
+    assert "falla simulada" not in job.message and job.errors == []
+    logged = [r for r in caplog.records if reference in r.getMessage()]
+    assert logged and "falla simulada" in logged[0].exc_text
 
 
 def test_bad_input_job_lists_row_errors_and_writes_nothing(planner, planner_client):
@@ -109,3 +132,85 @@ def test_refused_jobs_are_audited(planner):
     event = AuditEvent.objects.get(action="job_failed")
     assert event.user == planner and event.object_id == str(job.pk)
     assert event.details["errores"] == 1
+
+
+def test_a_job_is_claimed_once_and_a_redelivery_does_nothing(planner):
+    job = Job.objects.create(kind="test_ok", user=planner)
+    job_execute(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.attempt and job.worker.endswith(f":{os.getpid()}")
+    Product.objects.filter(sku="0001").update(name="cambiado después")
+    job_execute(job.pk)  # the same task delivered again
+    assert Product.objects.get(sku="0001").name == "cambiado después"
+    assert Job.objects.get(pk=job.pk).finished_at == job.finished_at
+
+
+def test_a_running_job_of_another_attempt_is_never_run_again(planner):
+    job = Job.objects.create(kind="test_ok", user=planner, status=Job.Status.RUNNING, attempt="x" * 32)
+    job_execute(job.pk)
+    assert not Product.objects.filter(sku="0001").exists()
+    assert Job.objects.get(pk=job.pk).status == Job.Status.RUNNING
+
+
+def _running(planner, worker: str, attempt: str = "a" * 32) -> Job:
+    return Job.objects.create(
+        kind="test_ok",
+        user=planner,
+        status=Job.Status.RUNNING,
+        attempt=attempt,
+        worker=worker,
+        started_at=timezone.now(),
+    )
+
+
+def test_watchdog_fails_a_job_whose_worker_process_is_gone(planner):
+    from fastdso.models import AuditEvent
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead = _running(planner, f"{socket.gethostname()}:{gone.pid}")
+    alive = _running(planner, f"{socket.gethostname()}:{os.getpid()}", attempt="b" * 32)
+    elsewhere = _running(planner, "otra-maquina:1", attempt="c" * 32)
+    cache.set(heartbeat_key(elsewhere.pk), time.time())
+    assert jobs_fail_stalled() == [dead.pk]
+    dead.refresh_from_db()
+    assert dead.status == Job.Status.FAILED and dead.message == str(MESSAGES["worker_died"])
+    assert "no se guardó nada" in dead.message
+    assert AuditEvent.objects.get(action="job_failed").object_id == str(dead.pk)
+    assert Job.objects.get(pk=alive.pk).status == Job.Status.RUNNING
+    assert Job.objects.get(pk=elsewhere.pk).status == Job.Status.RUNNING
+    job_execute(dead.pk)  # a late redelivery of its task
+    assert Job.objects.get(pk=dead.pk).status == Job.Status.FAILED
+
+
+def test_watchdog_fails_a_job_whose_heartbeat_stopped(planner):
+    job = _running(planner, "otra-maquina:1")
+    cache.set(heartbeat_key(job.pk), time.time() - STALLED_AFTER_SECONDS - 1)
+    assert jobs_fail_stalled() == [job.pk]
+    cache.set(heartbeat_key(job.pk), time.time())
+    fresh = _running(planner, "otra-maquina:2", attempt="d" * 32)
+    cache.set(heartbeat_key(fresh.pk), time.time())
+    assert jobs_fail_stalled() == []
+
+
+@job_runner("test_failed_meanwhile")
+def _failed_meanwhile(job, progress):
+    Product.objects.create(sku="0005")
+    # Meanwhile the watchdog failed this attempt (another connection, in
+    # production); here: the row no longer carries this attempt's id.
+    job.attempt = "otro intento"
+    job.result = {"rows": 1}
+
+
+def test_a_job_failed_by_the_watchdog_keeps_nothing_even_if_it_finishes(planner):
+    job = job_start(kind="test_failed_meanwhile", user=planner, sync=True)
+    assert job.status == Job.Status.RUNNING and job.result == {}  # not marked done by the stale attempt
+    assert not Product.objects.filter(sku="0005").exists()
+
+
+def test_heartbeat_thread_beats_while_the_job_runs():
+    with Heartbeat(987, every=0.05):
+        first = cache.get(heartbeat_key(987))
+        time.sleep(0.3)
+        assert cache.get(heartbeat_key(987)) > first
+    assert cache.get(heartbeat_key(987)) is None

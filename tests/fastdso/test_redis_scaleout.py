@@ -94,37 +94,34 @@ def _manage(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def test_upload_on_web_a_runs_on_a_worker_and_web_b_sees_its_progress(tmp_path, database_url):
-    import redis
+class Cluster:
+    """Two qcluster workers and two gunicorn web processes, each a "host" of its own."""
 
-    redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()  # our own DB number: stale queue or cache
-    setup = _env(tmp_path, database_url, "setup")
-    _manage(setup, "migrate", "--noinput")
-    password = printed_password(_manage(setup, "seed_demo", "--users-only"), "planner")
+    def __init__(self, tmp_path, database_url: str) -> None:
+        self.tmp_path, self.database_url = tmp_path, database_url
+        self.processes: list[subprocess.Popen] = []
+        self.logs: dict = {}
+        self.ports = {"web-a": free_port(), "web-b": free_port()}
 
-    processes: list[subprocess.Popen] = []
-    logs = {}
-
-    def start(role: str, *command: str) -> None:
-        logs[role] = tmp_path / f"{role}.log"
-        processes.append(
+    def start(self, role: str, *command: str) -> None:
+        self.logs[role] = self.tmp_path / f"{role}.log"
+        self.processes.append(
             subprocess.Popen(
                 command,
                 cwd=ROOT,
-                env=_env(tmp_path, database_url, role),
-                stdout=logs[role].open("w"),
+                env=_env(self.tmp_path, self.database_url, role),
+                stdout=self.logs[role].open("w"),
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         )
 
-    ports = {"web-a": free_port(), "web-b": free_port()}
-    try:
+    def start_all(self) -> None:
         for worker in ("worker-1", "worker-2"):
-            start(worker, sys.executable, "manage.py", "qcluster")
-        for web, port in ports.items():
-            gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-            start(
+            self.start(worker, sys.executable, "manage.py", "qcluster")
+        gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+        for web, port in self.ports.items():
+            self.start(
                 web,
                 gunicorn,
                 "fastdso.wsgi:application",
@@ -134,56 +131,83 @@ def test_upload_on_web_a_runs_on_a_worker_and_web_b_sees_its_progress(tmp_path, 
                 "1",
                 "--no-control-socket",
             )
-        for port in ports.values():
-            wait_http(f"http://127.0.0.1:{port}/login/", 120, alive=lambda: all(p.poll() is None for p in processes))
+        for port in self.ports.values():
+            wait_http(
+                f"http://127.0.0.1:{port}/login/", 120, alive=lambda: all(p.poll() is None for p in self.processes)
+            )
 
-        web_a = Browser(f"http://127.0.0.1:{ports['web-a']}")
-        web_a.login("planner", password)
-        web_b = Browser(f"http://127.0.0.1:{ports['web-b']}")
-        web_b.login("planner", password)  # before the upload: polling starts at once
-        job_url = web_a.upload("/sales_macro_upload", {"mode": "replace_range"}, "file", "ventas.csv", _sales_file())
-        job_path = job_url.split(str(ports["web-a"]), 1)[1]
-        assert job_path.startswith("/jobs/"), job_url
-        job_id = int(job_path.strip("/").split("/")[1])
-
-        seen_running: list[dict] = []
-        seen: list[tuple] = []
-        deadline = time.monotonic() + 240
-        while True:
-            state = json.loads(web_b.get(f"{job_path}status.json")[2])
-            seen.append((round(time.monotonic(), 1), state["status"], state["progress"], state["stage"]))
-            if state["status"] == "running" and state["progress"] > 0:
-                seen_running.append(state)
-            if state["finished"] or time.monotonic() > deadline:
-                break
-            time.sleep(0.05)
-
-        assert state["status"] == "done", state
-        assert state["counts"]["rows_read"] == STORES * DAYS * SKUS
-        # Web B saw the live progress that only the worker wrote, only to Redis.
-        assert seen_running, f"web B never saw the job running with progress: {seen}"
-        assert any(s["counts"].get("rows_read") for s in seen_running) or any(s["stage"] for s in seen_running)
-        page = web_b.get(job_path)[2]
-        assert "Terminada" in page and "ventas.csv" in page
-        # One of the two workers ran it; the upload left the shared storage.
-        ran = [role for role in ("worker-1", "worker-2") if f"processing job-{job_id} " in logs[role].read_text()]
-        assert len(ran) == 1, {role: logs[role].read_text()[-1500:] for role in ("worker-1", "worker-2")}
-        assert not [p for p in (tmp_path / "shared-uploads").rglob("*") if p.is_file()]
-        total = _manage(
-            _env(tmp_path, database_url, "check"),
-            "shell",
-            "-c",
-            "from django.db.models import Sum; from sales.models import SalesWeeklyAgg; "
-            "print(SalesWeeklyAgg.objects.aggregate(t=Sum('units'))['t'])",
-        )
-        assert int(total.strip().splitlines()[-1]) == _expected_units()
-    finally:
-        for process in processes:
+    def stop(self) -> None:
+        for process in self.processes:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
-        for process in processes:
+        for process in self.processes:
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=5)
+
+
+@pytest.fixture
+def cluster(tmp_path, database_url):
+    import redis
+
+    redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()  # our own DB number: stale queue or cache
+    setup = _env(tmp_path, database_url, "setup")
+    _manage(setup, "migrate", "--noinput")
+    running = Cluster(tmp_path, database_url)
+    running.password = printed_password(_manage(setup, "seed_demo", "--users-only"), "planner")
+    try:
+        running.start_all()
+        yield running
+    finally:
+        running.stop()
+
+
+def _poll_until_finished(web: Browser, job_path: str) -> tuple[dict, list[dict], list[tuple]]:
+    """The job's last state, the states seen while it ran with progress, and every state seen."""
+    seen_running: list[dict] = []
+    seen: list[tuple] = []
+    deadline = time.monotonic() + 240
+    while True:
+        state = json.loads(web.get(f"{job_path}status.json")[2])
+        seen.append((round(time.monotonic(), 1), state["status"], state["progress"], state["stage"]))
+        if state["status"] == "running" and state["progress"] > 0:
+            seen_running.append(state)
+        if state["finished"] or time.monotonic() > deadline:
+            return state, seen_running, seen
+        time.sleep(0.05)
+
+
+def test_upload_on_web_a_runs_on_a_worker_and_web_b_sees_its_progress(tmp_path, database_url, cluster):
+    ports, logs = cluster.ports, cluster.logs
+    web_a = Browser(f"http://127.0.0.1:{ports['web-a']}")
+    web_a.login("planner", cluster.password)
+    web_b = Browser(f"http://127.0.0.1:{ports['web-b']}")
+    web_b.login("planner", cluster.password)  # before the upload: polling starts at once
+    job_url = web_a.upload("/sales_macro_upload", {"mode": "replace_range"}, "file", "ventas.csv", _sales_file())
+    job_path = job_url.split(str(ports["web-a"]), 1)[1]
+    assert job_path.startswith("/jobs/"), job_url
+    job_id = int(job_path.strip("/").split("/")[1])
+
+    state, seen_running, seen = _poll_until_finished(web_b, job_path)
+
+    assert state["status"] == "done", state
+    assert state["counts"]["rows_read"] == STORES * DAYS * SKUS
+    # Web B saw the live progress that only the worker wrote, only to Redis.
+    assert seen_running, f"web B never saw the job running with progress: {seen}"
+    assert any(s["counts"].get("rows_read") for s in seen_running) or any(s["stage"] for s in seen_running)
+    page = web_b.get(job_path)[2]
+    assert "Terminada" in page and "ventas.csv" in page
+    # One of the two workers ran it; the upload left the shared storage.
+    ran = [role for role in ("worker-1", "worker-2") if f"processing job-{job_id} " in logs[role].read_text()]
+    assert len(ran) == 1, {role: logs[role].read_text()[-1500:] for role in ("worker-1", "worker-2")}
+    assert not [p for p in (tmp_path / "shared-uploads").rglob("*") if p.is_file()]
+    total = _manage(
+        _env(tmp_path, database_url, "check"),
+        "shell",
+        "-c",
+        "from django.db.models import Sum; from sales.models import SalesWeeklyAgg; "
+        "print(SalesWeeklyAgg.objects.aggregate(t=Sum('units'))['t'])",
+    )
+    assert int(total.strip().splitlines()[-1]) == _expected_units()

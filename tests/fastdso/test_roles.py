@@ -110,3 +110,26 @@ def test_uploaded_files_are_not_served(client, planner_client, settings):
     (upload_dir / "ventas.csv").write_text("sku,quantity\n0001,3\n")
     for who in (client, planner_client):
         assert who.get("/media/uploads/2026/01/ventas.csv").status_code in (302, 404)
+
+
+# Parameter names the pages read, plus any name: NUL (and bytes that are not
+# UTF-8) in a name or a value must answer 400 or be ignored, never 500.
+HOSTILE_PARAMETERS = ("status", "kind", "sku", "store", "q", "page", "sort", "category", "run", "week", "date", "x")
+
+
+@pytest.mark.parametrize("who", ["planner_client", "staff_client"])
+def test_hostile_query_parameters_never_answer_500(request, who):
+    client = request.getfixturevalue(who)
+    checked = 0
+    for route in _routes():
+        if route.name in {"logout"}:
+            continue
+        nul = client.get(route.url + "?" + "&".join(f"{name}=%00" for name in HOSTILE_PARAMETERS))
+        assert nul.status_code == 400, f"{who} GET {route.url}?…=%00 answered {nul.status_code}"
+        assert client.get(route.url + "?%00=1").status_code == 400, route.url
+        not_utf8 = client.get(route.url + "?" + "&".join(f"{name}=%FF%FE%C3" for name in HOSTILE_PARAMETERS))
+        assert not_utf8.status_code < 500, f"{who} GET {route.url}?…=%FF answered {not_utf8.status_code}"
+        checked += 1
+    assert checked >= 20
+    for url in ("/jobs/?status=%00", "/jobs/?kind=%00", "/stock/query/?sku=%00", "/jobs/%00/"):
+        assert client.get(url).status_code == 400, url

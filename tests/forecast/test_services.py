@@ -61,7 +61,8 @@ def test_macro_forecast_across_all_stores(shop, week, planner):
 def test_store_selection_limits_sales_and_stock(shop, week):
     a, b = shop
     item = factories.product("1", category="Consolas")
-    factories.weekly([(item, a, week(0), 4), (item, b, week(0), 40)])
+    # The data reaches the end of week(1) (a week with no sales), so as_of=week(1) is complete (SPEC §4.3).
+    factories.weekly([(item, a, week(0), 4), (item, b, week(0), 40)], last_date=week(1) + dt.timedelta(days=6))
     factories.store_stock([(a, item, 1), (b, item, 30)])
     run, _ = forecast_run_create(
         request=request(skus=("1",), weeks=2, coverage_weeks=3, as_of=week(1), store_ids=(a.pk,))

@@ -205,3 +205,17 @@ def test_new_data_shows_the_previous_result_while_a_job_refreshes_it(db, week, s
     assert job.status == Job.Status.DONE and job.result["quiebres con demanda"] == 0
     fresh = queries.store_health_data()  # the refresh job's own row does not change the data version
     assert not fresh.stale and fresh.kpis["stockouts"] == 0
+
+
+def test_data_changes_queue_at_most_one_refresh(db, week, settings):
+    from fastdso.models import Job
+
+    settings.FASTDSO_JOBS_SYNC = False
+    shop = factories.store("Tienda Centro")
+    item = factories.product("1")
+    factories.weekly([(item, shop, week(0), 8)])
+    queries.store_health_data()
+    for day, units in ((1, 100), (2, 50), (3, 20)):  # three changes, each a new data version, no worker running
+        factories.store_stock([(shop, item, units)], day=dt.date(2026, 3, day))
+        assert queries.store_health_data().stale
+    assert Job.objects.filter(kind=queries.HEALTH_REFRESH_JOB).count() == 1

@@ -41,13 +41,17 @@ def _write(tmp_path, name: str, text: str):
 def _real_upload(tmp_path, planner) -> dict[str, Job]:
     """A planner's own files: a store and a SKU of their own, plus one demo SKU
     that the real file names too (it becomes real)."""
+    # The real store's sales reach as far as the demo's (SPEC v2 §4.3: a store
+    # whose data ends earlier would hold the network's as-of week back).
+    last = SalesLoad.objects.order_by("-last_date").values_list("last_date", flat=True).first()
+    monday = last - dt.timedelta(days=last.weekday())
     sales = _write(
         tmp_path,
         "ventas.csv",
         "sku,store,date,quantity,product_name\n"
-        "R-0001,Tienda Real,2026-03-02,5,Real uno\n"
-        "R-0001,Tienda Real,2026-03-03,2,Real uno\n"
-        f"{DEMO_SKU},Tienda Real,2026-03-02,7,\n",
+        f"R-0001,Tienda Real,{monday},5,Real uno\n"
+        f"R-0001,Tienda Real,{monday + dt.timedelta(days=1)},2,Real uno\n"
+        f"{DEMO_SKU},Tienda Real,{monday},7,\n",
     )
     cd = _write(tmp_path, "cd.csv", f"sku,quantity\nR-0001,40\n{DEMO_SKU},9\n")
     stores = _write(tmp_path, "tiendas.csv", "sku,store,quantity\nR-0001,Tienda Real,3\n")
@@ -69,7 +73,10 @@ def _demo_plans(tmp_path) -> None:
     out = io.StringIO()
     call_command("generate_distribution", str(request), stdout=out)
     call_command("forecast_purchase", "--category", category, stdout=out)
-    call_command("redistribute", "--mode", "auto", "--category", category, "--destination", "all", stdout=out)
+    # --min-fill 1: the tiny demo sells too little for a 2-unit move within max_woc (SPEC v2 §7).
+    call_command(
+        "redistribute", "--mode", "auto", "--category", category, "--destination", "all", "--min-fill", "1", stdout=out
+    )
 
 
 def test_seed_demo_marks_what_it_loads(tiny_demo):

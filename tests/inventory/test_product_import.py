@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from fastdso.jobs import job_start
 from fastdso.models import Job
 from inventory.jobs import PRODUCT_IMPORT
@@ -40,6 +42,7 @@ def test_products_are_created_renamed_and_categorised(db, tmp_path, planner, wee
         "Productos nuevos": 1,
         "Nombres actualizados": 1,
         "Categorías asignadas": 1,
+        "Unidades por caja cambiadas": 0,
         "Advertencias de categoría": 1,
     }
     assert SalesWeeklyAgg.objects.get().category == "Accesorios"
@@ -62,4 +65,37 @@ def test_a_bad_products_file_writes_nothing(db, tmp_path, planner):
     job = job_start(kind=PRODUCT_IMPORT, user=planner, path=path, sync=True)
     assert job.status == Job.Status.FAILED
     assert job.errors == [{"row": 3, "column": "sku", "value": "", "message": "valor vacío"}]
+    assert not Product.objects.exists()
+
+
+# --- SPEC v2 §5.4a: pack sizes ------------------------------------------------------------
+
+
+def test_products_file_sets_pack_sizes_in_either_column_name(db, tmp_path):
+    from inventory.services import products_import
+
+    path = tmp_path / "p.csv"
+    path.write_text("sku,product_name,pack_size\nA,Uno,6\nB,Dos,\n")
+    products_import(path=path)
+    assert dict(Product.objects.values_list("sku", "pack_size")) == {"A": 6, "B": 1}
+    path.write_text("sku,unidades_por_caja\nB,12\n")
+    result = products_import(path=path)
+    assert dict(Product.objects.values_list("sku", "pack_size")) == {"A": 6, "B": 12}
+    assert result.repacked == 1
+    path.write_text("sku,product_name\nA,Uno bis\n")  # no column: the pack size stays
+    products_import(path=path)
+    assert Product.objects.get(sku="A").pack_size == 6
+
+
+@pytest.mark.parametrize("bad", ["0", "-2", "2.5", "caja"])
+def test_a_bad_pack_size_is_a_row_error_and_nothing_is_loaded(db, tmp_path, bad):
+    from fastdso.files import FileRejected
+    from inventory.services import products_import
+
+    path = tmp_path / "p.csv"
+    path.write_text(f"sku,pack_size\nA,6\nB,{bad}\n")
+    with pytest.raises(FileRejected) as rejected:
+        products_import(path=path)
+    errors = [(e.row, e.column, e.value) for e in rejected.value.errors]
+    assert errors == [(3, "pack_size", bad)]
     assert not Product.objects.exists()

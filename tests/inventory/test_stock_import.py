@@ -4,6 +4,7 @@ snapshot (the store's own latest one for stores); absent SKU = 0."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.utils import timezone
@@ -127,3 +128,57 @@ def test_stock_jobs_record_summary_and_audit(db, tmp_path, planner):
     event = AuditEvent.objects.get(action="upload")
     assert event.details["kind"] == "store_stock" and event.details["rows"] == 2
     assert event.user == planner
+
+
+# --- SPEC v2 §9: a CD file is the whole CD, unless --partial ---------------------------
+
+
+def _cd_files(tmp_path):
+    full = csv_file(tmp_path, "cd.csv", ["A,10", "B,20", "C,30"], header="sku,quantity")
+    one = csv_file(tmp_path, "cd-one.csv", ["B,5"], header="sku,quantity")
+    return full, one
+
+
+def test_a_cd_file_without_partial_sets_absent_skus_to_zero(db, tmp_path):
+    from django.core.management import call_command
+
+    full, one = _cd_files(tmp_path)
+    call_command("import_cd_stock", str(full), "--date", "2026-02-01", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("import_cd_stock", str(one), "--date", "2026-02-08", stdout=out)
+    assert cd_units() == {"B": 5}  # A and C are not in the CD any more
+    assert "los SKUs ausentes del archivo quedan en 0" in out.getvalue()
+
+
+def test_a_cd_file_with_partial_keeps_the_other_skus(db, tmp_path):
+    from django.core.management import call_command
+
+    full, one = _cd_files(tmp_path)
+    call_command("import_cd_stock", str(full), "--date", "2026-02-01", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("import_cd_stock", str(one), "--date", "2026-02-08", "--partial", stdout=out)
+    assert cd_units() == {"A": 10, "B": 5, "C": 30}
+    assert queries.cd_stock_date() == D2
+    assert "SKUs que mantienen su cantidad: 2" in out.getvalue()
+    # Partial again on the same date: the date's other SKUs are kept too.
+    call_command("import_cd_stock", str(csv_file(tmp_path, "c.csv", ["C,1"], header="sku,quantity")),
+                 "--date", "2026-02-08", "--partial", stdout=io.StringIO())  # fmt: skip
+    assert cd_units() == {"A": 10, "B": 5, "C": 1}
+
+
+def test_the_cd_upload_page_says_what_a_file_means_and_offers_partial(planner_client, tmp_path):
+    from django.urls import reverse
+
+    html = planner_client.get(reverse("inventory:cd_stock_upload")).content.decode()
+    assert "solo actualiza los SKUs del archivo" in html and 'name="partial"' in html
+    assert "quedan en 0" in html
+    full, one = _cd_files(tmp_path)
+    with full.open("rb") as handle:
+        planner_client.post(reverse("inventory:cd_stock_upload"), {"file": handle, "snapshot_date": "2026-02-01"})
+    with one.open("rb") as handle:
+        planner_client.post(
+            reverse("inventory:cd_stock_upload"), {"file": handle, "snapshot_date": "2026-02-08", "partial": "on"}
+        )
+    job = Job.objects.filter(kind=CD_STOCK_IMPORT).order_by("-pk").first()
+    assert job.params["partial"] is True and job.status == Job.Status.DONE
+    assert cd_units() == {"A": 10, "B": 5, "C": 30}

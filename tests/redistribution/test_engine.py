@@ -229,6 +229,19 @@ def test_min_fill_bump_for_an_urgent_destination():
     assert result.lines[["qty", "reason"]].values.tolist() == [[2, REASON_MIN_FILL]]
 
 
+def test_min_fill_bump_only_within_max_woc():
+    # 1 unit in 7 weeks: d = 1/7, stock 0 → need ⌈2 × 1/7⌉ = 1 < min_fill 2, urgent; but 0 + 2 > max_woc 4 × 1/7
+    # = 0.571 (14 weeks of cover): no move (SPEC §7).
+    inputs, _ = make(["D", "G"], {("X", "D"): 1}, {("X", "G"): 10})
+    result = plan_transfers(inputs, RedistParams(history_weeks=7), PlanTarget(destination=10))
+    assert result.lines.empty
+    assert result.shortfalls[["short", "reason"]].values.tolist() == [[1, SHORT_MIN_FILL]]
+    # With max_woc 14 the same move fits (0 + 2 ≤ 14 × 1/7 = 2): bumped to 2.
+    wide = RedistParams(history_weeks=7, max_woc=14)
+    result = plan_transfers(inputs, wide, PlanTarget(destination=10))
+    assert result.lines[["qty", "reason"]].values.tolist() == [[2, REASON_MIN_FILL]]
+
+
 def test_min_fill_drop_when_destination_is_not_urgent():
     # d = 2, stock 3: need 1, not urgent (3 ≥ 2) → no move.
     inputs, _ = make(["D", "G"], {("X", "D"): 2}, {("X", "D"): 3, ("X", "G"): 10})

@@ -236,6 +236,16 @@ BAD_FILES = [
     pytest.param(b"sku,SKU,store,date,quantity\n1,1,A,2026-01-05,1\n", "Encabezado duplicado", None, id="dup-header"),
     pytest.param(b"sku,store,date,quantity\n1,A,2026-01-05,1,9\n", "columnas", (2, ""), id="ragged-row"),
     pytest.param(b"sku,store,date,quantity\n1,A,1899-12-31,1\n", "fuera de rango", (2, "date"), id="date-range"),
+    pytest.param(b"sku,store,date,quantity\n1,A,1999-12-31,1\n", "fuera de rango", (2, "date"), id="before-2000"),
+    pytest.param(
+        b"sku,store,date,quantity\n1,A,2026-01-05,1\n1,A,2173-10-13,1\n", "fuera de rango", (3, "date"), id="future"
+    ),
+    pytest.param(
+        "sku,store,date,quantity\n1,Ñandú,2026-01-05,1\n".encode() + "2,Ñandú,2026-01-05,1\n".encode("latin-1"),
+        "mezcla codificaciones",
+        (3, ""),
+        id="mixed-encodings",
+    ),
     pytest.param(b"sku,store,date,quantity\n" + b"9" * 65 + b",A,2026-01-05,1\n", "largo", (2, "sku"), id="long-sku"),
     pytest.param(
         b"sku,store,date,quantity\n1,A,2026-01-05,1\n2,A,2026-01-06,2\n3,A,2026-01-07,tres\n",
@@ -438,3 +448,48 @@ def test_a_file_of_only_zeros_clears_its_range_under_replace_and_changes_nothing
             ("0002", "Centro", JAN5): (4, (4, 0, 0, 0, 0, 0, 0)),
         }
         assert (result.rows_written, result.rows_cleared) == (0, 0)
+
+
+def test_xlsx_date_serial_99999_is_a_row_error(db, tmp_path, planner):
+    path = xlsx_file(
+        tmp_path, "ventas.xlsx", [["sku", "store", "date", "quantity"], ["1", "A", 46027, 1], ["2", "A", 99999, 1]]
+    )
+    job = job_start(kind=MACRO_SALES_IMPORT, user=planner, path=path, sync=True)
+    assert job.status == Job.Status.FAILED
+    assert [(e["row"], e["column"], e["value"]) for e in job.errors] == [(3, "date", "2173-10-13")]
+    assert "fuera de rango" in job.errors[0]["message"]
+    assert nothing_written()
+
+
+def test_sales_dates_up_to_a_week_ahead_load_and_later_ones_do_not(db, tmp_path, planner):
+    from django.utils import timezone
+
+    last = timezone.localdate() + dt.timedelta(days=7)
+    ok = csv_file(tmp_path, "ok.csv", [f"1,A,{last:%Y-%m-%d},1"])
+    assert job_start(kind=MACRO_SALES_IMPORT, user=planner, path=ok, sync=True).status == Job.Status.DONE
+    late = csv_file(tmp_path, "late.csv", [f"1,A,{last + dt.timedelta(days=1):%Y-%m-%d},1"])
+    job = job_start(kind=MACRO_SALES_IMPORT, user=planner, path=late, sync=True)
+    assert job.status == Job.Status.FAILED and job.errors[0]["row"] == 2
+    assert f"{last:%Y-%m-%d}" in job.errors[0]["message"]
+
+
+def test_mixed_encodings_name_every_bad_row_and_write_nothing(db, tmp_path, planner):
+    path = tmp_path / "mixta.csv"
+    path.write_bytes(
+        b"sku,store,date,quantity\n"
+        + "1,Ñandú,2026-01-05,1\n".encode()
+        + "2,Ñandú,2026-01-05,1\n".encode("latin-1")
+        + b"3,A,2026-01-05,1\n"
+        + "4,Peñalolén,2026-01-05,1\n".encode("cp1252")
+    )
+    job = job_start(kind=MACRO_SALES_IMPORT, user=planner, path=path, sync=True)
+    assert job.status == Job.Status.FAILED
+    assert [e["row"] for e in job.errors] == [3, 5] and job.error_count == 2
+    assert "Ñand" in job.errors[0]["value"]
+    assert nothing_written() and not Store.objects.exists()
+
+
+def test_a_latin1_file_still_loads(db, tmp_path, planner):
+    path = csv_file(tmp_path, "latin.csv", ["1,Ñuñoa,2026-01-05,1"], encoding="latin-1")
+    assert job_start(kind=MACRO_SALES_IMPORT, user=planner, path=path, sync=True).status == Job.Status.DONE
+    assert Store.objects.get().name == "Ñuñoa"

@@ -1,7 +1,10 @@
 """python manage.py generate_distribution REQUEST_FILE [--model SMA1|SMA2|SMA3] [--as-of YYYY-MM-DD]
 [--lookback-weeks N] [--min-weeks N] [--target-woc X] [--cold-start-min-fill N]
 [--cold-start-target-woc X] [--cold-start-top-n N] [--category-window-weeks N]
-[--no-cd-limit] [--output FILE.csv|FILE.xlsx]
+[--no-cd-limit] [--cold-start-basis per_sku|category] [--cd-rule priority|fair_share]
+[--no-pack-rounding] [--output FILE.csv|FILE.xlsx]
+
+The literal v1 rules: --cold-start-basis category --cd-rule priority --no-pack-rounding.
 
 The same job as the web generator, run synchronously (SPEC §9).
 """
@@ -13,7 +16,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from distribution.engine import MODELS, DistributionParams, ParamsError
+from distribution.engine import CD_RULES, COLD_START_BASES, MODELS, DistributionParams, ParamsError
 from distribution.jobs import KIND, summary_for_display
 from distribution.models import DistributionRun
 from distribution.queries import run_export_frame, run_export_info
@@ -62,6 +65,21 @@ class Command(BaseCommand):
         parser.add_argument("--cold-start-top-n", type=int, default=DEFAULTS.cold_start_top_n)
         parser.add_argument("--category-window-weeks", type=int, default=DEFAULTS.category_window_weeks)
         parser.add_argument("--no-cd-limit", action="store_true", help="asignado = sugerido (sin límite por stock CD).")
+        parser.add_argument(
+            "--cold-start-basis",
+            choices=list(COLD_START_BASES),
+            default=DEFAULTS.cold_start_basis,
+            help="per_sku: venta de un SKU de la categoría (por defecto); category: la categoría entera (v1).",
+        )
+        parser.add_argument(
+            "--cd-rule",
+            choices=list(CD_RULES),
+            default=DEFAULTS.cd_rule,
+            help="priority: por prioridad (por defecto); fair_share: proporcional al sugerido.",
+        )
+        parser.add_argument(
+            "--no-pack-rounding", action="store_true", help="No redondea a cajas (el CD puede entregar unidades)."
+        )
         parser.add_argument("--output", default=None, metavar="FILE.csv|FILE.xlsx")
 
     def handle(self, *args: object, **options: object) -> None:
@@ -80,7 +98,10 @@ class Command(BaseCommand):
                 cold_start_target_woc=float(options["cold_start_target_woc"]),  # type: ignore[arg-type]
                 cold_start_top_n=int(options["cold_start_top_n"]),  # type: ignore[arg-type]
                 category_window_weeks=int(options["category_window_weeks"]),  # type: ignore[arg-type]
+                cold_start_basis=str(options["cold_start_basis"]),
                 limit_by_cd=not options["no_cd_limit"],
+                cd_rule=str(options["cd_rule"]),
+                round_to_pack=not options["no_pack_rounding"],
             )
         except ParamsError as exc:
             raise CommandError(str(exc)) from exc

@@ -1,4 +1,8 @@
-"""python manage.py import_cd_stock FILE [--date YYYY-MM-DD]"""
+"""python manage.py import_cd_stock FILE [--date YYYY-MM-DD] [--partial]
+
+A CD file is the whole CD: SKUs absent from it have 0 units, unless
+--partial, which updates only the file's SKUs (the others keep their latest
+quantity)."""
 
 from __future__ import annotations
 
@@ -17,6 +21,15 @@ class Command(ImportCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
         parser.add_argument("--date", type=iso_date, help="Fecha del stock, AAAA-MM-DD (por defecto, hoy).")
+        parser.add_argument(
+            "--partial",
+            action="store_true",
+            help="Solo actualiza los SKUs del archivo; los demás mantienen su última cantidad "
+            "(sin esta opción, los SKUs ausentes quedan en 0).",
+        )
 
     def job_params(self, options: dict[str, Any]) -> dict[str, Any]:
-        return {"date": options["date"]} if options.get("date") else {}
+        params: dict[str, Any] = {"date": options["date"]} if options.get("date") else {}
+        if options.get("partial"):
+            params["partial"] = True
+        return params

@@ -1,0 +1,65 @@
+"""The lifecycle of a distribution run (SPEC §5.7): what is its own.
+
+fastdso.lifecycle holds the state machine and `run_transition`; this module
+gives it, for `DR-…` ids, how to reserve a run's units (the CD side per SKU,
+in transit per store), how to release them and how to build the export that
+is kept when the run is marked exported. Registered in DistributionConfig.ready.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+from django.db.models import Sum
+
+from distribution import queries
+from distribution.models import DistributionLine, DistributionRun
+from fastdso.exports import to_csv_bytes, to_xlsx_bytes
+from fastdso.lifecycle import PlanKind
+from inventory.models import StockCommitment
+from inventory.services import stock_commitments_open, stock_commitments_release
+
+
+def _approve(run: DistributionRun, now: dt.datetime) -> dict[str, Any]:
+    """Reserve the run's allocated units at the CD and put them in transit to their stores."""
+    rows = list(
+        DistributionLine.objects.filter(run=run, store__isnull=False, allocated_qty__gt=0)
+        .values("product_id", "store_id")
+        .annotate(units=Sum("allocated_qty"))
+        .order_by()
+        .values_list("product_id", "store_id", "units")
+    )
+    stores = pd.DataFrame(rows, columns=["product_id", "store_id", "units"]).astype("int64")
+    cd = stores.groupby("product_id", as_index=False)["units"].sum()
+    stores["kind"] = StockCommitment.Kind.IN_TRANSIT.value
+    return stock_commitments_open(source=run.run_id, cd=cd, stores=stores, approved_at=now)
+
+
+def _release(run: DistributionRun, now: dt.datetime) -> int:
+    return stock_commitments_release(source=run.run_id, released_at=now)
+
+
+def _export(run: DistributionRun, fmt: str) -> bytes:
+    frame = queries.run_export_frame(run)
+    if fmt == "xlsx":
+        return to_xlsx_bytes(frame, text_columns=("run_id", "sku", "store"))
+    return to_csv_bytes(frame)
+
+
+def _not_ready(run: DistributionRun) -> str:
+    if run.status != DistributionRun.Status.DONE:
+        return f"El run {run.run_id} no terminó de generarse ({run.get_status_display()}): no cambia de estado."
+    return ""
+
+
+KIND = PlanKind(
+    prefix="DR-",
+    model=DistributionRun,
+    id_field="run_id",
+    approve=_approve,
+    release=_release,
+    export=_export,
+    not_ready=_not_ready,
+)

@@ -1,0 +1,228 @@
+"""Run and plan lifecycle (SPEC §5.7): one state machine, one entry point.
+
+    result = run_transition(run_id="DR-20261129-0003", action="approve", user=request.user)
+
+States: draft → approved → exported → closed; cancelled from draft or
+approved. An approved or exported run/plan holds stock (its commitments, in
+`inventory`); close and cancel release them. Marking exported keeps the file
+that was sent, byte for byte. Every change is audited (action "lifecycle",
+with from → to).
+
+Core imports no feature app, so each planner registers its kind at start-up
+(its AppConfig.ready) with what is its own: how to find it, how to write and
+release its stock commitments, how to build its export. Distribution runs
+are `DR-…`, transfer plans `TP-…`; the web page, the command `run_status`
+and the API all call `run_transition`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fastdso.audit import audit_record
+from fastdso.models import AuditEvent, Lifecycle, LifeState
+
+APPROVE, EXPORT, CLOSE, CANCEL = "approve", "export", "close", "cancel"
+ACTIONS = (APPROVE, EXPORT, CLOSE, CANCEL)
+# action → (states it may start from, state it leads to)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    APPROVE: ((LifeState.DRAFT,), LifeState.APPROVED),
+    EXPORT: ((LifeState.APPROVED,), LifeState.EXPORTED),
+    CLOSE: ((LifeState.EXPORTED,), LifeState.CLOSED),
+    CANCEL: ((LifeState.DRAFT, LifeState.APPROVED), LifeState.CANCELLED),
+}
+TIMESTAMP = {APPROVE: "approved_at", EXPORT: "exported_at", CLOSE: "closed_at", CANCEL: "cancelled_at"}
+OPEN_STATES = (LifeState.APPROVED, LifeState.EXPORTED)  # they hold stock
+EXPORT_FORMATS = ("csv", "xlsx")
+AUDIT_ACTION = "lifecycle"
+LIFECYCLE_READONLY = (
+    "state",
+    "approved_at",
+    "exported_at",
+    "closed_at",
+    "cancelled_at",
+    "export_file",
+    "export_format",
+    "export_sha256",
+)
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class TransitionRefused(ValueError):
+    """A change that cannot be made (message in Spanish); nothing was changed."""
+
+
+def action_label(action: str) -> str:
+    return {
+        APPROVE: _("aprobar"),
+        EXPORT: _("marcar como exportado"),
+        CLOSE: _("cerrar"),
+        CANCEL: _("cancelar"),
+    }.get(action, action)
+
+
+def state_label(state: str) -> str:
+    return str(dict(LifeState.choices).get(state, state))
+
+
+def next_state(current: str, action: str, *, object_id: str = "") -> str:
+    """The state `action` leads to from `current`, or TransitionRefused saying why not."""
+    if action not in TRANSITIONS:
+        raise TransitionRefused(
+            _("Acción «%(action)s» desconocida: use approve, export, close o cancel.") % {"action": action}
+        )
+    allowed, target = TRANSITIONS[action]
+    if current not in allowed:
+        raise TransitionRefused(
+            _("No se puede %(action)s %(id)s: está «%(state)s»; solo se puede desde %(allowed)s. Nada cambió.")
+            % {
+                "action": action_label(action),
+                "id": object_id,
+                "state": state_label(current),
+                "allowed": " o ".join(f"«{state_label(s)}»" for s in allowed),
+            }
+        )
+    return target
+
+
+def allowed_actions(state: str) -> list[str]:
+    """The actions a page offers for an object in `state`."""
+    return [action for action, (allowed, _target) in TRANSITIONS.items() if state in allowed]
+
+
+@dataclass(frozen=True)
+class PlanKind:
+    """What the lifecycle needs from one planner (registered in its AppConfig.ready)."""
+
+    prefix: str  # "DR-" / "TP-"
+    model: type[Lifecycle]
+    id_field: str  # "run_id" / "plan_id"
+    approve: Callable[[Any, dt.datetime], dict[str, Any]]  # write commitments; may raise TransitionRefused
+    release: Callable[[Any, dt.datetime], int]  # release commitments; units released
+    export: Callable[[Any, str], bytes]  # the export file's bytes in a format
+    not_ready: Callable[[Any], str] = field(default=lambda _obj: "")  # why it cannot change yet ("" = ready)
+
+
+_KINDS: dict[str, PlanKind] = {}
+
+
+def lifecycle_register(kind: PlanKind) -> None:
+    _KINDS[kind.prefix] = kind
+
+
+def _kind_for(object_id: str) -> PlanKind:
+    for prefix, kind in _KINDS.items():
+        if object_id.startswith(prefix):
+            return kind
+    raise TransitionRefused(_("«%(id)s» no es un id de run (DR-…) ni de plan (TP-…).") % {"id": object_id[:60]})
+
+
+def lifecycle_object(object_id: str) -> Lifecycle | None:
+    """The run or plan with this id (None if it does not exist)."""
+    kind = _kind_for(object_id)
+    return kind.model.objects.filter(**{kind.id_field: object_id}).first()
+
+
+@dataclass
+class TransitionResult:
+    object_id: str
+    action: str
+    from_state: str
+    to_state: str
+    obj: Lifecycle
+    details: dict[str, Any]
+
+
+def run_transition(*, run_id: str, action: str, user: Any = None, export_format: str = "csv") -> TransitionResult:
+    """Apply `action` (approve | export | close | cancel) to the run or plan `run_id`.
+
+    One transaction, the object's row locked: an illegal change, a run that is
+    not ready, or stock no longer free raise TransitionRefused and change
+    nothing. `export_format` (csv | xlsx) is the file kept when marking exported.
+    """
+    run_id = (run_id or "").strip()
+    kind = _kind_for(run_id)
+    if action == EXPORT and export_format not in EXPORT_FORMATS:
+        raise TransitionRefused(_("Formato «%(fmt)s» desconocido: use csv o xlsx.") % {"fmt": export_format})
+    saved_file = ""
+    try:
+        with transaction.atomic():
+            obj = kind.model.objects.select_for_update().filter(**{kind.id_field: run_id}).first()
+            if obj is None:
+                raise TransitionRefused(_("No existe %(id)s.") % {"id": run_id})
+            problem = kind.not_ready(obj)
+            if problem:
+                raise TransitionRefused(problem)
+            old = obj.state
+            new = next_state(old, action, object_id=run_id)
+            now = timezone.now()
+            details: dict[str, Any] = {"from": old, "to": new}
+            fields = ["state", TIMESTAMP[action]]
+            if action == APPROVE:
+                details.update(kind.approve(obj, now))
+            elif action == EXPORT:
+                content = kind.export(obj, export_format)
+                obj.export_file.save(f"{run_id}.{export_format}", ContentFile(content), save=False)
+                saved_file = obj.export_file.name
+                obj.export_format = export_format
+                obj.export_sha256 = hashlib.sha256(content).hexdigest()
+                fields += ["export_file", "export_format", "export_sha256"]
+                details.update(format=export_format, bytes=len(content), sha256=obj.export_sha256)
+            else:
+                details["released_units"] = kind.release(obj, now)
+            obj.state = new
+            setattr(obj, TIMESTAMP[action], now)
+            obj.save(update_fields=fields)
+            audit_record(user=user, action=AUDIT_ACTION, obj=obj, details=details)
+    except BaseException:
+        if saved_file:  # the transaction rolled back: do not keep a file nothing points at
+            obj.export_file.storage.delete(saved_file)
+        raise
+    return TransitionResult(object_id=run_id, action=action, from_state=old, to_state=new, obj=obj, details=details)
+
+
+def lifecycle_history(obj: models.Model) -> list[AuditEvent]:
+    """The object's state changes, oldest first (who, when, from → to)."""
+    return list(
+        AuditEvent.objects.filter(action=AUDIT_ACTION, object_type=obj._meta.label, object_id=str(obj.pk))
+        .select_related("user")
+        .order_by("created_at", "id")
+    )
+
+
+BUTTON_STYLES = {APPROVE: "success", EXPORT: "primary", CLOSE: "secondary", CANCEL: "outline-danger"}
+
+
+def lifecycle_context(obj: Lifecycle, object_id: str) -> dict[str, Any]:
+    """What the lifecycle box of a run or plan page shows: the state, the actions
+    it allows (buttons, for planners), the kept export and the history."""
+    return {
+        "object_id": object_id,
+        "state": obj.state,
+        "state_label": state_label(obj.state),
+        "actions": [(a, action_label(a).capitalize(), BUTTON_STYLES[a]) for a in allowed_actions(obj.state)],
+        "export_formats": EXPORT_FORMATS,
+        "has_export": bool(obj.export_file),
+        "history": [
+            {
+                "at": event.created_at,
+                "user": event.user,
+                "from": state_label(event.details.get("from", "")),
+                "to": state_label(event.details.get("to", "")),
+            }
+            for event in lifecycle_history(obj)
+        ],
+        "is_open": obj.state in OPEN_STATES,
+    }

@@ -1,0 +1,65 @@
+"""The replay as a background job: progress "semana k de N" on the job page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastdso.jobs import JobProgress, job_input_path, job_runner
+from fastdso.models import Job
+from replay.models import ReplayRun
+from replay.services import ReplayRequest, replay_run_create, skus_file_read
+
+KIND = "replay"
+
+
+def request_from_params(job: Job) -> ReplayRequest:
+    """Job params (JSON) → ReplayRequest; a SKU file is read (and validated) here."""
+    params: dict[str, Any] = job.params
+    skus: list[str] = list(params.get("skus") or [])
+    file_categories: dict[str, str] = {}
+    if params.get("scope") == ReplayRun.Scope.SKUS and (job.file or params.get("path")):
+        skus, file_categories = skus_file_read(job_input_path(job))
+    as_of = params.get("as_of")
+    return ReplayRequest(
+        scope=params.get("scope", ""),
+        skus=tuple(skus),
+        file_categories=file_categories,
+        category=params.get("category") or "",
+        top_n=int(params.get("top_n") or 0),
+        weeks=int(params.get("weeks", 8)),
+        cd_supply=float(params.get("cd_supply", 1.0)),
+        as_of=dt.date.fromisoformat(as_of) if as_of else None,
+        policies=tuple(params.get("policies") or ()),
+        input_name=params.get("input_name") or job.file_name or "",
+    )
+
+
+def summary_for_display(run: ReplayRun) -> list[list[object]]:
+    """The job page's summary, in order: one line per policy."""
+    rows: list[list[object]] = [
+        ["Replay", run.replay_id],
+        ["Alcance", f"{run.scope_label} ({run.sku_count} SKUs)"],
+        ["Semanas", f"{run.first_week.isoformat()} a {run.as_of_week.isoformat()} ({run.weeks})"],
+        ["cd_supply", run.cd_supply],
+    ]
+    for result in run.results:
+        fill = result["totals"].get("fill_rate")
+        rows.append(
+            [
+                f"Política {result['name']}",
+                f"nivel de servicio {'—' if fill is None else f'{fill * 100:.1f} %'}, "
+                f"{result['totals']['units_shipped']} u. enviadas",
+            ]
+        )
+    return rows
+
+
+@job_runner(KIND)
+def run_replay(job: Job, progress: JobProgress) -> None:
+    progress(1, "Leyendo la entrada")
+    run, warnings = replay_run_create(request=request_from_params(job), user=job.user, job=job, progress=progress)
+    job.result = summary_for_display(run)
+    job.warnings = warnings
+    job.counts = {"skus": run.sku_count, "weeks_done": run.weeks * len(run.policies)}
+    job.result_url = run.get_absolute_url()

@@ -1,0 +1,141 @@
+"""replay (--skus FILE | --category NAME | --top-skus N) [--weeks N] [--cd-supply X]
+[--as-of DATE] --policy "NAME:key=value,…" [--policy …] [--output FILE]  (SPEC §9, §13).
+
+Runs the same job as the web page, synchronously, prints one line per policy
+and, with --output, writes the CSV/XLSX (by extension) with the columns
+policy, fill_rate, served_units, demand_units, lost_units, stockout_weeks,
+avg_cover_weeks, units_shipped, lines_per_week. Bad input exits non-zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from fastdso.exports import write_export
+from fastdso.jobs import JobInputError, job_start
+from fastdso.models import Job
+from replay import jobs as replay_jobs
+from replay.models import ReplayRun
+from replay.services import ReplayRequest, replay_export_frame, replay_export_record, replay_request_validate
+
+ERRORS_PRINTED = 20
+
+
+def _date(value: str) -> dt.date:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+        try:
+            return dt.datetime.strptime(value.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise CommandError(f"Fecha inválida «{value}»: use AAAA-MM-DD o DD/MM/AAAA.")
+
+
+def _number(value: str, flag: str, kind: type) -> Any:
+    try:
+        number = kind(value)
+    except ValueError:
+        raise CommandError(f"{flag}: «{value}» no es un número{' entero' if kind is int else ''}.") from None
+    if isinstance(number, float) and not math.isfinite(number):
+        raise CommandError(f"{flag}: «{value}» no es un número finito.")
+    return number
+
+
+class Command(BaseCommand):
+    help = "Replay de políticas de distribución sobre la historia (SPEC §13)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        scope = parser.add_mutually_exclusive_group(required=True)
+        scope.add_argument("--skus", metavar="FILE", help="Archivo CSV/XLSX con la columna sku.")
+        scope.add_argument("--category", metavar="NAME", help="Todos los productos de la categoría.")
+        scope.add_argument("--top-skus", metavar="N", help="Los N SKUs más vendidos en las semanas del replay.")
+        parser.add_argument("--weeks", default="8", help="Semanas simuladas, terminando en la semana de corte (8).")
+        parser.add_argument(
+            "--cd-supply", default="1.0", help="Lo que recibe el CD × la venta de la semana anterior (1.0)."
+        )
+        parser.add_argument("--as-of", metavar="DATE", help="Semana de corte; por defecto la última completa.")
+        parser.add_argument(
+            "--policy",
+            action="append",
+            default=[],
+            metavar="NAME:key=value,…",
+            help="Una política (1 a 4); claves = parámetros del generador (SPEC §5.1).",
+        )
+        parser.add_argument("--output", metavar="FILE", help="FILE.csv o FILE.xlsx")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        output = options.get("output")
+        if output and Path(output).suffix.lower() not in {".csv", ".xlsx"}:
+            raise CommandError(f"--output debe terminar en .csv o .xlsx: «{output}».")
+        params: dict[str, Any] = {
+            "weeks": _number(options["weeks"], "--weeks", int),
+            "cd_supply": _number(options["cd_supply"], "--cd-supply", float),
+            "as_of": _date(options["as_of"]).isoformat() if options.get("as_of") else None,
+            "policies": options["policy"],
+        }
+        path = None
+        if options.get("skus"):
+            path = Path(options["skus"])
+            if not path.is_file():
+                raise CommandError(f"No existe el archivo «{path}».")
+            params.update(scope=ReplayRun.Scope.SKUS, input_name=path.name)
+        elif options.get("category") is not None:
+            params.update(scope=ReplayRun.Scope.CATEGORY, category=options["category"])
+        else:
+            params.update(scope=ReplayRun.Scope.TOP, top_n=_number(options["top_skus"], "--top-skus", int))
+        try:  # the service's checks, before a job is created
+            replay_request_validate(
+                ReplayRequest(
+                    scope=params["scope"],
+                    category=params.get("category", ""),
+                    top_n=params.get("top_n", 0),
+                    weeks=params["weeks"],
+                    cd_supply=params["cd_supply"],
+                    policies=tuple(params["policies"]),
+                )
+            )
+        except JobInputError as exc:
+            raise CommandError(exc.message) from None
+
+        job = job_start(kind=replay_jobs.KIND, params=params, path=path, sync=True)
+        if job.status != Job.Status.DONE:
+            lines = [f"Error: {job.message}"]
+            for error in job.errors[:ERRORS_PRINTED]:
+                lines.append(
+                    f"  fila {error.get('row') or '-'} · {error.get('column', '')} · "
+                    f"«{error.get('value', '')}»: {error.get('message', '')}"
+                )
+            raise CommandError("\n".join(lines))
+        run = ReplayRun.objects.get(job=job)
+        for warning in job.warnings:
+            self.stderr.write(f"Advertencia: {warning}")
+        self._print(run)
+        if output:
+            frame = replay_export_frame(run)
+            write_export(frame, output, text_columns=("policy",))
+            replay_export_record(run=run, user=None, fmt=Path(output).suffix.lower().lstrip("."), rows=len(frame))
+            self.stdout.write(f"{len(frame)} filas escritas en {output}")
+
+    def _print(self, run: ReplayRun) -> None:
+        self.stdout.write(f"Replay {run.replay_id} ({run.get_absolute_url()})")
+        self.stdout.write(
+            f"{run.scope_label}: {run.sku_count} SKUs · semanas {run.first_week}–{run.as_of_week} ({run.weeks}) · "
+            f"cd_supply {run.cd_supply:g}"
+        )
+        for row in replay_export_frame(run).itertuples(index=False):
+            fill = "—" if row.fill_rate != row.fill_rate else f"{row.fill_rate * 100:.1f} %"
+            marks = [
+                m
+                for m, name in (("mejor servicio", run.best_fill_policy), ("menor stock", run.lowest_stock_policy))
+                if name == row.policy
+            ]
+            self.stdout.write(
+                f"  {row.policy}: servicio {fill} · vendidas {row.served_units} de {row.demand_units} "
+                f"(perdidas {row.lost_units}) · quiebres {row.stockout_weeks} · "
+                f"enviadas {row.units_shipped} · líneas/sem {row.lines_per_week:g}"
+                + (f"  [{', '.join(marks)}]" if marks else "")
+            )

@@ -1,0 +1,287 @@
+"""Writes of the replay app: run a replay and save it (SPEC §13).
+
+    run = replay_run_create(request=ReplayRequest(scope="top", top_n=50,
+                            policies=("base:model=SMA2", "alto:target_woc=3")), user=user)
+
+Load → simulate → write back: the history of the scope SKUs for the whole
+window plus the longest lookback is read **once**, in bulk, through the
+sales-series functions of `sales/queries.py`; the pure engine replays every
+policy week by week on it; one ReplayRun row keeps the parameters and the
+results (per policy and per week).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from fastdso.audit import audit_record
+from fastdso.files import Column, read_table
+from fastdso.jobs import JobInputError
+from inventory import queries as inventory_queries
+from inventory.models import Product
+from replay import engine
+from replay.engine import Policy, PolicyError, ReplayInputs
+from replay.models import ReplayRun
+from sales import queries as sales_queries
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[..., None]
+MAX_WEEKS = 52
+MAX_TOP = 5000
+MAX_CD_SUPPLY = 100.0
+MAX_WARNINGS = 200
+SKU_FILE_COLUMNS = [
+    Column("sku"),
+    Column("product_name", required=False),
+    Column("category", required=False),
+]
+SCOPE_COLUMNS = ("sku", "product_id", "category", "request_category")
+# The SPEC §9 CSV of the `replay` command and the page's export, one row per policy.
+EXPORT_COLUMNS = [
+    "policy",
+    "fill_rate",
+    "served_units",
+    "demand_units",
+    "lost_units",
+    "stockout_weeks",
+    "avg_cover_weeks",
+    "units_shipped",
+    "lines_per_week",
+]
+
+
+def _no_progress(*_args: Any, **_kwargs: Any) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class ReplayRequest:
+    """What the planner asked for (form, command or job params)."""
+
+    scope: str  # ReplayRun.Scope
+    skus: tuple[str, ...] = ()
+    file_categories: dict[str, str] = field(default_factory=dict)
+    category: str = ""
+    top_n: int = 0
+    weeks: int = 8
+    cd_supply: float = 1.0
+    as_of: dt.date | None = None
+    policies: tuple[str, ...] = ()
+    input_name: str = ""
+
+
+def replay_policies_validate(texts: Sequence[str]) -> list[Policy]:
+    """1–4 policies; a bad one raises JobInputError naming the policy and the key."""
+    try:
+        return engine.policies_parse(texts)
+    except PolicyError as exc:
+        raise JobInputError(str(exc)) from None
+
+
+def replay_request_validate(request: ReplayRequest) -> list[Policy]:
+    """Every check of a replay request, before anything is read or written."""
+    problems = []
+    if not 1 <= request.weeks <= MAX_WEEKS:
+        problems.append(f"las semanas deben estar entre 1 y {MAX_WEEKS}")
+    if not (math.isfinite(request.cd_supply) and 0 <= request.cd_supply <= MAX_CD_SUPPLY):
+        problems.append(f"cd_supply debe estar entre 0 y {MAX_CD_SUPPLY:g}")
+    if request.scope == ReplayRun.Scope.TOP and not 1 <= request.top_n <= MAX_TOP:
+        problems.append(f"el top de SKUs debe estar entre 1 y {MAX_TOP}")
+    if request.scope == ReplayRun.Scope.CATEGORY and not request.category.strip():
+        problems.append("indique una categoría")
+    if request.scope not in ReplayRun.Scope.values:
+        problems.append(f"alcance desconocido «{request.scope}»")
+    if problems:
+        raise JobInputError("Replay inválido: " + "; ".join(problems) + ".")
+    return replay_policies_validate(request.policies)
+
+
+def category_resolve(name: str) -> str | None:
+    """The catalogue's spelling of a category (trimmed, case-insensitive), or None."""
+    wanted = " ".join(str(name or "").split()).casefold()
+    return next((c for c in inventory_queries.product_categories() if c.casefold() == wanted), None) if wanted else None
+
+
+def skus_file_read(path: str | Path) -> tuple[list[str], dict[str, str]]:
+    """A SKU file (SPEC §3 reader): its SKUs in order, once each, and the
+    categories it gives (used for SKUs whose product has none)."""
+    frame = read_table(path, SKU_FILE_COLUMNS, max_bytes=settings.FASTDSO_MAX_UPLOAD_MB * 1024 * 1024)
+    frame = frame[frame["sku"].astype(str).str.strip() != ""]
+    categories: dict[str, str] = {}
+    for sku, category in frame[["sku", "category"]].itertuples(index=False):
+        if isinstance(category, str) and category.strip():
+            categories.setdefault(str(sku).strip(), category.strip())
+    return list(dict.fromkeys(frame["sku"].astype(str).str.strip())), categories
+
+
+def _scope(request: ReplayRequest, as_of_week: dt.date) -> tuple[pd.DataFrame, str, list[str]]:
+    """DataFrame[sku, product_id, category, request_category], its label, warnings."""
+    warnings: list[str] = []
+    if request.scope == ReplayRun.Scope.CATEGORY:
+        category = category_resolve(request.category)
+        if category is None:
+            raise JobInputError(f"Categoría desconocida: «{request.category}».")
+        skus = list(Product.objects.filter(category=category).order_by("sku").values_list("sku", flat=True))
+        label = category
+    elif request.scope == ReplayRun.Scope.TOP:
+        skus = sales_queries.top_skus(request.top_n, request.weeks, as_of_week)
+        label = f"Top {request.top_n} SKUs"
+        if len(skus) < request.top_n:
+            warnings.append(f"Solo {len(skus)} SKU(s) vendieron en las {request.weeks} semanas: se usan esos.")
+    else:
+        skus = list(dict.fromkeys(str(s).strip() for s in request.skus if str(s).strip()))
+        label = request.input_name or f"{len(skus)} SKUs"
+    scope = inventory_queries.products_by_sku(skus).drop(columns=["product_name"])
+    unknown = sorted(set(skus) - set(scope["sku"]))
+    if unknown:
+        shown = ", ".join(unknown[:20]) + ("…" if len(unknown) > 20 else "")
+        warnings.append(f"{len(unknown)} SKU(s) no están en el catálogo y no se simulan: {shown}.")
+    if scope.empty:
+        raise JobInputError("El alcance no tiene SKUs del catálogo: no hay nada que simular.")
+    scope["request_category"] = scope["sku"].map(request.file_categories)
+    return scope.sort_values("sku").reset_index(drop=True), label, warnings
+
+
+def replay_inputs_load(
+    scope: pd.DataFrame, policies: Sequence[Policy], weeks: list[dt.date], cd_supply: float
+) -> ReplayInputs:
+    """The whole history the replay needs, in bulk: the scope's weekly rows from
+    t0 − (longest lookback) to the as-of week, and the weekly units of the
+    categories a cold start may need."""
+    as_of_week = weeks[-1]
+    span = len(weeks) + engine.history_weeks(policies)
+    sales = sales_queries.weekly_sales(scope["sku"].tolist(), span, as_of_week)
+    sales = sales[["product_id", "store_id", "week_start", "units"]]
+    categories = engine.cold_categories(scope, sales, weeks, policies)
+    category_weekly = sales_queries.category_weekly_units(categories, span, as_of_week)
+    stores = inventory_queries.stores_frame().rename(columns={"name": "store_name"})[["store_id", "store_name"]]
+    return ReplayInputs(
+        # Every catalogue column the generator reads (pack_size too, once the catalogue has it).
+        scope=scope[[c for c in (*SCOPE_COLUMNS, "pack_size") if c in scope.columns]],
+        sales=sales,
+        category_weekly=category_weekly,
+        stores=stores,
+        weeks=weeks,
+        cd_supply=cd_supply,
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        value = value.item()
+    return round(value, 6) if isinstance(value, float) else value
+
+
+def result_json(result: engine.PolicyResult) -> dict[str, Any]:
+    weekly = result.weekly.astype(object).where(result.weekly.notna(), None)
+    return {
+        "name": result.policy.name,
+        "totals": {k: _jsonable(v) for k, v in result.totals.items()},
+        "start_stock": int(result.start_stock),
+        "weekly": [{k: _jsonable(v) for k, v in row.items()} for row in weekly.to_dict("records")],
+    }
+
+
+def _replay_id(run: ReplayRun) -> str:
+    return f"RP-{timezone.localdate(run.created_at).strftime('%Y%m%d')}-{run.pk:04d}"
+
+
+def replay_run_create(
+    *, request: ReplayRequest, user: Any = None, job: Any = None, progress: Progress | None = None
+) -> tuple[ReplayRun, list[str]]:
+    """Validate, load the history once, replay every policy, save the ReplayRun.
+    Raises JobInputError on bad input (nothing is written)."""
+    progress = progress or _no_progress
+    policies = replay_request_validate(request)
+    as_of_week = sales_queries.resolve_as_of_week(request.as_of)
+    if as_of_week is None:
+        raise JobInputError("No hay ventas macro cargadas: cargue ventas o indique una semana de corte (as-of).")
+    weeks = sales_queries.week_starts(request.weeks, as_of_week)
+    progress(5, "Preparando el alcance")
+    scope, label, warnings = _scope(request, as_of_week)
+    progress(10, "Leyendo la historia de ventas", skus=len(scope))
+    inputs = replay_inputs_load(scope, policies, weeks, request.cd_supply)
+    total = len(policies) * len(weeks)
+
+    def on_week(index: int, k: int, n: int) -> None:
+        done = index * n + k
+        progress(20 + 75 * done / total, f"Política «{policies[index].name}»: semana {k} de {n}", weeks_done=done)
+
+    results = engine.replay(inputs, policies, progress=on_week)
+    marks = engine.best_policies(results)
+    progress(96, "Guardando el replay")
+    with transaction.atomic():
+        run = ReplayRun.objects.create(
+            replay_id=f"tmp-{timezone.now().timestamp()}",
+            user=user if getattr(user, "is_authenticated", False) else None,
+            job=job,
+            scope=request.scope,
+            scope_label=label[:255],
+            category=label if request.scope == ReplayRun.Scope.CATEGORY else "",
+            top_n=request.top_n if request.scope == ReplayRun.Scope.TOP else None,
+            skus=scope["sku"].tolist(),
+            sku_count=len(scope),
+            weeks=len(weeks),
+            cd_supply=request.cd_supply,
+            as_of_week=as_of_week,
+            first_week=weeks[0],
+            policies=[
+                {
+                    "name": p.name,
+                    "text": p.text,
+                    "overrides": {k: _jsonable(v) for k, v in p.overrides.items()},
+                    "params": {k: _jsonable(v) for k, v in p.params.as_dict().items()},
+                }
+                for p in policies
+            ],
+            results=[result_json(r) for r in results],
+            best_fill_policy=marks["best_fill"] or "",
+            lowest_stock_policy=marks["lowest_stock"] or "",
+            warnings=warnings[:MAX_WARNINGS],
+        )
+        run.replay_id = _replay_id(run)
+        run.save(update_fields=["replay_id"])
+        audit_record(user=user, action="replay", obj=run, details=run_summary(run))
+    logger.info("replay %s: %s", run.replay_id, run_summary(run))
+    return run, warnings
+
+
+def run_summary(run: ReplayRun) -> dict[str, Any]:
+    return {
+        "scope": run.scope_label,
+        "skus": run.sku_count,
+        "weeks": run.weeks,
+        "cd_supply": run.cd_supply,
+        "policies": run.policy_names,
+        "best_fill": run.best_fill_policy,
+        "lowest_stock": run.lowest_stock_policy,
+    }
+
+
+def replay_export_frame(run: ReplayRun) -> pd.DataFrame:
+    """One row per policy with the SPEC §9 columns (fill rate and cover rounded to 4 decimals)."""
+    rows = [{"policy": r["name"], **{c: r["totals"].get(c) for c in EXPORT_COLUMNS[1:]}} for r in run.results]
+    frame = pd.DataFrame(rows, columns=EXPORT_COLUMNS)
+    for column in ("fill_rate", "avg_cover_weeks", "lines_per_week"):
+        frame[column] = frame[column].astype("float64").round(4)
+    return frame
+
+
+def replay_export_record(*, run: ReplayRun, user: Any, fmt: str, rows: int) -> None:
+    audit_record(user=user, action="export", obj=run, details={"format": fmt, "rows": rows})

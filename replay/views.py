@@ -1,0 +1,174 @@
+"""Replay pages: the form with past replays, a replay side by side, its export. Thin views."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView
+
+from distribution.engine import DistributionParams
+from fastdso.exports import export_response
+from fastdso.jobs import job_start
+from fastdso.roles import PlannerRequiredMixin, can_plan
+from fastdso.tables import configure_table
+from replay import jobs as replay_jobs
+from replay.engine import policy_fields
+from replay.forms import ReplayForm
+from replay.models import ReplayRun
+from replay.services import replay_export_frame, replay_export_record
+from replay.tables import ReplayRunTable
+from sales.queries import default_as_of_week
+
+COLORS = ["#0d6efd", "#d63384", "#198754", "#fd7e14"]
+
+
+class ReplayHomeView(View):
+    """The form (planners) and the past replays (everyone)."""
+
+    template_name = "replay/replay_home.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(request, ReplayForm() if can_plan(request.user) else None)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not can_plan(request.user):
+            raise PermissionDenied
+        form = ReplayForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self._render(request, form, status=400)
+        upload = form.cleaned_data.get("file") if form.cleaned_data["scope"] == ReplayRun.Scope.SKUS else None
+        params = form.job_params()
+        if upload is not None:
+            params["input_name"] = upload.name
+        job = job_start(kind=replay_jobs.KIND, user=request.user, params=params, upload=upload)
+        if job.is_finished and job.result_url:
+            return redirect(job.result_url)
+        messages.info(request, _("Simulando las políticas: la tarea muestra el avance semana a semana."))
+        return redirect("job_detail", pk=job.pk)
+
+    def _render(self, request: HttpRequest, form: ReplayForm | None, status: int = 200) -> HttpResponse:
+        table = configure_table(request, ReplayRunTable(ReplayRun.objects.select_related("user")), default=10)
+        context = {
+            "form": form,
+            "runs_table": table,
+            "default_as_of": default_as_of_week(),
+            "policy_defaults": {key: getattr(DistributionParams(), key) for key in policy_fields()},
+        }
+        return render(request, self.template_name, context, status=status)
+
+
+def use_policy_url(params: dict[str, Any]) -> str:
+    """The generator form pre-filled with a policy's parameters."""
+    values = {k: ("true" if v else "false") if isinstance(v, bool) else v for k, v in params.items()}
+    return reverse("distribution:generate") + "?" + urlencode(values)
+
+
+def _chart(run: ReplayRun, metric: str, label: str, scale: float = 1.0) -> dict[str, Any]:
+    weeks = [r["week_start"] for r in run.results[0]["weekly"]] if run.results else []
+    datasets = []
+    for i, result in enumerate(run.results):
+        values = [row.get(metric) for row in result["weekly"]]
+        datasets.append(
+            {
+                "label": result["name"],
+                "data": [None if v is None else round(v * scale, 2) for v in values],
+                "borderColor": COLORS[i % len(COLORS)],
+                "backgroundColor": COLORS[i % len(COLORS)],
+                "tension": 0.2,
+                "pointRadius": 3,
+            }
+        )
+    return {
+        "type": "line",
+        "data": {"labels": [w[8:10] + "/" + w[5:7] for w in weeks], "datasets": datasets},
+        "options": {
+            "plugins": {"legend": {"position": "bottom"}},
+            "scales": {"y": {"beginAtZero": True, "title": {"display": True, "text": label}}},
+        },
+    }
+
+
+def comparison_rows(run: ReplayRun) -> list[dict[str, Any]]:
+    """One row per policy: its totals, marks and the link to the generator."""
+    params = {p["name"]: p for p in run.policies}
+    rows = []
+    for result in run.results:
+        policy = params.get(result["name"], {})
+        totals = result["totals"]
+        rows.append(
+            {
+                "name": result["name"],
+                "text": policy.get("text", result["name"]),
+                "totals": totals,
+                "fill_pct": None if totals.get("fill_rate") is None else totals["fill_rate"] * 100,
+                "start_stock": result.get("start_stock", 0),
+                "best_fill": result["name"] == run.best_fill_policy,
+                "lowest_stock": result["name"] == run.lowest_stock_policy,
+                "use_url": use_policy_url(policy.get("params", {})),
+            }
+        )
+    return rows
+
+
+def parameter_rows(run: ReplayRun) -> list[dict[str, Any]]:
+    """Every parameter of the policies side by side; `differs` marks the ones that change."""
+    keys = list(dict.fromkeys(k for p in run.policies for k in p.get("params", {})))
+    rows = []
+    for key in keys:
+        values = [p.get("params", {}).get(key) for p in run.policies]
+        rows.append({"key": key, "values": values, "differs": len({str(v) for v in values}) > 1})
+    return rows
+
+
+def weekly_rows(run: ReplayRun) -> list[dict[str, Any]]:
+    """Week by week: each policy's fill rate, lost units and closing stock."""
+    if not run.results:
+        return []
+    rows = []
+    for index, week in enumerate(run.results[0]["weekly"]):
+        cells = [r["weekly"][index] for r in run.results]
+        rows.append({"week_start": week["week_start"], "demand": week["demand_units"], "cells": cells})
+    return rows
+
+
+class ReplayDetailView(DetailView):
+    model = ReplayRun
+    template_name = "replay/replay_detail.html"
+    context_object_name = "run"
+    slug_field = "replay_id"
+    slug_url_kwarg = "replay_id"
+
+    def get_queryset(self) -> QuerySet[ReplayRun]:
+        return ReplayRun.objects.select_related("user", "job")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        run: ReplayRun = self.object
+        context.update(
+            rows=comparison_rows(run),
+            parameters=parameter_rows(run),
+            weekly=weekly_rows(run),
+            fill_chart=_chart(run, "fill_rate", _("nivel de servicio %"), scale=100),
+            stock_chart=_chart(run, "closing_stock", _("stock de cierre (u.)")),
+            can_plan=can_plan(self.request.user),
+        )
+        return context
+
+
+class ReplayExportView(PlannerRequiredMixin, View):
+    def get(self, request: HttpRequest, replay_id: str, fmt: str) -> HttpResponse:
+        if fmt not in {"csv", "xlsx"}:
+            raise Http404
+        run = get_object_or_404(ReplayRun, replay_id=replay_id)
+        frame = replay_export_frame(run)
+        replay_export_record(run=run, user=request.user, fmt=fmt, rows=len(frame))
+        return export_response(frame, fmt, run.replay_id, text_columns=("policy",))

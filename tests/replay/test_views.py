@@ -1,0 +1,156 @@
+"""Replay pages: planners run and export, viewers only look (403 on POST and export)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from fastdso.models import AuditEvent, Job
+from replay.models import ReplayRun
+from tests import factories as f
+
+W = [dt.date(2026, 1, 5) + dt.timedelta(weeks=i) for i in range(7)]
+
+
+@pytest.fixture
+def shop(db):
+    a, b = f.store("Tienda 1"), f.store("Tienda 2")
+    x, y = f.product("000X", category="Consolas"), f.product("000Y", category="Consolas")
+    units = {(x, a): [2, 3, 4, 2, 1, 3, 2], (x, b): [1, 1, 2, 2, 1, 0, 1], (y, a): [0, 1, 0, 1, 1, 2, 0]}
+    f.weekly([(p, s, W[i], u) for (p, s), series in units.items() for i, u in enumerate(series) if u])
+
+
+def post(client, **data):
+    payload = {
+        "scope": "top",
+        "top_n": "2",
+        "weeks": "3",
+        "cd_supply": "1.0",
+        "policy_1": "base:model=SMA2",
+        "policy_2": "alto:model=SMA3,target_woc=3",
+        **data,
+    }
+    return client.post(reverse("replay:home"), payload)
+
+
+def test_planner_runs_a_replay_and_sees_it_side_by_side(shop, planner_client):
+    response = post(planner_client)
+    run = ReplayRun.objects.get()
+    assert response.status_code == 302 and response["Location"] == run.get_absolute_url()
+    assert Job.objects.get(kind="replay").status == Job.Status.DONE
+    page = planner_client.get(run.get_absolute_url())
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "base" in html and "alto" in html
+    assert "mejor" in html and "menor stock" in html
+    assert "usar esta política" in html
+    assert 'id="replay-fill-chart"' in html and 'data-chart="replay-stock-chart"' in html
+    assert "<script>" not in html.replace('<script type="application/json"', "")  # no inline script (CSP)
+    chart = json.loads(json.dumps(page.context["fill_chart"]))  # what json_script serialises
+    assert [d["label"] for d in chart["data"]["datasets"]] == ["base", "alto"]
+    assert len(chart["data"]["labels"]) == 3
+
+
+def test_job_progress_names_the_week(shop, planner):
+    from fastdso.jobs import JobProgress
+    from replay.jobs import run_replay
+
+    stages = []
+
+    class Recorder(JobProgress):
+        def __call__(self, percent, stage="", **counts):
+            stages.append(stage)
+
+    job = Job.objects.create(
+        kind="replay", user=planner, params={"scope": "top", "top_n": 2, "weeks": 3, "policies": ["a", "b"]}
+    )
+    run_replay(job, Recorder(job.pk))
+    assert "Política «a»: semana 1 de 3" in stages
+    assert "Política «b»: semana 3 de 3" in stages
+    assert job.result_url == ReplayRun.objects.get().get_absolute_url()
+
+
+def test_use_this_policy_prefills_the_generator(shop, planner_client):
+    post(planner_client)
+    run = ReplayRun.objects.get()
+    page = planner_client.get(run.get_absolute_url())
+    alto = next(row for row in page.context["rows"] if row["name"] == "alto")
+    query = parse_qs(urlparse(alto["use_url"]).query)
+    assert query["model"] == ["SMA3"] and query["target_woc"] == ["3.0"] and query["limit_by_cd"] == ["true"]
+    form = planner_client.get(alto["use_url"]).context["form"]
+    assert form.initial["model"] == "SMA3"
+    assert form.initial["target_woc"] == "3.0"
+    assert form.initial["limit_by_cd"] is True
+    assert 'value="3.0"' in planner_client.get(alto["use_url"]).content.decode()
+
+
+def test_bad_policy_is_a_form_error_naming_the_key(shop, planner_client):
+    response = post(planner_client, policy_2="alto:target_wok=3")
+    assert response.status_code == 400
+    assert "target_wok" in response.content.decode()
+    assert not ReplayRun.objects.exists() and not Job.objects.exists()
+
+
+def test_scope_by_file_and_by_category(shop, planner_client):
+    upload = SimpleUploadedFile("lista.csv", b"sku\n000Y\n", content_type="text/csv")
+    post(planner_client, scope="skus", file=upload)
+    post(planner_client, scope="category", category="Consolas")
+    by_file, by_category = ReplayRun.objects.order_by("id")
+    assert by_file.skus == ["000Y"] and by_file.scope_label == "lista.csv"
+    assert by_category.skus == ["000X", "000Y"] and by_category.scope_label == "Consolas"
+
+
+def test_missing_scope_input_is_refused(shop, planner_client):
+    assert post(planner_client, scope="skus").status_code == 400
+    assert post(planner_client, scope="category").status_code == 400
+    assert not Job.objects.exists()
+
+
+def test_export_csv_and_xlsx_are_audited(shop, planner_client):
+    post(planner_client)
+    run = ReplayRun.objects.get()
+    response = planner_client.get(reverse("replay:export", args=[run.replay_id, "csv"]))
+    assert response.status_code == 200
+    header = response.content.decode("utf-8-sig").splitlines()[0]
+    assert header == (
+        "policy,fill_rate,served_units,demand_units,lost_units,stockout_weeks,avg_cover_weeks,units_shipped,lines_per_week"
+    )
+    xlsx = planner_client.get(reverse("replay:export", args=[run.replay_id, "xlsx"]))
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert AuditEvent.objects.filter(action="export", object_id=str(run.pk)).count() == 2
+    assert planner_client.get(reverse("replay:export", args=[run.replay_id, "pdf"])).status_code == 404
+
+
+def test_viewer_can_look_but_not_run_or_export(shop, planner_client, viewer_client):
+    post(planner_client)
+    run = ReplayRun.objects.get()
+    home = viewer_client.get(reverse("replay:home"))
+    assert home.status_code == 200 and home.context["form"] is None
+    assert run.replay_id in home.content.decode()
+    detail = viewer_client.get(run.get_absolute_url())
+    assert detail.status_code == 200 and "usar esta política" not in detail.content.decode()
+    assert post(viewer_client).status_code == 403
+    assert viewer_client.get(reverse("replay:export", args=[run.replay_id, "csv"])).status_code == 403
+    assert ReplayRun.objects.count() == 1
+
+
+def test_menu_lists_the_replay_under_distribution(shop, viewer_client):
+    menu = viewer_client.get(reverse("replay:home")).context["main_menu"]
+    group = next(g for g in menu if g["key"] == "distribution")
+    assert reverse("replay:home") in [e["url"] for e in group["entries"]]
+
+
+def test_list_page_queries_do_not_grow_with_replays(shop, planner_client, django_assert_max_num_queries):
+    for _ in range(3):
+        post(planner_client)
+    with django_assert_max_num_queries(12):
+        assert planner_client.get(reverse("replay:home")).status_code == 200
+
+
+def test_unknown_replay_is_404(db, planner_client):
+    assert planner_client.get(reverse("replay:detail", args=["RP-nope"])).status_code == 404
