@@ -19,6 +19,7 @@ from distribution.engine import (
     ParamsError,
 )
 from distribution.models import DistributionRun
+from fastdso.formatting import localize_decimal_inputs
 from fastdso.forms import UploadFileField
 from sales.queries import IncompleteWeek, resolve_as_of_week
 
@@ -150,6 +151,7 @@ class DistributionGenerateForm(forms.Form):
                 field.widget.attrs["class"] = "form-control"
             if name in ("target_woc", "cold_start_target_woc"):
                 field.widget.attrs["step"] = "0.1"
+        localize_decimal_inputs(self)
 
     def clean_as_of(self) -> Any:
         # The same check as the service: a date in an incomplete week is refused (SPEC §4.3).

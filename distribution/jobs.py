@@ -21,7 +21,8 @@ def summary_for_display(run_id: str, summary: dict) -> dict[str, object]:
         "SKUs por venta (SMA)": summary.get("sales_based_skus", 0),
         "SKUs arranque en frío": summary.get("cold_start_skus", 0),
         "SKUs sin línea": summary.get("skipped_skus", 0),
-        "Sin línea, por motivo": ", ".join(f"{k}: {v}" for k, v in skipped.items()) or "—",
+        # Reason codes and counts: pages name each reason in the viewer's language.
+        "Sin línea, por motivo": dict(skipped) or "—",
         "SKUs sin stock CD": summary.get("no_cd_stock_skus", 0),
         "Líneas": summary.get("line_count", 0),
         "Unidades sugeridas": summary.get("total_suggested", 0),

@@ -71,6 +71,19 @@ def store_totals(lines: QuerySet[DistributionLine]) -> QuerySet[dict[str, Any]]:
     )
 
 
+def run_export_info(run: DistributionRun) -> list[tuple]:
+    """The XLSX "parametros" sheet of a run: id, model, as-of, parameters, summary."""
+    from fastdso.exports import export_info
+
+    head = {
+        "run_id": run.run_id,
+        "model": run.model_name,
+        "as_of_week": run.as_of_week,
+        "request_file_name": run.request_file_name,
+    }
+    return export_info(head, run.params, run.summary)
+
+
 def run_export_frame(run: DistributionRun) -> pd.DataFrame:
     """The run as the SPEC §9 table: store lines, then a row per exception
     (empty store, 0 quantities), ordered by SKU."""

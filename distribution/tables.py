@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-import numpy as np
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from distribution.engine import COLD_START_MODEL
 from distribution.models import DistributionLine, DistributionRun
+from fastdso.formatting import fmt_trimmed
+from fastdso.tables import LabelColumn, NumberColumn
 
 NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
 
@@ -17,13 +17,13 @@ class RunTable(tables.Table):
     run_id = tables.LinkColumn("distribution:run_detail", args=[tables.A("run_id")], verbose_name=_("Run"))
     created_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("Creado"))
     user = tables.Column(verbose_name=_("Usuario"))
-    model_name = tables.Column(verbose_name=_("Modelo"))
+    model_name = LabelColumn(verbose_name=_("Modelo"), kind="model")
     as_of_week = tables.DateColumn(format="Y-m-d", verbose_name=_("Semana de corte"))
     request_file_name = tables.Column(verbose_name=_("Solicitud"))
-    scope_sku_count = tables.Column(verbose_name=_("SKUs"), attrs=NUM)
-    line_count = tables.Column(verbose_name=_("Líneas"), attrs=NUM)
-    total_suggested = tables.Column(verbose_name=_("Sugerido"), attrs=NUM)
-    total_allocated = tables.Column(verbose_name=_("Asignado"), attrs=NUM)
+    scope_sku_count = NumberColumn(verbose_name=_("SKUs"))
+    line_count = NumberColumn(verbose_name=_("Líneas"))
+    total_suggested = NumberColumn(verbose_name=_("Sugerido"))
+    total_allocated = NumberColumn(verbose_name=_("Asignado"))
     status = tables.Column(verbose_name=_("Generación"))
     state = tables.Column(verbose_name=_("Estado"))
 
@@ -47,10 +47,8 @@ class RunTable(tables.Table):
 
 
 def fmt_rate(value: float | None) -> str:
-    """Rates as the explanations write them (5.5, 1.333): a planner compares the two."""
-    if value is None:
-        return "—"
-    return np.format_float_positional(round(float(value), 3), precision=3, trim="-")
+    """Rates with the decimals the explanations use (5,5 · 1,333), in the active locale."""
+    return fmt_trimmed(value, 3)
 
 
 class LineTable(tables.Table):
@@ -63,12 +61,12 @@ class LineTable(tables.Table):
     )
     store = tables.Column(accessor="store__name", verbose_name=_("Tienda"))
     category = tables.Column(verbose_name=_("Categoría"))
-    rate = tables.Column(verbose_name=_("Venta/sem"), attrs=NUM)
-    store_stock = tables.Column(verbose_name=_("Stock tienda"), attrs=NUM)
-    suggested_qty = tables.Column(verbose_name=_("Sugerido"), attrs=NUM)
-    allocated_qty = tables.Column(verbose_name=_("Asignado"), attrs=NUM)
-    model_name = tables.Column(verbose_name=_("Modelo"))
-    reason = tables.Column(verbose_name=_("Motivo"))
+    rate = NumberColumn(verbose_name=_("Venta/sem"))
+    store_stock = NumberColumn(verbose_name=_("Stock tienda"))
+    suggested_qty = NumberColumn(verbose_name=_("Sugerido"))
+    allocated_qty = NumberColumn(verbose_name=_("Asignado"))
+    model_name = LabelColumn(verbose_name=_("Modelo"), kind="model")
+    reason = LabelColumn(verbose_name=_("Motivo"), kind="reason")
     explanation = tables.Column(
         verbose_name=_("Cálculo"), orderable=False, attrs={"td": {"class": "explanation explanation-wide"}}
     )
@@ -100,10 +98,6 @@ class LineTable(tables.Table):
             "explanation",
         )
 
-    def render_model_name(self, value: str) -> str:
-        # Let the long cold-start name wrap in a narrow column.
-        return mark_safe("COLD_START_<wbr>CATEGORY") if value == COLD_START_MODEL else value
-
     def render_rate(self, value: float, record: DistributionLine) -> str:
         # A cold-start line's rate is the cat_rate it was planned at (SPEC §5.3).
         # Runs made before v2 stored 0 there: they show their category's rate.
@@ -114,11 +108,11 @@ class LineTable(tables.Table):
 
 class StoreTotalsTable(tables.Table):
     store__name = tables.Column(verbose_name=_("Tienda"))
-    skus = tables.Column(verbose_name=_("SKUs"), attrs=NUM)
-    stock = tables.Column(verbose_name=_("Stock tienda (SKUs del run)"), attrs=NUM)
-    suggested = tables.Column(verbose_name=_("Sugerido"), attrs=NUM)
-    allocated = tables.Column(verbose_name=_("Asignado"), attrs=NUM)
-    cold_start_allocated = tables.Column(verbose_name=_("Asignado arranque en frío"), attrs=NUM)
+    skus = NumberColumn(verbose_name=_("SKUs"))
+    stock = NumberColumn(verbose_name=_("Stock tienda (SKUs del run)"))
+    suggested = NumberColumn(verbose_name=_("Sugerido"))
+    allocated = NumberColumn(verbose_name=_("Asignado"))
+    cold_start_allocated = NumberColumn(verbose_name=_("Asignado arranque en frío"))
 
     class Meta:
         order_by = "-allocated"
@@ -128,7 +122,7 @@ class ExceptionTable(tables.Table):
     sku = tables.Column(accessor="product__sku", verbose_name=_("SKU"))
     product_name = tables.Column(accessor="product__name", verbose_name=_("Producto"))
     category = tables.Column(verbose_name=_("Categoría"), default="—")
-    reason = tables.Column(verbose_name=_("Motivo"))
+    reason = LabelColumn(verbose_name=_("Motivo"), kind="reason")
     explanation = tables.Column(
         verbose_name=_("Por qué no recibe"), orderable=False, attrs={"td": {"class": "explanation"}}
     )
@@ -142,16 +136,16 @@ class NoCdStockTable(tables.Table):
     product__sku = tables.Column(verbose_name=_("SKU"))
     product__name = tables.Column(verbose_name=_("Producto"))
     category = tables.Column(verbose_name=_("Categoría"), default="—")
-    stores = tables.Column(verbose_name=_("Tiendas con necesidad"), attrs=NUM)
-    suggested = tables.Column(verbose_name=_("Sugerido sin asignar"), attrs=NUM)
+    stores = NumberColumn(verbose_name=_("Tiendas con necesidad"))
+    suggested = NumberColumn(verbose_name=_("Sugerido sin asignar"))
 
 
 class CompareTable(tables.Table):
     product__sku = tables.Column(verbose_name=_("SKU"))
     product__name = tables.Column(verbose_name=_("Producto"))
     store__name = tables.Column(verbose_name=_("Tienda"))
-    allocated_a = tables.Column(verbose_name=_("Asignado A"), attrs=NUM)
-    allocated_b = tables.Column(verbose_name=_("Asignado B"), attrs=NUM)
+    allocated_a = NumberColumn(verbose_name=_("Asignado A"))
+    allocated_b = NumberColumn(verbose_name=_("Asignado B"))
     delta = tables.TemplateColumn(
         "{% if value > 0 %}+{% endif %}{{ value }}", verbose_name=_("Diferencia (B − A)"), attrs=NUM
     )

@@ -32,9 +32,10 @@ from distribution.tables import (
 )
 from fastdso import charts
 from fastdso.audit import audit_record
-from fastdso.exports import export_response
+from fastdso.exports import export_info, export_response
 from fastdso.forms import submit_token
 from fastdso.jobs import job_start
+from fastdso.labels import label
 from fastdso.lifecycle import OPEN_STATES, lifecycle_context
 from fastdso.models import LifeState
 from fastdso.roles import PlannerRequiredMixin, can_plan
@@ -196,7 +197,7 @@ class RunSummaryView(RunMixin, TemplateView):
         outcome = {
             _("Por venta (SMA)"): summary.get("sales_based_skus", 0),
             _("Arranque en frío"): summary.get("cold_start_skus", 0),
-            **{reason: count for reason, count, _help in context["skipped"]},
+            **{label("reason", reason): count for reason, count, _help in context["skipped"]},
         }
         context["chart_config"] = charts.doughnut(list(outcome), list(outcome.values()))
         return context
@@ -263,7 +264,9 @@ class RunExportView(PlannerRequiredMixin, View):
         run = get_object_or_404(DistributionRun, run_id=run_id)
         frame = queries.run_export_frame(run)
         audit_record(user=request.user, action="export", obj=run, details={"format": fmt, "rows": len(frame)})
-        return export_response(frame, fmt, run.run_id, text_columns=("run_id", "sku", "store"))
+        return export_response(
+            frame, fmt, run.run_id, text_columns=("run_id", "sku", "store"), info=queries.run_export_info(run)
+        )
 
 
 class CompareMixin:
@@ -321,4 +324,7 @@ class CompareExportView(PlannerRequiredMixin, CompareMixin, View):
             object_repr=f"{result['a'].run_id} vs {result['b'].run_id}",
             details={"format": fmt, "rows": len(frame), "compare_with": result["a"].run_id},
         )
-        return export_response(frame, fmt, name, text_columns=("sku", "store"))
+        info = export_info(
+            {"run_a": result["a"].run_id, "run_b": result["b"].run_id}, dict(self.request.GET.items()), {}
+        )
+        return export_response(frame, fmt, name, text_columns=("sku", "store"), info=info)

@@ -6,24 +6,8 @@ from typing import Any
 
 from django.db import models
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
 
 from fastdso.models import AuditEvent
-
-# How the audit page names each action (unknown actions show as recorded).
-ACTION_LABELS = {
-    "upload": _("Carga"),
-    "run": _("Run"),
-    "plan": _("Plan"),
-    "replay": _("Replay"),
-    "export": _("Exportación"),
-    "lifecycle": _("Cambio de estado"),
-    "admin_add": _("Alta (admin)"),
-    "admin_change": _("Cambio (admin)"),
-    "admin_delete": _("Baja (admin)"),
-    "admin_export": _("Exportación (admin)"),
-    "job_failed": _("Tarea fallida"),
-}
 
 
 def audit_record(

@@ -11,13 +11,17 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from fastdso.audit import audit_record
 
@@ -56,45 +60,152 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def to_xlsx_bytes(frame: pd.DataFrame, *, text_columns: Sequence[str] = ("sku",), sheet: str = "datos") -> bytes:
-    """One sheet, bold header; `text_columns` typed as text ('@') so zeros stay."""
-    book = Workbook(write_only=True)
-    ws = book.create_sheet(title=sheet[:31])
-    header = []
-    for name in frame.columns:
+# Columns holding a code get a label column beside them (appended at the end,
+# so the contract's column order is kept): code → registry of fastdso.labels.
+LABELLED_COLUMNS = {
+    "reason": "reason",
+    "model": "model",
+    "model_name": "model",
+    "source": "reason",
+    "alert": "reason",
+}
+WIDTH_SAMPLE = 2000  # rows read to fit the column widths
+MAX_WIDTH = 60
+
+Info = Sequence[tuple[str, object]]
+
+
+def with_label_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every code column (reason, model…) also as `<column>_label`, in the active language."""
+    from fastdso.labels import label
+
+    extra = {}
+    for column, kind in LABELLED_COLUMNS.items():
+        if column in frame.columns and f"{column}_label" not in frame.columns:
+            codes = frame[column].astype(object)
+            names = {code: label(kind, code) for code in pd.unique(codes.dropna())}
+            extra[f"{column}_label"] = codes.map(names).fillna("")
+    return frame.assign(**extra) if extra else frame
+
+
+def _number_format(series: pd.Series) -> str | None:
+    """Integers "#,##0"; decimals with one or two places (as many as the data needs, up to 2)."""
+    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+        return None
+    if pd.api.types.is_integer_dtype(series):
+        return "#,##0"
+    values = series.dropna().astype("float64")
+    if values.empty or ((values * 1).round(0) == values).all():
+        return "#,##0"
+    return "#,##0.0" if ((values * 10).round(6) % 1 == 0).all() else "#,##0.00"
+
+
+def _width(name: str, series: pd.Series) -> float:
+    sample = series.iloc[:WIDTH_SAMPLE].dropna().astype(str)
+    longest = max([len(str(name)), *sample.str.len().tolist()])
+    return float(min(max(longest + 2, 8), MAX_WIDTH))
+
+
+def _header_cells(ws: Any, names: Sequence[object]) -> list[WriteOnlyCell]:
+    cells = []
+    for name in names:
         cell = WriteOnlyCell(ws, value=_xlsx_text(str(name)))
         cell.font = Font(bold=True)
-        header.append(cell)
-    ws.append(header)
+        cells.append(cell)
+    return cells
+
+
+def to_xlsx_bytes(
+    frame: pd.DataFrame,
+    *,
+    text_columns: Sequence[str] = ("sku",),
+    sheet: str = "datos",
+    info: Info | None = None,
+) -> bytes:
+    """A workbook that opens ready to use: bold frozen header with an autofilter,
+    fitted column widths, number formats (integers, one or two decimals),
+    `text_columns` typed as text ('@') so leading zeros stay; and, when `info`
+    is given, a second sheet "parametros" with the run's parameters and summary."""
+    book = Workbook(write_only=True)
+    ws = book.create_sheet(title=sheet[:31])
+    ws.freeze_panes = "A2"
+    if len(frame.columns):
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + 1}"
     text_idx = {i for i, name in enumerate(frame.columns) if name in set(text_columns)}
+    formats = {}
+    for i, name in enumerate(frame.columns):
+        ws.column_dimensions[get_column_letter(i + 1)].width = _width(name, frame.iloc[:, i])
+        if i not in text_idx:
+            fmt = _number_format(frame.iloc[:, i])
+            if fmt:
+                formats[i] = fmt
+    ws.append(_header_cells(ws, list(frame.columns)))
     for row in _cells(frame, xlsx=True):
-        out = []
+        out: list[object] = []
         for i, value in enumerate(row):
-            if i in text_idx and value is not None:
-                cell = WriteOnlyCell(ws, value=str(value))
-                cell.number_format = "@"
+            if value is not None and (i in text_idx or i in formats):
+                cell = WriteOnlyCell(ws, value=str(value) if i in text_idx else value)
+                cell.number_format = "@" if i in text_idx else formats[i]
                 out.append(cell)
             else:
                 out.append(value)
         ws.append(out)
+    if info:
+        _info_sheet(book, info)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def write_export(frame: pd.DataFrame, path: str, *, text_columns: Sequence[str] = ("sku",)) -> None:
+def _info_sheet(book: Workbook, info: Info) -> None:
+    """Second sheet: one row per parameter or summary figure (code, label, value)."""
+    from fastdso.labels import key_label
+
+    ws = book.create_sheet(title="parametros")
+    ws.freeze_panes = "A2"
+    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["B"].width = 40
+    ws.column_dimensions["C"].width = 30
+    ws.append(_header_cells(ws, ["parameter", "label", "value"]))
+    for key, value in info:
+        if isinstance(value, dict | list):
+            value = (
+                ", ".join(f"{k}: {v}" for k, v in value.items())
+                if isinstance(value, dict)
+                else ", ".join(map(str, value))
+            )
+        elif value is not None and not isinstance(value, int | float | str):
+            value = str(value)
+        ws.append([_xlsx_text(str(key)), _xlsx_text(key_label(key)), neutralise(_xlsx_text(value))])
+    ws.auto_filter.ref = f"A1:C{len(info) + 1}"
+
+
+def write_export(
+    frame: pd.DataFrame, path: str, *, text_columns: Sequence[str] = ("sku",), info: Info | None = None
+) -> None:
     """Write a frame to FILE.csv or FILE.xlsx (by extension), for commands."""
-    data = to_xlsx_bytes(frame, text_columns=text_columns) if path.lower().endswith(".xlsx") else to_csv_bytes(frame)
+    frame = with_label_columns(frame)
+    if path.lower().endswith(".xlsx"):
+        data = to_xlsx_bytes(frame, text_columns=text_columns, info=info)
+    else:
+        data = to_csv_bytes(frame)
     with open(path, "wb") as handle:
         handle.write(data)
 
 
 def export_response(
-    frame: pd.DataFrame, fmt: str, filename: str, *, text_columns: Sequence[str] = ("sku",)
+    frame: pd.DataFrame,
+    fmt: str,
+    filename: str,
+    *,
+    text_columns: Sequence[str] = ("sku",),
+    info: Info | None = None,
 ) -> HttpResponse:
-    """An attachment response: fmt is "csv" or "xlsx"."""
+    """An attachment response: fmt is "csv" or "xlsx". Code columns get a label
+    column; the XLSX gets the `info` sheet (parameters and summary)."""
+    frame = with_label_columns(frame)
     if fmt == "xlsx":
-        body = to_xlsx_bytes(frame, text_columns=text_columns)
+        body = to_xlsx_bytes(frame, text_columns=text_columns, info=info)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         fmt, body, content_type = "csv", to_csv_bytes(frame), "text/csv; charset=utf-8"
@@ -103,10 +214,25 @@ def export_response(
     return response
 
 
+def export_info(head: dict[str, Any], params: dict[str, Any] | None, summary: dict[str, Any] | None) -> list[tuple]:
+    """The rows of the XLSX "parametros" sheet: what was exported, with which
+    parameters, and the summary figures (codes as keys; the sheet adds labels)."""
+    rows: list[tuple] = [(k, v) for k, v in head.items()]
+    rows += [(k, v) for k, v in (params or {}).items() if k not in head]
+    rows += [(k, v) for k, v in (summary or {}).items() if k not in head]
+    return rows
+
+
 def _filters_text(request: HttpRequest) -> str:
     shown = request.GET.copy()
     shown.pop("format", None)
     return shown.urlencode()[:200] or "—"
+
+
+def _base_language(text: object) -> str:
+    """A (lazy) label in the language stored rows are written in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text)
 
 
 def list_export_response(request: HttpRequest, frame: pd.DataFrame, filename: str, what: str) -> HttpResponse:
@@ -118,8 +244,9 @@ def list_export_response(request: HttpRequest, frame: pd.DataFrame, filename: st
     audit_record(
         user=request.user,
         action="export",
-        object_repr=f"{what} ({fmt.upper()})",
+        object_repr=f"{_base_language(what)} ({fmt.upper()})",  # translated when shown
         object_url=request.get_full_path().replace("/export/", "/", 1),
         details={"rows": len(frame), "format": fmt, "filters": _filters_text(request)},
     )
-    return export_response(frame, fmt, filename, text_columns=("sku", "store"))
+    info = export_info({"export": what, "rows": len(frame)}, dict(request.GET.items()), {})
+    return export_response(frame, fmt, filename, text_columns=("sku", "store"), info=info)

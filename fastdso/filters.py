@@ -4,7 +4,7 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from fastdso.audit import ACTION_LABELS
+from fastdso.labels import label
 from fastdso.models import AuditEvent
 
 
@@ -32,7 +32,7 @@ class AuditFilter(django_filters.FilterSet):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         actions = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
-        self.filters["action"].extra["choices"] = [(a, ACTION_LABELS.get(a, a)) for a in actions]
+        self.filters["action"].extra["choices"] = [(a, label("audit_action", a)) for a in actions]
         for field in self.form.fields.values():
             css = "form-select form-select-sm" if hasattr(field, "choices") else "form-control form-control-sm"
             field.widget.attrs.setdefault("class", css)

@@ -34,10 +34,11 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from fastdso.files import FileRejected, RowError
+from fastdso.labels import label, stored_text
 from fastdso.models import Job
 
 logger = logging.getLogger(__name__)
@@ -218,7 +219,10 @@ def job_execute(job_id: int) -> None:
     runner = _RUNNERS[job.kind]
     progress = JobProgress(job.pk)
     progress(0, "Iniciando")
-    with Heartbeat(job.pk):
+    # What a job stores (stages, summaries, warnings, messages) is written in
+    # the base language whoever started it; pages translate it when shown
+    # (fastdso.labels.stored_text).
+    with translation.override(settings.LANGUAGE_CODE), Heartbeat(job.pk):
         _run_claimed(job, runner, progress)
 
 
@@ -258,8 +262,10 @@ class JobAbandoned(Exception):
 
 # Messages this module stores on jobs (Spanish; gettext-marked in one place).
 MESSAGES = {
-    "worker_died": _("El proceso se detuvo; no se guardó nada. Vuelva a enviar la tarea si todavía la necesita."),
-    "internal_error": _(
+    "worker_died": gettext_noop(
+        "El proceso se detuvo; no se guardó nada. Vuelva a enviar la tarea si todavía la necesita."
+    ),
+    "internal_error": gettext_noop(
         "Error interno (referencia %(ref)s): no se guardó nada. El detalle quedó en el registro del servidor."
     ),
 }
@@ -428,25 +434,13 @@ def _finish(job: Job, status: str, *, progress_state: dict[str, Any] | None = No
     return bool(updated)
 
 
-# The planners' words for the counters that runners pass to progress().
-COUNT_LABELS = {
-    "rows_read": _("Filas leídas"),
-    "rows_written": _("Filas escritas"),
-    "lines": _("Líneas"),
-    "skus": _("SKUs"),
-    "skus_read": _("SKUs leídos"),
-    "stores": _("Tiendas"),
-    "weeks_done": _("Semanas simuladas"),
-}
-
-
 def job_status(job: Job) -> dict[str, Any]:
     """What the job page polls: live progress while running, the row once finished.
     `count_labels` names each counter for the page (the raw key if unknown)."""
     state: dict[str, Any] = {
         "id": job.pk,
         "status": job.status,
-        "status_label": job.get_status_display(),
+        "status_label": str(job.get_status_display()),
         "progress": job.progress,
         "stage": job.stage,
         "counts": job.counts,
@@ -456,7 +450,10 @@ def job_status(job: Job) -> dict[str, Any]:
         live = cache.get(progress_key(job.pk))
         if live:
             state.update(progress=live["progress"], stage=live["stage"], counts=live["counts"])
-    state["count_labels"] = {key: str(COUNT_LABELS.get(key, key)) for key in state["counts"] or {}}
+    # Stored in the base language; shown in the viewer's. A finished job's
+    # status badge says it all: no second "Terminada" beside it.
+    state["stage"] = "" if job.is_finished else stored_text(state["stage"])
+    state["count_labels"] = {key: label("param", key) for key in state["counts"] or {}}
     return state
 
 

@@ -110,6 +110,7 @@ TEMPLATES = [
                 "fastdso.menu.menu_context",
                 "inventory.context.demo_context",
             ],
+            "builtins": ["fastdso.templatetags.fastdso_tags"],
         },
     },
 ]
@@ -231,6 +232,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Español")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Number separators per language (fastdso/formatting.py uses them everywhere).
+FORMAT_MODULE_PATH = ["fastdso.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/Santiago")
 USE_I18N = True
 USE_TZ = True

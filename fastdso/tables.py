@@ -9,7 +9,6 @@ from typing import Any
 import django_tables2 as tables
 import pandas as pd
 from django.contrib.admin.models import LogEntry
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_tables2 import RequestConfig
@@ -17,7 +16,10 @@ from django_tables2.data import TableData
 from django_tables2.utils import OrderBy
 from django_tables2.views import SingleTableMixin
 
-from fastdso.audit import ACTION_LABELS, audit_object_url
+from fastdso.audit import audit_object_url
+from fastdso.formatting import fmt_number
+from fastdso.labels import help_text, key_label, label, stored_text, value_text
+from fastdso.labels import label as fastdso_label
 from fastdso.models import AuditEvent, Job
 
 PAGE_SIZES = (10, 25, 50)
@@ -51,11 +53,40 @@ class PagedTableMixin(SingleTableMixin):
         return configure_table(self.request, table, self.default_page_size)
 
 
+NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
+
+
+class NumberColumn(tables.Column):
+    """A figure in the active locale (fastdso.formatting): grouped thousands,
+    `digits` decimals rounded half-up, right-aligned."""
+
+    def __init__(self, *args: Any, digits: int = 0, **kwargs: Any) -> None:
+        self.digits = digits
+        kwargs.setdefault("attrs", NUM)
+        super().__init__(*args, **kwargs)
+
+    def render(self, value: Any) -> str:
+        return fmt_number(value, self.digits)
+
+
+class LabelColumn(tables.Column):
+    """A code shown by its label (fastdso.labels), the code and help in the tooltip."""
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        self.kind = kind
+        super().__init__(*args, **kwargs)
+
+    def render(self, value: Any) -> str:
+        tip = help_text(self.kind, value)
+        title = f"{value} · {tip}" if tip else str(value)
+        return format_html('<span title="{}">{}</span>', title, label(self.kind, value))
+
+
 class JobTable(tables.Table):
     id = tables.LinkColumn("job_detail", args=[tables.A("pk")], verbose_name="#")
-    kind = tables.Column(verbose_name=_("tipo"))
+    kind = LabelColumn(verbose_name=_("tipo"), kind="job_kind")
     status = tables.Column(verbose_name=_("estado"))
-    progress = tables.TemplateColumn("{{ value }} %", verbose_name=_("progreso"))
+    progress = tables.TemplateColumn("{{ value|num }} %", verbose_name=_("progreso"), attrs=NUM)
     file_name = tables.Column(verbose_name=_("archivo"))
     user = tables.Column(verbose_name=_("usuario"))
     created_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("creada"))
@@ -66,40 +97,11 @@ class JobTable(tables.Table):
         order_by = "-created_at"
 
 
-DETAIL_LABELS = {
-    "rows": _("filas"),
-    "count": _("cantidad"),
-    "format": _("formato"),
-    "filters": _("filtros"),
-    "skus": _("SKUs"),
-    "stores": _("tiendas"),
-    "lines": _("líneas"),
-    "units": _("unidades"),
-    "weeks": _("semanas"),
-    "warnings": _("advertencias"),
-    "errors": _("errores"),
-    "change": _("cambio"),
-    "from": _("de"),
-    "to": _("a"),
-    "released_units": _("unidades liberadas"),
-    "cd_reserved": _("reservadas en CD"),
-    "store_units": _("unidades en tiendas"),
-}
-
-
 def _detail_value(key: str, value: Any, action: str) -> str:
-    if isinstance(value, bool) or value is None:
-        return str(value)
-    if isinstance(value, int | float):
-        return intcomma(value)
-    if isinstance(value, dict):
-        return ", ".join(f"{DETAIL_LABELS.get(k, k)} {_detail_value(k, v, action)}" for k, v in value.items())
-    if isinstance(value, list):
-        shown = ", ".join(_detail_value(key, v, action) for v in value[:5])
-        return shown + (f" … (+{intcomma(len(value) - 5)})" if len(value) > 5 else "")
-    text = str(value)
-    if key == "change" and action.startswith("admin_"):
-        text = LogEntry(change_message=text).get_change_message() or text
+    if key == "change" and action.startswith("admin_") and isinstance(value, str):
+        text = LogEntry(change_message=value).get_change_message() or value
+        return text if len(text) <= 120 else text[:119] + "…"
+    text = value_text(value)
     return text if len(text) <= 120 else text[:119] + "…"
 
 
@@ -112,12 +114,15 @@ class AuditTable(tables.Table):
     details = tables.Column(verbose_name=_("detalle"), orderable=False, empty_values=())
 
     def render_action(self, value: str) -> str:
-        return str(ACTION_LABELS.get(value, value))
+        return label("audit_action", value)
 
     def render_object_repr(self, value: str, record: AuditEvent) -> str:
         """Every event links to its object when it can be shown."""
         url = audit_object_url(record, getattr(getattr(self, "request", None), "user", None))
-        label = value or record.object_id or "—"
+        label = stored_text(value) if value else record.object_id or "—"
+        if record.action == "job_failed" and value:
+            kind, _space, rest = value.partition(" ")  # "<job kind> <file>", kept as recorded
+            label = f"{fastdso_label('job_kind', kind)} {rest}".strip()
         return format_html('<a href="{}">{}</a>', url, label) if url else label
 
     def render_details(self, value: dict[str, Any], record: AuditEvent) -> str:
@@ -126,7 +131,7 @@ class AuditTable(tables.Table):
         return format_html_join(
             "",
             '<span class="me-3 text-nowrap"><b>{}</b>: {}</span>',
-            ((DETAIL_LABELS.get(k, k), _detail_value(k, v, record.action)) for k, v in value.items()),
+            ((key_label(k), _detail_value(k, v, record.action)) for k, v in value.items()),
         )
 
     class Meta:

@@ -19,6 +19,7 @@ from django.db import transaction
 
 from fastdso.audit import audit_record
 from fastdso.db import lines_write
+from fastdso.exports import export_info
 from fastdso.files import Column, read_table
 from fastdso.jobs import JobInputError, no_progress
 from forecast import engine
@@ -334,6 +335,21 @@ EXPORT_COLUMNS = [
     "proxy_skus",
     "note",
 ]
+
+
+def forecast_export_info(run: ForecastRun) -> list[tuple]:
+    """The XLSX "parametros" sheet of a forecast: scope, window, parameters, summary."""
+    head = {
+        "forecast_id": run.pk,
+        "scope": run.scope,
+        "category": run.category,
+        "stores": ", ".join(run.store_names) or "all",
+        "weeks": run.weeks,
+        "coverage_weeks": run.coverage_weeks,
+        "as_of_week": run.as_of_week,
+        "window_start": run.window_start,
+    }
+    return export_info(head, {}, run_summary(run))
 
 
 def forecast_export_frame(run: ForecastRun) -> pd.DataFrame:

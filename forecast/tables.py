@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import django_tables2 as tables
-from django.utils.formats import number_format
 from django.utils.html import format_html, json_script
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from fastdso import charts
+from fastdso.formatting import fmt_number
 from forecast.models import ForecastLine, ForecastRun
 
 SOURCE_BADGES = {
@@ -188,10 +188,10 @@ def sparkline_config(record: ForecastLine, labels: list[str]) -> dict[str, Any]:
 def _fmt_int(value: Any) -> str:
     if value is None:
         return "—"
-    return number_format(int(value), force_grouping=True)
+    return fmt_number(int(value))
 
 
 def _fmt_float(value: Any) -> str:
     if value is None:
         return "—"
-    return number_format(float(value), decimal_pos=2, force_grouping=True)
+    return fmt_number(value, 2)

@@ -25,7 +25,7 @@ from forecast import queries
 from forecast.filters import ForecastLineFilter
 from forecast.forms import INPUT_CATEGORY, INPUT_FILE, ForecastForm
 from forecast.models import ForecastRun
-from forecast.services import forecast_export_frame, forecast_export_record
+from forecast.services import forecast_export_frame, forecast_export_info, forecast_export_record
 from forecast.tables import ForecastLineTable, ForecastRunTable
 
 # Lists up to this size are computed during the request (about a second);
@@ -168,5 +168,9 @@ class ForecastRunExportView(PlannerRequiredMixin, View):
         frame = forecast_export_frame(run)
         forecast_export_record(run=run, user=request.user, fmt=fmt, rows=len(frame))
         return export_response(
-            frame, fmt, f"pronostico-compra-{run.pk}", text_columns=("sku", "product_name", "category")
+            frame,
+            fmt,
+            f"pronostico-compra-{run.pk}",
+            text_columns=("sku", "product_name", "category"),
+            info=forecast_export_info(run),
         )

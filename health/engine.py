@@ -33,6 +33,7 @@ The rules, exactly:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -64,6 +65,7 @@ class HealthParams:
     demand_weeks: int = 8  # weekly demand = units of the last N weeks / N
     last_runs: int = 5  # SKUs of the X newest distribution runs are in scope
     sales_days: int = 90  # SKUs sold in the last N days are in scope
+    as_of: dt.date | None = None  # the week evaluated (None: the last complete loaded week)
 
     def __post_init__(self) -> None:
         if not 0 <= self.min_woc <= self.max_woc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pandas as pd
@@ -21,6 +22,19 @@ class RunsForm(forms.Form):
         required=False,
         widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "style": "width:6rem"}),
     )
+
+    as_of = forms.DateField(
+        label=_("Semana de corte"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"),
+        help_text=_("Por defecto, la última semana completa de ventas cargadas."),
+    )
+
+    def as_of_week(self) -> dt.date | None:
+        """The week the page evaluates (None: the last complete loaded week)."""
+        if self.is_valid():
+            return self.cleaned_data.get("as_of")
+        return None
 
     def last_runs(self) -> int:
         if self.is_valid() and self.cleaned_data.get("runs") is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.urls import reverse
 
 from fastdso.jobs import JobProgress, job_runner
@@ -14,7 +16,11 @@ from health.queries import HEALTH_REFRESH_JOB, store_health_refresh
 def run_store_health_refresh(job: Job, progress: JobProgress) -> None:
     """Recompute Store Health for new data (started by the dashboard on a new data version)."""
     progress(5, "Calculando la salud de tiendas")
-    params = HealthParams(last_runs=int(job.params.get("last_runs", HealthParams().last_runs)))
+    as_of = job.params.get("as_of")
+    params = HealthParams(
+        last_runs=int(job.params.get("last_runs", HealthParams().last_runs)),
+        as_of=dt.date.fromisoformat(as_of) if as_of else None,
+    )
     data = store_health_refresh(params)
     job.result = {
         "tiendas": data.kpis["stores"],

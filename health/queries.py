@@ -252,7 +252,13 @@ def store_health_data(params: HealthParams | None = None, *, allow_stale: bool =
 
                 # At most one refresh waits: it reads the data current when it runs.
                 if not Job.objects.filter(kind=HEALTH_REFRESH_JOB, status=Job.Status.QUEUED).exists():
-                    job_start(kind=HEALTH_REFRESH_JOB, params={"last_runs": params.last_runs})
+                    job_start(
+                        kind=HEALTH_REFRESH_JOB,
+                        params={
+                            "last_runs": params.last_runs,
+                            "as_of": params.as_of.isoformat() if params.as_of else None,
+                        },
+                    )
             fresh = _cached(key)  # the job ran inline (FASTDSO_JOBS_SYNC) or has just finished
             return fresh if fresh is not None else replace(stale, stale=True)
     return store_health_refresh(params)
@@ -280,8 +286,12 @@ def health_cache_clear() -> None:
 
 def compute_store_health(params: HealthParams) -> HealthData:
     """Read in bulk, run the health rules, and shape what the pages need."""
-    last_sale_date = sales_queries.last_loaded_sale_date()
+    loaded_last = last_sale_date = sales_queries.last_loaded_sale_date()
     as_of_week = sales_queries.default_as_of_week()
+    if params.as_of is not None and as_of_week is not None:
+        # A chosen week: demand and the "sold recently" scope end with that week.
+        as_of_week = min(sales_queries.monday(params.as_of), as_of_week)
+        last_sale_date = as_of_week + dt.timedelta(days=6)
     sold, from_runs = health_scope_sources(params, last_sale_date)
     scope = engine.scope_product_ids(sold, from_runs)
     scope_list = scope.tolist()
@@ -326,7 +336,7 @@ def compute_store_health(params: HealthParams) -> HealthData:
         "alerts": len(alerts),
     }
     dates = {
-        "last_sale_date": last_sale_date,
+        "last_sale_date": loaded_last,
         "as_of_week": as_of_week,
         "stores_behind": sales_queries.stores_behind(as_of_week),  # SPEC §4.3: "datos hasta …"
         "demand_window": sales_queries.window(params.demand_weeks, as_of_week) if as_of_week else None,
@@ -413,9 +423,12 @@ class StockQueryResult:
 
 def stock_query(product: Product, params: HealthParams | None = None) -> StockQueryResult:
     """CD stock, and per store: stock, weekly demand, WOC, health bucket, last sale week,
-    plus the weekly series for the chart. A handful of queries, whatever the store count."""
+    plus the weekly series for the chart. A handful of queries, whatever the store count.
+    The demand window ends at `params.as_of` (default: the last complete loaded week)."""
     params = params or HealthParams()
     as_of = sales_queries.default_as_of_week()
+    if params.as_of is not None and as_of is not None:
+        as_of = min(sales_queries.monday(params.as_of), as_of)
     chart_weeks = max(STOCK_QUERY_CHART_WEEKS, params.demand_weeks)
     sales = sales_queries.weekly_sales([product.sku], chart_weeks, as_of)
     weeks = sales_queries.week_starts(chart_weeks, as_of)

@@ -8,12 +8,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 import django_tables2 as tables
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from fastdso.formatting import fmt_number, fmt_percent
 from health import engine
 from inventory.tables import NUM, stock_query_url
 
@@ -47,7 +46,7 @@ def decorate_alert(record: dict[str, Any]) -> None:
 def woc_display(value: float | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return str(_("sin demanda"))
-    return number_format(value, decimal_pos=1, force_grouping=True)
+    return fmt_number(value, 1)
 
 
 class WocColumn(tables.Column):
@@ -65,7 +64,7 @@ class DemandColumn(tables.Column):
         super().__init__(**kwargs)
 
     def render(self, value: float) -> str:
-        return number_format(value, decimal_pos=2, force_grouping=True)
+        return fmt_number(value, 2)
 
 
 def _alerts_url(**params: object) -> str:
@@ -115,20 +114,20 @@ class StoreHealthTable(tables.Table):
     @staticmethod
     def _link(record: dict[str, Any], value: int, alert: str) -> str:
         url = _alerts_url(store=record["store_id"], alert=alert, runs=record["runs"])
-        return format_html('<a href="{}">{}</a>', url, intcomma(value))
+        return format_html('<a href="{}">{}</a>', url, fmt_number(value))
 
     def render_name(self, value: str, record: dict[str, Any]) -> str:
         url = _alerts_url(store=record["store_id"], runs=record["runs"])
         return format_html('<a href="{}">{}</a>', url, value)
 
     def render_active(self, value: int) -> str:
-        return intcomma(value)
+        return fmt_number(value)
 
     def render_stockout(self, value: int, record: dict[str, Any]) -> str:
         return self._link(record, value, engine.OUT_OF_STOCK_WITH_DEMAND)
 
     def render_stockout_pct(self, value: float) -> str:
-        return number_format(value, decimal_pos=1) + " %"
+        return fmt_percent(value, 1)
 
     def render_below_min(self, value: int, record: dict[str, Any]) -> str:
         return self._link(record, value, engine.BELOW_MIN_WOC)

@@ -53,7 +53,8 @@ class HealthMixin:
     request: HttpRequest
 
     def health_params(self) -> engine.HealthParams:
-        return engine.HealthParams(last_runs=RunsForm(self.request.GET).last_runs())
+        form = RunsForm(self.request.GET)
+        return engine.HealthParams(last_runs=form.last_runs(), as_of=form.as_of_week())
 
     def health_data(self) -> queries.HealthData:
         return queries.store_health_data(self.health_params())
@@ -99,7 +100,7 @@ class DashboardView(HealthMixin, TemplateView):
             kpis=data.kpis,
             dates=data.dates,
             runs=runs,
-            runs_form=RunsForm(initial={"runs": runs}),
+            runs_form=RunsForm(initial={"runs": runs, "as_of": data.params.as_of}),
             store_form=form,
             store_table=configure_table(self.request, table, default=10),
             alerts_url=reverse("inventory:health_alerts"),
@@ -211,7 +212,8 @@ class StockQueryView(TemplateView):
         product: Product | None = candidates[0] if len(candidates) == 1 else None
         if product is None:
             return context
-        result = queries.stock_query(product)
+        as_of = RunsForm(self.request.GET).as_of_week()
+        result = queries.stock_query(product, engine.HealthParams(as_of=as_of))
         selected = self._selected_stores(result.stores)
         table = StockQueryStoreTable(FrameData(result.stores, decorate=decorate_alert))
         names = result.stores.set_index("store_id")["name"]
@@ -231,8 +233,24 @@ class StockQueryView(TemplateView):
                 "stockouts": int((result.stores["alert"] == engine.OUT_OF_STOCK_WITH_DEMAND).sum()),
             },
             sales_chart=self._chart(result, selected, names),
+            as_of=as_of,
+            demand_note=self._demand_note(result),
         )
         return context
+
+    @staticmethod
+    def _demand_note(result: queries.StockQueryResult) -> dict[str, Any] | None:
+        """A SKU whose sales ended before the demand window has no demand now, and
+        the page says so (0 is the honest current figure: its stock is not moving).
+        The planner also gets its last selling week, one click away as the as-of."""
+        last = result.stores["last_sale_week"].dropna()
+        window = result.demand_window
+        if last.empty or window is None or float(result.stores["weekly_demand"].sum()) > 0:
+            return None
+        last_week = pd.Timestamp(max(pd.to_datetime(last))).date()
+        if last_week >= window[0]:
+            return None
+        return {"last_sale_week": last_week}
 
     def _selected_stores(self, stores: pd.DataFrame) -> list[int]:
         known = set(stores["store_id"].tolist())

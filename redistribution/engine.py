@@ -462,8 +462,11 @@ def _serve(
         qty = min(need_left, donor_excess, cap_left)
         bumped = False
         if qty < params.min_fill and not rules.override[i]:
-            if urgent and donor_excess >= params.min_fill and cap_left >= params.min_fill and _within_max(
-                i, dest, received, rules, params
+            if (
+                urgent
+                and donor_excess >= params.min_fill
+                and cap_left >= params.min_fill
+                and _within_max(i, dest, received, rules, params)
             ):
                 qty, bumped = params.min_fill, True
             elif priority == 0:

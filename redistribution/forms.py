@@ -7,7 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fastdso.formatting import localize_decimal_inputs
 from fastdso.forms import UploadFileField
+from fastdso.labels import label
 from inventory.models import Store
 from inventory.queries import product_categories
 from redistribution import engine
@@ -196,6 +198,13 @@ class PlanForm(forms.Form):
         categories = product_categories()
         self.fields["category"].choices = [("", _("— elija una categoría —"))] + [(c, c) for c in categories]
         self.fields["category"].widget.attrs["class"] = "form-select"
+        # Parameters are named in the planner's words; the SPEC code stays in the tooltip.
+        for name in (*self.PARAM_FIELDS, *self.CAP_FIELDS):
+            field = self.fields[name]
+            if field.label == name:
+                field.label = label("param", name)
+            field.widget.attrs.setdefault("title", name)
+        localize_decimal_inputs(self)
 
     def params_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.PARAM_FIELDS]

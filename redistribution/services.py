@@ -21,13 +21,14 @@ from typing import Any
 
 import pandas as pd
 from django.db import transaction
-from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fastdso.audit import audit_record
 from fastdso.db import lines_write, readable_id_save
+from fastdso.exports import export_info
 from fastdso.files import Column, Kind, RowError, read_table, upload_max_bytes
+from fastdso.formatting import fmt_number
 from fastdso.jobs import JobInputError, no_progress
 from fastdso.models import Job
 from inventory.models import Product, Store
@@ -510,7 +511,6 @@ class LineExplainer:
             "objetivo %(target)s sem, necesita %(need)s u)%(urgent)s. %(origin)s tiene %(ostock)s u y "
             "retiene %(retain)s u (max(ceil(%(mrw)s × %(od)s), %(mss)s)). Motivo: %(reason)s."
         )
-        self.separator = str(get_format("DECIMAL_SEPARATOR"))
         self.reasons = {code: str(label) for code, label in REASON_LABELS.items()}
         self.fixed = {
             "target": self.num(params.target_woc),
@@ -519,17 +519,18 @@ class LineExplainer:
         }
         self.urgent = _(", urgente: bajo %(min)s sem") % {"min": self.num(params.min_woc)}
 
-    def num(self, value: float | None, digits: int = 1) -> str:
+    def num(self, value: float | None, digits: int = 1, stored: int = 3) -> str:
+        """As the pages show the stored figure: rounded to what the line stores
+        (`stored` decimals, see _lines_save), then half-up to `digits`."""
         if value is None or value != value:  # None or NaN
             return "—"
-        text = f"{value:.{digits}f}"
-        return text.replace(".", self.separator) if self.separator != "." else text
+        return fmt_number(round(float(value), stored), digits)
 
     def __call__(self, row: Any) -> str:
         return self.template % {
             **self.fixed,
             "dest": row.destination_store,
-            "d": self.num(row.destination_demand, 2),
+            "d": self.num(row.destination_demand, 2, 4),
             "stock": int(row.destination_stock),
             "before": self.num(row.cover_before),
             "after": self.num(row.cover_after),
@@ -538,7 +539,7 @@ class LineExplainer:
             "origin": row.origin_store,
             "ostock": int(row.origin_stock),
             "retain": int(row.origin_retain),
-            "od": self.num(row.origin_demand, 2),
+            "od": self.num(row.origin_demand, 2, 4),
             "reason": self.reasons.get(row.reason, row.reason),
         }
 
@@ -567,6 +568,20 @@ EXPORT_COLUMNS = [
     "urgent",
     "explanation",
 ]
+
+
+def plan_export_info(plan: TransferPlan) -> list[tuple]:
+    """The XLSX "parametros" sheet of a plan: id, mode, scope, parameters, summary."""
+    head = {
+        "plan_id": plan.plan_id,
+        "mode": plan.mode,
+        "scope": plan.scope,
+        "category": plan.category,
+        "destination": str(plan.destination) if plan.destination_id else "all",
+        "origin": str(plan.origin) if plan.origin_id else "",
+    }
+    summary = {k: v for k, v in (plan.summary or {}).items() if k != "short_by_store"}
+    return export_info(head, plan.params, summary)
 
 
 def plan_lines_frame(plan: TransferPlan) -> pd.DataFrame:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from fastdso.formatting import fmt_number
+from fastdso.labels import help_text, label
+from fastdso.tables import NumberColumn
 from redistribution.models import TransferLine, TransferPlan
-from redistribution.services import REASON_LABELS
 
 
 class PlanTable(tables.Table):
@@ -20,8 +21,8 @@ class PlanTable(tables.Table):
     category = tables.Column(verbose_name=_("categoría"))
     destination = tables.Column(verbose_name=_("destino"), default=_("Todas las tiendas"), order_by="destination__name")
     origin = tables.Column(verbose_name=_("origen"), default="—", order_by="origin__name")
-    line_count = tables.Column(verbose_name=_("movimientos"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
-    total_units = tables.Column(verbose_name=_("unidades"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    line_count = NumberColumn(verbose_name=_("movimientos"))
+    total_units = NumberColumn(verbose_name=_("unidades"))
     state = tables.Column(verbose_name=_("estado"))
 
     class Meta:
@@ -53,12 +54,12 @@ class TransferLineTable(tables.Table):
     )
     origin_store = tables.Column(verbose_name=_("origen"), order_by="origin_store__name")
     destination_store = tables.Column(verbose_name=_("destino"), order_by="destination_store__name")
-    qty = tables.Column(verbose_name=_("unidades"), attrs=NUM)
-    destination_demand = tables.Column(verbose_name=_("dem. destino (u/sem)"), attrs=NUM)
-    destination_stock = tables.Column(verbose_name=_("stock dest."), attrs=NUM)
+    qty = NumberColumn(verbose_name=_("unidades"))
+    destination_demand = NumberColumn(verbose_name=_("dem. destino (u/sem)"), digits=2)
+    destination_stock = NumberColumn(verbose_name=_("stock dest."))
     cover_before = tables.Column(verbose_name=_("cobertura (sem)"), attrs=NUM)
-    origin_stock = tables.Column(verbose_name=_("stock orig."), attrs=NUM)
-    origin_retain = tables.Column(verbose_name=_("piso orig."), attrs=NUM)
+    origin_stock = NumberColumn(verbose_name=_("stock orig."))
+    origin_retain = NumberColumn(verbose_name=_("piso orig."))
     reason = tables.Column(verbose_name=_("motivo"))
     explanation = tables.Column(verbose_name=_("explicación"), orderable=False, attrs={"td": {"class": "explanation"}})
 
@@ -81,12 +82,9 @@ class TransferLineTable(tables.Table):
         order_by = ("sku",)
         empty_text = _("Ningún traslado coincide con el filtro.")
 
-    def render_destination_demand(self, value: float) -> str:
-        return number_format(value, 2)
-
     def render_cover_before(self, value: float | None, record: TransferLine) -> str:
-        before = "—" if value is None else number_format(value, 1)
-        after = "—" if record.cover_after is None else number_format(record.cover_after, 1)
+        before = fmt_number(value, 1)
+        after = fmt_number(record.cover_after, 1)
         return f"{before} → {after}"
 
     def render_explanation(self, value: str) -> str:
@@ -94,4 +92,5 @@ class TransferLineTable(tables.Table):
 
     def render_reason(self, value: str, record: TransferLine) -> str:
         badge = "bg-danger" if record.urgent else "bg-secondary"
-        return format_html('<span class="badge {}" title="{}">{}</span>', badge, REASON_LABELS.get(value, value), value)
+        title = f"{value} · {help_text('reason', value)}"
+        return format_html('<span class="badge {}" title="{}">{}</span>', badge, title, label("reason", value))

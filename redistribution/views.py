@@ -34,7 +34,7 @@ from redistribution.filters import TransferLineFilter
 from redistribution.forms import PlanForm
 from redistribution.jobs import KIND
 from redistribution.models import TransferPlan
-from redistribution.services import REASON_LABELS, SHORT_LABELS, plan_lines_frame
+from redistribution.services import REASON_LABELS, SHORT_LABELS, plan_export_info, plan_lines_frame
 from redistribution.tables import PlanTable, TransferLineTable
 from sales.queries import default_as_of_week, has_macro_sales, stores_behind
 
@@ -116,11 +116,7 @@ class PlanDetailView(TemplateView):
             tab=tab,
             summary=plan.summary,
             params=plan.params,
-            param_rows=[
-                (key, (_("sí") if value else _("no")) if isinstance(value, bool) else value)
-                for key, value in plan.params.items()
-                if key != "eligible_store_ids"
-            ],
+            param_rows=[(key, value) for key, value in plan.params.items() if key != "eligible_store_ids"],
             repeat_url=repeat_url(plan),
             lifecycle=lifecycle_context(plan, plan.plan_id),
             held=source_commitments(plan.plan_id) if plan.state in OPEN_STATES else None,
@@ -206,4 +202,4 @@ class PlanExportView(PlannerRequiredMixin, View):
         plan = get_object_or_404(TransferPlan, plan_id=plan_id)
         frame = plan_lines_frame(plan)
         audit_record(user=request.user, action="export", obj=plan, details={"formato": fmt, "filas": len(frame)})
-        return export_response(frame, fmt, plan.plan_id, text_columns=("sku", "plan_id"))
+        return export_response(frame, fmt, plan.plan_id, text_columns=("sku", "plan_id"), info=plan_export_info(plan))

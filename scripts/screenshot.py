@@ -33,12 +33,16 @@ def main() -> None:
     parser.add_argument("--out", default="/tmp/fastdso-shots")
     parser.add_argument("--width", type=int, default=1400)
     parser.add_argument("--full", action="store_true", help="full-page screenshots")
+    parser.add_argument("--lang", default="", help="es or en: the language cookie set before the pages")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": args.width, "height": 900})
+        context = browser.new_context(viewport={"width": args.width, "height": 900})
+        if args.lang:
+            context.add_cookies([{"name": "django_language", "value": args.lang, "url": args.base}])
+        page = context.new_page()
         page.goto(f"{args.base}/login/")
         page.fill("#id_username", args.user)
         page.fill("#id_password", args.password)
@@ -48,7 +52,7 @@ def main() -> None:
             page.goto(args.base + path)
             page.wait_for_load_state("networkidle")
             name = path.strip("/").replace("/", "_").replace("?", "_") or "home"
-            target = out / f"{name}.png"
+            target = out / f"{name}{'.' + args.lang if args.lang else ''}.png"
             page.screenshot(path=str(target), full_page=args.full)
             print(target)
         browser.close()

@@ -3,6 +3,25 @@
 (function () {
   "use strict";
 
+  // Numbers: the page's language decides (body data-decimal / data-thousands,
+  // set by the server from the same formats as fastdso/formatting.py), never
+  // the browser's locale. Half-up rounding to the decimals shown.
+  var SEP = { decimal: document.body.dataset.decimal || ",", thousands: document.body.dataset.thousands || "." };
+  function formatNumber(value, digits) {
+    if (value === null || value === undefined || value === "" || isNaN(Number(value))) { return "—"; }
+    digits = digits || 0;
+    var n = Number(value);
+    var factor = Math.pow(10, digits);
+    // Half-up on the decimal representation (2.675 → 2.68, 0.25 → 0.3), as the server does.
+    var rounded = Math.sign(n) * Math.round(Number(Math.abs(n) + "e" + digits)) / factor;
+    var fixed = Math.abs(rounded).toFixed(digits);
+    var parts = fixed.split(".");
+    var whole = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, SEP.thousands);
+    var text = whole + (parts[1] ? SEP.decimal + parts[1] : "");
+    return (rounded < 0 ? "-" : "") + text;
+  }
+  window.fastdsoFormatNumber = formatNumber;
+
   // Selects that submit their form on change (page size, language).
   document.querySelectorAll("select.js-autosubmit").forEach(function (el) {
     el.addEventListener("change", function () { el.form.submit(); });
@@ -44,7 +63,7 @@
             Object.keys(s.counts).forEach(function (k) {
               var dt = document.createElement("dt"); dt.className = "col-sm-3"; dt.textContent = (s.count_labels && s.count_labels[k]) || k;
               var dd = document.createElement("dd"); dd.className = "col-sm-9";
-              dd.textContent = Number(s.counts[k]).toLocaleString();
+              dd.textContent = formatNumber(s.counts[k], 0);
               counts.appendChild(dt); counts.appendChild(dd);
             });
           }
@@ -55,6 +74,34 @@
     setTimeout(tick, 700);
   }
 
+  // Every chart's numbers (axis ticks, tooltips) in the page's language:
+  // the one place where Chart.js options about numbers are built.
+  function localiseChart(config, digits) {
+    var opts = config.options;
+    var pie = config.type === "doughnut" || config.type === "pie";
+    var valueAxis = opts.indexAxis === "y" ? "x" : "y";
+    if (!pie) {
+      opts.scales = opts.scales || {};
+      opts.scales[valueAxis] = opts.scales[valueAxis] || {};
+      Object.keys(opts.scales).forEach(function (axis) {
+        if (axis.charAt(0) !== valueAxis) { return; }
+        var scale = opts.scales[axis];
+        scale.ticks = Object.assign({}, scale.ticks, {
+          callback: function (v) { return formatNumber(v, Number(v) % 1 ? digits : 0); }
+        });
+      });
+    }
+    opts.plugins = opts.plugins || {};
+    opts.plugins.tooltip = Object.assign({}, opts.plugins.tooltip, {
+      callbacks: {
+        label: function (ctx) {
+          var v = pie ? ctx.parsed : ctx.parsed[valueAxis];
+          return (ctx.dataset.label ? ctx.dataset.label + ": " : (pie ? ctx.label + ": " : "")) + formatNumber(v, Number(v) % 1 ? digits : 0);
+        }
+      }
+    });
+  }
+
   // Charts: <canvas data-chart="ID"> with <script type="application/json" id="ID">
   // holding a Chart.js config ({type, data, options}).
   if (window.Chart) {
@@ -63,6 +110,7 @@
       if (!source) { return; }
       var config = JSON.parse(source.textContent);
       config.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false }, config.options || {});
+      localiseChart(config, parseInt(canvas.dataset.chartDigits || "1", 10));
       new window.Chart(canvas, config);
     });
   }

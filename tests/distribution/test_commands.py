@@ -89,7 +89,7 @@ def test_generate_distribution_with_every_flag_writes_the_contract_csv(data, tmp
     assert f"Run {run.run_id}" in printed and "SKUs solicitados: 3" in printed and "NO_CATEGORY: 1" in printed
     rows = _csv(output)
     assert list(rows[0])[: len(COLUMNS)] == COLUMNS
-    assert list(rows[0])[len(COLUMNS) :] == ["explanation"]
+    assert list(rows[0])[len(COLUMNS) :] == ["explanation", "reason_label", "model_name_label"]
     assert {r["run_id"] for r in rows} == {run.run_id}
     by_key = {(r["sku"], r["store"]): r for r in rows}
     centro = by_key[("00012345", "Tienda Centro 001")]

@@ -75,9 +75,9 @@ def test_generator_form_shows_every_parameter_with_its_default(planner_client, d
     for name, default in [
         ("lookback_weeks", 'value="12"'),
         ("min_weeks", 'value="1"'),
-        ("target_woc", 'value="2.0"'),
+        ("target_woc", 'value="2,0"'),  # localised like the text around it (issue 20)
         ("cold_start_min_fill", 'value="2"'),
-        ("cold_start_target_woc", 'value="1.0"'),
+        ("cold_start_target_woc", 'value="1,0"'),
         ("cold_start_top_n", 'value="10"'),
         ("category_window_weeks", 'value="12"'),
     ]:
@@ -239,6 +239,8 @@ def test_csv_export(planner_client, run):
         "model_name",
         "reason",
         "explanation",
+        "reason_label",  # every code column has its label column (issue 20)
+        "model_name_label",
     ]
     centro = next(r for r in rows if r["sku"] == "00012345" and r["store"] == "Tienda Centro")
     assert (centro["run_id"], centro["suggested_qty"], centro["allocated_qty"], centro["model_name"]) == (

@@ -172,8 +172,8 @@ def test_job_page_follows_a_running_job_until_it_is_done(planner_page, planner):
     expect(page.locator('[data-job-field="status_label"]')).to_have_text("Terminada")
     expect(bar).to_have_text("100 %")
     summary = page.locator(".card", has_text="Resumen")
-    expect(summary).to_contain_text("filas leídas")
-    expect(summary).to_contain_text("1234")
+    expect(summary).to_contain_text("Filas leídas")  # labels capitalised (issue 20)
+    expect(summary).to_contain_text("1.234")  # grouped like every figure
 
 
 def test_failed_job_page_lists_the_errors_and_downloads_them(planner_page, planner):

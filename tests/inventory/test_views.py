@@ -167,7 +167,7 @@ def test_alert_list_pages_a_large_frame(viewer_client, db, week, django_assert_m
 def test_alert_export_keeps_leading_zeros(planner_client, network):
     response = planner_client.get(reverse("inventory:health_alerts_export"), {"format": "csv"})
     text = response.content.decode("utf-8-sig")
-    assert text.splitlines()[0] == "store,sku,product_name,category,stock,weekly_demand,woc,alert"
+    assert text.splitlines()[0] == "store,sku,product_name,category,stock,weekly_demand,woc,alert,alert_label"
     assert "Tienda Norte,00012345,Consola Alfa,Consolas,0,2.0,0.0,OUT_OF_STOCK_WITH_DEMAND" in text
     assert AuditEvent.objects.filter(action="export", details__rows=3).exists()
 

@@ -183,7 +183,7 @@ def test_case5_large_plan_is_paginated_with_small_headers_and_nothing_in_the_ses
         assert header_bytes(page) < HEADER_LIMIT, url
     transfers = planner_client.get(pages[1])
     assert transfers.content.decode().count("<tr") == 51  # header + 50 rows
-    assert "1–50 de 2000" in transfers.content.decode()
+    assert "1–50 de 2.000" in transfers.content.decode()  # counts grouped like every figure
     for size in (10, 25):
         body = planner_client.get(pages[1].replace("50", str(size))).content.decode()
         assert body.count("<tr") == size + 1
@@ -217,13 +217,13 @@ def test_form_shows_every_option_with_defaults(shop, planner_client):
         assert text in body, text
     for name, default in (
         ("history_weeks", "8"),
-        ("min_woc", "1.0"),
-        ("target_woc", "2.0"),
-        ("max_woc", "4.0"),
-        ("max_retain_woc", "2.0"),
+        ("min_woc", "1,0"),
+        ("target_woc", "2,0"),
+        ("max_woc", "4,0"),
+        ("max_retain_woc", "2,0"),
         ("min_store_stock", "1"),
         ("min_fill", "2"),
-        ("sku_weight", "0.7"),
+        ("sku_weight", "0,7"),
         ("top_n", "20"),
         ("max_rows", "2000"),
         ("max_units_per_sku_per_dest", "20"),

@@ -83,7 +83,13 @@ def test_size_limit_is_checked_before_any_job(planner_client, settings):
 
 def test_legacy_page_points_to_the_macro_upload(planner_client):
     page = planner_client.get(reverse("sales:legacy_upload")).content.decode()
-    assert "For full catalog macro visibility, use Macro Sales Upload." in page
+    # SPEC §4.5's note, in the page's language (it was English in the Spanish UI).
+    assert "Para ver todo el catálogo en la capa macro, use la carga de ventas macro." in page
+    assert "For full catalog" not in page
+    planner_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = planner_client.get(reverse("sales:legacy_upload")).content.decode()
+    assert "For full catalog macro visibility, use Macro Sales Upload." in english
+    planner_client.post(reverse("set_language"), {"language": "es", "next": "/"})
     assert reverse("sales:macro_upload") in page
     planner_client.post(reverse("sales:legacy_upload"), {"file": upload()})
     assert Job.objects.get().kind == LEGACY_SALES_IMPORT

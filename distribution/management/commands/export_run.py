@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from distribution.management.commands.generate_distribution import check_output
 from distribution.models import DistributionRun
-from distribution.queries import run_export_frame
+from distribution.queries import run_export_frame, run_export_info
 from fastdso.audit import audit_record
 from fastdso.exports import write_export
 
@@ -28,6 +28,6 @@ class Command(BaseCommand):
         if run is None:
             raise CommandError(f"No existe el run «{run_id}».")
         frame = run_export_frame(run)
-        write_export(frame, output, text_columns=("run_id", "sku", "store"))
+        write_export(frame, output, text_columns=("run_id", "sku", "store"), info=run_export_info(run))
         audit_record(user=None, action="export", obj=run, details={"file": Path(output).name, "rows": len(frame)})
         self.stdout.write(self.style.SUCCESS(f"Run {run.run_id}: {len(frame)} fila(s) escritas en {output}"))

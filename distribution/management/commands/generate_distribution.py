@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from distribution.engine import CD_RULES, COLD_START_BASES, MODELS, DistributionParams, ParamsError
 from distribution.jobs import KIND, summary_for_display
 from distribution.models import DistributionRun
-from distribution.queries import run_export_frame
+from distribution.queries import run_export_frame, run_export_info
 from fastdso.audit import audit_record
 from fastdso.exports import write_export
 from fastdso.jobs import job_start
@@ -121,12 +121,14 @@ class Command(BaseCommand):
         run = DistributionRun.objects.get(job=job)
         self.stdout.write(self.style.SUCCESS(f"Run {run.run_id}"))
         for label, value in list(summary_for_display(run.run_id, run.summary).items())[1:]:
+            if isinstance(value, dict):
+                value = ", ".join(f"{k}: {v}" for k, v in value.items())
             self.stdout.write(f"  {label}: {value}")
         for warning in job.warnings[:20]:
             self.stdout.write(self.style.WARNING(f"  aviso: {warning}"))
         if output:
             frame = run_export_frame(run)
-            write_export(frame, str(output), text_columns=("run_id", "sku", "store"))
+            write_export(frame, str(output), text_columns=("run_id", "sku", "store"), info=run_export_info(run))
             audit_record(
                 user=None, action="export", obj=run, details={"file": Path(str(output)).name, "rows": len(frame)}
             )

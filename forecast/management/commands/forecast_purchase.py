@@ -18,7 +18,7 @@ from fastdso.jobs import job_start
 from fastdso.models import Job
 from forecast import jobs as forecast_jobs
 from forecast.models import ForecastRun
-from forecast.services import category_resolve, forecast_export_frame, forecast_export_record
+from forecast.services import category_resolve, forecast_export_frame, forecast_export_info, forecast_export_record
 from inventory.services import stores_resolve
 from sales.queries import resolve_as_of_week
 
@@ -129,6 +129,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Backtest: mejor ventana {best} (WAPE {wape * 100:.1f} %)")
         if output:
             frame = forecast_export_frame(run)
-            write_export(frame, output, text_columns=("sku", "product_name", "category"))
+            write_export(
+                frame, output, text_columns=("sku", "product_name", "category"), info=forecast_export_info(run)
+            )
             forecast_export_record(run=run, user=None, fmt=Path(output).suffix.lower().lstrip("."), rows=len(frame))
             self.stdout.write(f"{len(frame)} filas escritas en {output}")

@@ -24,7 +24,14 @@ from redistribution import engine
 from redistribution.engine import RedistParams
 from redistribution.jobs import KIND
 from redistribution.models import TransferPlan
-from redistribution.services import MODE_AUTO, MODE_MANUAL, PlanRequest, plan_lines_frame, request_errors
+from redistribution.services import (
+    MODE_AUTO,
+    MODE_MANUAL,
+    PlanRequest,
+    plan_export_info,
+    plan_lines_frame,
+    request_errors,
+)
 
 DEFAULTS = RedistParams()
 
@@ -129,5 +136,7 @@ class Command(BaseCommand):
             f"{summary['destinations_short']} destinos aún cortos ({summary['short_units']} u)"
         )
         if options["output"]:
-            write_export(plan_lines_frame(plan), options["output"], text_columns=("sku", "plan_id"))
+            write_export(
+                plan_lines_frame(plan), options["output"], text_columns=("sku", "plan_id"), info=plan_export_info(plan)
+            )
             self.stdout.write(f"Plan escrito en {options['output']}")
