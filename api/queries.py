@@ -16,6 +16,7 @@ from fastdso.models import Job
 from forecast.models import ForecastLine, ForecastRun
 from inventory.models import Product
 from redistribution.models import TransferLine, TransferPlan
+from replay.models import ReplayRun
 
 
 def api_token_lookup(key: str) -> ApiToken | None:
@@ -37,7 +38,7 @@ def user_tokens(user: Any) -> QuerySet[ApiToken]:
 
 
 def jobs_results(jobs: list[Job]) -> dict[int, dict[str, str]]:
-    """What each finished job made (a run, a plan or a forecast) with its API URL: three small queries."""
+    """What each finished job made (a run, a plan, a forecast or a replay) with its API URL: four small queries."""
     ids = [job.pk for job in jobs if job.status == Job.Status.DONE]
     if not ids:
         return {}
@@ -48,6 +49,8 @@ def jobs_results(jobs: list[Job]) -> dict[int, dict[str, str]]:
         found[job_id] = {"type": "plan", "id": plan_id, "url": reverse("api:plan_detail", args=[plan_id])}
     for job_id, pk in ForecastRun.objects.filter(job_id__in=ids).values_list("job_id", "pk"):
         found[job_id] = {"type": "forecast", "id": str(pk), "url": reverse("api:forecast_detail", args=[pk])}
+    for job_id, replay_id in ReplayRun.objects.filter(job_id__in=ids).values_list("job_id", "replay_id"):
+        found[job_id] = {"type": "replay", "id": replay_id, "url": reverse("api:replay_detail", args=[replay_id])}
     return found
 
 
@@ -95,3 +98,11 @@ def _text_id(value: str) -> str:
     if "\x00" in value:
         raise Http404
     return value
+
+
+def replays() -> QuerySet[ReplayRun]:
+    return ReplayRun.objects.select_related("user").defer("skus", "policies", "results", "warnings")
+
+
+def replay_get(replay_id: str) -> ReplayRun:
+    return get_object_or_404(ReplayRun.objects.select_related("user"), replay_id=_text_id(replay_id))

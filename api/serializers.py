@@ -15,12 +15,16 @@ from api.forms_bridge import form_serializer
 from distribution.forms import DistributionGenerateForm
 from distribution.models import DistributionLine, DistributionRun
 from fastdso.jobs import job_status
+from fastdso.lifecycle import ACTIONS, EXPORT_FORMATS
 from fastdso.models import Job
 from forecast.forms import ForecastForm
 from forecast.models import ForecastLine, ForecastRun
 from inventory.forms import StockUploadForm, UploadForm
 from redistribution.forms import PlanForm
 from redistribution.models import TransferLine, TransferPlan
+from replay.engine import MAX_POLICIES
+from replay.forms import ReplayForm
+from replay.models import ReplayRun
 from sales.forms import MacroUploadForm
 
 ERRORS_SHOWN = 100
@@ -33,6 +37,28 @@ MacroSalesUploadSerializer = form_serializer(MacroUploadForm, name="MacroSalesUp
 RunCreateSerializer = form_serializer(DistributionGenerateForm, name="RunCreate", renames={"request_file": "file"})
 PlanCreateSerializer = form_serializer(PlanForm, name="PlanCreate", renames={"sku_file": "file"})
 ForecastCreateSerializer = form_serializer(ForecastForm, name="ForecastCreate")
+
+
+def _with_policies(base: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """The replay form adds its policy fields when built (policy_1…policy_N): the API has them too."""
+    policy = "Política «nombre:clave=valor,…», p. ej. «alto:model=SMA3,target_woc=3» (vacía = sin usar)."
+    attrs = {
+        f"policy_{i}": serializers.CharField(required=False, allow_blank=True, max_length=500, help_text=policy)
+        for i in range(1, MAX_POLICIES + 1)
+    }
+    return type(base.__name__, (base,), attrs)
+
+
+ReplayCreateSerializer = _with_policies(form_serializer(ReplayForm, name="ReplayCreate"))
+
+
+class TransitionSerializer(serializers.Serializer):
+    """A lifecycle change (SPEC §5.7)."""
+
+    action = serializers.ChoiceField(choices=ACTIONS)
+    export_format = serializers.ChoiceField(
+        choices=EXPORT_FORMATS, default="csv", help_text="The file kept when marked exported."
+    )
 
 
 # --- Jobs ----------------------------------------------------------------------
@@ -129,7 +155,7 @@ class RunSerializer(serializers.ModelSerializer):
         fields = (
             "run_id", "url", "lines_url", "web_url", "status", "user", "job", "created_at", "finished_at",
             "model_name", "as_of_week", "request_file_name", "request_sha256", "scope_sku_count", "line_count",
-            "total_suggested", "total_allocated",
+            "total_suggested", "total_allocated", "state", "approved_at", "exported_at", "closed_at", "cancelled_at",
         )  # fmt: skip
 
     def get_url(self, run: DistributionRun) -> str:
@@ -178,7 +204,8 @@ class PlanSerializer(serializers.ModelSerializer):
         model = TransferPlan
         fields = (
             "plan_id", "url", "lines_url", "web_url", "mode", "scope", "category", "destination", "origin",
-            "user", "job", "created_at", "request_file_name", "line_count", "total_units",
+            "user", "job", "created_at", "request_file_name", "line_count", "total_units", "state", "approved_at",
+            "exported_at", "closed_at", "cancelled_at",
         )  # fmt: skip
 
     def get_url(self, plan: TransferPlan) -> str:
@@ -277,6 +304,44 @@ class StockSerializer(serializers.Serializer):
     stores = StoreStockSerializer(many=True)
     weekly_sales = WeekUnitsSerializer(many=True, help_text="Units of the whole network per week.")
     weekly_sales_by_store = StoreWeeksSerializer(many=True)
+
+
+# --- Lifecycle and replays ---------------------------------------------------------------
+
+
+class TransitionResultSerializer(serializers.Serializer):
+    id = serializers.CharField(source="object_id")
+    action = serializers.CharField()
+    from_state = serializers.CharField()
+    state = serializers.CharField(source="to_state")
+    url = serializers.CharField()
+
+
+class ReplaySerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    web_url = serializers.CharField(source="get_absolute_url", read_only=True)
+    user = serializers.CharField(source="user.username", default=None, allow_null=True, read_only=True)
+    job = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = ReplayRun
+        fields = (
+            "replay_id", "url", "web_url", "user", "job", "created_at", "scope", "scope_label", "category", "top_n",
+            "sku_count", "weeks", "cd_supply", "as_of_week", "first_week", "best_fill_policy", "lowest_stock_policy",
+        )  # fmt: skip
+
+    def get_url(self, run: ReplayRun) -> str:
+        return reverse("api:replay_detail", args=[run.replay_id])
+
+
+class ReplayDetailSerializer(ReplaySerializer):
+    skus = serializers.ListField(child=serializers.CharField())
+    policies = serializers.ListField(child=serializers.DictField(child=serializers.JSONField()))
+    results = serializers.ListField(child=serializers.DictField(child=serializers.JSONField()))
+    warnings = serializers.ListField(child=serializers.CharField())
+
+    class Meta(ReplaySerializer.Meta):
+        fields = (*ReplaySerializer.Meta.fields, "skus", "policies", "results", "warnings")
 
 
 # --- Answers ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -25,12 +26,15 @@ from distribution import jobs as distribution_jobs
 from distribution.filters import LineFilter
 from distribution.queries import run_all_lines
 from fastdso.jobs import job_start
+from fastdso.lifecycle import TransitionRefused, run_transition
 from fastdso.models import Job
 from forecast import jobs as forecast_jobs
 from forecast.forms import INPUT_FILE
 from health.queries import stock_query
 from inventory import jobs as inventory_jobs
 from redistribution import jobs as redistribution_jobs
+from replay import jobs as replay_jobs
+from replay.models import ReplayRun
 from sales import jobs as sales_jobs
 
 
@@ -233,6 +237,118 @@ class PlanLinesView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return queries.plan_lines(None).none()
         return queries.plan_lines(queries.plan_get(self.kwargs["plan_id"]))
+
+
+# --- Lifecycle of runs and plans (SPEC §5.7) ---------------------------------------------------
+
+
+class StatusView(generics.GenericAPIView):
+    """Approve, mark exported, close or cancel: the web's lifecycle buttons (fastdso.lifecycle)."""
+
+    serializer_class = s.TransitionSerializer
+    id_kwarg = ""
+    detail_url = ""
+
+    def find(self, object_id: str) -> Any:
+        raise NotImplementedError
+
+    def post(self, request: Request, **kwargs: Any) -> Response:
+        object_id = kwargs[self.id_kwarg]
+        self.find(object_id)  # 404 if there is no such run (or plan)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            result = run_transition(
+                run_id=object_id,
+                action=serializer.validated_data["action"],
+                user=request.user,
+                export_format=serializer.validated_data["export_format"],
+            )
+        except TransitionRefused as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        result.url = reverse(self.detail_url, args=[object_id])  # type: ignore[attr-defined]
+        return Response(s.TransitionResultSerializer(result).data)
+
+
+STATUS_RESPONSES = {200: s.TransitionResultSerializer, 409: s.ErrorSerializer}
+
+
+@extend_schema_view(
+    post=extend_schema(
+        summary="Change a run's lifecycle state: approve, export, close or cancel (SPEC §5.7)",
+        parameters=[RUN_ID],
+        responses=STATUS_RESPONSES,
+        tags=["runs"],
+    )
+)
+class RunStatusView(StatusView):
+    id_kwarg = "run_id"
+    detail_url = "api:run_detail"
+
+    def find(self, object_id: str) -> Any:
+        return queries.run_get(object_id)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        summary="Change a plan's lifecycle state: approve, export, close or cancel (SPEC §5.7)",
+        parameters=[PLAN_ID],
+        responses=STATUS_RESPONSES,
+        tags=["plans"],
+    )
+)
+class PlanStatusView(StatusView):
+    id_kwarg = "plan_id"
+    detail_url = "api:plan_detail"
+
+    def find(self, object_id: str) -> Any:
+        return queries.plan_get(object_id)
+
+
+# --- Replays (SPEC §13) ------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    get=extend_schema(summary="List replays", tags=["replays"]),
+    post=extend_schema(
+        summary="Replay past weeks under one to four policies (SPEC §13)",
+        request={MULTIPART: s.ReplayCreateSerializer},
+        responses=ACCEPTED,
+        tags=["replays"],
+    ),
+)
+class ReplayListView(generics.ListAPIView):
+    serializer_class = s.ReplaySerializer
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet:
+        return queries.replays()
+
+    def post(self, request: Request) -> Response:
+        serializer = s.ReplayCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        form = form_validate(serializer)
+        upload = form.cleaned_data.get("file") if form.cleaned_data["scope"] == ReplayRun.Scope.SKUS else None
+        params = form.job_params()
+        if upload is not None:
+            params["input_name"] = upload.name
+        job = job_start(kind=replay_jobs.KIND, user=request.user, params=params, upload=upload)
+        return job_response(job, request)
+
+
+REPLAY_ID = OpenApiParameter("replay_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The replay's id")
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="A replay: parameters and results per policy and week", parameters=[REPLAY_ID], tags=["replays"]
+    )
+)
+class ReplayDetailView(generics.RetrieveAPIView):
+    serializer_class = s.ReplayDetailSerializer
+
+    def get_object(self) -> Any:
+        return queries.replay_get(self.kwargs["replay_id"])
 
 
 # --- Purchase forecast ----------------------------------------------------------------------

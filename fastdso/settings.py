@@ -337,6 +337,7 @@ SPECTACULAR_SETTINGS = {
         "RunStatusEnum": "distribution.models.DistributionRun.Status",
         "PlanModeEnum": "redistribution.models.TransferPlan.Mode",
         "ScopeEnum": "redistribution.models.TransferPlan.Scope",
+        "ReplayScopeEnum": "replay.models.ReplayRun.Scope",
         "SalesModeEnum": "sales.models.SalesLoad.Mode",
     },
 }
