@@ -151,3 +151,14 @@ def test_english_is_available_on_request(planner_client):
     planner_client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = planner_client.get(reverse("home")).content.decode()
     assert '<html lang="en">' in page
+
+
+def test_unknown_page_is_the_apps_404_in_both_languages(planner_client):
+    response = planner_client.get("/no-existe/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Página no encontrada" in page and "Volver al panel" in page
+    assert "navbar" in page  # the app's layout with its menu, not Django's bare page
+    planner_client.cookies["django_language"] = "en"
+    english = planner_client.get("/no-existe/").content.decode()
+    assert "Page not found" in english and "Página no encontrada" not in english
