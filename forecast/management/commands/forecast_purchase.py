@@ -7,12 +7,12 @@ Runs the same job as the web page, synchronously, prints a summary and, with
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from fastdso.commands import command_date
 from fastdso.exports import write_export
 from fastdso.jobs import job_start
 from fastdso.models import Job
@@ -24,15 +24,6 @@ from sales.queries import resolve_as_of_week
 
 ERRORS_PRINTED = 20
 
-
-def parse_date(value: str) -> dt.date:
-    value = value.strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
-        try:
-            return dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    raise CommandError(f"Fecha inválida «{value}»: use AAAA-MM-DD o DD/MM/AAAA.")
 
 
 def positive(value: str) -> int:
@@ -61,7 +52,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         weeks = positive(options["weeks"])
         coverage = positive(options["coverage_weeks"])
-        as_of = parse_date(options["as_of"]) if options.get("as_of") else None
+        as_of = command_date(options["as_of"]) if options.get("as_of") else None
         output = options.get("output")
         if output and Path(output).suffix.lower() not in {".csv", ".xlsx"}:
             raise CommandError(f"--output debe terminar en .csv o .xlsx: «{output}».")

@@ -9,13 +9,13 @@ avg_cover_weeks, units_shipped, lines_per_week. Bad input exits non-zero.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from fastdso.commands import command_date
 from fastdso.exports import write_export
 from fastdso.jobs import JobInputError, job_start
 from fastdso.models import Job
@@ -25,14 +25,6 @@ from replay.services import ReplayRequest, replay_export_frame, replay_export_re
 
 ERRORS_PRINTED = 20
 
-
-def _date(value: str) -> dt.date:
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
-        try:
-            return dt.datetime.strptime(value.strip(), fmt).date()
-        except ValueError:
-            continue
-    raise CommandError(f"Fecha inválida «{value}»: use AAAA-MM-DD o DD/MM/AAAA.")
 
 
 def _number(value: str, flag: str, kind: type) -> Any:
@@ -74,7 +66,7 @@ class Command(BaseCommand):
         params: dict[str, Any] = {
             "weeks": _number(options["weeks"], "--weeks", int),
             "cd_supply": _number(options["cd_supply"], "--cd-supply", float),
-            "as_of": _date(options["as_of"]).isoformat() if options.get("as_of") else None,
+            "as_of": command_date(options["as_of"]).isoformat() if options.get("as_of") else None,
             "policies": options["policy"],
         }
         path = None
