@@ -25,14 +25,15 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
@@ -208,11 +209,7 @@ def job_execute(job_id: int) -> None:
     running, with this attempt's id). A redelivered task, a second worker or
     a job already failed by the watchdog finds nothing to claim and returns.
     """
-    attempt = uuid.uuid4().hex
-    claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-        status=Job.Status.RUNNING, attempt=attempt, worker=worker_id(), started_at=timezone.now()
-    )
-    if not claimed:
+    if not _claim(job_id, uuid.uuid4().hex):
         logger.info("job %s: not queued any more (a redelivery or another worker); nothing to do", job_id)
         return
     job = Job.objects.get(pk=job_id)
@@ -226,9 +223,48 @@ def job_execute(job_id: int) -> None:
         _run_claimed(job, runner, progress)
 
 
+def _claim(job_id: int, attempt: str) -> bool:
+    """queued → running for this attempt; False if someone else has it."""
+    give_up = time.monotonic() + settings.Q_TIMEOUT * 0.9
+    while True:
+        try:
+            claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
+                status=Job.Status.RUNNING, attempt=attempt, worker=worker_id(), started_at=timezone.now()
+            )
+            return bool(claimed)
+        except OperationalError as exc:
+            _wait_for_writer(job_id, exc, give_up)
+
+
+@contextmanager
+def _job_transaction(job_id: int) -> Iterator[None]:
+    """The job's transaction, started once the database lets it write."""
+    give_up = time.monotonic() + settings.Q_TIMEOUT * 0.9
+    while True:
+        block = ExitStack()
+        try:
+            block.enter_context(transaction.atomic())
+            break
+        except OperationalError as exc:
+            _wait_for_writer(job_id, exc, give_up)
+    with block:
+        yield
+
+
+def _wait_for_writer(job_id: int, exc: OperationalError, give_up: float) -> None:
+    """On SQLite a running job holds the write lock for its whole transaction
+    (BEGIN IMMEDIATE), so a second job may wait longer than the busy timeout.
+    It keeps waiting: were it to raise, the claim would lose its task (the job
+    stays queued, nothing runs it) and the transaction would fail the job.
+    Any other error, or a wait past the task's time limit, is raised."""
+    if "locked" not in str(exc) or time.monotonic() >= give_up:
+        raise exc
+    logger.info("job %s: the database is busy with another job; waiting", job_id)
+
+
 def _run_claimed(job: Job, runner: Runner, progress: JobProgress) -> None:
     try:
-        with transaction.atomic():
+        with _job_transaction(job.pk):
             runner(job, progress)
             # Marked done in the same transaction as its data: if saving the
             # job fails, or the job is no longer this attempt's (the watchdog

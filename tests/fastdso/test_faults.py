@@ -146,3 +146,47 @@ def test_a_job_is_run_once_even_if_its_task_is_delivered_twice(settings):
     job_execute(job.pk)
     assert Product.objects.filter(sku="Q0001").count() == 1
     assert Job.objects.get(pk=job.pk).status == Job.Status.DONE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_waits_for_the_database_lock_instead_of_losing_its_task(settings, monkeypatch):
+    """On SQLite the claim can outwait the busy timeout behind another job's
+    transaction; it tries again instead of raising (django-q2 would record the
+    task as failed and the job would stay queued with no task)."""
+    from django.db import OperationalError
+    from django.db.models.query import QuerySet
+
+    settings.FASTDSO_JOBS_SYNC = False
+    job = job_start(kind="test_fault_queued")
+    real_update = QuerySet.update
+    refusals = []
+
+    def locked_twice(self, **kwargs):
+        if self.model is Job and kwargs.get("status") == Job.Status.RUNNING and len(refusals) < 2:
+            refusals.append(1)
+            raise OperationalError("database is locked")
+        return real_update(self, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", locked_twice)
+    job_execute(job.pk)
+    assert len(refusals) == 2
+    assert Job.objects.get(pk=job.pk).status == Job.Status.DONE
+    assert Product.objects.filter(sku="Q0001").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_that_fails_for_another_reason_still_raises(settings, monkeypatch):
+    from django.db import OperationalError
+    from django.db.models.query import QuerySet
+
+    settings.FASTDSO_JOBS_SYNC = False
+    job = job_start(kind="test_fault_queued")
+
+    def broken(self, **kwargs):
+        raise OperationalError("disk I/O error")
+
+    monkeypatch.setattr(QuerySet, "update", broken)
+    with pytest.raises(OperationalError):
+        job_execute(job.pk)
+    monkeypatch.undo()
+    assert Job.objects.get(pk=job.pk).status == Job.Status.QUEUED
