@@ -84,8 +84,11 @@ def test_use_this_policy_prefills_the_generator(shop, planner_client):
     assert query["model"] == ["SMA3"] and query["target_woc"] == ["3.0"] and query["limit_by_cd"] == ["true"]
     form = planner_client.get(alto["use_url"]).context["form"]
     assert form.initial["model"] == "SMA3"
-    assert form.initial["target_woc"] == "3.0"
+    assert form.initial["target_woc"] == 3.0
     assert form.initial["limit_by_cd"] is True
+    # Shown in the viewer's locale, like every decimal of the form (read back the same way).
+    assert 'value="3,0"' in planner_client.get(alto["use_url"]).content.decode()
+    planner_client.cookies["django_language"] = "en"
     assert 'value="3.0"' in planner_client.get(alto["use_url"]).content.decode()
 
 
