@@ -1,12 +1,11 @@
 from django.contrib import admin
 
 from distribution.models import DistributionLine, DistributionRun
-from fastdso.admin_base import AuditedModelAdmin
-from fastdso.lifecycle import LIFECYCLE_READONLY
+from fastdso.admin_base import AuditedModelAdmin, LifecycleModelAdmin
 
 
 @admin.register(DistributionRun)
-class DistributionRunAdmin(AuditedModelAdmin):
+class DistributionRunAdmin(LifecycleModelAdmin):
     list_display = (
         "run_id",
         "status",
@@ -23,8 +22,7 @@ class DistributionRunAdmin(AuditedModelAdmin):
     list_filter = ("status", "state", "model_name", "created_at")
     search_fields = ("run_id", "request_file_name", "request_sha256")
     raw_id_fields = ("job",)
-    # The lifecycle changes only through its service (buttons, run_status): it writes the stock commitments.
-    readonly_fields = LIFECYCLE_READONLY
+    id_field = "run_id"
 
 
 @admin.register(DistributionLine)

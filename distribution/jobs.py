@@ -6,7 +6,7 @@ import datetime as dt
 
 from distribution.engine import DistributionParams
 from distribution.services import distribution_run_create
-from fastdso.jobs import JobProgress, job_input_path, job_runner
+from fastdso.jobs import JobProgress, job_input_path, job_max_bytes, job_runner
 from fastdso.models import Job
 
 KIND = "distribution_run"
@@ -55,6 +55,7 @@ def run_distribution(job: Job, progress: JobProgress) -> None:
         user=job.user,
         progress=progress,
         job=job,
+        max_bytes=job_max_bytes(job),
     )
     run = result.run
     job.result = summary_for_display(run.run_id, run.summary)

@@ -31,7 +31,7 @@ from distribution.engine import DistributionParams
 from distribution.models import DistributionLine, DistributionRun
 from fastdso.audit import audit_record
 from fastdso.db import lines_write, readable_id_save
-from fastdso.files import Column, read_table, upload_max_bytes
+from fastdso.files import Column, read_table
 from fastdso.jobs import JobInputError, no_progress
 from inventory import queries as inventory_queries
 from inventory.commitments import cd_effective
@@ -79,10 +79,11 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def request_read(path: str | Path) -> pd.DataFrame:
+def request_read(path: str | Path, *, max_bytes: int | None = None) -> pd.DataFrame:
     """The request file as DataFrame[sku, product_name, category] (SPEC §3 reader);
-    raises FileRejected on a bad file and JobInputError when it names no SKU."""
-    frame = read_table(path, REQUEST_COLUMNS, max_bytes=upload_max_bytes())
+    raises FileRejected on a bad file and JobInputError when it names no SKU.
+    `max_bytes` is the job's limit (`job_max_bytes`: none for a command's file)."""
+    frame = read_table(path, REQUEST_COLUMNS, max_bytes=max_bytes)
     frame["sku"] = frame["sku"].astype(str).str.strip()
     frame = frame[frame["sku"] != ""]
     if frame.empty:
@@ -143,11 +144,12 @@ def distribution_run_create(
     user: Any = None,
     progress: Progress | None = None,
     job: Any = None,
+    max_bytes: int | None = None,
 ) -> RunCreateResult:
     """Read the request, generate the distribution and save the run (one transaction)."""
     progress = progress or no_progress
     progress(5, "Leyendo la solicitud")
-    request = request_read(request_path)
+    request = request_read(request_path, max_bytes=max_bytes)
     scope_skus = set(request["sku"])
     sha256 = file_sha256(request_path)
     progress(15, "Actualizando productos", rows_read=len(request))

@@ -101,6 +101,13 @@ REASON_HELP = {
 }
 
 
+def _float_or_text(value: str) -> float | str:
+    try:
+        return float(value)
+    except ValueError:
+        return value
+
+
 class GenerateView(PlannerRequiredMixin, FormView):
     template_name = "distribution/generate.html"
     form_class = DistributionGenerateForm
@@ -116,6 +123,10 @@ class GenerateView(PlannerRequiredMixin, FormView):
                 continue
             if isinstance(field, forms.BooleanField):
                 initial[name] = value.strip().lower() in {"1", "true", "on", "yes", "si", "sí"}
+            elif isinstance(field, forms.FloatField):
+                # The link writes "2.125"; as a number the form shows it in the viewer's
+                # locale ("2,125" in Spanish), as it reads it back on submit.
+                initial[name] = _float_or_text(value)
             else:
                 initial[name] = value
         return initial

@@ -14,6 +14,7 @@ from tablib import Dataset
 
 from fastdso.audit import audit_record
 from fastdso.exports import neutralise
+from fastdso.lifecycle import LIFECYCLE_READONLY, OPEN_STATES, state_label
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
@@ -27,12 +28,38 @@ class AuditedModelAdmin(admin.ModelAdmin):
         audit_record(user=request.user, action="admin_change", obj=obj, details={"change": str(message)[:500]})
         return super().log_change(request, obj, message)
 
-    def log_deletions(self, request: HttpRequest, queryset: QuerySet) -> Any:
+    def log_deletions(self, request: HttpRequest, queryset: QuerySet | list[Model]) -> Any:
+        # The bulk action passes a queryset, the one-object delete page a list.
         objects = list(queryset[:50])
-        count = queryset.count()
+        count = len(queryset) if isinstance(queryset, list) else queryset.count()
         for obj in objects:
             audit_record(user=request.user, action="admin_delete", obj=obj, details={"count": count})
         return super().log_deletions(request, queryset)
+
+
+class LifecycleModelAdmin(AuditedModelAdmin):
+    """Runs and plans: the lifecycle changes only through its service (buttons,
+    run_status), which writes and releases the stock commitments (SPEC §5.7).
+
+    Deleting an approved or exported one is refused, in the delete page and
+    the bulk delete action alike: its units are reserved at the CD or on the
+    way to the stores, and deleting the run would either leave them held by
+    nothing a planner can see, or (if released) let the next run ship them
+    twice. The planner cancels or closes it first (audited, releases the
+    stock), then may delete it."""
+
+    readonly_fields = LIFECYCLE_READONLY
+    id_field = ""
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, Any, Any, list[Any]]:
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        holding = [
+            _("%(id)s está «%(state)s» y reserva stock: cancélelo o ciérrelo antes de borrarlo.")
+            % {"id": getattr(obj, self.id_field), "state": state_label(obj.state)}
+            for obj in objs
+            if obj.state in OPEN_STATES
+        ]
+        return deleted, counts, perms_needed, [*protected, *holding]
 
 
 class AuditedImportExportMixin(ImportExportMixin):

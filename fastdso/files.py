@@ -145,7 +145,7 @@ def normalise_header(name: object) -> str:
 
 
 def upload_max_bytes() -> int:
-    """The size limit of uploaded files (web and command line, SPEC §3)."""
+    """The size limit of web uploads (SPEC §3); a command's file has none unless --max-mb (`job_max_bytes`)."""
     return int(settings.FASTDSO_MAX_UPLOAD_MB) * 1024 * 1024
 
 

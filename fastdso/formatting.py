@@ -11,11 +11,13 @@ static/js/app.js) chart axes and tooltips.
 from __future__ import annotations
 
 import math
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import formats
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 EMPTY = "—"
 
@@ -92,6 +94,9 @@ def localize_decimal_inputs(form: Any) -> None:
 
     A browser's <input type="number"> only takes "2.0", so these fields become
     text inputs with the decimal keyboard; Django parses the localised value.
+    Where the decimal mark is the comma, a point is read as a decimal point
+    ("1.5" is 1,5, never 15), except when it could be a thousands point
+    ("1.500"): that is refused with a message, not guessed.
     """
     from django import forms
 
@@ -102,3 +107,21 @@ def localize_decimal_inputs(form: Any) -> None:
             field.localize = True
             field.widget = forms.TextInput(attrs=attrs)
             field.widget.is_localized = True
+            field.to_python = _refusing_thousands_points(field.to_python)
+
+
+_THOUSANDS_POINTS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+")
+
+
+def _refusing_thousands_points(to_python: Any) -> Any:
+    def parse(value: Any) -> Any:
+        text = value.strip() if isinstance(value, str) else ""
+        if formats.get_format("DECIMAL_SEPARATOR") == "," and _THOUSANDS_POINTS.fullmatch(text):
+            raise ValidationError(
+                gettext("«%(value)s» es ambiguo: escriba los decimales con coma (1,5) y sin punto de miles.")
+                % {"value": text},
+                code="ambiguous",
+            )
+        return to_python(value)
+
+    return parse

@@ -412,7 +412,14 @@ def _fail_dead(pk: int, attempt: str) -> bool:
     logger.error("job %s (%s): its worker %s stopped; marked failed, nothing saved", pk, job.kind, job.worker)
     _audit_failure(job)
     transaction.on_commit(lambda: cache.delete_many([progress_key(pk), heartbeat_key(pk)]))
+    if job.file:  # a failed job is never re-run: its upload goes, as when any job ends
+        transaction.on_commit(lambda: _input_discard_saved(job))
     return True
+
+
+def _input_discard_saved(job: Job) -> None:
+    job_input_discard(job)
+    Job.objects.filter(pk=job.pk).update(file=job.file.name or "")
 
 
 def jobs_requeue_waiting() -> int:
@@ -464,8 +471,7 @@ def _finish(job: Job, status: str, *, progress_state: dict[str, Any] | None = No
         **{name: getattr(job, name) for name in names}
     )
     if updated and job.file:
-        job_input_discard(job)
-        Job.objects.filter(pk=job.pk).update(file=job.file.name or "")
+        _input_discard_saved(job)
     cache.delete(progress_key(job.pk))
     return bool(updated)
 

@@ -404,7 +404,8 @@ STORED_PHRASES: list[str] = [
 # Phrases with values: %(name)s is any text (a SKU, a store, a number).
 STORED_TEMPLATES: list[str] = [
     gettext_noop("SKU %(sku)s: el archivo dice categoría «%(new)s», se mantiene «%(old)s»."),
-    gettext_noop("SKU %(sku)s: sin ventas y sin categoría; no se distribuye (NO_CATEGORY)."),
+    # %(reason)s is a reason code (stored as the code), shown as its label.
+    gettext_noop("SKU %(sku)s: sin ventas y sin categoría; no se distribuye (%(reason)s)."),
     gettext_noop("El archivo tiene %(n)s error(es); no se cargó nada. Corrija las filas indicadas."),
     gettext_noop("El archivo tiene %(n)s error(es); no se cargó nada."),
     gettext_noop("texto demasiado largo (máximo %(n)s caracteres)"),
@@ -473,6 +474,8 @@ def stored_text(text: Any) -> str:
         if match:
             # Only counts ("n") are re-formatted: a SKU like 00012345 stays as written.
             values = {k: _value_for_viewer(v) if k == "n" else v for k, v in match.groupdict().items()}
+            if "reason" in values:
+                values["reason"] = label("reason", values["reason"])
             return gettext(template) % values
     return text
 

@@ -122,6 +122,11 @@ def lifecycle_register(kind: PlanKind) -> None:
     _KINDS[kind.prefix] = kind
 
 
+def lifecycle_kinds() -> list[PlanKind]:
+    """Every registered kind (runs, plans)."""
+    return list(_KINDS.values())
+
+
 def _kind_for(object_id: str) -> PlanKind:
     for prefix, kind in _KINDS.items():
         if object_id.startswith(prefix):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.db import OperationalError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
@@ -88,3 +90,36 @@ class HostileParametersMiddleware:
         ):
             return HttpResponseBadRequest(_("La dirección tiene caracteres no válidos."), content_type="text/plain")
         return self.get_response(request)
+
+
+BUSY_RETRY_SECONDS = 120
+
+
+def database_busy(exc: BaseException) -> bool:
+    """SQLite's "database is locked": a long job held the single write lock
+    past the busy timeout. Not a bug of the page: the same request works later."""
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc)
+
+
+class DatabaseBusyMiddleware:
+    """A write that waited the whole busy timeout behind a long job (SQLite has
+    one writer) gets a 503 that says so, in the app's layout (JSON under
+    /api/), instead of a 500. Nothing was saved: the request's transaction
+    failed as a whole."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not database_busy(exception):
+            return None
+        message = _("La base de datos está ocupada con una carga; intente de nuevo en unos minutos. No se guardó nada.")
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse({"detail": message}, status=503)
+        else:
+            response = render(request, "503.html", {"message": message}, status=503)
+        response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+        return response

@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "fastdso.middleware.ReadOnlyForViewersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Inside the language, the user and the messages: its 503 page has the app's layout.
+    "fastdso.middleware.DatabaseBusyMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its page.
     "axes.middleware.AxesMiddleware",
 ]

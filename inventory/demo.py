@@ -7,7 +7,12 @@ jobs that loaded them (`Job.is_demo`). Everything else is found from those:
   or product foreign key;
 - runs and plans through their lines (or their own store fields) that name
   a demo store or product: they were computed on demo data;
-- coverage rows (SalesLoad) and other rows through their demo job.
+- coverage rows (SalesLoad) and other rows through their demo job;
+- what names demo data only by text (a replay's SKU list, a transfer plan
+  with no lines and a demo category) through the finder its app registers
+  (`demo_finder_register`, in its AppConfig.ready);
+- the stock commitments of the demo runs and plans (open or released) go
+  with them: nothing stays reserved by a run that no longer exists.
 
 A real import that names a demo store or product makes it real (its mark is
 dropped), so `demo_clear` never removes a row that a real file wrote. The
@@ -19,7 +24,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,8 +34,9 @@ from django.core.cache import cache
 from django.db import models, transaction
 
 from fastdso.audit import audit_record
+from fastdso.lifecycle import lifecycle_kinds
 from fastdso.models import AuditEvent, Job
-from inventory.models import Product, Store
+from inventory.models import Product, StockCommitment, Store
 
 DEMO_CACHE_KEY = "fastdso:demo-present"
 CHUNK = 5000
@@ -77,6 +83,51 @@ def demo_claim(model: type[Product] | type[Store], ids: Iterable[int]) -> None:
     for start in range(0, len(id_list), CHUNK):
         model.objects.filter(is_demo=True, id__in=id_list[start : start + CHUNK]).update(is_demo=False)
     demo_flag_refresh()
+
+
+@dataclass(frozen=True)
+class DemoScope:
+    """The demo's marks, for the finders of upper apps."""
+
+    product_ids: list[int]
+    store_ids: list[int]
+    skus: frozenset[str]
+    categories: frozenset[str]  # categories only demo products have
+
+
+DemoFinder = Callable[[DemoScope], Iterable[Any]]
+_FINDERS: list[tuple[type[models.Model], DemoFinder]] = []
+
+
+def demo_finder_register(model: type[models.Model], finder: DemoFinder) -> None:
+    """An upper app's rows made on demo data that no foreign key shows (ids of `model`)."""
+    if (model, finder) not in _FINDERS:
+        _FINDERS.append((model, finder))
+
+
+def _demo_scope(product_ids: list[int], store_ids: list[int]) -> DemoScope:
+    products = Product.objects.values_list("is_demo", "sku", "category")
+    skus = {sku for is_demo, sku, _category in products if is_demo}
+    demo_categories = {category for is_demo, _sku, category in products if is_demo and category}
+    real_categories = {category for is_demo, _sku, category in products if not is_demo and category}
+    return DemoScope(product_ids, store_ids, frozenset(skus), frozenset(demo_categories - real_categories))
+
+
+def _commitments_of(owners: dict[type[models.Model], set[Any]]) -> set[int]:
+    """The stock commitments of the demo runs and plans (their DR-/TP- ids are the source)."""
+    sources: list[str] = []
+    for kind in lifecycle_kinds():
+        ids = sorted(owners.get(kind.model, ()))
+        for start in range(0, len(ids), CHUNK):
+            sources += kind.model._base_manager.filter(pk__in=ids[start : start + CHUNK]).values_list(
+                kind.id_field, flat=True
+            )
+    found: set[int] = set()
+    for start in range(0, len(sources), CHUNK):
+        found.update(
+            StockCommitment.objects.filter(source__in=sources[start : start + CHUNK]).values_list("pk", flat=True)
+        )
+    return found
 
 
 @dataclass
@@ -163,6 +214,9 @@ def demo_clear(*, user: Any = None) -> DemoClearResult:
     product_ids = list(Product.objects.filter(is_demo=True).values_list("id", flat=True))
     store_ids = list(Store.objects.filter(is_demo=True).values_list("id", flat=True))
     owners = _demo_owners(product_ids, store_ids)
+    scope = _demo_scope(product_ids, store_ids)
+    for model, finder in _FINDERS:
+        owners[model].update(finder(scope))
     job_ids = set(Job.objects.filter(is_demo=True).values_list("id", flat=True)) | _job_ids_of(owners)
     # Rows a demo job wrote that name no store or product (the coverage of a demo sales load).
     for model in apps.get_models():
@@ -176,6 +230,7 @@ def demo_clear(*, user: Any = None) -> DemoClearResult:
                         )
                     )
     result = DemoClearResult()
+    _delete(StockCommitment, _commitments_of(owners), result.deleted)
     audited = {m._meta.label: {str(pk) for pk in ids} for m, ids in owners.items() if ids}
     for model, ids in owners.items():
         _delete(model, ids, result.deleted)

@@ -70,11 +70,19 @@ class Product(models.Model):
 
 
 class CDStockSnapshot(models.Model):
-    """Units at the distribution centre on a date. Current = latest date."""
+    """Units at the distribution centre on a date. Current = latest date.
+
+    `counted_on`: the date the quantity was counted. A `--partial` import
+    copies the SKUs its file does not name with the date they were counted
+    (older than the snapshot); the reservations of approved runs end only
+    with a count after their approval (SPEC §5.7). Empty: counted on
+    `snapshot_date` (rows written before the field existed).
+    """
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, verbose_name=_("producto"))
     units = models.IntegerField(_("unidades"))
     snapshot_date = models.DateField(_("fecha"))
+    counted_on = models.DateField(_("contado el"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("stock CD")

@@ -13,7 +13,8 @@ from typing import Any
 
 import pandas as pd
 from django.db import connection
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from fastdso.db import date_param, in_clause
 from inventory import commitments
@@ -52,20 +53,28 @@ def cd_stock(product_id_list: Sequence[int], *, effective: bool = False) -> pd.D
 def cd_reservations(product_id_list: Sequence[int]) -> pd.DataFrame:
     """DataFrame[product_id, source, units]: CD units each open run still holds
     (units > 0), per product — its reservation ends with the first CD snapshot
-    dated after its approval. One query per chunk of products."""
+    dated after its approval that counted the SKU (a `--partial` snapshot that
+    copied it did not). One query per chunk of products."""
     latest = cd_stock_date()
     columns = ["product_id", "source", "units"]
     ids = sorted({int(i) for i in product_id_list})
-    table = StockCommitment._meta.db_table
-    date_clause, date_params = ("", []) if latest is None else (" AND approved_on >= %s", [date_param(latest)])
+    table, snapshots = StockCommitment._meta.db_table, CDStockSnapshot._meta.db_table
+    # A SKU that a --partial import copied was counted before the snapshot's date:
+    # its reservation lasts until the SKU itself is counted after the approval.
+    count_join, date_clause, date_params = "", "", []
+    if latest is not None:
+        count_join = f" LEFT JOIN {snapshots} s ON s.product_id = c.product_id AND s.snapshot_date = %s"
+        date_clause = " AND c.approved_on >= COALESCE(s.counted_on, s.snapshot_date, %s)"
+        date_params = [date_param(latest)]
     rows: list[tuple] = []
     with connection.cursor() as cursor:
         for start in range(0, len(ids), CHUNK):
-            clause, params = in_clause("product_id", ids[start : start + CHUNK])
+            clause, params = in_clause("c.product_id", ids[start : start + CHUNK])
             cursor.execute(
-                f"SELECT product_id, source, -SUM(units) FROM {table} "  # noqa: S608 - identifiers are ours
-                f"WHERE is_open = %s AND store_id IS NULL{date_clause} AND {clause} GROUP BY product_id, source",
-                [True, *date_params, *params],
+                f"SELECT c.product_id, c.source, -SUM(c.units) FROM {table} c{count_join} "  # noqa: S608 - ours
+                f"WHERE c.is_open = %s AND c.store_id IS NULL{date_clause} AND {clause} "
+                "GROUP BY c.product_id, c.source",
+                [*date_params, True, *date_params, *params],
             )
             rows.extend(cursor.fetchall())
     frame = pd.DataFrame(rows, columns=columns)
@@ -157,7 +166,10 @@ def source_commitments(source: str) -> dict[str, int]:
     rows = StockCommitment.objects.filter(source=source, is_open=True)
     cd_rows = rows.filter(store__isnull=True)
     if latest is not None:
-        cd_rows = cd_rows.filter(approved_on__gte=latest)
+        counted = CDStockSnapshot.objects.filter(snapshot_date=latest, product=OuterRef("product_id")).values(
+            day=Coalesce("counted_on", "snapshot_date")
+        )[:1]
+        cd_rows = cd_rows.filter(approved_on__gte=Coalesce(Subquery(counted), Value(latest)))
     store_rows = rows.filter(store__isnull=False).filter(
         Q(store__stock_date__isnull=True) | Q(store__stock_date__lte=F("approved_on"))
     )

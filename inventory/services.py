@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 from django.db.models import Max, Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -449,12 +450,19 @@ STORE_STOCK_COLUMNS = [
 
 def _cd_kept_rows(day: dt.date, file_product_ids: set[int]) -> pd.DataFrame:
     """`--partial`: the latest CD quantity (on or before `day`) of every SKU
-    the file does not name, to carry into the new snapshot."""
+    the file does not name, to carry into the new snapshot with the date it
+    was counted: it was not counted again, so what runs reserved since that
+    count is still in it (their reservations go on, SPEC §5.7)."""
     base = CDStockSnapshot.objects.filter(snapshot_date__lte=day).aggregate(latest=Max("snapshot_date"))["latest"]
+    columns = ["product_id", "units", "counted_on"]
     if base is None:
-        return pd.DataFrame({"product_id": pd.Series(dtype="int64"), "units": pd.Series(dtype="int64")})
-    rows = CDStockSnapshot.objects.filter(snapshot_date=base).values_list("product_id", "units")
-    kept = pd.DataFrame(list(rows), columns=["product_id", "units"]).astype("int64")
+        return pd.DataFrame({"product_id": [], "units": [], "counted_on": []}).astype(
+            {"product_id": "int64", "units": "int64"}
+        )
+    rows = CDStockSnapshot.objects.filter(snapshot_date=base).values_list(
+        "product_id", "units", Coalesce("counted_on", "snapshot_date")
+    )
+    kept = pd.DataFrame(list(rows), columns=columns).astype({"product_id": "int64", "units": "int64"})
     return kept[~kept["product_id"].isin(file_product_ids)]
 
 
@@ -487,6 +495,7 @@ def cd_stock_import(
             {
                 "product_id": frame["sku"].map(products.id_by_sku).to_numpy(dtype="int64"),
                 "units": frame["quantity"].to_numpy(dtype="int64"),
+                "counted_on": day,
             }
         )
         kept = _cd_kept_rows(day, set(rows["product_id"].tolist())) if partial else rows.iloc[0:0]
@@ -496,7 +505,7 @@ def cd_stock_import(
         written = rows_insert(
             CDStockSnapshot._meta.db_table,
             rows,
-            types={"product_id": "bigint", "units": "integer", "snapshot_date": "date"},
+            types={"product_id": "bigint", "units": "integer", "snapshot_date": "date", "counted_on": "date"},
         )
         analyze_after_load(CDStockSnapshot._meta.db_table, rows=written)
         result = StockImportResult(

@@ -1,12 +1,11 @@
 from django.contrib import admin
 
-from fastdso.admin_base import AuditedModelAdmin
-from fastdso.lifecycle import LIFECYCLE_READONLY
+from fastdso.admin_base import AuditedModelAdmin, LifecycleModelAdmin
 from redistribution.models import TransferLine, TransferPlan
 
 
 @admin.register(TransferPlan)
-class TransferPlanAdmin(AuditedModelAdmin):
+class TransferPlanAdmin(LifecycleModelAdmin):
     list_display = (
         "plan_id",
         "mode",
@@ -22,8 +21,7 @@ class TransferPlanAdmin(AuditedModelAdmin):
     list_filter = ("mode", "scope", "state", "created_at")
     search_fields = ("plan_id", "category")
     raw_id_fields = ("destination", "origin", "job")
-    # The lifecycle changes only through its service (buttons, run_status): it writes the stock commitments.
-    readonly_fields = LIFECYCLE_READONLY
+    id_field = "plan_id"
 
 
 @admin.register(TransferLine)

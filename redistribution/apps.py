@@ -11,3 +11,9 @@ class RedistributionConfig(AppConfig):
         from redistribution.lifecycle import KIND
 
         lifecycle_register(KIND)
+
+        from inventory.demo import demo_finder_register
+        from redistribution.demo import demo_empty_plans
+        from redistribution.models import TransferPlan
+
+        demo_finder_register(TransferPlan, demo_empty_plans)

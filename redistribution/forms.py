@@ -160,7 +160,7 @@ class PlanForm(forms.Form):
     )
     max_rows = forms.IntegerField(
         label=_("Máx. filas"),
-        help_text=_("MAX_ROWS: filas por plan"),
+        help_text=_("movimientos por plan"),
         initial=DEFAULTS.max_rows,
         min_value=1,
         max_value=100_000,
@@ -168,14 +168,14 @@ class PlanForm(forms.Form):
     )
     max_units_per_sku_per_dest = forms.IntegerField(
         label=_("Máx. u por SKU y destino"),
-        help_text=_("MAX_UNITS_PER_SKU_PER_DEST"),
+        help_text=_("tope por SKU en cada tienda"),
         initial=DEFAULTS.max_units_per_sku_per_dest,
         min_value=1,
         widget=_number(),
     )
     max_units = forms.IntegerField(
         label=_("Máx. unidades"),
-        help_text=_("MAX_UNITS: tope global"),
+        help_text=_("tope de todo el plan"),
         required=False,
         min_value=1,
         widget=_number({"placeholder": _("sin tope")}),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from fastdso.jobs import JobProgress, job_input_path, job_runner
+from fastdso.jobs import JobProgress, job_input_path, job_max_bytes, job_runner
 from fastdso.models import Job
 from redistribution.services import PlanRequest, transfer_plan_create
 
@@ -16,7 +16,13 @@ def run_redistribution_plan(job: Job, progress: JobProgress) -> None:
     request = PlanRequest.from_json(job.params["request"])
     sku_file = job_input_path(job) if (job.file or job.params.get("path")) else None
     plan = transfer_plan_create(
-        user=job.user, request=request, sku_file=sku_file, file_name=job.file_name, job=job, progress=progress
+        user=job.user,
+        request=request,
+        sku_file=sku_file,
+        file_name=job.file_name,
+        job=job,
+        progress=progress,
+        max_bytes=job_max_bytes(job),
     )
     summary = plan.summary
     job.result = {

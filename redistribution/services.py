@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from fastdso.audit import audit_record
 from fastdso.db import lines_write, readable_id_save
 from fastdso.exports import export_info
-from fastdso.files import Column, Kind, RowError, read_table, upload_max_bytes
+from fastdso.files import Column, Kind, RowError, read_table
 from fastdso.formatting import fmt_number
 from fastdso.jobs import JobInputError, no_progress
 from fastdso.models import Job
@@ -150,12 +150,13 @@ SKU_FILE_COLUMNS = [
 ]
 
 
-def sku_file_read(source: Any) -> tuple[pd.DataFrame, list[str]]:
+def sku_file_read(source: Any, *, max_bytes: int | None = None) -> tuple[pd.DataFrame, list[str]]:
     """DataFrame[sku, file_qty] (one row per SKU, file order) and warnings.
 
     Repeated SKUs are merged (their quantities added) with a warning.
+    `max_bytes` is the job's limit (`job_max_bytes`: none for a command's file).
     """
-    frame = read_table(source, SKU_FILE_COLUMNS, max_bytes=upload_max_bytes())
+    frame = read_table(source, SKU_FILE_COLUMNS, max_bytes=max_bytes)
     qty = frame["qty"].astype("Float64")
     if qty.isna().all():
         qty = frame["quantity"].astype("Float64")
@@ -206,7 +207,12 @@ def _eligible_stores(request: PlanRequest) -> pd.DataFrame:
 
 
 def _scope_skus(
-    request: PlanRequest, sku_file: Any, store_filter: list[int] | None, weeks: int, as_of: dt.date
+    request: PlanRequest,
+    sku_file: Any,
+    store_filter: list[int] | None,
+    weeks: int,
+    as_of: dt.date,
+    max_bytes: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str], str]:
     """The SKUs to plan: DataFrame[product_id, sku, name, category, file_qty], the category
     units per SKU already read (or empty), warnings, and the file name."""
@@ -240,7 +246,7 @@ def _scope_skus(
         )
         return skus, cat_sku, warnings, ""
 
-    file_frame, file_warnings = sku_file_read(sku_file)
+    file_frame, file_warnings = sku_file_read(sku_file, max_bytes=max_bytes)
     warnings.extend(file_warnings)
     file_name = Path(str(getattr(sku_file, "name", sku_file))).name
     has_qty = bool(file_frame["has_qty"].iloc[0]) if not file_frame.empty else False
@@ -285,6 +291,7 @@ def transfer_plan_create(
     file_name: str = "",
     job: Job | None = None,
     progress: Progress | None = None,
+    max_bytes: int | None = None,
 ) -> TransferPlan:
     """Plan store-to-store transfers and persist them as one TransferPlan with its lines."""
     progress = progress or no_progress
@@ -304,7 +311,7 @@ def transfer_plan_create(
     store_filter = None if request.eligible_store_ids is None else stores["store_id"].tolist()
 
     progress(15, _("Eligiendo SKUs"))
-    skus, cat_sku, warnings, read_name = _scope_skus(request, sku_file, store_filter, weeks, as_of)
+    skus, cat_sku, warnings, read_name = _scope_skus(request, sku_file, store_filter, weeks, as_of, max_bytes)
     progress(35, _("Leyendo ventas y stock"), skus=len(skus), stores=len(stores))
     inputs = _plan_inputs(request, skus, stores, cat_sku, store_filter, as_of)
 

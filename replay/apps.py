@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ReplayConfig(AppConfig):
     name = "replay"
     verbose_name = _("Replay de políticas")
+
+    def ready(self) -> None:
+        from inventory.demo import demo_finder_register
+        from replay.demo import demo_replays
+        from replay.models import ReplayRun
+
+        demo_finder_register(ReplayRun, demo_replays)

@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from fastdso.formatting import localize_decimal_inputs
 from fastdso.jobs import JobInputError
 from inventory.queries import product_categories
 from replay.engine import MAX_POLICIES, policy_fields
@@ -68,6 +69,7 @@ class ReplayForm(forms.Form):
             field.widget.attrs.setdefault(
                 "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             )
+        localize_decimal_inputs(self)  # cd_supply: "1,0" in Spanish, "1.0" in English
 
     @property
     def policy_fields(self) -> list[Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastdso.jobs import JobProgress, job_input_path, job_runner
+from fastdso.jobs import JobProgress, job_input_path, job_max_bytes, job_runner
 from fastdso.models import Job
 from replay.models import ReplayRun
 from replay.services import ReplayRequest, replay_run_create, skus_file_read
@@ -19,7 +19,7 @@ def request_from_params(job: Job) -> ReplayRequest:
     skus: list[str] = list(params.get("skus") or [])
     file_categories: dict[str, str] = {}
     if params.get("scope") == ReplayRun.Scope.SKUS and (job.file or params.get("path")):
-        skus, file_categories = skus_file_read(job_input_path(job))
+        skus, file_categories = skus_file_read(job_input_path(job), max_bytes=job_max_bytes(job))
     as_of = params.get("as_of")
     return ReplayRequest(
         scope=params.get("scope", ""),

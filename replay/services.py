@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -114,10 +113,11 @@ def category_resolve(name: str) -> str | None:
     return next((c for c in inventory_queries.product_categories() if c.casefold() == wanted), None) if wanted else None
 
 
-def skus_file_read(path: str | Path) -> tuple[list[str], dict[str, str]]:
+def skus_file_read(path: str | Path, *, max_bytes: int | None = None) -> tuple[list[str], dict[str, str]]:
     """A SKU file (SPEC §3 reader): its SKUs in order, once each, and the
-    categories it gives (used for SKUs whose product has none)."""
-    frame = read_table(path, SKU_FILE_COLUMNS, max_bytes=settings.FASTDSO_MAX_UPLOAD_MB * 1024 * 1024)
+    categories it gives (used for SKUs whose product has none). `max_bytes`
+    is the job's limit (`job_max_bytes`: none for a command's file)."""
+    frame = read_table(path, SKU_FILE_COLUMNS, max_bytes=max_bytes)
     frame = frame[frame["sku"].astype(str).str.strip() != ""]
     categories: dict[str, str] = {}
     for sku, category in frame[["sku", "category"]].itertuples(index=False):

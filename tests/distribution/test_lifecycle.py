@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from distribution.models import DistributionLine, DistributionRun
@@ -239,3 +240,25 @@ def test_store_health_reads_the_effective_store_stock(shop, planner):
     result = health_queries.stock_query(shop["sku"])
     assert result.cd_stock == 0  # 30 − 30 reserved
     assert dict(zip(result.stores["name"], result.stores["stock"], strict=True)) == {"Tienda A": 20, "Tienda B": 10}
+
+
+def test_the_admin_refuses_to_delete_a_run_that_holds_stock(shop, planner, staff_client):
+    """Deleting an approved run would drop (or orphan) its reservation: the next
+    run could ship the same units twice. Cancel first, then it may go."""
+    run = _run(shop)
+    run_transition(run_id=run.run_id, action="approve", user=planner)
+    page = reverse("admin:distribution_distributionrun_delete", args=[run.pk])
+    bulk = reverse("admin:distribution_distributionrun_changelist")
+    refused = f"{run.run_id} está «Aprobado» y reserva stock: cancélelo o ciérrelo antes de borrarlo."
+
+    assert refused in staff_client.post(page, {"post": "yes"}).content.decode()
+    answer = staff_client.post(bulk, {"action": "delete_selected", "_selected_action": [run.pk], "post": "yes"})
+    assert refused in answer.content.decode()
+    assert DistributionRun.objects.filter(pk=run.pk).exists()
+    assert _cd_free(shop) == 30 - sum(_allocated(run).values())
+
+    run_transition(run_id=run.run_id, action="cancel", user=planner)
+    assert staff_client.post(page, {"post": "yes"}).status_code == 302
+    assert not DistributionRun.objects.filter(pk=run.pk).exists()
+    assert not StockCommitment.objects.filter(source=run.run_id, is_open=True).exists()
+    assert _cd_free(shop) == 30

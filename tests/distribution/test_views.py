@@ -415,3 +415,17 @@ def test_compare_shows_the_parameters_that_differ(planner_client, data, tmp_path
     assert "Modelo" not in table and "Semanas de historia" not in table
     same = planner_client.get(reverse("distribution:compare"), {"a": run_a.run_id, "b": run_a.run_id})
     assert "Los dos runs usaron los mismos parámetros." in same.content.decode()
+
+
+@pytest.mark.parametrize(("language", "reason"), [("es", "(Sin categoría)"), ("en", "(No category)")])
+def test_a_no_category_warning_names_the_reason_in_the_viewers_language(planner_client, language, reason):
+    """The run stores the reason code; the page shows its label, never the raw code."""
+    DistributionRun.objects.create(
+        run_id="DR-20260301-0001",
+        status=DistributionRun.Status.DONE,
+        warnings=["SKU 00000009: sin ventas y sin categoría; no se distribuye (NO_CATEGORY)."],
+    )
+    planner_client.cookies["django_language"] = language
+    page = planner_client.get(reverse("distribution:run_detail", args=["DR-20260301-0001"])).content.decode()
+    assert "SKU 00000009: " in page and reason in page
+    assert "NO_CATEGORY" not in page

@@ -47,5 +47,5 @@ def test_replay_two_policies_and_use_one(planner_page, history):
     table.locator("tr", has_text="alto").get_by_role("link", name="usar esta política").click()
     expect(page).to_have_url(re.compile(r"/distribution/generate/\?"))
     expect(page.locator("input[name=model][value=SMA3]")).to_be_checked()
-    expect(page.locator("input[name=target_woc]")).to_have_value("3.0")
+    expect(page.locator("input[name=target_woc]")).to_have_value("3,0")
     expect(page.locator("input[name=limit_by_cd]")).to_be_checked()

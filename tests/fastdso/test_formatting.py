@@ -87,3 +87,19 @@ def test_decimal_inputs_show_and_read_the_active_locale():
         assert 'value="2.0"' in str(_Form()["woc"])
         form = _Form({"woc": "2.5", "weeks": "12"})
         assert form.is_valid() and form.cleaned_data["woc"] == 2.5
+
+
+def test_a_point_is_a_decimal_point_unless_it_could_group_thousands():
+    """Spanish: "1.5" is one and a half (never 15); "1.500" could be either: refused."""
+
+    def read(text: str) -> float:
+        form = _Form({"woc": text, "weeks": "1"})
+        assert form.is_valid(), form.errors
+        return form.cleaned_data["woc"]
+
+    with translation.override("es"):
+        assert read("1.5") == 1.5
+        error = _Form({"woc": "1.500", "weeks": "1"}).errors["woc"][0]
+        assert "ambiguo" in error and "1,5" in error
+    with translation.override("en"):
+        assert read("1.500") == 1.5

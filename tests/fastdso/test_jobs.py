@@ -214,3 +214,15 @@ def test_heartbeat_thread_beats_while_the_job_runs():
         time.sleep(0.3)
         assert cache.get(heartbeat_key(987)) > first
     assert cache.get(heartbeat_key(987)) is None
+
+
+def test_a_finished_import_shows_rows_read_once(planner_client, tmp_path):
+    """The live counters are progress; once the summary is there they would repeat it."""
+    from inventory.jobs import CD_STOCK_IMPORT
+
+    path = tmp_path / "cd.csv"
+    path.write_text("sku,quantity\n0001,4\n")
+    job = job_start(kind=CD_STOCK_IMPORT, path=path, params={"date": "2026-03-08"}, sync=True)
+    assert job.status == Job.Status.DONE
+    page = planner_client.get(reverse("job_detail", args=[job.pk])).content.decode()
+    assert page.count("Filas leídas") == 1

@@ -112,3 +112,28 @@ def test_queued_upload_sits_in_the_storage_until_a_worker_reads_it(planner_clien
     assert job.status == Job.Status.QUEUED
     assert stub_storage.open(job.file.name).read() == GOOD
     assert job_input_path(job).read_bytes() == GOOD
+
+
+def test_a_job_failed_by_the_watchdog_leaves_no_upload_behind(
+    planner, stub_storage, django_capture_on_commit_callbacks
+):
+    """A dead worker's job is never re-run (a planner re-submits it): its input goes, local copy included."""
+    from fastdso.jobs import jobs_fail_stalled
+
+    job = Job.objects.create(
+        kind="macro_sales_import",
+        user=planner,
+        status=Job.Status.RUNNING,
+        attempt="a" * 32,
+        worker="otra-maquina:1",
+        file_name="ventas.csv",
+    )
+    job.file.save("ventas.csv", ContentFile(GOOD), save=True)
+    local = job_input_path(job)  # the worker had copied it from the bucket
+    assert local.exists() and stub_storage.exists(job.file.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs_fail_stalled(dead_workers={"otra-maquina:1"}) == [job.pk]
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert RemoteStubStorage.objects == {} and not local.exists()
+    assert job.file.name == "" and job.file_name == "ventas.csv"

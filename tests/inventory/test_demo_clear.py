@@ -14,11 +14,13 @@ from django.urls import reverse
 from distribution.models import DistributionLine, DistributionRun
 from fastdso import demo
 from fastdso.jobs import job_start
+from fastdso.lifecycle import run_transition
 from fastdso.models import AuditEvent, Job
 from forecast.models import ForecastRun
 from inventory.jobs import CD_STOCK_IMPORT, STORE_STOCK_IMPORT
-from inventory.models import CDStockSnapshot, Product, Store, StoreStockSnapshot
+from inventory.models import CDStockSnapshot, Product, StockCommitment, Store, StoreStockSnapshot
 from redistribution.models import TransferPlan
+from replay.models import ReplayRun
 from sales.jobs import MACRO_SALES_IMPORT
 from sales.models import SalesLoad, SalesWeeklyAgg
 
@@ -154,3 +156,28 @@ def test_users_only_starts_empty(db):
     call_command("seed_demo", "--users-only", stdout=out)
     assert not Product.objects.exists() and not Store.objects.exists() and not Job.objects.exists()
     assert "planner" in out.getvalue()
+
+
+def test_clear_demo_also_removes_replays_empty_plans_and_the_stock_demo_runs_held(tiny_demo, tmp_path, planner):
+    jobs = _real_upload(tmp_path, planner)
+    _demo_plans(tmp_path)
+    category = Product.objects.filter(is_demo=True).values_list("category", flat=True).first()
+    call_command("replay", "--category", category, "--weeks", "2", "--policy", "a:model=SMA1", stdout=io.StringIO())
+    run = DistributionRun.objects.get()
+    run_transition(run_id=run.run_id, action="approve", user=planner)
+    assert StockCommitment.objects.filter(source=run.run_id, is_open=True).exists()
+    # Plans that found nothing to move: no line names a store or product.
+    TransferPlan.objects.create(plan_id="TP-DEMO-EMPTY", scope="category", category=category)
+    real_plan = TransferPlan.objects.create(plan_id="TP-REAL-EMPTY", scope="category", category="Muebles")
+    week_start = dt.date(2026, 3, 2)
+    real_replay = ReplayRun.objects.create(
+        replay_id="RP-REAL", scope="skus", skus=["R-0001"], as_of_week=week_start, first_week=week_start
+    )
+
+    call_command("clear_demo", stdout=io.StringIO())
+
+    assert list(ReplayRun.objects.all()) == [real_replay]
+    assert list(TransferPlan.objects.all()) == [real_plan]
+    assert not DistributionRun.objects.exists()
+    assert not StockCommitment.objects.exists()  # the demo run held the claimed SKU's CD units: not any more
+    assert sorted(Job.objects.values_list("pk", flat=True)) == sorted(job.pk for job in jobs.values())

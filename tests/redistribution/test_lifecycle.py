@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from distribution.models import DistributionLine
@@ -104,3 +105,17 @@ def test_plan_export_is_kept_and_an_exported_plan_cannot_be_cancelled(shop, plan
     with pytest.raises(TransitionRefused, match="Nada cambió"):
         run_transition(run_id=plan.plan_id, action="cancel", user=planner)
     assert _stock(shop, effective=True) == {"A": 7, "B": 5}
+
+
+def test_the_admin_refuses_to_delete_a_plan_that_holds_stock(shop, planner, staff_client):
+    plan = _plan(shop, "TP-20260301-0001", 5)
+    run_transition(run_id=plan.plan_id, action="approve", user=planner)
+    run_transition(run_id=plan.plan_id, action="export", user=planner)
+    page = reverse("admin:redistribution_transferplan_delete", args=[plan.pk])
+    answer = staff_client.post(page, {"post": "yes"}).content.decode()
+    assert "TP-20260301-0001 está «Exportado» y reserva stock: cancélelo o ciérrelo antes de borrarlo." in answer
+    assert TransferPlan.objects.filter(pk=plan.pk).exists()
+    assert _stock(shop, effective=True) == {"A": 7, "B": 5}
+    run_transition(run_id=plan.plan_id, action="close", user=planner)
+    assert staff_client.post(page, {"post": "yes"}).status_code == 302
+    assert _stock(shop, effective=True) == {"A": 12, "B": 0}

@@ -410,3 +410,12 @@ def test_repeat_link_prefills_the_form(plan, planner_client):
     assert form["history_weeks"].value() == "8"
     assert form["auto_pick_donors"].value() is True
     assert form["override_qty"].value() is False
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_the_caps_are_named_in_the_planners_words(shop, planner_client, language):
+    """The engine's cap names are one long word each: they wrapped the form's column."""
+    planner_client.cookies["django_language"] = language
+    page = planner_client.get(FORM_URL).content.decode()
+    for code in ("MAX_ROWS", "MAX_UNITS_PER_SKU_PER_DEST", "MAX_UNITS"):
+        assert code not in page

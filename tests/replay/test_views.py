@@ -84,8 +84,11 @@ def test_use_this_policy_prefills_the_generator(shop, planner_client):
     assert query["model"] == ["SMA3"] and query["target_woc"] == ["3.0"] and query["limit_by_cd"] == ["true"]
     form = planner_client.get(alto["use_url"]).context["form"]
     assert form.initial["model"] == "SMA3"
-    assert form.initial["target_woc"] == "3.0"
+    assert form.initial["target_woc"] == 3.0
     assert form.initial["limit_by_cd"] is True
+    # Shown in the viewer's locale, like every decimal of the form (read back the same way).
+    assert 'value="3,0"' in planner_client.get(alto["use_url"]).content.decode()
+    planner_client.cookies["django_language"] = "en"
     assert 'value="3.0"' in planner_client.get(alto["use_url"]).content.decode()
 
 
@@ -154,3 +157,27 @@ def test_list_page_queries_do_not_grow_with_replays(shop, planner_client, django
 
 def test_unknown_replay_is_404(db, planner_client):
     assert planner_client.get(reverse("replay:detail", args=["RP-nope"])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "typed", "kept"),
+    [("es", 'value="1,0"', "0,6", 0.6), ("es", 'value="1,0"', "0.6", 0.6), ("en", 'value="1.0"', "0.6", 0.6)],
+)
+def test_cd_supply_is_shown_and_read_in_the_viewers_language(shop, planner_client, language, shown, typed, kept):
+    planner_client.cookies["django_language"] = language
+    assert shown in planner_client.get(reverse("replay:home")).content.decode()
+    response = post(planner_client, cd_supply=typed)
+    assert response.status_code == 302
+    assert ReplayRun.objects.get().cd_supply == kept
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "said"), [("es", "1.500", "es ambiguo"), ("en", "1,5", "Enter a number")]
+)
+def test_a_cd_supply_that_could_mean_two_numbers_is_a_form_error(shop, planner_client, language, typed, said):
+    """Spanish "1.500" is a thousand five hundred or one and a half: refused, not guessed.
+    In English "1,5" is no number. Either way nothing runs."""
+    planner_client.cookies["django_language"] = language
+    response = post(planner_client, cd_supply=typed)
+    assert response.status_code == 400 and not ReplayRun.objects.exists()
+    assert said in response.context["form"].errors["cd_supply"][0]

@@ -1,8 +1,8 @@
 """python manage.py clear_demo
 
 Removes the demo data (seed_demo): every demo store and product with all
-their rows, the demo load jobs, and the runs, plans and jobs made on demo
-data. Nothing loaded from real files is touched.
+their rows, the demo load jobs, and the runs, plans, replays and jobs made on demo
+data (with the stock they held). Nothing loaded from real files is touched.
 """
 
 from __future__ import annotations

@@ -1,0 +1,14 @@
+"""Replays made on demo data, for `clear_demo` (inventory.demo): a replay names
+its SKUs as text (no foreign key), so its app says which ones are demo."""
+
+from __future__ import annotations
+
+from inventory.demo import DemoScope
+from replay.models import ReplayRun
+
+
+def demo_replays(scope: DemoScope) -> list[int]:
+    """Replays whose SKU list names a demo product (a few rows: read in Python)."""
+    if not scope.skus:
+        return []
+    return [pk for pk, skus in ReplayRun.objects.values_list("pk", "skus") if scope.skus.intersection(skus or [])]
