@@ -33,7 +33,17 @@ from django.utils import timezone
 from pyarrow import csv as pa_csv
 
 from fastdso.audit import audit_record
-from fastdso.db import date_param, imports_lock, in_clause, is_postgres, rows_insert, temp_table_load
+from fastdso.db import (
+    date_param,
+    imports_lock,
+    in_clause,
+    indexes_rebuilt_after,
+    int_columns_read,
+    is_postgres,
+    rows_insert,
+    table_is_empty,
+    temp_table_load,
+)
 from fastdso.files import Column, Kind, RowError, iter_table
 from fastdso.jobs import JobInputError, no_progress
 from inventory.models import Product
@@ -485,7 +495,52 @@ def _range_has_rows(store_ids: list[int], first: dt.date, last: dt.date) -> bool
         return cursor.fetchone() is not None
 
 
+# New rows into an empty table from which its indexes are dropped and built
+# again after the load (cheaper from about this many rows on).
+INDEXES_REBUILT_FROM = 200_000
+
 _RUN_BLOCK = 4096  # file rows per block when the database reports which rows came back unchanged
+
+
+def _range_count(store_ids: list[int], first: dt.date, last: dt.date) -> int:
+    where, params = _range_where(store_ids, first, last, WEEKLY)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {WEEKLY} WHERE {where}", params)  # noqa: S608 - ours
+        return int(cursor.fetchone()[0])
+
+
+def _same_keys_paired(
+    weekly: pd.DataFrame, store_ids: list[int], first: dt.date, last: dt.date
+) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """PostgreSQL, replace_range, when the range holds exactly the file's
+    keys (a re-upload, a file correcting some quantities): the stored rows
+    are read as numpy arrays (binary COPY, ~2 s for 4.1M rows instead of
+    copying the file into the database and joining), put in the file's
+    order and paired row by row. Returns what `_unchanged_pairs_dropped`
+    returns, or None when the keys differ (that function decides then)."""
+    if _range_count(store_ids, first, last) != len(weekly):
+        return None
+    sql, params = stored_rows_sql(store_ids, first, last)
+    ids, product, store, week, *day_columns = int_columns_read(sql, params, [8, 8, 8, 4, *[4] * len(DAY_FIELDS)])
+    keys = (weekly["product_id"].to_numpy(), weekly["week"].to_numpy(), weekly["store_id"].to_numpy())
+    if not _keys_equal((product, week, store), keys):
+        order = np.lexsort((store, week, product))  # the file's order: product, week, store
+        ids, product, store, week = ids[order], product[order], store[order], week[order]
+        day_columns = [column[order] for column in day_columns]
+        if not _keys_equal((product, week, store), keys):
+            return None
+    changed = np.zeros(len(weekly), dtype=bool)
+    for column, day in zip(day_columns, DAY_FIELDS, strict=True):
+        changed |= column != weekly[day].to_numpy()
+    stored = pd.DataFrame({"id": ids[changed], "product_id": product[changed], "store_id": store[changed]})
+    stored["week"] = week[changed].astype(np.int64)
+    for column, day in zip(day_columns, DAY_FIELDS, strict=True):
+        stored[day] = column[changed].astype(np.int64)
+    return weekly.loc[changed].reset_index(drop=True), stored
+
+
+def _keys_equal(stored: tuple[np.ndarray, ...], file: tuple[np.ndarray, ...]) -> bool:
+    return all(np.array_equal(a, b) for a, b in zip(stored, file, strict=True))
 
 
 def _unchanged_pairs_dropped(
@@ -557,7 +612,8 @@ def _weekly_write(
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '256MB'")
     if mode == SalesLoad.Mode.REPLACE_RANGE and is_postgres() and _range_has_rows(store_ids, first_date, last_date):
-        weekly, stored = _unchanged_pairs_dropped(weekly, store_ids, first_date, last_date)
+        paired = _same_keys_paired(weekly, store_ids, first_date, last_date)
+        weekly, stored = paired or _unchanged_pairs_dropped(weekly, store_ids, first_date, last_date)
     else:
         stored = _stored_rows(store_ids, first_date, last_date)
     progress(42, "Comparando con lo ya cargado", rows_written=0)
@@ -571,7 +627,12 @@ def _weekly_write(
     def write_progress(done: int, _of: int) -> None:
         progress(45 + 50 * done / max(total, 1), "Escribiendo ventas semanales", rows_written=done)
 
-    if len(changes.inserts):
+    if len(changes.inserts) >= INDEXES_REBUILT_FROM and table_is_empty(WEEKLY):
+        # The first load (a retailer's history): build the indexes once from
+        # the loaded rows rather than maintain them row by row (SPEC §11a).
+        with indexes_rebuilt_after(WEEKLY):
+            _weekly_insert(changes.inserts, write_progress)
+    elif len(changes.inserts):
         _weekly_insert(changes.inserts, write_progress)
     if len(changes.updates):
         offset = len(changes.inserts)
