@@ -13,6 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import IntegrityError, transaction
 
 from fastdso.files import iter_table
 from fastdso.jobs import job_start
@@ -525,7 +526,7 @@ def test_a_first_load_builds_the_indexes_after_the_rows_and_a_second_one_keeps_t
         ("0002", "Norte", JAN12): (3, (3, 0, 0, 0, 0, 0, 0)),
         ("0003", "Centro", JAN19): (4, (4, 0, 0, 0, 0, 0, 0)),
     }
-    with pytest.raises(Exception):  # the rebuilt unique constraint is enforced
+    with pytest.raises(IntegrityError), transaction.atomic():  # the rebuilt unique constraint holds
         SalesWeeklyAgg.objects.create(
             product=Product.objects.get(sku="0001"), store=Store.objects.get(name="Centro"), week_start=JAN5, units=0
         )
@@ -551,7 +552,8 @@ def test_a_reupload_with_the_same_keys_pairs_rows_in_memory_and_writes_only_chan
     paired = []
     real = services._same_keys_paired
     monkeypatch.setattr(services, "_same_keys_paired", lambda *a: paired.append(1) or real(*a))
-    lines = daily("0001", "Centro", JAN5, [1, 2, 3]) + daily("0002", "Centro", JAN12, [5]) + daily("0001", "Norte", JAN5, [7])
+    lines = daily("0001", "Centro", JAN5, [1, 2, 3]) + daily("0002", "Centro", JAN12, [5])
+    lines += daily("0001", "Norte", JAN5, [7])
     load(csv_file(tmp_path, "a.csv", lines))
     assert load(csv_file(tmp_path, "a.csv", lines)).rows_written == 0
     lines[1] = "0001,Centro,2026-01-06,9"  # a corrected Tuesday
