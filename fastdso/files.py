@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
 import os
 import re
@@ -637,7 +638,7 @@ def _raw_blocks(raw: pd.DataFrame, block_rows: int) -> Iterator[pd.DataFrame]:
 
 # A plain CSV on disk is parsed in blocks of about this many bytes: memory
 # stays bounded whatever the file's length (SPEC §11a).
-STREAM_BLOCK_BYTES = 16 * 1024 * 1024
+STREAM_BLOCK_BYTES = 8 * 1024 * 1024
 
 
 def _streamable_csv(path: str | Path, max_bytes: int | None) -> bool:
@@ -652,7 +653,7 @@ def _streamable_csv(path: str | Path, max_bytes: int | None) -> bool:
         if not head.strip() or head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\xff\xfe", b"\xfe\xff")):
             return False
         text = head.removeprefix(b"\xef\xbb\xbf")
-        if _looks_binary(text) or _LEADING_BLANK_LINES.match(text).end():  # type: ignore[union-attr]
+        if _looks_binary(text) or _LEADING_BLANK_LINES.match(text).end() or b"\n" not in text:  # type: ignore[union-attr]
             return False
         chunk = head
         while chunk:
@@ -691,35 +692,57 @@ def _csv_stream_blocks(path: Path, block_rows: int) -> Iterator[pd.DataFrame]:
             bad_rows.append(RowError(row=row.number, column="", value=(row.text or "")[:200], message=message))
         return "skip"
 
+    read_options = pa_csv.ReadOptions(column_names=names)
+    parse_options = pa_csv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid)
+    convert_options = pa_csv.ConvertOptions(
+        column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False, quoted_strings_can_be_null=False
+    )
     next_row = 2
-    try:
-        reader = pa_csv.open_csv(
-            path,
-            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1, block_size=STREAM_BLOCK_BYTES),
-            parse_options=pa_csv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid),
-            convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-        for batch in reader:
-            if bad_rows:
-                continue  # read on: every bad row is reported, nothing more is yielded
-            frame = batch.to_pandas()
-            frame.columns = header
-            frame.index = pd.RangeIndex(next_row, next_row + len(frame))
-            next_row += len(frame)
-            for start in range(0, len(frame), block_rows):
-                yield frame.iloc[start : start + block_rows]
-    except pa.ArrowException as exc:
-        raise FileRejected(f"El CSV no se pudo leer (¿comillas sin cerrar?): {str(exc)[:300]}") from exc
+    for chunk, lines_before in _csv_chunks(path):
+        found = len(bad_rows)
+        try:
+            table = pa_csv.read_csv(io.BytesIO(chunk), read_options, parse_options, convert_options)
+        except pa.ArrowException as exc:
+            raise FileRejected(f"El CSV no se pudo leer (¿comillas sin cerrar?): {str(exc)[:300]}") from exc
+        for i in range(found, len(bad_rows)):  # numbered within the chunk: make them file line numbers
+            if bad_rows[i].row is not None:
+                bad_rows[i] = dataclasses.replace(bad_rows[i], row=(bad_rows[i].row or 0) + lines_before)
+        if bad_rows:
+            continue  # read on: every bad row is reported, nothing more is yielded
+        frame = table.to_pandas()
+        del table
+        frame.columns = header
+        frame.index = pd.RangeIndex(next_row, next_row + len(frame))
+        next_row += len(frame)
+        for start in range(0, len(frame), block_rows):
+            yield frame.iloc[start : start + block_rows]
     if next_row == 2 and not bad_rows:
         yield pd.DataFrame(columns=header, dtype=object)  # no rows: read_table says what is missing
     if bad_rows:
         if any(row.row is None for row in bad_rows):
             bad_rows = _ragged_rows(path.read_bytes().removeprefix(b"\xef\xbb\xbf"), delimiter, len(header)) or bad_rows
         raise FileRejected(f"{len(bad_rows)} fila(s) no tienen el número de columnas del encabezado.", errors=bad_rows)
+
+
+def _csv_chunks(path: Path) -> Iterator[tuple[bytes, int]]:
+    """The data lines of a CSV in chunks of whole lines of about
+    STREAM_BLOCK_BYTES, each with the number of file lines before it (the
+    header included). Parsed one at a time, the file's text is never whole
+    in memory (pyarrow's own streaming reader reads many blocks ahead)."""
+    with path.open("rb") as stream:
+        lines_before = 1 if stream.readline() else 0
+        carry = b""
+        while chunk := stream.read(STREAM_BLOCK_BYTES):
+            data = carry + chunk
+            cut = data.rfind(b"\n") + 1
+            if not cut:
+                carry = data
+                continue
+            carry = data[cut:]
+            yield data[:cut], lines_before
+            lines_before += data.count(b"\n", 0, cut)
+        if carry.strip():
+            yield carry, lines_before
 
 
 def _empty_dtype(kind: Kind) -> str:

@@ -80,8 +80,9 @@ def last_valid_sales_date() -> dt.date:
 _BASE_MONDAY = np.datetime64("1900-01-01", "D")
 _BASE_DAY_NUMBER = int(_BASE_MONDAY.astype(np.int64))  # its number of days since 1970-01-01
 _INT32_MAX = 2_147_483_647
-# Partial weekly aggregates are merged when they exceed this many rows.
-_COMPACT_ROWS = 3_000_000
+# Partial weekly aggregates are summed into the running total when they
+# exceed this many rows.
+_COMPACT_ROWS = 1_000_000
 
 
 # --------------------------------------------------------------------------
@@ -97,7 +98,7 @@ class SalesFile:
     stores: list[str]  # by code
     products: pd.DataFrame  # sku, product_name, category (first non-empty wins)
     keys: np.ndarray  # int64: sku code << 40 | store code << 20 | day or week number
-    days: np.ndarray  # int64 (n, 7) day sums for weekly rows, (n, 1) for daily rows
+    days: np.ndarray  # int32 (n, 7) day sums for weekly rows, (n, 1) for daily rows
     rows_read: int
     first_date: dt.date
     last_date: dt.date
@@ -114,6 +115,7 @@ class _Accumulator:
         self.product_parts: list[pd.DataFrame] = []
         self.parts: list[tuple[np.ndarray, np.ndarray]] = []
         self.part_rows = 0
+        self.total: tuple[np.ndarray, np.ndarray] | None = None  # sorted unique keys, their day sums
         self.rows_read = 0
         self.first_day: int | None = None
         self.last_day: int | None = None
@@ -166,18 +168,25 @@ class _Accumulator:
     def _add_part(self, key: np.ndarray, quantity: np.ndarray, slot: np.ndarray, width: int) -> None:
         unique, inverse = np.unique(key, return_inverse=True)
         sums = np.bincount(inverse * width + slot, weights=quantity, minlength=len(unique) * width)
-        self.parts.append((unique, np.rint(sums).astype(np.int64).reshape(-1, width)))
+        self.parts.append((unique, _int32_days(sums).reshape(-1, width)))
         self.part_rows += len(unique)
-        if self.part_rows > _COMPACT_ROWS and len(self.parts) > 1:
-            self.parts = [_merge(self.parts)]
-            self.part_rows = len(self.parts[0][0])
+        if self.part_rows > _COMPACT_ROWS:
+            self._compact()
+
+    def _compact(self) -> None:
+        if not self.parts:
+            return
+        new = _merge(self.parts)
+        self.parts, self.part_rows = [], 0
+        self.total = new if self.total is None else _merge_sorted(self.total, new)
 
     def result(self) -> SalesFile:
         if self.errors:
             self.errors.sort(key=lambda e: (e.row or 0, e.column))
             raise JobInputError(f"El archivo tiene {len(self.errors)} error(es); no se cargó nada.", self.errors)
-        keys, days = _merge(self.parts)
-        self.parts = []
+        self._compact()
+        keys, days = self.total if self.total is not None else _merge([])
+        self.total = None
         skus = list(self.sku_codes)
         products = pd.concat(
             [*self.product_parts, pd.DataFrame({"sku": skus, "product_name": "", "category": ""})],
@@ -198,7 +207,7 @@ class _Accumulator:
 def _merge(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
     """Sum day columns of equal keys across partial aggregates."""
     if not parts:
-        return np.zeros(0, dtype=np.int64), np.zeros((0, 7), dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 7), dtype=np.int32)
     if len(parts) == 1:
         return parts[0]
     keys = np.concatenate([k for k, _ in parts])
@@ -207,12 +216,43 @@ def _merge(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.n
     return _sum_by_key(keys, days)
 
 
+def _merge_sorted(
+    total: tuple[np.ndarray, np.ndarray], new: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Add `new` (sorted unique keys, day sums) into `total` (the same): sums
+    in place for keys already there, the others inserted in order. Memory:
+    one more copy of the total at most (a concatenation and a sort of both
+    would take three)."""
+    keys, days = total
+    new_keys, new_days = new
+    position = np.searchsorted(keys, new_keys)
+    hit = np.zeros(len(new_keys), dtype=bool)
+    inside = position < len(keys)
+    hit[inside] = keys[position[inside]] == new_keys[inside]
+    if hit.any():
+        at = position[hit]
+        days[at] = _int32_days(days[at].astype(np.int64) + new_days[hit])
+    miss = ~hit
+    if miss.any():
+        keys = np.insert(keys, position[miss], new_keys[miss])
+        days = np.insert(days, position[miss], new_days[miss], axis=0)
+    return keys, days
+
+
 def _sum_by_key(keys: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     unique, inverse = np.unique(keys, return_inverse=True)
-    merged = np.zeros((len(unique), days.shape[1]), dtype=np.int64)
+    merged = np.zeros((len(unique), days.shape[1]), dtype=np.int32)
     for column in range(days.shape[1]):
-        merged[:, column] = np.rint(np.bincount(inverse, weights=days[:, column], minlength=len(unique)))
+        merged[:, column] = _int32_days(np.bincount(inverse, weights=days[:, column], minlength=len(unique)))
     return unique, merged
+
+
+def _int32_days(sums: np.ndarray) -> np.ndarray:
+    """Day sums as int32, what the table stores: half the memory of int64
+    while a file is aggregated (SPEC §11a: 4.1M weekly rows)."""
+    if len(sums) and np.abs(sums).max() > _INT32_MAX:
+        raise JobInputError("Las cantidades de un día suman más de lo que admite la base de datos.")
+    return np.rint(sums).astype(np.int32)
 
 
 def _to_date(day_number: int) -> dt.date:
@@ -400,30 +440,27 @@ def _weekly_frame(data: SalesFile, product_ids: np.ndarray, store_ids: np.ndarra
     """Weekly rows with database ids (`week`: day number of the Monday),
     re-summed where two store labels of the file name the same store, without
     all-zero rows, sorted as the unique index (product, week, store).
-    Built with numpy, one copy per column: this is the biggest frame of a load."""
+    Built with numpy, one column at a time, the file's aggregate released as
+    it goes: this is the biggest frame of a load (SPEC §11a: memory)."""
     keys, days = data.keys, data.days
+    data.keys = data.days = np.zeros(0, dtype=np.int64)
     unique_stores, canonical = np.unique(store_ids, return_inverse=True)
     if len(unique_stores) < len(store_ids):  # two labels of the file, one store: sum their rows
         store_code = canonical.astype(np.int64)[(keys >> 20) & 0xFFFFF]
         keys, days = _sum_by_key((keys & ~np.int64(0xFFFFF << 20)) | (store_code << 20), days)
         store_ids = unique_stores
-    keep = days.any(axis=1)
-    if np.abs(days[keep]).max(initial=0) > _INT32_MAX:
-        raise JobInputError("Las cantidades de un día suman más de lo que admite la base de datos.")
-    keys, days = keys[keep], days[keep]
-    product = product_ids[keys >> 40]
-    store = store_ids[(keys >> 20) & 0xFFFFF]
-    week = keys & 0xFFFFF
-    order = np.lexsort((store, week, product))
-    frame = pd.DataFrame(
-        {
-            "product_id": product[order],
-            "store_id": store[order],
-            "week": _BASE_DAY_NUMBER + week[order] * 7,
-        }
-    )
+    keep = days.any(axis=1)  # day sums fit in int32: `_int32_days` checked them
+    if not keep.all():
+        keys, days = keys[keep], days[keep]
+    del keep
+    order = np.lexsort((store_ids[(keys >> 20) & 0xFFFFF], keys & 0xFFFFF, product_ids[keys >> 40]))
+    keys = keys[order]
+    frame = pd.DataFrame({"product_id": product_ids[keys >> 40]})
+    frame["store_id"] = store_ids[(keys >> 20) & 0xFFFFF]
+    frame["week"] = _BASE_DAY_NUMBER + (keys & 0xFFFFF) * 7
+    del keys
     for column, day in enumerate(DAY_FIELDS):
-        frame[day] = days[order, column].astype(np.int32)
+        frame[day] = days[order, column]
     return frame
 
 
@@ -651,9 +688,11 @@ def _weekly_insert(inserts: pd.DataFrame, progress: Callable[[int, int], None]) 
     """New rows straight into the table (COPY on PostgreSQL): the imports lock
     keeps any other load from adding the same keys meanwhile."""
     categories = _product_categories(inserts["product_id"].unique().tolist())
-    frame = _with_week_start(inserts, category=inserts["product_id"].map(categories))
+    # Columns added in place: this frame can hold millions of rows.
+    inserts["week_start"] = inserts["week"].to_numpy(np.int64).astype("datetime64[D]")
+    inserts["category"] = inserts["product_id"].map(categories)
     columns = [*_WEEKLY_TYPES, "category"]
-    rows_insert(WEEKLY, frame[columns], types={**_WEEKLY_TYPES, "category": "text"}, progress=progress)
+    rows_insert(WEEKLY, inserts[columns], types={**_WEEKLY_TYPES, "category": "text"}, progress=progress)
 
 
 def _product_categories(product_ids: list[int]) -> pd.Series:
