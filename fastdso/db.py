@@ -174,7 +174,8 @@ def int_columns_read(sql: str, params: Sequence[object], widths: Sequence[int]) 
     byte sizes: 4 for integer and date, 8 for bigint) as one numpy array per
     column, through binary COPY: every row then has the same layout and is
     cut out of the wire bytes by numpy, with no text formatting on the
-    server and no Python object per value (4.1M rows: ~2 s)."""
+    server and no Python object per value (4.1M rows: ~6 s on a loaded
+    machine, 5 of them the server sending)."""
     fields: list[tuple[str, str]] = [("count", ">i2")]
     for i, width in enumerate(widths):
         fields += [(f"length{i}", ">i4"), (f"c{i}", f">i{width}")]
