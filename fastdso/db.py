@@ -13,7 +13,8 @@ import datetime as dt
 import io
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -92,6 +93,125 @@ def imports_lock() -> None:
     if is_postgres():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('fastdso.imports'))")
+
+
+def table_is_empty(table: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1")  # noqa: S608 - ours
+        return cursor.fetchone() is None
+
+
+@contextmanager
+def indexes_rebuilt_after(table: str) -> Iterator[None]:
+    """A bulk load into an empty `table`: its indexes (PostgreSQL: the primary
+    key and unique constraints too) are dropped, the block runs, and they are
+    built again from the loaded rows (PostgreSQL: sorted once, by parallel
+    maintenance workers) — far cheaper than maintaining five indexes row by
+    row. Inside the caller's transaction: a failure rolls the drop back as
+    well. The drop locks the table (ACCESS EXCLUSIVE) until the commit, so
+    use it only when the table holds nothing anyone is reading."""
+    if is_postgres():
+        definitions = _pg_indexes_drop(table)
+    else:
+        definitions = _sqlite_indexes_drop(table)
+    yield
+    with connection.cursor() as cursor:
+        if is_postgres():
+            # Room to sort each index in memory (this transaction only).
+            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        for sql in definitions:
+            cursor.execute(sql)
+
+
+def _pg_indexes_drop(table: str) -> list[str]:
+    """Drop the table's indexes; returns the statements that build them again
+    (primary key and unique constraints first). Nothing is dropped when
+    another table's foreign key needs one of them."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM pg_constraint WHERE confrelid = %s::regclass", [table])
+        if cursor.fetchone()[0]:
+            return []
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype IN ('p', 'u') ORDER BY contype, conname",
+            [table],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = %s::regclass AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) ORDER BY c.relname",
+            [table],
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in constraints:
+            cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {quote(name)}")
+    return [
+        *(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}" for name, definition in constraints),
+        *(definition for _name, definition in indexes),
+    ]
+
+
+def _sqlite_indexes_drop(table: str) -> list[str]:
+    """SQLite: the CREATE INDEX statements of the table's droppable indexes
+    (a UNIQUE written in CREATE TABLE has an automatic index that stays)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s", [table])
+        indexes = [(name, sql) for name, sql in cursor.fetchall() if sql]
+        for name, _sql in indexes:
+            cursor.execute(f"DROP INDEX {quote(name)}")
+    return [sql for _name, sql in indexes]
+
+
+_PG_BINARY_HEADER = 19  # signature, flags, header extension length
+_READ_BLOCK_ROWS = 200_000
+
+
+def int_columns_read(sql: str, params: Sequence[object], widths: Sequence[int]) -> list[np.ndarray]:
+    """PostgreSQL: the rows of `sql` (NOT NULL integer columns, `widths` their
+    byte sizes: 4 for integer and date, 8 for bigint) as one numpy array per
+    column, through binary COPY: every row then has the same layout and is
+    cut out of the wire bytes by numpy, with no text formatting on the
+    server and no Python object per value (4.1M rows: ~6 s on a loaded
+    machine, 5 of them the server sending)."""
+    fields: list[tuple[str, str]] = [("count", ">i2")]
+    for i, width in enumerate(widths):
+        fields += [(f"length{i}", ">i4"), (f"c{i}", f">i{width}")]
+    row_type = np.dtype(fields)
+    parts: list[list[np.ndarray]] = [[] for _ in widths]
+    pending = bytearray()
+    skip = _PG_BINARY_HEADER
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT binary)", params) as copy:
+        while block := copy.read():
+            pending += block
+            if skip:
+                if len(pending) < skip:
+                    continue
+                del pending[:skip]
+                skip = 0
+            whole = len(pending) // row_type.itemsize
+            if whole >= _READ_BLOCK_ROWS:
+                _int_rows_cut(pending, whole, row_type, widths, parts)
+    whole = (len(pending) - 2) // row_type.itemsize  # the trailer: a field count of -1
+    _int_rows_cut(pending, whole, row_type, widths, parts)
+    if pending != b"\xff\xff":
+        raise RuntimeError("unexpected binary COPY layout")
+    return [np.concatenate(p) if p else np.zeros(0, dtype=np.int64) for p in parts]
+
+
+def _int_rows_cut(
+    pending: bytearray, whole: int, row_type: np.dtype, widths: Sequence[int], parts: list[list[np.ndarray]]
+) -> None:
+    if not whole:
+        return
+    rows = np.frombuffer(bytes(pending[: whole * row_type.itemsize]), dtype=row_type)
+    if (rows["count"] != len(widths)).any() or any((rows[f"length{i}"] != w).any() for i, w in enumerate(widths)):
+        raise RuntimeError("unexpected binary COPY layout (a NULL or another type)")
+    for i, width in enumerate(widths):
+        parts[i].append(rows[f"c{i}"].astype(np.int64 if width == 8 else np.int32))
+    del pending[: whole * row_type.itemsize]
 
 
 @dataclass(frozen=True)

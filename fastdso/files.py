@@ -19,7 +19,9 @@ no other exception escapes, and no NUL character reaches a value or an error
 
 from __future__ import annotations
 
+import codecs
 import csv
+import dataclasses
 import io
 import os
 import re
@@ -602,14 +604,13 @@ def iter_table(
     and FileRejected is raised at the end: a caller must not write anything
     before the iteration has finished. Frames are indexed by file row number.
     """
-    raw = read_raw_strings(source, max_bytes=max_bytes)
-    if raw.empty:
-        read_table(raw, columns)  # raises: missing columns, or a header-only file
+    if isinstance(source, str | Path) and _streamable_csv(source, max_bytes):
+        blocks: Iterator[pd.DataFrame] = _csv_stream_blocks(Path(source), block_rows)
+    else:
+        blocks = _raw_blocks(read_raw_strings(source, max_bytes=max_bytes), block_rows)
     errors: list[RowError] = []
     total_errors = 0
-    for start in range(0, len(raw), block_rows):
-        block = raw.iloc[start : start + block_rows]
-        block.attrs = raw.attrs
+    for block in blocks:  # the first block of a file without rows is empty: read_table explains
         try:
             frame = read_table(block, columns)
         except FileRejected as exc:
@@ -626,6 +627,122 @@ def iter_table(
             errors=errors,
             total_errors=total_errors,
         )
+
+
+def _raw_blocks(raw: pd.DataFrame, block_rows: int) -> Iterator[pd.DataFrame]:
+    for start in range(0, max(len(raw), 1), block_rows):
+        block = raw.iloc[start : start + block_rows]
+        block.attrs = raw.attrs
+        yield block
+
+
+# A plain CSV on disk is parsed in blocks of about this many bytes: memory
+# stays bounded whatever the file's length (SPEC §11a).
+STREAM_BLOCK_BYTES = 8 * 1024 * 1024
+
+
+def _streamable_csv(path: str | Path, max_bytes: int | None) -> bool:
+    """Whether a file can be parsed in blocks: plain UTF-8 CSV text (an
+    optional BOM) without NUL bytes or blank lines before the header. Anything
+    else (XLSX, UTF-16, Latin-1, damaged files) takes the whole-file path,
+    which knows how to transcode or explain it. One pass over the bytes."""
+    _check_size(os.path.getsize(path), max_bytes)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as stream:
+        head = stream.read(65536)
+        if not head.strip() or head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\xff\xfe", b"\xfe\xff")):
+            return False
+        text = head.removeprefix(b"\xef\xbb\xbf")
+        if _looks_binary(text) or _LEADING_BLANK_LINES.match(text).end() or b"\n" not in text:  # type: ignore[union-attr]
+            return False
+        chunk = head
+        while chunk:
+            if b"\x00" in chunk:
+                return False
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return False
+            chunk = stream.read(STREAM_BLOCK_BYTES)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _csv_stream_blocks(path: Path, block_rows: int) -> Iterator[pd.DataFrame]:
+    """The rows of a `_streamable_csv` file as DataFrames of strings (original
+    headers, indexed by file row number), `block_rows` at most each."""
+    with path.open("rb") as stream:
+        header_text = _first_line(stream.read(65536).removeprefix(b"\xef\xbb\xbf")).decode("utf-8")
+    counts = {d: header_text.count(d) for d in (",", ";", "\t")}
+    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    try:
+        header = next(csv.reader([header_text], delimiter=delimiter))
+    except csv.Error as exc:
+        raise FileRejected(f"El encabezado del CSV no se pudo leer: {exc}.") from exc
+    _check_duplicate_headers(header)
+    names = [f"c{i}" for i in range(len(header))]
+    bad_rows: list[RowError] = []
+
+    def on_invalid(row: Any) -> str:
+        if len(bad_rows) < MAX_ERRORS_KEPT:
+            message = f"la fila tiene {row.actual_columns} columnas y el encabezado {row.expected_columns}"
+            bad_rows.append(RowError(row=row.number, column="", value=(row.text or "")[:200], message=message))
+        return "skip"
+
+    read_options = pa_csv.ReadOptions(column_names=names)
+    parse_options = pa_csv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid)
+    convert_options = pa_csv.ConvertOptions(
+        column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False, quoted_strings_can_be_null=False
+    )
+    next_row = 2
+    for chunk, lines_before in _csv_chunks(path):
+        found = len(bad_rows)
+        try:
+            table = pa_csv.read_csv(io.BytesIO(chunk), read_options, parse_options, convert_options)
+        except pa.ArrowException as exc:
+            raise FileRejected(f"El CSV no se pudo leer (¿comillas sin cerrar?): {str(exc)[:300]}") from exc
+        for i in range(found, len(bad_rows)):  # numbered within the chunk: make them file line numbers
+            if bad_rows[i].row is not None:
+                bad_rows[i] = dataclasses.replace(bad_rows[i], row=(bad_rows[i].row or 0) + lines_before)
+        if bad_rows:
+            continue  # read on: every bad row is reported, nothing more is yielded
+        frame = table.to_pandas()
+        del table
+        frame.columns = header
+        frame.index = pd.RangeIndex(next_row, next_row + len(frame))
+        next_row += len(frame)
+        for start in range(0, len(frame), block_rows):
+            yield frame.iloc[start : start + block_rows]
+    if next_row == 2 and not bad_rows:
+        yield pd.DataFrame(columns=header, dtype=object)  # no rows: read_table says what is missing
+    if bad_rows:
+        if any(row.row is None for row in bad_rows):
+            bad_rows = _ragged_rows(path.read_bytes().removeprefix(b"\xef\xbb\xbf"), delimiter, len(header)) or bad_rows
+        raise FileRejected(f"{len(bad_rows)} fila(s) no tienen el número de columnas del encabezado.", errors=bad_rows)
+
+
+def _csv_chunks(path: Path) -> Iterator[tuple[bytes, int]]:
+    """The data lines of a CSV in chunks of whole lines of about
+    STREAM_BLOCK_BYTES, each with the number of file lines before it (the
+    header included). Parsed one at a time, the file's text is never whole
+    in memory (pyarrow's own streaming reader reads many blocks ahead)."""
+    with path.open("rb") as stream:
+        lines_before = 1 if stream.readline() else 0
+        carry = b""
+        while chunk := stream.read(STREAM_BLOCK_BYTES):
+            data = carry + chunk
+            cut = data.rfind(b"\n") + 1
+            if not cut:
+                carry = data
+                continue
+            carry = data[cut:]
+            yield data[:cut], lines_before
+            lines_before += data.count(b"\n", 0, cut)
+        if carry.strip():
+            yield carry, lines_before
 
 
 def _empty_dtype(kind: Kind) -> str:

@@ -67,15 +67,20 @@ def _row_keys(file_rows: pd.DataFrame, stored: pd.DataFrame) -> tuple[np.ndarray
 
 
 def _with_units(frame: pd.DataFrame) -> pd.DataFrame:
-    days = frame[list(DAY_FIELDS)].to_numpy(np.int64)
-    units = days.sum(axis=1)
-    if len(days) and max(int(np.abs(days).max()), int(np.abs(units).max())) > INT32_MAX:
+    """The frame with int32 day columns and their sum `units`, one day column
+    at a time (a first load passes millions of rows through here)."""
+    units = np.zeros(len(frame), dtype=np.int64)
+    biggest = 0
+    days = {}
+    for name in DAY_FIELDS:
+        day = frame[name].to_numpy(np.int64)
+        units += day
+        biggest = max(biggest, int(np.abs(day).max(initial=0)))
+        if frame[name].dtype != np.int32:  # int32 columns are shared, not copied
+            days[name] = day.astype(np.int32)
+    if max(biggest, int(np.abs(units).max(initial=0))) > INT32_MAX:
         raise WeeklyOverflow("Las cantidades de un día o de una semana suman más de lo que admite la base de datos.")
-    frame = frame.copy()
-    for column, name in enumerate(DAY_FIELDS):
-        frame[name] = days[:, column].astype(np.int32)
-    frame["units"] = units.astype(np.int32)
-    return frame
+    return frame.assign(**days, units=units.astype(np.int32))
 
 
 def _day_frame(ids: np.ndarray, days: np.ndarray) -> pd.DataFrame:
@@ -106,6 +111,14 @@ def weekly_merge(
     Either way a row left with no sales on any day is removed.
     """
     days = list(DAY_FIELDS)
+    if stored.empty:  # nothing stored in the range (a first load): every file row is new
+        return WeeklyChanges(
+            inserts=_with_units(file_rows[["product_id", "store_id", "week", *days]]),
+            updates=_with_units(_day_frame(np.zeros(0, dtype=np.int64), np.zeros((0, len(days)), dtype=np.int64))),
+            deletes=np.zeros(0, dtype=np.int64),
+            written=len(file_rows),
+            cleared=0,
+        )
     file_days = file_rows[days].to_numpy(np.int64)
     stored_days = stored[days].to_numpy(np.int64)
     stored_ids = stored["id"].to_numpy(np.int64)

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from fastdso.files import Column, FileRejected, Kind, read_table
@@ -150,3 +151,55 @@ def test_xlsx_leading_zeros_spanish_headers_and_excel_dates():
     assert list(df["sku"]) == ["00012345", "12345"]
     assert list(df["quantity"]) == [3, -1]
     assert list(df.index) == [2, 3]
+
+
+def test_a_csv_on_disk_is_read_in_blocks_with_the_same_rows_and_row_numbers(tmp_path, monkeypatch):
+    from fastdso import files
+    from fastdso.files import iter_table
+
+    text = "\ufeffSKU;Tienda;Fecha;Cantidad\n" + "".join(f"{i:05d};Ñuñoa {i % 3};05/01/2026;{i}\n" for i in range(40))
+    path = tmp_path / "v.csv"
+    path.write_bytes(text.encode("utf-8"))
+    monkeypatch.setattr(files, "STREAM_BLOCK_BYTES", 128)  # several parse blocks
+    assert files._streamable_csv(path, None)
+    streamed = pd.concat(list(iter_table(path, SALES, block_rows=7)))
+    whole = pd.concat(list(iter_table(path.read_bytes(), SALES, block_rows=7)))
+    pd.testing.assert_frame_equal(streamed, whole)
+    assert list(streamed.index) == list(range(2, 42))
+    assert streamed["sku"].iloc[7] == "00007" and streamed["store"].iloc[7] == "Ñuñoa 1"
+
+
+def test_a_streamed_csv_names_its_ragged_rows_and_its_missing_columns(tmp_path, monkeypatch):
+    from fastdso import files
+    from fastdso.files import iter_table
+
+    monkeypatch.setattr(files, "STREAM_BLOCK_BYTES", 64)
+    lines = [f"{i:05d},A,2026-01-05,{i}" for i in range(12)]
+    lines[9] += ",extra"
+    path = tmp_path / "v.csv"
+    path.write_text("sku,store,date,quantity\n" + "\n".join(lines) + "\n")
+    with pytest.raises(FileRejected) as excinfo:
+        list(iter_table(path, SALES))
+    assert [e.row for e in excinfo.value.errors] == [11]
+    path.write_text("sku,store,quantity\n1,A,1\n")
+    with pytest.raises(FileRejected, match="Faltan columnas obligatorias: date"):
+        list(iter_table(path, SALES))
+    path.write_text("sku,store,date,quantity\n")
+    with pytest.raises(FileRejected, match="solo tiene el encabezado"):
+        list(iter_table(path, SALES))
+
+
+def test_files_that_are_not_plain_utf8_csv_are_read_whole(tmp_path):
+    from fastdso import files
+
+    cases = {
+        "latin1.csv": "sku,store,date,quantity\n1,Peñalolén,2026-01-05,1\n".encode("latin-1"),
+        "blank.csv": b"\n\nsku,store,date,quantity\n1,A,2026-01-05,1\n",
+        "nul.csv": b"sku,store,date,quantity\n1,A\x00,2026-01-05,1\n",
+        "utf16.csv": "sku,store,date,quantity\n1,A,2026-01-05,1\n".encode("utf-16"),
+    }
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+        assert not files._streamable_csv(tmp_path / name, None), name
+    rows = pd.concat(list(files.iter_table(tmp_path / "latin1.csv", SALES)))
+    assert rows["store"].tolist() == ["Peñalolén"]

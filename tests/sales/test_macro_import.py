@@ -13,6 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import IntegrityError, transaction
 
 from fastdso.files import iter_table
 from fastdso.jobs import job_start
@@ -493,3 +494,76 @@ def test_a_latin1_file_still_loads(db, tmp_path, planner):
     path = csv_file(tmp_path, "latin.csv", ["1,Ñuñoa,2026-01-05,1"], encoding="latin-1")
     assert job_start(kind=MACRO_SALES_IMPORT, user=planner, path=path, sync=True).status == Job.Status.DONE
     assert Store.objects.get().name == "Ñuñoa"
+
+
+def _weekly_indexes() -> dict[str, tuple]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, SalesWeeklyAgg._meta.db_table)
+    return {
+        name: (tuple(c["columns"]), c["unique"], c["primary_key"])
+        for name, c in found.items()
+        if (c["index"] or c["unique"] or c["primary_key"]) and not name.startswith("sqlite_autoindex")
+    }
+
+
+def test_a_first_load_builds_the_indexes_after_the_rows_and_a_second_one_keeps_them(db, tmp_path, monkeypatch):
+    """Into an empty table the indexes are dropped and built again after the
+    load (SPEC §11a); into a populated one they stay: both end equal."""
+    indexes = _weekly_indexes()
+    assert "salesweekly_cat_week_store_idx" in indexes
+    monkeypatch.setattr(services, "INDEXES_REBUILT_FROM", 1)
+    rebuilt = []
+    real = services.indexes_rebuilt_after
+    monkeypatch.setattr(services, "indexes_rebuilt_after", lambda table: rebuilt.append(table) or real(table))
+    load(csv_file(tmp_path, "a.csv", daily("0001", "Centro", JAN5, [1, 2]) + daily("0002", "Norte", JAN12, [3])))
+    load(csv_file(tmp_path, "b.csv", daily("0003", "Centro", JAN19, [4])))
+    assert rebuilt == [SalesWeeklyAgg._meta.db_table]  # the first load only
+    assert _weekly_indexes() == indexes
+    assert weekly_table() == {
+        ("0001", "Centro", JAN5): (3, (1, 2, 0, 0, 0, 0, 0)),
+        ("0002", "Norte", JAN12): (3, (3, 0, 0, 0, 0, 0, 0)),
+        ("0003", "Centro", JAN19): (4, (4, 0, 0, 0, 0, 0, 0)),
+    }
+    with pytest.raises(IntegrityError), transaction.atomic():  # the rebuilt unique constraint holds
+        SalesWeeklyAgg.objects.create(
+            product=Product.objects.get(sku="0001"), store=Store.objects.get(name="Centro"), week_start=JAN5, units=0
+        )
+
+
+def test_a_first_load_that_fails_after_its_rows_leaves_nothing_and_the_indexes_in_place(db, tmp_path, monkeypatch):
+    indexes = _weekly_indexes()
+    monkeypatch.setattr(services, "INDEXES_REBUILT_FROM", 1)
+
+    def broken(**_kwargs):
+        raise RuntimeError("la base de datos se cayó")
+
+    monkeypatch.setattr(services, "coverage_extend", broken)
+    with pytest.raises(RuntimeError):
+        load(csv_file(tmp_path, "a.csv", daily("0001", "Centro", JAN5, [1, 2])))
+    assert nothing_written()
+    assert _weekly_indexes() == indexes
+
+
+def test_a_reupload_with_the_same_keys_pairs_rows_in_memory_and_writes_only_changes(db, tmp_path, monkeypatch):
+    """PostgreSQL pairs a range holding exactly the file's keys row by row
+    (binary read, no join); the outcome is the day-by-day truth either way."""
+    paired = []
+    real = services._same_keys_paired
+    monkeypatch.setattr(services, "_same_keys_paired", lambda *a: paired.append(1) or real(*a))
+    lines = daily("0001", "Centro", JAN5, [1, 2, 3]) + daily("0002", "Centro", JAN12, [5])
+    lines += daily("0001", "Norte", JAN5, [7])
+    load(csv_file(tmp_path, "a.csv", lines))
+    assert load(csv_file(tmp_path, "a.csv", lines)).rows_written == 0
+    lines[1] = "0001,Centro,2026-01-06,9"  # a corrected Tuesday
+    result = load(csv_file(tmp_path, "b.csv", lines))
+    assert (result.rows_written, result.rows_cleared) == (1, 0)
+    assert weekly_table() == {
+        ("0001", "Centro", JAN5): (13, (1, 9, 3, 0, 0, 0, 0)),
+        ("0002", "Centro", JAN12): (5, (5, 0, 0, 0, 0, 0, 0)),
+        ("0001", "Norte", JAN5): (7, (7, 0, 0, 0, 0, 0, 0)),
+    }
+    from fastdso.db import is_postgres
+
+    assert len(paired) == (2 if is_postgres() else 0)
