@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -49,13 +51,27 @@ class DistributionRun(Lifecycle):
         return reverse("distribution:run_detail", args=[self.run_id])
 
 
+def _number(verbose_name: Any, default: int = 0) -> models.IntegerField:
+    return models.IntegerField(verbose_name, default=default, db_default=default)
+
+
 class DistributionLine(models.Model):
     """One suggestion (SKU, store) of a run; with no store it is the SKU's
-    exception row, which says why the SKU got nothing."""
+    exception row, which says why the SKU got nothing.
+
+    Product and store are foreign keys without a database constraint: a run
+    writes its lines in one COPY, and PostgreSQL's deferred check of each key
+    of each line at commit cost more than the COPY itself (docs/performance.md,
+    "Line explanations and the line save"). The lines are written from ids
+    read in the same transaction; Django still refuses to delete a product or
+    a store a line points at (PROTECT is enforced by the ORM), and the run
+    keeps its constraint (a line never outlives its run)."""
 
     run = models.ForeignKey(DistributionRun, on_delete=models.CASCADE, related_name="lines", verbose_name=_("run"))
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, verbose_name=_("producto"))
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("tienda"))
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, db_constraint=False, verbose_name=_("producto"))
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, db_constraint=False, null=True, blank=True, verbose_name=_("tienda")
+    )
     # The category the line was computed with (the product's, else the request's).
     category = models.CharField(_("categoría"), max_length=120, null=True, blank=True)
     rate = models.FloatField(_("venta semanal"), default=0)
@@ -67,13 +83,30 @@ class DistributionLine(models.Model):
     priority = models.PositiveIntegerField(_("prioridad CD"), default=0)
     model_name = models.CharField(_("modelo"), max_length=30, blank=True)
     reason = models.CharField(_("motivo"), max_length=200, blank=True)
-    explanation = models.TextField(_("explicación"), blank=True)
+    # Runs made before explanations were rendered when shown keep their text
+    # here (shown as stored); new lines leave it empty and store the numbers below.
+    explanation = models.TextField(_("explicación"), blank=True, default="", db_default="")
     # SPEC §5.7, what the line was planned with: CD units other runs held for
     # this SKU (cd_stock is already net of them), units in transit to this
     # store (store_stock already includes them), and the runs/plans involved.
     cd_reserved = models.IntegerField(_("reservado en CD por otros"), default=0, db_default=0)
     in_transit = models.IntegerField(_("en tránsito"), default=0, db_default=0)
     reserved_by = models.CharField(_("reservado por"), max_length=300, blank=True, default="", db_default="")
+    in_transit_by = models.CharField(_("en tránsito por"), max_length=300, blank=True, default="", db_default="")
+    cd_snapshot = _number(_("stock CD de la foto"))
+    # The numbers the explanation is rendered from (distribution.engine.EXPLAIN_COLUMNS).
+    weeks_with_sales = _number(_("semanas con venta"))
+    recent_1 = _number(_("venta semana de corte"))
+    recent_2 = _number(_("venta semana anterior"))
+    recent_3 = _number(_("venta dos semanas antes"))
+    pack_size = _number(_("unidades por caja"), 1)
+    cd_available = _number(_("CD disponible en su turno"))
+    cd_wanted = _number(_("sugerido del SKU"))
+    category_units = _number(_("unidades de la categoría"))
+    category_skus = _number(_("SKUs de la categoría con venta"))
+    category_rank = _number(_("puesto en la categoría"))
+    category_stores = _number(_("tiendas del top"))
+    candidate_stores = _number(_("tiendas candidatas"))
 
     class Meta:
         verbose_name = _("línea de distribución")

@@ -13,6 +13,7 @@ from django.db.models import Count, Q, Sum
 from django.test.utils import CaptureQueriesContext
 
 from distribution import engine, services
+from distribution.explain import explanation_of
 from distribution.jobs import KIND
 from distribution.models import DistributionLine, DistributionRun
 from distribution.services import ScopeViolation
@@ -314,7 +315,7 @@ def test_a_request_file_sets_pack_sizes_and_the_run_ships_whole_packs(db, tmp_pa
     assert Product.objects.get(sku="A").pack_size == 6
     line = DistributionLine.objects.get(run=run, store=store)
     assert (line.suggested_qty, line.allocated_qty) == (12, 12)  # 10 = 1.67 packs → 2 packs
-    assert "caja de 6 u: 10 → 2 caja(s) = 12" in line.explanation
+    assert "caja de 6 u: 10 → 2 caja(s) = 12" in explanation_of(line)
 
 
 @pytest.mark.parametrize("bad", ["0", "1.5", "x"])

@@ -25,7 +25,6 @@ from sales.queries import resolve_as_of_week
 ERRORS_PRINTED = 20
 
 
-
 def positive(value: str) -> int:
     try:
         number = int(value)

@@ -26,7 +26,6 @@ from replay.services import ReplayRequest, replay_export_frame, replay_export_re
 ERRORS_PRINTED = 20
 
 
-
 def _number(value: str, flag: str, kind: type) -> Any:
     try:
         number = kind(value)
