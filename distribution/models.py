@@ -59,15 +59,19 @@ class DistributionLine(models.Model):
     """One suggestion (SKU, store) of a run; with no store it is the SKU's
     exception row, which says why the SKU got nothing.
 
-    Product and store are foreign keys without a database constraint: a run
-    writes its lines in one COPY, and PostgreSQL's deferred check of each key
-    of each line at commit cost more than the COPY itself (docs/performance.md,
-    "Line explanations and the line save"). The lines are written from ids
-    read in the same transaction; Django still refuses to delete a product or
-    a store a line points at (PROTECT is enforced by the ORM), and the run
-    keeps its constraint (a line never outlives its run)."""
+    Run, product and store are foreign keys without a database constraint: a
+    run writes its lines in one COPY, and PostgreSQL's deferred check of each
+    key of each line at commit cost more than the COPY itself (300,000 lines,
+    three checks each: docs/performance.md, "Line explanations and the line
+    save"). What keeps the keys true: the service writes the run and its lines
+    in one transaction, from ids it read in that transaction (the scope's
+    products, the stores frame); the ORM deletes a run's lines with the run
+    (CASCADE) and refuses to delete a product or a store a line points at
+    (PROTECT), both enforced by Django, not by the database."""
 
-    run = models.ForeignKey(DistributionRun, on_delete=models.CASCADE, related_name="lines", verbose_name=_("run"))
+    run = models.ForeignKey(
+        DistributionRun, on_delete=models.CASCADE, db_constraint=False, related_name="lines", verbose_name=_("run")
+    )
     product = models.ForeignKey(Product, on_delete=models.PROTECT, db_constraint=False, verbose_name=_("producto"))
     store = models.ForeignKey(
         Store, on_delete=models.PROTECT, db_constraint=False, null=True, blank=True, verbose_name=_("tienda")

@@ -56,11 +56,13 @@ class TransferPlan(Lifecycle):
 
 
 class TransferLine(models.Model):
-    """One move of a plan. Product and stores are foreign keys without a database
-    constraint, as on distribution lines (written in one COPY; the ORM still
-    protects them; the plan keeps its constraint): see DistributionLine."""
+    """One move of a plan. Plan, product and stores are foreign keys without a
+    database constraint, as on distribution lines (written in one COPY; the ORM
+    cascades and protects): see DistributionLine."""
 
-    plan = models.ForeignKey(TransferPlan, on_delete=models.CASCADE, related_name="lines", verbose_name=_("plan"))
+    plan = models.ForeignKey(
+        TransferPlan, on_delete=models.CASCADE, db_constraint=False, related_name="lines", verbose_name=_("plan")
+    )
     product = models.ForeignKey(Product, on_delete=models.PROTECT, db_constraint=False, verbose_name=_("producto"))
     origin_store = models.ForeignKey(
         Store, on_delete=models.PROTECT, db_constraint=False, related_name="+", verbose_name=_("origen")

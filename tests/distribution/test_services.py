@@ -326,3 +326,24 @@ def test_a_bad_pack_size_in_a_request_is_a_row_error_and_no_run(db, tmp_path, ba
         generate(path)
     assert [(e.row, e.column) for e in rejected.value.errors] == [(3, "pack_size")]
     assert not DistributionRun.objects.exists() and not Product.objects.exists()
+
+
+def test_line_keys_are_kept_by_the_orm_without_database_constraints(db):
+    """The line table's foreign keys have no database constraint (the line save,
+    docs/performance.md): Django still refuses to delete a product or a store
+    a line names, and deletes a run's lines with the run."""
+    from django.db.models import ProtectedError
+
+    from tests import factories as f
+
+    store, product = f.store("Tienda Uno"), f.product("00000001", "Uno", "Audio")
+    run = DistributionRun.objects.create(run_id="DR-TEST-1")
+    DistributionLine.objects.create(run=run, product=product, store=store, suggested_qty=1, allocated_qty=1)
+    with pytest.raises(ProtectedError):
+        product.delete()
+    with pytest.raises(ProtectedError):
+        store.delete()
+    run.delete()
+    assert not DistributionLine.objects.exists()
+    product.delete()
+    store.delete()
