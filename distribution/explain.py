@@ -17,6 +17,7 @@ before explanations were rendered keep their stored text, returned as is.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -55,12 +56,18 @@ def fill(template: str, n: int, **values: Any) -> Text:
     texts or one text. The template is a translated msgid with named fields,
     so a translation may reorder them."""
     parts = _FIELD.split(template)
-    out = np.full(n, parts[0], dtype=object)
-    for i in range(1, len(parts), 2):
-        value = values[parts[i]]
-        out = out + (value if isinstance(value, np.ndarray) else str(value))
-        if parts[i + 1]:
-            out = out + parts[i + 1]
+    pieces: list[Any] = []  # texts and arrays, in order; one join per line
+    for i, part in enumerate(parts):
+        value = values[part] if i % 2 else part
+        if isinstance(value, np.ndarray):
+            pieces.append(value)
+        elif pieces and isinstance(pieces[-1], str):
+            pieces[-1] += str(value)
+        elif str(value):
+            pieces.append(str(value))
+    columns = [p if isinstance(p, np.ndarray) else itertools.repeat(p, n) for p in pieces]
+    out = np.empty(n, dtype=object)
+    out[:] = ["".join(row) for row in zip(*columns, strict=True)] if columns else ""
     return out
 
 
@@ -87,19 +94,19 @@ def line_explanations(lines: pd.DataFrame, params: Mapping[str, Any]) -> pd.Seri
     """One explanation per line (`FIELDS` columns; missing number columns count
     0), for the lines of one run with its `params`. A line with stored text
     (a run made before) keeps it."""
-    out = pd.Series("", index=lines.index, dtype=object)
-    if lines.empty:
-        return out
-    stored = lines["explanation"].fillna("").astype(str) if "explanation" in lines else out
-    todo = (stored == "").to_numpy()
-    out[~todo] = stored[~todo]
+    # Plain arrays of str objects throughout: pandas' string columns convert
+    # on every assignment, which cost more than the rendering at 300,000 lines.
+    out = np.full(len(lines), "", dtype=object)
+    if "explanation" in lines:
+        out[:] = lines["explanation"].fillna("").to_numpy(dtype=object)
+    todo = out == ""
     if todo.any():
         frame = lines[todo]
         for column in FIELDS:
             if column not in frame:
                 frame = frame.assign(**{column: "" if column.endswith("_by") else 0})
         out[todo] = _render(frame, DistributionParams.from_dict(params))
-    return out
+    return pd.Series(out, index=lines.index, dtype=object)
 
 
 def explain_records(records: Iterable[Any], params: Mapping[str, Any]) -> None:
@@ -143,8 +150,16 @@ def _store_lines(f: pd.DataFrame, params: DistributionParams) -> Text:
         stock_shown[negative] = fill(
             _("0 (stock %(stock)s se toma 0)"), int(negative.sum()), stock=ints(stock[negative])
         )
-    text = text + fill(_(" − stock %(stock)s = %(qty)s"), n, stock=stock_shown, qty=ints(unrounded))
-    return text + _pack_part(f, unrounded, params) + _cd_part(f, params) + _held_part(f)
+    stock_part = fill(_(" − stock %(stock)s = %(qty)s"), n, stock=stock_shown, qty=ints(unrounded))
+    return join(text, stock_part, _pack_part(f, unrounded, params), _cd_part(f, params), _held_part(f))
+
+
+def join(*parts: Text | None) -> Text:
+    """The parts of each line's sentence, one join per line (None: nothing to say)."""
+    columns = [part for part in parts if part is not None]
+    out = np.empty(len(columns[0]), dtype=object)
+    out[:] = ["".join(row) for row in zip(*columns, strict=True)]
+    return out
 
 
 def _rounded_note(product: np.ndarray, need: np.ndarray) -> Text:
@@ -235,13 +250,13 @@ def _cold_part(c: pd.DataFrame, params: DistributionParams) -> tuple[Text, np.nd
     return text, base
 
 
-def _pack_part(f: pd.DataFrame, unrounded: np.ndarray, params: DistributionParams) -> Text:
+def _pack_part(f: pd.DataFrame, unrounded: np.ndarray, params: DistributionParams) -> Text | None:
     """Packs (SPEC §5.4a), said only where a pack holds more than one unit."""
     n = len(f)
     pack = f["pack_size"].to_numpy("int64")
     boxed = pack > 1
     if not boxed.any():
-        return np.full(n, "", dtype=object)
+        return None
     if not params.round_to_pack:
         return _where(boxed, fill(_("; caja de %(pack)s u, sin redondeo a cajas"), n, pack=ints(pack)), n)
     suggested = f["suggested_qty"].to_numpy("int64")
@@ -332,11 +347,14 @@ def _fair_share_part(f: pd.DataFrame, params: DistributionParams) -> Text:
     return out
 
 
-def _held_part(f: pd.DataFrame) -> Text:
+def _held_part(f: pd.DataFrame) -> Text | None:
     """SPEC §5.7: CD units other runs held, units on their way to the store."""
     n = len(f)
-    out = np.full(n, "", dtype=object)
     reserved = f["cd_reserved"].to_numpy("int64")
+    transit = f["in_transit"].to_numpy("int64")
+    if not (reserved.any() or transit.any()):
+        return None
+    out = np.full(n, "", dtype=object)
     if (reserved != 0).any():
         snapshot = f["cd_snapshot"].to_numpy("int64")
         text = fill(
@@ -348,7 +366,6 @@ def _held_part(f: pd.DataFrame) -> Text:
             net=ints(snapshot - reserved),
         )
         out = out + _where(reserved != 0, text, n)
-    transit = f["in_transit"].to_numpy("int64")
     if (transit != 0).any():
         stock = f["store_stock"].to_numpy("int64")
         values = {

@@ -88,23 +88,37 @@ def fmt_trimmed(value: Any, max_digits: int = 3, *, empty: str = EMPTY) -> str:
     return fmt_number(rounded, digits)
 
 
-def _many(values: Any, one: Any) -> np.ndarray:
-    """`one` over an array of numbers, each distinct value formatted once: an
-    export's 300,000 lines hold a few hundred distinct figures. NaN → EMPTY."""
-    array = np.asarray(values)
-    codes, uniques = pd.factorize(array)
-    texts = np.array([one(u.item() if hasattr(u, "item") else u) for u in uniques] + [EMPTY], dtype=object)
-    return texts[codes]  # code -1 (NaN) picks the last: EMPTY
+def _many(values: Any, digits: int, trim: bool) -> np.ndarray:
+    """Many numbers as `fmt_number` (trim=False) or `fmt_trimmed` (trim=True)
+    would write them, each distinct value once and without Django's per-call
+    formatter: the same half-up rounding (Decimal of the shortest repr), then
+    Python's grouping with the locale's separators. An export renders 300,000
+    lines with this. NaN → EMPTY."""
+    codes, uniques = pd.factorize(np.asarray(values))
+    decimal_sep = str(formats.get_format("DECIMAL_SEPARATOR"))
+    swap = str.maketrans({",": str(formats.get_format("THOUSAND_SEPARATOR")), ".": decimal_sep})
+    step = Decimal(1).scaleb(-digits)
+    texts = []
+    for value in uniques.tolist():
+        number = Decimal(value) if isinstance(value, int) else Decimal(repr(float(value)))
+        rounded = number.quantize(step, rounding=ROUND_HALF_UP)
+        if not rounded:
+            rounded = abs(rounded)  # -0,0 → 0,0
+        if trim:
+            rounded = rounded.normalize() if rounded != rounded.to_integral_value() else rounded.quantize(Decimal(1))
+        places = max(-rounded.as_tuple().exponent, 0) if trim else digits  # type: ignore[operator]
+        texts.append(format(rounded, f",.{places}f").translate(swap))
+    return np.array([*texts, EMPTY], dtype=object)[codes]  # code -1 (NaN) picks the last: EMPTY
 
 
 def fmt_number_many(values: Any, digits: int = 0) -> np.ndarray:
     """`fmt_number` of every value of an array (an array of text)."""
-    return _many(values, lambda v: fmt_number(v, digits))
+    return _many(values, digits, trim=False)
 
 
 def fmt_trimmed_many(values: Any, max_digits: int = 3) -> np.ndarray:
     """`fmt_trimmed` of every value of an array (an array of text)."""
-    return _many(values, lambda v: fmt_trimmed(v, max_digits))
+    return _many(values, max_digits, trim=True)
 
 
 def localize_decimal_inputs(form: Any) -> None:
