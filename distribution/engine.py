@@ -552,7 +552,8 @@ def generate(inputs: EngineInputs, params: DistributionParams) -> EngineResult:
 
 
 def _finish_types(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.copy()
+    """Column types of the result, in place (`frame` is generate's own, fresh from
+    concat: a defensive copy of 300,000 lines cost 1.5 s in the wide run's profile)."""
     frame["store_id"] = frame["store_id"].astype("Int64")
     integers = ("product_id", "store_stock", "cd_stock", "suggested_qty", "allocated_qty", "priority")
     for column in (*integers, *EXPLAIN_COLUMNS):

@@ -93,8 +93,9 @@ def request_read(path: str | Path) -> pd.DataFrame:
 def scope_check(lines: pd.DataFrame, scope_skus: set[str], scope_product_ids: set[int]) -> None:
     """The safety rail (SPEC §5.1): refuse any line naming a SKU outside the
     request. Not an `assert` (those vanish under `python -O`): always runs."""
-    outside = set(lines["sku"].astype(str)) - scope_skus
-    outside_ids = set(lines["product_id"].astype("int64").tolist()) - scope_product_ids
+    # Distinct values first: iterating 300,000 pandas strings one by one took 0.7 s.
+    outside = {str(sku) for sku in lines["sku"].unique()} - scope_skus
+    outside_ids = set(lines["product_id"].astype("int64").unique().tolist()) - scope_product_ids
     if outside or outside_ids:
         sample = ", ".join(sorted(outside)[:5]) or ", ".join(str(i) for i in sorted(outside_ids)[:5])
         raise ScopeViolation(
