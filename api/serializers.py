@@ -179,6 +179,7 @@ class RunLineSerializer(serializers.ModelSerializer):
     product_name = serializers.CharField(source="product.name")
     store = serializers.CharField(source="store.name", default=None, allow_null=True)
     store_id = serializers.IntegerField(allow_null=True)
+    explanation = serializers.SerializerMethodField()
 
     class Meta:
         model = DistributionLine
@@ -186,6 +187,11 @@ class RunLineSerializer(serializers.ModelSerializer):
             "id", "sku", "product_name", "category", "store_id", "store", "rate", "category_rate", "store_stock",
             "cd_stock", "suggested_qty", "allocated_qty", "priority", "model_name", "reason", "explanation",
         )  # fmt: skip
+
+    @extend_schema_field(str)
+    def get_explanation(self, line: DistributionLine) -> str:
+        """Rendered for the page by the view (distribution.explain), in the request's language."""
+        return getattr(line, "explanation_text", line.explanation)
 
 
 # --- Transfer plans ----------------------------------------------------------------
@@ -229,6 +235,7 @@ class PlanLineSerializer(serializers.ModelSerializer):
     product_name = serializers.CharField(source="product.name")
     origin_store = serializers.CharField(source="origin_store.name")
     destination_store = serializers.CharField(source="destination_store.name")
+    explanation = serializers.SerializerMethodField()
 
     class Meta:
         model = TransferLine
@@ -237,6 +244,11 @@ class PlanLineSerializer(serializers.ModelSerializer):
             "destination_store", "qty", "origin_stock", "origin_retain", "origin_demand", "destination_stock",
             "destination_demand", "cover_before", "cover_after", "urgent", "reason", "explanation",
         )  # fmt: skip
+
+    @extend_schema_field(str)
+    def get_explanation(self, line: TransferLine) -> str:
+        """Rendered for the page by the view (redistribution.explain), in the request's language."""
+        return getattr(line, "explanation_text", line.explanation)
 
 
 # --- Forecasts -------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from api import serializers as s
 from api.filters import PlanFilter, PlanLineFilter, RunFilter
 from api.forms_bridge import form_validate
 from distribution import jobs as distribution_jobs
+from distribution.explain import explain_records
 from distribution.filters import LineFilter
 from distribution.queries import run_all_lines
 from fastdso.jobs import job_start
@@ -33,6 +34,7 @@ from forecast.forms import INPUT_FILE
 from health.queries import stock_query
 from inventory import jobs as inventory_jobs
 from redistribution import jobs as redistribution_jobs
+from redistribution.explain import explain_records as plan_explain_records
 from replay import jobs as replay_jobs
 from replay.models import ReplayRun
 from sales import jobs as sales_jobs
@@ -186,6 +188,13 @@ class RunLinesView(generics.ListAPIView):
             return run_all_lines(None).none()
         return run_all_lines(self.run)
 
+    def paginate_queryset(self, queryset: QuerySet) -> list | None:
+        """The page's explanations, rendered at once in the request's language."""
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            explain_records(page, self.run.params or {})
+        return page
+
 
 # --- Transfer plans ------------------------------------------------------------------------
 
@@ -237,6 +246,13 @@ class PlanLinesView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return queries.plan_lines(None).none()
         return queries.plan_lines(queries.plan_get(self.kwargs["plan_id"]))
+
+    def paginate_queryset(self, queryset: QuerySet) -> list | None:
+        """The page's explanations, rendered at once in the request's language."""
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            plan_explain_records(page, queries.plan_get(self.kwargs["plan_id"]).params or {})
+        return page
 
 
 # --- Lifecycle of runs and plans (SPEC §5.7) ---------------------------------------------------

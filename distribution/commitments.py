@@ -2,88 +2,48 @@
 
 The generator plans with `CD available = snapshot − reserved` and `store
 stock = snapshot + in transit` (inventory's effective reads). These
-functions put the numbers beside each line, and say them in its
-explanation: "CD 40 − 12 reservadas por DR-… = 28".
+functions put the numbers beside each line; `distribution.explain` says them
+when the line is shown: "CD 40 − 12 reservadas por DR-…: 12 = 28".
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-NOTE_COLUMNS = ["cd_reserved", "in_transit", "reserved_by"]
-
-
-def _text(values: pd.Series) -> pd.Series:
-    return values.astype("int64").astype(str)
+# cd_snapshot: the CD snapshot the reservation was taken from (cd_stock is
+# net of it, and never below 0); reserved_by: the runs holding CD units
+# ("DR-…: 12, DR-…: 3"); in_transit_by: the runs and plans moving units to
+# the store (store_stock already counts them).
+NOTE_COLUMNS = ["cd_snapshot", "cd_reserved", "in_transit", "reserved_by", "in_transit_by"]
+SOURCES_MAX = 300
 
 
 def line_commitments(lines: pd.DataFrame, cd: pd.DataFrame, stock: pd.DataFrame) -> pd.DataFrame:
-    """`lines` (the engine's) with cd_reserved, in_transit, reserved_by, and the
-    explanation of each affected store line extended to name the runs/plans.
+    """`lines` (the engine's) with the NOTE_COLUMNS of each affected store line.
 
     `cd`: inventory's effective CD frame (product_id, units, snapshot_units,
     reserved_units, reserved_by); `stock`: the effective store frame
     (product_id, store_id, units, snapshot_units, in_transit, in_transit_by).
     """
     out = lines.copy()
-    for column, default in (("cd_reserved", 0), ("in_transit", 0), ("reserved_by", "")):
-        out[column] = default
+    for column in NOTE_COLUMNS:
+        out[column] = "" if column.endswith("_by") else 0
     if out.empty:
         return out
     store_line = out["store_id"].notna()
     held = cd[cd["reserved_units"] != 0][["product_id", "snapshot_units", "reserved_units", "reserved_by"]]
-    moving = stock[stock["in_transit"] != 0][
-        ["product_id", "store_id", "snapshot_units", "in_transit", "in_transit_by"]
-    ]
+    moving = stock[stock["in_transit"] != 0][["product_id", "store_id", "in_transit", "in_transit_by"]]
     if held.empty and moving.empty:
         return out
 
     keyed = out[store_line][["product_id", "store_id"]].astype("int64")
-    keyed = keyed.merge(held, on="product_id", how="left").merge(
-        moving.rename(columns={"snapshot_units": "store_snapshot"}), on=["product_id", "store_id"], how="left"
-    )
+    keyed = keyed.merge(held, on="product_id", how="left").merge(moving, on=["product_id", "store_id"], how="left")
     keyed.index = out.index[store_line]
-    reserved = keyed["reserved_units"].fillna(0).astype("int64")
-    transit = keyed["in_transit"].fillna(0).astype("int64")
-    out.loc[store_line, "cd_reserved"] = reserved
-    out.loc[store_line, "in_transit"] = transit
-
-    cd_part = pd.Series("", index=keyed.index, dtype=object)
-    has_cd = reserved != 0
-    if has_cd.any():
-        snapshot = keyed.loc[has_cd, "snapshot_units"].astype("int64")
-        cd_part[has_cd] = (
-            "; CD "
-            + _text(snapshot)
-            + " − "
-            + _text(reserved[has_cd])
-            + " reservadas por "
-            + keyed.loc[has_cd, "reserved_by"].astype(str)
-            + " = "
-            + _text(snapshot - reserved[has_cd])
-        )
-    store_part = pd.Series("", index=keyed.index, dtype=object)
-    has_transit = transit != 0
-    if has_transit.any():
-        t = transit[has_transit]
-        snapshot = keyed.loc[has_transit, "store_snapshot"].fillna(0).astype("int64")
-        words = pd.Series(" en tránsito por ", index=t.index).where(t > 0, " comprometidas por ")
-        sign = pd.Series(" + ", index=t.index).where(t > 0, " − ")
-        store_part[has_transit] = (
-            "; stock tienda "
-            + _text(snapshot)
-            + sign
-            + _text(t.abs())
-            + words
-            + keyed.loc[has_transit, "in_transit_by"].astype(str)
-            + " = "
-            + _text(snapshot + t)
-        )
-    out.loc[store_line, "explanation"] = out.loc[store_line, "explanation"].astype(str) + cd_part + store_part
-    cd_label = ("CD: " + keyed["reserved_by"].fillna("").astype(str)).where(has_cd, "")
-    transit_label = ("tránsito: " + keyed["in_transit_by"].fillna("").astype(str)).where(has_transit, "")
-    joiner = pd.Series(" · ", index=keyed.index).where(has_cd & has_transit, "")
-    out.loc[store_line, "reserved_by"] = (cd_label + joiner + transit_label).str.slice(0, 300)
+    out.loc[store_line, "cd_snapshot"] = keyed["snapshot_units"].fillna(0).astype("int64")
+    out.loc[store_line, "cd_reserved"] = keyed["reserved_units"].fillna(0).astype("int64")
+    out.loc[store_line, "in_transit"] = keyed["in_transit"].fillna(0).astype("int64")
+    for column in ("reserved_by", "in_transit_by"):
+        out.loc[store_line, column] = keyed[column].fillna("").astype(str).str.slice(0, SOURCES_MAX)
     return out
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -49,13 +51,31 @@ class DistributionRun(Lifecycle):
         return reverse("distribution:run_detail", args=[self.run_id])
 
 
+def _number(verbose_name: Any, default: int = 0) -> models.IntegerField:
+    return models.IntegerField(verbose_name, default=default, db_default=default)
+
+
 class DistributionLine(models.Model):
     """One suggestion (SKU, store) of a run; with no store it is the SKU's
-    exception row, which says why the SKU got nothing."""
+    exception row, which says why the SKU got nothing.
 
-    run = models.ForeignKey(DistributionRun, on_delete=models.CASCADE, related_name="lines", verbose_name=_("run"))
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, verbose_name=_("producto"))
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("tienda"))
+    Run, product and store are foreign keys without a database constraint: a
+    run writes its lines in one COPY, and PostgreSQL's deferred check of each
+    key of each line at commit cost more than the COPY itself (300,000 lines,
+    three checks each: docs/performance.md, "Line explanations and the line
+    save"). What keeps the keys true: the service writes the run and its lines
+    in one transaction, from ids it read in that transaction (the scope's
+    products, the stores frame); the ORM deletes a run's lines with the run
+    (CASCADE) and refuses to delete a product or a store a line points at
+    (PROTECT), both enforced by Django, not by the database."""
+
+    run = models.ForeignKey(
+        DistributionRun, on_delete=models.CASCADE, db_constraint=False, related_name="lines", verbose_name=_("run")
+    )
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, db_constraint=False, verbose_name=_("producto"))
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, db_constraint=False, null=True, blank=True, verbose_name=_("tienda")
+    )
     # The category the line was computed with (the product's, else the request's).
     category = models.CharField(_("categoría"), max_length=120, null=True, blank=True)
     rate = models.FloatField(_("venta semanal"), default=0)
@@ -67,13 +87,30 @@ class DistributionLine(models.Model):
     priority = models.PositiveIntegerField(_("prioridad CD"), default=0)
     model_name = models.CharField(_("modelo"), max_length=30, blank=True)
     reason = models.CharField(_("motivo"), max_length=200, blank=True)
-    explanation = models.TextField(_("explicación"), blank=True)
+    # Runs made before explanations were rendered when shown keep their text
+    # here (shown as stored); new lines leave it empty and store the numbers below.
+    explanation = models.TextField(_("explicación"), blank=True, default="", db_default="")
     # SPEC §5.7, what the line was planned with: CD units other runs held for
     # this SKU (cd_stock is already net of them), units in transit to this
     # store (store_stock already includes them), and the runs/plans involved.
     cd_reserved = models.IntegerField(_("reservado en CD por otros"), default=0, db_default=0)
     in_transit = models.IntegerField(_("en tránsito"), default=0, db_default=0)
     reserved_by = models.CharField(_("reservado por"), max_length=300, blank=True, default="", db_default="")
+    in_transit_by = models.CharField(_("en tránsito por"), max_length=300, blank=True, default="", db_default="")
+    cd_snapshot = _number(_("stock CD de la foto"))
+    # The numbers the explanation is rendered from (distribution.engine.EXPLAIN_COLUMNS).
+    weeks_with_sales = _number(_("semanas con venta"))
+    recent_1 = _number(_("venta semana de corte"))
+    recent_2 = _number(_("venta semana anterior"))
+    recent_3 = _number(_("venta dos semanas antes"))
+    pack_size = _number(_("unidades por caja"), 1)
+    cd_available = _number(_("CD disponible en su turno"))
+    cd_wanted = _number(_("sugerido del SKU"))
+    category_units = _number(_("unidades de la categoría"))
+    category_skus = _number(_("SKUs de la categoría con venta"))
+    category_rank = _number(_("puesto en la categoría"))
+    category_stores = _number(_("tiendas del top"))
+    candidate_stores = _number(_("tiendas candidatas"))
 
     class Meta:
         verbose_name = _("línea de distribución")

@@ -8,6 +8,7 @@ import pandas as pd
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
+from distribution import explain
 from distribution.engine import COLD_START_MODEL, NO_CD_STOCK
 from distribution.models import DistributionLine, DistributionRun
 
@@ -86,42 +87,19 @@ def run_export_info(run: DistributionRun) -> list[tuple]:
 
 def run_export_frame(run: DistributionRun) -> pd.DataFrame:
     """The run as the SPEC §9 table: store lines, then a row per exception
-    (empty store, 0 quantities), ordered by SKU."""
+    (empty store, 0 quantities), ordered by SKU; explanations rendered in the
+    active language (distribution.explain)."""
+    names = ["sku", "product_name", "product_category", "store"]
+    fields = [f for f in explain.FIELDS if f not in ("rate", "store_stock", "suggested_qty", "allocated_qty")]
+    values = ["rate", "store_stock", "suggested_qty", "allocated_qty", *fields]
     rows = (
         DistributionLine.objects.filter(run=run)
         .order_by("product__sku", "priority")
-        .values_list(
-            "product__sku",
-            "product__name",
-            "category",
-            "product__category",
-            "store__name",
-            "rate",
-            "store_stock",
-            "suggested_qty",
-            "allocated_qty",
-            "model_name",
-            "reason",
-            "explanation",
-        )
+        .values_list("product__sku", "product__name", "product__category", "store__name", *values)
     )
-    frame = pd.DataFrame(
-        list(rows),
-        columns=[
-            "sku",
-            "product_name",
-            "category",
-            "product_category",
-            "store",
-            "rate",
-            "store_stock",
-            "suggested_qty",
-            "allocated_qty",
-            "model_name",
-            "reason",
-            "explanation",
-        ],
-    )
+    frame = pd.DataFrame(list(rows), columns=[*names, *values])
+    frame["store_id"] = frame["store_id"].astype("Int64")
+    frame["explanation"] = explain.line_explanations(frame, run.params or {})
     frame["category"] = frame["category"].where(frame["category"].notna(), frame["product_category"]).fillna("")
     frame["store"] = frame["store"].fillna("")
     frame["rate"] = frame["rate"].astype("float64").round(4)

@@ -94,8 +94,9 @@ def request_read(path: str | Path, *, max_bytes: int | None = None) -> pd.DataFr
 def scope_check(lines: pd.DataFrame, scope_skus: set[str], scope_product_ids: set[int]) -> None:
     """The safety rail (SPEC §5.1): refuse any line naming a SKU outside the
     request. Not an `assert` (those vanish under `python -O`): always runs."""
-    outside = set(lines["sku"].astype(str)) - scope_skus
-    outside_ids = set(lines["product_id"].astype("int64").tolist()) - scope_product_ids
+    # Distinct values first: iterating 300,000 pandas strings one by one took 0.7 s.
+    outside = {str(sku) for sku in lines["sku"].unique()} - scope_skus
+    outside_ids = set(lines["product_id"].astype("int64").unique().tolist()) - scope_product_ids
     if outside or outside_ids:
         sample = ", ".join(sorted(outside)[:5]) or ", ".join(str(i) for i in sorted(outside_ids)[:5])
         raise ScopeViolation(
@@ -105,8 +106,9 @@ def scope_check(lines: pd.DataFrame, scope_skus: set[str], scope_product_ids: se
 
 
 def _line_frame(run: DistributionRun, lines: pd.DataFrame) -> pd.DataFrame:
-    """The lines as DistributionLine columns (missing store/category → NULL)."""
-    return pd.DataFrame(
+    """The lines as DistributionLine columns (missing store/category → NULL).
+    No explanation text: the numbers it is rendered from (distribution.explain)."""
+    frame = pd.DataFrame(
         {
             "run_id": run.pk,
             "product_id": lines["product_id"].astype("int64"),
@@ -114,20 +116,17 @@ def _line_frame(run: DistributionRun, lines: pd.DataFrame) -> pd.DataFrame:
             "category": lines["category"].astype(object).where(lines["category"].notna(), None),
             "rate": lines["rate"].astype("float64").round(6),
             "category_rate": lines["category_rate"].astype("float64").round(6),
-            "store_stock": lines["store_stock"].astype("int64"),
-            "cd_stock": lines["cd_stock"].astype("int64"),
-            "suggested_qty": lines["suggested_qty"].astype("int64"),
-            "allocated_qty": lines["allocated_qty"].astype("int64"),
-            "priority": lines["priority"].astype("int64"),
             "model_name": lines["model_name"].astype(str),
             "reason": lines["reason"].astype(str).str.slice(0, 200),
-            "explanation": lines["explanation"].astype(str),
-            "cd_reserved": lines["cd_reserved"].astype("int64"),
-            "in_transit": lines["in_transit"].astype("int64"),
             "reserved_by": lines["reserved_by"].astype(str),
+            "in_transit_by": lines["in_transit_by"].astype(str),
         },
         index=lines.index,
     )
+    integers = ["store_stock", "cd_stock", "suggested_qty", "allocated_qty", "priority"]
+    for column in [*integers, "cd_snapshot", "cd_reserved", "in_transit", *engine.EXPLAIN_COLUMNS]:
+        frame[column] = lines[column].astype("int64")
+    return frame
 
 
 def lines_insert(run: DistributionRun, lines: pd.DataFrame) -> int:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import django_tables2 as tables
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from distribution import explain
 from distribution.engine import COLD_START_MODEL
 from distribution.models import DistributionLine, DistributionRun
-from fastdso.formatting import fmt_trimmed
+from fastdso.formatting import fmt_number, fmt_trimmed
 from fastdso.tables import LabelColumn, NumberColumn
 
 NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
@@ -51,7 +56,36 @@ def fmt_rate(value: float | None) -> str:
     return fmt_trimmed(value, 3)
 
 
-class LineTable(tables.Table):
+class ExplainedTable(tables.Table):
+    """A table of a run's lines whose explanations are rendered from their
+    numbers (distribution.explain), the page's lines at once, before rendering."""
+
+    def __init__(self, *args: Any, run_params: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
+        self.run_params = run_params or {}
+        super().__init__(*args, **kwargs)
+
+    def before_render(self, request: Any) -> None:
+        explain.explain_records((row.record for row in self.paginated_rows), self.run_params)
+
+    def render_explanation(self, value: str, record: DistributionLine) -> str:
+        return getattr(record, "explanation_text", value)
+
+
+def explanation_column(verbose_name: Any, css: str) -> tables.Column:
+    # empty_values=(): a new line's stored text is empty; its explanation is rendered.
+    return tables.Column(verbose_name=verbose_name, orderable=False, empty_values=(), attrs={"td": {"class": css}})
+
+
+def held_sources(record: DistributionLine) -> str:
+    """Who held what (SPEC §5.7): "CD: DR-…: 12 · en tránsito: DR-…" in the active
+    language; lines of runs made before show what they stored."""
+    if record.explanation:
+        return format_html('<div class="small text-muted">{}</div>', record.reserved_by)
+    parts = [(_("CD"), record.reserved_by), (_("en tránsito"), record.in_transit_by)]
+    return format_html_join("", '<div class="small text-muted">{}: {}</div>', ((name, by) for name, by in parts if by))
+
+
+class LineTable(ExplainedTable):
     sku = tables.TemplateColumn(
         '<span class="sku">{{ record.product.sku }}</span>'
         '<div class="small text-muted">{{ record.product.name }}</div>',
@@ -67,20 +101,9 @@ class LineTable(tables.Table):
     allocated_qty = NumberColumn(verbose_name=_("Asignado"))
     model_name = LabelColumn(verbose_name=_("Modelo"), kind="model")
     reason = LabelColumn(verbose_name=_("Motivo"), kind="reason")
-    explanation = tables.Column(
-        verbose_name=_("Cálculo"), orderable=False, attrs={"td": {"class": "explanation explanation-wide"}}
-    )
+    explanation = explanation_column(_("Cálculo"), "explanation explanation-wide")
     # SPEC §5.7: what other runs and plans held or moved when this line was planned.
-    reserved_by = tables.TemplateColumn(
-        "{% if record.cd_reserved or record.in_transit %}"
-        '{% if record.cd_reserved %}<div class="text-nowrap">CD −{{ record.cd_reserved }}</div>{% endif %}'
-        '{% if record.in_transit %}<div class="text-nowrap">{{ record.in_transit|stringformat:"+d" }} '
-        "{{ in_transit_label }}</div>{% endif %}"
-        '<div class="small text-muted">{{ record.reserved_by }}</div>{% else %}—{% endif %}',
-        verbose_name=_("Reservado / en tránsito"),
-        orderable=False,
-        extra_context={"in_transit_label": _("en tránsito")},
-    )
+    reserved_by = tables.Column(verbose_name=_("Reservado / en tránsito"), orderable=False, empty_values=())
 
     class Meta:
         model = DistributionLine
@@ -96,6 +119,20 @@ class LineTable(tables.Table):
             "reason",
             "reserved_by",
             "explanation",
+        )
+
+    def render_reserved_by(self, record: DistributionLine) -> str:
+        if not (record.cd_reserved or record.in_transit):
+            return "—"
+        cd = format_html('<div class="text-nowrap">CD −{}</div>', fmt_number(record.cd_reserved))
+        transit = format_html(
+            '<div class="text-nowrap">{} {}</div>', fmt_number(record.in_transit, sign=True), _("en tránsito")
+        )
+        return format_html(
+            "{}{}{}",
+            cd if record.cd_reserved else "",
+            transit if record.in_transit else "",
+            held_sources(record),
         )
 
     def render_rate(self, value: float, record: DistributionLine) -> str:
@@ -118,14 +155,12 @@ class StoreTotalsTable(tables.Table):
         order_by = "-allocated"
 
 
-class ExceptionTable(tables.Table):
+class ExceptionTable(ExplainedTable):
     sku = tables.Column(accessor="product__sku", verbose_name=_("SKU"))
     product_name = tables.Column(accessor="product__name", verbose_name=_("Producto"))
     category = tables.Column(verbose_name=_("Categoría"), default="—")
     reason = LabelColumn(verbose_name=_("Motivo"), kind="reason")
-    explanation = tables.Column(
-        verbose_name=_("Por qué no recibe"), orderable=False, attrs={"td": {"class": "explanation"}}
-    )
+    explanation = explanation_column(_("Por qué no recibe"), "explanation")
 
     class Meta:
         model = DistributionLine

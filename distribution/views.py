@@ -224,6 +224,9 @@ class RunLinesView(RunMixin, PagedTableMixin, FilterView):
     def get_queryset(self) -> QuerySet[DistributionLine]:
         return queries.run_lines(self.run)
 
+    def get_table_kwargs(self) -> dict[str, Any]:
+        return {"run_params": self.run.params}
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(self.run_context())
@@ -255,7 +258,7 @@ class RunExceptionsView(RunMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(self.run_context())
-        exceptions = ExceptionTable(queries.run_exceptions(self.run), prefix="exc-")
+        exceptions = ExceptionTable(queries.run_exceptions(self.run), prefix="exc-", run_params=self.run.params)
         no_cd = NoCdStockTable(queries.run_no_cd_stock(self.run), prefix="nocd-")
         context["exceptions_table"] = configure_table(self.request, exceptions)
         context["no_cd_table"] = configure_table(self.request, no_cd)

@@ -15,6 +15,8 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.translation import get_language, gettext
@@ -86,6 +88,39 @@ def fmt_trimmed(value: Any, max_digits: int = 3, *, empty: str = EMPTY) -> str:
     text = format(rounded.normalize(), "f")
     digits = len(text.split(".", 1)[1]) if "." in text else 0
     return fmt_number(rounded, digits)
+
+
+def _many(values: Any, digits: int, trim: bool) -> np.ndarray:
+    """Many numbers as `fmt_number` (trim=False) or `fmt_trimmed` (trim=True)
+    would write them, each distinct value once and without Django's per-call
+    formatter: the same half-up rounding (Decimal of the shortest repr), then
+    Python's grouping with the locale's separators. An export renders 300,000
+    lines with this. NaN → EMPTY."""
+    codes, uniques = pd.factorize(np.asarray(values))
+    decimal_sep = str(formats.get_format("DECIMAL_SEPARATOR"))
+    swap = str.maketrans({",": str(formats.get_format("THOUSAND_SEPARATOR")), ".": decimal_sep})
+    step = Decimal(1).scaleb(-digits)
+    texts = []
+    for value in uniques.tolist():
+        number = Decimal(value) if isinstance(value, int) else Decimal(repr(float(value)))
+        rounded = number.quantize(step, rounding=ROUND_HALF_UP)
+        if not rounded:
+            rounded = abs(rounded)  # -0,0 → 0,0
+        if trim:
+            rounded = rounded.normalize() if rounded != rounded.to_integral_value() else rounded.quantize(Decimal(1))
+        places = max(-rounded.as_tuple().exponent, 0) if trim else digits  # type: ignore[operator]
+        texts.append(format(rounded, f",.{places}f").translate(swap))
+    return np.array([*texts, EMPTY], dtype=object)[codes]  # code -1 (NaN) picks the last: EMPTY
+
+
+def fmt_number_many(values: Any, digits: int = 0) -> np.ndarray:
+    """`fmt_number` of every value of an array (an array of text)."""
+    return _many(values, digits, trim=False)
+
+
+def fmt_trimmed_many(values: Any, max_digits: int = 3) -> np.ndarray:
+    """`fmt_trimmed` of every value of an array (an array of text)."""
+    return _many(values, max_digits, trim=True)
 
 
 def localize_decimal_inputs(form: Any) -> None:

@@ -56,10 +56,20 @@ class TransferPlan(Lifecycle):
 
 
 class TransferLine(models.Model):
-    plan = models.ForeignKey(TransferPlan, on_delete=models.CASCADE, related_name="lines", verbose_name=_("plan"))
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, verbose_name=_("producto"))
-    origin_store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+", verbose_name=_("origen"))
-    destination_store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+", verbose_name=_("destino"))
+    """One move of a plan. Plan, product and stores are foreign keys without a
+    database constraint, as on distribution lines (written in one COPY; the ORM
+    cascades and protects): see DistributionLine."""
+
+    plan = models.ForeignKey(
+        TransferPlan, on_delete=models.CASCADE, db_constraint=False, related_name="lines", verbose_name=_("plan")
+    )
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, db_constraint=False, verbose_name=_("producto"))
+    origin_store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, db_constraint=False, related_name="+", verbose_name=_("origen")
+    )
+    destination_store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, db_constraint=False, related_name="+", verbose_name=_("destino")
+    )
     qty = models.PositiveIntegerField(_("unidades"))
     origin_stock = models.IntegerField(_("stock origen"), default=0)
     origin_retain = models.IntegerField(_("piso origen"), default=0)
@@ -70,7 +80,10 @@ class TransferLine(models.Model):
     cover_after = models.FloatField(_("cobertura después"), null=True, blank=True)
     urgent = models.BooleanField(_("urgente"), default=False)
     reason = models.CharField(_("motivo"), max_length=60, blank=True)
-    explanation = models.TextField(_("explicación"), blank=True)
+    # Plans made before explanations were rendered when shown keep their text
+    # here (shown as stored); new lines leave it empty (redistribution.explain).
+    explanation = models.TextField(_("explicación"), blank=True, default="", db_default="")
+    destination_need = models.IntegerField(_("necesidad destino"), default=0, db_default=0)
 
     class Meta:
         verbose_name = _("traslado")

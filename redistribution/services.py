@@ -28,12 +28,11 @@ from fastdso.audit import audit_record
 from fastdso.db import lines_write, readable_id_save
 from fastdso.exports import export_info
 from fastdso.files import Column, Kind, RowError, read_table
-from fastdso.formatting import fmt_number
 from fastdso.jobs import JobInputError, no_progress
 from fastdso.models import Job
 from inventory.models import Product, Store
 from inventory.queries import category_resolve, products_by_sku, store_stock
-from redistribution import engine
+from redistribution import engine, explain
 from redistribution.engine import PlanInputs, PlanTarget, RedistParams
 from redistribution.models import TransferLine, TransferPlan
 from sales import queries as sales_queries
@@ -461,10 +460,10 @@ def _short_by_store(shorts: pd.DataFrame) -> dict[str, list[int]]:
 
 
 def _lines_save(plan: TransferPlan, lines: pd.DataFrame, params: RedistParams) -> None:
-    """Write the plan's lines with the planners' line writer, each with its sentence."""
+    """Write the plan's lines with the planners' line writer: the numbers of
+    each line's sentence, not the sentence (redistribution.explain says it when shown)."""
     if lines.empty:
         return
-    explain = LineExplainer(params)
     cover_before = lines["cover_before"].astype("float64").round(3)
     cover_after = lines["cover_after"].astype("float64").round(3)
     frame = pd.DataFrame(
@@ -482,21 +481,14 @@ def _lines_save(plan: TransferPlan, lines: pd.DataFrame, params: RedistParams) -
             "cover_before": cover_before,
             "cover_after": cover_after,
             "urgent": lines["urgent"].astype(bool),
+            "destination_need": lines["destination_need"].astype("int64"),
             "reason": lines["reason"].astype(str),
-            "explanation": [explain(r) for r in lines.itertuples(index=False)],
         },
         index=lines.index,
     )
     lines_write(TransferLine, frame)
 
 
-REASON_LABELS = {
-    engine.REASON_URGENT: gettext_lazy("destino urgente (bajo min_woc)"),
-    engine.REASON_BELOW_TARGET: gettext_lazy("destino bajo target_woc"),
-    engine.REASON_MIN_FILL: gettext_lazy("subido a min_fill (destino urgente)"),
-    engine.REASON_FILE_QTY: gettext_lazy("cantidad del archivo como máximo"),
-    engine.REASON_OVERRIDE: gettext_lazy("cantidad del archivo (override)"),
-}
 SHORT_LABELS = {
     engine.SHORT_NO_DONOR: gettext_lazy("sin excedente en donantes"),
     engine.SHORT_MIN_FILL: gettext_lazy("faltante menor a min_fill"),
@@ -504,51 +496,6 @@ SHORT_LABELS = {
     engine.SHORT_MAX_ROWS: gettext_lazy("tope de filas del plan"),
     engine.SHORT_MAX_UNITS: gettext_lazy("tope global de unidades"),
 }
-
-
-class LineExplainer:
-    """Writes each line's sentence: why this quantity, from whom, to whom.
-
-    Translations and number format are looked up once per plan, not per line.
-    """
-
-    def __init__(self, params: RedistParams) -> None:
-        self.template = _(
-            "%(dest)s: demanda %(d)s u/sem, stock %(stock)s u (cobertura %(before)s → %(after)s sem; "
-            "objetivo %(target)s sem, necesita %(need)s u)%(urgent)s. %(origin)s tiene %(ostock)s u y "
-            "retiene %(retain)s u (max(ceil(%(mrw)s × %(od)s), %(mss)s)). Motivo: %(reason)s."
-        )
-        self.reasons = {code: str(label) for code, label in REASON_LABELS.items()}
-        self.fixed = {
-            "target": self.num(params.target_woc),
-            "mrw": self.num(params.max_retain_woc),
-            "mss": params.min_store_stock,
-        }
-        self.urgent = _(", urgente: bajo %(min)s sem") % {"min": self.num(params.min_woc)}
-
-    def num(self, value: float | None, digits: int = 1, stored: int = 3) -> str:
-        """As the pages show the stored figure: rounded to what the line stores
-        (`stored` decimals, see _lines_save), then half-up to `digits`."""
-        if value is None or value != value:  # None or NaN
-            return "—"
-        return fmt_number(round(float(value), stored), digits)
-
-    def __call__(self, row: Any) -> str:
-        return self.template % {
-            **self.fixed,
-            "dest": row.destination_store,
-            "d": self.num(row.destination_demand, 2, 4),
-            "stock": int(row.destination_stock),
-            "before": self.num(row.cover_before),
-            "after": self.num(row.cover_after),
-            "need": int(row.destination_need),
-            "urgent": self.urgent if row.urgent else "",
-            "origin": row.origin_store,
-            "ostock": int(row.origin_stock),
-            "retain": int(row.origin_retain),
-            "od": self.num(row.origin_demand, 2, 4),
-            "reason": self.reasons.get(row.reason, row.reason),
-        }
 
 
 # ---------------------------------------------------------------------------
@@ -613,10 +560,15 @@ def plan_lines_frame(plan: TransferPlan) -> pd.DataFrame:
             "cover_after",
             "urgent",
             "explanation",
+            "destination_need",
         )
     )
     names = [c for c in EXPORT_COLUMNS if c != "plan_id"]
-    frame = pd.DataFrame(list(rows), columns=names)
+    frame = pd.DataFrame(list(rows), columns=[*names, "destination_need"])
+    # The export names the covers by destination; the renderer reads a line's field names.
+    covers = {"destination_cover_before": "cover_before", "destination_cover_after": "cover_after"}
+    frame["explanation"] = explain.line_explanations(frame.rename(columns=covers), plan.params or {})
+    frame = frame[names]
     frame.insert(0, "plan_id", plan.plan_id)
     frame["category"] = frame["category"].fillna("")
     frame["destination_demand"] = frame["destination_demand"].astype(float).round(3)

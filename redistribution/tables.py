@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from fastdso.formatting import fmt_number
 from fastdso.labels import help_text, label
 from fastdso.tables import NumberColumn
+from redistribution import explain
 from redistribution.models import TransferLine, TransferPlan
 
 
@@ -61,7 +65,10 @@ class TransferLineTable(tables.Table):
     origin_stock = NumberColumn(verbose_name=_("stock orig."))
     origin_retain = NumberColumn(verbose_name=_("piso orig."))
     reason = tables.Column(verbose_name=_("motivo"))
-    explanation = tables.Column(verbose_name=_("explicación"), orderable=False, attrs={"td": {"class": "explanation"}})
+    # empty_values=(): a new line's stored text is empty; its explanation is rendered.
+    explanation = tables.Column(
+        verbose_name=_("explicación"), orderable=False, empty_values=(), attrs={"td": {"class": "explanation"}}
+    )
 
     class Meta:
         model = TransferLine
@@ -87,8 +94,17 @@ class TransferLineTable(tables.Table):
         after = fmt_number(record.cover_after, 1)
         return f"{before} → {after}"
 
-    def render_explanation(self, value: str) -> str:
-        return format_html("<details><summary>{}</summary>{}</details>", _("¿por qué?"), value)
+    def __init__(self, *args: Any, plan_params: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
+        self.plan_params = plan_params or {}
+        super().__init__(*args, **kwargs)
+
+    def before_render(self, request: Any) -> None:
+        """The page's explanations at once (redistribution.explain)."""
+        explain.explain_records((row.record for row in self.paginated_rows), self.plan_params)
+
+    def render_explanation(self, value: str, record: TransferLine) -> str:
+        text = getattr(record, "explanation_text", value)
+        return format_html("<details><summary>{}</summary>{}</details>", _("¿por qué?"), text)
 
     def render_reason(self, value: str, record: TransferLine) -> str:
         badge = "bg-danger" if record.urgent else "bg-secondary"

@@ -30,11 +30,12 @@ from fastdso.roles import PlannerRequiredMixin
 from fastdso.tables import PagedTableMixin, configure_table, page_size
 from inventory.queries import source_commitments, store_names
 from redistribution import queries
+from redistribution.explain import REASON_LABELS
 from redistribution.filters import TransferLineFilter
 from redistribution.forms import PlanForm
 from redistribution.jobs import KIND
 from redistribution.models import TransferPlan
-from redistribution.services import REASON_LABELS, SHORT_LABELS, plan_export_info, plan_lines_frame
+from redistribution.services import SHORT_LABELS, plan_export_info, plan_lines_frame
 from redistribution.tables import PlanTable, TransferLineTable
 from sales.queries import default_as_of_week, has_macro_sales, stores_behind
 
@@ -144,7 +145,7 @@ class PlanDetailView(TemplateView):
         line_filter = TransferLineFilter(
             self.request.GET, queryset=queries.plan_lines(plan), origin_ids=origin_ids, destination_ids=destination_ids
         )
-        table = TransferLineTable(line_filter.qs)
+        table = TransferLineTable(line_filter.qs, plan_params=plan.params)
         context.update(filter=line_filter, table=configure_table(self.request, table))
 
     def _tab_destinations(self, plan: TransferPlan, context: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ import datetime as dt
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from distribution.explain import explanation_of
 from distribution.models import DistributionLine
 from inventory.models import Product
 from tests import factories
@@ -32,7 +33,9 @@ def test_sku_with_macro_sales_gets_sales_based_lines(db, tmp_path, week):
         8,
         8,
     )
-    assert centro_line.explanation.startswith("SMA2 (venta en 2 de 12 sem, mín 1): (5+6)/2 = 5.5/sem × 2.0 sem = 11")
+    assert explanation_of(centro_line).startswith(
+        "SMA2 (venta en 2 de 12 sem, mín 1): (5+6)/2 = 5,5/sem × 2,0 sem = 11"
+    )
     assert (lines["Tienda Norte"].rate, lines["Tienda Norte"].allocated_qty) == (1.0, 2)
     assert run.summary["sales_based_skus"] == 1 and run.summary["cold_start_skus"] == 0
 
@@ -81,7 +84,7 @@ def test_new_sku_with_no_category_gets_no_lines_and_a_clear_warning(db, tmp_path
     rows = list(DistributionLine.objects.filter(run=result.run, product__sku="00088888"))
     assert len(rows) == 1 and rows[0].store_id is None  # the exception row, no store line
     assert (rows[0].reason, rows[0].suggested_qty, rows[0].allocated_qty) == ("NO_CATEGORY", 0, 0)
-    assert "sin categoría" in rows[0].explanation
+    assert "sin categoría" in explanation_of(rows[0])
     assert any("00088888" in w and "sin categoría" in w for w in result.warnings)
     assert result.run.summary["skipped_by_reason"] == {"NO_CATEGORY": 1}
     assert result.run.line_count == 0

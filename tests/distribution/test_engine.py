@@ -11,8 +11,9 @@ import math
 
 import pandas as pd
 import pytest
+from django.utils import translation
 
-from distribution import engine
+from distribution import engine, explain
 from distribution.engine import DistributionParams, EngineInputs, ParamsError
 
 AS_OF = dt.date(2026, 3, 2)
@@ -51,7 +52,12 @@ def run(
         stores=pd.DataFrame(list(STORES.items()), columns=["store_id", "store_name"]),
         as_of_week=as_of,
     )
-    return engine.generate(inputs, DistributionParams(**params))
+    params = DistributionParams(**params)
+    result = engine.generate(inputs, params)
+    # Each line's explanation as the run page shows it in Spanish (distribution.explain).
+    with translation.override("es"):
+        result.lines["explanation"] = explain.line_explanations(result.lines, params.as_dict())
+    return result
 
 
 def _category_frame(rows: list[tuple]) -> pd.DataFrame:
@@ -233,7 +239,7 @@ def test_cold_start_with_fewer_stores_than_top_n_uses_them_all():
     assert set(lines) == {1, 2}  # only stores with a category rate > 0
     assert lines[2]["explanation"].startswith(
         "Arranque en frío, categoría «Consolas» (tienda 1 de 2 del top 10): 36 u / 12 sem = "
-        "3/sem (base categoría: la categoría entera) × 1.0 sem = 3; "
+        "3/sem (base categoría: la categoría entera) × 1,0 sem = 3; "
         "máx(mín 2, 3) = 3 − stock 0 = 3; CD por prioridad: 3 de 100 disponibles"
     )
 
@@ -373,7 +379,7 @@ def test_a_sales_line_explains_every_number():
     sales = [(1, 1, W(-1), 5), (1, 1, W(0), 6)]
     line = by_store(run(sales=sales, stock=[(1, 1, 3)], cd=[(1, 120)]))[1]
     assert line["explanation"] == (
-        "SMA2 (venta en 2 de 12 sem, mín 1): (5+6)/2 = 5.5/sem × 2.0 sem = 11 − stock 3 = 8; "
+        "SMA2 (venta en 2 de 12 sem, mín 1): (5+6)/2 = 5,5/sem × 2,0 sem = 11 − stock 3 = 8; "
         "CD por prioridad: 8 de 120 disponibles"
     )
 
@@ -381,7 +387,7 @@ def test_a_sales_line_explains_every_number():
 def test_a_fractional_need_shows_its_rounding():
     sales = [(1, 1, W(-2), 1), (1, 1, W(-1), 1), (1, 1, W(0), 2)]
     line = by_store(run(sales=sales, cd=[(1, 120)], model="SMA3"))[1]
-    assert "(1+1+2)/3 = 1.333/sem × 2.0 sem = 2.667 → 3 − stock 0 = 3" in line["explanation"]
+    assert "(1+1+2)/3 = 1,333/sem × 2,0 sem = 2,667 → 3 − stock 0 = 3" in line["explanation"]
     assert line["suggested_qty"] == math.ceil(round(2.0 * 4 / 3, 6))
 
 
@@ -441,7 +447,7 @@ def test_cold_start_per_sku_plans_one_selling_sku_of_the_category():
     assert {s: line["suggested_qty"] for s, line in lines.items()} == {1: 2, 2: 8}
     assert (lines[1]["rate"], lines[2]["rate"]) == (2.0, 7.5)  # the rate column is cat_rate
     assert (lines[1]["category_rate"], lines[2]["category_rate"]) == (10.0, 30.0)
-    assert "10/sem ÷ 5 SKU(s) con venta = 2/sem por SKU (base por SKU) × 1.0 sem = 2" in lines[1]["explanation"]
+    assert "10/sem ÷ 5 SKU(s) con venta = 2/sem por SKU (base por SKU) × 1,0 sem = 2" in lines[1]["explanation"]
 
 
 def test_cold_start_category_basis_is_the_seeds_formula():
@@ -498,9 +504,9 @@ def test_fair_share_uses_largest_remainders():
     lines = by_store(run(sales=sales, cd=[(1, 12)], model="SMA1", cd_rule="fair_share"))
     assert {s: line["allocated_qty"] for s, line in lines.items()} == {3: 6, 1: 3, 2: 3}
     assert lines[3]["explanation"].endswith(
-        "CD reparto proporcional: 12 × 10 / 22 = 5.455 → 5 +1 por mayor resto = 6 u"
+        "CD reparto proporcional: 12 × 10 / 22 = 5,455 → 5 +1 por mayor resto = 6 u"
     )
-    assert lines[1]["explanation"].endswith("CD reparto proporcional: 12 × 6 / 22 = 3.273 → 3 = 3 u")
+    assert lines[1]["explanation"].endswith("CD reparto proporcional: 12 × 6 / 22 = 3,273 → 3 = 3 u")
     assert lines[1]["reason"] == engine.CD_LIMITED
 
 
@@ -536,7 +542,7 @@ def test_fair_share_counts_in_packs():
     assert {s: line["suggested_qty"] for s, line in lines.items()} == {3: 24, 1: 12}
     assert {s: line["allocated_qty"] for s, line in lines.items()} == {3: 18, 1: 6}
     assert (
-        "CD reparto proporcional en cajas de 6: 4 cajas × 4 / 6 = 2.667 → 2 +1 por mayor resto = 18 u"
+        "CD reparto proporcional en cajas de 6: 4 cajas × 4 / 6 = 2,667 → 2 +1 por mayor resto = 18 u"
         in (lines[3]["explanation"])
     )
 

@@ -13,6 +13,7 @@ from django.db.models import Count, Q, Sum
 from django.test.utils import CaptureQueriesContext
 
 from distribution import engine, services
+from distribution.explain import explanation_of
 from distribution.jobs import KIND
 from distribution.models import DistributionLine, DistributionRun
 from distribution.services import ScopeViolation
@@ -314,7 +315,7 @@ def test_a_request_file_sets_pack_sizes_and_the_run_ships_whole_packs(db, tmp_pa
     assert Product.objects.get(sku="A").pack_size == 6
     line = DistributionLine.objects.get(run=run, store=store)
     assert (line.suggested_qty, line.allocated_qty) == (12, 12)  # 10 = 1.67 packs → 2 packs
-    assert "caja de 6 u: 10 → 2 caja(s) = 12" in line.explanation
+    assert "caja de 6 u: 10 → 2 caja(s) = 12" in explanation_of(line)
 
 
 @pytest.mark.parametrize("bad", ["0", "1.5", "x"])
@@ -325,3 +326,24 @@ def test_a_bad_pack_size_in_a_request_is_a_row_error_and_no_run(db, tmp_path, ba
         generate(path)
     assert [(e.row, e.column) for e in rejected.value.errors] == [(3, "pack_size")]
     assert not DistributionRun.objects.exists() and not Product.objects.exists()
+
+
+def test_line_keys_are_kept_by_the_orm_without_database_constraints(db):
+    """The line table's foreign keys have no database constraint (the line save,
+    docs/performance.md): Django still refuses to delete a product or a store
+    a line names, and deletes a run's lines with the run."""
+    from django.db.models import ProtectedError
+
+    from tests import factories as f
+
+    store, product = f.store("Tienda Uno"), f.product("00000001", "Uno", "Audio")
+    run = DistributionRun.objects.create(run_id="DR-TEST-1")
+    DistributionLine.objects.create(run=run, product=product, store=store, suggested_qty=1, allocated_qty=1)
+    with pytest.raises(ProtectedError):
+        product.delete()
+    with pytest.raises(ProtectedError):
+        store.delete()
+    run.delete()
+    assert not DistributionLine.objects.exists()
+    product.delete()
+    store.delete()

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from distribution.explain import explanation_of
 from distribution.models import DistributionLine, DistributionRun
 from fastdso.models import AuditEvent, Job
 from tests import factories
@@ -171,7 +172,7 @@ def test_lines_tab_lists_explains_filters_and_sorts(planner_client, run, django_
         page = planner_client.get(url)
     html = page.content.decode()
     assert "00012345" in html and "Tienda Centro" in html
-    assert "(5+6)/2 = 5.5/sem × 2.0 sem = 11 − stock 3 = 8; CD por prioridad: 8 de 120 disponibles" in html
+    assert "(5+6)/2 = 5,5/sem × 2,0 sem = 11 − stock 3 = 8; CD por prioridad: 8 de 120 disponibles" in html
     assert "00088888" not in html  # exception rows live on the Exceptions tab
 
     only_sku = planner_client.get(url, {"sku": "12346"}).content.decode()
@@ -396,9 +397,9 @@ def test_a_cold_start_lines_rate_is_its_cat_rate_on_screen_and_in_exports(planne
     run = generate(request_file(tmp_path, [("NEW", "Nueva", "Consolas")])).run
     line = DistributionLine.objects.get(run=run, store__name="Tienda Centro")
     assert line.rate == pytest.approx(11 / 12, abs=1e-6) and line.model_name == "COLD_START_CATEGORY"
-    assert "0.917/sem por SKU (base por SKU)" in line.explanation
+    assert "0,917/sem por SKU (base por SKU)" in explanation_of(line)
     html = planner_client.get(reverse("distribution:run_lines", args=[run.run_id])).content.decode()
-    assert "0.917" in html and "(cat.)" not in html
+    assert "0,917" in html and "(cat.)" not in html
     body = planner_client.get(reverse("distribution:run_export", args=[run.run_id, "csv"])).content.decode("utf-8-sig")
     row = next(r for r in body.splitlines() if ",NEW," in r and "Tienda Centro" in r)
     assert ",0.9167," in row

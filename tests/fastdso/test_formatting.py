@@ -103,3 +103,22 @@ def test_a_point_is_a_decimal_point_unless_it_could_group_thousands():
         assert "ambiguo" in error and "1,5" in error
     with translation.override("en"):
         assert read("1.500") == 1.5
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_many_numbers_read_as_one_at_a_time(language):
+    """fmt_number_many / fmt_trimmed_many (the explanations of 300,000 lines)
+    write each number exactly as fmt_number / fmt_trimmed: separators,
+    grouping, half-up (0.0625 → 0,063; 2.675 → 2,68), -0 → 0, NaN → —."""
+    import numpy as np
+
+    from fastdso.formatting import fmt_number_many, fmt_trimmed_many
+
+    values = [0, 1, -1, 999, 1000, 1234567, -1234.5, 0.0625, 2.675, 0.25, 1 / 3, 113.25, -0.0004, 12.0, 0.1 + 0.2]
+    with translation.override(language):
+        for digits in (0, 1, 2, 3):
+            floats = np.array(values, dtype="float64")
+            assert list(fmt_number_many(floats, digits)) == [fmt_number(v, digits) for v in values]
+            assert list(fmt_trimmed_many(floats, digits)) == [fmt_trimmed(v, digits) for v in values]
+        assert list(fmt_number_many(np.array([5, 1000, -1234567]))) == [fmt_number(v) for v in (5, 1000, -1234567)]
+        assert list(fmt_number_many(np.array([np.nan, 1.5]), 1)) == ["—", fmt_number(1.5, 1)]

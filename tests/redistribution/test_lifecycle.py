@@ -14,6 +14,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from distribution.explain import explanation_of
 from distribution.models import DistributionLine
 from fastdso.lifecycle import TransitionRefused, run_transition
 from health import queries as health_queries
@@ -69,7 +70,7 @@ def test_distribution_plans_with_the_transfer_in(shop, planner, tmp_path):
     run = generate(request_file(tmp_path, [("0001",)]), model="SMA1").run  # B needs 2 × 10 = 20
     line = DistributionLine.objects.get(run=run, store=shop["b"])
     assert (line.store_stock, line.in_transit, line.suggested_qty, line.allocated_qty) == (5, 5, 15, 15)
-    assert f"stock tienda 0 + 5 en tránsito por {plan.plan_id} = 5" in line.explanation
+    assert f"stock tienda 0 + 5 en tránsito por {plan.plan_id} = 5" in explanation_of(line)
 
 
 def test_a_donor_cannot_give_the_same_units_twice(shop, planner):

@@ -15,6 +15,7 @@ from fastdso.files import FileRejected
 from fastdso.jobs import JobInputError
 from fastdso.models import AuditEvent
 from redistribution.engine import SCOPE_CATEGORY, SCOPE_SKUS, RedistParams
+from redistribution.explain import explanation_of
 from redistribution.models import TransferLine, TransferPlan
 from redistribution.services import MODE_MANUAL, PlanRequest, plan_lines_frame, sku_file_read, transfer_plan_create
 from tests import factories as f
@@ -103,7 +104,8 @@ def test_lines_explain_themselves(shop, planner):
     assert line.cover_before == 0
     assert line.cover_after == pytest.approx(4 / 1.94, abs=1e-3)
     assert line.urgent
-    assert "Tienda Norte" in line.explanation and "retiene 3 u" in line.explanation
+    text = explanation_of(line)
+    assert "Tienda Norte" in text and "retiene 3 u" in text
 
 
 def test_few_queries_whatever_the_number_of_skus(shop, planner):

@@ -1,0 +1,451 @@
+"""Line explanations of a distribution run, rendered when shown (SPEC §5.5, issue 20).
+
+    texts = line_explanations(lines, run.params)   # a Series of text, the active language
+
+A line stores numbers, not text: its rate, stock, quantities and CD priority,
+the numbers of its reason (`engine.EXPLAIN_COLUMNS`) and what other runs held
+(`commitments.NOTE_COLUMNS`). This module says them as the sentence a planner
+recomputes by hand, in the viewer's language, every number through
+`fastdso.formatting` ("5,5" in Spanish, "5.5" in English, half-up). Rates and
+needs are recomputed with the engine's own functions from the stored
+integers, so the text says exactly what the engine did.
+
+Vectorised (arrays of text, one pass per piece of sentence): a page renders
+its 25 lines, an export its 300,000, with this one code. Lines of runs made
+before explanations were rendered keep their stored text, returned as is.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.utils.translation import gettext as _
+
+from distribution import engine
+from distribution.commitments import NOTE_COLUMNS
+from distribution.engine import DistributionParams
+from fastdso.formatting import fmt_number, fmt_number_many, fmt_trimmed, fmt_trimmed_many, round_half_up
+
+# What the renderer reads of a line (attribute names: `store_id`, not `store`).
+BASE_FIELDS = [
+    "store_id",
+    "category",
+    "rate",
+    "category_rate",
+    "store_stock",
+    "cd_stock",
+    "suggested_qty",
+    "allocated_qty",
+    "priority",
+    "model_name",
+    "reason",
+    "explanation",
+]
+FIELDS = [*BASE_FIELDS, *NOTE_COLUMNS, *engine.EXPLAIN_COLUMNS]
+_FIELD = re.compile(r"%\((\w+)\)s")
+Text = np.ndarray  # an array of str (dtype object)
+
+
+def fill(template: str, n: int, **values: Any) -> Text:
+    """`template % values` for n lines at once: each value is an array of n
+    texts or one text. The template is a translated msgid with named fields,
+    so a translation may reorder them."""
+    parts = _FIELD.split(template)
+    pieces: list[Any] = []  # texts and arrays, in order; one join per line
+    for i, part in enumerate(parts):
+        value = values[part] if i % 2 else part
+        if isinstance(value, np.ndarray):
+            pieces.append(value)
+        elif pieces and isinstance(pieces[-1], str):
+            pieces[-1] += str(value)
+        elif str(value):
+            pieces.append(str(value))
+    columns = [p if isinstance(p, np.ndarray) else itertools.repeat(p, n) for p in pieces]
+    out = np.empty(n, dtype=object)
+    out[:] = ["".join(row) for row in zip(*columns, strict=True)] if columns else ""
+    return out
+
+
+def _where(mask: np.ndarray, text: Text | str, n: int) -> Text:
+    """`text` where mask, "" elsewhere."""
+    out = np.full(n, "", dtype=object)
+    out[mask] = text[mask] if isinstance(text, np.ndarray) else text
+    return out
+
+
+def param_number(value: float) -> str:
+    """A parameter in weeks: at least one decimal ("2,0"), at most three."""
+    rounded = round_half_up(value, 3)
+    if rounded is not None and rounded == rounded.to_integral_value():
+        return fmt_number(value, 1)
+    return fmt_trimmed(value, 3)
+
+
+def ints(values: Any) -> Text:
+    return fmt_number_many(np.asarray(values, dtype="int64"))
+
+
+def line_explanations(lines: pd.DataFrame, params: Mapping[str, Any]) -> pd.Series:
+    """One explanation per line (`FIELDS` columns; missing number columns count
+    0), for the lines of one run with its `params`. A line with stored text
+    (a run made before) keeps it."""
+    # Plain arrays of str objects throughout: pandas' string columns convert
+    # on every assignment, which cost more than the rendering at 300,000 lines.
+    out = np.full(len(lines), "", dtype=object)
+    if "explanation" in lines:
+        out[:] = lines["explanation"].fillna("").to_numpy(dtype=object)
+    todo = out == ""
+    if todo.any():
+        frame = lines[todo]
+        for column in FIELDS:
+            if column not in frame:
+                frame = frame.assign(**{column: "" if column.endswith("_by") else 0})
+        out[todo] = _render(frame, DistributionParams.from_dict(params))
+    return pd.Series(out, index=lines.index, dtype=object)
+
+
+def explain_records(records: Iterable[Any], params: Mapping[str, Any]) -> None:
+    """Set `explanation_text` on each DistributionLine of a page (one call per page)."""
+    records = list(records)
+    if not records:
+        return
+    frame = pd.DataFrame({name: [getattr(r, name) for r in records] for name in FIELDS})
+    frame["store_id"] = frame["store_id"].astype("Int64")
+    for record, text in zip(records, line_explanations(frame, params), strict=True):
+        record.explanation_text = text
+
+
+def _render(frame: pd.DataFrame, params: DistributionParams) -> Text:
+    store_line = frame["store_id"].notna().to_numpy()
+    texts = np.full(len(frame), "", dtype=object)
+    if store_line.any():
+        texts[store_line] = _store_lines(frame[store_line], params)
+    if (~store_line).any():
+        texts[~store_line] = _exception_rows(frame[~store_line], params)
+    return texts
+
+
+# --- A store line: rate → need → stock → packs → CD → what others held --------------
+
+
+def _store_lines(f: pd.DataFrame, params: DistributionParams) -> Text:
+    n = len(f)
+    cold = (f["model_name"] == engine.COLD_START_MODEL).to_numpy()
+    text = np.full(n, "", dtype=object)
+    base = np.zeros(n, dtype="int64")
+    if (~cold).any():
+        text[~cold], base[~cold] = _sales_part(f[~cold], params)
+    if cold.any():
+        text[cold], base[cold] = _cold_part(f[cold], params)
+    stock = f["store_stock"].to_numpy("int64")
+    unrounded = np.maximum(base - np.maximum(stock, 0), 0)
+    stock_shown = ints(np.maximum(stock, 0))
+    negative = stock < 0
+    if negative.any():
+        stock_shown[negative] = fill(
+            _("0 (stock %(stock)s se toma 0)"), int(negative.sum()), stock=ints(stock[negative])
+        )
+    stock_part = fill(_(" − stock %(stock)s = %(qty)s"), n, stock=stock_shown, qty=ints(unrounded))
+    return join(text, stock_part, _pack_part(f, unrounded, params), _cd_part(f, params), _held_part(f))
+
+
+def join(*parts: Text | None) -> Text:
+    """The parts of each line's sentence, one join per line (None: nothing to say)."""
+    columns = [part for part in parts if part is not None]
+    out = np.empty(len(columns[0]), dtype=object)
+    out[:] = ["".join(row) for row in zip(*columns, strict=True)]
+    return out
+
+
+def _rounded_note(product: np.ndarray, need: np.ndarray) -> Text:
+    """ " → 3" where the need is the product rounded up."""
+    n = len(need)
+    return _where(product != need, fill(" → %(need)s", n, need=ints(need)), n)
+
+
+def _sales_part(s: pd.DataFrame, params: DistributionParams) -> tuple[Text, np.ndarray]:
+    """SMA: the last k weeks' units (oldest first) / k × target cover = need."""
+    n, k = len(s), params.window
+    weeks = [s[f"recent_{i}"].to_numpy("int64") for i in range(k, 0, -1)]
+    terms = []
+    for units in weeks:
+        term = ints(units)
+        term[units < 0] = "(" + term[units < 0] + ")"
+        terms.append(term)
+    joined = terms[0]
+    for term in terms[1:]:
+        joined = joined + "+" + term
+    if k > 1:
+        joined = "(" + joined + ")"
+    units_sum = np.sum(weeks, axis=0)
+    rate = engine.sales_rate(units_sum, k)
+    product = np.round(params.target_woc * rate, 6)
+    need = engine.ceil6(params.target_woc * rate)
+    text = fill(
+        _(
+            "%(model)s (venta en %(weeks)s de %(lookback)s sem, mín %(min_weeks)s): "
+            "%(units)s/%(k)s = %(rate)s/sem × %(woc)s sem = %(product)s%(rounded)s"
+        ),
+        n,
+        model=s["model_name"].astype(str).to_numpy(dtype=object),
+        weeks=ints(s["weeks_with_sales"]),
+        lookback=fmt_number(params.lookback_weeks),
+        min_weeks=fmt_number(params.min_weeks),
+        units=joined,
+        k=str(k),
+        rate=fmt_trimmed_many(units_sum / k, 3),
+        woc=param_number(params.target_woc),
+        product=fmt_trimmed_many(product, 3),
+        rounded=_rounded_note(product, need),
+    )
+    return text, need
+
+
+def _cold_part(c: pd.DataFrame, params: DistributionParams) -> tuple[Text, np.ndarray]:
+    """Cold start: the category's units at the store / window (÷ its selling SKUs)
+    × cold-start cover = need; at least the minimum fill."""
+    n = len(c)
+    units = c["category_units"].to_numpy("int64")
+    skus = c["category_skus"].to_numpy("int64")
+    weekly, rate = engine.cold_rate(units, skus, params)
+    product = np.round(params.cold_start_target_woc * rate, 6)
+    need = engine.ceil6(params.cold_start_target_woc * rate)
+    base = np.maximum(need, params.cold_start_min_fill)
+    if params.cold_start_basis == engine.BASIS_PER_SKU:
+        basis = fill(
+            _("%(weekly)s/sem ÷ %(skus)s SKU(s) con venta = %(rate)s/sem por SKU (base por SKU)"),
+            n,
+            weekly=fmt_trimmed_many(weekly, 3),
+            skus=ints(np.maximum(skus, 1)),
+            rate=fmt_trimmed_many(rate, 3),
+        )
+    else:
+        basis = fill(_("%(weekly)s/sem (base categoría: la categoría entera)"), n, weekly=fmt_trimmed_many(weekly, 3))
+    text = fill(
+        _(
+            "Arranque en frío, categoría «%(category)s» (tienda %(rank)s de %(stores)s del top %(top_n)s): "
+            "%(units)s u / %(window)s sem = %(basis)s × %(woc)s sem = %(product)s%(rounded)s; "
+            "máx(mín %(min_fill)s, %(need)s) = %(base)s"
+        ),
+        n,
+        category=c["category"].fillna("").astype(str).to_numpy(dtype=object),
+        rank=ints(c["category_rank"]),
+        stores=ints(c["category_stores"]),
+        top_n=fmt_number(params.cold_start_top_n),
+        units=ints(units),
+        window=fmt_number(params.category_window_weeks),
+        basis=basis,
+        woc=param_number(params.cold_start_target_woc),
+        product=fmt_trimmed_many(product, 3),
+        rounded=_rounded_note(product, need),
+        min_fill=fmt_number(params.cold_start_min_fill),
+        need=ints(need),
+        base=ints(base),
+    )
+    return text, base
+
+
+def _pack_part(f: pd.DataFrame, unrounded: np.ndarray, params: DistributionParams) -> Text | None:
+    """Packs (SPEC §5.4a), said only where a pack holds more than one unit."""
+    n = len(f)
+    pack = f["pack_size"].to_numpy("int64")
+    boxed = pack > 1
+    if not boxed.any():
+        return None
+    if not params.round_to_pack:
+        return _where(boxed, fill(_("; caja de %(pack)s u, sin redondeo a cajas"), n, pack=ints(pack)), n)
+    suggested = f["suggested_qty"].to_numpy("int64")
+    text = fill(
+        _("; caja de %(pack)s u: %(qty)s → %(packs)s caja(s) = %(suggested)s"),
+        n,
+        pack=ints(pack),
+        qty=ints(unrounded),
+        packs=ints(suggested // np.maximum(pack, 1)),
+        suggested=ints(suggested),
+    )
+    return _where(boxed, text, n)
+
+
+def _cd_part(f: pd.DataFrame, params: DistributionParams) -> Text:
+    """CD limiting (SPEC §5.4): the rule that applied, with its numbers."""
+    n = len(f)
+    allocated = f["allocated_qty"].to_numpy("int64")
+    if not params.limit_by_cd:
+        return fill(_("; CD: sin límite → %(allocated)s"), n, allocated=ints(allocated))
+    out = np.full(n, _("; CD: sin stock → 0"), dtype=object)
+    stocked = f["cd_stock"].to_numpy("int64") > 0
+    if stocked.any():
+        rule = _fair_share_part if params.cd_rule == engine.CD_FAIR_SHARE else _priority_part
+        out[stocked] = rule(f[stocked], params)
+    return out
+
+
+def _cd_pack(f: pd.DataFrame, params: DistributionParams) -> np.ndarray:
+    pack = np.maximum(f["pack_size"].to_numpy("int64"), 1)
+    return pack if params.round_to_pack else np.ones_like(pack)
+
+
+def _in_packs(pack: np.ndarray) -> Text:
+    return _where(pack > 1, fill(_(" en cajas de %(pack)s"), len(pack), pack=ints(pack)), len(pack))
+
+
+def _priority_part(f: pd.DataFrame, params: DistributionParams) -> Text:
+    n = len(f)
+    cd, available = f["cd_stock"].to_numpy("int64"), f["cd_available"].to_numpy("int64")
+    text = fill(
+        _("; CD por prioridad%(in_packs)s: %(allocated)s de %(available)s disponibles"),
+        n,
+        in_packs=_in_packs(_cd_pack(f, params)),
+        allocated=ints(f["allocated_qty"]),
+        available=ints(available),
+    )
+    later = fill(_(" (stock CD %(cd)s, prioridad %(priority)s)"), n, cd=ints(cd), priority=ints(f["priority"]))
+    return text + _where(available != cd, later, n)
+
+
+def _fair_share_part(f: pd.DataFrame, params: DistributionParams) -> Text:
+    """Enough for all, or shares in proportion to the suggestions (in packs),
+    the leftovers one each to the largest remainders."""
+    n = len(f)
+    cd, allocated = f["cd_stock"].to_numpy("int64"), f["allocated_qty"].to_numpy("int64")
+    short = cd < f["cd_wanted"].to_numpy("int64")
+    out = fill(
+        _("; CD reparto proporcional: alcanza para todas (%(cd)s u) → %(allocated)s"),
+        n,
+        cd=ints(cd),
+        allocated=ints(allocated),
+    )
+    if not short.any():
+        return out
+    pack = _cd_pack(f, params)
+    whole = cd // pack
+    wanted = f["suggested_qty"].to_numpy("int64") // pack
+    total = np.maximum(f["cd_wanted"].to_numpy("int64") // pack, 1)
+    share = whole * wanted // total
+    text = fill(
+        _(
+            "; CD reparto proporcional%(in_packs)s: %(whole)s%(boxes)s × %(wanted)s / %(total)s = %(exact)s "
+            "→ %(share)s%(extra)s = %(allocated)s u"
+        ),
+        n,
+        in_packs=_in_packs(pack),
+        whole=ints(whole),
+        boxes=_where(pack > 1, _(" cajas"), n),
+        wanted=ints(wanted),
+        total=ints(total),
+        exact=fmt_trimmed_many(whole * wanted / total, 3),
+        share=ints(share),
+        extra=_where(allocated // pack > share, _(" +1 por mayor resto"), n),
+        allocated=ints(allocated),
+    )
+    out[short] = text[short]
+    return out
+
+
+def _held_part(f: pd.DataFrame) -> Text | None:
+    """SPEC §5.7: CD units other runs held, units on their way to the store."""
+    n = len(f)
+    reserved = f["cd_reserved"].to_numpy("int64")
+    transit = f["in_transit"].to_numpy("int64")
+    if not (reserved.any() or transit.any()):
+        return None
+    out = np.full(n, "", dtype=object)
+    if (reserved != 0).any():
+        snapshot = f["cd_snapshot"].to_numpy("int64")
+        text = fill(
+            _("; CD %(snapshot)s − %(reserved)s reservadas por %(runs)s = %(net)s"),
+            n,
+            snapshot=ints(snapshot),
+            reserved=ints(reserved),
+            runs=f["reserved_by"].fillna("").astype(str).to_numpy(dtype=object),
+            net=ints(snapshot - reserved),
+        )
+        out = out + _where(reserved != 0, text, n)
+    if (transit != 0).any():
+        stock = f["store_stock"].to_numpy("int64")
+        values = {
+            "snapshot": ints(stock - transit),
+            "units": ints(np.abs(transit)),
+            "sources": f["in_transit_by"].fillna("").astype(str).to_numpy(dtype=object),
+            "total": ints(stock),
+        }
+        coming = fill(_("; stock tienda %(snapshot)s + %(units)s en tránsito por %(sources)s = %(total)s"), n, **values)
+        going = fill(
+            _("; stock tienda %(snapshot)s − %(units)s comprometidas por %(sources)s = %(total)s"), n, **values
+        )
+        out = out + _where(transit > 0, coming, n) + _where(transit < 0, going, n)
+    return out
+
+
+# --- An exception row: why the SKU got no line -------------------------------------
+
+
+def _exception_rows(e: pd.DataFrame, params: DistributionParams) -> Text:
+    n = len(e)
+    reason = e["reason"].astype(str).to_numpy(dtype=object)
+    lookback = fmt_number(params.lookback_weeks)
+    stores = ints(e["candidate_stores"])
+    cold = e["weeks_with_sales"].to_numpy("int64") == 0
+    cover = fill(_("%(woc)s sem de cobertura"), n, woc=param_number(params.target_woc))
+    texts = {
+        engine.NO_CATEGORY: fill(
+            _(
+                "Sin ventas en las últimas %(lookback)s semanas y sin categoría (ni en el producto ni en la "
+                "solicitud): no se puede hacer arranque en frío. Asigne una categoría y vuelva a generar."
+            ),
+            n,
+            lookback=lookback,
+        ),
+        engine.NO_CATEGORY_SALES: fill(
+            _(
+                "Sin ventas en las últimas %(lookback)s semanas; la categoría «%(category)s» no tiene ventas en "
+                "ninguna tienda en las últimas %(window)s semanas."
+            ),
+            n,
+            lookback=lookback,
+            category=e["category"].fillna("").astype(str).to_numpy(dtype=object),
+            window=fmt_number(params.category_window_weeks),
+        ),
+        engine.SALES_BELOW_MIN_WEEKS: fill(
+            _(
+                "Tiene ventas, pero ninguna tienda llega a %(min_weeks)s semanas con venta en %(lookback)s "
+                "(la mejor tiene %(best)s)."
+            ),
+            n,
+            min_weeks=fmt_number(params.min_weeks),
+            lookback=lookback,
+            best=ints(e["weeks_with_sales"]),
+        ),
+        engine.NO_RECENT_SALES: fill(
+            _(
+                "%(model)s: las últimas %(k)s semana(s) suman 0 unidades o menos (devoluciones) en las tiendas "
+                "que califican (%(stores)s): tasa 0, no hay necesidad."
+            ),
+            n,
+            model=params.model,
+            k=str(params.window),
+            stores=stores,
+        ),
+        engine.STOCK_COVERS_NEED: fill(
+            _("El stock de las %(stores)s tiendas candidatas cubre su necesidad (%(need)s): sugerido 0."),
+            n,
+            stores=stores,
+            need=np.where(cold, _("arranque en frío"), cover).astype(object),
+        ),
+    }
+    out = np.full(n, _("Sin línea: causa no identificada."), dtype=object)
+    for code, text in texts.items():
+        mask = reason == code
+        out[mask] = text[mask]
+    return out
+
+
+def explanation_of(line: Any) -> str:
+    """One DistributionLine's explanation (a query for its run's parameters)."""
+    explain_records([line], line.run.params or {})
+    return str(line.explanation_text)
