@@ -233,6 +233,18 @@ PARAMS: dict[str, Label] = {
     "category_proxy": (_("Proxy de categoría"), ""),
     "no_history": (_("Sin historial macro"), ""),
     "compare_rows": (_("Filas"), ""),
+    # Keys of the upload audit details (imports' summaries).
+    "date": (_("Fecha"), ""),
+    "first_date": (_("Primer día"), ""),
+    "last_date": (_("Último día"), ""),
+    "kept": (_("Conservados"), ""),
+    "replaced": (_("Reemplazados"), ""),
+    "created": (_("Creados"), ""),
+    "renamed": (_("Renombrados"), ""),
+    "categories_set": (_("Categorías asignadas"), ""),
+    "rows_cleared": (_("Filas borradas"), ""),
+    "new_products": (_("Productos nuevos"), ""),
+    "new_stores": (_("Tiendas nuevas"), ""),
     # Keys stored in Spanish by older rows and some services.
     "errores": (_("Errores"), ""),
     "mensaje": (_("Mensaje"), ""),
@@ -242,12 +254,24 @@ PARAMS: dict[str, Label] = {
     "unidades": (_("Unidades"), ""),
 }
 
+# --- Codes stored as detail values (upload types and modes)
+VALUES: dict[str, Label] = {
+    "macro_sales": (_("Ventas macro"), ""),
+    "legacy_sales": (_("Ventas (formato antiguo)"), ""),
+    "products": (_("Productos"), ""),
+    "cd_stock": (_("Stock CD"), ""),
+    "store_stock": (_("Stock de tiendas"), ""),
+    "replace_range": (_("Reemplazar rango"), ""),
+    "append_range": (_("Sumar al rango"), ""),
+}
+
 _REGISTRIES = {
     "reason": REASONS,
     "model": MODELS,
     "job_kind": JOB_KINDS,
     "audit_action": AUDIT_ACTIONS,
     "param": PARAMS,
+    "value": VALUES,
 }
 
 
@@ -503,6 +527,8 @@ def value_text(value: Any) -> str:
     if isinstance(value, list):
         shown = ", ".join(value_text(v) for v in value[:5])
         return shown + (f" … (+{fmt_number(len(value) - 5)})" if len(value) > 5 else "")
+    if value in VALUES:
+        return label("value", value)
     return stored_text(str(value))
 
 

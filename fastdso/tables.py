@@ -8,6 +8,7 @@ from typing import Any
 
 import django_tables2 as tables
 import pandas as pd
+from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -124,6 +125,13 @@ class AuditTable(tables.Table):
             kind, _space, rest = value.partition(" ")  # "<job kind> <file>", kept as recorded
             label = f"{fastdso_label('job_kind', kind)} {rest}".strip()
         return format_html('<a href="{}">{}</a>', url, label) if url else label
+
+    def render_object_type(self, value: str) -> str:
+        """The model's name in the viewer's language ("sales.SalesLoad" → "carga de ventas")."""
+        try:
+            return str(apps.get_model(value)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return value
 
     def render_details(self, value: dict[str, Any], record: AuditEvent) -> str:
         if not value:

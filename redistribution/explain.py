@@ -23,9 +23,9 @@ from redistribution import engine
 from redistribution.engine import RedistParams
 
 REASON_LABELS = {
-    engine.REASON_URGENT: gettext_lazy("destino urgente (bajo min_woc)"),
-    engine.REASON_BELOW_TARGET: gettext_lazy("destino bajo target_woc"),
-    engine.REASON_MIN_FILL: gettext_lazy("subido a min_fill (destino urgente)"),
+    engine.REASON_URGENT: gettext_lazy("destino urgente (bajo la cobertura mínima)"),
+    engine.REASON_BELOW_TARGET: gettext_lazy("destino bajo la cobertura objetivo"),
+    engine.REASON_MIN_FILL: gettext_lazy("subido al traslado mínimo (destino urgente)"),
     engine.REASON_FILE_QTY: gettext_lazy("cantidad del archivo como máximo"),
     engine.REASON_OVERRIDE: gettext_lazy("cantidad del archivo (override)"),
 }

@@ -15,8 +15,8 @@ class MacroUploadForm(UploadForm):
     mode = forms.ChoiceField(
         label=_("Modo"),
         choices=[
-            (SalesLoad.Mode.REPLACE_RANGE, _("Reemplazar rango (replace_range)")),
-            (SalesLoad.Mode.APPEND_RANGE, _("Sumar al rango (append_range)")),
+            (SalesLoad.Mode.REPLACE_RANGE, _("Reemplazar rango")),
+            (SalesLoad.Mode.APPEND_RANGE, _("Sumar al rango")),
         ],
         initial=SalesLoad.Mode.REPLACE_RANGE,
         widget=forms.RadioSelect,
