@@ -419,3 +419,20 @@ def test_the_caps_are_named_in_the_planners_words(shop, planner_client, language
     page = planner_client.get(FORM_URL).content.decode()
     for code in ("MAX_ROWS", "MAX_UNITS_PER_SKU_PER_DEST", "MAX_UNITS"):
         assert code not in page
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_the_plan_form_names_parameters_by_their_labels_not_their_codes(db, planner_client, language):
+    """The guide, the help badges and the caps' notes say "cobertura mínima", not min_woc."""
+    import html
+
+    planner_client.cookies["django_language"] = language
+    page = planner_client.get(reverse("redistribution:plan_create")).content.decode()
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    # Visible text and the help badges' tooltips (an input's own title keeps its SPEC code for the command line).
+    badges = re.findall(r'data-bs-toggle="tooltip"[^>]*title="([^"]*)"', page)
+    shown = " ".join(badges) + html.unescape(re.sub(r"<[^>]+>", " ", page))
+    codes = ["history_weeks", "sku_weight", "target_woc", "min_woc", "max_woc", "max_retain_woc", "min_fill",
+             "min_store_stock", "MAX_ROWS", "MAX_UNITS"]  # fmt: skip
+    assert [code for code in codes if re.search(rf"(?<![\w]){code}(?![\w])", shown)] == []
+    assert ("cobertura mínima" if language == "es" else "minimum cover") in shown
