@@ -576,7 +576,7 @@ def _same_keys_paired(
     ids, product, store, week, *day_columns = int_columns_read(sql, params, [8, 8, 8, 4, *[4] * len(DAY_FIELDS)])
     keys = (weekly["product_id"].to_numpy(), weekly["week"].to_numpy(), weekly["store_id"].to_numpy())
     if not _keys_equal((product, week, store), keys):
-        order = np.lexsort((store, week, product))  # the file's order: product, week, store
+        order = _stored_in_file_order(product, week, store, keys[0], store_ids)
         ids, product, store, week = ids[order], product[order], store[order], week[order]
         day_columns = [column[order] for column in day_columns]
         if not _keys_equal((product, week, store), keys):
@@ -589,6 +589,26 @@ def _same_keys_paired(
     for column, day in zip(day_columns, DAY_FIELDS, strict=True):
         stored[day] = column[changed].astype(np.int64)
     return weekly.loc[changed].reset_index(drop=True), stored
+
+
+def _stored_in_file_order(
+    product: np.ndarray, week: np.ndarray, store: np.ndarray, file_products: np.ndarray, store_ids: list[int]
+) -> np.ndarray:
+    """The order that sorts the stored rows as the file's (product, week,
+    store), as `np.lexsort` gives it. The heap returns them nearly so (rows
+    moved by deletes or updates): each id replaced by its place among the
+    file's products (sorted in the file) and stores, one int64 stable sort
+    uses the runs (~2 s less than the three-key lexsort on 4.1M rows). A
+    stored id missing from the file gets a wrong place: the caller's key
+    check then fails and the hash join decides."""
+    products = file_products[np.flatnonzero(np.diff(file_products, prepend=file_products[:1] - 1))]
+    first_week = int(week.min()) if len(week) else 0
+    if len(products) >= 1 << 23 or len(store_ids) >= 1 << 20 or (len(week) and int(week.max()) - first_week >= 1 << 20):
+        return np.lexsort((store, week, product))
+    product_place = np.searchsorted(products, product).astype(np.int64)
+    store_place = np.searchsorted(np.asarray(store_ids, dtype=np.int64), store).astype(np.int64)
+    sort_key = (product_place << 40) | ((week.astype(np.int64) - first_week) << 20) | store_place
+    return np.argsort(sort_key, kind="stable")
 
 
 def _keys_equal(stored: tuple[np.ndarray, ...], file: tuple[np.ndarray, ...]) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sales.services import _Accumulator, _unique_index_order
+from sales.services import _Accumulator, _stored_in_file_order, _unique_index_order
 
 
 def _key(sku_code: int, store_code: int, week: int) -> int:
@@ -36,3 +36,17 @@ def test_codes_are_given_in_order_of_first_appearance_across_blocks() -> None:
     assert first.tolist() == [0, 1, 0]
     assert second.tolist() == [2, 1, 2, 0]
     assert known == {"B": 0, "A": 1, "C": 2}
+
+
+def test_stored_rows_out_of_heap_order_are_put_in_the_files_order() -> None:
+    # The file's rows (product, week, store), sorted as the file has them.
+    file_products = np.array([10, 10, 10, 20], dtype=np.int64)
+    file_weeks = np.array([4, 4, 5, 4], dtype=np.int64)
+    file_stores = np.array([3, 7, 3, 7], dtype=np.int64)
+    shuffled = [3, 0, 2, 1]  # the heap returned them in this order
+    order = _stored_in_file_order(
+        file_products[shuffled], file_weeks[shuffled].astype(np.int32), file_stores[shuffled], file_products, [3, 7]
+    )
+    assert order.tolist() == [1, 3, 2, 0]
+    assert file_products[shuffled][order].tolist() == file_products.tolist()
+    assert file_stores[shuffled][order].tolist() == file_stores.tolist()
