@@ -349,13 +349,7 @@ def _csv_to_strings(data: bytes) -> pd.DataFrame:
     if not first_line.strip():
         raise FileRejected("El archivo está vacío.")
     header_text = first_line.decode("utf-8")
-    counts = {d: header_text.count(d) for d in (",", ";", "\t")}
-    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-    try:
-        header = next(csv.reader([header_text], delimiter=delimiter))
-    except csv.Error as exc:
-        raise FileRejected(f"El encabezado del CSV no se pudo leer: {exc}.") from exc
-    _check_duplicate_headers(header)
+    delimiter, header = _csv_header(header_text)
     bad_rows: list[RowError] = []
 
     def on_invalid(row: Any) -> str:
@@ -671,11 +665,9 @@ def _streamable_csv(path: str | Path, max_bytes: int | None) -> bool:
     return True
 
 
-def _csv_stream_blocks(path: Path, block_rows: int) -> Iterator[pd.DataFrame]:
-    """The rows of a `_streamable_csv` file as DataFrames of strings (original
-    headers, indexed by file row number), `block_rows` at most each."""
-    with path.open("rb") as stream:
-        header_text = _first_line(stream.read(65536).removeprefix(b"\xef\xbb\xbf")).decode("utf-8")
+def _csv_header(header_text: str) -> tuple[str, list[str]]:
+    """The delimiter (the most frequent of , ; tab) and the column names of a
+    CSV's first line; duplicate names are refused."""
     counts = {d: header_text.count(d) for d in (",", ";", "\t")}
     delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
     try:
@@ -683,6 +675,15 @@ def _csv_stream_blocks(path: Path, block_rows: int) -> Iterator[pd.DataFrame]:
     except csv.Error as exc:
         raise FileRejected(f"El encabezado del CSV no se pudo leer: {exc}.") from exc
     _check_duplicate_headers(header)
+    return delimiter, header
+
+
+def _csv_stream_blocks(path: Path, block_rows: int) -> Iterator[pd.DataFrame]:
+    """The rows of a `_streamable_csv` file as DataFrames of strings (original
+    headers, indexed by file row number), `block_rows` at most each."""
+    with path.open("rb") as stream:
+        header_text = _first_line(stream.read(65536).removeprefix(b"\xef\xbb\xbf")).decode("utf-8")
+    delimiter, header = _csv_header(header_text)
     names = [f"c{i}" for i in range(len(header))]
     bad_rows: list[RowError] = []
 
