@@ -45,6 +45,13 @@ def _test_settings(settings, tmp_path):
         },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    yield
+    # A request in English (a test client's cookie) leaves the thread's
+    # language active; the next test would read English text where it expects
+    # the base language.
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def _role_group(name: str) -> Group:
