@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+from typing import TYPE_CHECKING, Any
 
 from django.core.management.base import CommandError
+
+if TYPE_CHECKING:
+    from fastdso.models import Job
 
 
 def command_date(value: str) -> dt.date:
@@ -16,3 +21,39 @@ def command_date(value: str) -> dt.date:
         except ValueError:
             continue
     raise CommandError(f"Fecha inválida «{value}»: use AAAA-MM-DD o DD/MM/AAAA.")
+
+
+ERRORS_PRINTED = 20  # row errors a failed job prints on the command line
+
+
+def command_number(value: str, flag: str, kind: type = int, minimum: float | None = None) -> Any:
+    """A numeric option (`kind` int or float): a clear error naming the flag."""
+    try:
+        number = kind(value)
+    except ValueError:
+        raise CommandError(f"{flag}: «{value}» no es un número{' entero' if kind is int else ''}.") from None
+    if isinstance(number, float) and not math.isfinite(number):
+        raise CommandError(f"{flag}: «{value}» no es un número finito.")
+    if minimum is not None and number < minimum:
+        raise CommandError(f"{flag}: «{value}» debe ser al menos {minimum}.")
+    return number
+
+
+def output_path_check(path: str | None) -> None:
+    """--output names a CSV or an XLSX file."""
+    if path and not path.lower().endswith((".csv", ".xlsx")):
+        raise CommandError(f"--output debe terminar en .csv o .xlsx: «{path}».")
+
+
+def job_failure(job: Job) -> CommandError:
+    """A planner's job that did not finish, as the command's error: its message
+    and its first row errors (the job page has them all)."""
+    lines = [job.message or "La tarea falló."]
+    for error in job.errors[:ERRORS_PRINTED]:
+        lines.append(
+            f"  fila {error.get('row') or '—'} · {error.get('column') or '—'} · "
+            f"«{error.get('value', '')}»: {error.get('message', '')}"
+        )
+    if job.error_count > ERRORS_PRINTED:
+        lines.append(f"  … y {job.error_count - ERRORS_PRINTED} error(es) más (página de la tarea #{job.pk}).")
+    return CommandError("\n".join(lines))

@@ -10,10 +10,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from fastdso.commands import ERRORS_PRINTED
 from fastdso.jobs import job_start
 from fastdso.models import Job
-
-ERRORS_PRINTED = 20
 
 
 def iso_date(value: str) -> str:

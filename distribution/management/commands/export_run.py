@@ -6,10 +6,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from distribution.management.commands.generate_distribution import check_output
 from distribution.models import DistributionRun
 from distribution.queries import run_export_frame, run_export_info
 from fastdso.audit import audit_record
+from fastdso.commands import output_path_check
 from fastdso.exports import write_export
 
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         output = str(options["output"])
-        check_output(output)
+        output_path_check(output)
         run_id = str(options["run_id"]).strip()
         run = DistributionRun.objects.filter(run_id=run_id).first()
         if run is None:

@@ -21,6 +21,7 @@ from distribution.jobs import KIND, summary_for_display
 from distribution.models import DistributionRun
 from distribution.queries import run_export_frame, run_export_info
 from fastdso.audit import audit_record
+from fastdso.commands import job_failure, output_path_check
 from fastdso.exports import write_export
 from fastdso.jobs import job_start
 from fastdso.models import Job
@@ -33,21 +34,6 @@ def iso_date(value: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
         raise CommandError(f"Fecha inválida «{value}»: use AAAA-MM-DD.") from exc
-
-
-def check_output(path: str | None) -> None:
-    if path and not path.lower().endswith((".csv", ".xlsx")):
-        raise CommandError(f"--output debe terminar en .csv o .xlsx: «{path}».")
-
-
-def fail_with_job(job: Job) -> None:
-    lines = [job.message or "La tarea falló."]
-    for error in job.errors[:20]:
-        where = f"fila {error.get('row') or '—'} · {error.get('column') or '—'}"
-        lines.append(f"  {where} · {error.get('value')!s}: {error.get('message')}")
-    if job.error_count > 20:
-        lines.append(f"  … y {job.error_count - 20} error(es) más (página de la tarea #{job.pk}).")
-    raise CommandError("\n".join(lines))
 
 
 class Command(BaseCommand):
@@ -87,7 +73,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No existe el archivo «{path}».")
         output = options["output"]
-        check_output(output)  # type: ignore[arg-type]
+        output_path_check(output)  # type: ignore[arg-type]
         try:
             params = DistributionParams(
                 model=str(options["model"]),
@@ -117,7 +103,7 @@ class Command(BaseCommand):
             sync=True,
         )
         if job.status != Job.Status.DONE:
-            fail_with_job(job)
+            raise job_failure(job)
         run = DistributionRun.objects.get(job=job)
         self.stdout.write(self.style.SUCCESS(f"Run {run.run_id}"))
         for label, value in list(summary_for_display(run.run_id, run.summary).items())[1:]:

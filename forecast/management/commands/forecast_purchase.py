@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from fastdso.commands import command_date
+from fastdso.commands import command_date, command_number, job_failure, output_path_check
 from fastdso.exports import write_export
 from fastdso.jobs import job_start
 from fastdso.models import Job
@@ -21,18 +21,6 @@ from forecast.models import ForecastRun
 from forecast.services import category_resolve, forecast_export_frame, forecast_export_info, forecast_export_record
 from inventory.services import stores_resolve
 from sales.queries import resolve_as_of_week
-
-ERRORS_PRINTED = 20
-
-
-def positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise CommandError(f"«{value}» no es un número entero.") from None
-    if number < 1:
-        raise CommandError(f"«{value}» debe ser al menos 1.")
-    return number
 
 
 class Command(BaseCommand):
@@ -49,12 +37,11 @@ class Command(BaseCommand):
         parser.add_argument("--output", metavar="FILE", help="FILE.csv o FILE.xlsx")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        weeks = positive(options["weeks"])
-        coverage = positive(options["coverage_weeks"])
+        weeks = command_number(options["weeks"], "--weeks", int, minimum=1)
+        coverage = command_number(options["coverage_weeks"], "--coverage-weeks", int, minimum=1)
         as_of = command_date(options["as_of"]) if options.get("as_of") else None
         output = options.get("output")
-        if output and Path(output).suffix.lower() not in {".csv", ".xlsx"}:
-            raise CommandError(f"--output debe terminar en .csv o .xlsx: «{output}».")
+        output_path_check(output)
         if as_of is None and resolve_as_of_week(None) is None:
             raise CommandError("No hay ventas macro cargadas: cargue ventas o indique --as-of.")
 
@@ -90,15 +77,7 @@ class Command(BaseCommand):
 
         job = job_start(kind=forecast_jobs.KIND, params=params, path=path, sync=True)
         if job.status != Job.Status.DONE:
-            lines = [f"Error: {job.message}"]
-            for error in job.errors[:ERRORS_PRINTED]:
-                lines.append(
-                    f"  fila {error.get('row') or '-'} · {error.get('column', '')} · "
-                    f"«{error.get('value', '')}»: {error.get('message', '')}"
-                )
-            if job.error_count > ERRORS_PRINTED:
-                lines.append(f"  … y {job.error_count - ERRORS_PRINTED} error(es) más.")
-            raise CommandError("\n".join(lines))
+            raise job_failure(job)
 
         run = ForecastRun.objects.filter(job=job).get()
         for warning in job.warnings:

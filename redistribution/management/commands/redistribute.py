@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from fastdso.commands import job_failure
 from fastdso.exports import write_export
 from fastdso.jobs import job_start
 from fastdso.models import Job
@@ -121,11 +122,7 @@ class Command(BaseCommand):
 
         job = job_start(kind=KIND, params={"request": request.to_json()}, path=sku_path, sync=True)
         if job.status != Job.Status.DONE:
-            details = "\n".join(
-                f"  fila {e.get('row') or '—'} · {e.get('column') or '—'} · {e.get('value')!s}: {e.get('message')}"
-                for e in job.errors[:20]
-            )
-            raise CommandError(f"{job.message}\n{details}".rstrip())
+            raise job_failure(job)
         plan = TransferPlan.objects.get(job=job)
         for warning in plan.warnings:
             self.stderr.write(f"Advertencia: {warning}")

@@ -9,31 +9,18 @@ avg_cover_weeks, units_shipped, lines_per_week. Bad input exits non-zero.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from fastdso.commands import command_date
+from fastdso.commands import command_date, command_number, job_failure, output_path_check
 from fastdso.exports import write_export
 from fastdso.jobs import JobInputError, job_start
 from fastdso.models import Job
 from replay import jobs as replay_jobs
 from replay.models import ReplayRun
 from replay.services import ReplayRequest, replay_export_frame, replay_export_record, replay_request_validate
-
-ERRORS_PRINTED = 20
-
-
-def _number(value: str, flag: str, kind: type) -> Any:
-    try:
-        number = kind(value)
-    except ValueError:
-        raise CommandError(f"{flag}: «{value}» no es un número{' entero' if kind is int else ''}.") from None
-    if isinstance(number, float) and not math.isfinite(number):
-        raise CommandError(f"{flag}: «{value}» no es un número finito.")
-    return number
 
 
 class Command(BaseCommand):
@@ -60,11 +47,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         output = options.get("output")
-        if output and Path(output).suffix.lower() not in {".csv", ".xlsx"}:
-            raise CommandError(f"--output debe terminar en .csv o .xlsx: «{output}».")
+        output_path_check(output)
         params: dict[str, Any] = {
-            "weeks": _number(options["weeks"], "--weeks", int),
-            "cd_supply": _number(options["cd_supply"], "--cd-supply", float),
+            "weeks": command_number(options["weeks"], "--weeks", int),
+            "cd_supply": command_number(options["cd_supply"], "--cd-supply", float),
             "as_of": command_date(options["as_of"]).isoformat() if options.get("as_of") else None,
             "policies": options["policy"],
         }
@@ -77,7 +63,7 @@ class Command(BaseCommand):
         elif options.get("category") is not None:
             params.update(scope=ReplayRun.Scope.CATEGORY, category=options["category"])
         else:
-            params.update(scope=ReplayRun.Scope.TOP, top_n=_number(options["top_skus"], "--top-skus", int))
+            params.update(scope=ReplayRun.Scope.TOP, top_n=command_number(options["top_skus"], "--top-skus", int))
         try:  # the service's checks, before a job is created
             replay_request_validate(
                 ReplayRequest(
@@ -94,13 +80,7 @@ class Command(BaseCommand):
 
         job = job_start(kind=replay_jobs.KIND, params=params, path=path, sync=True)
         if job.status != Job.Status.DONE:
-            lines = [f"Error: {job.message}"]
-            for error in job.errors[:ERRORS_PRINTED]:
-                lines.append(
-                    f"  fila {error.get('row') or '-'} · {error.get('column', '')} · "
-                    f"«{error.get('value', '')}»: {error.get('message', '')}"
-                )
-            raise CommandError("\n".join(lines))
+            raise job_failure(job)
         run = ReplayRun.objects.get(job=job)
         for warning in job.warnings:
             self.stderr.write(f"Advertencia: {warning}")
