@@ -36,6 +36,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sales.engine import CATEGORY_WINDOW_WEEKS
+
 MODELS: dict[str, int] = {"SMA1": 1, "SMA2": 2, "SMA3": 3}
 COLD_START_MODEL = "COLD_START_CATEGORY"
 # Cold-start basis (SPEC §5.3): the rate a new SKU is planned at.
@@ -121,7 +123,7 @@ class DistributionParams:
     cold_start_min_fill: int = 2
     cold_start_target_woc: float = 1.0
     cold_start_top_n: int = 10
-    category_window_weeks: int = 12
+    category_window_weeks: int = CATEGORY_WINDOW_WEEKS
     cold_start_basis: str = BASIS_PER_SKU
     limit_by_cd: bool = True
     cd_rule: str = CD_PRIORITY

@@ -221,7 +221,9 @@ def _run_inputs(
         sales = sales_queries.weekly_sales_summary(scope_skus, params.lookback_weeks, as_of_week, recent=params.window)
     categories = engine.cold_start_categories(scope, sales)
     if categories and as_of_week is not None:
-        category_units = sales_queries.category_store_summary(categories, params.category_window_weeks, as_of_week)
+        category_units = sales_queries.category_store_summary(
+            categories, params.category_window_weeks, as_of_week, fill_summary=True
+        )
     else:
         category_units = pd.DataFrame(columns=["category", "store_id", "units", "skus"])
 

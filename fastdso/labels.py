@@ -318,6 +318,7 @@ STORED_PHRASES: list[str] = [
     gettext_noop("Actualizando productos y tiendas"),
     gettext_noop("Actualizando productos"),
     gettext_noop("Escribiendo ventas semanales"),
+    gettext_noop("Resumiendo ventas por categoría"),
     gettext_noop("Escribiendo ventas subset"),
     gettext_noop("Leyendo las ventas ya cargadas del rango"),
     gettext_noop("Comparando con lo ya cargado"),

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,3 +12,11 @@ class SalesConfig(AppConfig):
         from sales.services import sales_category_sync
 
         categories_set.connect(sales_category_sync, dispatch_uid="sales_category_sync")
+        post_migrate.connect(_summary_triggers, sender=self, dispatch_uid="sales_summary_triggers")
+
+
+def _summary_triggers(*, using: str = "default", **_kwargs: object) -> None:
+    """After every migrate: the triggers that keep the category summary honest."""
+    from sales.summary import triggers_install
+
+    triggers_install(using)

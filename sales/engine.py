@@ -19,6 +19,9 @@ import pandas as pd
 DAY_FIELDS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 REPLACE_RANGE = "replace_range"
 APPEND_RANGE = "append_range"
+# The cold start's default category window (SPEC §5.3), the one window
+# sales.summary keeps.
+CATEGORY_WINDOW_WEEKS = 12
 INT32_MAX = 2_147_483_647
 _EPOCH = dt.date(1970, 1, 1)
 

@@ -10,7 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from inventory.models import Product, Store
 from sales.engine import DAY_FIELDS  # day columns of a weekly row, Monday first
 
-__all__ = ["DAY_FIELDS", "DistributionRecord", "SalesLoad", "SalesWeeklyAgg", "StoreCoverage"]
+__all__ = [
+    "DAY_FIELDS",
+    "CategorySalesState",
+    "CategoryStoreSales",
+    "DistributionRecord",
+    "SalesLoad",
+    "SalesWeeklyAgg",
+    "StoreCoverage",
+]
 
 
 class SalesWeeklyAgg(models.Model):
@@ -116,6 +124,51 @@ class StoreCoverage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store_id}: {self.covered_until}"
+
+
+class CategoryStoreSales(models.Model):
+    """Kept summary for the cold start (SPEC §5.3): per category and store, the
+    units over one window of weeks and how many of the category's SKUs sold
+    there. Reading it costs milliseconds where grouping the window's weekly
+    rows costs half a second; `sales.summary` keeps it and says when it is
+    valid (CategorySalesState)."""
+
+    category = models.CharField(_("categoría"), max_length=120)
+    # Derived data: no FK constraint (a store delete marks the summary stale).
+    store = models.ForeignKey(
+        Store, on_delete=models.DO_NOTHING, verbose_name=_("tienda"), db_index=False, db_constraint=False
+    )
+    units = models.BigIntegerField(_("unidades"))
+    skus = models.IntegerField(_("SKUs con venta"))
+
+    class Meta:
+        verbose_name = _("venta de categoría por tienda (resumen)")
+        verbose_name_plural = _("ventas de categoría por tienda (resumen)")
+        constraints = [
+            models.UniqueConstraint(fields=["category", "store"], name="categorystoresales_category_store_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}/{self.store_id}: {self.units}"
+
+
+class CategorySalesState(models.Model):
+    """The one row saying which window CategoryStoreSales holds and whether it
+    still matches SalesWeeklyAgg: database triggers on every write to the
+    weekly table set `stale` (sales.summary), a refill clears it."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    stale = models.BooleanField(_("desactualizado"), default=True)
+    as_of_week = models.DateField(_("semana de referencia"), null=True, blank=True)
+    weeks = models.PositiveSmallIntegerField(_("semanas"), null=True, blank=True)
+    filled_at = models.DateTimeField(_("calculado"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("estado del resumen de categorías")
+        verbose_name_plural = _("estado del resumen de categorías")
+
+    def __str__(self) -> str:
+        return f"{self.as_of_week}/{self.weeks}{' (stale)' if self.stale else ''}"
 
 
 class DistributionRecord(models.Model):

@@ -21,6 +21,7 @@ from fastdso.jobs import JobInputError
 from inventory.models import Product
 from inventory.queries import product_ids
 from sales.models import SalesLoad, SalesWeeklyAgg, StoreCoverage
+from sales.summary import summary_ensure, summary_read
 
 CHUNK = 5000
 WEEKLY = SalesWeeklyAgg._meta.db_table
@@ -261,7 +262,9 @@ def top_skus(n: int, weeks: int, as_of: dt.date | None = None) -> list[str]:
         return [str(row[0]) for row in cursor.fetchall()]
 
 
-def category_store_summary(categories: Iterable[str], weeks: int, as_of: dt.date | None = None) -> pd.DataFrame:
+def category_store_summary(
+    categories: Iterable[str], weeks: int, as_of: dt.date | None = None, *, fill_summary: bool = False
+) -> pd.DataFrame:
     """DataFrame[category, store_id, units, skus]: each category's units per store
     over the window, and how many of its SKUs sold there (units summed over the
     window > 0): what the cold start's per-SKU basis needs (SPEC §5.3)."""
@@ -270,6 +273,11 @@ def category_store_summary(categories: Iterable[str], weeks: int, as_of: dt.date
     span = window(weeks, as_of)
     rows: list[tuple] = []
     if category_list and span is not None:
+        kept = summary_read(category_list, weeks, span[1])  # the summary imports keep (sales.summary)
+        if kept is None and fill_summary and summary_ensure(span[1], weeks):
+            kept = summary_read(category_list, weeks, span[1])
+        if kept is not None:
+            return kept
         cat_clause, cat_params = in_clause("w.category", category_list)
         sql = (
             "SELECT s.category, s.store_id, SUM(s.units), SUM(CASE WHEN s.units > 0 THEN 1 ELSE 0 END) FROM ("  # noqa: S608

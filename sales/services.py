@@ -50,7 +50,8 @@ from inventory.models import Product
 from inventory.services import products_upsert, stores_resolve, text_length_errors
 from sales import engine
 from sales.models import DAY_FIELDS, DistributionRecord, SalesLoad, SalesWeeklyAgg, StoreCoverage
-from sales.queries import monday
+from sales.queries import default_as_of_week, monday
+from sales.summary import summary_fill
 
 Progress = Callable[..., None]
 
@@ -363,6 +364,10 @@ def macro_sales_import(
         )
         store_count = len(set(store_ids.tolist()))
         coverage_extend(store_ids=sorted(set(store_ids.tolist())), last_date=data.last_date)
+        progress(95, "Resumiendo ventas por categoría", rows_read=data.rows_read)
+        as_of_week = default_as_of_week()
+        if as_of_week is not None:  # the next run's cold start reads it instead of the weekly rows
+            summary_fill(as_of_week)
         week_count = int(weekly["week"].nunique()) if len(weekly) else 0
         load = SalesLoad.objects.create(
             job=job,
@@ -872,4 +877,21 @@ def sales_category_sync(*, product_ids_by_category: dict[str | None, list[int]],
     them: an upload, a request file or an admin edit — SPEC §4.3)."""
     for category, ids in product_ids_by_category.items():
         for start in range(0, len(ids), 2000):
-            SalesWeeklyAgg.objects.filter(product_id__in=ids[start : start + 2000]).update(category=category or None)
+            # Only products with macro rows: an UPDATE of no rows would still
+            # mark the category summary stale (statement trigger, sales.summary).
+            with_rows = _products_with_weekly_rows(ids[start : start + 2000])
+            if with_rows:
+                SalesWeeklyAgg.objects.filter(product_id__in=with_rows).update(category=category or None)
+
+
+def _products_with_weekly_rows(product_ids: list[int]) -> list[int]:
+    """Those of the products that have at least one macro row (one probe of the
+    unique index per product)."""
+    id_clause, id_params = in_clause("p.id", list(product_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.id FROM {PRODUCT} p WHERE {id_clause} "  # noqa: S608 - identifiers are ours
+            f"AND EXISTS (SELECT 1 FROM {WEEKLY} w WHERE w.product_id = p.id)",
+            id_params,
+        )
+        return [row[0] for row in cursor.fetchall()]
