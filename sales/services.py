@@ -51,7 +51,7 @@ from inventory.services import products_upsert, stores_resolve, text_length_erro
 from sales import engine
 from sales.models import DAY_FIELDS, DistributionRecord, SalesLoad, SalesWeeklyAgg, StoreCoverage
 from sales.queries import default_as_of_week, monday
-from sales.summary import summary_fill
+from sales.summary import bulk_write, summary_fill
 
 Progress = Callable[..., None]
 
@@ -704,6 +704,18 @@ def _weekly_write(
     def write_progress(done: int, _of: int) -> None:
         progress(45 + 50 * done / max(total, 1), "Escribiendo ventas semanales", rows_written=done)
 
+    if total:
+        with bulk_write():  # the import fills the category summary again at its end
+            _weekly_changes_apply(changes, write_progress)
+    if is_postgres() and total >= 10_000:
+        # Fresh statistics: the next import's read and the planners' reads
+        # must not be planned as if the table were still empty.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {WEEKLY}")
+    return changes.written, changes.cleared
+
+
+def _weekly_changes_apply(changes: engine.WeeklyChanges, write_progress: Callable[[int, int], None]) -> None:
     if len(changes.inserts) >= INDEXES_REBUILT_FROM and table_is_empty(WEEKLY):
         # The first load (a retailer's history): build the indexes once from
         # the loaded rows rather than maintain them row by row (SPEC §11a).
@@ -716,12 +728,6 @@ def _weekly_write(
         _weekly_update(changes.updates, lambda done, of: write_progress(offset + done, of))
     if len(changes.deletes):
         _weekly_delete(changes.deletes)
-    if is_postgres() and total >= 10_000:
-        # Fresh statistics: the next import's read and the planners' reads
-        # must not be planned as if the table were still empty.
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {WEEKLY}")
-    return changes.written, changes.cleared
 
 
 def _weekly_insert(inserts: pd.DataFrame, progress: Callable[[int, int], None]) -> None:

@@ -15,7 +15,7 @@ from inventory.models import Product, Store
 from inventory.services import product_save, products_upsert
 from sales.models import CategorySalesState, CategoryStoreSales, SalesWeeklyAgg
 from sales.queries import category_store_summary
-from sales.summary import summary_ensure, summary_fill, summary_read
+from sales.summary import bulk_write, summary_ensure, summary_fill, summary_read
 from tests import factories
 from tests.distribution.helpers import generate, request_file
 from tests.sales.uploads import csv_file, daily
@@ -187,3 +187,38 @@ def test_a_run_does_not_wait_for_a_writer_holding_the_summary(week):
         thread.join(20)
     assert summary_fill(week(11)) is True
     assert _by_store(summary_read(["Cables"], 12, week(11))) == {("Cables", store.pk): (9, 1)}
+
+
+def _triggers() -> int:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT COUNT(*) FROM pg_trigger WHERE tgname = 'sales_category_summary_stale'")
+        else:
+            cursor.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'sales_category%'")
+        return cursor.fetchone()[0]
+
+
+def test_an_import_s_bulk_write_marks_the_summary_stale_and_leaves_the_triggers_in_place(cables, week):
+    installed = _triggers()
+    assert installed == (1 if connection.vendor == "postgresql" else 3)
+    summary_fill(week(11))
+    with bulk_write():  # SQLite: the row triggers are lifted inside, the state says stale already
+        assert _state().stale is True
+        SalesWeeklyAgg.objects.filter(units=2).update(units=3, mon=3)
+    assert _triggers() == installed
+    summary_fill(week(11))
+    SalesWeeklyAgg.objects.filter(units=3).update(units=2, mon=2)  # the triggers are back
+    assert _state().stale is True
+
+
+def test_a_failed_bulk_write_leaves_the_triggers_and_the_summary_as_they_were(cables, week):
+    from django.db import transaction
+
+    installed = _triggers()
+    summary_fill(week(11))
+    with pytest.raises(RuntimeError), transaction.atomic(), bulk_write():
+        SalesWeeklyAgg.objects.filter(units=2).update(units=3, mon=3)
+        raise RuntimeError("the import failed")
+    assert _triggers() == installed
+    assert _state().stale is False
+    assert summary_read(["Cables"], 12, week(11)) is not None
