@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import connection
 
-HOT_TABLES = ("sales_salesweeklyagg", "inventory_storestocksnapshot")
+HOT_TABLES = ("sales_salesweeklyagg", "sales_categorystoresales", "inventory_storestocksnapshot")
 
 
 def _explained(call: Callable[[], Any]) -> list[str]:
@@ -37,12 +37,14 @@ def _select(sql: str, params: list) -> None:
 
 
 def hot_query_plans(scope_skus: int = 2000, out: Callable[[str], None] = print) -> dict[str, list[str]]:
-    """The distribution run's reads (SKU summary, category rates, store stock)
+    """The distribution run's reads (SKU summary, category rates, the kept
+    category summary, store stock)
     and the macro import's read of a stored range."""
     from inventory import queries as inventory_queries
     from inventory.models import Product, Store
     from sales import queries as sales_queries
     from sales.services import stored_rows_sql
+    from sales.summary import summary_read
 
     if connection.vendor != "postgresql":
         raise RuntimeError("Los planes se toman en PostgreSQL.")
@@ -59,6 +61,7 @@ def hot_query_plans(scope_skus: int = 2000, out: Callable[[str], None] = print) 
         f"category_store_units ({len(categories)} categories, 12 weeks)": lambda: sales_queries.category_store_units(
             categories, 12, as_of
         ),
+        f"category summary, kept ({len(categories)} categories, 12 weeks)": lambda: summary_read(categories, 12, as_of),
         f"store_stock ({len(ids)} products)": lambda: inventory_queries.store_stock(ids),
     }
     # The import reads this with COPY (not through Django's cursor): explained directly.
