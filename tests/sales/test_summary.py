@@ -8,7 +8,7 @@ import threading
 
 import pandas as pd
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from distribution.models import DistributionLine
 from inventory.models import Product, Store
@@ -212,8 +212,6 @@ def test_an_import_s_bulk_write_marks_the_summary_stale_and_leaves_the_triggers_
 
 
 def test_a_failed_bulk_write_leaves_the_triggers_and_the_summary_as_they_were(cables, week):
-    from django.db import transaction
-
     installed = _triggers()
     summary_fill(week(11))
     with pytest.raises(RuntimeError), transaction.atomic(), bulk_write():
@@ -222,3 +220,15 @@ def test_a_failed_bulk_write_leaves_the_triggers_and_the_summary_as_they_were(ca
     assert _triggers() == installed
     assert _state().stale is False
     assert summary_read(["Cables"], 12, week(11)) is not None
+
+
+def test_a_bulk_write_rolled_back_by_the_database_gets_its_triggers_back_from_the_rollback(cables, week):
+    installed = _triggers()
+    summary_fill(week(11))
+    with transaction.atomic(), bulk_write():
+        SalesWeeklyAgg.objects.filter(units=2).update(units=3, mon=3)
+        transaction.set_rollback(True)  # as a failed statement inside the import leaves it
+    assert _triggers() == installed
+    assert _state().stale is False
+    SalesWeeklyAgg.objects.filter(units=2).update(units=4, mon=4)
+    assert _state().stale is True
