@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -94,6 +95,25 @@ def imports_lock() -> None:
     if is_postgres():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('fastdso.imports'))")
+
+
+@contextmanager
+def work_mem(value: str) -> Iterator[None]:
+    """PostgreSQL: `work_mem` raised for the statements of the block (this
+    transaction only, then back to what it was), so one known big grouping
+    stays in memory without raising it for every query. No-op elsewhere."""
+    if not is_postgres():
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('work_mem'), set_config('work_mem', %s, true)", [value])
+        before = cursor.fetchone()[0]
+    try:
+        yield
+    finally:
+        if not connection.needs_rollback:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('work_mem', %s, true)", [before])
 
 
 def table_is_empty(table: str) -> bool:
@@ -184,7 +204,9 @@ def int_columns_read(sql: str, params: Sequence[object], widths: Sequence[int]) 
     parts: list[list[np.ndarray]] = [[] for _ in widths]
     pending = bytearray()
     skip = _PG_BINARY_HEADER
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT binary)", params) as copy:
+    statement = f"COPY ({sql}) TO STDOUT (FORMAT binary)"
+    started = time.monotonic()
+    with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
         while block := copy.read():
             pending += block
             if skip:
@@ -199,6 +221,10 @@ def int_columns_read(sql: str, params: Sequence[object], widths: Sequence[int]) 
     _int_rows_cut(pending, whole, row_type, widths, parts)
     if pending != b"\xff\xff":
         raise RuntimeError("unexpected binary COPY layout")
+    if connection.queries_logged:  # as Django logs its own queries (DEBUG, the tests' query captures)
+        connection.queries_log.append(
+            {"sql": f"{statement} {list(params)!r}", "time": f"{time.monotonic() - started:.3f}"}
+        )
     return [np.concatenate(p) if p else np.zeros(0, dtype=np.int64) for p in parts]
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 from django.db import connection
 from django.db.models import Max, Min
 
-from fastdso.db import in_clause
+from fastdso.db import in_clause, int_columns_read, is_postgres, work_mem
 from fastdso.jobs import JobInputError
 from inventory.models import Product
 from inventory.queries import product_ids
@@ -405,26 +405,57 @@ def weekly_sales_summary(
     columns = ["sku", "product_id", "store_id", "selling_weeks", "units", *recent_columns]
     sku_list = sorted({str(s) for s in skus})
     span = window(weeks, as_of)
-    rows: list[tuple] = []
-    if sku_list and span is not None:
-        recent_sql = ", ".join("SUM(CASE WHEN w.week_start = %s THEN w.units ELSE 0 END)" for _ in recent_columns)
-        recent_params = [span[1] - dt.timedelta(weeks=i) for i in range(recent)]
-        # By product id, without joining the products: filtering the join on
-        # 2,000 SKU texts cost 0.33 s on the 10M-row table, the ids 0.06 s.
-        sku_by_id = {product_id: sku for sku, product_id in product_ids(sku_list).items()}
-        ids = sorted(sku_by_id)
-        with connection.cursor() as cursor:
-            for start in range(0, len(ids), CHUNK):
-                id_clause, id_params = in_clause("w.product_id", ids[start : start + CHUNK])
-                cursor.execute(
-                    f"SELECT w.product_id, w.store_id, SUM(CASE WHEN w.units > 0 THEN 1 ELSE 0 END), "  # noqa: S608
-                    f"SUM(w.units), {recent_sql} FROM {WEEKLY} w "
-                    f"WHERE {id_clause} AND w.week_start BETWEEN %s AND %s GROUP BY w.product_id, w.store_id",
-                    [*recent_params, *id_params, span[0], span[1]],
-                )
-                rows.extend((sku_by_id[row[0]], *row) for row in cursor.fetchall())
-    frame = pd.DataFrame(rows, columns=columns)
-    return frame.astype({c: "int64" for c in columns[1:]})
+    if not sku_list or span is None:
+        return pd.DataFrame({c: pd.Series(dtype="object" if c == "sku" else "int64") for c in columns})
+    # By product id, without joining the products: filtering the join on
+    # 2,000 SKU texts cost 0.33 s on the 10M-row table, the ids 0.06 s.
+    sku_by_id = {product_id: sku for sku, product_id in product_ids(sku_list).items()}
+    ids = sorted(sku_by_id)
+    parts = [
+        _int_frame(*weekly_sales_summary_sql(ids[start : start + CHUNK], span, recent), columns[1:])
+        for start in range(0, len(ids), CHUNK)
+    ]
+    frame = pd.concat(parts, ignore_index=True) if parts else _int_frame("", [], columns[1:])
+    frame.insert(0, "sku", frame["product_id"].map(sku_by_id).astype(object))
+    return frame
+
+
+def weekly_sales_summary_sql(
+    product_id_list: Sequence[int], span: tuple[dt.date, dt.date], recent: int
+) -> tuple[str, list[object]]:
+    """The grouped read of `weekly_sales_summary` for some products (also
+    explained by `bench --plans`): product_id, store_id, selling_weeks,
+    units, recent_1..recent_N, all bigint."""
+    recent_sql = ", ".join(
+        "CAST(SUM(CASE WHEN w.week_start = %s THEN w.units ELSE 0 END) AS BIGINT)" for _ in range(recent)
+    )
+    recent_params = [span[1] - dt.timedelta(weeks=i) for i in range(recent)]
+    id_clause, id_params = in_clause("w.product_id", list(product_id_list))
+    sql = (
+        f"SELECT w.product_id, w.store_id, CAST(SUM(CASE WHEN w.units > 0 THEN 1 ELSE 0 END) AS BIGINT), "  # noqa: S608
+        f"CAST(SUM(w.units) AS BIGINT), {recent_sql} FROM {WEEKLY} w "
+        f"WHERE {id_clause} AND w.week_start BETWEEN %s AND %s GROUP BY w.product_id, w.store_id"
+    )
+    return sql, [*recent_params, *id_params, span[0], span[1]]
+
+
+SUMMARY_WORK_MEM = "64MB"  # a 2,000-SKU read groups ~170k (SKU, store) pairs: in memory, not spilled
+
+
+def _int_frame(sql: str, params: list[object], columns: list[str]) -> pd.DataFrame:
+    """The rows of `sql` (bigint columns, none NULL) as an int64 DataFrame:
+    PostgreSQL through binary COPY (no Python object per value: 170k rows
+    0.05 s instead of 0.3 s), SQLite through the cursor."""
+    if not sql:
+        return pd.DataFrame({c: pd.Series(dtype="int64") for c in columns})
+    if is_postgres():
+        with work_mem(SUMMARY_WORK_MEM):
+            arrays = int_columns_read(sql, params, [8] * len(columns))
+        return pd.DataFrame(dict(zip(columns, arrays, strict=True)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return pd.DataFrame(rows, columns=columns).astype("int64")
 
 
 def products_with_sales(days: int = 90, until: dt.date | None = None) -> list[int]:

@@ -31,7 +31,7 @@ from django.db import connection, connections, transaction
 from django.db.utils import OperationalError
 from django.utils import timezone
 
-from fastdso.db import in_clause, is_postgres
+from fastdso.db import in_clause, is_postgres, work_mem
 from sales.engine import CATEGORY_WINDOW_WEEKS
 from sales.models import CategorySalesState, CategoryStoreSales, SalesWeeklyAgg
 
@@ -162,10 +162,7 @@ def summary_fill(as_of: dt.date, weeks: int = CATEGORY_WINDOW_WEEKS, *, wait: bo
             return False
         if _holds(state, as_of, weeks):
             return True
-        with connection.cursor() as cursor:
-            if is_postgres():
-                cursor.execute("SELECT current_setting('work_mem'), set_config('work_mem', %s, true)", [FILL_WORK_MEM])
-                work_mem = cursor.fetchone()[0]
+        with work_mem(FILL_WORK_MEM), connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {SUMMARY}")  # noqa: S608 - identifiers are ours
             cursor.execute(
                 f"INSERT INTO {SUMMARY} (category, store_id, units, skus) "  # noqa: S608
@@ -176,8 +173,6 @@ def summary_fill(as_of: dt.date, weeks: int = CATEGORY_WINDOW_WEEKS, *, wait: bo
                 ") s GROUP BY s.category, s.store_id",
                 [first, as_of],
             )
-            if is_postgres():
-                cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
         CategorySalesState.objects.filter(pk=1).update(
             stale=False, as_of_week=as_of, weeks=weeks, filled_at=timezone.now()
         )
