@@ -18,6 +18,7 @@ job's transaction is still open.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import shutil
@@ -226,40 +227,51 @@ def job_execute(job_id: int) -> None:
 def _claim(job_id: int, attempt: str) -> bool:
     """queued → running for this attempt; False if someone else has it."""
     give_up = time.monotonic() + settings.Q_TIMEOUT * 0.9
-    while True:
+    for retry in itertools.count():
         try:
             claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
                 status=Job.Status.RUNNING, attempt=attempt, worker=worker_id(), started_at=timezone.now()
             )
             return bool(claimed)
         except OperationalError as exc:
-            _wait_for_writer(job_id, exc, give_up)
+            _wait_for_writer(job_id, exc, give_up, retry)
+    raise AssertionError("unreachable")
 
 
 @contextmanager
 def _job_transaction(job_id: int) -> Iterator[None]:
     """The job's transaction, started once the database lets it write."""
     give_up = time.monotonic() + settings.Q_TIMEOUT * 0.9
-    while True:
+    for retry in itertools.count():
         block = ExitStack()
         try:
             block.enter_context(transaction.atomic())
             break
         except OperationalError as exc:
-            _wait_for_writer(job_id, exc, give_up)
+            _wait_for_writer(job_id, exc, give_up, retry)
     with block:
         yield
 
 
-def _wait_for_writer(job_id: int, exc: OperationalError, give_up: float) -> None:
+WRITER_RETRY_PAUSE = 0.05  # s between tries when SQLite answers at once
+
+
+def _wait_for_writer(job_id: int, exc: OperationalError, give_up: float, retry: int = 0) -> None:
     """On SQLite a running job holds the write lock for its whole transaction
     (BEGIN IMMEDIATE), so a second job may wait longer than the busy timeout.
     It keeps waiting: were it to raise, the claim would lose its task (the job
     stays queued, nothing runs it) and the transaction would fail the job.
-    Any other error, or a wait past the task's time limit, is raised."""
+    Any other error, or a wait past the task's time limit, is raised.
+
+    A shared-cache database ("database table is locked", the test suite's
+    in-memory SQLite) answers at once, without the busy timeout: the pause
+    keeps the retries from spinning (a spin logged millions of lines and
+    starved the job it waited for), and the wait is logged once."""
     if "locked" not in str(exc) or time.monotonic() >= give_up:
         raise exc
-    logger.info("job %s: the database is busy with another job; waiting", job_id)
+    if retry == 0:
+        logger.info("job %s: the database is busy with another job; waiting", job_id)
+    time.sleep(WRITER_RETRY_PAUSE)
 
 
 def _run_claimed(job: Job, runner: Runner, progress: JobProgress) -> None:

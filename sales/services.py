@@ -705,7 +705,7 @@ def _weekly_write(
         progress(45 + 50 * done / max(total, 1), "Escribiendo ventas semanales", rows_written=done)
 
     if total:
-        with bulk_write():  # the import fills the category summary again at its end
+        with bulk_write(total):  # the import fills the category summary again at its end
             _weekly_changes_apply(changes, write_progress)
     if is_postgres() and total >= 10_000:
         # Fresh statistics: the next import's read and the planners' reads

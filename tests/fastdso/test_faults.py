@@ -175,6 +175,36 @@ def test_a_job_waits_for_the_database_lock_instead_of_losing_its_task(settings, 
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_locked_table_is_tried_again_after_a_pause_not_in_a_spin(settings, monkeypatch, caplog):
+    """A shared-cache SQLite answers "database table is locked" at once, with no
+    busy timeout: the claim pauses between tries (a spin once logged millions
+    of lines and starved the job it waited for) and says it waits once."""
+    from django.db import OperationalError
+    from django.db.models.query import QuerySet
+
+    from fastdso import jobs
+
+    settings.FASTDSO_JOBS_SYNC = False
+    job = job_start(kind="test_fault_queued")
+    real_update = QuerySet.update
+    refusals, pauses = [], []
+
+    def locked_thrice(self, **kwargs):
+        if self.model is Job and kwargs.get("status") == Job.Status.RUNNING and len(refusals) < 3:
+            refusals.append(1)
+            raise OperationalError("database table is locked")
+        return real_update(self, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", locked_thrice)
+    monkeypatch.setattr(jobs.time, "sleep", pauses.append)
+    with caplog.at_level("INFO", logger="fastdso.jobs"):
+        job_execute(job.pk)
+    assert pauses == [jobs.WRITER_RETRY_PAUSE] * 3
+    assert sum("busy with another job" in r.getMessage() for r in caplog.records) == 1
+    assert Job.objects.get(pk=job.pk).status == Job.Status.DONE
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_claim_that_fails_for_another_reason_still_raises(settings, monkeypatch):
     from django.db import OperationalError
     from django.db.models.query import QuerySet

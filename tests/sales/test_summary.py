@@ -15,7 +15,7 @@ from inventory.models import Product, Store
 from inventory.services import product_save, products_upsert
 from sales.models import CategorySalesState, CategoryStoreSales, SalesWeeklyAgg
 from sales.queries import category_store_summary
-from sales.summary import bulk_write, summary_ensure, summary_fill, summary_read
+from sales.summary import TRIGGERS_LIFTED_FROM, bulk_write, summary_ensure, summary_fill, summary_read
 from tests import factories
 from tests.distribution.helpers import generate, request_file
 from tests.sales.uploads import csv_file, daily
@@ -202,8 +202,9 @@ def test_an_import_s_bulk_write_marks_the_summary_stale_and_leaves_the_triggers_
     installed = _triggers()
     assert installed == (1 if connection.vendor == "postgresql" else 3)
     summary_fill(week(11))
-    with bulk_write():  # SQLite: the row triggers are lifted inside, the state says stale already
+    with bulk_write(TRIGGERS_LIFTED_FROM):  # SQLite: the triggers are lifted inside, the state says stale already
         assert _state().stale is True
+        assert _triggers() == (installed if connection.vendor == "postgresql" else 0)
         SalesWeeklyAgg.objects.filter(units=2).update(units=3, mon=3)
     assert _triggers() == installed
     summary_fill(week(11))
@@ -214,7 +215,7 @@ def test_an_import_s_bulk_write_marks_the_summary_stale_and_leaves_the_triggers_
 def test_a_failed_bulk_write_leaves_the_triggers_and_the_summary_as_they_were(cables, week):
     installed = _triggers()
     summary_fill(week(11))
-    with pytest.raises(RuntimeError), transaction.atomic(), bulk_write():
+    with pytest.raises(RuntimeError), transaction.atomic(), bulk_write(TRIGGERS_LIFTED_FROM):
         SalesWeeklyAgg.objects.filter(units=2).update(units=3, mon=3)
         raise RuntimeError("the import failed")
     assert _triggers() == installed
@@ -225,10 +226,19 @@ def test_a_failed_bulk_write_leaves_the_triggers_and_the_summary_as_they_were(ca
 def test_a_bulk_write_rolled_back_by_the_database_gets_its_triggers_back_from_the_rollback(cables, week):
     installed = _triggers()
     summary_fill(week(11))
-    with transaction.atomic(), bulk_write():
+    with transaction.atomic(), bulk_write(TRIGGERS_LIFTED_FROM):
         SalesWeeklyAgg.objects.filter(units=2).update(units=3, mon=3)
         transaction.set_rollback(True)  # as a failed statement inside the import leaves it
     assert _triggers() == installed
     assert _state().stale is False
     SalesWeeklyAgg.objects.filter(units=2).update(units=4, mon=4)
     assert _state().stale is True
+
+
+def test_a_small_bulk_write_keeps_the_triggers(cables, week):
+    installed = _triggers()
+    summary_fill(week(11))
+    with bulk_write(TRIGGERS_LIFTED_FROM - 1):  # no schema change for an everyday upload
+        assert _triggers() == installed
+        assert _state().stale is True
+    assert _triggers() == installed
