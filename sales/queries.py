@@ -21,7 +21,7 @@ from fastdso.jobs import JobInputError
 from inventory.models import Product
 from inventory.queries import product_ids
 from sales.models import SalesLoad, SalesWeeklyAgg, StoreCoverage
-from sales.summary import summary_ensure, summary_read
+from sales.summary import category_window_sql, summary_ensure, summary_read
 
 CHUNK = 5000
 WEEKLY = SalesWeeklyAgg._meta.db_table
@@ -279,14 +279,8 @@ def category_store_summary(
         if kept is not None:
             return kept
         cat_clause, cat_params = in_clause("w.category", category_list)
-        sql = (
-            "SELECT s.category, s.store_id, SUM(s.units), SUM(CASE WHEN s.units > 0 THEN 1 ELSE 0 END) FROM ("  # noqa: S608
-            f"SELECT w.category, w.store_id, w.product_id, SUM(w.units) AS units FROM {WEEKLY} w "
-            f"WHERE {cat_clause} AND w.week_start BETWEEN %s AND %s GROUP BY w.category, w.store_id, w.product_id"
-            ") s GROUP BY s.category, s.store_id"
-        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*cat_params, span[0], span[1]])
+            cursor.execute(category_window_sql(cat_clause), [*cat_params, span[0], span[1]])
             rows = cursor.fetchall()
     frame = _frame(rows, columns)
     return frame.astype({"store_id": "int64", "units": "int64", "skus": "int64"})

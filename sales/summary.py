@@ -38,6 +38,7 @@ from sales.models import CategorySalesState, CategoryStoreSales, SalesWeeklyAgg
 __all__ = [
     "CATEGORY_WINDOW_WEEKS",
     "bulk_write",
+    "category_window_sql",
     "summary_ensure",
     "summary_fill",
     "summary_read",
@@ -68,6 +69,19 @@ _SQLITE_TRIGGER = (
     "WHEN NOT EXISTS (SELECT 1 FROM " + STATE + " WHERE id = 1 AND stale) "
     "BEGIN INSERT OR REPLACE INTO " + STATE + " (id, stale) VALUES (1, 1); END"
 )
+
+
+def category_window_sql(category_clause: str) -> str:
+    """Per category and store over a window (params: the clause's, then first
+    and last Monday): units, and how many SKUs sold there (their units summed
+    over the window > 0, SPEC §5.3). The one definition, for the fill and for
+    the rows grouped live when the summary does not hold the window."""
+    return (
+        "SELECT s.category, s.store_id, SUM(s.units), SUM(CASE WHEN s.units > 0 THEN 1 ELSE 0 END) FROM ("  # noqa: S608
+        f"SELECT w.category, w.store_id, w.product_id, SUM(w.units) AS units FROM {WEEKLY} w "
+        f"WHERE {category_clause} AND w.week_start BETWEEN %s AND %s GROUP BY w.category, w.store_id, w.product_id"
+        ") s GROUP BY s.category, s.store_id"
+    )
 
 
 def triggers_install(using: str = "default") -> None:
@@ -169,12 +183,8 @@ def summary_fill(as_of: dt.date, weeks: int = CATEGORY_WINDOW_WEEKS, *, wait: bo
         with work_mem(FILL_WORK_MEM), connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {SUMMARY}")  # noqa: S608 - identifiers are ours
             cursor.execute(
-                f"INSERT INTO {SUMMARY} (category, store_id, units, skus) "  # noqa: S608
-                "SELECT s.category, s.store_id, SUM(s.units), SUM(CASE WHEN s.units > 0 THEN 1 ELSE 0 END) FROM ("
-                f"SELECT w.category, w.store_id, w.product_id, SUM(w.units) AS units FROM {WEEKLY} w "
-                "WHERE w.category IS NOT NULL AND w.week_start BETWEEN %s AND %s "
-                "GROUP BY w.category, w.store_id, w.product_id"
-                ") s GROUP BY s.category, s.store_id",
+                f"INSERT INTO {SUMMARY} (category, store_id, units, skus) "  # noqa: S608 - identifiers are ours
+                + category_window_sql("w.category IS NOT NULL"),
                 [first, as_of],
             )
         CategorySalesState.objects.filter(pk=1).update(
