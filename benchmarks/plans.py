@@ -54,19 +54,17 @@ def hot_query_plans(scope_skus: int = 2000, out: Callable[[str], None] = print) 
     as_of = sales_queries.default_as_of_week()
     stores = list(Store.objects.values_list("id", flat=True))
     window = sales_queries.window(13, as_of) or (as_of, as_of)
+    # The SKU read and the import's range read go by binary COPY (not through
+    # Django's cursor): their SELECTs are explained directly.
+    span = sales_queries.window(12, as_of) or (as_of, as_of)
+    summary_sql, summary_params = sales_queries.weekly_sales_summary_sql(sorted(ids), span, 2)
     cases: dict[str, Callable[[], Any]] = {
+        f"weekly_sales_summary ({len(skus)} SKUs, 12 weeks, recent 2)": lambda: _select(summary_sql, summary_params),
         f"category_store_units ({len(categories)} categories, 12 weeks)": lambda: sales_queries.category_store_units(
             categories, 12, as_of
         ),
         f"category summary, kept ({len(categories)} categories, 12 weeks)": lambda: summary_read(categories, 12, as_of),
         f"store_stock ({len(ids)} products)": lambda: inventory_queries.store_stock(ids),
-    }
-    # These two are read with binary COPY (not through Django's cursor): explained directly.
-    span = sales_queries.window(12, as_of) or (as_of, as_of)
-    summary_sql, summary_params = sales_queries.weekly_sales_summary_sql(sorted(ids), span, 2)
-    cases = {
-        f"weekly_sales_summary ({len(skus)} SKUs, 12 weeks, recent 2)": lambda: _select(summary_sql, summary_params),
-        **cases,
     }
     sql, params = stored_rows_sql(stores, window[0], window[1])
     cases[f"macro import: stored rows of {len(stores)} stores × 13 weeks"] = lambda: _select(sql, params)

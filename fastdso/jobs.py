@@ -18,7 +18,6 @@ job's transaction is still open.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import os
 import shutil
@@ -227,7 +226,8 @@ def job_execute(job_id: int) -> None:
 def _claim(job_id: int, attempt: str) -> bool:
     """queued → running for this attempt; False if someone else has it."""
     give_up = time.monotonic() + settings.Q_TIMEOUT * 0.9
-    for retry in itertools.count():
+    retry = 0
+    while True:
         try:
             claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
                 status=Job.Status.RUNNING, attempt=attempt, worker=worker_id(), started_at=timezone.now()
@@ -235,20 +235,22 @@ def _claim(job_id: int, attempt: str) -> bool:
             return bool(claimed)
         except OperationalError as exc:
             _wait_for_writer(job_id, exc, give_up, retry)
-    raise AssertionError("unreachable")
+            retry += 1
 
 
 @contextmanager
 def _job_transaction(job_id: int) -> Iterator[None]:
     """The job's transaction, started once the database lets it write."""
     give_up = time.monotonic() + settings.Q_TIMEOUT * 0.9
-    for retry in itertools.count():
+    retry = 0
+    while True:
         block = ExitStack()
         try:
             block.enter_context(transaction.atomic())
             break
         except OperationalError as exc:
             _wait_for_writer(job_id, exc, give_up, retry)
+            retry += 1
     with block:
         yield
 
