@@ -148,26 +148,34 @@ def test_a_job_is_run_once_even_if_its_task_is_delivered_twice(settings):
     assert Job.objects.get(pk=job.pk).status == Job.Status.DONE
 
 
+def _claim_refused(monkeypatch, times: int, message: str) -> list[int]:
+    """The next `times` claims (queued → running) fail with `message`, as
+    SQLite says it when another job holds the write lock; returns the list of
+    refusals made so far."""
+    from django.db import OperationalError
+    from django.db.models.query import QuerySet
+
+    real_update = QuerySet.update
+    refusals: list[int] = []
+
+    def refused(self, **kwargs):
+        if self.model is Job and kwargs.get("status") == Job.Status.RUNNING and len(refusals) < times:
+            refusals.append(1)
+            raise OperationalError(message)
+        return real_update(self, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", refused)
+    return refusals
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_job_waits_for_the_database_lock_instead_of_losing_its_task(settings, monkeypatch):
     """On SQLite the claim can outwait the busy timeout behind another job's
     transaction; it tries again instead of raising (django-q2 would record the
     task as failed and the job would stay queued with no task)."""
-    from django.db import OperationalError
-    from django.db.models.query import QuerySet
-
     settings.FASTDSO_JOBS_SYNC = False
     job = job_start(kind="test_fault_queued")
-    real_update = QuerySet.update
-    refusals = []
-
-    def locked_twice(self, **kwargs):
-        if self.model is Job and kwargs.get("status") == Job.Status.RUNNING and len(refusals) < 2:
-            refusals.append(1)
-            raise OperationalError("database is locked")
-        return real_update(self, **kwargs)
-
-    monkeypatch.setattr(QuerySet, "update", locked_twice)
+    refusals = _claim_refused(monkeypatch, 2, "database is locked")
     job_execute(job.pk)
     assert len(refusals) == 2
     assert Job.objects.get(pk=job.pk).status == Job.Status.DONE
@@ -179,23 +187,12 @@ def test_a_locked_table_is_tried_again_after_a_pause_not_in_a_spin(settings, mon
     """A shared-cache SQLite answers "database table is locked" at once, with no
     busy timeout: the claim pauses between tries (a spin once logged millions
     of lines and starved the job it waited for) and says it waits once."""
-    from django.db import OperationalError
-    from django.db.models.query import QuerySet
-
     from fastdso import jobs
 
     settings.FASTDSO_JOBS_SYNC = False
     job = job_start(kind="test_fault_queued")
-    real_update = QuerySet.update
-    refusals, pauses = [], []
-
-    def locked_thrice(self, **kwargs):
-        if self.model is Job and kwargs.get("status") == Job.Status.RUNNING and len(refusals) < 3:
-            refusals.append(1)
-            raise OperationalError("database table is locked")
-        return real_update(self, **kwargs)
-
-    monkeypatch.setattr(QuerySet, "update", locked_thrice)
+    _claim_refused(monkeypatch, 3, "database table is locked")
+    pauses: list[float] = []
     monkeypatch.setattr(jobs.time, "sleep", pauses.append)
     with caplog.at_level("INFO", logger="fastdso.jobs"):
         job_execute(job.pk)
