@@ -27,11 +27,30 @@ class Store(models.Model):
     # Loaded by seed_demo: every fact row of a demo store is demo (clear_demo).
     is_demo = models.BooleanField(_("demo"), default=False, editable=False)
     created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+    # Stores file (SPEC v3 §4.7). An *opening* store plans from its like store
+    # until it has `new_store_weeks` weeks of its own sales.
+    opened_on = models.DateField(_("apertura"), null=True, blank=True)
+    like_store = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tienda similar"),
+    )
+    size_factor = models.FloatField(_("factor de tamaño"), default=1.0)
+    # Truck time CD → store; in-transit units end at shipped_on + lead time (§5.7).
+    lead_time_days = models.PositiveSmallIntegerField(_("días de tránsito"), default=2)
+    # An inactive store gets no lines and no transfers; it can still donate (§7).
+    active = models.BooleanField(_("activa"), default=True)
 
     class Meta:
         verbose_name = _("tienda")
         verbose_name_plural = _("tiendas")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(size_factor__gt=0), name="store_size_factor_gt_0"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -54,6 +73,8 @@ class Product(models.Model):
     pack_size = models.PositiveIntegerField(
         _("unidades por caja"), default=1, help_text=_("Entero ≥ 1. El CD despacha cajas completas.")
     )
+    # Units a store shows on the shelf whatever it sells (SPEC v3 §5.2).
+    display_min = models.PositiveIntegerField(_("exhibición mínima"), default=0)
     # Loaded by seed_demo: every fact row of a demo product is demo (clear_demo).
     is_demo = models.BooleanField(_("demo"), default=False, editable=False)
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)

@@ -15,6 +15,7 @@ __all__ = [
     "CategorySalesState",
     "CategoryStoreSales",
     "DistributionRecord",
+    "Promotion",
     "SalesLoad",
     "SalesWeeklyAgg",
     "StoreCoverage",
@@ -193,3 +194,36 @@ class DistributionRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}/{self.store_id} {self.sale_date}: {self.units}"
+
+
+class Promotion(models.Model):
+    """A promotion of one SKU over a date range, at one store or (store empty) every store.
+
+    A (SKU, store, week) is *promoted* when a promotion covers any of its days
+    (SPEC v3 §4.6): rate windows skip those weeks, and a promotion ahead
+    raises a line's target by the category's lift.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, verbose_name=_("producto"))
+    # Empty: every store.
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("tienda"))
+    start_date = models.DateField(_("desde"))
+    end_date = models.DateField(_("hasta"))
+    name = models.CharField(_("nombre"), max_length=200, blank=True, default="")
+    is_demo = models.BooleanField(_("demo"), default=False, editable=False)
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("promoción")
+        verbose_name_plural = _("promociones")
+        ordering = ["start_date", "product_id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="promotion_end_not_before_start"),
+        ]
+        indexes = [
+            models.Index(fields=["product", "start_date"], name="promotion_product_start_idx"),
+            models.Index(fields=["end_date"], name="promotion_end_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.start_date}–{self.end_date}"

@@ -11,7 +11,7 @@ def test_admin_changes_are_audited(staff_client, staff_user):
     product = Product.objects.create(sku="00012345", name="Consola", category="Consolas")
     response = staff_client.post(
         reverse("admin:inventory_product_change", args=[product.pk]),
-        {"sku": "00012345", "name": "Consola Alfa", "category": "Consolas", "pack_size": 1},
+        {"sku": "00012345", "name": "Consola Alfa", "category": "Consolas", "pack_size": 1, "display_min": 0},
     )
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="admin_change")
@@ -21,7 +21,7 @@ def test_admin_changes_are_audited(staff_client, staff_user):
 
 
 def test_admin_add_and_delete_are_audited(staff_client):
-    staff_client.post(reverse("admin:inventory_store_add"), {"name": "Tienda Sur", "code": "S01"})
+    staff_client.post(reverse("admin:inventory_store_add"), {"name": "Tienda Sur", "code": "S01", "size_factor": 1.0, "lead_time_days": 2, "active": "on"})
     assert AuditEvent.objects.filter(action="admin_add", object_repr="Tienda Sur").exists()
     product = Product.objects.create(sku="777")
     staff_client.post(

@@ -31,12 +31,12 @@ def test_an_admin_category_edit_moves_the_weekly_rows(staff_client, week):
     item = factories.product("00012345", "Consola", "Consolas")
     factories.weekly([(item, store, week(0), 3), (item, store, week(1), 4)])
     url = reverse("admin:inventory_product_change", args=[item.pk])
-    response = staff_client.post(url, {"sku": "00012345", "name": "Consola", "category": "Videojuegos", "pack_size": 1})
+    response = staff_client.post(url, {"sku": "00012345", "name": "Consola", "category": "Videojuegos", "pack_size": 1, "display_min": 0})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Product.objects.get(pk=item.pk).category == "Videojuegos"
     assert _weekly_categories("00012345") == {"Videojuegos"}
     # Clearing it clears the copy too.
-    staff_client.post(url, {"sku": "00012345", "name": "Consola", "category": "", "pack_size": 1})
+    staff_client.post(url, {"sku": "00012345", "name": "Consola", "category": "", "pack_size": 1, "display_min": 0})
     assert _weekly_categories("00012345") == {None}
 
 
@@ -46,7 +46,7 @@ def test_an_admin_edit_keeps_the_catalogues_spelling(staff_client, week):
     other = factories.product("2", category="Audio")
     factories.weekly([(other, store, week(0), 3)])
     url = reverse("admin:inventory_product_change", args=[other.pk])
-    staff_client.post(url, {"sku": "2", "name": "x", "category": "  consolas ", "pack_size": 1})
+    staff_client.post(url, {"sku": "2", "name": "x", "category": "  consolas ", "pack_size": 1, "display_min": 0})
     assert Product.objects.get(sku="2").category == "Consolas"
     assert _weekly_categories("2") == {"Consolas"}
 
