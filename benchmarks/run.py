@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from pyarrow import csv as pa_csv
 
 from benchmarks import generate
+from fastdso.db import chunks
 
 SIZES = {"small": generate.SMALL, "reference": generate.REFERENCE}
 STEPS = ("upload", "floor", "reupload", "distribution", "redistribution", "replay", "pages", "open_runs")
@@ -267,8 +268,8 @@ def _floor_write(weekly: pd.DataFrame, stages: dict[str, float]) -> None:
                 f"ON CONFLICT (product_id, store_id, week_start) DO UPDATE SET {updates}"
             )
             values = rows.astype(object).to_numpy().tolist()
-            for start in range(0, len(values), 200_000):
-                cursor.executemany(sql, values[start : start + 200_000])
+            for batch in chunks(values, 200_000):
+                cursor.executemany(sql, batch)
             stages["upsert"] = time.perf_counter() - t2
 
 

@@ -40,6 +40,8 @@ from django.conf import settings
 from django.utils.translation import gettext
 from pyarrow import csv as pa_csv
 
+from fastdso.db import chunks
+
 # Header aliases (after lower-casing and trimming). Spanish first: it is the
 # users' language (SPEC §3).
 HEADER_ALIASES: dict[str, str] = {
@@ -624,8 +626,8 @@ def iter_table(
 
 
 def _raw_blocks(raw: pd.DataFrame, block_rows: int) -> Iterator[pd.DataFrame]:
-    for start in range(0, max(len(raw), 1), block_rows):
-        block = raw.iloc[start : start + block_rows]
+    # An empty frame still yields itself once: the reader reports what it lacks.
+    for block in chunks(raw, block_rows) if len(raw) else [raw.iloc[0:0]]:
         block.attrs = raw.attrs
         yield block
 
@@ -715,8 +717,7 @@ def _csv_stream_blocks(path: Path, block_rows: int) -> Iterator[pd.DataFrame]:
         frame.columns = header
         frame.index = pd.RangeIndex(next_row, next_row + len(frame))
         next_row += len(frame)
-        for start in range(0, len(frame), block_rows):
-            yield frame.iloc[start : start + block_rows]
+        yield from chunks(frame, block_rows)
     if next_row == 2 and not bad_rows:
         yield pd.DataFrame(columns=header, dtype=object)  # no rows: read_table says what is missing
     if bad_rows:

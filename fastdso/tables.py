@@ -18,6 +18,7 @@ from django_tables2.utils import OrderBy
 from django_tables2.views import SingleTableMixin
 
 from fastdso.audit import audit_object_url
+from fastdso.db import chunks
 from fastdso.formatting import fmt_number
 from fastdso.labels import help_text, key_label, label, stored_text, value_text
 from fastdso.labels import label as fastdso_label
@@ -170,8 +171,8 @@ class FrameData(TableData):
         return self._records(self.frame.iloc[[key]])[0]
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        for start in range(0, len(self.frame), 1000):
-            yield from self._records(self.frame.iloc[start : start + 1000])
+        for part in chunks(self.frame, 1000):
+            yield from self._records(part)
 
     def _records(self, part: pd.DataFrame) -> list[dict[str, Any]]:
         records = part.astype(object).to_dict("records")

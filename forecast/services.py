@@ -18,7 +18,7 @@ import pandas as pd
 from django.db import transaction
 
 from fastdso.audit import audit_record
-from fastdso.db import lines_write
+from fastdso.db import chunks, lines_write
 from fastdso.exports import export_info
 from fastdso.files import Column, read_table
 from fastdso.jobs import JobInputError, no_progress
@@ -158,10 +158,11 @@ def _sku_week_units(
     """DataFrame[sku, week_start, units]: macro units per SKU and week, summed over
     the selected stores (a SKU-week is present iff it has at least one row)."""
     parts = []
-    for start in range(0, len(skus), CHUNK):
-        rows = sales_queries.sku_weekly_totals(skus[start : start + CHUNK], weeks, as_of=as_of, stores=stores)
+    done = 0
+    for chunk in chunks(skus, CHUNK):
+        rows = sales_queries.sku_weekly_totals(chunk, weeks, as_of=as_of, stores=stores)
         parts.append(rows[["sku", "week_start", "units"]])
-        done = min(start + CHUNK, len(skus))
+        done += len(chunk)
         progress(10 + 60 * done / max(len(skus), 1), "Leyendo ventas macro", skus_read=done)
     return pd.concat(parts, ignore_index=True)
 

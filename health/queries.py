@@ -35,7 +35,7 @@ from django.db import connection
 from django.db.models import Subquery
 
 from distribution.models import DistributionLine, DistributionRun
-from fastdso.db import in_clause
+from fastdso.db import chunks, in_clause
 from fastdso.models import AuditEvent, Job
 from health import engine
 from health.engine import HealthParams
@@ -153,8 +153,7 @@ def _store_stock_positive(product_id_list: Sequence[int]) -> pd.DataFrame:
     rows: list[tuple[int, int, int]] = []
     step = CHUNK * 10 if connection.vendor == "postgresql" else CHUNK
     with connection.cursor() as cursor:
-        for start in range(0, len(ids), step):
-            chunk = ids[start : start + step]
+        for chunk in chunks(ids, step):
             clause, params = in_clause("s.product_id", chunk)
             cursor.execute(
                 f"SELECT s.product_id, s.store_id, s.units FROM {StoreStockSnapshot._meta.db_table} s "  # noqa: S608
@@ -366,8 +365,7 @@ def _alert_frame(alerts: pd.DataFrame, stores: pd.DataFrame) -> pd.DataFrame:
     per-row strings. Categories are sorted, so sorting by them is alphabetical."""
     ids = alerts["product_id"].unique().tolist()
     rows: list[tuple] = []
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
+    for chunk in chunks(ids, CHUNK):
         rows.extend(Product.objects.filter(id__in=chunk).values_list("id", "sku", "name", "category"))
     products = pd.DataFrame(rows, columns=["product_id", "sku", "name", "category"]).sort_values("sku")
     position = pd.Index(products["product_id"].astype("int64")).get_indexer(alerts["product_id"])

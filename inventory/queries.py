@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from fastdso.db import date_param, in_clause
+from fastdso.db import chunks, date_param, in_clause
 from inventory import commitments
 from inventory.models import CDStockSnapshot, Product, StockCommitment, Store, StoreStockSnapshot
 
@@ -38,11 +38,11 @@ def cd_stock(product_id_list: Sequence[int], *, effective: bool = False) -> pd.D
     rows: list[tuple[int, int]] = []
     if latest is not None:
         ids = list(product_id_list)
-        for start in range(0, len(ids), CHUNK):
+        for chunk in chunks(ids, CHUNK):
             rows.extend(
-                CDStockSnapshot.objects.filter(
-                    snapshot_date=latest, product_id__in=ids[start : start + CHUNK]
-                ).values_list("product_id", "units")
+                CDStockSnapshot.objects.filter(snapshot_date=latest, product_id__in=chunk).values_list(
+                    "product_id", "units"
+                )
             )
     frame = pd.DataFrame(rows, columns=["product_id", "units"]).astype({"product_id": "int64", "units": "int64"})
     if not effective:
@@ -68,8 +68,8 @@ def cd_reservations(product_id_list: Sequence[int]) -> pd.DataFrame:
         date_params = [date_param(latest)]
     rows: list[tuple] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(ids), CHUNK):
-            clause, params = in_clause("c.product_id", ids[start : start + CHUNK])
+        for chunk in chunks(ids, CHUNK):
+            clause, params = in_clause("c.product_id", chunk)
             cursor.execute(
                 f"SELECT c.product_id, c.source, -SUM(c.units) FROM {table} c{count_join} "  # noqa: S608 - ours
                 f"WHERE c.is_open = %s AND c.store_id IS NULL{date_clause} AND {clause} "
@@ -99,8 +99,8 @@ def store_commitments(product_id_list: Sequence[int], store_ids: Sequence[int] |
     store_clause = f" AND {store_clause}" if store_clause else ""
     rows: list[tuple] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(ids), CHUNK):
-            clause, params = in_clause("c.product_id", ids[start : start + CHUNK])
+        for chunk in chunks(ids, CHUNK):
+            clause, params = in_clause("c.product_id", chunk)
             cursor.execute(
                 f"SELECT c.product_id, c.store_id, SUM(c.units), {sources} "  # noqa: S608 - identifiers are ours
                 f"FROM {StockCommitment._meta.db_table} c JOIN {Store._meta.db_table} st ON st.id = c.store_id "
@@ -145,8 +145,7 @@ def _store_snapshot(product_id_list: Sequence[int], store_ids: Sequence[int] | N
         store_clause = f" AND s.store_id IN ({','.join(['%s'] * len(store_params))})"
     rows: list[tuple[int, int, int]] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
+        for chunk in chunks(ids, CHUNK):
             placeholders = ",".join(["%s"] * len(chunk))
             cursor.execute(
                 f"SELECT s.product_id, s.store_id, s.units FROM {snapshots} s "  # noqa: S608 - identifiers are ours
@@ -244,16 +243,11 @@ def product_categories() -> list[str]:
     )
 
 
-def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def product_ids(skus: Iterable[str]) -> dict[str, int]:
     """SKU → product id for the SKUs that exist (batched IN queries)."""
     wanted = sorted({str(s) for s in skus})
     found: dict[str, int] = {}
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted, CHUNK):
         found.update(Product.objects.filter(sku__in=chunk).values_list("sku", "id"))
     return found
 
@@ -266,7 +260,7 @@ def products_by_sku(skus: Iterable[str]) -> pd.DataFrame:
     that exist, sorted by SKU (batched IN queries; unknown SKUs are simply absent)."""
     wanted = sorted({str(s) for s in skus})
     rows: list[tuple[str, int, str, str | None, int]] = []
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted, CHUNK):
         rows.extend(Product.objects.filter(sku__in=chunk).values_list("sku", "id", "name", "category", "pack_size"))
     frame = pd.DataFrame(rows, columns=PRODUCT_COLUMNS)
     return frame.sort_values("sku", kind="stable").reset_index(drop=True)

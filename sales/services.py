@@ -34,6 +34,7 @@ from pyarrow import csv as pa_csv
 
 from fastdso.audit import audit_record
 from fastdso.db import (
+    chunks,
     date_param,
     imports_lock,
     in_clause,
@@ -741,11 +742,14 @@ def _weekly_insert(inserts: pd.DataFrame, progress: Callable[[int, int], None]) 
     rows_insert(WEEKLY, inserts[columns], types={**_WEEKLY_TYPES, "category": "text"}, progress=progress)
 
 
+CATEGORY_CHUNK = 2000  # product ids per IN list of the category reads and writes
+
+
 def _product_categories(product_ids: list[int]) -> pd.Series:
     """Product.category by product id (the weekly rows keep a copy)."""
     pairs: list[tuple[int, str | None]] = []
-    for start in range(0, len(product_ids), 5000):
-        pairs += Product.objects.filter(pk__in=product_ids[start : start + 2000]).values_list("id", "category")
+    for chunk in chunks(product_ids, CATEGORY_CHUNK):
+        pairs += Product.objects.filter(pk__in=chunk).values_list("id", "category")
     return pd.Series(dict(pairs), dtype=object)
 
 
@@ -882,10 +886,10 @@ def sales_category_sync(*, product_ids_by_category: dict[str | None, list[int]],
     `inventory.signals.categories_set`, inside the transaction that changed
     them: an upload, a request file or an admin edit — SPEC §4.3)."""
     for category, ids in product_ids_by_category.items():
-        for start in range(0, len(ids), 2000):
+        for chunk in chunks(ids, CATEGORY_CHUNK):
             # Only products with macro rows: an UPDATE of no rows would still
             # mark the category summary stale (statement trigger, sales.summary).
-            with_rows = _products_with_weekly_rows(ids[start : start + 2000])
+            with_rows = _products_with_weekly_rows(chunk)
             if with_rows:
                 SalesWeeklyAgg.objects.filter(product_id__in=with_rows).update(category=category or None)
 

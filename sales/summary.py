@@ -204,3 +204,19 @@ def summary_ensure(as_of: dt.date | None, weeks: int) -> bool:
     if as_of is None or weeks != CATEGORY_WINDOW_WEEKS or as_of != default_as_of_week():
         return False
     return summary_fill(as_of, weeks, wait=False)
+
+
+def summary_mismatches() -> int:
+    """(category, store) rows where the kept summary differs from a fresh
+    group-by of the weekly rows over the window it claims to hold; 0 when it
+    holds none (stale or never filled). The integrity check of the copy."""
+    state = CategorySalesState.objects.filter(pk=1).first()
+    if state is None or state.stale or state.as_of_week is None or not state.weeks:
+        return 0
+    first = state.as_of_week - dt.timedelta(weeks=state.weeks - 1)
+    with connection.cursor() as cursor:
+        cursor.execute(category_window_sql("w.category IS NOT NULL"), [first, state.as_of_week])
+        fresh = {(c, int(s)): (int(u), int(k)) for c, s, u, k in cursor.fetchall()}
+        cursor.execute(f"SELECT category, store_id, units, skus FROM {SUMMARY}")  # noqa: S608 - identifiers are ours
+        kept = {(c, int(s)): (int(u), int(k)) for c, s, u, k in cursor.fetchall()}
+    return sum(1 for key in fresh.keys() | kept.keys() if fresh.get(key) != kept.get(key))

@@ -122,3 +122,23 @@ def week():
         return dt.date(2026, 1, 5) + dt.timedelta(weeks=offset)
 
     return monday
+
+
+@pytest.fixture
+def denormalised_copies_agree(request):
+    """After the test: every weekly row's category equals its product's, and
+    the kept category summary equals a fresh group-by of the weekly rows over
+    the window it claims to hold (SPEC §2, §5.3). Used by the suites that
+    write categories: macro uploads, product imports, category sync."""
+    # The test's database fixture first, so that this check runs before its rollback.
+    database = next((f for f in ("transactional_db", "db") if f in request.fixturenames), None)
+    if database is None:
+        yield
+        return
+    request.getfixturevalue(database)
+    yield
+    from sales.queries import weekly_category_mismatches
+    from sales.summary import summary_mismatches
+
+    assert weekly_category_mismatches() == 0, "weekly rows whose category differs from their product's"
+    assert summary_mismatches() == 0, "kept category summary rows that differ from the weekly rows"

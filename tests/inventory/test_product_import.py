@@ -12,6 +12,8 @@ from sales.models import SalesWeeklyAgg
 from tests import factories
 from tests.sales.uploads import csv_file, xlsx_file
 
+pytestmark = pytest.mark.usefixtures("denormalised_copies_agree")
+
 
 def test_products_are_created_renamed_and_categorised(db, tmp_path, planner, week):
     factories.product("00012345", name="Viejo nombre", category="Consolas")

@@ -26,6 +26,8 @@ from sales.services import macro_sales_import
 from tests import factories
 from tests.sales.uploads import HEADER, csv_file, daily, nothing_written, weekly_table, xlsx_file
 
+pytestmark = pytest.mark.usefixtures("denormalised_copies_agree")
+
 D = dt.date
 JAN5, JAN12, JAN19, JAN26 = D(2026, 1, 5), D(2026, 1, 12), D(2026, 1, 19), D(2026, 1, 26)
 

@@ -20,6 +20,8 @@ from tests import factories
 from tests.distribution.helpers import generate, request_file
 from tests.sales.uploads import csv_file, daily
 
+pytestmark = pytest.mark.usefixtures("denormalised_copies_agree")
+
 
 def _by_store(frame) -> dict[tuple[str, int], tuple[int, int]]:
     return {(r.category, r.store_id): (int(r.units), int(r.skus)) for r in frame.itertuples(index=False)}
