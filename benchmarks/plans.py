@@ -52,6 +52,8 @@ def hot_query_plans(scope_skus: int = 2000, out: Callable[[str], None] = print) 
     ids = list(Product.objects.filter(sku__in=skus).values_list("id", flat=True))
     categories = inventory_queries.product_categories()[:5]
     as_of = sales_queries.default_as_of_week()
+    if as_of is None:
+        raise RuntimeError("no macro sales loaded: the plans need the bench's data")
     stores = list(Store.objects.values_list("id", flat=True))
     window = sales_queries.window(13, as_of) or (as_of, as_of)
     # The SKU read and the import's range read go by binary COPY (not through

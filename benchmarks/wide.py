@@ -75,7 +75,7 @@ def wide_run(skus: list[str], work: Path) -> tuple[float, dict[str, float], int]
     start = time.perf_counter()
     run = distribution_run_create(request_path=path, file_name="wide.csv", params=params, progress=stages).run
     elapsed = time.perf_counter() - start
-    stages("", "commit")
+    stages(100, "commit")
     lines = run.line_count
     DistributionRun.objects.filter(pk=run.pk).delete()
     return elapsed, stages.times, lines

@@ -30,13 +30,13 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
 
     # The audit trail is append-only, even for staff.
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -51,12 +51,12 @@ class SuperuserOnlyAdmin(AuditedModelAdmin):
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_active and request.user.is_superuser
 
-    has_add_permission = has_module_permission  # type: ignore[assignment]
+    has_add_permission = has_module_permission
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_active and request.user.is_superuser
 
-    has_delete_permission = has_change_permission  # type: ignore[assignment]
+    has_delete_permission = has_change_permission
 
 
 admin.site.unregister(User)

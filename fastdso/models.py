@@ -30,7 +30,7 @@ def _uploads_storage_reset(*, setting: str, **kwargs: object) -> None:
 
 def uploads_storage() -> Storage:
     """Where uploaded files are kept until their job ends (settings.STORAGES["uploads"])."""
-    return _uploads  # type: ignore[return-value]
+    return _uploads
 
 
 class Job(models.Model):

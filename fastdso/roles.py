@@ -26,7 +26,7 @@ class PlannerRequiredMixin(AccessMixin):
 
     raise_exception = True
 
-    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object):  # type: ignore[override]
+    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object):
         if not can_plan(request.user):
             return self.handle_no_permission()
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return super().dispatch(request, *args, **kwargs)

@@ -37,10 +37,10 @@ ALERT_BADGES = {
 
 def decorate_alert(record: dict[str, Any]) -> None:
     """Label and badge of a row's alert (and of its bucket) for the templates."""
-    alert = record.get("alert")
+    alert = str(record.get("alert") or "")
     record["alert_label"] = ALERT_LABELS.get(alert, "")
     record["alert_badge"] = ALERT_BADGES.get(alert, "")
-    record["bucket_label"] = BUCKET_LABELS.get(record.get("bucket"), "")
+    record["bucket_label"] = BUCKET_LABELS.get(str(record.get("bucket") or ""), "")
 
 
 def woc_display(value: float | None) -> str:

@@ -55,12 +55,12 @@ class StoreSpreadsheetFormat(SpreadsheetFormat):
 class TextWidget(widgets.CharWidget):
     """Identifier cells as text: an XLSX number 12345.0 is the SKU "12345"."""
 
-    def clean(self, value, row=None, **kwargs):  # type: ignore[no-untyped-def]
+    def clean(self, value, row=None, **kwargs):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         return "" if value is None else str(value).strip()
 
-    def render(self, value, obj=None, **kwargs):  # type: ignore[no-untyped-def]
+    def render(self, value, obj=None, **kwargs):
         return "" if value is None else str(value)
 
 
@@ -87,7 +87,7 @@ class StoreResource(resources.ModelResource):
         fields = ("name", "code")
         skip_unchanged = True
 
-    def before_import(self, dataset, **kwargs):  # type: ignore[no-untyped-def]
+    def before_import(self, dataset, **kwargs):
         # One query for the whole file, not one per row.
         self._by_code: dict[str, Store] = {}
         self._by_key: dict[str, Store] = {}
@@ -98,13 +98,13 @@ class StoreResource(resources.ModelResource):
                 self._by_code[store.code] = store
             self._by_key[store.name_key] = store
 
-    def get_instance(self, instance_loader, row):  # type: ignore[no-untyped-def]
+    def get_instance(self, instance_loader, row):
         code = str(row.get("code") or "").strip()
         if code and code in self._by_code:
             return self._by_code[code]
         return self._by_key.get(store_name_key(str(row.get("name") or "")))
 
-    def before_save_instance(self, instance, row, **kwargs):  # type: ignore[no-untyped-def]
+    def before_save_instance(self, instance, row, **kwargs):
         instance.code = instance.code or None
         stored = self._names.get(instance.pk)
         if stored is not None and store_name_key(stored) == store_name_key(instance.name):

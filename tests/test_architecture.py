@@ -86,3 +86,28 @@ def test_the_app_import_graph_has_no_cycle():
 def test_the_checks_can_fail():
     assert cycles({"a": {"b"}, "b": {"a"}}) == [["a", "b", "a"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+# Modules whose type errors mypy still skips (pyproject's [[tool.mypy.overrides]]).
+# Lower this when you fix one; it never goes up: new code is checked.
+NOT_YET_TYPED_AT_MOST = 46
+
+
+def _pyproject() -> dict:
+    import tomllib
+
+    return tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+
+
+def _not_yet_typed() -> list[str]:
+    overrides = _pyproject()["tool"]["mypy"].get("overrides", [])
+    return [module for block in overrides if block.get("ignore_errors") for module in block["module"]]
+
+
+def test_mypy_checks_the_whole_tree_and_its_skip_list_only_shrinks():
+    config = _pyproject()
+    checked = set(config["tool"]["mypy"]["files"])
+    assert {"api", "distribution", "fastdso", "forecast", "inventory", "sales", "tests"} <= checked
+    skipped = _not_yet_typed()
+    assert len(skipped) == len(set(skipped))
+    assert len(skipped) <= NOT_YET_TYPED_AT_MOST, "a module joined mypy's skip list: type it instead"

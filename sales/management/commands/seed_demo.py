@@ -36,7 +36,7 @@ class Command(BaseCommand):
         elif options["if_empty"] and Product.objects.exists():
             self.stdout.write("La base ya tiene datos: no se cargan datos demo.")
         else:
-            data = demo.generate(str(options["size"]), seed=int(options["seed"]))  # type: ignore[arg-type]
+            data = demo.generate(str(options["size"]), seed=int(str(options["seed"])))
             summary = demo_load(data)
             self.stdout.write(self.style.SUCCESS(f"Datos demo ({options['size']}) cargados: {summary}"))
         demo_flag_refresh()  # the banner's flag, recomputed at every start
