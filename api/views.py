@@ -102,6 +102,12 @@ CDStockUploadView = _upload_view(
 StoreStockUploadView = _upload_view(
     "StoreStockUploadView", inventory_jobs.STORE_STOCK_IMPORT, s.StockUploadSerializer, "Upload store stock"
 )
+PromotionsUploadView = _upload_view(
+    "PromotionsUploadView",
+    sales_jobs.PROMOTION_IMPORT,
+    s.PromotionsUploadSerializer,
+    "Upload the promotions calendar (sku, start_date, end_date, optional store and name)",
+)
 
 
 # --- Jobs ----------------------------------------------------------------------------
