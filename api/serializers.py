@@ -32,6 +32,7 @@ ERRORS_SHOWN = 100
 # --- Requests (from the web forms) --------------------------------------------
 
 ProductsUploadSerializer = form_serializer(UploadForm, name="ProductsUpload")
+StoresUploadSerializer = form_serializer(UploadForm, name="StoresUpload")
 StockUploadSerializer = form_serializer(StockUploadForm, name="StockUpload", renames={"snapshot_date": "date"})
 MacroSalesUploadSerializer = form_serializer(MacroUploadForm, name="MacroSalesUpload")
 PromotionsUploadSerializer = form_serializer(PromotionUploadForm, name="PromotionsUpload")

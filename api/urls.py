@@ -32,6 +32,7 @@ urlpatterns = [
     path(V1 + "uploads/cd_stock/", api(views.CDStockUploadView), name="upload_cd_stock"),
     path(V1 + "uploads/store_stock/", api(views.StoreStockUploadView), name="upload_store_stock"),
     path(V1 + "uploads/promotions/", api(views.PromotionsUploadView), name="upload_promotions"),
+    path(V1 + "uploads/stores/", api(views.StoresUploadView), name="upload_stores"),
     path(V1 + "jobs/<int:pk>/", api(views.JobDetailView), name="job_detail"),
     path(V1 + "jobs/<int:pk>/errors/", api(views.JobErrorsView), name="job_errors"),
     path(V1 + "runs/", api(views.RunListView), name="run_list"),

@@ -65,6 +65,17 @@ REASONS: dict[str, Label] = {
     "MAX_UNITS_PER_SKU_PER_DEST": (_("Tope por SKU y destino"), _("Se alcanzó el máximo por SKU y destino.")),
     "MAX_ROWS": (_("Tope de filas del plan"), _("El plan llegó a su máximo de filas.")),
     "MAX_UNITS": (_("Tope global de unidades"), _("El plan llegó a su máximo de unidades.")),
+    "BELOW_MIN_MOVE_UNITS": (
+        _("Bajo el traslado mínimo (v3)"),
+        _("Lo que falta, o lo que puede dar el donante, es menos que min_move_units."),
+    ),
+    "NO_WORTHWHILE_DONOR": (
+        _("Ningún donante vale el viaje"),
+        _(
+            "Ningún donante pasa la prueba de v3: destino urgente y donante no, destino que vende "
+            "min_gain veces el donante, o donante que queda sobre max_woc."
+        ),
+    ),
     # Forecast sources and exceptions.
     "MACRO": (_("Ventas macro"), _("Promedio de las ventas macro del SKU en la ventana.")),
     "CATEGORY_PROXY": (_("Proxy de categoría"), _("SKU sin ventas: promedio por SKU de su categoría.")),
@@ -145,6 +156,14 @@ PARAMS: dict[str, Label] = {
     "max_rows": (_("Máximo de filas del plan"), ""),
     "max_units_per_sku_per_dest": (_("Máximo por SKU y destino (u)"), ""),
     "max_units": (_("Máximo de unidades del plan"), ""),
+    "rules": (_("Reglas"), _("v3 (por defecto) o v2: las reglas de la versión anterior, exactas.")),
+    "min_move_units": (_("Traslado mínimo v3 (u)"), _("Un traslado de menos unidades no se hace.")),
+    "min_gain": (
+        _("Ganancia mínima de demanda"),
+        _("El destino debe vender al menos este múltiplo de lo que vende el donante (salvo urgencia o exceso)."),
+    ),
+    "small_moves": (_("Movimientos de menos de 3 u"), ""),
+    "small_moves_share": (_("Parte de movimientos de menos de 3 u"), ""),
     "override_qty": (_("La cantidad del archivo es la necesidad"), ""),
     "auto_pick_donors": (_("Elegir donantes automáticamente"), ""),
     "eligible_store_ids": (_("Tiendas elegibles"), ""),
@@ -421,6 +440,7 @@ STORED_PHRASES: list[str] = [
     gettext_noop("Tiendas con tienda similar"),
     gettext_noop("Tiendas inactivas en el archivo"),
     gettext_noop("Exhibiciones mínimas cambiadas"),
+    gettext_noop("Movimientos de menos de 3 u"),
     # Fixed warnings and messages.
     gettext_noop("No hay stock CD cargado: con el límite por CD activo no se asigna nada."),
     gettext_noop("La columna qty del archivo se ignoró: el sistema decide las cantidades."),

@@ -1000,7 +1000,10 @@ def _promotion_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[RowError]]:
     ]
     ids = product_ids(rows["sku"].unique())
     rows["product_id"] = rows["sku"].map(ids)
-    errors += [RowError(int(r), "sku", str(v)[:200], "SKU desconocido") for r, v in rows.loc[rows["product_id"].isna(), "sku"].items()]
+    errors += [
+        RowError(int(r), "sku", str(v)[:200], "SKU desconocido")
+        for r, v in rows.loc[rows["product_id"].isna(), "sku"].items()
+    ]
     named = rows["store"] != ""
     stores = stores_resolve(rows.loc[named, "store"].unique(), create=False).id_by_label
     rows["store_id"] = rows["store"].map(stores).where(named, 0)
@@ -1063,7 +1066,9 @@ def promotions_import(
     errors += repeat_errors
     if errors:
         errors.sort(key=lambda e: (e.row or 0, e.column))
-        raise JobInputError(f"El archivo tiene {len(errors)} error(es); no se cargó nada.", errors[:100_000], len(errors))
+        raise JobInputError(
+            f"El archivo tiene {len(errors)} error(es); no se cargó nada.", errors[:100_000], len(errors)
+        )
     first, last = min(rows["start_date"]), max(rows["end_date"])
     progress(40, "Guardando promociones", rows_read=len(frame))
     with transaction.atomic():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from inventory.models import Store
 from sales.models import Promotion
 from tests import factories
 
@@ -33,3 +34,11 @@ def test_viewers_cannot_upload_promotions(viewer_api, db):
 
 def planner_status(response) -> int:
     return response.status_code
+
+
+def test_stores_upload_runs_the_import_job(planner_api, db):
+    body = "store,code,size_factor,active\nTienda Centro 001,C001,1.5,no\n"
+    response = planner_api.post("/api/v1/uploads/stores/", {"file": csv("t.csv", body)})
+    assert response.status_code == 202 and response.json()["status"] == "done"
+    store = Store.objects.get()
+    assert (store.name, store.code, store.size_factor, store.active) == ("Tienda Centro 001", "C001", 1.5, False)

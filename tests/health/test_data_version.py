@@ -56,6 +56,7 @@ WRITES = [
     ("store stock upload", lambda f: call_command("import_store_stock", f["stores"], "--date", "2026-02-08")),
     ("legacy sales upload", lambda f: call_command("import_sales", f["macro"])),
     ("promotions upload", lambda f: call_command("import_promotions", f["promotions"])),
+    ("stores file upload", lambda f: call_command("import_stores", f["store_file"])),
     ("distribution run", lambda f: call_command("generate_distribution", f["request"])),
     ("purchase forecast", lambda f: call_command("forecast_purchase", "--skus", f["skus"])),
     (

@@ -140,7 +140,10 @@ def test_bad_rows_refuse_the_whole_file(tmp_path, catalogue):
 
 def test_spanish_headers_and_a_missing_column(tmp_path, catalogue):
     path = csv_file(
-        tmp_path, "es.csv", ["00012345,Tienda Norte 002,2026-11-01,2026-11-03,Día"], header="SKU,Tienda,Desde,Hasta,Nombre"
+        tmp_path,
+        "es.csv",
+        ["00012345,Tienda Norte 002,2026-11-01,2026-11-03,Día"],
+        header="SKU,Tienda,Desde,Hasta,Nombre",
     )
     assert run(path).status == Job.Status.DONE
     assert stored() == {("00012345", "Tienda Norte 002", "2026-11-01", "2026-11-03", "Día")}
@@ -187,4 +190,3 @@ def test_viewers_cannot_upload(viewer_client):
     from django.urls import reverse
 
     assert viewer_client.get(reverse("sales:promotion_upload")).status_code == 403
-
