@@ -49,6 +49,8 @@ class ProductUpsertResult:
     renamed: int = 0
     categories_set: int = 0
     repacked: int = 0
+    display_min_set: int = 0
+    display_min_given: bool = False  # the file has a display_min column with values
     # One message per product whose file category differs from the kept one.
     category_warnings: list[str] = field(default_factory=list)
 
@@ -71,11 +73,15 @@ def products_upsert(products: pd.DataFrame, *, claim_demo: bool = True) -> Produ
     given_pack = pd.to_numeric(rows["pack_size"], errors="coerce")
     old_pack = pd.to_numeric(rows["old_pack"], errors="coerce").fillna(1).astype("int64")
     pack = given_pack.fillna(old_pack).astype("int64")
+    display, display_changed = _display_mins(rows, known)
 
     result = ProductUpsertResult(id_by_sku=dict(zip(existing["sku"], existing["id"].astype(int), strict=True)))
+    new_display = display[~known] if display is not None else pd.Series(0, index=rows.index[~known])
     new_products = [
-        Product(sku=sku, name=n[:255], category=(c or None), pack_size=int(p))
-        for sku, n, c, p in zip(rows.loc[~known, "sku"], name[~known], category[~known], pack[~known], strict=True)
+        Product(sku=sku, name=n[:255], category=(c or None), pack_size=int(p), display_min=int(d))
+        for sku, n, c, p, d in zip(
+            rows.loc[~known, "sku"], name[~known], category[~known], pack[~known], new_display, strict=True
+        )
     ]
     # Existing products: a new name replaces the old one; a category is set only when there is none.
     old_name = rows["old_name"].fillna("").astype(str)
@@ -93,15 +99,37 @@ def products_upsert(products: pd.DataFrame, *, claim_demo: bool = True) -> Produ
     ]
     repacked = known & (pack != old_pack)
     result.repacked = int(repacked.sum())
-    changed = renamed | category_set | repacked
+    result.display_min_set, result.display_min_given = int(display_changed.sum()), display is not None
+    changed = renamed | category_set | repacked | display_changed
     updates = _product_updates(rows[changed], name[changed], category[changed], pack[changed], renamed, category_set)
+    if display is not None:
+        for product, value in zip(updates, display[changed], strict=True):
+            product.display_min = int(value)
     category_sets: dict[str, list[int]] = {}
     for pk, c in zip(rows.loc[category_set, "id"], category[category_set], strict=True):
         category_sets.setdefault(c, []).append(int(pk))
 
     claimed = existing["id"].astype(int).tolist() if claim_demo else []
-    _products_write(result, new_products, updates, category_sets, claimed)
+    fields = ["name", "category", "pack_size", *(["display_min"] if display is not None else [])]
+    _products_write(result, new_products, updates, category_sets, claimed, fields)
     return result
+
+
+def _display_mins(rows: pd.DataFrame, known: pd.Series) -> tuple[pd.Series | None, pd.Series]:
+    """The display minimum of each row (SPEC v3 §5.2): the file's value replaces
+    the product's; blank keeps it (new products 0). None when the file gives none
+    at all; and which known products change."""
+    given = pd.to_numeric(rows["display_min"], errors="coerce") if "display_min" in rows.columns else None
+    if given is None or given.isna().all():
+        return None, pd.Series(False, index=rows.index)
+    ids = rows.loc[known, "id"].astype(int).tolist()
+    stored: dict[int, int] = {}
+    for start in range(0, len(ids), BATCH):
+        stored.update(Product.objects.filter(id__in=ids[start : start + BATCH]).values_list("id", "display_min"))
+    old = pd.to_numeric(rows["id"].map(lambda pk: stored.get(int(pk)) if pd.notna(pk) else None), errors="coerce")
+    old = old.fillna(0).astype("int64")
+    display = given.fillna(old).astype("int64")
+    return display, known & (display != old)
 
 
 def _product_updates(
@@ -166,6 +194,7 @@ def _products_write(
     updates: list[Product],
     category_sets: dict[str, list[int]],
     claimed_demo_ids: list[int],
+    fields: list[str],
 ) -> None:
     """Create the new products, update the changed ones, announce the categories set,
     make the demo products a real file named real: one transaction."""
@@ -176,7 +205,7 @@ def _products_write(
             result.created = len(new_products)
             analyze_after_load(Product._meta.db_table, rows=len(new_products))
         if updates:
-            Product.objects.bulk_update(updates, ["name", "category", "pack_size"], batch_size=BATCH)
+            Product.objects.bulk_update(updates, fields, batch_size=BATCH)
         if category_sets:
             categories_set.send(sender=Product, product_ids_by_category=category_sets)
         if claimed_demo_ids:
@@ -642,26 +671,34 @@ class ProductImportResult:
     categories_set: int
     category_warnings: list[str] = field(default_factory=list)
     repacked: int = 0
+    display_min_set: int | None = None  # None: the file gives no display_min
 
     def summary(self) -> dict[str, object]:
-        return {
+        summary: dict[str, object] = {
             "Filas leídas": self.rows_read,
             "SKUs": self.sku_count,
             "Productos nuevos": self.created,
             "Nombres actualizados": self.renamed,
             "Categorías asignadas": self.categories_set,
             "Unidades por caja cambiadas": self.repacked,
-            "Advertencias de categoría": len(self.category_warnings),
         }
+        if self.display_min_set is not None:
+            summary["Exhibiciones mínimas cambiadas"] = self.display_min_set
+        summary["Advertencias de categoría"] = len(self.category_warnings)
+        return summary
 
 
 # Units per case (SPEC §5.4a): optional `pack_size` / `unidades_por_caja`, an integer ≥ 1.
 PACK_SIZE_COLUMN = Column("pack_size", Kind.INT, required=False, min_value=1)
+# Units a store shows whatever it sells (SPEC v3 §5.2): optional `display_min` /
+# `exhibicion_minima`, an integer ≥ 0 (blank: kept).
+DISPLAY_MIN_COLUMN = Column("display_min", Kind.INT, required=False, min_value=0)
 PRODUCT_COLUMNS = [
     Column("sku"),
     Column("product_name", required=False),
     Column("category", required=False),
     PACK_SIZE_COLUMN,
+    DISPLAY_MIN_COLUMN,
 ]
 
 
@@ -691,6 +728,7 @@ def products_import(
             categories_set=upserted.categories_set,
             category_warnings=upserted.category_warnings,
             repacked=upserted.repacked,
+            display_min_set=upserted.display_min_set if upserted.display_min_given else None,
         )
         audit_record(
             user=user,
@@ -705,6 +743,7 @@ def products_import(
                 "renamed": result.renamed,
                 "categories_set": result.categories_set,
                 "category_warnings": len(result.category_warnings),
+                **({"display_min_set": result.display_min_set} if result.display_min_set is not None else {}),
             },
         )
         progress(100, "Terminada", rows_read=len(frame), rows_written=result.created + result.renamed)
