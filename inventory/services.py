@@ -287,6 +287,8 @@ def stores_resolve(labels: Iterable[str], *, create: bool = True) -> StoreResolv
 # --------------------------------------------------------------------------
 
 STORE_FILE_ALIASES = {
+    "name": "store",
+    "nombre": "store",
     "codigo": "code",
     "código": "code",
     "apertura": "opened_on",
@@ -412,7 +414,12 @@ def _store_file_match(rows: pd.DataFrame, stored: pd.DataFrame) -> tuple[pd.Seri
         ids[int(row)] = by_own_code or by_label or np.nan
     matched = pd.Series(ids, dtype="float64")
     identity = _store_identity(rows, matched)
-    errors += _repeated(identity, rows["store"], "store")
+    repeated = _repeated(identity, rows["store"], "store")
+    flagged = {e.row for e in repeated}
+    # Two rows that would give two stores one name (renamed by their codes) are repeated too.
+    names = rows["store"].map(store_name_key)
+    repeated += [e for e in _repeated(names, rows["store"], "store") if e.row not in flagged]
+    errors += repeated
     errors += _repeated(rows["code"].where(rows["code"] != ""), rows["code"], "code")
     return matched, errors
 

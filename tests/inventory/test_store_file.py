@@ -135,3 +135,14 @@ def test_the_page_and_the_api(planner_client, viewer_client):
     job = Job.objects.get()
     assert response.status_code == 302 and job.kind == STORE_IMPORT and job.status == Job.Status.DONE
     assert stores()["Tienda Centro 001"] == ("C001", None, None, 1.5, 4, True)
+
+
+def test_two_stores_cannot_be_renamed_to_one_name(tmp_path):
+    factories.store("Centro", code="C001")
+    factories.store("Norte", code="N002")
+    job = run(csv_file(tmp_path, "t.csv", ["Centro Nuevo,C001", "centro nuevo,N002"], header="store,code"))
+    assert job.status == Job.Status.FAILED
+    assert [(e["row"], e["column"]) for e in job.errors] == [(3, "store")]
+    assert set(Store.objects.values_list("name", flat=True)) == {"Centro", "Norte"}
+    named = run(csv_file(tmp_path, "n.csv", ["Centro,C001,1.5"], header="nombre,código,factor_tamaño"))
+    assert named.status == Job.Status.DONE and Store.objects.get(code="C001").size_factor == 1.5
