@@ -190,3 +190,9 @@ def test_viewers_cannot_upload(viewer_client):
     from django.urls import reverse
 
     assert viewer_client.get(reverse("sales:promotion_upload")).status_code == 403
+
+
+def test_store_and_name_columns_are_optional(tmp_path, catalogue):
+    path = csv_file(tmp_path, "min.csv", ["00012345,2026-11-01,2026-11-07"], header="sku,start_date,end_date")
+    assert run(path).status == Job.Status.DONE
+    assert stored() == {("00012345", None, "2026-11-01", "2026-11-07", "")}
