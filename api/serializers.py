@@ -25,15 +25,17 @@ from redistribution.models import TransferLine, TransferPlan
 from replay.engine import MAX_POLICIES
 from replay.forms import ReplayForm
 from replay.models import ReplayRun
-from sales.forms import MacroUploadForm
+from sales.forms import MacroUploadForm, PromotionUploadForm
 
 ERRORS_SHOWN = 100
 
 # --- Requests (from the web forms) --------------------------------------------
 
 ProductsUploadSerializer = form_serializer(UploadForm, name="ProductsUpload")
+StoresUploadSerializer = form_serializer(UploadForm, name="StoresUpload")
 StockUploadSerializer = form_serializer(StockUploadForm, name="StockUpload", renames={"snapshot_date": "date"})
 MacroSalesUploadSerializer = form_serializer(MacroUploadForm, name="MacroSalesUpload")
+PromotionsUploadSerializer = form_serializer(PromotionUploadForm, name="PromotionsUpload")
 RunCreateSerializer = form_serializer(DistributionGenerateForm, name="RunCreate", renames={"request_file": "file"})
 PlanCreateSerializer = form_serializer(PlanForm, name="PlanCreate", renames={"sku_file": "file"})
 ForecastCreateSerializer = form_serializer(ForecastForm, name="ForecastCreate")

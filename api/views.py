@@ -102,6 +102,18 @@ CDStockUploadView = _upload_view(
 StoreStockUploadView = _upload_view(
     "StoreStockUploadView", inventory_jobs.STORE_STOCK_IMPORT, s.StockUploadSerializer, "Upload store stock"
 )
+StoresUploadView = _upload_view(
+    "StoresUploadView",
+    inventory_jobs.STORE_IMPORT,
+    s.StoresUploadSerializer,
+    "Upload the stores file (store; optional code, opened_on, like_store, size_factor, lead_time_days, active)",
+)
+PromotionsUploadView = _upload_view(
+    "PromotionsUploadView",
+    sales_jobs.PROMOTION_IMPORT,
+    s.PromotionsUploadSerializer,
+    "Upload the promotions calendar (sku, start_date, end_date, optional store and name)",
+)
 
 
 # --- Jobs ----------------------------------------------------------------------------

@@ -58,6 +58,9 @@ HEADER_ALIASES: dict[str, str] = {
     "nombre_producto": "product_name",
     "name": "product_name",
     "unidades_por_caja": "pack_size",
+    "exhibicion_minima": "display_min",
+    "exhibición_mínima": "display_min",
+    "exhibición_minima": "display_min",
 }
 
 MAX_ERRORS_KEPT = 100_000
@@ -137,9 +140,14 @@ def _clean_error(error: RowError) -> RowError:
     return error
 
 
-def normalise_header(name: object) -> str:
+def normalise_header(name: object, aliases: dict[str, str] | None = None) -> str:
+    """A header's canonical name: lower-cased, trimmed, spaces as `_`, then the
+    dataset's own `aliases` (a promotions file's `name` is the promotion's
+    name, not a product's) and the shared HEADER_ALIASES."""
     text = str(name).replace("\ufeff", "").strip().lower()
     text = re.sub(r"\s+", "_", text)
+    if aliases and text in aliases:
+        return aliases[text]
     return HEADER_ALIASES.get(text, text)
 
 
@@ -423,10 +431,10 @@ def _ragged_rows(text: bytes, delimiter: str, width: int) -> list[RowError]:
     return errors
 
 
-def _check_duplicate_headers(header: Sequence[object]) -> None:
+def _check_duplicate_headers(header: Sequence[object], aliases: dict[str, str] | None = None) -> None:
     seen: dict[str, str] = {}
     for raw in header:
-        key = normalise_header(raw)
+        key = normalise_header(raw, aliases)
         if not key:
             continue
         if key in seen:
@@ -516,6 +524,7 @@ def read_table(
     columns: Sequence[Column],
     *,
     max_bytes: int | None = None,
+    aliases: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Read and validate a file; return typed columns or raise FileRejected.
 
@@ -526,7 +535,9 @@ def read_table(
     """
     raw = source if isinstance(source, pd.DataFrame) else read_raw_strings(source, max_bytes=max_bytes)
     xlsx = bool(raw.attrs.get("xlsx"))
-    rename = {col: normalise_header(col) for col in raw.columns}
+    rename = {col: normalise_header(col, aliases) for col in raw.columns}
+    if aliases:  # two headers that a dataset's aliases make the same column
+        _check_duplicate_headers([str(col) for col in raw.columns], aliases)
     raw = raw.rename(columns=rename)
     wanted = {c.name for c in columns}
     missing = [c.name for c in columns if c.required and c.name not in raw.columns]

@@ -1,4 +1,4 @@
-"""Background jobs of the inventory app: product and stock uploads (each calls one
+"""Background jobs of the inventory app: product, stores file and stock uploads (each calls one
 service)."""
 
 from __future__ import annotations
@@ -7,11 +7,12 @@ import datetime as dt
 
 from fastdso.jobs import JobProgress, file_import_run, job_max_bytes, job_runner
 from fastdso.models import Job
-from inventory.services import cd_stock_import, products_import, store_stock_import
+from inventory.services import cd_stock_import, products_import, store_stock_import, stores_import
 
 PRODUCT_IMPORT = "product_import"
 CD_STOCK_IMPORT = "cd_stock_import"
 STORE_STOCK_IMPORT = "store_stock_import"
+STORE_IMPORT = "store_import"
 
 
 def _snapshot_date(job: Job) -> dt.date | None:
@@ -48,4 +49,11 @@ def run_store_stock_import(job: Job, progress: JobProgress) -> None:
         rows_written=lambda r: r.rows_read,
         snapshot_date=_snapshot_date(job),
         max_bytes=job_max_bytes(job),
+    )
+
+
+@job_runner(STORE_IMPORT)
+def run_store_import(job: Job, progress: JobProgress) -> None:
+    file_import_run(
+        job, progress, stores_import, rows_written=lambda r: r.created + r.updated, max_bytes=job_max_bytes(job)
     )

@@ -70,7 +70,7 @@ class ProductResource(resources.ModelResource):
     class Meta:
         model = Product
         import_id_fields = ("sku",)
-        fields = ("sku", "name", "category", "pack_size")
+        fields = ("sku", "name", "category", "pack_size", "display_min")
         skip_unchanged = True
         use_bulk = True
 

@@ -16,7 +16,7 @@ from fastdso.jobs import job_start
 from fastdso.models import Job
 from fastdso.roles import PlannerRequiredMixin
 from inventory.forms import CDStockUploadForm, StockUploadForm, UploadForm
-from inventory.jobs import CD_STOCK_IMPORT, PRODUCT_IMPORT, STORE_STOCK_IMPORT
+from inventory.jobs import CD_STOCK_IMPORT, PRODUCT_IMPORT, STORE_IMPORT, STORE_STOCK_IMPORT
 
 
 class UploadJobView(PlannerRequiredMixin, FormView):
@@ -67,3 +67,9 @@ class StoreStockUploadView(UploadJobView):
     form_class = StockUploadForm
     job_kind = STORE_STOCK_IMPORT
     title = _("Carga de stock de tiendas")
+
+
+class StoreFileUploadView(UploadJobView):
+    template_name = "inventory/store_upload.html"
+    job_kind = STORE_IMPORT
+    title = _("Carga de tiendas")

@@ -15,6 +15,12 @@ Rules, per SKU and store, from the macro layer and each store's latest stock:
   to min_fill only if the donor's excess allows, the destination is urgent and
   its cover after the move stays within max_woc (stock + min_fill ≤ max_woc × d),
   else dropped;
+- v3 (default; `rules = "v2"` restores v2 exactly): a move is made only if
+  qty ≥ min_move_units (after the min_fill bump) and either the destination
+  is urgent and the donor is not, or d_destination ≥ min_gain × d_donor, or
+  the donor's cover after the move stays above max_woc (a donor that fails
+  the gain test is skipped for this destination; the next one may pass);
+  inactive stores only donate;
 - destinations are served urgent first, then by higher demand, then by the
   store's higher category rank; donors give largest excess first; a store is
   never donor and destination of the same SKU; caps: MAX_ROWS, MAX_UNITS_PER_SKU_PER_DEST,
@@ -37,6 +43,12 @@ import pandas as pd
 SCOPE_SKUS = "skus"
 SCOPE_CATEGORY = "category"
 
+# Rule sets (SPEC v3 §7): v3 adds the "moves worth a truck" gate; v2 is kept one flag away.
+RULES_V2 = "v2"
+RULES_V3 = "v3"
+RULES = (RULES_V2, RULES_V3)
+SMALL_MOVE_UNITS = 3  # the summary's "moves under 3 units"
+
 # How quantities are decided (assisted manual mode can hand them to the file).
 QTY_SYSTEM = "system"  # the rules decide; a file's qty is ignored
 QTY_FILE_MAX = "file_max"  # the file's qty is a ceiling on what the rules decide
@@ -55,6 +67,8 @@ SHORT_MIN_FILL = "BELOW_MIN_FILL"
 SHORT_CAP_DEST = "MAX_UNITS_PER_SKU_PER_DEST"
 SHORT_MAX_ROWS = "MAX_ROWS"
 SHORT_MAX_UNITS = "MAX_UNITS"
+SHORT_MIN_MOVE = "BELOW_MIN_MOVE_UNITS"  # v3: what is left is less than min_move_units
+SHORT_NO_GAIN = "NO_WORTHWHILE_DONOR"  # v3: no donor passes the demand-gain test
 
 LINE_COLUMNS = [
     "product_id",
@@ -97,6 +111,14 @@ class RedistParams:
     max_rows: int = 2000
     max_units_per_sku_per_dest: int = 20
     max_units: int | None = None
+    # SPEC v3 §7: moves worth a truck. Ignored under rules = "v2".
+    rules: str = RULES_V3
+    min_move_units: int = 3
+    min_gain: float = 1.25
+
+    @property
+    def v3(self) -> bool:
+        return self.rules == RULES_V3
 
     def errors(self) -> list[str]:
         """What is wrong with these parameters, in words a planner reads (empty: all fine)."""
@@ -125,6 +147,12 @@ class RedistParams:
             problems.append("MAX_UNITS_PER_SKU_PER_DEST debe ser al menos 1.")
         if self.max_units is not None and self.max_units < 1:
             problems.append("MAX_UNITS debe ser al menos 1 (o vacío: sin tope global).")
+        if self.rules not in RULES:
+            problems.append("rules debe ser v2 o v3.")
+        if not 1 <= self.min_move_units <= 1000:
+            problems.append("min_move_units debe estar entre 1 y 1000.")
+        if not 0 <= self.min_gain <= 100:
+            problems.append("min_gain debe estar entre 0 y 100.")
         return problems
 
     def as_dict(self) -> dict[str, Any]:
@@ -149,7 +177,7 @@ class PlanInputs:
     """Everything the engine reads, already loaded in bulk.
 
     skus: product_id, sku, category, [file_qty] (nullable ints; only with a file)
-    stores: store_id, name — the eligible stores
+    stores: store_id, name, [active] — the eligible stores (no `active`: all active)
     sales: product_id, store_id, units — rows in the history window (summed here)
     stock: product_id, store_id, units — latest stock (absent: 0)
     category_store: category, store_id, units — category units per store in the window
@@ -300,6 +328,7 @@ class _Stores:
     dest_pos: int | None
     origin_pos: int | None
     only_origin: bool  # only the chosen origin gives
+    receives: np.ndarray  # may be a destination (v3: active stores only; inactive ones only donate)
 
 
 @dataclass
@@ -325,7 +354,7 @@ class _Plan:
     cap_hit: str | None = None
 
 
-def _eligible_stores(stores: pd.DataFrame, target: PlanTarget) -> _Stores:
+def _eligible_stores(stores: pd.DataFrame, target: PlanTarget, params: RedistParams) -> _Stores:
     ids = stores["store_id"].to_numpy()
     names = stores["name"].astype(str).to_numpy()
     name_rank = np.empty(len(stores), dtype="int64")
@@ -338,7 +367,10 @@ def _eligible_stores(stores: pd.DataFrame, target: PlanTarget) -> _Stores:
     if target.origin is not None and origin_pos is None:
         raise ValueError("the origin store is not among the eligible stores")
     only_origin = origin_pos is not None and not target.auto_pick_donors
-    return _Stores(ids, names, name_rank, dest_pos, origin_pos, only_origin)
+    receives = np.ones(len(stores), dtype=bool)
+    if params.v3 and "active" in stores.columns:
+        receives = stores["active"].fillna(True).astype(bool).to_numpy()
+    return _Stores(ids, names, name_rank, dest_pos, origin_pos, only_origin, receives)
 
 
 def _rules(inputs: PlanInputs, skus: pd.DataFrame, params: RedistParams, target: PlanTarget) -> _Rules:
@@ -383,7 +415,7 @@ def _roles(i: int, rules: _Rules, stores: _Stores) -> tuple[np.ndarray, list[tup
         dest_mask = ~donor_mask
         if stores.origin_pos is not None:
             dest_mask[stores.origin_pos] = False
-    dest_mask &= need > 0
+    dest_mask &= (need > 0) & stores.receives
     if not dest_mask.any():
         return np.empty(0, dtype="int64"), []
     all_stores = np.arange(n_store)
@@ -449,13 +481,14 @@ def _serve(
     need_left, received = need_i, 0
     reason_short = plan.cap_hit or ""
     aside: list[tuple] = []
+    no_gain = False  # v3: a donor was skipped for this destination by the gain test
     while need_left > 0 and not reason_short:
         per_left, global_left, reason_short = _cap_left(plan, params, received)
         if reason_short:
             break
         cap_left = min(per_left, global_left)
         if not heap:
-            reason_short = SHORT_NO_DONOR
+            reason_short = SHORT_NO_GAIN if no_gain else SHORT_NO_DONOR
             break
         priority, neg_excess, rank, donor = heap[0]
         donor_excess = int(-neg_excess)
@@ -479,6 +512,14 @@ def _serve(
             else:
                 reason_short = SHORT_MIN_FILL
                 break
+        verdict = _not_worth_a_truck(i, donor, dest, qty, donor_excess, rules, params)
+        if verdict == SHORT_NO_GAIN or (verdict and priority == 0):
+            no_gain |= verdict == SHORT_NO_GAIN
+            aside.append(heapq.heappop(heap))  # another donor may be worth it
+            continue
+        if verdict:
+            reason_short = verdict  # the largest donor cannot make it bigger: nor can the rest
+            break
         heapq.heappop(heap)
         plan.lines.append(_line(i, donor, dest, qty, donor_excess, received, bumped, sku, rules, stores))
         received += qty
@@ -489,19 +530,32 @@ def _serve(
     for entry in aside:
         heapq.heappush(heap, entry)
     if need_left > 0:
-        plan.shorts.append(
-            Short(
-                sku[0],
-                sku[1],
-                int(stores.ids[dest]),
-                stores.names[dest],
-                need_i,
-                received,
-                need_left,
-                urgent,
-                reason_short or SHORT_NO_DONOR,
-            )
-        )
+        dest_id, dest_name = int(stores.ids[dest]), stores.names[dest]
+        reason = reason_short or SHORT_NO_DONOR
+        plan.shorts.append(Short(sku[0], sku[1], dest_id, dest_name, need_i, received, need_left, urgent, reason))
+
+
+def _not_worth_a_truck(
+    i: int, donor: int, dest: int, qty: int, donor_excess: int, rules: _Rules, params: RedistParams
+) -> str:
+    """SPEC v3 §7, moves worth a truck: "" when the move is made, else why not —
+    SHORT_MIN_MOVE (fewer than min_move_units) or SHORT_NO_GAIN (the destination
+    is not urgent against a calm donor, does not sell min_gain × the donor,
+    and the donor would not stay above max_woc). v2 and file overrides: always ""."""
+    if not params.v3 or rules.override[i]:
+        return ""
+    if qty < params.min_move_units:
+        return SHORT_MIN_MOVE
+    d_dest, d_donor = float(rules.m.demand[i, dest]), float(rules.m.demand[i, donor])
+    donor_stock = float(rules.retain[i, donor]) + donor_excess  # what the donor holds before this move
+    donor_urgent = donor_stock < params.min_woc * d_donor
+    if bool(rules.urgent[i, dest]) and not donor_urgent:
+        return ""
+    if round(d_dest, 6) >= round(params.min_gain * d_donor, 6):
+        return ""
+    if round(donor_stock - qty, 6) > round(params.max_woc * d_donor, 6):
+        return ""
+    return SHORT_NO_GAIN
 
 
 def _line(
@@ -548,7 +602,7 @@ def plan_transfers(inputs: PlanInputs, params: RedistParams, target: PlanTarget)
     per SKU (most demanded first: they matter most when a global cap bites), serve
     its destinations in order from its donors' heap."""
     skus = inputs.skus.reset_index(drop=True)
-    stores = _eligible_stores(inputs.stores.reset_index(drop=True), target)
+    stores = _eligible_stores(inputs.stores.reset_index(drop=True), target, params)
     rules = _rules(inputs, skus, params, target)
     sku_col = skus["sku"].astype(str).to_numpy()
     pid_col = skus["product_id"].to_numpy()
@@ -565,15 +619,19 @@ def plan_transfers(inputs: PlanInputs, params: RedistParams, target: PlanTarget)
 
 
 def summarise(lines: pd.DataFrame, shorts: pd.DataFrame, *, considered: int, cap_hit: str | None) -> dict[str, Any]:
-    """The plan's summary: moves, units, SKUs, stores affected, destinations still short."""
+    """The plan's summary: moves, units (and the moves under 3 units: how many,
+    what share), SKUs, stores affected, destinations still short."""
     origins = set(lines["origin_store_id"].tolist())
     destinations = set(lines["destination_store_id"].tolist())
     short_stores = set(shorts["store_id"].tolist())
     reasons = shorts["reason"].value_counts().to_dict() if not shorts.empty else {}
+    small = int((lines["qty"] < SMALL_MOVE_UNITS).sum()) if not lines.empty else 0
     return {
         "skus_considered": int(considered),
         "moves": len(lines),
         "units": int(lines["qty"].sum()) if not lines.empty else 0,
+        "small_moves": small,
+        "small_moves_share": round(small / len(lines), 4) if len(lines) else 0.0,
         "skus_moved": int(lines["sku"].nunique()) if not lines.empty else 0,
         "origin_stores": len(origins),
         "destination_stores": len(destinations),

@@ -173,6 +173,35 @@ class PlanForm(forms.Form):
         min_value=1,
         widget=_number(),
     )
+    rules = forms.ChoiceField(
+        label=_("Reglas"),
+        choices=[
+            (engine.RULES_V3, _("v3: traslados que valen el viaje")),
+            (engine.RULES_V2, _("v2: reglas anteriores")),
+        ],
+        initial=DEFAULTS.rules,
+        required=False,
+        help_text=_("v2 repite exactamente los planes de la versión anterior."),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    min_move_units = forms.IntegerField(
+        label="min_move_units",
+        help_text=_("v3: unidades mínimas por traslado"),
+        initial=DEFAULTS.min_move_units,
+        required=False,
+        min_value=1,
+        max_value=1000,
+        widget=_number(),
+    )
+    min_gain = forms.FloatField(
+        label="min_gain",
+        help_text=_("v3: demanda destino ÷ donante"),
+        initial=DEFAULTS.min_gain,
+        required=False,
+        min_value=0,
+        max_value=100,
+        widget=_number({"step": "0.05"}),
+    )
     max_units = forms.IntegerField(
         label=_("Máx. unidades"),
         help_text=_("tope de todo el plan"),
@@ -190,6 +219,9 @@ class PlanForm(forms.Form):
         "min_store_stock",
         "min_fill",
         "sku_weight",
+        "rules",
+        "min_move_units",
+        "min_gain",
     )
     CAP_FIELDS = ("max_rows", "max_units_per_sku_per_dest", "max_units")
 
@@ -243,6 +275,10 @@ class PlanForm(forms.Form):
             max_rows=data.get("max_rows") or DEFAULTS.max_rows,
             max_units_per_sku_per_dest=data.get("max_units_per_sku_per_dest") or DEFAULTS.max_units_per_sku_per_dest,
             max_units=data.get("max_units"),
+            # SPEC v3 §7; left empty: the defaults.
+            rules=data.get("rules") or DEFAULTS.rules,
+            min_move_units=data.get("min_move_units") or DEFAULTS.min_move_units,
+            min_gain=DEFAULTS.min_gain if data.get("min_gain") is None else data["min_gain"],
         )
 
     def plan_request(self) -> PlanRequest:
@@ -250,7 +286,7 @@ class PlanForm(forms.Form):
 
     def _request(self, data: dict[str, Any]) -> PlanRequest:
         eligible = data.get("eligible_stores")
-        complete = all(data.get(name) is not None for name in self.PARAM_FIELDS)
+        complete = all(data.get(name) is not None for name in self.PARAM_FIELDS if self.fields[name].required)
         return PlanRequest(
             mode=data.get("mode") or "",
             scope=data.get("scope") or "",

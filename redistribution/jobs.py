@@ -28,6 +28,7 @@ def run_redistribution_plan(job: Job, progress: JobProgress) -> None:
     job.result = {
         _("Plan"): plan.plan_id,
         _("Movimientos"): summary["moves"],
+        _("Movimientos de menos de 3 u"): summary.get("small_moves", 0),
         _("Unidades"): summary["units"],
         _("SKUs con traslados"): summary["skus_moved"],
         _("Tiendas afectadas"): summary["stores_affected"],

@@ -188,7 +188,8 @@ def _eligible_stores(request: PlanRequest) -> pd.DataFrame:
     if request.eligible_store_ids is not None:
         wanted = set(request.eligible_store_ids)
         stores = stores.filter(id__in=wanted)
-    frame = pd.DataFrame(list(stores.values_list("id", "name")), columns=["store_id", "name"])
+    # Inactive stores stay eligible: under rules v3 they only donate (SPEC v3 §4.7, §7).
+    frame = pd.DataFrame(list(stores.values_list("id", "name", "active")), columns=["store_id", "name", "active"])
     if request.eligible_store_ids is not None:
         unknown = sorted(set(request.eligible_store_ids) - set(frame["store_id"]))
         if unknown:
@@ -495,6 +496,8 @@ SHORT_LABELS = {
     engine.SHORT_CAP_DEST: gettext_lazy("tope por SKU y destino"),
     engine.SHORT_MAX_ROWS: gettext_lazy("tope de filas del plan"),
     engine.SHORT_MAX_UNITS: gettext_lazy("tope global de unidades"),
+    engine.SHORT_MIN_MOVE: gettext_lazy("faltante menor a min_move_units"),
+    engine.SHORT_NO_GAIN: gettext_lazy("ningún donante vale el viaje (min_gain)"),
 }
 
 

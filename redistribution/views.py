@@ -118,6 +118,7 @@ class PlanDetailView(TemplateView):
             summary=plan.summary,
             params=plan.params,
             param_rows=[(key, value) for key, value in plan.params.items() if key != "eligible_store_ids"],
+            small_moves_pct=round(100 * float(plan.summary.get("small_moves_share") or 0)),
             repeat_url=repeat_url(plan),
             lifecycle=lifecycle_context(plan, plan.plan_id),
             held=source_commitments(plan.plan_id) if plan.state in OPEN_STATES else None,
@@ -178,6 +179,7 @@ class PlanDetailView(TemplateView):
 def repeat_url(plan: TransferPlan) -> str:
     """The form, filled with this plan's choices (a SKU file must be chosen again)."""
     params = dict(plan.params)
+    params.setdefault("rules", "v2")  # a plan made before v3 followed the v2 rules
     query: list[tuple[str, object]] = [
         ("mode", plan.mode),
         ("scope", plan.scope),

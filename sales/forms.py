@@ -24,3 +24,20 @@ class MacroUploadForm(UploadForm):
 
     def job_params(self) -> dict[str, Any]:
         return {"mode": self.cleaned_data["mode"]}
+
+
+class PromotionUploadForm(UploadForm):
+    """Promotions calendar (SPEC v3 §4.6): rows are added unless "replace range" is ticked."""
+
+    replace_range = forms.BooleanField(
+        label=_("Reemplazar el rango de fechas del archivo"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        help_text=_(
+            "Marcado, primero se borran todas las promociones que se cruzan con las fechas del archivo "
+            "(de su primer inicio a su último fin). Sin marcar, las filas se agregan."
+        ),
+    )
+
+    def job_params(self) -> dict[str, Any]:
+        return {"replace_range": True} if self.cleaned_data.get("replace_range") else {}

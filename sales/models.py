@@ -219,6 +219,17 @@ class Promotion(models.Model):
         ordering = ["start_date", "product_id"]
         constraints = [
             models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="promotion_end_not_before_start"),
+            # The natural key (SKU, store or every store, dates): an identical row is never stored twice.
+            models.UniqueConstraint(
+                fields=["product", "store", "start_date", "end_date"],
+                condition=Q(store__isnull=False),
+                name="promotion_store_dates_uniq",
+            ),
+            models.UniqueConstraint(
+                fields=["product", "start_date", "end_date"],
+                condition=Q(store__isnull=True),
+                name="promotion_every_store_dates_uniq",
+            ),
         ]
         indexes = [
             models.Index(fields=["product", "start_date"], name="promotion_product_start_idx"),

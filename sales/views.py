@@ -7,8 +7,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from inventory.upload_views import UploadJobView
-from sales.forms import MacroUploadForm
-from sales.jobs import LEGACY_SALES_IMPORT, MACRO_SALES_IMPORT
+from sales.forms import MacroUploadForm, PromotionUploadForm
+from sales.jobs import LEGACY_SALES_IMPORT, MACRO_SALES_IMPORT, PROMOTION_IMPORT
 from sales.models import SalesLoad
 from sales.queries import default_as_of_week, last_loaded_sale_date, stores_behind
 
@@ -32,3 +32,10 @@ class LegacyUploadView(UploadJobView):
     template_name = "sales/legacy_upload.html"
     job_kind = LEGACY_SALES_IMPORT
     title = _("Carga de ventas (subset)")
+
+
+class PromotionUploadView(UploadJobView):
+    template_name = "sales/promotion_upload.html"
+    form_class = PromotionUploadForm
+    job_kind = PROMOTION_IMPORT
+    title = _("Carga de promociones")

@@ -30,6 +30,8 @@ def _files(folder: Path) -> dict[str, str]:
         "stores": "sku,store,quantity\n00012345,Tienda Centro 001,1\n00012345,Tienda Norte 002,9\n",
         "request": "sku,product_name,category\n00012345,,\n",
         "skus": "sku\n00012345\n",
+        "promotions": "sku,store,start_date,end_date,name\n00012345,,2026-01-12,2026-01-18,Enero\n",
+        "store_file": "store,code,size_factor,active\nTienda Centro 001,C001,1.2,sí\nTienda Sur 003,,0.8,no\n",
     }
     paths = {}
     for name, text in contents.items():
@@ -53,6 +55,8 @@ WRITES = [
     ("CD stock upload", lambda f: call_command("import_cd_stock", f["cd"], "--date", "2026-02-08")),
     ("store stock upload", lambda f: call_command("import_store_stock", f["stores"], "--date", "2026-02-08")),
     ("legacy sales upload", lambda f: call_command("import_sales", f["macro"])),
+    ("promotions upload", lambda f: call_command("import_promotions", f["promotions"])),
+    ("stores file upload", lambda f: call_command("import_stores", f["store_file"])),
     ("distribution run", lambda f: call_command("generate_distribution", f["request"])),
     ("purchase forecast", lambda f: call_command("forecast_purchase", "--skus", f["skus"])),
     (

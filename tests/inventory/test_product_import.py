@@ -101,3 +101,26 @@ def test_a_bad_pack_size_is_a_row_error_and_nothing_is_loaded(db, tmp_path, bad)
     errors = [(e.row, e.column, e.value) for e in rejected.value.errors]
     assert errors == [(3, "pack_size", bad)]
     assert not Product.objects.exists()
+
+
+def test_display_min_is_set_kept_when_blank_and_refused_when_negative(db, tmp_path):
+    factories.product("00012345")
+    factories.product("00012346")
+    Product.objects.filter(sku="00012346").update(display_min=4)
+    path = csv_file(
+        tmp_path,
+        "d.csv",
+        ["00012345,2", "00012346,", "00012347,3"],  # set; blank keeps 4; a new product with 3
+        header="sku,exhibición_mínima",
+    )
+    job = job_start(kind=PRODUCT_IMPORT, path=path, sync=True)
+    assert job.status == Job.Status.DONE, job.errors
+    assert dict(Product.objects.values_list("sku", "display_min")) == {"00012345": 2, "00012346": 4, "00012347": 3}
+    assert dict(job.summary_items)["Exhibiciones mínimas cambiadas"] == 1
+    # A file without the column leaves them alone; a negative or fractional value refuses the file.
+    job_start(kind=PRODUCT_IMPORT, path=csv_file(tmp_path, "n.csv", ["00012345,Nombre"], header="sku,product_name"))
+    assert Product.objects.get(sku="00012345").display_min == 2
+    bad = csv_file(tmp_path, "b.csv", ["00012345,-1", "00012346,1.5"], header="sku,display_min")
+    job = job_start(kind=PRODUCT_IMPORT, path=bad, sync=True)
+    assert job.status == Job.Status.FAILED and [e["row"] for e in job.errors] == [2, 3]
+    assert dict(Product.objects.values_list("sku", "display_min")) == {"00012345": 2, "00012346": 4, "00012347": 3}

@@ -31,7 +31,9 @@ from redistribution.engine import (
     top_skus,
 )
 
-W1 = RedistParams(history_weeks=1)
+# SPEC v3 made "moves worth a truck" the default: these are the v2 rules, pinned (v3: test_engine_v3.py).
+V2 = "v2"
+W1 = RedistParams(history_weeks=1, rules=V2)
 
 
 def make(
@@ -93,7 +95,7 @@ def moves(result) -> list[tuple[str, str, str, int]]:
 
 def test_demand_is_units_over_history_weeks():
     inputs, _ = make(["A", "B"], {("X", "A"): 16, ("X", "B"): 4})
-    m = demand_matrices(inputs, RedistParams(history_weeks=8), SCOPE_SKUS)
+    m = demand_matrices(inputs, RedistParams(rules=V2, history_weeks=8), SCOPE_SKUS)
     assert m.own_demand.tolist() == [[2.0, 0.5]]
 
 
@@ -118,7 +120,7 @@ def test_sku_scope_uses_own_demand_where_positive_else_blended():
 
 def test_sku_weight_is_configurable():
     inputs, _ = make(["A", "B"], {("X", "A"): 10}, category_store={("C", "A"): 30, ("C", "B"): 70})
-    m = demand_matrices(inputs, RedistParams(history_weeks=1, sku_weight=0.5), SCOPE_CATEGORY)
+    m = demand_matrices(inputs, RedistParams(rules=V2, history_weeks=1, sku_weight=0.5), SCOPE_CATEGORY)
     assert m.demand[0] == pytest.approx([0.5 * 10 + 0.5 * 0.3 * 10, 0.5 * 0.7 * 10])
 
 
@@ -172,14 +174,14 @@ def test_need_rounds_before_ceiling():
     assert result.lines["qty"].tolist() == [3]
     inputs, _ = make(["D", "G"], {("X", "D"): 0.1}, {("X", "G"): 100})
     result = plan_transfers(
-        inputs, RedistParams(history_weeks=1, target_woc=30, max_woc=40), PlanTarget(destination=10)
+        inputs, RedistParams(rules=V2, history_weeks=1, target_woc=30, max_woc=40), PlanTarget(destination=10)
     )
     assert result.lines["qty"].tolist() == [3]
 
 
 def test_no_need_at_or_above_max_woc():
     # target 5, max 5: stock 15 = 5 × 3 → nothing; one unit below → need 1.
-    params = RedistParams(history_weeks=1, target_woc=5, max_woc=5, min_fill=1)
+    params = RedistParams(rules=V2, history_weeks=1, target_woc=5, max_woc=5, min_fill=1)
     inputs, _ = make(["D", "G"], {("X", "D"): 3}, {("X", "D"): 15, ("X", "G"): 100})
     assert plan_transfers(inputs, params, PlanTarget(destination=10)).lines.empty
     inputs, _ = make(["D", "G"], {("X", "D"): 3}, {("X", "D"): 14, ("X", "G"): 100})
@@ -206,7 +208,7 @@ def test_donor_keeps_max_retain_woc_of_its_own_demand():
 
 def test_donor_keeps_at_least_min_store_stock():
     # d = 0.2 → ceil(0.4) = 1 < min_store_stock 3: retain 3, excess 7 - 3 = 4.
-    params = RedistParams(history_weeks=1, min_store_stock=3)
+    params = RedistParams(rules=V2, history_weeks=1, min_store_stock=3)
     inputs, _ = make(["D", "G"], {("X", "D"): 5, ("X", "G"): 0.2}, {("X", "G"): 7})
     result = plan_transfers(inputs, params, PlanTarget(destination=10))
     assert moves(result) == [("X", "G", "D", 4)]
@@ -233,11 +235,11 @@ def test_min_fill_bump_only_within_max_woc():
     # 1 unit in 7 weeks: d = 1/7, stock 0 → need ⌈2 × 1/7⌉ = 1 < min_fill 2, urgent; but 0 + 2 > max_woc 4 × 1/7
     # = 0.571 (14 weeks of cover): no move (SPEC §7).
     inputs, _ = make(["D", "G"], {("X", "D"): 1}, {("X", "G"): 10})
-    result = plan_transfers(inputs, RedistParams(history_weeks=7), PlanTarget(destination=10))
+    result = plan_transfers(inputs, RedistParams(rules=V2, history_weeks=7), PlanTarget(destination=10))
     assert result.lines.empty
     assert result.shortfalls[["short", "reason"]].values.tolist() == [[1, SHORT_MIN_FILL]]
     # With max_woc 14 the same move fits (0 + 2 ≤ 14 × 1/7 = 2): bumped to 2.
-    wide = RedistParams(history_weeks=7, max_woc=14)
+    wide = RedistParams(rules=V2, history_weeks=7, max_woc=14)
     result = plan_transfers(inputs, wide, PlanTarget(destination=10))
     assert result.lines[["qty", "reason"]].values.tolist() == [[2, REASON_MIN_FILL]]
 
@@ -260,7 +262,7 @@ def test_min_fill_drop_when_donor_excess_is_below_min_fill():
 
 def test_min_fill_is_configurable():
     inputs, _ = make(["D", "G"], {("X", "D"): 2}, {("X", "D"): 3, ("X", "G"): 10})
-    result = plan_transfers(inputs, RedistParams(history_weeks=1, min_fill=1), PlanTarget(destination=10))
+    result = plan_transfers(inputs, RedistParams(rules=V2, history_weeks=1, min_fill=1), PlanTarget(destination=10))
     assert result.lines["qty"].tolist() == [1]
 
 
@@ -273,7 +275,7 @@ def test_max_units_per_sku_per_destination():
     assert result.lines["qty"].tolist() == [20]  # need 30, cap 20
     assert result.shortfalls[["short", "reason"]].values.tolist() == [[10, SHORT_CAP_DEST]]
     result = plan_transfers(
-        inputs, RedistParams(history_weeks=1, max_units_per_sku_per_dest=25), PlanTarget(destination=10)
+        inputs, RedistParams(rules=V2, history_weeks=1, max_units_per_sku_per_dest=25), PlanTarget(destination=10)
     )
     assert result.lines["qty"].tolist() == [25]
 
@@ -288,7 +290,7 @@ def test_per_destination_cap_spans_several_donors():
 def test_max_rows_stops_the_plan():
     stores = ["D1", "D2", "D3", "G"]
     inputs, _ = make(stores, {("X", d): 2 for d in stores[:3]}, {("X", "G"): 100})
-    result = plan_transfers(inputs, RedistParams(history_weeks=1, max_rows=2), PlanTarget())
+    result = plan_transfers(inputs, RedistParams(rules=V2, history_weeks=1, max_rows=2), PlanTarget())
     assert len(result.lines) == 2
     assert result.cap_hit == SHORT_MAX_ROWS
     assert result.shortfalls["reason"].tolist() == [SHORT_MAX_ROWS]
@@ -298,11 +300,11 @@ def test_max_rows_stops_the_plan():
 def test_max_units_is_a_global_cap():
     stores = ["D1", "D2", "D3", "G"]
     inputs, _ = make(stores, {("X", d): 2 for d in stores[:3]}, {("X", "G"): 100})
-    result = plan_transfers(inputs, RedistParams(history_weeks=1, max_units=10), PlanTarget())
+    result = plan_transfers(inputs, RedistParams(rules=V2, history_weeks=1, max_units=10), PlanTarget())
     assert result.lines["qty"].tolist() == [4, 4, 2]
     assert result.cap_hit == SHORT_MAX_UNITS
     assert result.shortfalls[["store", "short", "reason"]].values.tolist() == [["D3", 2, SHORT_MAX_UNITS]]
-    result = plan_transfers(inputs, RedistParams(history_weeks=1, max_units=8), PlanTarget())
+    result = plan_transfers(inputs, RedistParams(rules=V2, history_weeks=1, max_units=8), PlanTarget())
     assert result.lines["qty"].tolist() == [4, 4]
     assert result.cap_hit == SHORT_MAX_UNITS
     assert result.shortfalls[["store", "reason"]].values.tolist() == [["D3", SHORT_MAX_UNITS]]
@@ -339,7 +341,7 @@ def test_donors_give_largest_excess_first():
 
 def test_a_store_is_never_donor_and_destination_of_one_sku():
     # Lower retain than target: B (d 2, stock 3) has excess 1 (retain 2) and a need of 1.
-    params = RedistParams(history_weeks=1, max_retain_woc=1, min_fill=1)
+    params = RedistParams(rules=V2, history_weeks=1, max_retain_woc=1, min_fill=1)
     inputs, _ = make(["A", "B", "G"], {("X", "A"): 2, ("X", "B"): 2}, {("X", "B"): 3, ("X", "G"): 10})
     result = plan_transfers(inputs, params, PlanTarget())
     origins = set(result.lines["origin_store"])

@@ -101,7 +101,8 @@ def test_case2_category_and_all_stores_serves_low_woc_destinations_first(db, wee
     sku = f.product("00000100", "Juego", "Videojuegos")
     f.weekly([(p, s, week(w), u) for w in range(8) for p, s, u in ((sku, baja, 2), (sku, alta, 5), (sku, media, 3))])
     f.store_stock([(donor, sku, 7), (alta, sku, 6), (media, sku, 4)])
-    plan = post_plan(planner_client, category="Videojuegos", destination_kind="all")
+    # The v2 rules (v3 would drop the 2-unit move to Alta: fewer than min_move_units 3).
+    plan = post_plan(planner_client, category="Videojuegos", destination_kind="all", rules="v2")
     got = list(plan.lines.order_by("id").values_list("destination_store__name", "qty", "urgent"))
     assert got == [("Baja", 4, True), ("Alta", 2, False)]
     assert plan.summary["destinations_short"] == 2  # Alta still needs 2, Media 2
@@ -116,6 +117,7 @@ def test_case3_assisted_sku_list_without_qty_the_system_decides(shop, planner_cl
         origin=shop["centro"].pk,
         auto_pick_donors=None,
         destination=shop["norte"].pk,
+        rules="v2",  # v3 would not move the 2 units of 00000002 (fewer than min_move_units 3)
     )
     # Norte: 2/wk and 1/wk, stock 0 → target 2 weeks = 4 and 2 units.
     assert dict(plan.lines.values_list("product__sku", "qty")) == {"00000001": 4, "00000002": 2}

@@ -3,6 +3,7 @@
       [--history-weeks N] [--min-woc X] [--target-woc X] [--max-woc X]
       [--max-retain-woc X] [--min-store-stock N] [--min-fill N]
       [--max-rows N] [--max-units-per-sku-per-dest N] [--output FILE]
+      [--rules v2|v3] [--min-move-units N] [--min-gain X]      # SPEC v3 §7
 
 Runs the same job as the web form, synchronously; prints the plan id and its
 summary; exits non-zero with the reasons on bad input.
@@ -59,6 +60,24 @@ class Command(BaseCommand):
         parser.add_argument("--max-rows", type=int, default=DEFAULTS.max_rows)
         parser.add_argument("--max-units-per-sku-per-dest", type=int, default=DEFAULTS.max_units_per_sku_per_dest)
         parser.add_argument("--output", metavar="FILE", help="FILE.csv o FILE.xlsx")
+        parser.add_argument(
+            "--rules",
+            choices=list(engine.RULES),
+            default=DEFAULTS.rules,
+            help="v3 (por defecto): solo traslados que valen el viaje; v2: las reglas anteriores, exactas.",
+        )
+        parser.add_argument(
+            "--min-move-units",
+            type=int,
+            default=DEFAULTS.min_move_units,
+            help="v3: unidades mínimas de un traslado.",
+        )
+        parser.add_argument(
+            "--min-gain",
+            type=float,
+            default=DEFAULTS.min_gain,
+            help="v3: el destino debe vender al menos X veces lo que vende el donante (salvo urgencia o exceso).",
+        )
         # Optional extras beyond SPEC §9 (the contract's flags keep their meaning).
         parser.add_argument("--sku-weight", type=float, default=DEFAULTS.sku_weight)
         parser.add_argument("--max-units", type=int, default=None, help="Tope global de unidades del plan.")
@@ -112,6 +131,9 @@ class Command(BaseCommand):
                 max_rows=options["max_rows"],
                 max_units_per_sku_per_dest=options["max_units_per_sku_per_dest"],
                 max_units=options["max_units"],
+                rules=options["rules"],
+                min_move_units=options["min_move_units"],
+                min_gain=options["min_gain"],
             ),
         )
         if request.mode == MODE_AUTO and (request.origin_id is not None or request.override_qty):

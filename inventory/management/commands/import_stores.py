@@ -1,0 +1,14 @@
+"""python manage.py import_stores FILE"""
+
+from __future__ import annotations
+
+from inventory.jobs import STORE_IMPORT
+from inventory.management.import_command import ImportCommand
+
+
+class Command(ImportCommand):
+    help = (
+        "Carga el archivo de tiendas (store; opcionales code, opened_on, like_store, size_factor, "
+        "lead_time_days, active)."
+    )
+    job_kind = STORE_IMPORT
