@@ -85,7 +85,7 @@ def test_the_repair_migration_gives_every_weekly_row_its_products_category(db, w
     from sales.models import CategorySalesState
     from tests import factories
 
-    repair = importlib.import_module("sales.migrations.0009_weekly_category_repair").weekly_categories_repair
+    repair = importlib.import_module("sales.migrations.0010_weekly_category_repair").weekly_categories_repair
     store = factories.store("Tienda 1")
     cable, lamp = factories.product("001", "Cable", "Audio"), factories.product("002", "Lámpara", None)
     factories.weekly([(cable, store, week(0), 3), (cable, store, week(1), 1), (lamp, store, week(0), 2)])

@@ -28,7 +28,7 @@ def weekly_categories_repair(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sales", "0008_promotion"),
+        ("sales", "0009_promotion_natural_key"),
     ]
 
     operations = [
