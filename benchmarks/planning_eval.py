@@ -103,13 +103,16 @@ def measure(scenario: Scenario, lines: pd.DataFrame, moves: pd.DataFrame, *, tar
     promoted = scenario.products.loc[scenario.products["promo_last_week"], "sku"].tolist()
     return {
         "oos": metrics.oos_left_empty(lines, truth, skus=history, stores=settled),
+        # The pairs out of stock for their last 3 weeks or more (the study: all got nothing).
+        "oos_3w": metrics.oos_left_empty(lines, truth[truth["oos_weeks"] >= 3], skus=history, stores=settled),
         "cover": metrics.over_cover_lines(lines, truth, weeks=COVER_WEEKS),
         "launch": metrics.launch_reach(lines, truth, skus=scenario.skus_of("new", "launching")),
         "launch_new": metrics.launch_reach(lines, truth, skus=scenario.skus_of("new")),
         "launch_launching": metrics.launch_reach(lines, truth, skus=scenario.skus_of("launching")),
         "cd_short": metrics.cd_short_shelves(lines, truth, skus=short, stores=active),
         "promo": metrics.promo_inflation(lines, truth, skus=promoted, target_woc=target_woc),
-        "opening": metrics.opening_store_lines(lines, stores=scenario.stores_of("opening")),
+        "opening": metrics.store_lines(lines, stores=scenario.stores_of("opening")),
+        "inactive": metrics.store_lines(lines, stores=scenario.stores_of("inactive")),
         "moves": metrics.move_quality(moves, truth, similar=SIMILAR_RATIO),
     }
 

@@ -127,8 +127,8 @@ def promo_inflation(lines: pd.DataFrame, truth: pd.DataFrame, *, skus: Iterable[
     return {"skus": len(wanted), "suggested": int(suggested), "base": int(base), "ratio": _share(suggested, base)}
 
 
-def opening_store_lines(lines: pd.DataFrame, *, stores: Iterable[str]) -> dict:
-    """Lines (allocated > 0) to the opening `stores`, and how many of them got any."""
+def store_lines(lines: pd.DataFrame, *, stores: Iterable[str]) -> dict:
+    """Lines (allocated > 0) to `stores` (the opening ones, the closing ones), and how many of them got any."""
     wanted = set(stores)
     plan = _allocated(lines)
     shipped = plan[plan["store"].isin(wanted) & (plan["allocated_qty"] > 0)]

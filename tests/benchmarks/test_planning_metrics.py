@@ -90,9 +90,9 @@ def test_promo_inflation_compares_the_suggestion_with_the_base_rates():
     assert got == {"skus": 1, "suggested": 10, "base": 5, "ratio": pytest.approx(2.0)}
 
 
-def test_opening_store_lines_counts_stores_that_got_units():
+def test_store_lines_counts_stores_that_got_units():
     plan = lines(("A", "N1", 2, 2, 0), ("B", "N1", 2, 2, 0), ("A", "N2", 2, 0, 0), ("A", "T1", 5, 5, 0))
-    got = m.opening_store_lines(plan, stores=["N1", "N2"])
+    got = m.store_lines(plan, stores=["N1", "N2"])
     assert got == {"stores": 2, "stores_reached": 1, "share": 0.5, "lines": 2, "units": 4}
 
 
