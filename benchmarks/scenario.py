@@ -24,7 +24,8 @@ The network (``SIZES``: stores, SKUs, categories, weeks, held-out weeks …):
   like SKU — | ``launching`` — first sales 2 weeks before the as-of week, at
   the category's top 10 stores only — | ``eol`` — demand stopped 4–10 weeks
   ago, stores still hold stock), like_sku, launch_factor, cd_short (the CD
-  holds 25–55% of what the network needs), promo_last_week (promoted in the
+  holds 25–55% of the packs the stores want, at least one per empty
+  shelf), promo_last_week (promoted in the
   as-of week only; pack 1, no display minimum, so the inflation metric
   measures the promotion alone), promo_ahead (promoted in the first held-out
   week).
@@ -507,7 +508,7 @@ def _simulate(b: _Build, size: str, seed: int) -> Scenario:
             "oos_weeks": oos_weeks.astype(np.int64),
         }
     )
-    cd = _cd_stock(b, pair_sku, truth)
+    cd = _cd_stock(b, pair_sku, pair_store, truth)
     return Scenario(
         size=size,
         seed=seed,
@@ -588,23 +589,30 @@ def _category_top_stores(b: _Build) -> dict[int, set[int]]:
     return out
 
 
-def _cd_stock(b: _Build, pair_sku: np.ndarray, truth: pd.DataFrame) -> pd.DataFrame:
+def _cd_stock(b: _Build, pair_sku: np.ndarray, pair_store: np.ndarray, truth: pd.DataFrame) -> pd.DataFrame:
     """CD units per SKU: what the network needs (2 weeks of the base rate less
-    store stock, plus 2–5 weeks of the held-out rate); CD-short SKUs get
-    25–55% of the need, new and launching SKUs 3–5 weeks of their rate,
-    ended SKUs nothing."""
+    store stock, plus 2–5 weeks of the held-out rate), in packs. CD-short SKUs
+    get 25–55% of the packs their stores want (one pack at least per store
+    that wants any), never less than one pack per empty shelf (stock 0,
+    demand expected at an active store): a rule that fills empty shelves
+    first can then fill them all. New and launching SKUs get 3–5 weeks of
+    their rate, ended SKUs nothing."""
     p, rng = b.products, b.rng
     n = len(p)
-    need_pair = np.maximum(np.ceil(2 * truth["base_rate"].to_numpy()) - truth["stock"].to_numpy(), 0)
+    pack = p["pack_size"].to_numpy()
+    stock = truth["stock"].to_numpy()
+    need_pair = np.maximum(np.ceil(2 * truth["base_rate"].to_numpy()) - stock, 0)
     need = np.bincount(pair_sku, weights=need_pair, minlength=n)
     weekly = np.bincount(pair_sku, weights=truth["rate"].to_numpy(), minlength=n)
-    pack = p["pack_size"].to_numpy()
     units = need + np.ceil(weekly * rng.uniform(2, 5, n))
     kind = p["kind"].to_numpy()
     launch = np.isin(kind, ["new", "launching"])
     units = np.where(launch, np.ceil(weekly * rng.uniform(3, 5, n)), units)
     units = pack * np.ceil(units / pack)
-    short = p["cd_short"].to_numpy()
-    units = np.where(short, pack * np.floor(need * rng.uniform(0.25, 0.55, n) / pack), units)
+    wanted = np.bincount(pair_sku, weights=np.ceil(need_pair / pack[pair_sku]), minlength=n)
+    active = b.stores["active"].to_numpy()[pair_store]
+    empty = np.bincount(pair_sku, weights=(stock <= 0) & (truth["rate"].to_numpy() > 0) & active, minlength=n)
+    short_packs = np.maximum(np.floor(wanted * rng.uniform(0.25, 0.55, n)), empty)
+    units = np.where(p["cd_short"].to_numpy(), pack * short_packs, units)
     units = np.where(kind == "eol", 0, units)
     return pd.DataFrame({"sku": p["sku"], "quantity": units.astype(np.int64)})

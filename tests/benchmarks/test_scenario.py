@@ -99,7 +99,15 @@ def test_promotions_and_cd_shortage(sc):
     cd = sc.cd_stock.set_index("sku")["quantity"]
     weekly = sc.truth.groupby("sku")["rate"].sum()
     short = p.index[p["cd_short"]]
-    assert (cd[short] < 2 * weekly[short]).all()
+    # Short: fewer packs than the stores want (2 weeks of the base rate less stock,
+    # one pack at least per store), yet one pack per empty shelf at an active store.
+    t = sc.truth[sc.truth["sku"].isin(short)].assign(pack=lambda f: f["sku"].map(p["pack_size"]))
+    t["wanted"] = np.ceil(np.maximum(np.ceil(2 * t["base_rate"]) - t["stock"], 0) / t["pack"])
+    active = set(sc.stores.loc[sc.stores["active"], "store"])
+    t["empty"] = (t["stock"] <= 0) & (t["rate"] > 0) & t["store"].isin(active)
+    packs = cd[short] // p.loc[short, "pack_size"]
+    assert packs.sum() < t["wanted"].sum()
+    assert (packs >= t.groupby("sku")["empty"].sum().reindex(short, fill_value=0)).all()
     ranged = weekly.index[weekly > 0]
     assert (cd[p.index[p["kind"] == "regular"].difference(short).intersection(ranged)] > 0).all()
 
