@@ -49,6 +49,10 @@ The network (``SIZES``: stores, SKUs, categories, weeks, held-out weeks …):
   demand (realised ``demand`` and ``expected``) per SKU and week, or per
   (SKU, store) and week; SKU level also has ``observed`` (sales loaded,
   NaN in held-out weeks). For the forecast and replay evaluations.
+  Pair level over every week is pairs × weeks rows (≈ 11M on the default
+  size): ask for the held-out weeks unless you need the history.
+- ``sc.skus_of(*kinds)`` / ``sc.stores_of(*kinds)``: the SKUs / stores of
+  those kinds, e.g. ``sc.skus_of("new", "launching")``.
 - ``daily_split(units, rng)``: a weekly quantity spread over Mon…Sun.
 
 Demand: ``rate(sku, store, week) = base × season(category, week) × lift
