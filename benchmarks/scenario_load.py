@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from pyarrow import csv as pa_csv
 
 from benchmarks.scenario import Scenario, daily_split
-from fastdso.db import analyze_after_load, indexes_rebuilt_after, rows_insert, table_is_empty
+from fastdso.db import analyze_after_load, chunks, indexes_rebuilt_after, rows_insert, table_is_empty
 from inventory.models import Product, Store, store_name_key
 from inventory.services import cd_stock_import, products_upsert, store_stock_import
 from sales.engine import DAY_FIELDS
@@ -118,7 +118,7 @@ def weekly_frame(scenario: Scenario, product_ids: dict[str, int], store_ids: dic
     )
     rng = np.random.default_rng(scenario.seed + 1)
     units = sales["units"].to_numpy(np.int64)
-    days = np.concatenate([daily_split(units[i : i + CHUNK], rng) for i in range(0, len(units), CHUNK)] or [])
+    days = np.concatenate([daily_split(part, rng) for part in chunks(units, CHUNK)] or [])
     for index, name in enumerate(DAY_FIELDS):
         frame[name] = days[:, index] if len(units) else np.zeros(0, np.int32)
     frame["units"] = units.astype(np.int32)

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fastdso.audit import audit_record
-from fastdso.db import analyze_after_load, date_param, imports_lock, in_clause, is_postgres, rows_insert
+from fastdso.db import analyze_after_load, chunks, date_param, imports_lock, in_clause, is_postgres, rows_insert
 from fastdso.files import Column, Kind, RowError, normalise_header, read_raw_strings, read_table
 from fastdso.jobs import JobInputError, no_progress
 from fastdso.lifecycle import TransitionRefused
@@ -124,8 +124,8 @@ def _display_mins(rows: pd.DataFrame, known: pd.Series) -> tuple[pd.Series | Non
         return None, pd.Series(False, index=rows.index)
     ids = rows.loc[known, "id"].astype(int).tolist()
     stored: dict[int, int] = {}
-    for start in range(0, len(ids), BATCH):
-        stored.update(Product.objects.filter(id__in=ids[start : start + BATCH]).values_list("id", "display_min"))
+    for chunk in chunks(ids, BATCH):
+        stored.update(Product.objects.filter(id__in=chunk).values_list("id", "display_min"))
     old = pd.to_numeric(rows["id"].map(lambda pk: stored.get(int(pk)) if pd.notna(pk) else None), errors="coerce")
     old = old.fillna(0).astype("int64")
     display = given.fillna(old).astype("int64")
