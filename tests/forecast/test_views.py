@@ -34,7 +34,7 @@ def data(db, week):
 
 
 def post_text(client, skus: str, **extra):
-    payload = {"input": "text", "skus_text": skus, "weeks": 4, "coverage_weeks": 4, "backtest_weeks": 2}
+    payload = {"input": "text", "skus_text": skus, "method": "sma", "weeks": 4, "coverage_weeks": 4, "backtest_weeks": 2}
     payload.update(extra)
     return client.post(HOME, payload)
 
@@ -101,7 +101,7 @@ def test_store_selection_from_the_form(planner_client, data):
 def test_sku_file_upload_runs_as_a_job(planner_client, data):
     upload = SimpleUploadedFile("lista.csv", b"sku;category\n00012345;\n00088888;Consolas\n", content_type="text/csv")
     response = planner_client.post(
-        HOME, {"input": "file", "file": upload, "weeks": 4, "coverage_weeks": 4, "backtest_weeks": 0}
+        HOME, {"input": "file", "file": upload, "method": "sma", "weeks": 4, "coverage_weeks": 4, "backtest_weeks": 0}
     )
     job = Job.objects.get(kind="purchase_forecast")
     run = ForecastRun.objects.get()
@@ -118,7 +118,7 @@ def test_sku_file_upload_runs_as_a_job(planner_client, data):
 def test_bad_sku_file_fails_the_job_and_writes_nothing(planner_client, data):
     upload = SimpleUploadedFile("mal.csv", b"codigo\n00012345\n", content_type="text/csv")
     response = planner_client.post(
-        HOME, {"input": "file", "file": upload, "weeks": 4, "coverage_weeks": 4, "backtest_weeks": 0}
+        HOME, {"input": "file", "file": upload, "method": "sma", "weeks": 4, "coverage_weeks": 4, "backtest_weeks": 0}
     )
     job = Job.objects.get(kind="purchase_forecast")
     assert job.status == Job.Status.FAILED
@@ -129,7 +129,7 @@ def test_bad_sku_file_fails_the_job_and_writes_nothing(planner_client, data):
 
 def test_category_input(planner_client, data):
     planner_client.post(
-        HOME, {"input": "category", "category": "Consolas", "weeks": 4, "coverage_weeks": 4, "backtest_weeks": 0}
+        HOME, {"input": "category", "category": "Consolas", "method": "sma", "weeks": 4, "coverage_weeks": 4, "backtest_weeks": 0}
     )
     run = ForecastRun.objects.get()
     assert run.scope == ForecastRun.Scope.CATEGORY
