@@ -397,11 +397,13 @@ def seasonal_index(
 
 def promoted_replaced(units: np.ndarray, promoted: np.ndarray | None) -> np.ndarray:
     """`units` with each promoted week replaced by the row's mean over its
-    non-promoted weeks (SPEC §4.6); a row promoted every week is left as it is."""
+    non-promoted weeks since its first sale (SPEC §4.6); a row promoted every
+    week is left as it is."""
     if promoted is None:
         return units
     promoted = np.asarray(promoted, dtype=bool)
-    plain = ~promoted
+    started = np.cumsum(units != 0, axis=1) > 0
+    plain = ~promoted & started
     count = plain.sum(axis=1, keepdims=True)
     rate = np.where(plain, units, 0.0).sum(axis=1, keepdims=True) / np.maximum(count, 1)
     return np.where(promoted & (count > 0), rate, units)

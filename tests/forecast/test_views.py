@@ -34,7 +34,14 @@ def data(db, week):
 
 
 def post_text(client, skus: str, **extra):
-    payload = {"input": "text", "skus_text": skus, "method": "sma", "weeks": 4, "coverage_weeks": 4, "backtest_weeks": 2}
+    payload = {
+        "input": "text",
+        "skus_text": skus,
+        "method": "sma",
+        "weeks": 4,
+        "coverage_weeks": 4,
+        "backtest_weeks": 2,
+    }
     payload.update(extra)
     return client.post(HOME, payload)
 
@@ -129,7 +136,15 @@ def test_bad_sku_file_fails_the_job_and_writes_nothing(planner_client, data):
 
 def test_category_input(planner_client, data):
     planner_client.post(
-        HOME, {"input": "category", "category": "Consolas", "method": "sma", "weeks": 4, "coverage_weeks": 4, "backtest_weeks": 0}
+        HOME,
+        {
+            "input": "category",
+            "category": "Consolas",
+            "method": "sma",
+            "weeks": 4,
+            "coverage_weeks": 4,
+            "backtest_weeks": 0,
+        },
     )
     run = ForecastRun.objects.get()
     assert run.scope == ForecastRun.Scope.CATEGORY
