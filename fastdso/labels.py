@@ -162,6 +162,7 @@ PARAMS: dict[str, Label] = {
     "weeks": (_("Semanas de historia"), ""),
     "coverage_weeks": (_("Semanas de cobertura"), ""),
     "method": (_("Método"), ""),
+    "end_of_life": (_("SKUs en fin de vida"), ""),
     "eol_weeks": (_("Semanas sin venta para fin de vida"), ""),
     "eol_override": (_("Fin de vida comprado igual"), ""),
     "origins": (_("Orígenes de la evaluación"), ""),

@@ -501,6 +501,8 @@ def run_summary(run: ForecastRun) -> dict[str, Any]:
         "category_proxy": run.proxy_count,
         "no_history": run.no_history_count,
         "purchase_units": run.purchase_units,
+        "method": run.method,
+        "end_of_life": run.eol_count,
     }
 
 
@@ -520,6 +522,15 @@ EXPORT_COLUMNS = [
     "as_of_week",
     "proxy_skus",
     "note",
+    "method",
+    "end_of_life",
+    "unflagged_qty",
+    "in_transit",
+    "reserved",
+    "level",
+    "alpha",
+    "season_factor",
+    "forecast_units",
 ]
 
 
@@ -534,6 +545,8 @@ def forecast_export_info(run: ForecastRun) -> list[tuple]:
         "coverage_weeks": run.coverage_weeks,
         "as_of_week": run.as_of_week,
         "window_start": run.window_start,
+        "method": run.method,
+        "eol_weeks": run.eol_weeks,
     }
     return export_info(head, {}, run_summary(run))
 
@@ -553,11 +566,22 @@ def forecast_export_frame(run: ForecastRun) -> pd.DataFrame:
         "window_units",
         "proxy_skus",
         "note",
+        "end_of_life",
+        "unflagged_qty",
+        "in_transit",
+        "reserved",
+        "level",
+        "alpha",
+        "season_factor",
+        "forecast_units",
     )
     frame = pd.DataFrame(
         list(rows.iterator(chunk_size=5000)),
-        columns=[c for c in EXPORT_COLUMNS if c not in {"coverage_weeks", "weeks", "as_of_week"}],
+        columns=[c for c in EXPORT_COLUMNS if c not in {"coverage_weeks", "weeks", "as_of_week", "method"}],
     )
+    frame["method"] = run.method
+    for column in ("level", "season_factor", "forecast_units"):
+        frame[column] = frame[column].astype("float64").round(4)
     frame["avg_weekly"] = frame["avg_weekly"].astype("float64").round(4)
     frame["proxy_skus"] = frame["proxy_skus"].astype("Int64")
     frame["coverage_weeks"] = run.coverage_weeks

@@ -284,3 +284,19 @@ def test_small_lists_run_inline_big_ones_go_to_the_worker(planner_client, data, 
     assert job.params["skus"][:2] == ["00000000", "00000001"]
     assert response["Location"] == reverse("job_detail", args=[job.pk])
     assert ForecastRun.objects.count() == 1
+
+
+def test_seasonal_run_shows_the_method_evaluation_tab(planner_client, data, django_assert_max_num_queries):
+    response = post_text(planner_client, "00012345\n00012346\n00099999", method="seasonal", weeks="")
+    run = ForecastRun.objects.get()
+    assert response.status_code == 302 and run.method == "seasonal" and run.weeks == 26
+    with django_assert_max_num_queries(12):
+        page = planner_client.get(run.get_absolute_url())
+    html = page.content.decode()
+    assert "Evaluación de métodos" in html
+    evaluation = page.context["evaluation"]
+    assert [m["method"] for m in evaluation["summary"]] == ["naive", "seasonal_naive", "sma", "seasonal"]
+    # One category, one winner, shown with its label.
+    (row,) = evaluation["categories"]
+    assert row["category"] == "Consolas" and row["winner"] == run.evaluation["winners"]["Consolas"]
+    assert "Ingenuo estacional" in html
