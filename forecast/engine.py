@@ -633,14 +633,17 @@ def category_codes(categories: Sequence[str | None]) -> tuple[np.ndarray, list[s
 
 
 def week_matrix(frame: pd.DataFrame, key: str, keys: Sequence[str], weeks: Sequence[dt.date]) -> np.ndarray:
-    """Dense keys × weeks matrix of `units` from DataFrame[key, week_start, units] (0 where absent)."""
-    if frame is None or frame.empty or not len(keys):
-        return np.zeros((len(keys), len(weeks)))
-    table = frame.assign(**{key: frame[key].astype(str)}).pivot_table(
-        index=key, columns="week_start", values="units", aggfunc="sum", fill_value=0
-    )
-    table = table.reindex(index=list(keys), columns=list(weeks), fill_value=0).fillna(0)
-    return table.to_numpy(dtype="float64")
+    """Dense keys × weeks matrix of `units` from DataFrame[key, week_start, units]
+    (summed; 0 where absent; rows of other keys or weeks ignored)."""
+    out = np.zeros((len(keys), len(weeks)))
+    if frame is None or frame.empty or not len(keys) or not len(weeks):
+        return out
+    rows = pd.Index(list(keys)).get_indexer(frame[key].astype(str))
+    cols = pd.Index(list(weeks)).get_indexer(frame["week_start"])
+    keep = (rows >= 0) & (cols >= 0)
+    flat = rows[keep] * len(weeks) + cols[keep]
+    values = frame["units"].to_numpy(dtype="float64")[keep]
+    return np.bincount(flat, weights=values, minlength=out.size).reshape(out.shape)
 
 
 def seasonal_purchase_forecast(
@@ -697,14 +700,11 @@ def seasonal_purchase_forecast(
         promoted=promo,
     )
     window = weeks[-params.weeks :]
-    window_set = set(window)
-    in_window = sales[sales["week_start"].isin(window_set)] if not sales.empty else sales
-    with_rows = set(in_window["sku"].astype(str)) if not in_window.empty else set()
-    earlier = set(sales["sku"].astype(str)) if not sales.empty else set()
-    sku_series = pd.Series(skus, dtype="object")
     # A SKU with rows earlier in the history but none in the window is not new:
     # it stopped selling (level 0, MACRO), it does not take the category proxy.
-    has_rows = sku_series.isin(with_rows | earlier).to_numpy(dtype=bool)
+    # (`sales` holds the history read, so any row of it counts.)
+    with_rows = sales["sku"].astype(str).unique() if not sales.empty else []
+    has_rows = pd.Index(with_rows).get_indexer(pd.Index(skus)) >= 0 if len(skus) else np.zeros(0, dtype=bool)
     recent = units[:, -params.weeks :]
     window_units = recent.sum(axis=1)
 
