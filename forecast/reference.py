@@ -20,13 +20,14 @@ from forecast import engine
 
 MAX_SKUS = 1_000
 SEASON_LENGTH = 52
+MIN_WEEKS = 8
 
 
 def autoets_forecast(history: np.ndarray, weeks: list[dt.date], horizon: int) -> np.ndarray:
     """(n_sku, horizon) AutoETS forecasts from each SKU's history since its first sale.
 
     Weekly seasonality (52) when the SKU has two full years, else non-seasonal
-    ETS; fewer than 3 weeks of history: the last value. Negative forecasts → 0."""
+    ETS; a series ETS refuses (too short): the mean of its last weeks. Negative forecasts → 0."""
     y = np.asarray(history, dtype="float64")
     out = np.full((y.shape[0], horizon), np.nan)
     for i in range(min(y.shape[0], MAX_SKUS)):
@@ -36,16 +37,16 @@ def autoets_forecast(history: np.ndarray, weeks: list[dt.date], horizon: int) ->
             out[i] = 0.0
             continue
         series = series[sold[0] :]
-        if len(series) < 3:
-            out[i] = series[-1]
-            continue
         season = SEASON_LENGTH if len(series) >= 2 * SEASON_LENGTH else 1
+        mean = np.full(horizon, series[-MIN_WEEKS:].mean())  # too short for ETS: the recent mean
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            try:
-                mean = AutoETS(season_length=season).forecast(y=series, h=horizon)["mean"]
-            except Exception:  # noqa: BLE001 - a fit that fails falls back to the non-seasonal model
-                mean = AutoETS(season_length=1).forecast(y=series, h=horizon)["mean"]
+            for length in dict.fromkeys((season, 1)):
+                try:
+                    mean = AutoETS(season_length=length).forecast(y=series, h=horizon)["mean"]
+                    break
+                except Exception:  # noqa: BLE001, S112 - a fit that fails tries the simpler model
+                    continue
         out[i] = np.clip(mean, 0, None)
     return out
 
