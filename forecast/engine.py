@@ -686,19 +686,7 @@ def seasonal_purchase_forecast(
     category_list = [c.strip() if isinstance(c, str) and c.strip() else None for c in categories]
     codes, names = category_codes(category_list)
     units = week_matrix(sales, "sku", skus, weeks)
-    cat_matrix = week_matrix(category_weekly, "category", names, weeks) if names else np.zeros((0, len(weeks)))
-    promo = None
-    if promoted is not None and not promoted.empty:
-        promo = week_matrix(promoted.assign(units=1), "sku", skus, weeks) > 0
-    fit = seasonal_fit(
-        units,
-        weeks,
-        params.coverage_weeks,
-        category_codes=codes,
-        category_units=cat_matrix,
-        window=params.weeks,
-        promoted=promo,
-    )
+    fit = _fit_frames(units, skus, codes, names, category_weekly, promoted, weeks, params)
     window = weeks[-params.weeks :]
     # A SKU with rows earlier in the history but none in the window is not new:
     # it stopped selling (level 0, MACRO), it does not take the category proxy.
@@ -708,29 +696,15 @@ def seasonal_purchase_forecast(
     recent = units[:, -params.weeks :]
     window_units = recent.sum(axis=1)
 
-    proxy_avg: dict[str, float] = {}
-    proxy_count: dict[str, int] = {}
-    if category_units is not None and not category_units.empty:
-        per_sku = category_units.groupby(["category", "sku"])["units"].sum().reset_index()
-        totals = per_sku.groupby("category")["units"].sum()
-        selling = per_sku[per_sku["units"] > 0].groupby("category")["sku"].nunique()
-        for category, count in selling.items():
-            proxy_count[str(category)] = int(count)
-            proxy_avg[str(category)] = max(float(totals[category]) / count / params.weeks, 0.0)
-
+    proxy_avg, proxy_count = _category_proxy(category_units, params.weeks)
     padded = np.vstack([fit.index, np.ones((1, SEASON_WEEKS))])
     take = np.where(codes >= 0, codes, padded.shape[0] - 1)
     window_mean_s = padded[take][:, week_of_year(window) - 1].mean(axis=1)
     proxy_rate = np.array([proxy_avg.get(c, np.nan) if c else np.nan for c in category_list], dtype="float64")
     is_proxy = ~has_rows & ~np.isnan(proxy_rate)
     level = np.where(has_rows, fit.level, np.where(is_proxy, proxy_rate / np.maximum(window_mean_s, 1e-9), np.nan))
-    forecast = level[:, None] * fit.future_factors
-    total = forecast.sum(axis=1)
+    total = (level[:, None] * fit.future_factors).sum(axis=1)
 
-    cd = _by_sku(cd_stock)
-    reserved = _by_sku(cd_stock, "reserved") if "reserved" in cd_stock.columns else pd.Series(dtype="int64")
-    shops = _by_sku(store_stock)
-    transit = _by_sku(store_stock, "in_transit") if "in_transit" in store_stock.columns else pd.Series(dtype="int64")
     out = pd.DataFrame({"sku": skus})
     out["category"] = pd.Series(category_list, dtype="object")
     out["source"] = np.where(has_rows, MACRO, np.where(is_proxy, CATEGORY_PROXY, NO_HISTORY))
@@ -739,12 +713,48 @@ def seasonal_purchase_forecast(
     out["proxy_skus"] = pd.Series(
         [proxy_count.get(c) if p and c else None for c, p in zip(category_list, is_proxy, strict=True)], dtype="Int64"
     )
-    out["cd_stock"] = out["sku"].map(cd).fillna(0).astype("int64")
-    out["store_stock"] = out["sku"].map(shops).fillna(0).astype("int64")
-    out["reserved"] = out["sku"].map(reserved).fillna(0).astype("int64")
-    out["in_transit"] = out["sku"].map(transit).fillna(0).astype("int64")
-    cover = np.where(np.isnan(total), 0, np.ceil(np.round(np.nan_to_num(total), 6))).clip(0).astype("int64")
-    out["coverage_units"] = cover
+    _stock_columns(out, cd_stock, store_stock)
+    out["coverage_units"] = np.where(np.isnan(total), 0, np.ceil(np.round(np.nan_to_num(total), 6)))
+    out["coverage_units"] = out["coverage_units"].clip(lower=0).astype("int64")
+    eol = _purchase_columns(out, units, has_rows, params)
+    out["history"] = recent.round().astype("int64").tolist()
+    no_category = np.array([c is None for c in category_list], dtype=bool)
+    out["note"] = _seasonal_notes(eol, has_rows & (window_units <= 0), ~has_rows & ~is_proxy, no_category)
+    out["level"] = level
+    out["alpha"] = np.where(has_rows, fit.alpha, np.nan)
+    out["season_factor"] = fit.future_factors.mean(axis=1) if len(out) else np.zeros(0)
+    out["forecast_units"] = np.where(np.isnan(total), np.nan, total)
+    return out[SEASONAL_COLUMNS]
+
+
+def _fit_frames(
+    units: np.ndarray,
+    skus: list[str],
+    codes: np.ndarray,
+    names: list[str],
+    category_weekly: pd.DataFrame,
+    promoted: pd.DataFrame | None,
+    weeks: list[dt.date],
+    params: SeasonalParams,
+) -> SeasonalFit:
+    """`seasonal_fit` on the frames: the categories' weeks and the promoted SKU-weeks as matrices."""
+    cat_matrix = week_matrix(category_weekly, "category", names, weeks) if names else np.zeros((0, len(weeks)))
+    promo = None
+    if promoted is not None and not promoted.empty:
+        promo = week_matrix(promoted.assign(units=1), "sku", skus, weeks) > 0
+    return seasonal_fit(
+        units,
+        weeks,
+        params.coverage_weeks,
+        category_codes=codes,
+        category_units=cat_matrix,
+        window=params.weeks,
+        promoted=promo,
+    )
+
+
+def _purchase_columns(out: pd.DataFrame, units: np.ndarray, has_rows: np.ndarray, params: SeasonalParams) -> np.ndarray:
+    """unflagged_qty, end_of_life and purchase_qty (net of the stock position); returns the END_OF_LIFE mask."""
     position = out["cd_stock"] + out["store_stock"] + out["in_transit"]
     unflagged = (out["coverage_units"] - position).clip(lower=0)
     unflagged[out["source"] == NO_HISTORY] = 0
@@ -753,26 +763,45 @@ def seasonal_purchase_forecast(
     out["unflagged_qty"] = unflagged.astype("int64")
     override = out["sku"].isin(params.eol_override).to_numpy()
     out["purchase_qty"] = np.where(eol & ~override, 0, unflagged).astype("int64")
-    out["history"] = recent.round().astype("int64").tolist()
-    notes = np.where(
-        eol,
-        END_OF_LIFE,
-        np.where(
-            has_rows & (window_units <= 0),
-            NET_SALES_NOT_POSITIVE,
-            np.where(
-                out["source"] == NO_HISTORY,
-                np.where([c is None for c in category_list], NO_CATEGORY, NO_CATEGORY_SALES),
-                "",
-            ),
-        ),
-    )
-    out["note"] = notes if len(out) else pd.Series([], dtype="object")
-    out["level"] = level
-    out["alpha"] = np.where(has_rows, fit.alpha, np.nan)
-    out["season_factor"] = fit.future_factors.mean(axis=1) if len(out) else np.zeros(0)
-    out["forecast_units"] = np.where(np.isnan(total), np.nan, total)
-    return out[SEASONAL_COLUMNS]
+    return eol
+
+
+def _category_proxy(category_units: pd.DataFrame | None, weeks: int) -> tuple[dict[str, float], dict[str, int]]:
+    """V2's category proxy per category: (units ÷ selling SKUs ÷ weeks, selling SKUs)."""
+    proxy_avg: dict[str, float] = {}
+    proxy_count: dict[str, int] = {}
+    if category_units is not None and not category_units.empty:
+        per_sku = category_units.groupby(["category", "sku"])["units"].sum().reset_index()
+        totals = per_sku.groupby("category")["units"].sum()
+        selling = per_sku[per_sku["units"] > 0].groupby("category")["sku"].nunique()
+        for category, count in selling.items():
+            proxy_count[str(category)] = int(count)
+            proxy_avg[str(category)] = max(float(totals[category]) / count / weeks, 0.0)
+    return proxy_avg, proxy_count
+
+
+def _stock_columns(out: pd.DataFrame, cd_stock: pd.DataFrame, store_stock: pd.DataFrame) -> None:
+    """cd_stock, store_stock, reserved and in_transit of each SKU of `out` (0 when absent)."""
+    empty = pd.Series(dtype="int64")
+    reserved = _by_sku(cd_stock, "reserved") if "reserved" in cd_stock.columns else empty
+    transit = _by_sku(store_stock, "in_transit") if "in_transit" in store_stock.columns else empty
+    for column, values in (
+        ("cd_stock", _by_sku(cd_stock)),
+        ("store_stock", _by_sku(store_stock)),
+        ("reserved", reserved),
+        ("in_transit", transit),
+    ):
+        out[column] = out["sku"].map(values).fillna(0).astype("int64")
+
+
+def _seasonal_notes(
+    eol: np.ndarray, not_positive: np.ndarray, no_history: np.ndarray, no_category: np.ndarray
+) -> np.ndarray | pd.Series:
+    """The note code of each line: END_OF_LIFE, NET_SALES_NOT_POSITIVE, why no history, or ""."""
+    if not len(eol):
+        return pd.Series([], dtype="object")
+    why = np.where(no_history, np.where(no_category, NO_CATEGORY, NO_CATEGORY_SALES), "")
+    return np.where(eol, END_OF_LIFE, np.where(not_positive, NET_SALES_NOT_POSITIVE, why))
 
 
 # ---------------------------------------------------------------------------
@@ -865,45 +894,54 @@ def forecast_evaluation(
     `category_units` (optional, rows named by `category_names`) are the
     categories' own weekly units for the seasonal index; default: the SKUs'.
     """
-    clock = clock or time.perf_counter
     y = np.asarray(units, dtype="float64")
     weeks = list(week_starts)
-    n_sku, width = y.shape
-    h = params.horizon
-    last_origin = width - 1 - h
+    width = y.shape[1]
+    last_origin = width - 1 - params.horizon
     first_origin = max(last_origin - params.origins + 1, 1)
     origins = list(range(first_origin, last_origin + 1)) if last_origin >= 1 else []
     codes, names = category_codes(list(categories))
     cat_matrix = _category_sums(y, codes, len(names))
-    if category_units is not None and category_names is not None:
+    if category_units is not None and category_names is not None and names:
         given = {str(c): i for i, c in enumerate(category_names)}
-        rows = [given.get(c) for c in names]
         provided = np.asarray(category_units, dtype="float64")
-        cat_matrix = (
-            np.vstack([provided[r] if r is not None else cat_matrix[i] for i, r in enumerate(rows)])
-            if names
-            else cat_matrix
-        )
-    methods: list[str] = [*EVAL_METHODS, *(extra or {})]
-    n_o = len(origins)
-    actual = np.zeros((n_sku, n_o))
-    forecasts = {m: np.full((n_sku, n_o), np.nan) for m in methods}
+        cat_matrix = np.vstack([provided[given[c]] if c in given else cat_matrix[i] for i, c in enumerate(names)])
+    actual, forecasts, seconds = _origin_forecasts(
+        y, weeks, origins, params, codes, cat_matrix, extra or {}, clock or time.perf_counter
+    )
+    scale_end = (origins[0] if origins else width) + 1
+    scale_start = max(0, scale_end - params.scale_weeks)
+    table, winners = _evaluation_table(
+        actual,
+        forecasts,
+        _naive_scale(y[:, scale_start:scale_end], params.horizon),
+        _naive_scale(_category_sums(y, codes, len(names))[:, scale_start:scale_end], params.horizon),
+        codes,
+        names,
+        skus,
+        categories,
+    )
+    return EvalResult(table=table, winners=winners, origin_weeks=[weeks[o] for o in origins], seconds=seconds)
+
+
+def _origin_forecasts(
+    y: np.ndarray,
+    weeks: list[dt.date],
+    origins: list[int],
+    params: EvalParams,
+    codes: np.ndarray,
+    cat_matrix: np.ndarray,
+    extra: dict[str, ExtraMethod],
+    clock: Callable[[], float],
+) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, float]]:
+    """(actual horizon totals, each method's forecast totals, seconds per method), SKUs × origins."""
+    h = params.horizon
+    methods: list[str] = [*EVAL_METHODS, *extra]
+    actual = np.zeros((y.shape[0], len(origins)))
+    forecasts = {m: np.full(actual.shape, np.nan) for m in methods}
     seconds = dict.fromkeys(methods, 0.0)
-    for j, o in enumerate(origins):
-        actual[:, j] = y[:, o + 1 : o + 1 + h].sum(axis=1)
-        history = y[:, : o + 1]
-        started = clock()
-        forecasts[NAIVE][:, j] = h * history[:, -1]
-        seconds[NAIVE] += clock() - started
-        started = clock()
-        if o + h - SEASON_WEEKS >= 0 and o + 1 - SEASON_WEEKS >= 0:
-            forecasts[SEASONAL_NAIVE][:, j] = y[:, o + 1 - SEASON_WEEKS : o + 1 - SEASON_WEEKS + h].sum(axis=1)
-        seconds[SEASONAL_NAIVE] += clock() - started
-        started = clock()
-        k = min(params.sma_weeks, o + 1)
-        forecasts[SMA][:, j] = np.clip(history[:, -k:].sum(axis=1) / params.sma_weeks, 0, None) * h
-        seconds[SMA] += clock() - started
-        started = clock()
+
+    def seasonal(history: np.ndarray, o: int) -> np.ndarray:
         fit = seasonal_fit(
             history,
             weeks[: o + 1],
@@ -912,51 +950,74 @@ def forecast_evaluation(
             category_units=cat_matrix[:, : o + 1],
             window=params.seasonal_weeks,
         )
-        forecasts[SEASONAL][:, j] = fit.forecast.sum(axis=1)
-        seconds[SEASONAL] += clock() - started
-        for name, method in (extra or {}).items():
+        return fit.forecast.sum(axis=1)
+
+    def seasonal_naive(o: int) -> np.ndarray:
+        if o + 1 - SEASON_WEEKS < 0:
+            return np.full(y.shape[0], np.nan)
+        return y[:, o + 1 - SEASON_WEEKS : o + 1 - SEASON_WEEKS + h].sum(axis=1)
+
+    def naive(history: np.ndarray, o: int) -> np.ndarray:
+        return h * history[:, -1]
+
+    def sma(history: np.ndarray, o: int) -> np.ndarray:
+        k = min(params.sma_weeks, o + 1)
+        return np.clip(history[:, -k:].sum(axis=1) / params.sma_weeks, 0, None) * h
+
+    def external(method: ExtraMethod) -> Callable[[np.ndarray, int], np.ndarray]:
+        def run(history: np.ndarray, o: int) -> np.ndarray:
+            return np.asarray(method(history, weeks[: o + 1], h), dtype="float64").sum(axis=1)
+
+        return run
+
+    makers: dict[str, Callable[[np.ndarray, int], np.ndarray]] = {
+        NAIVE: naive,
+        SEASONAL_NAIVE: lambda _history, o: seasonal_naive(o),
+        SMA: sma,
+        SEASONAL: seasonal,
+        **{name: external(method) for name, method in extra.items()},
+    }
+    for j, o in enumerate(origins):
+        actual[:, j] = y[:, o + 1 : o + 1 + h].sum(axis=1)
+        history = y[:, : o + 1]
+        for name, make in makers.items():
             started = clock()
-            forecasts[name][:, j] = np.asarray(method(history, weeks[: o + 1], h), dtype="float64").sum(axis=1)
+            forecasts[name][:, j] = make(history, o)
             seconds[name] += clock() - started
+    return actual, forecasts, seconds
 
-    scale_end = (origins[0] if origins else width) + 1
-    scale_start = max(0, scale_end - params.scale_weeks)
-    sku_scale = _naive_scale(y[:, scale_start:scale_end], h)
-    cat_scale = _naive_scale(_category_sums(y, codes, len(names))[:, scale_start:scale_end], h)
+
+def _evaluation_table(
+    actual: np.ndarray,
+    forecasts: dict[str, np.ndarray],
+    sku_scale: np.ndarray,
+    cat_scale: np.ndarray,
+    codes: np.ndarray,
+    names: list[str],
+    skus: Sequence[str],
+    categories: Sequence[str | None],
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The EVAL_COLUMNS (+ category) table of every level, and the winner per category."""
+    n_sku = actual.shape[0]
     cat_actual = _category_sums(actual, codes, len(names))
-
     frames: list[pd.DataFrame] = []
     rows_out: list[dict[str, object]] = []
     sku_keys = np.asarray([str(s) for s in skus], dtype=object)
     sku_cats = np.asarray([c if isinstance(c, str) and c else "" for c in categories], dtype=object)
-    winners_wape: dict[str, tuple[float, str]] = {}
-    for m in methods:
-        f = forecasts[m]
+    winners: dict[str, tuple[float, str]] = {}
+    for m, f in forecasts.items():
         per_sku = _metrics(actual, f, sku_scale)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "level": "sku",
-                    "key": sku_keys,
-                    "method": m,
-                    "wape": per_sku["wape"],
-                    "bias": per_sku["bias"],
-                    "mase": per_sku["mase"],
-                    "n": per_sku["n"],
-                    "category": sku_cats,
-                }
-            )
-        )
+        columns = {k: per_sku[k] for k in ("wape", "bias", "mase", "n")}
+        frames.append(pd.DataFrame({"level": "sku", "key": sku_keys, "method": m, **columns, "category": sku_cats}))
         pooled = _pool(per_sku, codes, len(names))
         for c, name in enumerate(names):
             rows_out.append(_row("category_sku", name, m, pooled, c))
             wape = pooled["wape"][c]
-            if not np.isnan(wape) and (name not in winners_wape or wape < winners_wape[name][0]):
-                winners_wape[name] = (float(wape), m)
+            if not np.isnan(wape) and (name not in winners or wape < winners[name][0]):
+                winners[name] = (float(wape), m)
         rows_out.append(_row("sku", ALL, m, _pool(per_sku, np.zeros(n_sku, dtype=np.int64), 1), 0))
-        cat_f = _category_sums(np.where(np.isnan(f), 0.0, f), codes, len(names))
         made = _category_sums((~np.isnan(f)).astype("float64"), codes, len(names)) > 0
-        cat_f = np.where(made, cat_f, np.nan)
+        cat_f = np.where(made, _category_sums(np.where(np.isnan(f), 0.0, f), codes, len(names)), np.nan)
         per_cat = _metrics(cat_actual, cat_f, cat_scale)
         for c, name in enumerate(names):
             rows_out.append(_row("category", name, m, per_cat, c))
@@ -964,12 +1025,7 @@ def forecast_evaluation(
     summary = pd.DataFrame(rows_out, columns=[*EVAL_COLUMNS, "category"])
     table = pd.concat([summary, *frames], ignore_index=True)
     table["n"] = table["n"].astype("int64")
-    return EvalResult(
-        table=table,
-        winners={k: v[1] for k, v in winners_wape.items()},
-        origin_weeks=[weeks[o] for o in origins],
-        seconds=seconds,
-    )
+    return table, {k: v[1] for k, v in winners.items()}
 
 
 def _pool(metrics: dict[str, np.ndarray], codes: np.ndarray, groups: int) -> dict[str, np.ndarray]:

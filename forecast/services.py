@@ -224,13 +224,7 @@ def forecast_run_create(
     if as_of_week is None:
         raise JobInputError("No hay ventas macro cargadas: cargue ventas o indique una fecha de corte (as-of).")
     stores = list(request.store_ids) or None
-    store_names: list[str] = []
-    if stores:
-        names = stock_queries.store_names(stores)
-        missing = [s for s in stores if s not in names]
-        if missing:
-            raise JobInputError(f"Tienda(s) inexistente(s): {', '.join(map(str, missing))}.")
-        store_names = [names[s] for s in stores]
+    store_names = _store_names(stores)
 
     progress(5, "Preparando la lista de SKUs")
     scope, warnings = _scope_frame(request)
@@ -238,9 +232,7 @@ def forecast_run_create(
 
     backtest_params = engine.BacktestParams(horizon_weeks=request.backtest_weeks) if request.backtest_weeks else None
     eval_params = (
-        engine.EvalParams(horizon=params.coverage_weeks, origins=request.evaluation_origins)
-        if request.evaluation_origins
-        else None
+        engine.EvalParams(params.coverage_weeks, request.evaluation_origins) if request.evaluation_origins else None
     )
     read_weeks = max(
         params.weeks,
@@ -252,39 +244,56 @@ def forecast_run_create(
     window_weeks = sales_queries.week_starts(params.weeks, as_of_week)
 
     progress(75, "Calculando proxies de categoría y stock")
-    in_window = set(sales.loc[sales["week_start"] >= window_weeks[0], "sku"]) if not sales.empty else set()
+    in_window = sales.loc[sales["week_start"] >= window_weeks[0], "sku"].unique() if not sales.empty else []
     need_proxy = scope.loc[~scope["sku"].isin(in_window) & scope["category"].notna(), "category"]
     category_units = sales_queries.category_sku_units(set(need_proxy), params.weeks, as_of_week, stores)
     categories = set(scope["category"].dropna())
-    category_weekly = (
-        sales_queries.category_week_totals(categories, read_weeks, as_of_week, stores)
-        if seasonal or eval_params
-        else None
-    )
+    category_weekly = None
+    if seasonal or eval_params:
+        category_weekly = sales_queries.category_week_totals(categories, read_weeks, as_of_week, stores)
     cd, shops = _stock_by_sku(scope, stores, effective=seasonal)
 
     if seasonal:
-        seasonal_params = engine.SeasonalParams(
-            weeks=params.weeks,
-            coverage_weeks=params.coverage_weeks,
-            eol_weeks=request.eol_weeks,
-            eol_override=frozenset(request.eol_override),
-        )
-        history = sales_queries.week_starts(max(engine.SEASON_HISTORY, params.weeks), as_of_week)
-        result = engine.seasonal_purchase_forecast(
-            scope,
-            sales[sales["week_start"] >= history[0]],
-            category_weekly,
-            category_units,
-            cd,
-            shops,
-            history,
-            seasonal_params,
-            promoted=_promoted(scope, len(history), as_of_week, stores),
-        )
+        frames = (scope, sales, category_weekly, category_units, cd, shops)
+        result = _seasonal_result(request, params, frames, as_of_week, stores)
     else:
         result = engine.purchase_forecast(scope, sales, category_units, cd, shops, window_weeks, params)
 
+    backtest_data, evaluation = _backtests(
+        (scope, sales, category_weekly), as_of_week, read_weeks, backtest_params, eval_params, progress
+    )
+    progress(90, "Guardando el pronóstico")
+    run = _run_save(
+        request=request,
+        result=result,
+        scope=scope,
+        fields={
+            "evaluation": evaluation,
+            "user": user if getattr(user, "is_authenticated", False) else None,
+            "job": job,
+            "store_names": store_names,
+            "weeks": params.weeks,
+            "coverage_weeks": params.coverage_weeks,
+            "as_of_week": as_of_week,
+            "window_start": window_weeks[0],
+            "backtest": backtest_data,
+        },
+    )
+    audit_record(user=user, action="run", obj=run, details=run_summary(run))
+    logger.info("forecast run %s: %s", run.pk, run_summary(run))
+    return run, warnings[:MAX_WARNINGS]
+
+
+def _backtests(
+    frames: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None],
+    as_of_week: dt.date,
+    read_weeks: int,
+    backtest_params: engine.BacktestParams | None,
+    eval_params: engine.EvalParams | None,
+    progress: Progress,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Beside the forecast: the V2 SMA-window backtest and the v3 method evaluation, as JSON."""
+    scope, sales, category_weekly = frames
     backtest_data: dict[str, Any] = {}
     if backtest_params:
         progress(85, "Backtest de métodos")
@@ -292,32 +301,68 @@ def forecast_run_create(
         backtest_data = backtest_to_json(
             engine.backtest(sales[sales["week_start"] >= history[0]], history, backtest_params)
         )
-
     evaluation: dict[str, Any] = {}
     if eval_params:
         progress(88, "Evaluación de métodos")
-        evaluation = evaluation_to_json(
-            _evaluate(scope, sales, category_weekly, as_of_week, read_weeks, eval_params), eval_params
-        )
+        evaluated = _evaluate(scope, sales, category_weekly, as_of_week, read_weeks, eval_params)
+        evaluation = evaluation_to_json(evaluated, eval_params)
+    return backtest_data, evaluation
 
-    progress(90, "Guardando el pronóstico")
+
+def _store_names(stores: list[int] | None) -> list[str]:
+    """The selected stores' names (as kept on the run); an unknown id refuses the request."""
+    if not stores:
+        return []
+    names = stock_queries.store_names(stores)
+    missing = [s for s in stores if s not in names]
+    if missing:
+        raise JobInputError(f"Tienda(s) inexistente(s): {', '.join(map(str, missing))}.")
+    return [names[s] for s in stores]
+
+
+def _seasonal_result(
+    request: ForecastRequest,
+    params: engine.ForecastParams,
+    frames: tuple[pd.DataFrame, ...],
+    as_of_week: dt.date,
+    stores: list[int] | None,
+) -> pd.DataFrame:
+    """`method = seasonal` on the frames read: (scope, sales, category weeks, category units, CD, stores)."""
+    scope, sales, category_weekly, category_units, cd, shops = frames
+    seasonal_params = engine.SeasonalParams(
+        weeks=params.weeks,
+        coverage_weeks=params.coverage_weeks,
+        eol_weeks=request.eol_weeks,
+        eol_override=frozenset(request.eol_override),
+    )
+    history = sales_queries.week_starts(max(engine.SEASON_HISTORY, params.weeks), as_of_week)
+    return engine.seasonal_purchase_forecast(
+        scope,
+        sales[sales["week_start"] >= history[0]],
+        category_weekly,
+        category_units,
+        cd,
+        shops,
+        history,
+        seasonal_params,
+        promoted=_promoted(scope, len(history), as_of_week, stores),
+    )
+
+
+def _run_save(
+    *, request: ForecastRequest, result: pd.DataFrame, scope: pd.DataFrame, fields: dict[str, Any]
+) -> ForecastRun:
+    """The ForecastRun with its counts and its lines."""
     counts = result["source"].value_counts()
     run = ForecastRun.objects.create(
+        **fields,
         method=request.method,
         eol_weeks=request.eol_weeks,
         eol_count=int(result["end_of_life"].sum()) if "end_of_life" in result.columns else 0,
-        evaluation=evaluation,
-        user=user if getattr(user, "is_authenticated", False) else None,
-        job=job,
         scope=request.scope,
         category=request.category,
         input_name=request.input_name[:255],
         store_ids=list(request.store_ids),
-        store_names=store_names,
-        weeks=params.weeks,
-        coverage_weeks=params.coverage_weeks,
-        as_of_week=as_of_week,
-        window_start=window_weeks[0],
         sku_count=len(result),
         macro_count=int(counts.get(engine.MACRO, 0)),
         proxy_count=int(counts.get(engine.CATEGORY_PROXY, 0)),
@@ -326,13 +371,10 @@ def forecast_run_create(
         purchase_units=int(result["purchase_qty"].sum()),
         coverage_units=int(result["coverage_units"].sum()),
         backtest_weeks=request.backtest_weeks,
-        backtest=backtest_data,
     )
     merged = result.merge(scope[["sku", "product_id", "product_name"]], on="sku", how="left")
     lines_write(ForecastLine, _line_frame(run, merged))
-    audit_record(user=user, action="run", obj=run, details=run_summary(run))
-    logger.info("forecast run %s: %s", run.pk, run_summary(run))
-    return run, warnings[:MAX_WARNINGS]
+    return run
 
 
 def _evaluation_weeks(params: engine.EvalParams) -> int:
