@@ -411,6 +411,8 @@ STORED_PHRASES: list[str] = [
     gettext_noop("Proxy de categoría"),
     gettext_noop("Sin historial macro"),
     gettext_noop("Unidades a comprar"),
+    gettext_noop("Método"),
+    gettext_noop("Fin de vida"),
     gettext_noop("Unidades CD retenidas por runs abiertos"),
     # Fixed warnings and messages.
     gettext_noop("No hay stock CD cargado: con el límite por CD activo no se asigna nada."),

@@ -61,7 +61,7 @@ def run_purchase_forecast(job: Job, progress: JobProgress) -> None:
         "Proxy de categoría": summary["category_proxy"],
         "Sin historial macro": summary["no_history"],
         "Unidades a comprar": summary["purchase_units"],
-        "Método": run.get_method_display(),
+        "Método": run.method,
         "Fin de vida": run.eol_count,
     }
     job.counts = {"skus": run.sku_count}
