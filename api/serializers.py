@@ -267,10 +267,39 @@ class ForecastSerializer(serializers.ModelSerializer):
             "id", "url", "web_url", "user", "created_at", "scope", "category", "input_name", "store_names",
             "weeks", "coverage_weeks", "as_of_week", "window_start", "sku_count", "macro_count", "proxy_count",
             "no_history_count", "unknown_count", "purchase_units", "coverage_units", "backtest_weeks",
+            "method", "eol_weeks", "eol_count", "evaluation_url",
         )  # fmt: skip
+
+    evaluation_url = serializers.SerializerMethodField()
 
     def get_url(self, run: ForecastRun) -> str:
         return reverse("api:forecast_detail", args=[run.pk])
+
+    def get_evaluation_url(self, run: ForecastRun) -> str:
+        return reverse("api:forecast_evaluation", args=[run.pk])
+
+
+class EvaluationRowSerializer(serializers.Serializer):
+    level = serializers.CharField(
+        help_text="sku (key ALL: pooled), category_sku (SKU errors pooled per category), category"
+    )
+    key = serializers.CharField()
+    method = serializers.CharField(help_text="naive, seasonal_naive, sma, seasonal (autoets with statsforecast)")
+    wape = serializers.FloatField(allow_null=True)
+    bias = serializers.FloatField(allow_null=True)
+    mase = serializers.FloatField(allow_null=True)
+    n = serializers.IntegerField()
+
+
+class ForecastEvaluationSerializer(serializers.Serializer):
+    """The method evaluation beside a forecast (SPEC v3 §6): rolling origins over the last weeks."""
+
+    id = serializers.IntegerField()
+    method = serializers.CharField(help_text="The method the forecast used.")
+    horizon = serializers.IntegerField(allow_null=True)
+    origin_weeks = serializers.ListField(child=serializers.DateField())
+    rows = EvaluationRowSerializer(many=True)
+    winners = serializers.DictField(child=serializers.CharField(), help_text="Category → method with the least WAPE.")
 
 
 class ForecastLineSerializer(serializers.ModelSerializer):
@@ -281,6 +310,8 @@ class ForecastLineSerializer(serializers.ModelSerializer):
         fields = (
             "position", "sku", "product_name", "category", "source", "window_units", "avg_weekly", "proxy_skus",
             "cd_stock", "store_stock", "coverage_units", "purchase_qty", "history", "note",
+            "level", "alpha", "season_factor", "forecast_units", "reserved", "in_transit", "end_of_life",
+            "unflagged_qty",
         )  # fmt: skip
 
 

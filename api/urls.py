@@ -49,6 +49,7 @@ urlpatterns = [
     path(V1 + "forecast/", api(views.ForecastCreateView), name="forecast_create"),
     path(V1 + "forecast/<int:pk>/", api(views.ForecastDetailView), name="forecast_detail"),
     path(V1 + "forecast/<int:pk>/lines/", api(views.ForecastLinesView), name="forecast_lines"),
+    path(V1 + "forecast/<int:pk>/evaluation/", api(views.ForecastEvaluationView), name="forecast_evaluation"),
     path(V1 + "schema/", api(SpectacularJSONAPIView), name="schema"),
     # A web page: DRF views skip LoginRequiredMiddleware, so the login redirect is asked for here.
     path(V1 + "docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),

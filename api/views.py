@@ -410,6 +410,25 @@ class ForecastDetailView(generics.RetrieveAPIView):
         return queries.forecast_get(self.kwargs["pk"])
 
 
+@extend_schema_view(
+    get=extend_schema(summary="A purchase forecast's method evaluation (SPEC v3 §6)", tags=["forecast"])
+)
+class ForecastEvaluationView(generics.RetrieveAPIView):
+    serializer_class = s.ForecastEvaluationSerializer
+
+    def get_object(self) -> Any:
+        run = queries.forecast_get(self.kwargs["pk"])
+        data = run.evaluation or {}
+        return {
+            "id": run.pk,
+            "method": run.method,
+            "horizon": data.get("horizon"),
+            "origin_weeks": data.get("origin_weeks") or [],
+            "rows": data.get("rows") or [],
+            "winners": data.get("winners") or {},
+        }
+
+
 @extend_schema_view(get=extend_schema(summary="A purchase forecast's lines (paginated)", tags=["forecast"]))
 class ForecastLinesView(generics.ListAPIView):
     serializer_class = s.ForecastLineSerializer

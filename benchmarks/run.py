@@ -30,7 +30,7 @@ from benchmarks import generate
 from fastdso.db import chunks
 
 SIZES = {"small": generate.SMALL, "reference": generate.REFERENCE}
-STEPS = ("upload", "floor", "reupload", "distribution", "redistribution", "replay", "pages", "open_runs")
+STEPS = ("upload", "floor", "reupload", "distribution", "redistribution", "replay", "pages", "open_runs", "forecast")
 OPEN_RUNS = 20  # SPEC §5.7: a run planned while this many approved runs hold stock
 # History for the table-size test: pairs × weeks rows (≥ 10M at the reference size).
 HISTORY = {"small": {"pairs": 2_400, "weeks": 130}, "reference": {"pairs": 80_000, "weeks": 130}}
@@ -56,6 +56,8 @@ TARGETS: dict[str, tuple[str, Callable[[float, dict], bool | None]]] = {
     "run_lines_page_ms": ("≤ 300 ms", lambda v, f: v <= 300),
     "alerts_page_ms": ("≤ 300 ms", lambda v, f: v <= 300),
     "store_health_compute_s": ("(no target: a job)", lambda v, f: None),
+    # SPEC v3 §6: forecast + its backtest, engine only (20,000 SKUs × 104 weeks at the reference size).
+    "forecast_backtest_s": ("≤ 30 s (v3, reference)", lambda v, f: v <= 30),
 }
 
 
@@ -467,7 +469,37 @@ def run(
     # approved runs of the same SKUs hold CD stock and stock in transit.
     if "open_runs" not in bench.skip and "distribution" not in bench.skip:
         _step_open_runs(bench)
+    if "forecast" not in bench.skip:
+        forecast_step(report, size)
     report.details["loadavg_end"] = list(os.getloadavg())
+    return report.as_json()
+
+
+def forecast_step(report: Report, size: str) -> None:
+    """(h) the purchase forecast and its backtest on a synthetic SKU × week history (engine only)."""
+    from benchmarks.forecast_bench import forecast_measure
+
+    data = forecast_measure(size)
+    report.details["forecast"] = data
+    report.figure(
+        "forecast_backtest_s",
+        data["total_s"],
+        f"{data['skus']:,} SKUs × {data['weeks']} wk: forecast {data['forecast_s']:.1f} s + backtest "
+        f"{data['backtest_s']:.1f} s",
+    )
+    acc = data["accuracy"]
+    report.out(
+        f"       synthetic December, SKU level: seasonal WAPE {acc['seasonal_wape']:.1%} bias "
+        f"{acc['seasonal_bias']:+.1%} · sma WAPE {acc['sma_wape']:.1%} bias {acc['sma_bias']:+.1%} · "
+        f"end-of-life units seasonal {acc['seasonal_eol_units']:,.0f} vs sma {acc['sma_eol_units']:,.0f}"
+    )
+
+
+def forecast_only(size: str = "small", out: Callable[[str], None] = print) -> dict[str, Any]:
+    """`bench --forecast`: only the forecast line, without touching the database."""
+    report = Report(size=size, vendor=connection.vendor, out=out)
+    out(f"FastDSO bench · forecast only · size={size} · {machine()}")
+    forecast_step(report, size)
     return report.as_json()
 
 

@@ -81,6 +81,10 @@ REASONS: dict[str, Label] = {
     "CATEGORY_PROXY": (_("Proxy de categoría"), _("SKU sin ventas: promedio por SKU de su categoría.")),
     "NO_HISTORY": (_("Sin historial macro"), _("Sin ventas propias ni de su categoría.")),
     "NET_SALES_NOT_POSITIVE": (_("Venta neta no positiva"), _("Las devoluciones igualan o superan la venta.")),
+    "END_OF_LIFE": (
+        _("Fin de vida"),
+        _("Vendió en la historia pero no en las últimas semanas de fin de vida con stock en tiendas: no se compra."),
+    ),
     # Store Health.
     "OUT_OF_STOCK_WITH_DEMAND": (_("Quiebre con demanda"), _("Stock 0 en una tienda que vende el SKU.")),
     "BELOW_MIN_WOC": (_("Cobertura bajo el mínimo"), _("Menos semanas de stock que el mínimo.")),
@@ -93,6 +97,15 @@ MODELS: dict[str, Label] = {
     "SMA2": (_("SMA2 (2 sem)"), _("Promedio de las últimas 2 semanas.")),
     "SMA3": (_("SMA3 (3 sem)"), _("Promedio de las últimas 3 semanas.")),
     "COLD_START_CATEGORY": (_("Arranque en frío"), _("SKU nuevo: venta de su categoría en las mejores tiendas.")),
+    # Purchase forecast methods and the methods its evaluation compares (SPEC v3 §6).
+    "seasonal": (
+        _("Estacional"),
+        _("Índice estacional de la categoría × nivel por suavizado exponencial (α por SKU)."),
+    ),
+    "sma": (_("Promedio móvil (V2)"), _("Promedio de las semanas de historia × semanas de cobertura.")),
+    "naive": (_("Ingenuo"), _("La venta de la última semana, repetida.")),
+    "seasonal_naive": (_("Ingenuo estacional"), _("Las mismas semanas de hace 52 semanas.")),
+    "autoets": (_("AutoETS (statsforecast)"), _("ETS automático de la biblioteca de referencia, por SKU.")),
 }
 
 # --- Background job kinds
@@ -169,6 +182,11 @@ PARAMS: dict[str, Label] = {
     "eligible_store_ids": (_("Tiendas elegibles"), ""),
     "weeks": (_("Semanas de historia"), ""),
     "coverage_weeks": (_("Semanas de cobertura"), ""),
+    "method": (_("Método"), ""),
+    "end_of_life": (_("SKUs en fin de vida"), ""),
+    "eol_weeks": (_("Semanas sin venta para fin de vida"), ""),
+    "eol_override": (_("Fin de vida comprado igual"), ""),
+    "origins": (_("Orígenes de la evaluación"), ""),
     "mode": (_("Modo"), ""),
     "scope": (_("Alcance"), ""),
     "category": (_("Categoría"), ""),
@@ -426,6 +444,8 @@ STORED_PHRASES: list[str] = [
     gettext_noop("Proxy de categoría"),
     gettext_noop("Sin historial macro"),
     gettext_noop("Unidades a comprar"),
+    gettext_noop("Método"),
+    gettext_noop("Fin de vida"),
     gettext_noop("Unidades CD retenidas por runs abiertos"),
     gettext_noop("Promociones en el archivo"),
     gettext_noop("Promociones nuevas"),

@@ -13,7 +13,7 @@ class ForecastLineFilter(django_filters.FilterSet):
     buy = django_filters.ChoiceFilter(
         method="only_buy",
         label=_("Compra"),
-        choices=[("yes", _("Con compra > 0")), ("no", _("Sin compra"))],
+        choices=[("yes", _("Con compra > 0")), ("no", _("Sin compra")), ("eol", _("Fin de vida"))],
         empty_label=_("Todas"),
     )
 
@@ -32,4 +32,6 @@ class ForecastLineFilter(django_filters.FilterSet):
             return queryset.filter(purchase_qty__gt=0)
         if value == "no":
             return queryset.filter(purchase_qty=0)
+        if value == "eol":
+            return queryset.filter(end_of_life=True)
         return queryset

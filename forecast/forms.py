@@ -49,7 +49,23 @@ class ForecastForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("Vacío = todas las tiendas. Ctrl/Cmd + clic para elegir varias."),
     )
-    weeks = forms.IntegerField(label=_("Semanas de historia"), initial=12, min_value=1, max_value=104)
+    method = forms.ChoiceField(
+        label=_("Método"),
+        choices=ForecastRun.Method.choices,
+        initial=ForecastRun.Method.SEASONAL,
+        required=False,
+        help_text=_(
+            "Estacional: índice estacional de la categoría × nivel suavizado, con fin de vida. "
+            "Promedio móvil: la regla V2."
+        ),
+    )
+    weeks = forms.IntegerField(
+        label=_("Semanas de historia"),
+        required=False,
+        min_value=1,
+        max_value=104,
+        help_text=_("Vacío = 26 (estacional) o 12 (promedio móvil)."),
+    )
     coverage_weeks = forms.IntegerField(
         label=_("Semanas de cobertura"),
         initial=4,
@@ -69,6 +85,23 @@ class ForecastForm(forms.Form):
         min_value=0,
         max_value=52,
         help_text=_("Semanas evaluadas al comparar ventanas SMA 1/2/3/4/8/12 (0 = sin backtest)."),
+    )
+
+    eol_weeks = forms.IntegerField(
+        label=_("Semanas sin venta para fin de vida"),
+        initial=8,
+        required=False,
+        min_value=0,
+        max_value=52,
+        help_text=_(
+            "Un SKU que vendió y lleva estas semanas sin vender con stock en tiendas no se compra (0 = sin marca)."
+        ),
+    )
+    eol_override = forms.CharField(
+        label=_("Comprar igual (SKUs en fin de vida)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("SKUs marcados como fin de vida que se compran de todos modos."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -107,7 +140,10 @@ class ForecastForm(forms.Form):
             "scope": ForecastRun.Scope.CATEGORY if choice == INPUT_CATEGORY else ForecastRun.Scope.SKUS,
             "category": data.get("category", "") if choice == INPUT_CATEGORY else "",
             "store_ids": [s.pk for s in stores],
-            "weeks": data["weeks"],
+            "method": data.get("method") or ForecastRun.Method.SEASONAL,
+            "weeks": data.get("weeks") or None,
+            "eol_weeks": 8 if data.get("eol_weeks") is None else data["eol_weeks"],
+            "eol_override": skus_parse(data.get("eol_override", "")),
             "coverage_weeks": data["coverage_weeks"],
             "as_of": data["as_of"].isoformat() if data.get("as_of") else None,
             "backtest_weeks": data["backtest_weeks"],

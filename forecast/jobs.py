@@ -7,6 +7,7 @@ from typing import Any
 
 from fastdso.jobs import JobProgress, job_input_path, job_max_bytes, job_runner
 from fastdso.models import Job
+from forecast import engine
 from forecast.models import ForecastRun
 from forecast.services import ForecastRequest, forecast_run_create, run_summary, sku_file_read
 
@@ -32,12 +33,17 @@ def request_from_params(job: Job) -> ForecastRequest:
         file_names=file_names,
         category=params.get("category") or "",
         store_ids=tuple(int(s) for s in params.get("store_ids") or []),
-        weeks=int(params.get("weeks", 12)),
+        weeks=int(params["weeks"]) if params.get("weeks") else None,
         coverage_weeks=int(params.get("coverage_weeks", 4)),
         as_of=dt.date.fromisoformat(as_of) if as_of else None,
         backtest_weeks=int(params.get("backtest_weeks", 8)),
         input_name=params.get("input_name") or job.file_name or "",
         duplicates=duplicates + int(params.get("duplicates", 0)),
+        # Jobs queued before v3 carry no method: they were V2.
+        method=params.get("method") or engine.SMA,
+        eol_weeks=int(params.get("eol_weeks", engine.EOL_WEEKS)),
+        eol_override=tuple(str(s) for s in params.get("eol_override") or ()),
+        evaluation_origins=int(params.get("evaluation_origins", engine.EVAL_ORIGINS)),
     )
 
 
@@ -55,6 +61,8 @@ def run_purchase_forecast(job: Job, progress: JobProgress) -> None:
         "Proxy de categoría": summary["category_proxy"],
         "Sin historial macro": summary["no_history"],
         "Unidades a comprar": summary["purchase_units"],
+        "Método": run.method,
+        "Fin de vida": run.eol_count,
     }
     job.counts = {"skus": run.sku_count}
     job.warnings = warnings

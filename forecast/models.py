@@ -27,6 +27,13 @@ class ForecastRun(models.Model):
     # Empty = every store. Names are kept as they were at run time for display.
     store_ids = models.JSONField(_("tiendas (ids)"), default=list, blank=True)
     store_names = models.JSONField(_("tiendas"), default=list, blank=True)
+
+    class Method(models.TextChoices):
+        SEASONAL = "seasonal", _("Estacional (v3)")
+        SMA = "sma", _("Promedio móvil (V2)")
+
+    # Runs made before v3 were V2 (sma); new runs default to seasonal in the service.
+    method = models.CharField(_("método"), max_length=10, choices=Method.choices, default=Method.SMA)
     weeks = models.PositiveSmallIntegerField(_("semanas de historia"))
     coverage_weeks = models.PositiveSmallIntegerField(_("semanas de cobertura"))
     as_of_week = models.DateField(_("semana de corte"))
@@ -38,7 +45,12 @@ class ForecastRun(models.Model):
     unknown_count = models.PositiveIntegerField(_("SKUs fuera del catálogo"), default=0)
     purchase_units = models.BigIntegerField(_("unidades a comprar"), default=0)
     coverage_units = models.BigIntegerField(_("unidades de cobertura"), default=0)
+    eol_weeks = models.PositiveSmallIntegerField(_("semanas sin venta para fin de vida"), default=8)
+    eol_count = models.PositiveIntegerField(_("SKUs en fin de vida"), default=0)
     backtest_weeks = models.PositiveSmallIntegerField(_("semanas de backtest"), default=8)
+    # The v3 evaluation (SPEC §6): {"horizon", "origin_weeks", "rows": [{level, key,
+    # method, wape, bias, mase, n}] at category level and ALL, "winners", "seconds"}.
+    evaluation = models.JSONField(_("evaluación de métodos"), default=dict, blank=True)
     # {"target_weeks": [...], "methods": [...], "weekly": {...}, "best": "SMA4"}
     backtest = models.JSONField(_("backtest"), default=dict, blank=True)
 
@@ -87,6 +99,15 @@ class ForecastLine(models.Model):
     store_stock = models.IntegerField(_("stock tiendas"), default=0)
     coverage_units = models.IntegerField(_("cobertura (unidades)"), default=0)
     purchase_qty = models.IntegerField(_("compra sugerida"), default=0)
+    # method = seasonal: the numbers behind the forecast (SPEC v3 §6).
+    level = models.FloatField(_("nivel desestacionalizado"), null=True, blank=True)
+    alpha = models.FloatField(_("α"), null=True, blank=True)
+    season_factor = models.FloatField(_("índice estacional medio"), null=True, blank=True)
+    forecast_units = models.FloatField(_("pronóstico de la cobertura"), null=True, blank=True)
+    reserved = models.IntegerField(_("reservado en CD"), default=0)
+    in_transit = models.IntegerField(_("en tránsito"), default=0)
+    end_of_life = models.BooleanField(_("fin de vida"), default=False)
+    unflagged_qty = models.IntegerField(_("compra sin la marca de fin de vida"), default=0)
     # Units per week of the window, oldest first, at the selected stores (sparkline).
     history = models.JSONField(_("historia semanal"), default=list, blank=True)
     note = models.CharField(_("nota"), max_length=200, blank=True)

@@ -11,8 +11,8 @@ from inventory.models import Product
 
 
 def runs() -> QuerySet[ForecastRun]:
-    """Every forecast, newest first (without the backtest payload)."""
-    return ForecastRun.objects.select_related("user").defer("backtest")
+    """Every forecast, newest first (without the backtest and evaluation payloads)."""
+    return ForecastRun.objects.select_related("user").defer("backtest", "evaluation")
 
 
 def run_detail() -> QuerySet[ForecastRun]:
@@ -32,6 +32,7 @@ def line_totals(lines: QuerySet[ForecastLine]) -> dict[str, Any]:
         coverage_units=Sum("coverage_units"),
         cd_stock=Sum("cd_stock"),
         store_stock=Sum("store_stock"),
+        in_transit=Sum("in_transit"),
         purchase_qty=Sum("purchase_qty"),
     )
 

@@ -49,12 +49,22 @@ class ForecastRequest:
     file_names: dict[str, str] = field(default_factory=dict)
     category: str = ""
     store_ids: tuple[int, ...] = ()  # empty = all stores
-    weeks: int = 12
+    weeks: int | None = None  # None: the method's default (seasonal 26, sma 12)
     coverage_weeks: int = 4
     as_of: dt.date | None = None
     backtest_weeks: int = 8
     input_name: str = ""
     duplicates: int = 0
+    method: str = engine.SEASONAL
+    eol_weeks: int = engine.EOL_WEEKS
+    eol_override: tuple[str, ...] = ()
+    evaluation_origins: int = engine.EVAL_ORIGINS  # 0: no evaluation beside the forecast
+
+    @property
+    def history_weeks(self) -> int:
+        if self.weeks is not None:
+            return self.weeks
+        return engine.SEASONAL_WEEKS if self.method == engine.SEASONAL else 12
 
 
 SKU_FILE_COLUMNS = [
@@ -167,15 +177,34 @@ def _sku_week_units(
     return pd.concat(parts, ignore_index=True)
 
 
-def _stock_by_sku(scope: pd.DataFrame, stores: list[int] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _stock_by_sku(
+    scope: pd.DataFrame, stores: list[int] | None, *, effective: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """CD and store stock per SKU. `effective` (seasonal): CD units available
+    (snapshot − reserved by open runs, with `reserved`) and the stores'
+    snapshot with `in_transit` (what open runs and plans still move there,
+    SPEC §5.7) — the inventory app's effective-stock queries."""
     known = scope[scope["product_id"].notna()]
     sku_by_id = {int(pk): sku for pk, sku in zip(known["product_id"], known["sku"], strict=True)}
     ids = list(sku_by_id)
-    cd = stock_queries.cd_stock(ids)
-    shops = stock_queries.store_stock(ids, stores)
+    cd = stock_queries.cd_stock(ids, effective=effective)
+    shops = stock_queries.store_stock(ids, stores, effective=effective)
     cd["sku"] = cd["product_id"].map(sku_by_id)
     shops["sku"] = shops["product_id"].map(sku_by_id)
-    return cd[["sku", "units"]], shops[["sku", "units"]]
+    if not effective:
+        return cd[["sku", "units"]], shops[["sku", "units"]]
+    cd = cd.rename(columns={"reserved_units": "reserved"})
+    shops = shops.assign(units=shops["snapshot_units"])
+    return cd[["sku", "units", "reserved"]], shops[["sku", "units", "in_transit"]]
+
+
+def _promoted(scope: pd.DataFrame, weeks: int, as_of: dt.date, stores: list[int] | None) -> pd.DataFrame:
+    """DataFrame[sku, week_start]: the promoted SKU-weeks of the history (SPEC §4.6)."""
+    known = scope[scope["product_id"].notna()]
+    sku_by_id = {int(pk): sku for pk, sku in zip(known["product_id"], known["sku"], strict=True)}
+    promoted = sales_queries.promoted_sku_weeks(list(sku_by_id), weeks, as_of, stores)
+    promoted["sku"] = promoted["product_id"].map(sku_by_id)
+    return promoted[["sku", "week_start"]]
 
 
 @transaction.atomic
@@ -188,36 +217,84 @@ def forecast_run_create(
     Returns the run and the warnings for the planner.
     """
     progress = progress or no_progress
-    params = engine.ForecastParams(weeks=request.weeks, coverage_weeks=request.coverage_weeks)
+    if request.method not in engine.METHODS:
+        raise JobInputError(f"Método desconocido: «{request.method}» (seasonal o sma).")
+    seasonal = request.method == engine.SEASONAL
+    params = engine.ForecastParams(weeks=request.history_weeks, coverage_weeks=request.coverage_weeks)
     as_of_week = sales_queries.resolve_as_of_week(request.as_of)
     if as_of_week is None:
         raise JobInputError("No hay ventas macro cargadas: cargue ventas o indique una fecha de corte (as-of).")
     stores = list(request.store_ids) or None
-    store_names: list[str] = []
-    if stores:
-        names = stock_queries.store_names(stores)
-        missing = [s for s in stores if s not in names]
-        if missing:
-            raise JobInputError(f"Tienda(s) inexistente(s): {', '.join(map(str, missing))}.")
-        store_names = [names[s] for s in stores]
+    store_names = _store_names(stores)
 
     progress(5, "Preparando la lista de SKUs")
     scope, warnings = _scope_frame(request)
     skus = scope["sku"].tolist()
 
     backtest_params = engine.BacktestParams(horizon_weeks=request.backtest_weeks) if request.backtest_weeks else None
-    read_weeks = max(params.weeks, backtest_params.history_weeks if backtest_params else 0)
+    eval_params = (
+        engine.EvalParams(params.coverage_weeks, request.evaluation_origins) if request.evaluation_origins else None
+    )
+    read_weeks = max(
+        params.weeks,
+        backtest_params.history_weeks if backtest_params else 0,
+        engine.SEASON_HISTORY if seasonal else 0,
+        _evaluation_weeks(eval_params) if eval_params else 0,
+    )
     sales = _sku_week_units(skus, read_weeks, as_of_week, stores, progress)
     window_weeks = sales_queries.week_starts(params.weeks, as_of_week)
 
     progress(75, "Calculando proxies de categoría y stock")
-    in_window = set(sales.loc[sales["week_start"] >= window_weeks[0], "sku"]) if not sales.empty else set()
+    in_window = sales.loc[sales["week_start"] >= window_weeks[0], "sku"].unique() if not sales.empty else []
     need_proxy = scope.loc[~scope["sku"].isin(in_window) & scope["category"].notna(), "category"]
     category_units = sales_queries.category_sku_units(set(need_proxy), params.weeks, as_of_week, stores)
-    cd, shops = _stock_by_sku(scope, stores)
+    categories = set(scope["category"].dropna())
+    category_weekly = None
+    if seasonal or eval_params:
+        category_weekly = sales_queries.category_week_totals(categories, read_weeks, as_of_week, stores)
+    cd, shops = _stock_by_sku(scope, stores, effective=seasonal)
 
-    result = engine.purchase_forecast(scope, sales, category_units, cd, shops, window_weeks, params)
+    if seasonal:
+        frames = (scope, sales, category_weekly, category_units, cd, shops)
+        result = _seasonal_result(request, params, frames, as_of_week, stores)
+    else:
+        result = engine.purchase_forecast(scope, sales, category_units, cd, shops, window_weeks, params)
 
+    backtest_data, evaluation = _backtests(
+        (scope, sales, category_weekly), as_of_week, read_weeks, backtest_params, eval_params, progress
+    )
+    progress(90, "Guardando el pronóstico")
+    run = _run_save(
+        request=request,
+        result=result,
+        scope=scope,
+        fields={
+            "evaluation": evaluation,
+            "user": user if getattr(user, "is_authenticated", False) else None,
+            "job": job,
+            "store_names": store_names,
+            "weeks": params.weeks,
+            "coverage_weeks": params.coverage_weeks,
+            "as_of_week": as_of_week,
+            "window_start": window_weeks[0],
+            "backtest": backtest_data,
+        },
+    )
+    audit_record(user=user, action="run", obj=run, details=run_summary(run))
+    logger.info("forecast run %s: %s", run.pk, run_summary(run))
+    return run, warnings[:MAX_WARNINGS]
+
+
+def _backtests(
+    frames: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None],
+    as_of_week: dt.date,
+    read_weeks: int,
+    backtest_params: engine.BacktestParams | None,
+    eval_params: engine.EvalParams | None,
+    progress: Progress,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Beside the forecast: the V2 SMA-window backtest and the v3 method evaluation, as JSON."""
+    scope, sales, category_weekly = frames
     backtest_data: dict[str, Any] = {}
     if backtest_params:
         progress(85, "Backtest de métodos")
@@ -225,21 +302,68 @@ def forecast_run_create(
         backtest_data = backtest_to_json(
             engine.backtest(sales[sales["week_start"] >= history[0]], history, backtest_params)
         )
+    evaluation: dict[str, Any] = {}
+    if eval_params:
+        progress(88, "Evaluación de métodos")
+        evaluated = _evaluate(scope, sales, category_weekly, as_of_week, read_weeks, eval_params)
+        evaluation = evaluation_to_json(evaluated, eval_params)
+    return backtest_data, evaluation
 
-    progress(90, "Guardando el pronóstico")
+
+def _store_names(stores: list[int] | None) -> list[str]:
+    """The selected stores' names (as kept on the run); an unknown id refuses the request."""
+    if not stores:
+        return []
+    names = stock_queries.store_names(stores)
+    missing = [s for s in stores if s not in names]
+    if missing:
+        raise JobInputError(f"Tienda(s) inexistente(s): {', '.join(map(str, missing))}.")
+    return [names[s] for s in stores]
+
+
+def _seasonal_result(
+    request: ForecastRequest,
+    params: engine.ForecastParams,
+    frames: tuple[pd.DataFrame, ...],
+    as_of_week: dt.date,
+    stores: list[int] | None,
+) -> pd.DataFrame:
+    """`method = seasonal` on the frames read: (scope, sales, category weeks, category units, CD, stores)."""
+    scope, sales, category_weekly, category_units, cd, shops = frames
+    seasonal_params = engine.SeasonalParams(
+        weeks=params.weeks,
+        coverage_weeks=params.coverage_weeks,
+        eol_weeks=request.eol_weeks,
+        eol_override=frozenset(request.eol_override),
+    )
+    history = sales_queries.week_starts(max(engine.SEASON_HISTORY, params.weeks), as_of_week)
+    return engine.seasonal_purchase_forecast(
+        scope,
+        sales[sales["week_start"] >= history[0]],
+        category_weekly,
+        category_units,
+        cd,
+        shops,
+        history,
+        seasonal_params,
+        promoted=_promoted(scope, len(history), as_of_week, stores),
+    )
+
+
+def _run_save(
+    *, request: ForecastRequest, result: pd.DataFrame, scope: pd.DataFrame, fields: dict[str, Any]
+) -> ForecastRun:
+    """The ForecastRun with its counts and its lines."""
     counts = result["source"].value_counts()
     run = ForecastRun.objects.create(
-        user=user if getattr(user, "is_authenticated", False) else None,
-        job=job,
+        **fields,
+        method=request.method,
+        eol_weeks=request.eol_weeks,
+        eol_count=int(result["end_of_life"].sum()) if "end_of_life" in result.columns else 0,
         scope=request.scope,
         category=request.category,
         input_name=request.input_name[:255],
         store_ids=list(request.store_ids),
-        store_names=store_names,
-        weeks=params.weeks,
-        coverage_weeks=params.coverage_weeks,
-        as_of_week=as_of_week,
-        window_start=window_weeks[0],
         sku_count=len(result),
         macro_count=int(counts.get(engine.MACRO, 0)),
         proxy_count=int(counts.get(engine.CATEGORY_PROXY, 0)),
@@ -248,17 +372,113 @@ def forecast_run_create(
         purchase_units=int(result["purchase_qty"].sum()),
         coverage_units=int(result["coverage_units"].sum()),
         backtest_weeks=request.backtest_weeks,
-        backtest=backtest_data,
     )
     merged = result.merge(scope[["sku", "product_id", "product_name"]], on="sku", how="left")
     lines_write(ForecastLine, _line_frame(run, merged))
-    audit_record(user=user, action="run", obj=run, details=run_summary(run))
-    logger.info("forecast run %s: %s", run.pk, run_summary(run))
-    return run, warnings[:MAX_WARNINGS]
+    return run
+
+
+def _evaluation_weeks(params: engine.EvalParams) -> int:
+    """Weeks of history the evaluation reads: a full seasonal history before the first origin."""
+    return engine.SEASON_HISTORY + params.origins + params.horizon
+
+
+def _evaluate(
+    scope: pd.DataFrame,
+    sales: pd.DataFrame,
+    category_weekly: pd.DataFrame | None,
+    as_of_week: dt.date,
+    read_weeks: int,
+    params: engine.EvalParams,
+    extra: dict[str, engine.ExtraMethod] | None = None,
+) -> engine.EvalResult:
+    """The rolling-origin evaluation of the scope's SKUs on the weeks read."""
+    weeks = sales_queries.week_starts(read_weeks, as_of_week)
+    skus = scope["sku"].astype(str).tolist()
+    categories = [c if isinstance(c, str) and c else None for c in scope["category"]]
+    units = engine.week_matrix(sales, "sku", skus, weeks)
+    _codes, names = engine.category_codes(categories)
+    cat_units = engine.week_matrix(category_weekly, "category", names, weeks) if category_weekly is not None else None
+    return engine.forecast_evaluation(
+        units, weeks, skus, categories, params, category_units=cat_units, category_names=names, extra=extra
+    )
+
+
+def reference_methods() -> dict[str, engine.ExtraMethod]:
+    """statsforecast's AutoETS when installed (requirements-dev, not the product's)."""
+    try:
+        from forecast import reference
+    except ImportError:  # pragma: no cover - depends on the environment
+        return {}
+    return reference.methods()
+
+
+def evaluation_to_json(result: engine.EvalResult, params: engine.EvalParams) -> dict[str, Any]:
+    """The evaluation's category and ALL rows as plain JSON for ForecastRun.evaluation (NaN → None)."""
+    table = result.table[result.table["level"] != "sku"].copy()
+    table = pd.concat([result.table[(result.table["level"] == "sku") & (result.table["key"] == engine.ALL)], table])
+    rows = [
+        {
+            k: (None if isinstance(v, float) and pd.isna(v) else (v.item() if hasattr(v, "item") else v))
+            for k, v in r.items()
+        }
+        for r in table[engine.EVAL_COLUMNS].drop_duplicates().to_dict("records")
+    ]
+    return {
+        "horizon": params.horizon,
+        "origin_weeks": [w.isoformat() for w in result.origin_weeks],
+        "rows": rows,
+        "winners": result.winners,
+        "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
+    }
+
+
+@dataclass(frozen=True)
+class EvaluationRequest:
+    """What `forecast_eval` (and the API) asks: the SKUs or a category, the horizon, the origins."""
+
+    scope: str
+    skus: tuple[str, ...] = ()
+    category: str = ""
+    store_ids: tuple[int, ...] = ()
+    coverage_weeks: int = 4
+    origins: int = engine.EVAL_ORIGINS
+    as_of: dt.date | None = None
+    reference: bool = True  # add AutoETS when statsforecast is installed
+
+
+def forecast_evaluate(*, request: EvaluationRequest, progress: Progress | None = None) -> engine.EvalResult:
+    """The method evaluation of SPEC v3 §6 on its own (no forecast run is saved).
+
+    Raises JobInputError on input that cannot be evaluated."""
+    progress = progress or no_progress
+    if request.coverage_weeks < 1 or request.coverage_weeks > 52:
+        raise JobInputError("Las semanas de cobertura deben estar entre 1 y 52.")
+    if request.origins < 1 or request.origins > 52:
+        raise JobInputError("Los orígenes deben estar entre 1 y 52.")
+    as_of_week = sales_queries.resolve_as_of_week(request.as_of)
+    if as_of_week is None:
+        raise JobInputError("No hay ventas macro cargadas: cargue ventas o indique una fecha de corte (as-of).")
+    forecast_request = ForecastRequest(
+        scope=request.scope, skus=request.skus, category=request.category, store_ids=request.store_ids
+    )
+    scope, _warnings = _scope_frame(forecast_request)
+    stores = list(request.store_ids) or None
+    params = engine.EvalParams(horizon=request.coverage_weeks, origins=request.origins)
+    weeks = _evaluation_weeks(params)
+    sales = _sku_week_units(scope["sku"].tolist(), weeks, as_of_week, stores, progress)
+    category_weekly = sales_queries.category_week_totals(set(scope["category"].dropna()), weeks, as_of_week, stores)
+    extra = reference_methods() if request.reference else None
+    return _evaluate(scope, sales, category_weekly, as_of_week, weeks, params, extra)
 
 
 def _line_frame(run: ForecastRun, merged: pd.DataFrame) -> pd.DataFrame:
     """The forecast's lines as ForecastLine columns, in the result's order."""
+    seasonal = "level" in merged.columns
+
+    def optional(name: str, default: Any) -> Any:
+        return merged[name] if seasonal else default
+
     return pd.DataFrame(
         {
             "run_id": run.pk,
@@ -277,6 +497,14 @@ def _line_frame(run: ForecastRun, merged: pd.DataFrame) -> pd.DataFrame:
             "purchase_qty": merged["purchase_qty"].astype("int64"),
             "history": merged["history"],
             "note": merged["note"].astype(str),
+            "level": optional("level", None),
+            "alpha": optional("alpha", None),
+            "season_factor": optional("season_factor", None),
+            "forecast_units": optional("forecast_units", None),
+            "reserved": optional("reserved", 0),
+            "in_transit": optional("in_transit", 0),
+            "end_of_life": optional("end_of_life", False),
+            "unflagged_qty": optional("unflagged_qty", merged["purchase_qty"].astype("int64")),
         }
     )
 
@@ -316,6 +544,8 @@ def run_summary(run: ForecastRun) -> dict[str, Any]:
         "category_proxy": run.proxy_count,
         "no_history": run.no_history_count,
         "purchase_units": run.purchase_units,
+        "method": run.method,
+        "end_of_life": run.eol_count,
     }
 
 
@@ -335,6 +565,15 @@ EXPORT_COLUMNS = [
     "as_of_week",
     "proxy_skus",
     "note",
+    "method",
+    "end_of_life",
+    "unflagged_qty",
+    "in_transit",
+    "reserved",
+    "level",
+    "alpha",
+    "season_factor",
+    "forecast_units",
 ]
 
 
@@ -349,6 +588,8 @@ def forecast_export_info(run: ForecastRun) -> list[tuple]:
         "coverage_weeks": run.coverage_weeks,
         "as_of_week": run.as_of_week,
         "window_start": run.window_start,
+        "method": run.method,
+        "eol_weeks": run.eol_weeks,
     }
     return export_info(head, {}, run_summary(run))
 
@@ -368,11 +609,22 @@ def forecast_export_frame(run: ForecastRun) -> pd.DataFrame:
         "window_units",
         "proxy_skus",
         "note",
+        "end_of_life",
+        "unflagged_qty",
+        "in_transit",
+        "reserved",
+        "level",
+        "alpha",
+        "season_factor",
+        "forecast_units",
     )
     frame = pd.DataFrame(
         list(rows.iterator(chunk_size=5000)),
-        columns=[c for c in EXPORT_COLUMNS if c not in {"coverage_weeks", "weeks", "as_of_week"}],
+        columns=[c for c in EXPORT_COLUMNS if c not in {"coverage_weeks", "weeks", "as_of_week", "method"}],
     )
+    frame["method"] = run.method
+    for column in ("level", "season_factor", "forecast_units"):
+        frame[column] = frame[column].astype("float64").round(4)
     frame["avg_weekly"] = frame["avg_weekly"].astype("float64").round(4)
     frame["proxy_skus"] = frame["proxy_skus"].astype("Int64")
     frame["coverage_weeks"] = run.coverage_weeks

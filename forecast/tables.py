@@ -85,6 +85,7 @@ class ForecastLineTable(tables.Table):
     coverage_units = IntColumn(footer=_total("coverage_units"), verbose_name=_("cobertura (u.)"), attrs=_num())
     cd_stock = IntColumn(footer=_total("cd_stock"), verbose_name=_("stock CD"), attrs=_num())
     store_stock = IntColumn(footer=_total("store_stock"), verbose_name=_("stock tiendas"), attrs=_num())
+    in_transit = IntColumn(footer=_total("in_transit"), verbose_name=_("en tránsito"), attrs=_num())
     purchase_qty = IntColumn(footer=_total("purchase_qty"), verbose_name=_("compra"), attrs=_num("fw-semibold"))
     history = tables.Column(verbose_name=_("historia semanal"), orderable=False, empty_values=())
 
@@ -101,6 +102,7 @@ class ForecastLineTable(tables.Table):
             "coverage_units",
             "cd_stock",
             "store_stock",
+            "in_transit",
             "purchase_qty",
             "history",
         )
@@ -135,14 +137,30 @@ class ForecastLineTable(tables.Table):
             }
         elif record.note in NOTES:
             detail = NOTES[record.note]
+        if record.end_of_life:
+            eol = _(
+                "fin de vida: sin venta en las últimas %(w)s semanas con stock en tiendas (sin la marca: %(q)s u.)"
+            ) % {
+                "w": self.run.eol_weeks,
+                "q": _fmt_int(record.unflagged_qty),
+            }
+            badge = format_html('{} <span class="badge text-bg-danger">{}</span>', badge, _("Fin de vida"))
+            detail = f"{detail} · {eol}" if detail else eol
         if record.product_id is None:
             detail = f"{detail} · {_('no está en el catálogo')}" if detail else _("no está en el catálogo")
         if detail:
             return format_html('{}<div class="explanation">{}</div>', badge, detail)
         return badge
 
-    def render_avg_weekly(self, value: float | None, record: ForecastLine) -> str:
-        return _fmt_float(value)
+    def render_avg_weekly(self, value: float | None, record: ForecastLine) -> str | SafeString:
+        if record.level is None or record.alpha is None:
+            return _fmt_float(value)
+        detail = _("nivel %(level)s · α %(alpha)s · índice %(s)s") % {
+            "level": _fmt_float(record.level),
+            "alpha": fmt_number(record.alpha, 1),
+            "s": _fmt_float(record.season_factor),
+        }
+        return format_html('{}<div class="explanation">{}</div>', _fmt_float(value), detail)
 
     def render_history(self, record: ForecastLine) -> SafeString:
         """A sparkline drawn by app.js: only the rows of the current page are rendered."""

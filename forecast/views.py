@@ -97,6 +97,7 @@ class ForecastRunDetailView(DetailView):
             filter=line_filter,
             totals=totals,
             backtest=backtest_context(run),
+            evaluation=evaluation_context(run),
             can_export=can_plan(self.request.user),
             filtered=any(self.request.GET.get(k) for k in ("q", "source", "buy")),
         )
@@ -157,6 +158,62 @@ def backtest_context(run: ForecastRun) -> dict[str, Any] | None:
         "first_week": data["target_weeks"][0] if data["target_weeks"] else None,
         "chart": chart,
         "wape_chart": wape_chart,
+    }
+
+
+def _pct(value: float | None) -> float | None:
+    return None if value is None else value * 100
+
+
+def evaluation_context(run: ForecastRun) -> dict[str, Any] | None:
+    """The method evaluation (SPEC v3 §6): pooled figures per method, and per
+    category each method's SKU-level WAPE with the winner."""
+    data = run.evaluation or {}
+    rows = data.get("rows") or []
+    if not rows:
+        return None
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    by_key = {(r["level"], r["key"], r["method"]): r for r in rows}
+    summary = []
+    for method in methods:
+        sku = by_key.get(("sku", "ALL", method), {})
+        category = by_key.get(("category", "ALL", method), {})
+        summary.append(
+            {
+                "method": method,
+                "sku_wape": _pct(sku.get("wape")),
+                "sku_bias": _pct(sku.get("bias")),
+                "sku_mase": sku.get("mase"),
+                "n": sku.get("n", 0),
+                "category_wape": _pct(category.get("wape")),
+                "category_bias": _pct(category.get("bias")),
+                "seconds": (data.get("seconds") or {}).get(method),
+            }
+        )
+    winners = data.get("winners") or {}
+    categories = sorted({r["key"] for r in rows if r["level"] == "category_sku"})
+    per_category = [
+        {
+            "category": category,
+            "winner": winners.get(category),
+            "cells": [
+                {"method": m, "wape": _pct(by_key.get(("category_sku", category, m), {}).get("wape"))} for m in methods
+            ],
+        }
+        for category in categories
+    ]
+    wins: dict[str, int] = {}
+    for method in winners.values():
+        wins[method] = wins.get(method, 0) + 1
+    return {
+        "methods": methods,
+        "summary": summary,
+        "categories": per_category,
+        "wins": wins,
+        "horizon": data.get("horizon"),
+        "origins": len(data.get("origin_weeks") or []),
+        "first_week": (data.get("origin_weeks") or [None])[0],
+        "last_week": (data.get("origin_weeks") or [None])[-1],
     }
 
 

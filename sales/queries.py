@@ -14,13 +14,13 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 from django.db import connection
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
 
 from fastdso.db import chunks, in_clause, int_columns_read, is_postgres, work_mem
 from fastdso.jobs import JobInputError
 from inventory.models import Product
 from inventory.queries import product_ids
-from sales.models import SalesLoad, SalesWeeklyAgg, StoreCoverage
+from sales.models import Promotion, SalesLoad, SalesWeeklyAgg, StoreCoverage
 from sales.summary import category_window_sql, summary_ensure, summary_read
 
 CHUNK = 5000
@@ -573,3 +573,74 @@ def first_loaded_sale_date() -> dt.date | None:
     if first is None:
         return SalesWeeklyAgg.objects.aggregate(first=Min("week_start"))["first"]
     return first
+
+
+def category_week_totals(
+    categories: Iterable[str],
+    weeks: int,
+    as_of: dt.date | None = None,
+    stores: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """DataFrame[category, week_start, units]: each category's units per week
+    over the window (every SKU of it), optionally at some stores only — the
+    series the purchase forecast's seasonal index reads (SPEC v3 §6). One
+    grouped query on the category index."""
+    columns = ["category", "week_start", "units"]
+    category_list = sorted({str(c) for c in categories if c})
+    span = window(weeks, as_of)
+    rows: list[tuple] = []
+    if category_list and span is not None and (stores is None or stores):
+        cat_clause, cat_params = in_clause("w.category", category_list)
+        sql = (
+            f"SELECT w.category, w.week_start, SUM(w.units) FROM {WEEKLY} w "  # noqa: S608 - identifiers are ours
+            f"WHERE {cat_clause} AND w.week_start BETWEEN %s AND %s"
+        )
+        params: list[object] = [*cat_params, span[0], span[1]]
+        if stores is not None:
+            store_clause, store_params = in_clause("w.store_id", list(stores))
+            sql += f" AND {store_clause}"
+            params += store_params
+        sql += " GROUP BY w.category, w.week_start"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    frame = _frame(rows, columns, dates=["week_start"])
+    frame["units"] = frame["units"].astype("int64")
+    return frame
+
+
+def promoted_sku_weeks(
+    product_id_list: Sequence[int],
+    weeks: int,
+    as_of: dt.date | None = None,
+    stores: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """DataFrame[product_id, week_start]: the (SKU, week)s of the window that a
+    promotion covers on any day (SPEC v3 §4.6) at any of the selected stores
+    (a promotion without store covers every store; `stores` None: any store).
+    One query per chunk of products."""
+    columns = ["product_id", "week_start"]
+    span = window(weeks, as_of)
+    ids = sorted({int(i) for i in product_id_list})
+    if not ids or span is None or (stores is not None and not stores):
+        return pd.DataFrame(columns=columns)
+    first, last = span[0], span[1] + dt.timedelta(days=6)
+    rows: list[tuple] = []
+    for chunk in chunks(ids, CHUNK):
+        query = Promotion.objects.filter(product_id__in=chunk, end_date__gte=first, start_date__lte=last)
+        if stores is not None:
+            query = query.filter(Q(store__isnull=True) | Q(store_id__in=list(stores)))
+        rows.extend(query.values_list("product_id", "start_date", "end_date"))
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    # Week w is covered iff monday(start) ≤ w ≤ monday(end): expand each
+    # promotion to its range of week indexes (no product × week cross join).
+    product = np.array([r[0] for r in rows], dtype=np.int64)
+    first_index = np.array([(monday(r[1]) - span[0]).days // 7 for r in rows], dtype=np.int64).clip(0, weeks - 1)
+    last_index = np.array([(monday(r[2]) - span[0]).days // 7 for r in rows], dtype=np.int64).clip(0, weeks - 1)
+    counts = last_index - first_index + 1
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    week_index = np.repeat(first_index, counts) + offsets
+    mondays = np.array([span[0] + dt.timedelta(weeks=i) for i in range(weeks)], dtype=object)
+    frame = pd.DataFrame({"product_id": np.repeat(product, counts), "week_start": mondays[week_index]})
+    return frame.drop_duplicates().reset_index(drop=True)

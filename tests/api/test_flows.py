@@ -253,6 +253,13 @@ def test_forecast_from_pasted_skus(planner_api, data):
     assert forecast["sku_count"] == 2 and forecast["weeks"] == 4 and forecast["coverage_weeks"] == 2
     lines = planner_api.get(job["result"]["url"] + "lines/").json()
     assert [line["sku"] for line in lines["results"]] == ["00012345", "00012346"]
+    # v3: seasonal by default, with the method evaluation beside it.
+    assert forecast["method"] == "seasonal" and "end_of_life" in lines["results"][0]
+    evaluation = planner_api.get(forecast["evaluation_url"]).json()
+    assert evaluation["method"] == "seasonal" and evaluation["horizon"] == 2
+    methods = {row["method"] for row in evaluation["rows"] if (row["level"], row["key"]) == ("sku", "ALL")}
+    assert methods == {"naive", "seasonal_naive", "sma", "seasonal"}
+    assert planner_api.get("/api/v1/forecast/999999/evaluation/").status_code == 404
 
 
 @pytest.mark.parametrize("rate,allowed", [("3/min", 3)])

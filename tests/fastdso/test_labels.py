@@ -32,7 +32,7 @@ def test_every_reason_code_has_a_label_and_help():
         | {distribution_engine.NO_CD_STOCK}
         | _codes(redistribution_engine, ("REASON_", "SHORT_"))
         | {forecast_engine.MACRO, forecast_engine.CATEGORY_PROXY, forecast_engine.NO_HISTORY}
-        | {forecast_engine.NET_SALES_NOT_POSITIVE, forecast_engine.NO_CATEGORY_SALES}
+        | {forecast_engine.NET_SALES_NOT_POSITIVE, forecast_engine.NO_CATEGORY_SALES, forecast_engine.END_OF_LIFE}
         | {health.OUT_OF_STOCK_WITH_DEMAND, health.BELOW_MIN_WOC, health.ABOVE_MAX_WOC}
     )
     missing = sorted(c for c in codes if c not in labels.REASONS)
@@ -42,6 +42,7 @@ def test_every_reason_code_has_a_label_and_help():
 
 def test_every_model_and_job_kind_has_a_label():
     models = {*distribution_engine.MODELS, distribution_engine.COLD_START_MODEL}
+    models |= {*forecast_engine.METHODS, *forecast_engine.EVAL_METHODS, forecast_engine.AUTOETS}
     assert sorted(m for m in models if m not in labels.MODELS) == []
     kinds = {k for k in registered_kinds() if not k.startswith(("test_", "e2e_", "hostile"))}
     assert sorted(k for k in kinds if k not in labels.JOB_KINDS) == []

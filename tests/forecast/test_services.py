@@ -30,6 +30,9 @@ def shop(db):
 def request(**kwargs) -> ForecastRequest:
     kwargs.setdefault("scope", ForecastRun.Scope.SKUS)
     kwargs.setdefault("backtest_weeks", 0)
+    # These cases pin the V2 rule (SPEC §6, `method = sma`); the seasonal method has its own.
+    kwargs.setdefault("method", "sma")
+    kwargs.setdefault("evaluation_origins", 0)
     return ForecastRequest(**kwargs)
 
 

@@ -34,7 +34,14 @@ def data(db, week):
 
 
 def post_text(client, skus: str, **extra):
-    payload = {"input": "text", "skus_text": skus, "weeks": 4, "coverage_weeks": 4, "backtest_weeks": 2}
+    payload = {
+        "input": "text",
+        "skus_text": skus,
+        "method": "sma",
+        "weeks": 4,
+        "coverage_weeks": 4,
+        "backtest_weeks": 2,
+    }
     payload.update(extra)
     return client.post(HOME, payload)
 
@@ -101,7 +108,7 @@ def test_store_selection_from_the_form(planner_client, data):
 def test_sku_file_upload_runs_as_a_job(planner_client, data):
     upload = SimpleUploadedFile("lista.csv", b"sku;category\n00012345;\n00088888;Consolas\n", content_type="text/csv")
     response = planner_client.post(
-        HOME, {"input": "file", "file": upload, "weeks": 4, "coverage_weeks": 4, "backtest_weeks": 0}
+        HOME, {"input": "file", "file": upload, "method": "sma", "weeks": 4, "coverage_weeks": 4, "backtest_weeks": 0}
     )
     job = Job.objects.get(kind="purchase_forecast")
     run = ForecastRun.objects.get()
@@ -118,7 +125,7 @@ def test_sku_file_upload_runs_as_a_job(planner_client, data):
 def test_bad_sku_file_fails_the_job_and_writes_nothing(planner_client, data):
     upload = SimpleUploadedFile("mal.csv", b"codigo\n00012345\n", content_type="text/csv")
     response = planner_client.post(
-        HOME, {"input": "file", "file": upload, "weeks": 4, "coverage_weeks": 4, "backtest_weeks": 0}
+        HOME, {"input": "file", "file": upload, "method": "sma", "weeks": 4, "coverage_weeks": 4, "backtest_weeks": 0}
     )
     job = Job.objects.get(kind="purchase_forecast")
     assert job.status == Job.Status.FAILED
@@ -129,7 +136,15 @@ def test_bad_sku_file_fails_the_job_and_writes_nothing(planner_client, data):
 
 def test_category_input(planner_client, data):
     planner_client.post(
-        HOME, {"input": "category", "category": "Consolas", "weeks": 4, "coverage_weeks": 4, "backtest_weeks": 0}
+        HOME,
+        {
+            "input": "category",
+            "category": "Consolas",
+            "method": "sma",
+            "weeks": 4,
+            "coverage_weeks": 4,
+            "backtest_weeks": 0,
+        },
     )
     run = ForecastRun.objects.get()
     assert run.scope == ForecastRun.Scope.CATEGORY
@@ -269,3 +284,19 @@ def test_small_lists_run_inline_big_ones_go_to_the_worker(planner_client, data, 
     assert job.params["skus"][:2] == ["00000000", "00000001"]
     assert response["Location"] == reverse("job_detail", args=[job.pk])
     assert ForecastRun.objects.count() == 1
+
+
+def test_seasonal_run_shows_the_method_evaluation_tab(planner_client, data, django_assert_max_num_queries):
+    response = post_text(planner_client, "00012345\n00012346\n00099999", method="seasonal", weeks="")
+    run = ForecastRun.objects.get()
+    assert response.status_code == 302 and run.method == "seasonal" and run.weeks == 26
+    with django_assert_max_num_queries(12):
+        page = planner_client.get(run.get_absolute_url())
+    html = page.content.decode()
+    assert "Evaluación de métodos" in html
+    evaluation = page.context["evaluation"]
+    assert [m["method"] for m in evaluation["summary"]] == ["naive", "seasonal_naive", "sma", "seasonal"]
+    # One category, one winner, shown with its label.
+    (row,) = evaluation["categories"]
+    assert row["category"] == "Consolas" and row["winner"] == run.evaluation["winners"]["Consolas"]
+    assert "Ingenuo estacional" in html

@@ -24,6 +24,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--plans", action="store_true", help="Solo EXPLAIN ANALYZE de las lecturas críticas (datos actuales)."
         )
+        parser.add_argument(
+            "--forecast",
+            action="store_true",
+            help="Solo la línea del pronóstico estacional + backtest (motor, sin base de datos).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         import os
@@ -36,6 +41,11 @@ class Command(BaseCommand):
                 hot_query_plans(out=self.stdout.write)
             except RuntimeError as exc:
                 raise CommandError(str(exc)) from exc
+            return
+        if options["forecast"]:
+            data = bench.forecast_only(size=options["size"], out=self.stdout.write)
+            if options["json_path"]:
+                bench.write_json(data, options["json_path"])
             return
         try:
             data = bench.run(

@@ -1,5 +1,5 @@
 """forecast_purchase (--skus FILE | --category NAME) [--stores NAME,NAME…] [--weeks N]
-[--coverage-weeks N] [--as-of DATE] [--output FILE]  (SPEC §9).
+[--coverage-weeks N] [--as-of DATE] [--method seasonal|sma] [--output FILE]  (SPEC §9).
 
 Runs the same job as the web page, synchronously, prints a summary and, with
 --output, writes the CSV/XLSX (by extension). Bad input exits non-zero.
@@ -16,6 +16,7 @@ from fastdso.commands import command_date, command_number, job_failure, output_p
 from fastdso.exports import write_export
 from fastdso.jobs import job_start
 from fastdso.models import Job
+from forecast import engine
 from forecast import jobs as forecast_jobs
 from forecast.models import ForecastRun
 from forecast.services import category_resolve, forecast_export_frame, forecast_export_info, forecast_export_record
@@ -31,13 +32,27 @@ class Command(BaseCommand):
         scope.add_argument("--skus", metavar="FILE", help="Archivo CSV/XLSX con la columna sku.")
         scope.add_argument("--category", metavar="NAME", help="Todos los productos de la categoría.")
         parser.add_argument("--stores", metavar="NAME,NAME…", help="Tiendas (nombre o código); por defecto todas.")
-        parser.add_argument("--weeks", default="12", help="Semanas de historia (12).")
+        parser.add_argument("--weeks", default=None, help="Semanas de historia (seasonal 26, sma 12).")
         parser.add_argument("--coverage-weeks", default="4", help="Semanas de cobertura (4).")
         parser.add_argument("--as-of", metavar="DATE", help="Semana de corte; por defecto la última completa.")
+        parser.add_argument(
+            "--method",
+            choices=list(engine.METHODS),
+            default=engine.SEASONAL,
+            help="seasonal (v3, por defecto) o sma (la regla V2).",
+        )
+        parser.add_argument(
+            "--eol-weeks", default=str(engine.EOL_WEEKS), help="Semanas sin venta para fin de vida (8; 0 = sin marca)."
+        )
         parser.add_argument("--output", metavar="FILE", help="FILE.csv o FILE.xlsx")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        weeks = command_number(options["weeks"], "--weeks", int, minimum=1)
+        weeks = command_number(options["weeks"], "--weeks", int, minimum=1) if options["weeks"] else None
+        if weeks is not None and weeks > 104:
+            raise CommandError(f"--weeks: «{weeks}» debe ser como mucho 104.")
+        eol_weeks = command_number(options["eol_weeks"], "--eol-weeks", int, minimum=0)
+        if eol_weeks > 52:
+            raise CommandError(f"--eol-weeks: «{eol_weeks}» debe ser como mucho 52.")
         coverage = command_number(options["coverage_weeks"], "--coverage-weeks", int, minimum=1)
         as_of = command_date(options["as_of"]) if options.get("as_of") else None
         output = options.get("output")
@@ -62,6 +77,8 @@ class Command(BaseCommand):
             "coverage_weeks": coverage,
             "as_of": as_of.isoformat() if as_of else None,
             "backtest_weeks": 8,
+            "method": options["method"],
+            "eol_weeks": eol_weeks,
         }
         path = None
         if options.get("skus"):
@@ -92,6 +109,11 @@ class Command(BaseCommand):
             f"SKUs {run.sku_count}: MACRO {run.macro_count}, CATEGORY_PROXY {run.proxy_count}, "
             f"NO_HISTORY {run.no_history_count} · unidades a comprar {run.purchase_units}"
         )
+        self.stdout.write(f"Método {run.method} · END_OF_LIFE {run.eol_count}")
+        winners = (run.evaluation or {}).get("winners") or {}
+        if winners:
+            shown = ", ".join(f"{category}: {method}" for category, method in sorted(winners.items())[:10])
+            self.stdout.write(f"Evaluación ({len(run.evaluation['origin_weeks'])} orígenes): gana {shown}")
         best = (run.backtest or {}).get("best")
         if best:
             wape = next(m["wape"] for m in run.backtest["methods"] if m["method"] == best)
