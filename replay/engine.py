@@ -186,7 +186,7 @@ def policy_parse(text: str, *, rules: str = "v3") -> Policy:
             f"Política «{name}»: «limit_by_cd» no se puede desactivar: el replay siempre limita por el CD "
             "(use cd_supply para un CD más holgado)."
         )
-    base = {"rules": rules} if rules == "v2" and "rules" in fields and "rules" not in overrides else {}
+    base: dict[str, Any] = {"rules": rules} if rules == "v2" and "rules" in fields and "rules" not in overrides else {}
     try:
         params = DistributionParams(**base, **overrides)
     except ParamsError as exc:
