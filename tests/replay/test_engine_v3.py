@@ -27,6 +27,7 @@ Totals: demand 24, served 23, lost 1, 1 stock-out week, closing stock
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -48,7 +49,10 @@ def naive(units: np.ndarray, weeks: list[dt.date], horizon: int, codes: np.ndarr
     return np.repeat(units[:, -1:], horizon, axis=1)
 
 
-def network(extra: dict | None = None, **options) -> ReplayInputs:
+DEFAULTS: dict[str, Any] = {"store_lead_weeks": {B: 1}, "supplier_lead_weeks": 2, "cd_forecast": naive}
+
+
+def network(extra: dict | None = None, **options: Any) -> ReplayInputs:
     rows = [(p, s, w, u) for (p, s), u in FLAT.items() for w in H]
     rows += [(p, s, w, u) for (p, s, w), u in (extra or {}).items()]
     sales = pd.DataFrame(rows, columns=["product_id", "store_id", "week_start", "units"])
@@ -59,7 +63,7 @@ def network(extra: dict | None = None, **options) -> ReplayInputs:
         category_weekly=category,
         stores=pd.DataFrame({"store_id": [A, B, C], "store_name": ["Tienda 1", "Tienda 2", "Tienda 3"]}),
         weeks=H[8:12],
-        **({"store_lead_weeks": {B: 1}, "supplier_lead_weeks": 2, "cd_forecast": naive} | options),
+        **(DEFAULTS | options),
     )
 
 
