@@ -528,10 +528,7 @@ def _replay_v2(
         allocated = _by_pair(shipped, "allocated_qty")
         cd = cd.sub(_by_sku(shipped, "allocated_qty"), fill_value=0).astype("int64")
         stock = stock.add(allocated, fill_value=0).astype("int64")
-        demand = _by_pair(prepared.demand[prepared.demand["week_start"] == pd.Timestamp(week)])
-        stock, demand = stock.align(demand, fill_value=0)
-        served = np.minimum(stock, demand)
-        stock = (stock - served).astype("int64")
+        stock, demand, served = _sell(prepared, week, stock)
         rows.append(
             _week_row(week, demand, served, int(stock.sum()), allocated, len(shipped))
             | {
@@ -547,6 +544,14 @@ def _replay_v2(
             on_week(k)
     weekly = pd.DataFrame(rows, columns=WEEKLY_COLUMNS)
     return PolicyResult(policy=policy, totals=totals(weekly), weekly=weekly, start_stock=opening, plans=plans)
+
+
+def _sell(prepared: _Prepared, week: dt.date, stock: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """The week sells: ``served = min(stock, demand)``; (stock after, demand, served), aligned by pair."""
+    demand = _by_pair(prepared.demand[prepared.demand["week_start"] == pd.Timestamp(week)])
+    stock, demand = stock.align(demand, fill_value=0)
+    served = np.minimum(stock, demand)
+    return (stock - served).astype("int64"), demand, served
 
 
 def _no_sku() -> pd.Series:
@@ -637,10 +642,7 @@ def _replay_v3(
         for away in np.unique(weeks_away):
             _add(transit, i + int(away), allocated[weeks_away == away])
         stock = stock.add(transit.pop(i, _no_pair()), fill_value=0).astype("int64")
-        demand = _by_pair(prepared.demand[prepared.demand["week_start"] == pd.Timestamp(week)])
-        stock, demand = stock.align(demand, fill_value=0)
-        served = np.minimum(stock, demand)
-        stock = (stock - served).astype("int64")
+        stock, demand, served = _sell(prepared, week, stock)
         rows.append(
             _week_row(week, demand, served, int(stock.sum()), allocated, len(shipped))
             | {
