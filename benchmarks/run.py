@@ -679,6 +679,9 @@ def _step_replay(bench: Bench) -> None:
         "weeks": run.weeks,
         "policies": run.policy_names,
         "fill_rates": [r["totals"]["fill_rate"] for r in run.results],
+        "rules": run.rules,
+        "cd_mode": run.cd_mode,
+        "supplier_lead_weeks": run.supplier_lead_weeks,
     }
     report.figure("replay_s", elapsed, f"{run.sku_count:,} SKUs × {run.weeks} weeks × {len(run.policies)} policies")
 

@@ -8,15 +8,23 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from distribution import engine as generator
 from fastdso.formatting import localize_decimal_inputs
 from fastdso.jobs import JobInputError
 from inventory.queries import product_categories
-from replay.engine import MAX_POLICIES, policy_fields
+from replay.engine import CD_MODES, MAX_NAME, MAX_POLICIES, MAX_SUPPLIER_LEAD_WEEKS, RULES, policy_fields
 from replay.models import ReplayRun
 from replay.services import MAX_CD_SUPPLY, MAX_TOP, MAX_WEEKS, ReplayRequest, replay_request_validate
 from sales.queries import resolve_as_of_week
 
-POLICY_EXAMPLES = ["base:model=SMA2", "alto:model=SMA3,target_woc=3", "", ""]
+# The rows a new replay starts with: (name, model, target cover).
+ROW_EXAMPLES = [("base", "SMA2", None), ("alto", "SMA3", 3.0)]
+MAX_TARGET_WOC = 52.0
+RULE_LABELS = {"v3": _("v3: mismo stock inicial, el CD compra"), "v2": _("v2: el replay anterior")}
+CD_MODE_LABELS = {
+    "purchase": _("compra con pronóstico y plazo del proveedor"),
+    "history": _("recibe lo vendido la semana anterior × abastecimiento"),
+}
 
 
 class ReplayForm(forms.Form):
@@ -52,15 +60,28 @@ class ReplayForm(forms.Form):
         help_text=_("Última semana simulada. Vacío = última semana completa cargada."),
     )
 
+    rules = forms.ChoiceField(label=_("Reglas del replay"), required=False, choices=[], initial="v3")
+    cd_mode = forms.ChoiceField(label=_("El CD"), required=False, choices=[], initial="purchase")
+    supplier_lead_weeks = forms.IntegerField(
+        label=_("Plazo del proveedor (semanas)"),
+        required=False,
+        initial=2,
+        min_value=0,
+        max_value=MAX_SUPPLIER_LEAD_WEEKS,
+        help_text=_("Lo que el CD compra llega estas semanas después."),
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", "—")] + [(c, c) for c in product_categories()]
+        self.fields["rules"].choices = [(r, RULE_LABELS[r]) for r in RULES]
+        self.fields["cd_mode"].choices = [(m, CD_MODE_LABELS[m]) for m in CD_MODES]
         for i in range(1, MAX_POLICIES + 1):
+            self._policy_row(i)
             self.fields[f"policy_{i}"] = forms.CharField(
-                label=_("Política %(n)s") % {"n": i},
+                label=_("Política %(n)s (texto)") % {"n": i},
                 required=False,
                 max_length=500,
-                initial=POLICY_EXAMPLES[i - 1],
                 widget=forms.TextInput(attrs={"placeholder": "nombre:model=SMA3,target_woc=3"}),
             )
         for name, field in self.fields.items():
@@ -71,9 +92,60 @@ class ReplayForm(forms.Form):
             )
         localize_decimal_inputs(self)  # cd_supply: "1,0" in Spanish, "1.0" in English
 
+    def _policy_row(self, i: int) -> None:
+        """One policy as fields: name, model, target cover (the locale's decimal
+        comma), CD rule and any other generator keys as key=value."""
+        name, model, woc = ROW_EXAMPLES[i - 1] if i <= len(ROW_EXAMPLES) else ("", "", None)
+        default = _("por defecto")
+        self.fields[f"p{i}_name"] = forms.CharField(
+            label=_("Nombre"), required=False, max_length=MAX_NAME, initial=name
+        )
+        self.fields[f"p{i}_model"] = forms.ChoiceField(
+            label=_("Modelo"),
+            required=False,
+            initial=model,
+            choices=[("", default)] + [(m, m) for m in generator.MODELS],
+        )
+        self.fields[f"p{i}_target_woc"] = forms.FloatField(
+            label=_("Cobertura objetivo (semanas)"), required=False, initial=woc, min_value=0, max_value=MAX_TARGET_WOC
+        )
+        self.fields[f"p{i}_cd_rule"] = forms.ChoiceField(
+            label=_("Regla del CD"), required=False, choices=[("", default)] + [(r, r) for r in generator.CD_RULES]
+        )
+        self.fields[f"p{i}_other"] = forms.CharField(
+            label=_("Otros parámetros"),
+            required=False,
+            max_length=400,
+            widget=forms.TextInput(attrs={"placeholder": "min_weeks=2,cold_start_top_n=20"}),
+        )
+
+    ROW_FIELDS = ("name", "model", "target_woc", "cd_rule", "other")
+
+    @property
+    def policy_rows(self) -> list[list[Any]]:
+        return [[self[f"p{i}_{f}"] for f in self.ROW_FIELDS] for i in range(1, MAX_POLICIES + 1)]
+
     @property
     def policy_fields(self) -> list[Any]:
         return [self[f"policy_{i}"] for i in range(1, MAX_POLICIES + 1)]
+
+    def _row_text(self, i: int) -> str:
+        """Row i as the command's policy text ("" for an empty row)."""
+        data = self.cleaned_data
+        name = " ".join(str(data.get(f"p{i}_name") or "").split())
+        pairs = [
+            f"{key}={data[f'p{i}_{key}']:g}" if key == "target_woc" else f"{key}={data[f'p{i}_{key}']}"
+            for key in ("model", "target_woc", "cd_rule")
+            if data.get(f"p{i}_{key}") not in (None, "")
+        ]
+        other = str(data.get(f"p{i}_other") or "").strip().strip(",")
+        if other:
+            pairs.append(other)
+        if not name:
+            if pairs:
+                self.add_error(f"p{i}_name", _("Ponga un nombre a la política."))
+            return ""
+        return f"{name}:{','.join(pairs)}" if pairs else name
 
     @staticmethod
     def policy_keys() -> list[str]:
@@ -108,7 +180,22 @@ class ReplayForm(forms.Form):
         return data
 
     def policies(self) -> list[str]:
-        return [t for t in (str(self.cleaned_data.get(f"policy_{i}") or "").strip() for i in range(1, 5)) if t]
+        """Each row that has a name, else its text (the API and the command's syntax)."""
+        texts = []
+        for i in range(1, MAX_POLICIES + 1):
+            text = self._row_text(i) or str(self.cleaned_data.get(f"policy_{i}") or "").strip()
+            if text:
+                texts.append(text)
+        return texts
+
+    def _v3(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        lead = data.get("supplier_lead_weeks")
+        return {
+            "rules": data.get("rules") or "v3",
+            "cd_mode": data.get("cd_mode") or "purchase",
+            "supplier_lead_weeks": 2 if lead is None else int(lead),
+        }
 
     def request(self) -> ReplayRequest:
         data = self.cleaned_data
@@ -120,6 +207,7 @@ class ReplayForm(forms.Form):
             cd_supply=float(data["cd_supply"]),
             as_of=data.get("as_of"),
             policies=tuple(self.policies()),
+            **self._v3(),
         )
 
     def job_params(self) -> dict[str, Any]:
@@ -133,4 +221,5 @@ class ReplayForm(forms.Form):
             "cd_supply": float(data["cd_supply"]),
             "as_of": data["as_of"].isoformat() if data.get("as_of") else None,
             "policies": self.policies(),
+            **self._v3(),
         }

@@ -32,6 +32,10 @@ def request_from_params(job: Job) -> ReplayRequest:
         as_of=dt.date.fromisoformat(as_of) if as_of else None,
         policies=tuple(params.get("policies") or ()),
         input_name=params.get("input_name") or job.file_name or "",
+        # A job queued before v3 ran the v2 replay.
+        rules=str(params.get("rules", "v2")),
+        cd_mode=str(params.get("cd_mode", "history")),
+        supplier_lead_weeks=int(params.get("supplier_lead_weeks", 2)),
     )
 
 

@@ -28,6 +28,10 @@ class ReplayRun(models.Model):
     sku_count = models.PositiveIntegerField(_("SKUs"), default=0)
     weeks = models.PositiveSmallIntegerField(_("semanas"), default=8)
     cd_supply = models.FloatField(_("abastecimiento CD"), default=1.0)
+    # SPEC v3 §13: v3 puts policies on equal footing; v2 keeps the v2 replay.
+    rules = models.CharField(_("reglas"), max_length=4, default="v3")
+    cd_mode = models.CharField(_("abastecimiento del CD"), max_length=10, default="purchase")
+    supplier_lead_weeks = models.PositiveSmallIntegerField(_("plazo del proveedor (semanas)"), default=2)
     as_of_week = models.DateField(_("semana de corte"))
     first_week = models.DateField(_("primera semana"))
     # [{name, text, overrides, params}] in the order given

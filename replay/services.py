@@ -27,8 +27,9 @@ from django.utils import timezone
 from fastdso.audit import audit_record
 from fastdso.files import Column, read_table
 from fastdso.jobs import JobInputError
+from forecast import engine as forecast_engine
 from inventory import queries as inventory_queries
-from inventory.models import Product
+from inventory.models import Product, Store
 from replay import engine
 from replay.engine import Policy, PolicyError, ReplayInputs
 from replay.models import ReplayRun
@@ -79,12 +80,15 @@ class ReplayRequest:
     as_of: dt.date | None = None
     policies: tuple[str, ...] = ()
     input_name: str = ""
+    rules: str = "v3"
+    cd_mode: str = "purchase"
+    supplier_lead_weeks: int = 2
 
 
-def replay_policies_validate(texts: Sequence[str]) -> list[Policy]:
+def replay_policies_validate(texts: Sequence[str], rules: str = "v3") -> list[Policy]:
     """1–4 policies; a bad one raises JobInputError naming the policy and the key."""
     try:
-        return engine.policies_parse(texts)
+        return engine.policies_parse(texts, rules=rules)
     except PolicyError as exc:
         raise JobInputError(str(exc)) from None
 
@@ -102,9 +106,15 @@ def replay_request_validate(request: ReplayRequest) -> list[Policy]:
         problems.append("indique una categoría")
     if request.scope not in ReplayRun.Scope.values:
         problems.append(f"alcance desconocido «{request.scope}»")
+    if request.rules not in engine.RULES:
+        problems.append(f"reglas desconocidas «{request.rules}» (use v3 o v2)")
+    if request.cd_mode not in engine.CD_MODES:
+        problems.append(f"abastecimiento del CD desconocido «{request.cd_mode}» (use purchase o history)")
+    if not 0 <= request.supplier_lead_weeks <= engine.MAX_SUPPLIER_LEAD_WEEKS:
+        problems.append(f"el plazo del proveedor debe estar entre 0 y {engine.MAX_SUPPLIER_LEAD_WEEKS} semanas")
     if problems:
         raise JobInputError("Replay inválido: " + "; ".join(problems) + ".")
-    return replay_policies_validate(request.policies)
+    return replay_policies_validate(request.policies, request.rules)
 
 
 def category_resolve(name: str) -> str | None:
@@ -126,8 +136,12 @@ def skus_file_read(path: str | Path, *, max_bytes: int | None = None) -> tuple[l
     return list(dict.fromkeys(frame["sku"].astype(str).str.strip())), categories
 
 
-def _scope(request: ReplayRequest, as_of_week: dt.date) -> tuple[pd.DataFrame, str, list[str]]:
-    """DataFrame[sku, product_id, category, request_category], its label, warnings."""
+def _scope(
+    request: ReplayRequest, as_of_week: dt.date, first_week: dt.date, lookback_weeks: int
+) -> tuple[pd.DataFrame, str, list[str]]:
+    """DataFrame[sku, product_id, category, request_category], its label, warnings.
+    v3 ranks the top N by the `lookback_weeks` before the first replayed week:
+    the scope must not know the weeks it is judged on (v2 ranked the replayed weeks)."""
     warnings: list[str] = []
     if request.scope == ReplayRun.Scope.CATEGORY:
         category = category_resolve(request.category)
@@ -136,10 +150,14 @@ def _scope(request: ReplayRequest, as_of_week: dt.date) -> tuple[pd.DataFrame, s
         skus = list(Product.objects.filter(category=category).order_by("sku").values_list("sku", flat=True))
         label = category
     elif request.scope == ReplayRun.Scope.TOP:
-        skus = sales_queries.top_skus(request.top_n, request.weeks, as_of_week)
+        if request.rules == "v2":
+            skus, ranked = sales_queries.top_skus(request.top_n, request.weeks, as_of_week), request.weeks
+        else:
+            before = first_week - dt.timedelta(weeks=1)
+            skus, ranked = sales_queries.top_skus(request.top_n, lookback_weeks, before), lookback_weeks
         label = f"Top {request.top_n} SKUs"
         if len(skus) < request.top_n:
-            warnings.append(f"Solo {len(skus)} SKU(s) vendieron en las {request.weeks} semanas: se usan esos.")
+            warnings.append(f"Solo {len(skus)} SKU(s) vendieron en las {ranked} semanas: se usan esos.")
     else:
         skus = list(dict.fromkeys(str(s).strip() for s in request.skus if str(s).strip()))
         label = request.input_name or f"{len(skus)} SKUs"
@@ -154,8 +172,31 @@ def _scope(request: ReplayRequest, as_of_week: dt.date) -> tuple[pd.DataFrame, s
     return scope.sort_values("sku").reset_index(drop=True), label, warnings
 
 
+# Weeks of network history the CD's purchase forecast reads before t0: the
+# seasonal index wants a year on each side of the centred average (SPEC §6).
+PURCHASE_HISTORY_WEEKS = 104
+
+
+def _seasonal_cd_forecast(units: Any, weeks: list[dt.date], horizon: int, codes: Any) -> Any:
+    """The CD's purchase forecast in the replay: the §6 v3 seasonal method."""
+    return forecast_engine.seasonal_forecast(units, weeks, horizon, category_codes=codes)
+
+
+def store_lead_weeks() -> dict[int, int]:
+    """Each store's lead time in whole weeks (days rounded up; 0 = the same week)."""
+    return {
+        int(store_id): math.ceil(int(days) / 7)
+        for store_id, days in Store.objects.values_list("id", "lead_time_days")
+        if days
+    }
+
+
 def replay_inputs_load(
-    scope: pd.DataFrame, policies: Sequence[Policy], weeks: list[dt.date], cd_supply: float
+    scope: pd.DataFrame,
+    policies: Sequence[Policy],
+    weeks: list[dt.date],
+    cd_supply: float,
+    request: ReplayRequest | None = None,
 ) -> ReplayInputs:
     """The whole history the replay needs, in bulk: the scope's weekly rows from
     t0 − (longest lookback) to the as-of week, and the weekly units of the
@@ -167,6 +208,18 @@ def replay_inputs_load(
     categories = engine.cold_categories(scope, sales, weeks, policies)
     category_weekly = sales_queries.category_weekly_units(categories, span, as_of_week)
     stores = inventory_queries.stores_frame().rename(columns={"name": "store_name"})[["store_id", "store_name"]]
+    request = request or ReplayRequest(scope="skus", rules="v2", cd_mode="history")
+    v3: dict[str, Any] = {"rules": request.rules, "cd_mode": request.cd_mode}
+    if request.rules == "v3":
+        v3 |= {"supplier_lead_weeks": request.supplier_lead_weeks, "store_lead_weeks": store_lead_weeks()}
+        if request.cd_mode == "purchase":
+            history = sales_queries.sku_weekly_totals(
+                scope["sku"].tolist(), len(weeks) + PURCHASE_HISTORY_WEEKS, as_of_week
+            )
+            v3 |= {
+                "network_history": history[["product_id", "week_start", "units"]],
+                "cd_forecast": _seasonal_cd_forecast,
+            }
     return ReplayInputs(
         # Every catalogue column the generator reads (pack_size too, once the catalogue has it).
         scope=scope[[c for c in (*SCOPE_COLUMNS, "pack_size") if c in scope.columns]],
@@ -175,6 +228,7 @@ def replay_inputs_load(
         stores=stores,
         weeks=weeks,
         cd_supply=cd_supply,
+        **v3,
     )
 
 
@@ -194,6 +248,7 @@ def result_json(result: engine.PolicyResult) -> dict[str, Any]:
         "name": result.policy.name,
         "totals": {k: _jsonable(v) for k, v in result.totals.items()},
         "start_stock": int(result.start_stock),
+        "dominated": bool(result.dominated),
         "weekly": [{k: _jsonable(v) for k, v in row.items()} for row in weekly.to_dict("records")],
     }
 
@@ -214,9 +269,10 @@ def replay_run_create(
         raise JobInputError("No hay ventas macro cargadas: cargue ventas o indique una semana de corte (as-of).")
     weeks = sales_queries.week_starts(request.weeks, as_of_week)
     progress(5, "Preparando el alcance")
-    scope, label, warnings = _scope(request, as_of_week)
+    lookback = max(p.params.lookback_weeks for p in policies)
+    scope, label, warnings = _scope(request, as_of_week, weeks[0], lookback)
     progress(10, "Leyendo la historia de ventas", skus=len(scope))
-    inputs = replay_inputs_load(scope, policies, weeks, request.cd_supply)
+    inputs = replay_inputs_load(scope, policies, weeks, request.cd_supply, request)
     total = len(policies) * len(weeks)
 
     def on_week(index: int, k: int, n: int) -> None:
@@ -239,6 +295,9 @@ def replay_run_create(
             sku_count=len(scope),
             weeks=len(weeks),
             cd_supply=request.cd_supply,
+            rules=request.rules,
+            cd_mode=request.cd_mode,
+            supplier_lead_weeks=request.supplier_lead_weeks,
             as_of_week=as_of_week,
             first_week=weeks[0],
             policies=[

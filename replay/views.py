@@ -16,8 +16,10 @@ from django.views import View
 from django.views.generic import DetailView
 
 from distribution.engine import DistributionParams
+from distribution.views import PARAM_LABELS, param_value
 from fastdso.exports import export_response
 from fastdso.jobs import job_start
+from fastdso.labels import label as code_label
 from fastdso.roles import PlannerRequiredMixin, can_plan
 from fastdso.tables import configure_table
 from replay import jobs as replay_jobs
@@ -97,9 +99,50 @@ def _chart(run: ReplayRun, metric: str, label: str, scale: float = 1.0) -> dict[
     }
 
 
+def _dominator(run: ReplayRun, result: dict[str, Any]) -> str:
+    """The first policy that fills as well or better with no more stock (one strictly)."""
+    fill, stock = result["totals"].get("fill_rate") or 0.0, result["totals"].get("avg_closing_stock") or 0.0
+    for other in run.results:
+        f2, s2 = other["totals"].get("fill_rate") or 0.0, other["totals"].get("avg_closing_stock") or 0.0
+        if other is not result and f2 >= fill and s2 <= stock and (f2 > fill or s2 < stock):
+            return str(other["name"])
+    return ""
+
+
+def scatter_chart(run: ReplayRun) -> dict[str, Any]:
+    """Fill rate against average stock, one point per policy (SPEC v3 §13)."""
+    datasets = [
+        {
+            "label": result["name"],
+            "data": [
+                {
+                    "x": round(result["totals"].get("avg_closing_stock") or 0.0, 1),
+                    "y": round((result["totals"].get("fill_rate") or 0.0) * 100, 2),
+                }
+            ],
+            "backgroundColor": COLORS[i % len(COLORS)],
+            "pointStyle": "crossRot" if result.get("dominated") else "circle",
+            "pointRadius": 8,
+        }
+        for i, result in enumerate(run.results)
+    ]
+    return {
+        "type": "scatter",
+        "data": {"datasets": datasets},
+        "options": {
+            "plugins": {"legend": {"position": "bottom"}},
+            "scales": {
+                "x": {"title": {"display": True, "text": _("stock de cierre promedio (u.)")}, "beginAtZero": True},
+                "y": {"title": {"display": True, "text": _("nivel de servicio %")}},
+            },
+        },
+    }
+
+
 def comparison_rows(run: ReplayRun) -> list[dict[str, Any]]:
     """One row per policy: its totals, marks and the link to the generator."""
     params = {p["name"]: p for p in run.policies}
+    starts = {r.get("start_stock", 0) for r in run.results}
     rows = []
     for result in run.results:
         policy = params.get(result["name"], {})
@@ -114,19 +157,33 @@ def comparison_rows(run: ReplayRun) -> list[dict[str, Any]]:
                 "best_fill": result["name"] == run.best_fill_policy,
                 "lowest_stock": result["name"] == run.lowest_stock_policy,
                 "use_url": use_policy_url(policy.get("params", {})),
+                "dominated": bool(result.get("dominated")),
+                "dominated_by": _dominator(run, result) if result.get("dominated") else "",
+                # v2 gave every policy its own start: say so when it differs.
+                "own_start": len(starts) > 1,
             }
         )
     return rows
 
 
 def parameter_rows(run: ReplayRun) -> list[dict[str, Any]]:
-    """Every parameter of the policies side by side; `differs` marks the ones that change."""
+    """Every parameter of the policies side by side, by its label and in the
+    planners' words (not `lookback_weeks`, not `True`); `differs` marks the
+    ones that change, listed first."""
     keys = list(dict.fromkeys(k for p in run.policies for k in p.get("params", {})))
     rows = []
     for key in keys:
-        values = [p.get("params", {}).get(key) for p in run.policies]
-        rows.append({"key": key, "values": values, "differs": len({str(v) for v in values}) > 1})
-    return rows
+        raw = [p.get("params", {}).get(key) for p in run.policies]
+        values = [_shown(param_value(p.get("params", {}), key)) for p in run.policies]
+        label = PARAM_LABELS.get(key) or code_label("param", key)
+        rows.append({"key": key, "label": label, "values": values, "differs": len({str(v) for v in raw}) > 1})
+    return sorted(rows, key=lambda row: not row["differs"])
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, bool):
+        return _("sí") if value else _("no")
+    return value
 
 
 def weekly_rows(run: ReplayRun) -> list[dict[str, Any]]:
@@ -159,6 +216,7 @@ class ReplayDetailView(DetailView):
             weekly=weekly_rows(run),
             fill_chart=_chart(run, "fill_rate", _("nivel de servicio %"), scale=100),
             stock_chart=_chart(run, "closing_stock", _("stock de cierre (u.)")),
+            scatter_chart=scatter_chart(run),
             can_plan=can_plan(self.request.user),
         )
         return context

@@ -50,6 +50,7 @@ def test_top_skus_with_two_policies_writes_the_spec_csv(shop, tmp_path, capsys):
         "--policy", "base:model=SMA1,target_woc=2,lookback_weeks=4",
         "--policy", "alto:model=SMA1,target_woc=4,lookback_weeks=4",
         "--output", str(out),
+        "--rules", "v2", "--cd-mode", "history",
     )  # fmt: skip
     with open(out, encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))

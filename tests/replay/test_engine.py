@@ -58,7 +58,7 @@ UNITS = {
 BASE = "base:model=SMA1,target_woc=2,lookback_weeks=4"
 
 
-def network(cd_supply: float = 0.5, units: dict | None = None) -> ReplayInputs:
+def network(cd_supply: float = 0.5, units: dict | None = None, **v3) -> ReplayInputs:
     rows = [(p, s, W[w], u) for (p, s), by_week in (units or UNITS).items() for w, u in by_week.items()]
     return ReplayInputs(
         scope=pd.DataFrame({"sku": ["000X", "000Y"], "product_id": [X, Y], "category": ["Cat", "Cat"]}),
@@ -67,11 +67,13 @@ def network(cd_supply: float = 0.5, units: dict | None = None) -> ReplayInputs:
         stores=pd.DataFrame({"store_id": [A, B], "store_name": ["Tienda 1", "Tienda 2"]}),
         weeks=W[4:7],
         cd_supply=cd_supply,
+        **({"rules": "v2"} | v3),
     )
 
 
 def run(text: str = BASE, **kwargs) -> engine.PolicyResult:
-    return engine.replay_policy(network(**kwargs), policy_parse(text), keep_plans=True)
+    """The v2 replay (its own start stock, CD from last week's sales): the hand figures above."""
+    return engine.replay_policy(network(**kwargs), policy_parse(text, rules="v2"), keep_plans=True)
 
 
 def test_start_stock_is_the_policys_steady_state():

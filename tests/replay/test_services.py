@@ -34,6 +34,7 @@ UNITS = {
     ("000Y", "B"): {4: 1, 5: 0, 6: 0},
 }
 BASE = "base:model=SMA1,target_woc=2,lookback_weeks=4"
+V2 = {"rules": "v2", "cd_mode": "history"}  # the v2 replay: the hand figures of test_engine.py
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def shop(db):
 
 def test_replay_on_the_database_gives_the_hand_checked_figures(shop, planner):
     run, warnings = replay_run_create(
-        request=ReplayRequest(scope=ReplayRun.Scope.TOP, top_n=2, weeks=3, cd_supply=0.5, policies=(BASE,)),
+        request=ReplayRequest(scope=ReplayRun.Scope.TOP, top_n=2, weeks=3, cd_supply=0.5, policies=(BASE,), **V2),
         user=planner,
     )
     assert warnings == []
@@ -73,7 +74,7 @@ def test_replay_on_the_database_gives_the_hand_checked_figures(shop, planner):
 def test_export_frame_has_the_spec_columns_one_row_per_policy(shop):
     run, _ = replay_run_create(
         request=ReplayRequest(
-            scope=ReplayRun.Scope.TOP, top_n=2, weeks=3, cd_supply=0.5, policies=(BASE, "alto:target_woc=3")
+            scope=ReplayRun.Scope.TOP, top_n=2, weeks=3, cd_supply=0.5, policies=(BASE, "alto:target_woc=3"), **V2
         )
     )
     frame = replay_export_frame(run)
@@ -119,7 +120,9 @@ def test_weekly_plan_equals_the_generator_service(shop, tmp_path, as_of_index):
         columns=["sku", "store_id", "store_stock", "suggested_qty", "allocated_qty", "model_name", "reason"],
     )
 
-    scope, _label, _warnings = _scope(ReplayRequest(scope=ReplayRun.Scope.SKUS, skus=("000X", "000Y", "000Z")), as_of)
+    scope, _label, _warnings = _scope(
+        ReplayRequest(scope=ReplayRun.Scope.SKUS, skus=("000X", "000Y", "000Z"), **V2), as_of, as_of, 4
+    )
     weeks = [as_of + dt.timedelta(weeks=1)]
     inputs = replay_inputs_load(scope, [policy], weeks, 1.0)
     store_stock = pd.DataFrame([(p.id, s.id, u) for s, p, u in stock], columns=["product_id", "store_id", "units"])
@@ -137,7 +140,9 @@ def test_weekly_plan_equals_the_generator_service(shop, tmp_path, as_of_index):
 
 
 def test_history_is_read_once_for_the_whole_window(shop, django_assert_max_num_queries):
-    scope, _label, _warnings = _scope(ReplayRequest(scope=ReplayRun.Scope.SKUS, skus=("000X", "000Y", "000Z")), W[6])
+    scope, _label, _warnings = _scope(
+        ReplayRequest(scope=ReplayRun.Scope.SKUS, skus=("000X", "000Y", "000Z")), W[6], W[4], 4
+    )
     policies = [policy_parse(BASE), policy_parse("b:model=SMA3")]
     with django_assert_max_num_queries(3):  # weekly sales, category weeks, stores
         inputs = replay_inputs_load(scope, policies, W[4:7], 1.0)
@@ -147,10 +152,10 @@ def test_history_is_read_once_for_the_whole_window(shop, django_assert_max_num_q
 
 
 def test_category_scope_is_case_insensitive_and_file_scope_warns_unknown(shop):
-    scope, label, warnings = _scope(ReplayRequest(scope=ReplayRun.Scope.CATEGORY, category=" cat "), W[6])
+    scope, label, warnings = _scope(ReplayRequest(scope=ReplayRun.Scope.CATEGORY, category=" cat "), W[6], W[4], 4)
     assert label == "Cat" and scope["sku"].tolist() == ["000X", "000Y", "000Z"]
     scope, label, warnings = _scope(
-        ReplayRequest(scope=ReplayRun.Scope.SKUS, skus=("000Y", "nope"), input_name="lista.csv"), W[6]
+        ReplayRequest(scope=ReplayRun.Scope.SKUS, skus=("000Y", "nope"), input_name="lista.csv"), W[6], W[4], 4
     )
     assert scope["sku"].tolist() == ["000Y"] and label == "lista.csv"
     assert "nope" in warnings[0]
@@ -195,7 +200,7 @@ def test_category_window_counts_the_selling_skus_per_store(shop):
     """Cold start per SKU (SPEC §5.3) needs, per store, the category's units and
     how many of its SKUs sold there in the window: w3..w5 at A: X 8, Y 2 (2 SKUs);
     at B: X 5, Y 1 (2 SKUs); over w5 alone at B: X 2, Y 0 (1 SKU)."""
-    scope, _label, _warnings = _scope(ReplayRequest(scope=ReplayRun.Scope.SKUS, skus=("000Z",)), W[6])
+    scope, _label, _warnings = _scope(ReplayRequest(scope=ReplayRun.Scope.SKUS, skus=("000Z",)), W[6], W[4], 4)
     policy = policy_parse("p:category_window_weeks=3")
     inputs = replay_inputs_load(scope, [policy], W[6:7], 1.0)
     prepared = engine._prepare(inputs)
@@ -209,3 +214,32 @@ def test_category_window_counts_the_selling_skus_per_store(shop):
     )
     got = {(by_store[r.store_id], r.units, r.skus) for r in one_week.category_units.itertuples()}
     assert got == {("A", 2, 1), ("B", 2, 1)}
+
+
+def test_v3_top_skus_are_ranked_before_the_replayed_weeks(db):
+    """No look-ahead: a SKU that only sells in the replayed weeks is not in the top N."""
+    store = f.store("Tienda 1")
+    old, star = f.product("OLD", category="Cat"), f.product("STAR", category="Cat")
+    rows = [(old, store, W[w], 2) for w in range(0, 4)] + [(star, store, W[w], 50) for w in range(4, 7)]
+    f.weekly(rows)
+    request = ReplayRequest(scope=ReplayRun.Scope.TOP, top_n=1, weeks=3, policies=("a:lookback_weeks=4",))
+    scope, _label, _warnings = _scope(request, W[6], W[4], 4)
+    assert scope["sku"].tolist() == ["OLD"]
+    v2, _label, _warnings = _scope(ReplayRequest(**{**request.__dict__, "rules": "v2"}), W[6], W[4], 4)
+    assert v2["sku"].tolist() == ["STAR"]  # v2 ranked the very weeks it replays
+
+
+def test_a_v3_replay_on_the_database_buys_for_the_cd_and_shares_one_start(shop):
+    store_b = shop["stores"]["B"]
+    store_b.lead_time_days = 9  # two weeks on the truck
+    store_b.save()
+    run, _ = replay_run_create(
+        request=ReplayRequest(scope=ReplayRun.Scope.TOP, top_n=2, weeks=3, policies=(BASE, "alto:target_woc=3"))
+    )
+    assert (run.rules, run.cd_mode, run.supplier_lead_weeks) == ("v3", "purchase", 2)
+    starts = [r["start_stock"] for r in run.results]
+    assert starts[0] == starts[1] > 0
+    weekly = run.results[0]["weekly"]
+    assert [w["cd_received"] for w in weekly[:2]] == [0, 0]  # the first orders are still on their way
+    assert sum(w["cd_ordered"] for w in weekly) > 0
+    assert all("dominated" in r for r in run.results)

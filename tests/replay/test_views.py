@@ -181,3 +181,29 @@ def test_a_cd_supply_that_could_mean_two_numbers_is_a_form_error(shop, planner_c
     response = post(planner_client, cd_supply=typed)
     assert response.status_code == 400 and not ReplayRun.objects.exists()
     assert said in response.context["form"].errors["cd_supply"][0]
+
+
+def test_policies_are_rows_with_the_locales_decimal_comma(shop, planner_client):
+    response = planner_client.post(
+        reverse("replay:home"),
+        {
+            "scope": "top", "top_n": 2, "weeks": 3, "cd_supply": "1", "rules": "v3", "cd_mode": "history",
+            "p1_name": "base", "p1_model": "SMA2",
+            "p2_name": "medio", "p2_target_woc": "1,5", "p2_cd_rule": "fair_share",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:3000]
+    run = ReplayRun.objects.get()
+    assert [p["text"] for p in run.policies] == ["base:model=SMA2", "medio:target_woc=1.5,cd_rule=fair_share"]
+    assert run.policies[1]["params"]["target_woc"] == 1.5
+    page = planner_client.get(run.get_absolute_url()).content.decode()
+    assert "Cobertura objetivo" in page and "<code>lookback_weeks</code>" not in page
+    assert "replay-scatter-chart" in page
+
+
+def test_a_row_without_a_name_is_a_form_error(shop, planner_client):
+    response = planner_client.post(
+        reverse("replay:home"), {"scope": "top", "top_n": 2, "weeks": 3, "cd_supply": "1", "p1_model": "SMA3"}
+    )
+    assert response.status_code == 400
+    assert "Ponga un nombre" in response.content.decode()

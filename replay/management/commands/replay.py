@@ -1,5 +1,6 @@
 """replay (--skus FILE | --category NAME | --top-skus N) [--weeks N] [--cd-supply X]
-[--as-of DATE] --policy "NAME:key=value,…" [--policy …] [--output FILE]  (SPEC §9, §13).
+[--as-of DATE] --policy "NAME:key=value,…" [--policy …] [--output FILE]
+[--rules v2|v3] [--cd-mode purchase|history] [--supplier-lead-weeks N]  (SPEC §9, §13).
 
 Runs the same job as the web page, synchronously, prints one line per policy
 and, with --output, writes the CSV/XLSX (by extension) with the columns
@@ -44,6 +45,21 @@ class Command(BaseCommand):
             help="Una política (1 a 4); claves = parámetros del generador (SPEC §5.1).",
         )
         parser.add_argument("--output", metavar="FILE", help="FILE.csv o FILE.xlsx")
+        parser.add_argument(
+            "--rules",
+            choices=["v3", "v2"],
+            default="v3",
+            help="v3: todas las políticas parten del mismo stock y el CD compra; v2: el replay de v2.",
+        )
+        parser.add_argument(
+            "--cd-mode",
+            choices=["purchase", "history"],
+            default="purchase",
+            help="purchase: el CD compra con el pronóstico; history: recibe la venta de la semana anterior.",
+        )
+        parser.add_argument(
+            "--supplier-lead-weeks", default="2", help="Semanas que tarda el proveedor en entregar al CD (2)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         output = options.get("output")
@@ -53,6 +69,9 @@ class Command(BaseCommand):
             "cd_supply": command_number(options["cd_supply"], "--cd-supply", float),
             "as_of": command_date(options["as_of"]).isoformat() if options.get("as_of") else None,
             "policies": options["policy"],
+            "rules": options["rules"],
+            "cd_mode": options["cd_mode"],
+            "supplier_lead_weeks": command_number(options["supplier_lead_weeks"], "--supplier-lead-weeks", int),
         }
         path = None
         if options.get("skus"):
@@ -73,6 +92,9 @@ class Command(BaseCommand):
                     weeks=params["weeks"],
                     cd_supply=params["cd_supply"],
                     policies=tuple(params["policies"]),
+                    rules=params["rules"],
+                    cd_mode=params["cd_mode"],
+                    supplier_lead_weeks=params["supplier_lead_weeks"],
                 )
             )
         except JobInputError as exc:
