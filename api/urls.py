@@ -36,6 +36,7 @@ urlpatterns = [
     path(V1 + "runs/", api(views.RunListView), name="run_list"),
     path(V1 + "runs/<str:run_id>/", api(views.RunDetailView), name="run_detail"),
     path(V1 + "runs/<str:run_id>/lines/", api(views.RunLinesView), name="run_lines"),
+    path(V1 + "runs/<str:run_id>/order/", api(views.RunOrderView), name="run_order"),
     path(V1 + "runs/<str:run_id>/status/", api(views.RunStatusView), name="run_status"),
     path(V1 + "plans/", api(views.PlanListView), name="plan_list"),
     path(V1 + "plans/<str:plan_id>/", api(views.PlanDetailView), name="plan_detail"),

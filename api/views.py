@@ -14,6 +14,7 @@ from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, status
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
@@ -24,8 +25,12 @@ from api.filters import PlanFilter, PlanLineFilter, RunFilter
 from api.forms_bridge import form_validate
 from distribution import jobs as distribution_jobs
 from distribution.explain import explain_records
+from distribution.exports import run_order_bytes, run_order_records
 from distribution.filters import LineFilter
+from distribution.models import DistributionRun
 from distribution.queries import run_all_lines
+from fastdso.audit import audit_record
+from fastdso.exports import CONTENT_TYPES
 from fastdso.jobs import job_start
 from fastdso.lifecycle import TransitionRefused, run_transition
 from fastdso.models import Job
@@ -33,6 +38,7 @@ from forecast import jobs as forecast_jobs
 from forecast.forms import INPUT_FILE
 from health.queries import stock_query
 from inventory import jobs as inventory_jobs
+from inventory.queries import store_codes
 from redistribution import jobs as redistribution_jobs
 from redistribution.explain import explain_records as plan_explain_records
 from replay import jobs as replay_jobs
@@ -125,9 +131,10 @@ class JobErrorsView(generics.ListAPIView):
     """Every row error of a job (paginated)."""
 
     serializer_class = s.RowErrorSerializer
-    filter_backends: list = []
 
-    def get_queryset(self) -> list[dict[str, Any]]:
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return Job.objects.none()
         job = generics.get_object_or_404(Job.objects.only("id", "errors"), pk=self.kwargs["pk"])
         return list(job.errors)
 
@@ -194,6 +201,89 @@ class RunLinesView(generics.ListAPIView):
         if page is not None:
             explain_records(page, self.run.params or {})
         return page
+
+
+class BytesRenderer(BaseRenderer):
+    """A file the view built (CSV or XLSX bytes) as it is; anything else (an error) as JSON."""
+
+    charset = None
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        if isinstance(data, bytes):
+            return data
+        return JSONRenderer().render(data)
+
+
+class CSVRenderer(BytesRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class XLSXRenderer(BytesRenderer):
+    media_type = CONTENT_TYPES["xlsx"]
+    format = "xlsx"
+
+
+ORDER_FORMATS = ("json", "csv", "xlsx")
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="A run's order as sent to the warehouse",
+        description=(
+            "Only the store lines with allocated units: store code and name, SKU, units and packs. "
+            "CSV or XLSX (the same bytes as the file kept when the run was marked exported) or JSON, "
+            "chosen by `?format=` or the Accept header."
+        ),
+        parameters=[
+            RUN_ID,
+            OpenApiParameter("format", OpenApiTypes.STR, enum=list(ORDER_FORMATS), description="json, csv or xlsx."),
+        ],
+        responses={
+            (200, "application/json"): s.OrderLineSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
+        },
+        tags=["runs"],
+    )
+)
+class RunOrderView(generics.GenericAPIView):
+    renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer]
+    extra_query_params = ("format",)
+    queryset = DistributionRun.objects.none()
+    serializer_class = s.OrderLineSerializer
+    pagination_class = None
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        """An unknown ?format= is a bad parameter (400), not a missing page."""
+        fmt = request.query_params.get("format")
+        if not force and fmt is not None and fmt not in ORDER_FORMATS:
+            raise exceptions.ValidationError({"format": [f"«{fmt[:20]}»: json, csv, xlsx."]})
+        return super().perform_content_negotiation(request, force=force)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        """Errors answer JSON whatever format was asked for."""
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = "application/json"
+        return super().handle_exception(exc)
+
+    def get(self, request: Request, run_id: str) -> Response:
+        self.filter_queryset(DistributionRun.objects.none())  # refuses unknown parameters
+        run = queries.run_get(run_id)
+        fmt = request.accepted_renderer.format
+        if fmt == "json":
+            records = run_order_records(run)
+            audit_record(user=request.user, action="export", obj=run, details={"format": fmt, "rows": len(records)})
+            return Response(s.OrderLineSerializer(records, many=True).data)
+        if run.export_file and run.export_format == fmt:
+            with run.export_file.open("rb") as handle:
+                body = handle.read()
+        else:
+            body = run_order_bytes(run, fmt)
+        audit_record(user=request.user, action="export", obj=run, details={"format": fmt, "bytes": len(body)})
+        response = Response(body, content_type=CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{run.run_id}_pedido.{fmt}"'
+        return response
 
 
 # --- Transfer plans ------------------------------------------------------------------------
@@ -335,7 +425,6 @@ class PlanStatusView(StatusView):
 )
 class ReplayListView(generics.ListAPIView):
     serializer_class = s.ReplaySerializer
-    filter_backends: list = []
 
     def get_queryset(self) -> QuerySet:
         return queries.replays()
@@ -401,7 +490,6 @@ class ForecastDetailView(generics.RetrieveAPIView):
 @extend_schema_view(get=extend_schema(summary="A purchase forecast's lines (paginated)", tags=["forecast"]))
 class ForecastLinesView(generics.ListAPIView):
     serializer_class = s.ForecastLineSerializer
-    filter_backends: list = []
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
@@ -431,9 +519,11 @@ class StockView(generics.GenericAPIView):
     def get(self, request: Request, sku: str) -> Response:
         product = queries.product_get(sku)
         result = stock_query(product)
+        codes = store_codes()
         stores = [
             {
                 "store_id": int(row.store_id),
+                "store_code": codes.get(int(row.store_id)),
                 "store": row.name,
                 "stock": int(row.stock),
                 "stock_date": _none_if_missing(row.stock_date),

@@ -124,6 +124,8 @@ class LifecycleTransitionView(PlannerRequiredMixin, View):
                 _("%(id)s: %(old)s → %(new)s.")
                 % {"id": object_id, "old": state_label(result.from_state), "new": state_label(result.to_state)},
             )
+            if result.action == "export":  # the page downloads the file it kept (data-autodownload)
+                return redirect(obj.get_absolute_url() + "?download=1")
         return redirect(obj.get_absolute_url())
 
 

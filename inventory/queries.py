@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 
 from fastdso.db import date_param, in_clause
 from inventory import commitments
-from inventory.models import CDStockSnapshot, Product, StockCommitment, Store, StoreStockSnapshot
+from inventory.models import CDStockSnapshot, Product, StockCommitment, Store, StoreStockSnapshot, store_name_key
 
 CHUNK = 5000
 
@@ -282,6 +282,26 @@ def store_names(store_ids: Iterable[int] | None = None) -> dict[int, str]:
     """Store id → name, of `store_ids` (every store when None)."""
     stores = Store.objects.all() if store_ids is None else Store.objects.filter(id__in=list(store_ids))
     return dict(stores.values_list("id", "name"))
+
+
+def store_codes(store_ids: Iterable[int] | None = None) -> dict[int, str | None]:
+    """Store id → code (None when the store has none), of `store_ids` (every store when None)."""
+    stores = Store.objects.all() if store_ids is None else Store.objects.filter(id__in=list(store_ids))
+    return dict(stores.values_list("id", "code"))
+
+
+def store_exact_q(value: str, prefix: str = "") -> Q:
+    """The store named exactly `value` (compared as files are: trimmed, inner
+    spaces collapsed, case-insensitively) or whose code is exactly `value`.
+    `prefix` is the path to the store ("store__", "origin_store__")."""
+    value = value.strip()
+    return Q(**{f"{prefix}name_key": store_name_key(value)}) | Q(**{f"{prefix}code": value})
+
+
+def store_search_q(text: str, prefix: str = "") -> Q:
+    """Stores whose name or code contains `text` (the separate search box)."""
+    text = text.strip()
+    return Q(**{f"{prefix}name__icontains": text}) | Q(**{f"{prefix}code__icontains": text})
 
 
 def product_search(text: str, limit: int = 20) -> list[Product]:
