@@ -20,6 +20,8 @@ from fastdso.models import Job
 from forecast.forms import ForecastForm
 from forecast.models import ForecastLine, ForecastRun
 from inventory.forms import StockUploadForm, UploadForm
+from inventory.messages import stock_gap_warning
+from inventory.queries import stock_date_gap
 from redistribution.forms import PlanForm
 from redistribution.models import TransferLine, TransferPlan
 from replay.engine import MAX_POLICIES
@@ -41,7 +43,7 @@ ForecastCreateSerializer = form_serializer(ForecastForm, name="ForecastCreate")
 
 def _with_policies(base: type[serializers.Serializer]) -> type[serializers.Serializer]:
     """The replay form adds its policy fields when built (policy_1…policy_N): the API has them too."""
-    policy = "Política «nombre:clave=valor,…», p. ej. «alto:model=SMA3,target_woc=3» (vacía = sin usar)."
+    policy = "Policy «name:key=value,…», e.g. «high:model=SMA3,target_woc=3» (empty = unused)."
     attrs = {
         f"policy_{i}": serializers.CharField(required=False, allow_blank=True, max_length=500, help_text=policy)
         for i in range(1, MAX_POLICIES + 1)
@@ -53,7 +55,7 @@ ReplayCreateSerializer = _with_policies(form_serializer(ReplayForm, name="Replay
 
 
 class TransitionSerializer(serializers.Serializer):
-    """A lifecycle change (SPEC §5.7)."""
+    """A lifecycle change: approve, export, close or cancel."""
 
     action = serializers.ChoiceField(choices=ACTIONS)
     export_format = serializers.ChoiceField(
@@ -169,13 +171,28 @@ class RunSerializer(serializers.ModelSerializer):
         return reverse("api:run_order", args=[run.run_id])
 
 
+class StockWarningSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    stock_date = serializers.DateField()
+    as_of_week = serializers.DateField()
+    days = serializers.IntegerField()
+    message = serializers.CharField()
+
+
 class RunDetailSerializer(RunSerializer):
     params = serializers.DictField(child=serializers.JSONField())
     summary = serializers.DictField(child=serializers.JSONField())
     warnings = serializers.ListField(child=serializers.CharField())
+    stock_warning = serializers.SerializerMethodField()
 
     class Meta(RunSerializer.Meta):
-        fields = (*RunSerializer.Meta.fields, "params", "summary", "warnings")
+        fields = (*RunSerializer.Meta.fields, "params", "summary", "warnings", "stock_warning")
+
+    @extend_schema_field(StockWarningSerializer(allow_null=True))
+    def get_stock_warning(self, run: DistributionRun) -> dict[str, Any] | None:
+        """When the latest stock snapshot and the run's as-of week are more than two weeks apart."""
+        warning = stock_gap_warning(stock_date_gap(run.as_of_week))
+        return None if warning is None else StockWarningSerializer(warning).data
 
 
 class RunLineSerializer(serializers.ModelSerializer):

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from api import pages, views
 
@@ -48,7 +48,7 @@ urlpatterns = [
     path(V1 + "forecast/", api(views.ForecastCreateView), name="forecast_create"),
     path(V1 + "forecast/<int:pk>/", api(views.ForecastDetailView), name="forecast_detail"),
     path(V1 + "forecast/<int:pk>/lines/", api(views.ForecastLinesView), name="forecast_lines"),
-    path(V1 + "schema/", api(SpectacularJSONAPIView), name="schema"),
+    path(V1 + "schema/", api(views.SchemaView), name="schema"),
     # A web page: DRF views skip LoginRequiredMiddleware, so the login redirect is asked for here.
     path(V1 + "docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
     path("profile/", pages.ProfileView.as_view(), name="profile"),

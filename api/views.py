@@ -10,9 +10,11 @@ from typing import Any
 import pandas as pd
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import translation
 from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework import exceptions, generics, status
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -145,7 +147,7 @@ class JobErrorsView(generics.ListAPIView):
 @extend_schema_view(
     get=extend_schema(summary="List distribution runs", tags=["runs"]),
     post=extend_schema(
-        summary="Generate a distribution run from a request file (SPEC §5.1 parameters)",
+        summary="Generate a distribution run from a request file (the generator form's parameters)",
         request={MULTIPART: s.RunCreateSerializer},
         responses=ACCEPTED,
         tags=["runs"],
@@ -292,7 +294,7 @@ class RunOrderView(generics.GenericAPIView):
 @extend_schema_view(
     get=extend_schema(summary="List transfer plans", tags=["plans"]),
     post=extend_schema(
-        summary="Plan store-to-store redistribution (SPEC §7)",
+        summary="Plan store-to-store redistribution",
         request={MULTIPART: s.PlanCreateSerializer},
         responses=ACCEPTED,
         tags=["plans"],
@@ -381,7 +383,7 @@ STATUS_RESPONSES = {200: s.TransitionResultSerializer, 409: s.ErrorSerializer}
 
 @extend_schema_view(
     post=extend_schema(
-        summary="Change a run's lifecycle state: approve, export, close or cancel (SPEC §5.7)",
+        summary="Change a run's lifecycle state: approve, export, close or cancel",
         parameters=[RUN_ID],
         responses=STATUS_RESPONSES,
         tags=["runs"],
@@ -397,7 +399,7 @@ class RunStatusView(StatusView):
 
 @extend_schema_view(
     post=extend_schema(
-        summary="Change a plan's lifecycle state: approve, export, close or cancel (SPEC §5.7)",
+        summary="Change a plan's lifecycle state: approve, export, close or cancel",
         parameters=[PLAN_ID],
         responses=STATUS_RESPONSES,
         tags=["plans"],
@@ -417,7 +419,7 @@ class PlanStatusView(StatusView):
 @extend_schema_view(
     get=extend_schema(summary="List replays", tags=["replays"]),
     post=extend_schema(
-        summary="Replay past weeks under one to four policies (SPEC §13)",
+        summary="Replay past weeks under one to four policies",
         request={MULTIPART: s.ReplayCreateSerializer},
         responses=ACCEPTED,
         tags=["replays"],
@@ -461,7 +463,7 @@ class ReplayDetailView(generics.RetrieveAPIView):
 
 @extend_schema_view(
     post=extend_schema(
-        summary="Run a purchase forecast (SPEC §6)",
+        summary="Run a purchase forecast",
         request={MULTIPART: s.ForecastCreateSerializer},
         responses=ACCEPTED,
         tags=["forecast"],
@@ -495,6 +497,19 @@ class ForecastLinesView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return queries.forecast_lines(None).none()
         return queries.forecast_lines(queries.forecast_get(self.kwargs["pk"]))
+
+
+class SchemaView(SpectacularJSONAPIView):
+    """The OpenAPI document in one language: English, whatever the request's
+    (summaries are written in English; field labels and help texts are the
+    forms' and models' lazy translations, rendered here in English too)."""
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        with translation.override("en"):
+            response = super().dispatch(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()  # the lazy texts, while English is active
+        return response
 
 
 # --- Stock of one SKU ---------------------------------------------------------------------------

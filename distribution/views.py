@@ -41,7 +41,8 @@ from fastdso.lifecycle import OPEN_STATES, lifecycle_context
 from fastdso.models import LifeState
 from fastdso.roles import PlannerRequiredMixin, can_plan
 from fastdso.tables import PagedTableMixin, configure_table
-from inventory.queries import source_commitments, store_exact_q
+from inventory.messages import stock_gap_text
+from inventory.queries import source_commitments, stock_date_gap, store_exact_q
 from sales.queries import default_as_of_week, stores_behind
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -136,6 +137,8 @@ class GenerateView(PlannerRequiredMixin, FormView):
         context = super().get_context_data(**kwargs)
         context["default_as_of"] = default_as_of_week()
         context["stores_behind"] = stores_behind(context["default_as_of"])
+        gap = stock_date_gap(context["default_as_of"])
+        context["stock_gap"] = stock_gap_text(gap) if gap else ""
         context["defaults"] = DistributionParams()
         return context
 

@@ -203,6 +203,27 @@ def store_stock_dates() -> dict[str, Any]:
     )
 
 
+STOCK_GAP_DAYS = 14  # stock and sales more than two weeks apart: the page and the API warn
+
+
+def stock_date_gap(as_of_week: dt.date | None) -> dict[str, Any] | None:
+    """When the latest stock snapshot (CD or any store) lies more than two
+    weeks from the as-of week (before its Monday or after its Sunday): the
+    snapshot date, the as-of week and the gap in days; else None. A run would
+    plan today's stock against sales of another season."""
+    if as_of_week is None:
+        return None
+    dates = [d for d in (cd_stock_date(), store_stock_dates()["last"]) if d is not None]
+    if not dates:
+        return None
+    stock = max(dates)
+    sunday = as_of_week + dt.timedelta(days=6)
+    days = (stock - sunday).days if stock > sunday else (as_of_week - stock).days
+    if days <= STOCK_GAP_DAYS:
+        return None
+    return {"stock_date": stock, "as_of_week": as_of_week, "days": days, "stock_after": stock > sunday}
+
+
 # --- Catalogue selectors: the one way every app reads products and stores ------
 
 
