@@ -49,4 +49,5 @@ class Command(BaseCommand):
         body, rows = run_export_bytes(run, fmt, options=export_options, order_only=bool(options["order"]))
         Path(output).write_bytes(body)
         audit_record(user=None, action="export", obj=run, details={"file": Path(output).name, "rows": rows})
-        self.stdout.write(self.style.SUCCESS(f"Run {run.run_id}: {rows} fila(s) escritas en {output}"))
+        written = "1 fila escrita" if rows == 1 else f"{rows} filas escritas"
+        self.stdout.write(self.style.SUCCESS(f"Run {run.run_id}: {written} en {output}"))
