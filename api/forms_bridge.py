@@ -22,7 +22,8 @@ Renames = dict[str, str]
 
 
 def _common(field: forms.Field) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"help_text": str(field.help_text or field.label or "") or None}
+    # Kept lazy: the schema renders it in its own language (api.views.SchemaView).
+    kwargs: dict[str, Any] = {"help_text": field.help_text or field.label or None}
     initial = field.initial
     if initial is not None and not isinstance(field, forms.FileField):
         kwargs["required"] = False

@@ -20,6 +20,8 @@ from fastdso.models import Job
 from forecast.forms import ForecastForm
 from forecast.models import ForecastLine, ForecastRun
 from inventory.forms import StockUploadForm, UploadForm
+from inventory.messages import stock_gap_warning
+from inventory.queries import stock_date_gap
 from redistribution.forms import PlanForm
 from redistribution.models import TransferLine, TransferPlan
 from replay.engine import MAX_POLICIES
@@ -43,7 +45,7 @@ ForecastCreateSerializer = form_serializer(ForecastForm, name="ForecastCreate")
 
 def _with_policies(base: type[serializers.Serializer]) -> type[serializers.Serializer]:
     """The replay form adds its policy fields when built (policy_1…policy_N): the API has them too."""
-    policy = "Política «nombre:clave=valor,…», p. ej. «alto:model=SMA3,target_woc=3» (vacía = sin usar)."
+    policy = "Policy «name:key=value,…», e.g. «high:model=SMA3,target_woc=3» (empty = unused)."
     attrs = {
         f"policy_{i}": serializers.CharField(required=False, allow_blank=True, max_length=500, help_text=policy)
         for i in range(1, MAX_POLICIES + 1)
@@ -55,7 +57,7 @@ ReplayCreateSerializer = _with_policies(form_serializer(ReplayForm, name="Replay
 
 
 class TransitionSerializer(serializers.Serializer):
-    """A lifecycle change (SPEC §5.7)."""
+    """A lifecycle change: approve, export, close or cancel."""
 
     action = serializers.ChoiceField(choices=ACTIONS)
     export_format = serializers.ChoiceField(
@@ -148,6 +150,7 @@ class JobSerializer(serializers.ModelSerializer):
 class RunSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     lines_url = serializers.SerializerMethodField()
+    order_url = serializers.SerializerMethodField()
     web_url = serializers.CharField(source="get_absolute_url", read_only=True)
     user = serializers.CharField(source="user.username", default=None, allow_null=True, read_only=True)
     job = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -155,7 +158,7 @@ class RunSerializer(serializers.ModelSerializer):
     class Meta:
         model = DistributionRun
         fields = (
-            "run_id", "url", "lines_url", "web_url", "status", "user", "job", "created_at", "finished_at",
+            "run_id", "url", "lines_url", "order_url", "web_url", "status", "user", "job", "created_at", "finished_at",
             "model_name", "as_of_week", "request_file_name", "request_sha256", "scope_sku_count", "line_count",
             "total_suggested", "total_allocated", "state", "approved_at", "exported_at", "closed_at", "cancelled_at",
         )  # fmt: skip
@@ -166,34 +169,64 @@ class RunSerializer(serializers.ModelSerializer):
     def get_lines_url(self, run: DistributionRun) -> str:
         return reverse("api:run_lines", args=[run.run_id])
 
+    def get_order_url(self, run: DistributionRun) -> str:
+        return reverse("api:run_order", args=[run.run_id])
+
+
+class StockWarningSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    stock_date = serializers.DateField()
+    as_of_week = serializers.DateField()
+    days = serializers.IntegerField()
+    message = serializers.CharField()
+
 
 class RunDetailSerializer(RunSerializer):
     params = serializers.DictField(child=serializers.JSONField())
     summary = serializers.DictField(child=serializers.JSONField())
     warnings = serializers.ListField(child=serializers.CharField())
+    stock_warning = serializers.SerializerMethodField()
 
     class Meta(RunSerializer.Meta):
-        fields = (*RunSerializer.Meta.fields, "params", "summary", "warnings")
+        fields = (*RunSerializer.Meta.fields, "params", "summary", "warnings", "stock_warning")
+
+    @extend_schema_field(StockWarningSerializer(allow_null=True))
+    def get_stock_warning(self, run: DistributionRun) -> dict[str, Any] | None:
+        """When the latest stock snapshot and the run's as-of week are more than two weeks apart."""
+        warning = stock_gap_warning(stock_date_gap(run.as_of_week))
+        return None if warning is None else StockWarningSerializer(warning).data
 
 
 class RunLineSerializer(serializers.ModelSerializer):
     sku = serializers.CharField(source="product.sku")
     product_name = serializers.CharField(source="product.name")
     store = serializers.CharField(source="store.name", default=None, allow_null=True)
+    store_code = serializers.CharField(source="store.code", default=None, allow_null=True)
     store_id = serializers.IntegerField(allow_null=True)
     explanation = serializers.SerializerMethodField()
 
     class Meta:
         model = DistributionLine
         fields = (
-            "id", "sku", "product_name", "category", "store_id", "store", "rate", "category_rate", "store_stock",
-            "cd_stock", "suggested_qty", "allocated_qty", "priority", "model_name", "reason", "explanation",
+            "id", "sku", "product_name", "category", "store_id", "store_code", "store", "rate", "category_rate",
+            "store_stock", "cd_stock", "suggested_qty", "allocated_qty", "priority", "model_name", "reason",
+            "explanation",
         )  # fmt: skip
 
     @extend_schema_field(str)
     def get_explanation(self, line: DistributionLine) -> str:
         """Rendered for the page by the view (distribution.explain), in the request's language."""
         return getattr(line, "explanation_text", line.explanation)
+
+
+class OrderLineSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    product_name = serializers.CharField()
+    store_code = serializers.CharField(allow_null=True)
+    store = serializers.CharField()
+    qty = serializers.IntegerField(help_text="Units allocated to the store.")
+    pack_size = serializers.IntegerField(help_text="Units per pack.")
+    packs = serializers.FloatField(help_text="qty ÷ pack_size.")
 
 
 # --- Transfer plans ----------------------------------------------------------------
@@ -205,13 +238,16 @@ class PlanSerializer(serializers.ModelSerializer):
     web_url = serializers.CharField(source="get_absolute_url", read_only=True)
     user = serializers.CharField(source="user.username", default=None, allow_null=True, read_only=True)
     destination = serializers.CharField(source="destination.name", default=None, allow_null=True, read_only=True)
+    destination_code = serializers.CharField(source="destination.code", default=None, allow_null=True, read_only=True)
     origin = serializers.CharField(source="origin.name", default=None, allow_null=True, read_only=True)
+    origin_code = serializers.CharField(source="origin.code", default=None, allow_null=True, read_only=True)
     job = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = TransferPlan
         fields = (
-            "plan_id", "url", "lines_url", "web_url", "mode", "scope", "category", "destination", "origin",
+            "plan_id", "url", "lines_url", "web_url", "mode", "scope", "category", "destination", "destination_code",
+            "origin", "origin_code",
             "user", "job", "created_at", "request_file_name", "line_count", "total_units", "state", "approved_at",
             "exported_at", "closed_at", "cancelled_at",
         )  # fmt: skip
@@ -236,15 +272,18 @@ class PlanLineSerializer(serializers.ModelSerializer):
     sku = serializers.CharField(source="product.sku")
     product_name = serializers.CharField(source="product.name")
     origin_store = serializers.CharField(source="origin_store.name")
+    origin_store_code = serializers.CharField(source="origin_store.code", allow_null=True)
     destination_store = serializers.CharField(source="destination_store.name")
+    destination_store_code = serializers.CharField(source="destination_store.code", allow_null=True)
     explanation = serializers.SerializerMethodField()
 
     class Meta:
         model = TransferLine
         fields = (
-            "id", "sku", "product_name", "origin_store_id", "origin_store", "destination_store_id",
-            "destination_store", "qty", "origin_stock", "origin_retain", "origin_demand", "destination_stock",
-            "destination_demand", "cover_before", "cover_after", "urgent", "reason", "explanation",
+            "id", "sku", "product_name", "origin_store_id", "origin_store_code", "origin_store",
+            "destination_store_id", "destination_store_code", "destination_store", "qty", "origin_stock",
+            "origin_retain", "origin_demand", "destination_stock", "destination_demand",
+            "cover_before", "cover_after", "urgent", "reason", "explanation",
         )  # fmt: skip
 
     @extend_schema_field(str)
@@ -292,7 +331,7 @@ class EvaluationRowSerializer(serializers.Serializer):
 
 
 class ForecastEvaluationSerializer(serializers.Serializer):
-    """The method evaluation beside a forecast (SPEC v3 §6): rolling origins over the last weeks."""
+    """The method evaluation beside a forecast: rolling origins over the last weeks."""
 
     id = serializers.IntegerField()
     method = serializers.CharField(help_text="The method the forecast used.")
@@ -320,6 +359,7 @@ class ForecastLineSerializer(serializers.ModelSerializer):
 
 class StoreStockSerializer(serializers.Serializer):
     store_id = serializers.IntegerField()
+    store_code = serializers.CharField(allow_null=True)
     store = serializers.CharField()
     stock = serializers.IntegerField()
     stock_date = serializers.DateField(allow_null=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from api import pages, views
 
@@ -38,6 +38,7 @@ urlpatterns = [
     path(V1 + "runs/", api(views.RunListView), name="run_list"),
     path(V1 + "runs/<str:run_id>/", api(views.RunDetailView), name="run_detail"),
     path(V1 + "runs/<str:run_id>/lines/", api(views.RunLinesView), name="run_lines"),
+    path(V1 + "runs/<str:run_id>/order/", api(views.RunOrderView), name="run_order"),
     path(V1 + "runs/<str:run_id>/status/", api(views.RunStatusView), name="run_status"),
     path(V1 + "plans/", api(views.PlanListView), name="plan_list"),
     path(V1 + "plans/<str:plan_id>/", api(views.PlanDetailView), name="plan_detail"),
@@ -50,7 +51,7 @@ urlpatterns = [
     path(V1 + "forecast/<int:pk>/", api(views.ForecastDetailView), name="forecast_detail"),
     path(V1 + "forecast/<int:pk>/lines/", api(views.ForecastLinesView), name="forecast_lines"),
     path(V1 + "forecast/<int:pk>/evaluation/", api(views.ForecastEvaluationView), name="forecast_evaluation"),
-    path(V1 + "schema/", api(SpectacularJSONAPIView), name="schema"),
+    path(V1 + "schema/", api(views.SchemaView), name="schema"),
     # A web page: DRF views skip LoginRequiredMiddleware, so the login redirect is asked for here.
     path(V1 + "docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
     path("profile/", pages.ProfileView.as_view(), name="profile"),

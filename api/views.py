@@ -10,10 +10,13 @@ from typing import Any
 import pandas as pd
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import translation
 from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework import exceptions, generics, status
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
@@ -24,8 +27,12 @@ from api.filters import PlanFilter, PlanLineFilter, RunFilter
 from api.forms_bridge import form_validate
 from distribution import jobs as distribution_jobs
 from distribution.explain import explain_records
+from distribution.exports import run_order_bytes, run_order_records
 from distribution.filters import LineFilter
+from distribution.models import DistributionRun
 from distribution.queries import run_all_lines
+from fastdso.audit import audit_record
+from fastdso.exports import CONTENT_TYPES
 from fastdso.jobs import job_start
 from fastdso.lifecycle import TransitionRefused, run_transition
 from fastdso.models import Job
@@ -33,6 +40,7 @@ from forecast import jobs as forecast_jobs
 from forecast.forms import INPUT_FILE
 from health.queries import stock_query
 from inventory import jobs as inventory_jobs
+from inventory.queries import store_codes
 from redistribution import jobs as redistribution_jobs
 from redistribution.explain import explain_records as plan_explain_records
 from replay import jobs as replay_jobs
@@ -137,9 +145,10 @@ class JobErrorsView(generics.ListAPIView):
     """Every row error of a job (paginated)."""
 
     serializer_class = s.RowErrorSerializer
-    filter_backends: list = []
 
-    def get_queryset(self) -> list[dict[str, Any]]:
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return Job.objects.none()
         job = generics.get_object_or_404(Job.objects.only("id", "errors"), pk=self.kwargs["pk"])
         return list(job.errors)
 
@@ -150,7 +159,7 @@ class JobErrorsView(generics.ListAPIView):
 @extend_schema_view(
     get=extend_schema(summary="List distribution runs", tags=["runs"]),
     post=extend_schema(
-        summary="Generate a distribution run from a request file (SPEC §5.1 parameters)",
+        summary="Generate a distribution run from a request file (the generator form's parameters)",
         request={MULTIPART: s.RunCreateSerializer},
         responses=ACCEPTED,
         tags=["runs"],
@@ -208,13 +217,96 @@ class RunLinesView(generics.ListAPIView):
         return page
 
 
+class BytesRenderer(BaseRenderer):
+    """A file the view built (CSV or XLSX bytes) as it is; anything else (an error) as JSON."""
+
+    charset = None
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        if isinstance(data, bytes):
+            return data
+        return JSONRenderer().render(data)
+
+
+class CSVRenderer(BytesRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class XLSXRenderer(BytesRenderer):
+    media_type = CONTENT_TYPES["xlsx"]
+    format = "xlsx"
+
+
+ORDER_FORMATS = ("json", "csv", "xlsx")
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="A run's order as sent to the warehouse",
+        description=(
+            "Only the store lines with allocated units: store code and name, SKU, units and packs. "
+            "CSV or XLSX (the same bytes as the file kept when the run was marked exported) or JSON, "
+            "chosen by `?format=` or the Accept header."
+        ),
+        parameters=[
+            RUN_ID,
+            OpenApiParameter("format", OpenApiTypes.STR, enum=list(ORDER_FORMATS), description="json, csv or xlsx."),
+        ],
+        responses={
+            (200, "application/json"): s.OrderLineSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
+        },
+        tags=["runs"],
+    )
+)
+class RunOrderView(generics.GenericAPIView):
+    renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer]
+    extra_query_params = ("format",)
+    queryset = DistributionRun.objects.none()
+    serializer_class = s.OrderLineSerializer
+    pagination_class = None
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        """An unknown ?format= is a bad parameter (400), not a missing page."""
+        fmt = request.query_params.get("format")
+        if not force and fmt is not None and fmt not in ORDER_FORMATS:
+            raise exceptions.ValidationError({"format": [f"«{fmt[:20]}»: json, csv, xlsx."]})
+        return super().perform_content_negotiation(request, force=force)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        """Errors answer JSON whatever format was asked for."""
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = "application/json"
+        return super().handle_exception(exc)
+
+    def get(self, request: Request, run_id: str) -> Response:
+        self.filter_queryset(DistributionRun.objects.none())  # refuses unknown parameters
+        run = queries.run_get(run_id)
+        fmt = request.accepted_renderer.format
+        if fmt == "json":
+            records = run_order_records(run)
+            audit_record(user=request.user, action="export", obj=run, details={"format": fmt, "rows": len(records)})
+            return Response(s.OrderLineSerializer(records, many=True).data)
+        if run.export_file and run.export_format == fmt:
+            with run.export_file.open("rb") as handle:
+                body = handle.read()
+        else:
+            body = run_order_bytes(run, fmt)
+        audit_record(user=request.user, action="export", obj=run, details={"format": fmt, "bytes": len(body)})
+        response = Response(body, content_type=CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{run.run_id}_pedido.{fmt}"'
+        return response
+
+
 # --- Transfer plans ------------------------------------------------------------------------
 
 
 @extend_schema_view(
     get=extend_schema(summary="List transfer plans", tags=["plans"]),
     post=extend_schema(
-        summary="Plan store-to-store redistribution (SPEC §7)",
+        summary="Plan store-to-store redistribution",
         request={MULTIPART: s.PlanCreateSerializer},
         responses=ACCEPTED,
         tags=["plans"],
@@ -303,7 +395,7 @@ STATUS_RESPONSES = {200: s.TransitionResultSerializer, 409: s.ErrorSerializer}
 
 @extend_schema_view(
     post=extend_schema(
-        summary="Change a run's lifecycle state: approve, export, close or cancel (SPEC §5.7)",
+        summary="Change a run's lifecycle state: approve, export, close or cancel",
         parameters=[RUN_ID],
         responses=STATUS_RESPONSES,
         tags=["runs"],
@@ -319,7 +411,7 @@ class RunStatusView(StatusView):
 
 @extend_schema_view(
     post=extend_schema(
-        summary="Change a plan's lifecycle state: approve, export, close or cancel (SPEC §5.7)",
+        summary="Change a plan's lifecycle state: approve, export, close or cancel",
         parameters=[PLAN_ID],
         responses=STATUS_RESPONSES,
         tags=["plans"],
@@ -339,7 +431,7 @@ class PlanStatusView(StatusView):
 @extend_schema_view(
     get=extend_schema(summary="List replays", tags=["replays"]),
     post=extend_schema(
-        summary="Replay past weeks under one to four policies (SPEC §13)",
+        summary="Replay past weeks under one to four policies",
         request={MULTIPART: s.ReplayCreateSerializer},
         responses=ACCEPTED,
         tags=["replays"],
@@ -347,7 +439,6 @@ class PlanStatusView(StatusView):
 )
 class ReplayListView(generics.ListAPIView):
     serializer_class = s.ReplaySerializer
-    filter_backends: list = []
 
     def get_queryset(self) -> QuerySet:
         return queries.replays()
@@ -384,7 +475,7 @@ class ReplayDetailView(generics.RetrieveAPIView):
 
 @extend_schema_view(
     post=extend_schema(
-        summary="Run a purchase forecast (SPEC §6)",
+        summary="Run a purchase forecast",
         request={MULTIPART: s.ForecastCreateSerializer},
         responses=ACCEPTED,
         tags=["forecast"],
@@ -411,7 +502,7 @@ class ForecastDetailView(generics.RetrieveAPIView):
 
 
 @extend_schema_view(
-    get=extend_schema(summary="A purchase forecast's method evaluation (SPEC v3 §6)", tags=["forecast"])
+    get=extend_schema(summary="A purchase forecast's method evaluation", tags=["forecast"])
 )
 class ForecastEvaluationView(generics.RetrieveAPIView):
     serializer_class = s.ForecastEvaluationSerializer
@@ -432,12 +523,24 @@ class ForecastEvaluationView(generics.RetrieveAPIView):
 @extend_schema_view(get=extend_schema(summary="A purchase forecast's lines (paginated)", tags=["forecast"]))
 class ForecastLinesView(generics.ListAPIView):
     serializer_class = s.ForecastLineSerializer
-    filter_backends: list = []
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
             return queries.forecast_lines(None).none()
         return queries.forecast_lines(queries.forecast_get(self.kwargs["pk"]))
+
+
+class SchemaView(SpectacularJSONAPIView):
+    """The OpenAPI document in one language: English, whatever the request's
+    (summaries are written in English; field labels and help texts are the
+    forms' and models' lazy translations, rendered here in English too)."""
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        with translation.override("en"):
+            response = super().dispatch(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()  # the lazy texts, while English is active
+        return response
 
 
 # --- Stock of one SKU ---------------------------------------------------------------------------
@@ -462,9 +565,11 @@ class StockView(generics.GenericAPIView):
     def get(self, request: Request, sku: str) -> Response:
         product = queries.product_get(sku)
         result = stock_query(product)
+        codes = store_codes()
         stores = [
             {
                 "store_id": int(row.store_id),
+                "store_code": codes.get(int(row.store_id)),
                 "store": row.name,
                 "stock": int(row.stock),
                 "stock_date": _none_if_missing(row.stock_date),

@@ -14,9 +14,8 @@ from typing import Any
 import pandas as pd
 from django.db.models import Sum
 
-from distribution import queries
+from distribution.exports import run_order_bytes
 from distribution.models import DistributionLine, DistributionRun
-from fastdso.exports import to_csv_bytes, to_xlsx_bytes
 from fastdso.lifecycle import PlanKind
 from inventory.models import StockCommitment
 from inventory.services import stock_commitments_open, stock_commitments_release
@@ -42,10 +41,8 @@ def _release(run: DistributionRun, now: dt.datetime) -> int:
 
 
 def _export(run: DistributionRun, fmt: str) -> bytes:
-    frame = queries.run_export_frame(run)
-    if fmt == "xlsx":
-        return to_xlsx_bytes(frame, text_columns=("run_id", "sku", "store"))
-    return to_csv_bytes(frame)
+    """The file sent to the warehouse: the run's order (distribution.exports)."""
+    return run_order_bytes(run, fmt)
 
 
 def _not_ready(run: DistributionRun) -> str:

@@ -60,7 +60,7 @@ def store_totals(lines: QuerySet[DistributionLine]) -> QuerySet[dict[str, Any]]:
     cold = Q(model_name=COLD_START_MODEL)
     return (
         lines.filter(store__isnull=False)
-        .values("store_id", "store__name")
+        .values("store_id", "store__name", "store__code")
         .annotate(
             skus=Count("product_id"),
             suggested=Sum("suggested_qty"),

@@ -93,7 +93,12 @@ class LineTable(ExplainedTable):
         verbose_name=_("SKU"),
         order_by=("product__sku", "priority"),
     )
-    store = tables.Column(accessor="store__name", verbose_name=_("Tienda"))
+    store = tables.TemplateColumn(
+        "{{ record.store.name }}"
+        '{% if record.store.code %}<div class="small text-muted store-code">{{ record.store.code }}</div>{% endif %}',
+        accessor="store__name",
+        verbose_name=_("Tienda"),
+    )
     category = tables.Column(verbose_name=_("Categoría"))
     rate = NumberColumn(verbose_name=_("Venta/sem"))
     store_stock = NumberColumn(verbose_name=_("Stock tienda"))
@@ -145,6 +150,7 @@ class LineTable(ExplainedTable):
 
 class StoreTotalsTable(tables.Table):
     store__name = tables.Column(verbose_name=_("Tienda"))
+    store__code = tables.Column(verbose_name=_("Código de tienda"), default="—")
     skus = NumberColumn(verbose_name=_("SKUs"))
     stock = NumberColumn(verbose_name=_("Stock tienda (SKUs del run)"))
     suggested = NumberColumn(verbose_name=_("Sugerido"))

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django_filters.views import FilterView
 
 from distribution import queries
 from distribution.engine import EXCEPTION_REASONS, DistributionParams
+from distribution.exports import run_export_bytes
 from distribution.filters import LineFilter, StoreFilter
 from distribution.forms import CompareForm, DistributionGenerateForm
 from distribution.jobs import KIND, summary_for_display
@@ -32,7 +33,7 @@ from distribution.tables import (
 )
 from fastdso import charts
 from fastdso.audit import audit_record
-from fastdso.exports import export_info, export_response
+from fastdso.exports import CSV_DIALECTS, HEADERS, ExportOptions, attachment, export_info, export_response
 from fastdso.forms import submit_token
 from fastdso.jobs import job_start
 from fastdso.labels import label
@@ -40,7 +41,8 @@ from fastdso.lifecycle import OPEN_STATES, lifecycle_context
 from fastdso.models import LifeState
 from fastdso.roles import PlannerRequiredMixin, can_plan
 from fastdso.tables import PagedTableMixin, configure_table
-from inventory.queries import source_commitments
+from inventory.messages import stock_gap_text
+from inventory.queries import source_commitments, stock_date_gap, store_exact_q
 from sales.queries import default_as_of_week, stores_behind
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -135,6 +137,8 @@ class GenerateView(PlannerRequiredMixin, FormView):
         context = super().get_context_data(**kwargs)
         context["default_as_of"] = default_as_of_week()
         context["stores_behind"] = stores_behind(context["default_as_of"])
+        gap = stock_date_gap(context["default_as_of"])
+        context["stock_gap"] = stock_gap_text(gap) if gap else ""
         context["defaults"] = DistributionParams()
         return context
 
@@ -274,13 +278,20 @@ def _format(fmt: str) -> str:
 
 class RunExportView(PlannerRequiredMixin, View):
     def get(self, request: HttpRequest, run_id: str, fmt: str) -> HttpResponse:
+        """The run in the viewer's language (?headers=codes for code headers,
+        ?csv=standard|excel-es for the CSV dialect, ?only=order for the order)."""
         fmt = _format(fmt)
         run = get_object_or_404(DistributionRun, run_id=run_id)
-        frame = queries.run_export_frame(run)
-        audit_record(user=request.user, action="export", obj=run, details={"format": fmt, "rows": len(frame)})
-        return export_response(
-            frame, fmt, run.run_id, text_columns=("run_id", "sku", "store"), info=queries.run_export_info(run)
+        headers = request.GET.get("headers", "labels")
+        dialect = request.GET.get("csv") or None
+        if headers not in HEADERS or (dialect and dialect not in CSV_DIALECTS):
+            return HttpResponseBadRequest(_("Parámetro de exportación desconocido."))
+        order_only = request.GET.get("only") == "order"
+        body, rows = run_export_bytes(
+            run, fmt, options=ExportOptions(headers=headers, dialect=dialect), order_only=order_only
         )
+        audit_record(user=request.user, action="export", obj=run, details={"format": fmt, "rows": rows})
+        return attachment(body, fmt, f"{run.run_id}_pedido" if order_only else run.run_id)
 
 
 class CompareMixin:
@@ -299,7 +310,7 @@ class CompareMixin:
         if form.cleaned_data.get("sku"):
             rows = rows.filter(product__sku__icontains=form.cleaned_data["sku"].strip())
         if form.cleaned_data.get("store"):
-            rows = rows.filter(store__name__icontains=form.cleaned_data["store"].strip())
+            rows = rows.filter(store_exact_q(form.cleaned_data["store"], "store__"))
         if form.cleaned_data.get("only_changes"):
             rows = rows.exclude(delta=0)
         return form, {"a": run_a, "b": run_b, "rows": rows}

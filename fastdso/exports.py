@@ -11,12 +11,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -51,12 +53,30 @@ def _cells(frame: pd.DataFrame, *, xlsx: bool = False) -> list[list[object]]:
     return [[neutralise(v) for v in row] for row in rows]
 
 
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM (Excel opens accents right), comma separated."""
+# CSV dialects: "standard" (comma, decimal point) for scripts; "excel-es" what
+# Excel in a Spanish locale opens into columns (semicolon, decimal comma).
+CSV_STANDARD, CSV_EXCEL_ES = "standard", "excel-es"
+CSV_DIALECTS = (CSV_STANDARD, CSV_EXCEL_ES)
+
+
+def _decimal_comma(value: object) -> object:
+    if isinstance(value, float) and not isinstance(value, bool):
+        return repr(value).replace(".", ",")
+    return value
+
+
+def to_csv_bytes(frame: pd.DataFrame, *, dialect: str = CSV_STANDARD) -> bytes:
+    """UTF-8 with BOM (Excel opens accents right); comma separated with a
+    decimal point, or (`excel-es`) semicolon separated with a decimal comma."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    rows = _cells(frame)
+    if dialect == CSV_EXCEL_ES:
+        writer = csv.writer(buffer, delimiter=";")
+        rows = [[_decimal_comma(v) for v in row] for row in rows]
+    else:
+        writer = csv.writer(buffer)
     writer.writerow(list(frame.columns))
-    writer.writerows(_cells(frame))
+    writer.writerows(rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -121,6 +141,7 @@ def to_xlsx_bytes(
     text_columns: Sequence[str] = ("sku",),
     sheet: str = "datos",
     info: Info | None = None,
+    info_header: Sequence[str] = ("parameter", "label", "value"),
 ) -> bytes:
     """A workbook that opens ready to use: bold frozen header with an autofilter,
     fitted column widths, number formats (integers, one or two decimals),
@@ -151,13 +172,13 @@ def to_xlsx_bytes(
                 out.append(value)
         ws.append(out)
     if info:
-        _info_sheet(book, info)
+        _info_sheet(book, info, info_header)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def _info_sheet(book: Workbook, info: Info) -> None:
+def _info_sheet(book: Workbook, info: Info, header: Sequence[str] = ("parameter", "label", "value")) -> None:
     """Second sheet: one row per parameter or summary figure (code, label, value)."""
     from fastdso.labels import key_label
 
@@ -166,7 +187,7 @@ def _info_sheet(book: Workbook, info: Info) -> None:
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 40
     ws.column_dimensions["C"].width = 30
-    ws.append(_header_cells(ws, ["parameter", "label", "value"]))
+    ws.append(_header_cells(ws, list(header)))
     for key, value in info:
         if isinstance(value, dict | list):
             value = (
@@ -250,3 +271,71 @@ def list_export_response(request: HttpRequest, frame: pd.DataFrame, filename: st
     )
     info = export_info({"export": what, "rows": len(frame)}, dict(request.GET.items()), {})
     return export_response(frame, fmt, filename, text_columns=("sku", "store"), info=info)
+
+
+# --- One shape for a table that leaves the system (a run's lines and order) ---------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an export: its code (header with `headers="codes"`), its
+    label (translated header, the default), and whether it is an identifier
+    typed as text in XLSX (leading zeros kept)."""
+
+    code: str
+    label: Any
+    text: bool = False
+
+
+HEADERS = ("labels", "codes")
+INFO_HEADER = (gettext_lazy("Parámetro"), gettext_lazy("Descripción"), gettext_lazy("Valor"))
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """How a table is written: header row as labels (in `language`) or codes;
+    CSV dialect (None: by language, Spanish → `excel-es`); `language` None is
+    the active one (the viewer's)."""
+
+    headers: str = "labels"
+    language: str | None = None
+    dialect: str | None = None
+
+    def resolved(self) -> ExportOptions:
+        language = self.language or translation.get_language() or settings.LANGUAGE_CODE
+        dialect = self.dialect or (CSV_EXCEL_ES if language.split("-")[0] == "es" else CSV_STANDARD)
+        return ExportOptions(headers=self.headers, language=language, dialect=dialect)
+
+
+# What the warehouse receives (the kept file, the API's order): labels in Spanish.
+WAREHOUSE = ExportOptions(headers="labels", language="es")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def table_bytes(
+    frame: pd.DataFrame, columns: Sequence[Column], fmt: str, *, options: ExportOptions, info: Info | None = None
+) -> bytes:
+    """`frame` (holding every column's code) as CSV or XLSX: header by
+    `options.headers`, in `options.language` (call it inside that language's
+    override, so the cells' labels match), the XLSX with its parameters sheet."""
+    frame = frame[[c.code for c in columns]]
+    if options.headers == "codes":
+        names = [c.code for c in columns]
+        info_header: Sequence[str] = ("parameter", "label", "value")
+    else:
+        names = [str(c.label) for c in columns]
+        info_header = [str(h) for h in INFO_HEADER]
+    frame = frame.set_axis(names, axis=1)
+    if fmt == "xlsx":
+        text = [name for name, c in zip(names, columns, strict=True) if c.text]
+        return to_xlsx_bytes(frame, text_columns=text, info=info, info_header=info_header)
+    return to_csv_bytes(frame, dialect=options.dialect or CSV_STANDARD)
+
+
+def attachment(body: bytes, fmt: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response

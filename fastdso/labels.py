@@ -24,7 +24,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from fastdso.formatting import fmt_number
@@ -548,6 +548,34 @@ STORED_TEMPLATES: list[str] = [
 ]
 
 
+# Stored phrases with a count written "error(es)", shown with the plural the
+# count takes (ngettext: singular, plural), in either language. The stored
+# text stays as written (old rows and every writer keep matching).
+STORED_PLURALS: dict[str, tuple[str, str]] = {
+    "El archivo tiene %(n)s error(es); no se cargó nada. Corrija las filas indicadas.": (
+        gettext_noop("El archivo tiene %(n)s error; no se cargó nada. Corrija la fila indicada."),
+        gettext_noop("El archivo tiene %(n)s errores; no se cargó nada. Corrija las filas indicadas."),
+    ),
+    "El archivo tiene %(n)s error(es); no se cargó nada.": (
+        gettext_noop("El archivo tiene %(n)s error; no se cargó nada."),
+        gettext_noop("El archivo tiene %(n)s errores; no se cargó nada."),
+    ),
+    "%(n)s SKU(s) no están en el catálogo de productos: %(skus)s.": (
+        gettext_noop("%(n)s SKU no está en el catálogo de productos: %(skus)s."),
+        gettext_noop("%(n)s SKUs no están en el catálogo de productos: %(skus)s."),
+    ),
+    "%(n)s SKU(s) repetidos en la entrada se consideraron una sola vez.": (
+        gettext_noop("%(n)s SKU repetido en la entrada se consideró una sola vez."),
+        gettext_noop("%(n)s SKUs repetidos en la entrada se consideraron una sola vez."),
+    ),
+}
+
+
+def _count(text: str) -> int:
+    digits = re.sub(r"\D", "", text)
+    return int(digits) if digits else 0
+
+
 @lru_cache(maxsize=1)
 def _patterns() -> list[tuple[re.Pattern[str], str]]:
     compiled = []
@@ -583,6 +611,9 @@ def stored_text(text: Any) -> str:
             values = {k: _value_for_viewer(v) if k == "n" else v for k, v in match.groupdict().items()}
             if "reason" in values:
                 values["reason"] = label("reason", values["reason"])
+            if template in STORED_PLURALS:
+                singular, plural = STORED_PLURALS[template]
+                return ngettext(singular, plural, _count(match.group("n"))) % values
             return gettext(template) % values
     return text
 

@@ -113,7 +113,9 @@ class AuditTable(tables.Table):
     action = tables.Column(verbose_name=_("acción"))
     object_repr = tables.Column(verbose_name=_("objeto"), empty_values=())
     object_type = tables.Column(verbose_name=_("tipo"))
-    details = tables.Column(verbose_name=_("detalle"), orderable=False, empty_values=())
+    details = tables.Column(
+        verbose_name=_("detalle"), orderable=False, empty_values=(), attrs={"td": {"class": "audit-details"}}
+    )
 
     def render_action(self, value: str) -> str:
         return label("audit_action", value)
@@ -139,7 +141,7 @@ class AuditTable(tables.Table):
             return "—"
         return format_html_join(
             "",
-            '<span class="me-3 text-nowrap"><b>{}</b>: {}</span>',
+            '<span class="me-3 audit-detail"><b>{}</b>: {}</span>',
             ((key_label(k), _detail_value(k, v, record.action)) for k, v in value.items()),
         )
 

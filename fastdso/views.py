@@ -28,6 +28,11 @@ from fastdso.tables import AuditTable, JobTable, PagedTableMixin
 ERRORS_SHOWN = 100
 
 
+# Jobs the system starts by itself (health.queries.HEALTH_REFRESH_JOB): hidden
+# from the job list unless asked for (?auto=1, or their kind picked).
+AUTOMATIC_JOB_KINDS = ("store_health_refresh",)
+
+
 class JobListView(PagedTableMixin, TemplateView):
     template_name = "fastdso/job_list.html"
     table_class = JobTable
@@ -38,6 +43,8 @@ class JobListView(PagedTableMixin, TemplateView):
         status = self.request.GET.get("status")
         if kind:
             jobs = jobs.filter(kind=kind)
+        elif self.request.GET.get("auto") != "1":
+            jobs = jobs.exclude(kind__in=AUTOMATIC_JOB_KINDS)
         if status:
             jobs = jobs.filter(status=status)
         return jobs
@@ -124,6 +131,8 @@ class LifecycleTransitionView(PlannerRequiredMixin, View):
                 _("%(id)s: %(old)s → %(new)s.")
                 % {"id": object_id, "old": state_label(result.from_state), "new": state_label(result.to_state)},
             )
+            if result.action == "export":  # the page downloads the file it kept (data-autodownload)
+                return redirect(obj.get_absolute_url() + "?download=1")
         return redirect(obj.get_absolute_url())
 
 

@@ -245,6 +245,8 @@ def store_health_data(params: HealthParams | None = None, *, allow_stale: bool =
     if allow_stale:
         previous = cache.get(_latest_key(params))
         stale = _cached(previous) if previous else None
+        if stale is not None and _stores_gone(stale):
+            stale = None  # e.g. right after clear_demo: never show stores that no longer exist
         if stale is not None:
             if cache.add(f"{key}:refreshing", 1, HEALTH_REFRESH_LOCK_SECONDS):
                 from fastdso.jobs import job_start
@@ -261,6 +263,14 @@ def store_health_data(params: HealthParams | None = None, *, allow_stale: bool =
             fresh = _cached(key)  # the job ran inline (FASTDSO_JOBS_SYNC) or has just finished
             return fresh if fresh is not None else replace(stale, stale=True)
     return store_health_refresh(params)
+
+
+def _stores_gone(data: HealthData) -> bool:
+    """Does an earlier result show a store that was deleted since (one query)?"""
+    shown = {int(v) for v in data.stores["store_id"].tolist()} if "store_id" in data.stores else set()
+    if not shown:
+        return False
+    return Store.objects.filter(id__in=shown).count() < len(shown)
 
 
 def store_health_refresh(params: HealthParams | None = None) -> HealthData:

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 
 from fastdso.db import chunks, date_param, in_clause
 from inventory import commitments
-from inventory.models import CDStockSnapshot, Product, StockCommitment, Store, StoreStockSnapshot
+from inventory.models import CDStockSnapshot, Product, StockCommitment, Store, StoreStockSnapshot, store_name_key
 
 CHUNK = 5000
 
@@ -202,6 +202,27 @@ def store_stock_dates() -> dict[str, Any]:
     )
 
 
+STOCK_GAP_DAYS = 14  # stock and sales more than two weeks apart: the page and the API warn
+
+
+def stock_date_gap(as_of_week: dt.date | None) -> dict[str, Any] | None:
+    """When the latest stock snapshot (CD or any store) lies more than two
+    weeks from the as-of week (before its Monday or after its Sunday): the
+    snapshot date, the as-of week and the gap in days; else None. A run would
+    plan today's stock against sales of another season."""
+    if as_of_week is None:
+        return None
+    dates = [d for d in (cd_stock_date(), store_stock_dates()["last"]) if d is not None]
+    if not dates:
+        return None
+    stock = max(dates)
+    sunday = as_of_week + dt.timedelta(days=6)
+    days = (stock - sunday).days if stock > sunday else (as_of_week - stock).days
+    if days <= STOCK_GAP_DAYS:
+        return None
+    return {"stock_date": stock, "as_of_week": as_of_week, "days": days, "stock_after": stock > sunday}
+
+
 # --- Catalogue selectors: the one way every app reads products and stores ------
 
 
@@ -276,6 +297,26 @@ def store_names(store_ids: Iterable[int] | None = None) -> dict[int, str]:
     """Store id → name, of `store_ids` (every store when None)."""
     stores = Store.objects.all() if store_ids is None else Store.objects.filter(id__in=list(store_ids))
     return dict(stores.values_list("id", "name"))
+
+
+def store_codes(store_ids: Iterable[int] | None = None) -> dict[int, str | None]:
+    """Store id → code (None when the store has none), of `store_ids` (every store when None)."""
+    stores = Store.objects.all() if store_ids is None else Store.objects.filter(id__in=list(store_ids))
+    return dict(stores.values_list("id", "code"))
+
+
+def store_exact_q(value: str, prefix: str = "") -> Q:
+    """The store named exactly `value` (compared as files are: trimmed, inner
+    spaces collapsed, case-insensitively) or whose code is exactly `value`.
+    `prefix` is the path to the store ("store__", "origin_store__")."""
+    value = value.strip()
+    return Q(**{f"{prefix}name_key": store_name_key(value)}) | Q(**{f"{prefix}code": value})
+
+
+def store_search_q(text: str, prefix: str = "") -> Q:
+    """Stores whose name or code contains `text` (the separate search box)."""
+    text = text.strip()
+    return Q(**{f"{prefix}name__icontains": text}) | Q(**{f"{prefix}code__icontains": text})
 
 
 def product_search(text: str, limit: int = 20) -> list[Product]:

@@ -564,14 +564,18 @@ def plan_lines_frame(plan: TransferPlan) -> pd.DataFrame:
             "urgent",
             "explanation",
             "destination_need",
+            "origin_store__code",
+            "destination_store__code",
         )
     )
     names = [c for c in EXPORT_COLUMNS if c != "plan_id"]
-    frame = pd.DataFrame(list(rows), columns=[*names, "destination_need"])
+    codes = ["origin_store_code", "destination_store_code"]  # appended: the contract's columns keep their order
+    frame = pd.DataFrame(list(rows), columns=[*names, "destination_need", *codes])
     # The export names the covers by destination; the renderer reads a line's field names.
     covers = {"destination_cover_before": "cover_before", "destination_cover_after": "cover_after"}
     frame["explanation"] = explain.line_explanations(frame.rename(columns=covers), plan.params or {})
-    frame = frame[names]
+    frame = frame[[*names, *codes]]
+    frame[codes] = frame[codes].fillna("")
     frame.insert(0, "plan_id", plan.plan_id)
     frame["category"] = frame["category"].fillna("")
     frame["destination_demand"] = frame["destination_demand"].astype(float).round(3)

@@ -1,18 +1,26 @@
 """Helpers for the tests that start real processes (start.sh, gunicorn,
-qcluster): free ports, waiting for HTTP, a logged-in HTTP session, and the
-process tree below a pid (read from /proc)."""
+qcluster): free ports, waiting for HTTP, a logged-in HTTP session, the
+process tree below a pid (read from /proc), and `server_group`: a server in
+its own session and process group, every process of which is gone when the
+`with` block ends, whatever happened in it (an assertion, a timeout, Ctrl-C,
+a suite run in the background where SIGINT is ignored)."""
 
 from __future__ import annotations
 
 import http.cookiejar
 import os
 import re
+import signal
 import socket
+import subprocess
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -144,3 +152,73 @@ def printed_password(output: str, username: str) -> str:
     match = re.search(rf"^\s+{username}\s+/\s+(\S+)", output, re.MULTILINE)
     assert match, output
     return match.group(1)
+
+
+class ServerGroup:
+    """A process started in a session of its own (so its process group is its
+    pid), and the sessions its children opened (start.sh runs gunicorn and
+    qcluster under `setsid`): `note()` records them while the tree is whole,
+    `stop()` ends every member of every recorded session and tree."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.process = process
+        self.sessions: set[int] = {process.pid}
+        self.pids: set[int] = {process.pid}
+
+    def note(self) -> set[int]:
+        """Record the tree below the process and the sessions in it; returns the tree."""
+        tree = descendants(self.process.pid)
+        self.pids |= tree
+        self.sessions |= {s for s in (session_of(p) for p in tree) if s is not None}
+        return tree
+
+    def members(self) -> set[int]:
+        """Every live process of the recorded sessions, trees and their children."""
+        found = {p for p in self.pids if alive(p)} | session_members(self.sessions)
+        for pid in list(found):
+            found |= {p for p in descendants(pid) if alive(p)}
+        return found
+
+    def _signal(self, sig: int) -> None:
+        for group in self.sessions:
+            with suppress(ProcessLookupError, PermissionError):
+                os.killpg(group, sig)
+        for pid in self.members():
+            with suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, sig)
+
+    def stop(self, grace: float = 10.0) -> None:
+        """SIGTERM every member, then SIGKILL whatever is left after `grace` s; reap the process."""
+        if self.process.poll() is None:
+            self.note()
+        self._signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        while self.members() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if self.members():
+            self._signal(signal.SIGKILL)
+            deadline = time.monotonic() + 5
+            while self.members() and time.monotonic() < deadline:
+                time.sleep(0.1)
+        with suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
+
+
+def _default_signals() -> None:
+    """In the child: Ctrl-C and SIGTERM act again. A suite started in the
+    background (`pytest &`) runs with SIGINT ignored, and an ignored signal
+    stays ignored across exec: the server's own trap could never fire."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@contextmanager
+def server_group(args: list[str], **popen_kwargs: Any) -> Iterator[ServerGroup]:
+    """Start `args` in its own session and process group; in `finally`, stop
+    the whole group (and the sessions its children opened)."""
+    popen_kwargs.setdefault("preexec_fn", _default_signals)
+    group = ServerGroup(subprocess.Popen(args, start_new_session=True, **popen_kwargs))
+    try:
+        yield group
+    finally:
+        group.stop()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from tests.processes import ROOT, alive, descendants, free_port, session_members, session_of, wait_http
+from tests.processes import ROOT, alive, free_port, server_group, session_members, session_of, wait_http
 
 
 def test_start_sh_serves_with_gunicorn_and_stops_clean(tmp_path):
@@ -38,14 +38,19 @@ def test_start_sh_serves_with_gunicorn_and_stops_clean(tmp_path):
     for name in ("REDIS_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"):
         env.pop(name, None)
     log = (tmp_path / "start.log").open("w")
-    script = subprocess.Popen(["bash", "scripts/start.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
+    # Its own process group; whatever happens below, `server_group` ends the
+    # group and the web and worker sessions start.sh opened (tests/processes.py).
+    with (
+        log,
+        server_group(["bash", "scripts/start.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT) as group,
+    ):
+        script = group.process
         response = wait_http(f"http://127.0.0.1:{port}/login/", 180, alive=lambda: script.poll() is None)
         assert response.headers["Server"].startswith("gunicorn")
         # The page's CSS comes from WhiteNoise under gunicorn too.
         assert wait_http(f"http://127.0.0.1:{port}/static/css/app.css", 10).status == 200
         time.sleep(2)  # let qcluster start its sentinel, monitor, pusher and workers
-        tree = descendants(script.pid)
+        tree = group.note()
         commands = " ".join(Path(f"/proc/{p}/cmdline").read_text() for p in tree if alive(p))
         assert "gunicorn" in commands and "qcluster" in commands
         sessions = {s for s in (session_of(p) for p in tree) if s is not None and s != session_of(script.pid)}
@@ -61,7 +66,3 @@ def test_start_sh_serves_with_gunicorn_and_stops_clean(tmp_path):
             left = session_members(sessions) | {p for p in tree if alive(p)}
         assert not left, f"processes left after {sig!r}: {left}\n" + (tmp_path / "start.log").read_text()[-3000:]
         assert time.monotonic() - started <= 10
-    finally:
-        if script.poll() is None:
-            script.kill()
-        log.close()

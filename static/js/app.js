@@ -133,4 +133,7 @@
     el.addEventListener("change", syncConditional);
   });
   syncConditional();
+
+  // "Marcar como exportado" comes back with the file it kept: download it once.
+  document.querySelectorAll("a[data-autodownload]").forEach(function (a) { a.click(); });
 })();

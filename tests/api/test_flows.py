@@ -103,7 +103,10 @@ def test_run_lines_filters_and_exception_rows(planner_api, data, planner):
                    ("00088888", None): 0}  # fmt: skip
     assert [r["reason"] for r in every["results"] if r["store"] is None] == ["NO_CATEGORY"]
     assert {r["sku"] for r in planner_api.get(url, {"sku": "2346"}).json()["results"]} == {"00012346"}
-    assert {r["store"] for r in planner_api.get(url, {"store": "norte"}).json()["results"]} == {"Tienda Norte"}
+    # a store filter is exact (name in any case, or code); partial matches are the search's
+    assert planner_api.get(url, {"store": "norte"}).json()["count"] == 0
+    assert {r["store"] for r in planner_api.get(url, {"store": " tienda  NORTE"}).json()["results"]} == {"Tienda Norte"}
+    assert {r["store"] for r in planner_api.get(url, {"search": "norte"}).json()["results"]} == {"Tienda Norte"}
     assert planner_api.get(url, {"reason": "NO_CATEGORY"}).json()["count"] == 1
     assert planner_api.get(url, {"model": "SMA2"}).json()["count"] == 3
     assert planner_api.get(url, {"model": "SMA9"}).status_code == 400  # not a model: the field is named

@@ -73,3 +73,16 @@ def test_docs_page_is_vendored_swagger_without_inline_script(request, who):
 def test_docs_page_sends_anonymous_users_to_the_login(client, db):
     response = client.get("/api/v1/docs/")
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_the_schema_is_in_one_language_and_cites_no_spec(planner_api):
+    """English whatever the request's language (summaries, field help from the
+    forms and models alike); no internal "SPEC §" references."""
+    for language in ("es", "en"):
+        planner_api.cookies["django_language"] = language
+        text = json.dumps(json.loads(planner_api.get("/api/v1/schema/").content), ensure_ascii=False)
+        assert "SPEC" not in text and "§" not in text
+        texts = re.findall(r'"(?:description|title|summary)": "((?:[^"\\]|\\.)*)"', text)
+        spanish = [t for t in texts if re.search(r"[áéíóúñ¿¡]|\b(las|los|del|para|semanas|tienda)\b", t)]
+        assert not spanish, (language, spanish[:5])
+    planner_api.cookies["django_language"] = "es"

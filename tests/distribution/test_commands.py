@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pandas as pd
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -154,14 +155,27 @@ def test_export_run_writes_the_same_table(data, tmp_path):
     out = io.StringIO()
     call_command("generate_distribution", str(request_file(tmp_path, [("00012345",), ("NOPE",)])), stdout=out)
     run = DistributionRun.objects.get()
-    call_command("export_run", run.run_id, "--output", str(tmp_path / "run.csv"), stdout=io.StringIO())
+    # --headers codes, standard CSV: the same columns as the run page's export button
+    call_command(
+        "export_run", run.run_id, "--output", str(tmp_path / "run.csv"), "--headers", "codes",
+        "--csv-dialect", "standard", stdout=io.StringIO(),
+    )  # fmt: skip
     rows = _csv(tmp_path / "run.csv")
-    assert list(rows[0])[: len(COLUMNS)] == COLUMNS
+    assert list(rows[0])[:5] == ["run_id", "sku", "product_name", "category", "store_code"]
     assert {r["sku"] for r in rows} == {"00012345", "NOPE"}
+    # by default: Spanish labels, Spanish-Excel CSV
+    call_command("export_run", run.run_id, "--output", str(tmp_path / "es.csv"), stdout=io.StringIO())
+    frame = pd.read_csv(tmp_path / "es.csv", sep=";", decimal=",", encoding="utf-8-sig", dtype={"SKU": str})
+    assert set(frame["SKU"]) == {"00012345", "NOPE"} and "Código de motivo" in frame.columns
     call_command("export_run", run.run_id, "--output", str(tmp_path / "run.xlsx"), stdout=io.StringIO())
-    sheet = load_workbook(tmp_path / "run.xlsx").active
+    book = load_workbook(tmp_path / "run.xlsx")
+    sheet = book.worksheets[0]
+    assert sheet.cell(row=1, column=2).value == "SKU" and sheet.freeze_panes == "A2"
     assert sheet.cell(row=2, column=2).value == "00012345" and sheet.cell(row=2, column=2).number_format == "@"
-    assert AuditEvent.objects.filter(action="export", object_repr=run.run_id).count() == 2
+    assert book.sheetnames == ["datos", "parametros"]
+    assert AuditEvent.objects.filter(action="export", object_repr=run.run_id).count() == 3
+    with pytest.raises(CommandError):
+        call_command("export_run", run.run_id, "--output", str(tmp_path / "x.csv"), "--headers", "nope")
 
 
 def test_export_run_of_an_unknown_run_fails(db, tmp_path):

@@ -216,8 +216,7 @@ def test_unknown_ids_and_actions_are_refused(shop, planner):
 def test_marking_exported_keeps_the_file_byte_for_byte(shop, planner):
     import hashlib
 
-    from distribution.queries import run_export_frame
-    from fastdso.exports import to_csv_bytes
+    from distribution.exports import run_order_bytes
 
     run = _run(shop)
     run_transition(run_id=run.run_id, action="approve", user=planner)
@@ -225,7 +224,8 @@ def test_marking_exported_keeps_the_file_byte_for_byte(shop, planner):
     run.refresh_from_db()
     with run.export_file.open("rb") as handle:
         kept = handle.read()
-    assert kept == to_csv_bytes(run_export_frame(run))
+    assert kept == run_order_bytes(run, "csv")  # the order, in Spanish labels (what the warehouse reads)
+    assert kept.decode("utf-8-sig").startswith("Run;SKU;Producto;Categoría;Código de tienda;Tienda;")
     assert run.export_format == "csv"
     assert run.export_sha256 == hashlib.sha256(kept).hexdigest() == result.details["sha256"]
     assert b"0001" in kept and b"Tienda A" in kept

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 
+import pandas as pd
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -14,6 +15,7 @@ from openpyxl import load_workbook
 from distribution.explain import explanation_of
 from distribution.models import DistributionLine, DistributionRun
 from fastdso.models import AuditEvent, Job
+from inventory.models import Store
 from tests import factories
 from tests.distribution.helpers import generate, request_file
 
@@ -177,8 +179,12 @@ def test_lines_tab_lists_explains_filters_and_sorts(planner_client, run, django_
 
     only_sku = planner_client.get(url, {"sku": "12346"}).content.decode()
     assert "00012346" in only_sku and "00012345" not in only_sku
-    only_store = planner_client.get(url, {"store": "norte"}).content.decode()
+    # the store filter is exact (name in any case, or code); the search box matches parts
+    only_store = planner_client.get(url, {"store": "tienda norte"}).content.decode()
     assert "Tienda Norte" in only_store and "Tienda Centro" not in only_store
+    assert planner_client.get(url, {"store": "norte"}).context["table"].paginator.count == 0
+    searched = planner_client.get(url, {"search": "norte"}).content.decode()
+    assert "Tienda Norte" in searched and "Tienda Centro" not in searched
     cold = planner_client.get(url, {"model": "COLD_START_CATEGORY"}).content.decode()
     assert "00099999" in cold and "00012345" not in cold
     sma = planner_client.get(url, {"model": "SMA2"}).content.decode()
@@ -200,8 +206,11 @@ def test_by_store_tab(planner_client, run, django_assert_max_num_queries):
     assert rows["Tienda Centro"]["allocated"] == sum(line.allocated_qty for line in centro)
     assert rows["Tienda Centro"]["skus"] == centro.count()
     assert "Tienda Centro" in page.content.decode()
-    filtered = planner_client.get(url, {"store": "sur"}).context["table"]
+    filtered = planner_client.get(url, {"store": "Tienda Sur"}).context["table"]
     assert [r.record["store__name"] for r in filtered.page.object_list] == ["Tienda Sur"]
+    assert planner_client.get(url, {"store": "sur"}).context["table"].paginator.count == 0
+    searched = planner_client.get(url, {"search": "sur"}).context["table"]
+    assert [r.record["store__name"] for r in searched.page.object_list] == ["Tienda Sur"]
 
 
 def test_exceptions_tab_says_why_each_sku_got_nothing(planner_client, run, django_assert_max_num_queries):
@@ -222,64 +231,61 @@ def test_unknown_run_is_404(planner_client, db):
 # --- exports --------------------------------------------------------------------------
 
 
+CODES = [
+    "run_id", "sku", "product_name", "category", "store_code", "store", "rate", "store_stock", "suggested_qty",
+    "allocated_qty", "pack_size", "packs", "model_label", "model_name", "reason_label", "reason", "explanation",
+]  # fmt: skip
+
+
 def test_csv_export(planner_client, run):
+    """The viewer's language decides: Spanish labels, Spanish-Excel CSV (;, decimal comma, BOM)."""
+    Store.objects.filter(name="Tienda Centro").update(code="C-01")
     response = planner_client.get(reverse("distribution:run_export", args=[run.run_id, "csv"]))
     assert response.status_code == 200
     assert f'{run.run_id}.csv"' in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert list(rows[0]) == [
-        "run_id",
-        "sku",
-        "product_name",
-        "category",
-        "store",
-        "rate",
-        "store_stock",
-        "suggested_qty",
-        "allocated_qty",
-        "model_name",
-        "reason",
-        "explanation",
-        "reason_label",  # every code column has its label column (issue 20)
-        "model_name_label",
-    ]
-    centro = next(r for r in rows if r["sku"] == "00012345" and r["store"] == "Tienda Centro")
-    assert (centro["run_id"], centro["suggested_qty"], centro["allocated_qty"], centro["model_name"]) == (
-        run.run_id,
-        "8",
-        "8",
-        "SMA2",
-    )
-    assert centro["reason"] == "SALES_RATE" and centro["explanation"].startswith("SMA2")
-    no_cat = next(r for r in rows if r["sku"] == "00088888")
-    assert (no_cat["store"], no_cat["suggested_qty"], no_cat["allocated_qty"], no_cat["reason"]) == (
-        "",
-        "0",
-        "0",
-        "NO_CATEGORY",
-    )
+    assert response.content.startswith("\ufeff".encode())
+    frame = pd.read_csv(io.BytesIO(response.content), sep=";", decimal=",", encoding="utf-8-sig", dtype=str)
+    assert list(frame.columns[:6]) == ["Run", "SKU", "Producto", "Categoría", "Código de tienda", "Tienda"]
+    assert list(frame.columns[12:]) == ["Modelo", "Código de modelo", "Motivo", "Código de motivo", "Explicación"]
+    centro = frame[(frame["SKU"] == "00012345") & (frame["Tienda"] == "Tienda Centro")].iloc[0]
+    assert (centro["Run"], centro["Código de tienda"], centro["Sugerido"], centro["Asignado"]) == (
+        run.run_id, "C-01", "8", "8"
+    )  # fmt: skip
+    assert (centro["Modelo"], centro["Código de modelo"]) == ("SMA2 (2 sem)", "SMA2")
+    assert (centro["Motivo"], centro["Código de motivo"]) == ("Por venta", "SALES_RATE")
+    assert centro["Explicación"].startswith("SMA2") and centro["Venta semanal"] == "5,5"
+    no_cat = frame[frame["SKU"] == "00088888"].iloc[0]
+    assert (no_cat["Asignado"], no_cat["Código de motivo"], no_cat["Motivo"]) == ("0", "NO_CATEGORY", "Sin categoría")
+    assert pd.isna(no_cat["Tienda"])
     assert AuditEvent.objects.filter(action="export", object_repr=run.run_id, details__format="csv").exists()
 
 
+def test_csv_export_in_english_with_codes_and_standard_dialect(planner_client, run):
+    url = reverse("distribution:run_export", args=[run.run_id, "csv"])
+    planner_client.cookies["django_language"] = "en"
+    english = planner_client.get(url)
+    planner_client.cookies["django_language"] = "es"
+    frame = pd.read_csv(io.BytesIO(english.content), encoding="utf-8-sig", dtype=str)  # comma, decimal point
+    assert list(frame.columns[:3]) == ["Run", "SKU", "Product"]
+    assert frame[frame["SKU"] == "00088888"]["Reason"].tolist() == ["No category"]
+    codes = planner_client.get(url, {"headers": "codes", "csv": "standard"})
+    frame = pd.read_csv(io.BytesIO(codes.content), encoding="utf-8-sig", dtype=str)
+    assert list(frame.columns) == CODES
+    assert planner_client.get(url, {"headers": "nope"}).status_code == 400
+    order = planner_client.get(url, {"only": "order", "headers": "codes"})
+    frame = pd.read_csv(io.BytesIO(order.content), sep=";", encoding="utf-8-sig", dtype=str)
+    assert "0" not in set(frame["allocated_qty"]) and frame["store"].notna().all()
+
+
 def test_xlsx_export_keeps_skus_as_text(planner_client, run):
-    response = planner_client.get(reverse("distribution:run_export", args=[run.run_id, "xlsx"]))
+    response = planner_client.get(reverse("distribution:run_export", args=[run.run_id, "xlsx"]), {"headers": "codes"})
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book.worksheets[0]
+    assert book.sheetnames == ["datos", "parametros"]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
     header = [c.value for c in sheet[1]]
-    assert header[:11] == [
-        "run_id",
-        "sku",
-        "product_name",
-        "category",
-        "store",
-        "rate",
-        "store_stock",
-        "suggested_qty",
-        "allocated_qty",
-        "model_name",
-        "reason",
-    ]
-    assert "explanation" in header
+    assert header == CODES
     sku_cells = [row[1] for row in sheet.iter_rows(min_row=2)]
     assert {c.value for c in sku_cells} == {"00012345", "00012346", "00099999", "00088888"}
     assert all(isinstance(c.value, str) and c.data_type == "s" and c.number_format == "@" for c in sku_cells)
@@ -401,8 +407,8 @@ def test_a_cold_start_lines_rate_is_its_cat_rate_on_screen_and_in_exports(planne
     html = planner_client.get(reverse("distribution:run_lines", args=[run.run_id])).content.decode()
     assert "0,917" in html and "(cat.)" not in html
     body = planner_client.get(reverse("distribution:run_export", args=[run.run_id, "csv"])).content.decode("utf-8-sig")
-    row = next(r for r in body.splitlines() if ",NEW," in r and "Tienda Centro" in r)
-    assert ",0.9167," in row
+    row = next(r for r in body.splitlines() if ";NEW;" in r and "Tienda Centro" in r)
+    assert ";0,9167;" in row  # the Spanish-Excel dialect: decimal comma
 
 
 def test_compare_shows_the_parameters_that_differ(planner_client, data, tmp_path):
@@ -430,3 +436,20 @@ def test_a_no_category_warning_names_the_reason_in_the_viewers_language(planner_
     page = planner_client.get(reverse("distribution:run_detail", args=["DR-20260301-0001"])).content.decode()
     assert "SKU 00000009: " in page and reason in page
     assert "NO_CATEGORY" not in page
+
+
+def test_marking_exported_downloads_the_kept_order(planner_client, run):
+    """ "Marcar como exportado" comes back to the page with the kept file set to download;
+    the file is the order (only lines with allocated units), in Spanish labels."""
+    url = reverse("lifecycle_transition", args=[run.run_id])
+    planner_client.post(url, {"action": "approve"})
+    response = planner_client.post(url, {"action": "export", "export_format": "xlsx"})
+    assert response.status_code == 302 and response["Location"].endswith("?download=1")
+    page = planner_client.get(response["Location"]).content.decode()
+    assert re.search(r'id="lifecycle-download"[^>]*data-autodownload', page)
+    kept = planner_client.get(reverse("lifecycle_export", args=[run.run_id]))
+    sheet = load_workbook(io.BytesIO(b"".join(kept.streaming_content))).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    allocated = [row[header.index("Asignado")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert allocated and all(units > 0 for units in allocated)
+    assert len(allocated) == DistributionLine.objects.filter(run=run, allocated_qty__gt=0).count()

@@ -270,3 +270,23 @@ def test_stock_query_says_when_a_skus_sales_ended_before_the_window(db, week, pl
     assert 'id="demand-note"' not in at_last_sale
     assert '<div class="kpi-value">1,3</div>' in at_last_sale
     assert planner_client.get(url, {"sku": "00000012"}).content.decode().count('id="demand-note"') == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "many"),
+    [
+        ("es", "El archivo tiene 1 error; no se cargó nada.", "El archivo tiene 3 errores; no se cargó nada."),
+        ("en", "The file has 1 error; nothing was loaded.", "The file has 3 errors; nothing was loaded."),
+    ],
+)
+def test_stored_counts_are_shown_with_their_plural(language, one, many):
+    """Stored as "error(es)" (old rows and every writer match), shown singular or plural."""
+    from django.utils import translation
+
+    from fastdso.labels import stored_text
+
+    with translation.override(language):
+        assert stored_text("El archivo tiene 1 error(es); no se cargó nada.") == one
+        assert stored_text("El archivo tiene 3 error(es); no se cargó nada.") == many
+        shown = stored_text("2 SKU(s) repetidos en la entrada se consideraron una sola vez.")
+        assert "(s)" not in shown and "2" in shown

@@ -226,3 +226,20 @@ def test_a_finished_import_shows_rows_read_once(planner_client, tmp_path):
     assert job.status == Job.Status.DONE
     page = planner_client.get(reverse("job_detail", args=[job.pk])).content.decode()
     assert page.count("Filas leídas") == 1
+
+
+def test_automatic_jobs_are_hidden_from_the_list_unless_asked_for(planner, planner_client):
+    from fastdso.views import AUTOMATIC_JOB_KINDS
+    from health.queries import HEALTH_REFRESH_JOB
+
+    assert HEALTH_REFRESH_JOB in AUTOMATIC_JOB_KINDS
+    mine = Job.objects.create(kind="product_import", user=planner, status=Job.Status.DONE)
+    auto = Job.objects.create(kind=HEALTH_REFRESH_JOB, status=Job.Status.DONE)
+
+    def listed(**query: str) -> set[int]:
+        table = planner_client.get(reverse("job_list"), query).context["table"]
+        return {row.record.pk for row in table.page.object_list}
+
+    assert listed() == {mine.pk}
+    assert listed(auto="1") == {mine.pk, auto.pk}
+    assert listed(kind=HEALTH_REFRESH_JOB) == {auto.pk}

@@ -43,7 +43,7 @@ def data(week, tmp_path: Path) -> dict:
 def export_urls(data: dict) -> dict[str, str]:
     run, plan, forecast = data["run"], data["plan"], data["forecast"]
     return {
-        "run": reverse("distribution:run_export", args=[run.run_id, "xlsx"]),
+        "run": reverse("distribution:run_export", args=[run.run_id, "xlsx"]) + "?headers=codes",
         "compare": reverse("distribution:compare_export", args=["xlsx"]) + f"?a={run.run_id}&b={run.run_id}",
         "plan": reverse("redistribution:plan_export", args=[plan.plan_id, "xlsx"]),
         "forecast": reverse("forecast:run_export", args=[forecast.pk, "xlsx"]),
@@ -103,15 +103,20 @@ def test_run_export_has_its_parameters_and_summary(data, planner_client):
     run = data["run"]
     book = load_workbook(io.BytesIO(planner_client.get(export_urls(data)["run"]).content))
     formats = _formats(book.worksheets[0])
-    assert formats["allocated_qty"] == "#,##0" and formats["sku"] == "@"
+    assert formats["allocated_qty"] == "#,##0" and formats["sku"] == "@" and formats["store_code"] == "@"
     params = {r[0].value: r[2].value for r in book["parametros"].iter_rows(min_row=2)}
     assert params["run_id"] == run.run_id and params["model"] == run.model_name
     assert params["target_woc"] == run.params["target_woc"]
     assert params["total_allocated"] == run.summary["total_allocated"]
 
 
-def test_command_xlsx_has_the_same_shape(data, tmp_path):
+def test_command_xlsx_has_the_same_shape(data, tmp_path, planner_client):
     out = tmp_path / "run.xlsx"
     call_command("export_run", data["run"].run_id, "--output", str(out), stdout=io.StringIO())
     book = load_workbook(out)
     assert book.worksheets[0].freeze_panes == "A2" and "parametros" in book.sheetnames
+    # the labels' shape (the default): the parameters sheet's header in Spanish too
+    assert [c.value for c in book["parametros"][1]] == ["Parámetro", "Descripción", "Valor"]
+    button = reverse("distribution:run_export", args=[data["run"].run_id, "xlsx"])
+    web = load_workbook(io.BytesIO(planner_client.get(button).content))
+    assert [c.value for c in web.worksheets[0][1]] == [c.value for c in book.worksheets[0][1]]

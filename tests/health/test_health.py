@@ -219,3 +219,23 @@ def test_data_changes_queue_at_most_one_refresh(db, week, settings):
         factories.store_stock([(shop, item, units)], day=dt.date(2026, 3, day))
         assert queries.store_health_data().stale
     assert Job.objects.filter(kind=queries.HEALTH_REFRESH_JOB).count() == 1
+
+
+def test_the_dashboard_is_empty_right_after_clear_demo(db, week, settings):
+    """An earlier result is shown while a refresh runs, but never one showing
+    stores that were deleted since: after clear_demo the empty state is at once."""
+    from fastdso.models import Job
+    from inventory.demo import demo_clear
+    from inventory.models import Store
+
+    settings.FASTDSO_JOBS_SYNC = False  # no worker: the refresh job would wait
+    shop = factories.store("Tienda Demo")
+    Store.objects.filter(pk=shop.pk).update(is_demo=True)
+    item = factories.product("1")
+    factories.weekly([(item, shop, week(0), 8)])
+    assert queries.store_health_data().kpis["stockouts"] == 1
+    demo_clear()
+    assert not Store.objects.exists()
+    shown = queries.store_health_data()
+    assert not shown.stale and shown.stores.empty and shown.kpis["stockouts"] == 0
+    assert not Job.objects.filter(kind=queries.HEALTH_REFRESH_JOB, status=Job.Status.QUEUED).exists()
