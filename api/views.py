@@ -501,9 +501,7 @@ class ForecastDetailView(generics.RetrieveAPIView):
         return queries.forecast_get(self.kwargs["pk"])
 
 
-@extend_schema_view(
-    get=extend_schema(summary="A purchase forecast's method evaluation", tags=["forecast"])
-)
+@extend_schema_view(get=extend_schema(summary="A purchase forecast's method evaluation", tags=["forecast"]))
 class ForecastEvaluationView(generics.RetrieveAPIView):
     serializer_class = s.ForecastEvaluationSerializer
 
