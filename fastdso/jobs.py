@@ -33,6 +33,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, OperationalError, transaction
 from django.urls import reverse
@@ -205,8 +206,6 @@ def job_start(
     if token and (first := Job.objects.filter(user=user, submit_token=token).first()):
         return first
     run_inline = settings.FASTDSO_JOBS_SYNC if sync is None else sync
-    if path is not None and not run_inline:
-        raise ValueError("A command's file is read only by the command itself: start its job with sync=True.")
     params = dict(params or {})
     if path is not None:
         params["path"] = str(Path(path).resolve())
@@ -219,6 +218,11 @@ def job_start(
     )
     if upload is not None:
         job.file.save(Path(upload.name).name, upload, save=False)
+    elif path is not None and not run_inline:
+        # A worker reads only what the job stored: a command's file queued for
+        # a worker is copied into the uploads storage like an upload.
+        with Path(path).open("rb") as handle:
+            job.file.save(Path(path).name, File(handle), save=False)
     try:
         with transaction.atomic():
             job.save()

@@ -18,6 +18,7 @@ import pandas as pd
 from django.db import transaction
 
 from fastdso.audit import audit_record
+from fastdso.bounds import OutOfRange, bounded_number
 from fastdso.db import lines_write
 from fastdso.exports import export_info
 from fastdso.files import Column, read_table
@@ -187,6 +188,11 @@ def forecast_run_create(
     Returns the run and the warnings for the planner.
     """
     progress = progress or no_progress
+    for key, low, high in (("weeks", 1, 104), ("coverage_weeks", 1, 52), ("backtest_weeks", 0, 52)):
+        try:  # the form's limits, for the command and the job too (issue 33 §6)
+            bounded_number(getattr(request, key), key, low=low, high=high)
+        except OutOfRange as exc:
+            raise JobInputError(exc.message) from None
     params = engine.ForecastParams(weeks=request.weeks, coverage_weeks=request.coverage_weeks)
     as_of_week = sales_queries.resolve_as_of_week(request.as_of)
     if as_of_week is None:

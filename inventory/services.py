@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import Max, Q, Sum
+from django.db.models import Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -797,3 +797,18 @@ def stock_commitments_release(*, source: str, released_at: dt.datetime) -> int:
     taken = open_rows.filter(units__lt=0).aggregate(total=Sum("units"))["total"] or 0
     open_rows.update(is_open=False, released_at=released_at)
     return int(-taken)
+
+
+def store_stock_dates_refresh(*, store_ids: Iterable[int] | None = None) -> int:
+    """Set each store's `stock_date` to its latest snapshot that exists (None
+    when it has none), after snapshots were deleted or re-dated outside an
+    import (the admin; issue 33 §6). `store_ids` None: every store. One UPDATE."""
+    latest = (
+        StoreStockSnapshot.objects.filter(store=OuterRef("pk"))
+        .order_by()
+        .values("store")
+        .annotate(latest=Max("snapshot_date"))
+        .values("latest")[:1]
+    )
+    stores = Store.objects.all() if store_ids is None else Store.objects.filter(pk__in=list(store_ids))
+    return stores.update(stock_date=Subquery(latest))

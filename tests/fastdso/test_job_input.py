@@ -85,6 +85,6 @@ def test_a_command_still_reads_the_file_it_names(db, tmp_path):
     assert job.status == Job.Status.DONE, job.message
     assert SalesWeeklyAgg.objects.get().units == 3
     assert job.params["path"] == str(path)  # kept as a record; a worker never opens it
-    with pytest.raises(ValueError, match="sync=True"):
-        job_start(kind="macro_sales_import", path=path, sync=False)
-    assert Job.objects.count() == 1  # refused before any row was written
+    # Queued for a worker instead: the file is stored like an upload, and read from there.
+    queued = job_start(kind="macro_sales_import", path=path, sync=False)
+    assert queued.file.name.startswith("uploads/") and job_input_path(queued).read_bytes() == GOOD
