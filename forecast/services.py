@@ -179,6 +179,15 @@ def _stock_by_sku(scope: pd.DataFrame, stores: list[int] | None) -> tuple[pd.Dat
 
 
 @transaction.atomic
+def _request_bounds(request: ForecastRequest) -> None:
+    """The form's limits, for the command and the job too (issue 33 §6)."""
+    for key, low, high in (("weeks", 1, 104), ("coverage_weeks", 1, 52), ("backtest_weeks", 0, 52)):
+        try:
+            bounded_number(getattr(request, key), key, low=low, high=high)
+        except OutOfRange as exc:
+            raise JobInputError(exc.message) from None
+
+
 def forecast_run_create(
     *, request: ForecastRequest, user: Any = None, job: Any = None, progress: Progress | None = None
 ) -> tuple[ForecastRun, list[str]]:
@@ -188,11 +197,7 @@ def forecast_run_create(
     Returns the run and the warnings for the planner.
     """
     progress = progress or no_progress
-    for key, low, high in (("weeks", 1, 104), ("coverage_weeks", 1, 52), ("backtest_weeks", 0, 52)):
-        try:  # the form's limits, for the command and the job too (issue 33 §6)
-            bounded_number(getattr(request, key), key, low=low, high=high)
-        except OutOfRange as exc:
-            raise JobInputError(exc.message) from None
+    _request_bounds(request)
     params = engine.ForecastParams(weeks=request.weeks, coverage_weeks=request.coverage_weeks)
     as_of_week = sales_queries.resolve_as_of_week(request.as_of)
     if as_of_week is None:

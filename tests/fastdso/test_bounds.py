@@ -88,6 +88,11 @@ def test_the_planners_commands_refuse_an_as_of_or_a_number_out_of_range(db, tmp_
         call_command("replay", "--skus", str(request), "--policy", "a:lookback_weeks=1e9", stdout=out)
     with pytest.raises(CommandError, match="--as-of"):
         call_command("forecast_purchase", "--category", "X", "--as-of", "9999-12-31", stdout=out)
+    factories.product("00012345", "Consola", "X")
+    with pytest.raises(CommandError, match="weeks"):
+        call_command(
+            "forecast_purchase", "--category", "X", "--as-of", "2026-03-02", "--weeks", "1000000000", stdout=out
+        )
     with pytest.raises(CommandError, match="--as-of"):
         call_command(
             "redistribute",
