@@ -28,6 +28,7 @@ language: no text is built here.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -112,6 +113,32 @@ class ParamsError(ValueError):
     """Parameters that cannot produce a meaningful run (message in Spanish)."""
 
 
+# The largest value each number may take, wherever it is given (form, command,
+# API, replay policy; issue 33 §6): the form's limits. A lookback of 1e9 weeks
+# overflows a date; a cover of 1e308 weeks runs to nonsense.
+PARAM_MAXIMA: dict[str, float] = {
+    "lookback_weeks": 104,
+    "min_weeks": 104,
+    "target_woc": 52,
+    "cold_start_min_fill": 1000,
+    "cold_start_target_woc": 52,
+    "cold_start_top_n": 1000,
+    "category_window_weeks": 104,
+}
+
+
+def params_out_of_range(params: object) -> list[str]:
+    """The numbers of `params` above their maximum or not finite, each naming its key."""
+    problems = []
+    for key, maximum in PARAM_MAXIMA.items():
+        value = getattr(params, key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            problems.append(f"{key}: «{str(value)[:40]}» no es un número")
+        elif not math.isfinite(value) or value > maximum:
+            problems.append(f"{key}: «{value:g}» fuera de rango (máximo {maximum:g})")
+    return problems
+
+
 @dataclass(frozen=True)
 class DistributionParams:
     """SPEC §5.1 parameters with their defaults."""
@@ -157,6 +184,7 @@ class DistributionParams:
             problems.append(f"base de arranque en frío «{self.cold_start_basis}» desconocida (use per_sku o category)")
         if self.cd_rule not in CD_RULES:
             problems.append(f"regla de CD «{self.cd_rule}» desconocida (use priority o fair_share)")
+        problems += params_out_of_range(self)
         if problems:
             raise ParamsError("Parámetros inválidos: " + "; ".join(problems) + ".")
 

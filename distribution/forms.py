@@ -19,6 +19,7 @@ from distribution.engine import (
     ParamsError,
 )
 from distribution.models import DistributionRun
+from fastdso.bounds import validate_date_in_range
 from fastdso.formatting import localize_decimal_inputs
 from fastdso.forms import UploadFileField
 from sales.queries import IncompleteWeek, resolve_as_of_week
@@ -41,6 +42,7 @@ class DistributionGenerateForm(forms.Form):
         help_text=_("Promedio móvil de las últimas 1, 2 o 3 semanas: tasa = suma de esas semanas / k."),
     )
     as_of = forms.DateField(
+        validators=[validate_date_in_range],
         label=_("Semana de corte"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -21,8 +21,8 @@ from inventory.models import StockCommitment
 from inventory.services import stock_commitments_open, stock_commitments_release
 
 
-def _approve(run: DistributionRun, now: dt.datetime) -> dict[str, Any]:
-    """Reserve the run's allocated units at the CD and put them in transit to their stores."""
+def _commitments(run: DistributionRun) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What the run's lines hold: allocated units at the CD per SKU, in transit per store."""
     rows = list(
         DistributionLine.objects.filter(run=run, store__isnull=False, allocated_qty__gt=0)
         .values("product_id", "store_id")
@@ -33,6 +33,12 @@ def _approve(run: DistributionRun, now: dt.datetime) -> dict[str, Any]:
     stores = pd.DataFrame(rows, columns=["product_id", "store_id", "units"]).astype("int64")
     cd = stores.groupby("product_id", as_index=False)["units"].sum()
     stores["kind"] = StockCommitment.Kind.IN_TRANSIT.value
+    return cd, stores
+
+
+def _approve(run: DistributionRun, now: dt.datetime) -> dict[str, Any]:
+    """Reserve the run's allocated units at the CD and put them in transit to their stores."""
+    cd, stores = _commitments(run)
     return stock_commitments_open(source=run.run_id, cd=cd, stores=stores, approved_at=now)
 
 
@@ -59,4 +65,5 @@ KIND = PlanKind(
     release=_release,
     export=_export,
     not_ready=_not_ready,
+    commitments=_commitments,
 )

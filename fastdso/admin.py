@@ -15,11 +15,23 @@ admin.site.site_title = "FastDSO"
 
 @admin.register(Job)
 class JobAdmin(AuditedModelAdmin):
+    """Read-only for everyone, superusers included (issue 33 §5): a job is
+    created only by `job_start` (a form, the API, a command) and changed only
+    by its runner. A job written here could name any file for the worker."""
+
     list_display = ("id", "kind", "status", "progress", "file_name", "user", "created_at", "finished_at")
     list_filter = ("status", "kind", "created_at")
     search_fields = ("file_name", "message", "user__username")
-    readonly_fields = ("created_at", "started_at", "finished_at")
     date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(AuditEvent)

@@ -8,18 +8,26 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.management.base import CommandError
 
+from fastdso.bounds import OutOfRange, bounded_date
+
 if TYPE_CHECKING:
     from fastdso.models import Job
 
 
-def command_date(value: str) -> dt.date:
-    """A command-line date: ISO YYYY-MM-DD, or day first DD/MM/YYYY or DD-MM-YYYY."""
+def command_date(value: str, flag: str = "--as-of") -> dt.date:
+    """A command-line date: ISO YYYY-MM-DD, or day first DD/MM/YYYY or DD-MM-YYYY,
+    within the bounds every user date has (fastdso.bounds)."""
     value = value.strip()
     for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
         try:
-            return dt.datetime.strptime(value, fmt).date()
+            day = dt.datetime.strptime(value, fmt).date()
         except ValueError:
             continue
+        try:
+            bounded_date(day, flag)
+        except OutOfRange as exc:
+            raise CommandError(exc.message) from None
+        return day
     raise CommandError(f"Fecha inválida «{value}»: use AAAA-MM-DD o DD/MM/AAAA.")
 
 

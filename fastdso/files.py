@@ -67,9 +67,11 @@ MAX_ERRORS_KEPT = 100_000
 # An XLSX is a ZIP (a decompression bomb can inflate 3 MB into 1 GB, and a
 # sheet in memory takes several times its XML). Its inflated size may be at
 # most half the upload limit and never more than MAX_XLSX_UNCOMPRESSED, and it
-# may hold at most MAX_XLSX_CELLS cells; both are checked while inflating, and
-# reading stops at the first byte over. Within these, the peak memory of a
-# read stays under 1.5 GB (tests/fastdso/test_xlsx_bomb.py measures it).
+# may hold at most MAX_XLSX_CELLS cells (every spelling of a cell tag); both
+# are checked while inflating, and reading stops at the first byte over. The
+# shared strings its cells name (one copy per cell when read) may expand to at
+# most the same size. Within these, the peak memory of a read stays under
+# 1.5 GB (tests/fastdso/test_xlsx_bomb.py measures it).
 MAX_XLSX_UNCOMPRESSED = 150 * 1024**2
 XLSX_INFLATED_PER_UPLOAD_BYTE = 0.5
 MAX_XLSX_CELLS = 5_000_000
@@ -222,24 +224,113 @@ def _xlsx_too_big(limit: int) -> FileRejected:
     )
 
 
+# Cell tags however they are spelled: "<c>", "<c r=…>", "<c\n…>", "<c/>", and
+# with a namespace prefix ("<x:c …>"; its closing tag counts too: more, never
+# fewer). Whitespace and "/" are mapped to one byte first, so a few C-speed
+# counts find every spelling.
+_CELL_SPELLING = bytes.maketrans(b"\t\n\r/", b"   >")
+_CELL_TAGS = (b"<c ", b"<c>", b":c ", b":c>")
+_SST_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,31}:)?sst[\s>/]")
+_SI_END = re.compile(rb"</(?:[A-Za-z_][\w.-]{0,31}:)?si\s*>")
+_STRING_CELL = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]{0,31}:)?c\s[^>]*?(?<=\s)t\s*=\s*[\"']s[\"'][^>]*(?<!/)>(.*?)"
+    rb"</(?:[A-Za-z_][\w.-]{0,31}:)?c\s*>",
+    re.S,
+)
+_CELL_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,31}:)?v(?:\s[^>]*)?>\s*(\d{1,12})\s*<")
+
+
+def _xlsx_cells(window: bytes) -> int:
+    spelled = window.translate(_CELL_SPELLING)
+    return sum(spelled.count(tag) for tag in _CELL_TAGS)
+
+
+def _xlsx_shared_string_too_big(limit: int) -> FileRejected:
+    return FileRejected(
+        f"La planilla XLSX repite textos compartidos hasta más de {limit / 1_048_576:.0f} MB al leerla: "
+        "guárdela como CSV o divídala."
+    )
+
+
 def _xlsx_check_inflated(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], limit: int) -> None:
     """Inflate every member in chunks, counting bytes and cells; stop at the first
-    one over the limits. Sizes declared in the ZIP are not trusted."""
+    one over the limits. Sizes declared in the ZIP are not trusted. Then bound
+    what the shared strings expand to (`_xlsx_check_shared_strings`)."""
     declared = sum(member.file_size for member in members)
     packed = sum(member.compress_size for member in members)
     if declared > limit or declared > MAX_XLSX_RATIO * max(packed, 1024 * 1024):
         raise _xlsx_too_big(limit)
     inflated = cells = 0
+    string_tables: list[zipfile.ZipInfo] = []
     for member in members:
         with archive.open(member) as stream:
-            tail = b""  # a cell tag may straddle two chunks
+            tail = b""  # a tag may straddle two chunks
+            is_table = False
             while chunk := stream.read(1 << 20):
                 inflated += len(chunk)
                 window = tail + chunk
-                cells += window.count(b"<c ") + window.count(b"<c>")
-                tail = chunk[-2:]
+                # The shared-string table, wherever it is and however it is named or padded.
+                if not is_table and b"sst" in window and _SST_ROOT.search(window):
+                    is_table = True
+                    string_tables.append(member)
+                cells += _xlsx_cells(tail[-2:] + chunk)  # 3-byte tags: 2 bytes carried, never counted twice
+                tail = chunk[-40:]
                 if inflated > limit or cells > MAX_XLSX_CELLS:
                     raise _xlsx_too_big(limit)
+    if string_tables:
+        _xlsx_check_shared_strings(archive, members, string_tables, cells, limit)
+
+
+def _xlsx_check_shared_strings(
+    archive: zipfile.ZipFile,
+    members: list[zipfile.ZipInfo],
+    string_tables: list[zipfile.ZipInfo],
+    cells: int,
+    limit: int,
+) -> None:
+    """A cell of type "s" holds an index into the shared strings, and the reader
+    makes one copy of that string per cell: 1,000 cells naming one 1 MB string
+    are 1 GB in memory from a 3 KB file. Bound the sum, over every such cell,
+    of the length of the string it names (issue 33 §4) by the inflated limit.
+
+    Lengths are taken as the bytes of each string's XML (an upper bound of
+    its characters). Quick bound first — cells × the longest string — which
+    every ordinary file passes; only when it does not, the sheets are read
+    and each string cell's index looked up."""
+    lengths = np.zeros(0, dtype=np.int64)
+    for member in string_tables:  # every table found (whatever the workbook names): the longest wins
+        pieces = _SI_END.split(archive.read(member))
+        found = np.fromiter((len(piece) for piece in pieces[:-1]), dtype=np.int64, count=len(pieces) - 1)
+        del pieces
+        if len(found) > len(lengths):
+            found[: len(lengths)] = np.maximum(found[: len(lengths)], lengths)
+            lengths = found
+        else:
+            lengths[: len(found)] = np.maximum(lengths[: len(found)], found)
+    if not len(lengths) or cells * int(lengths.max()) <= limit:
+        return
+    expanded = 0
+    tables = {member.filename for member in string_tables}
+    for member in members:
+        if member.filename in tables:
+            continue
+        indexes: list[int] = []
+        for cell in _STRING_CELL.finditer(archive.read(member)):
+            if value := _CELL_VALUE.search(cell.group(1)):
+                indexes.append(int(value.group(1)))
+            if len(indexes) >= 100_000:
+                expanded += _referenced_length(lengths, indexes)
+                indexes.clear()
+                if expanded > limit:
+                    raise _xlsx_shared_string_too_big(limit)
+        expanded += _referenced_length(lengths, indexes)
+        if expanded > limit:
+            raise _xlsx_shared_string_too_big(limit)
+
+
+def _referenced_length(lengths: np.ndarray, indexes: list[int]) -> int:
+    found = np.asarray(indexes, dtype=np.int64)
+    return int(lengths[found[found < len(lengths)]].sum()) if len(found) else 0
 
 
 def _xlsx_to_strings(data: bytes, max_bytes: int | None = None) -> pd.DataFrame:

@@ -27,11 +27,13 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, OperationalError, transaction
 from django.urls import reverse
@@ -94,23 +96,61 @@ def progress_key(job_id: int) -> str:
     return f"fastdso:job-progress:{job_id}"
 
 
+# The files management commands read, by job id: set only while the command
+# runs its job inline in its own process. A path in a Job row's params is a
+# record of what the command read, never something a worker opens.
+_COMMAND_INPUTS: ContextVar[dict[int, Path] | None] = ContextVar("fastdso_command_inputs", default=None)
+
+
+class JobFileRefused(JobInputError):
+    """The job names a file it did not store itself: nothing is read."""
+
+
 def job_input_path(job: Job) -> Path:
-    """The file a job reads, as a local path: the path a command passed, or its
-    upload read through the uploads storage. A storage without local paths
-    (S3) is copied once to a temporary file, removed when the job ends."""
+    """The file a job reads, as a local path: its own upload, read through the
+    uploads storage (a storage without local paths, S3, is copied once to a
+    temporary file, removed when the job ends), or the file a management
+    command named, while that command runs the job inline.
+
+    Nothing else is ever opened (issue 33 §5): not a path written in the
+    job's params (a worker never reads one), not a stored name outside the
+    uploads folder, and not another job's upload."""
     if not job.file:
-        return Path(job.params["path"])
+        command_path = (_COMMAND_INPUTS.get() or {}).get(job.pk)
+        if command_path is None:
+            raise JobFileRefused(gettext_noop("La tarea no tiene un archivo propio que leer."))
+        return command_path
+    name = _own_upload_name(job)
     try:
-        return Path(job.file.storage.path(job.file.name))
+        return Path(job.file.storage.path(name))
     except NotImplementedError:
         pass
     local = _local_copy_path(job)
     if not local.exists():
         partial = local.with_suffix(".part")
-        with job.file.storage.open(job.file.name, "rb") as source, partial.open("wb") as target:
+        with job.file.storage.open(name, "rb") as source, partial.open("wb") as target:
             shutil.copyfileobj(source, target, 1 << 20)
         partial.replace(local)
     return local
+
+
+def _own_upload_name(job: Job) -> str:
+    """The job's stored name, if it is one `job_start` could have written: a
+    relative name under the uploads folder (FileField.upload_to), no parent
+    steps, and no other job's file."""
+    name = str(job.file.name)
+    folder = str(Job._meta.get_field("file").upload_to).split("%", 1)[0]  # "uploads/"
+    parts = name.replace("\\", "/").split("/")
+    if (
+        not name.startswith(folder)
+        or name.startswith("/")
+        or "\\" in name
+        or any(part in {"", ".", ".."} for part in parts)
+        or "\x00" in name
+        or Job.objects.filter(file=name).exclude(pk=job.pk).exists()
+    ):
+        raise JobFileRefused(gettext_noop("La tarea nombra un archivo que no guardó ella misma: no se lee."))
+    return name
 
 
 def _local_copy_path(job: Job) -> Path:
@@ -165,6 +205,7 @@ def job_start(
     token = submit_token if user is not None and submit_token else None
     if token and (first := Job.objects.filter(user=user, submit_token=token).first()):
         return first
+    run_inline = settings.FASTDSO_JOBS_SYNC if sync is None else sync
     params = dict(params or {})
     if path is not None:
         params["path"] = str(Path(path).resolve())
@@ -177,6 +218,11 @@ def job_start(
     )
     if upload is not None:
         job.file.save(Path(upload.name).name, upload, save=False)
+    elif path is not None and not run_inline:
+        # A worker reads only what the job stored: a command's file queued for
+        # a worker is copied into the uploads storage like an upload.
+        with Path(path).open("rb") as handle:
+            job.file.save(Path(path).name, File(handle), save=False)
     try:
         with transaction.atomic():
             job.save()
@@ -187,9 +233,15 @@ def job_start(
         if job.file:
             job.file.delete(save=False)
         return Job.objects.get(user=user, submit_token=token)
-    run_inline = settings.FASTDSO_JOBS_SYNC if sync is None else sync
     if run_inline:
-        job_execute(job.pk)
+        inputs = dict(_COMMAND_INPUTS.get() or {})
+        if path is not None:
+            inputs[job.pk] = Path(params["path"])
+        token_inputs = _COMMAND_INPUTS.set(inputs)
+        try:
+            job_execute(job.pk)
+        finally:
+            _COMMAND_INPUTS.reset(token_inputs)
         job.refresh_from_db()
     else:
         transaction.on_commit(lambda: _enqueue(job.pk))

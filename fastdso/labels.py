@@ -142,6 +142,7 @@ AUDIT_ACTIONS: dict[str, Label] = {
 
 # --- Parameters of runs, plans and forecasts, and keys of stored summaries / audit details
 PARAMS: dict[str, Label] = {
+    "demo_lines_removed_from": (_("Runs y planes reales (solo sin sus líneas de demostración)"), ""),
     "model": (_("Modelo"), ""),
     "as_of": (_("Fecha de corte pedida"), ""),
     "as_of_week": (_("Semana de corte"), ""),

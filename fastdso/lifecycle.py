@@ -113,6 +113,9 @@ class PlanKind:
     release: Callable[[Any, dt.datetime], int]  # release commitments; units released
     export: Callable[[Any, str], bytes]  # the export file's bytes in a format
     not_ready: Callable[[Any], str] = field(default=lambda _obj: "")  # why it cannot change yet ("" = ready)
+    # What its lines hold (cd, stores frames, as `approve` writes them): clear_demo
+    # rewrites a real run's commitments with it after removing its demo lines.
+    commitments: Callable[[Any], tuple[Any, Any]] = field(default=lambda _obj: (None, None))
 
 
 _KINDS: dict[str, PlanKind] = {}

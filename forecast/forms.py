@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fastdso.bounds import validate_date_in_range
 from fastdso.forms import UploadFileField
 from forecast.models import ForecastRun
 from forecast.services import category_resolve, skus_parse
@@ -74,6 +75,7 @@ class ForecastForm(forms.Form):
         help_text=_("Tiempo de reposición + período de revisión."),
     )
     as_of = forms.DateField(
+        validators=[validate_date_in_range],
         label=_("Semana de corte (as-of)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

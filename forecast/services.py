@@ -18,6 +18,7 @@ import pandas as pd
 from django.db import transaction
 
 from fastdso.audit import audit_record
+from fastdso.bounds import OutOfRange, bounded_number
 from fastdso.db import chunks, lines_write
 from fastdso.exports import export_info
 from fastdso.files import Column, read_table
@@ -208,6 +209,15 @@ def _promoted(scope: pd.DataFrame, weeks: int, as_of: dt.date, stores: list[int]
 
 
 @transaction.atomic
+def _request_bounds(request: ForecastRequest) -> None:
+    """The form's limits, for the command and the job too (issue 33 §6)."""
+    for key, low, high in (("history_weeks", 1, 104), ("coverage_weeks", 1, 52), ("backtest_weeks", 0, 52)):
+        try:
+            bounded_number(getattr(request, key), key, low=low, high=high)
+        except OutOfRange as exc:
+            raise JobInputError(exc.message) from None
+
+
 def forecast_run_create(
     *, request: ForecastRequest, user: Any = None, job: Any = None, progress: Progress | None = None
 ) -> tuple[ForecastRun, list[str]]:
@@ -217,6 +227,7 @@ def forecast_run_create(
     Returns the run and the warnings for the planner.
     """
     progress = progress or no_progress
+    _request_bounds(request)
     if request.method not in engine.METHODS:
         raise JobInputError(f"Método desconocido: «{request.method}» (seasonal o sma).")
     seasonal = request.method == engine.SEASONAL

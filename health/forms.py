@@ -9,6 +9,7 @@ import pandas as pd
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fastdso.bounds import validate_date_in_range
 from health import engine
 from health.tables import ALERT_LABELS
 from inventory.filters import SELECT_ATTRS
@@ -24,6 +25,7 @@ class RunsForm(forms.Form):
     )
 
     as_of = forms.DateField(
+        validators=[validate_date_in_range],
         label=_("Semana de corte"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"),

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from fastdso.admin_base import AuditedImportExportMixin, AuditedModelAdmin
+from fastdso.bounds import validate_date_in_range
 from fastdso.files import FileRejected
 from inventory.models import CDStockSnapshot, Product, StockCommitment, Store, StoreStockSnapshot
 from inventory.resources import (
@@ -14,7 +15,17 @@ from inventory.resources import (
     StoreSpreadsheetFormat,
     StoreStockResource,
 )
-from inventory.services import product_save
+from inventory.services import product_save, store_stock_dates_refresh
+
+
+class BoundedSnapshotDateMixin:
+    """A snapshot's date typed in the admin is bounded like every user date (issue 33 §6)."""
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        if db_field.name == "snapshot_date" and field is not None:
+            field.validators.append(validate_date_in_range)
+        return field
 
 
 class UploadPageImportMixin(AuditedImportExportMixin):
@@ -56,9 +67,18 @@ class ProductAdmin(UploadPageImportMixin, AuditedModelAdmin):
         # The service spells the category as the catalogue does and moves the weekly rows with it.
         product_save(product=obj)
 
+    # Deleting a product deletes its stock rows: each store's stock date follows what is left.
+    def delete_model(self, request: HttpRequest, obj: Product) -> None:
+        super().delete_model(request, obj)
+        store_stock_dates_refresh()
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        super().delete_queryset(request, queryset)
+        store_stock_dates_refresh()
+
 
 @admin.register(CDStockSnapshot)
-class CDStockSnapshotAdmin(UploadPageImportMixin, AuditedModelAdmin):
+class CDStockSnapshotAdmin(BoundedSnapshotDateMixin, UploadPageImportMixin, AuditedModelAdmin):
     resource_classes = [CDStockResource]
     upload_url_name = "inventory:cd_stock_upload"
     list_display = ("product", "units", "snapshot_date")
@@ -70,7 +90,9 @@ class CDStockSnapshotAdmin(UploadPageImportMixin, AuditedModelAdmin):
 
 
 @admin.register(StoreStockSnapshot)
-class StoreStockSnapshotAdmin(UploadPageImportMixin, AuditedModelAdmin):
+class StoreStockSnapshotAdmin(BoundedSnapshotDateMixin, UploadPageImportMixin, AuditedModelAdmin):
+    """Each store's stock date follows the snapshots that exist after an edit or a delete here."""
+
     resource_classes = [StoreStockResource]
     upload_url_name = "inventory:store_stock_upload"
     list_display = ("store", "product", "units", "snapshot_date")
@@ -79,6 +101,21 @@ class StoreStockSnapshotAdmin(UploadPageImportMixin, AuditedModelAdmin):
     list_select_related = ("product", "store")
     raw_id_fields = ("product", "store")
     show_full_result_count = False
+
+    def save_model(self, request: HttpRequest, obj: StoreStockSnapshot, form: Any, change: bool) -> None:
+        before = StoreStockSnapshot.objects.filter(pk=obj.pk).values_list("store_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        store_stock_dates_refresh(store_ids={obj.store_id, before} - {None})
+
+    def delete_model(self, request: HttpRequest, obj: StoreStockSnapshot) -> None:
+        store_id = obj.store_id
+        super().delete_model(request, obj)
+        store_stock_dates_refresh(store_ids=[store_id])
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        store_ids = set(queryset.values_list("store_id", flat=True).distinct())
+        super().delete_queryset(request, queryset)
+        store_stock_dates_refresh(store_ids=store_ids)
 
 
 @admin.register(StockCommitment)

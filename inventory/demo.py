@@ -32,10 +32,11 @@ from typing import Any
 from django.apps import apps
 from django.core.cache import cache
 from django.db import models, transaction
+from django.utils.translation import gettext
 
 from fastdso.audit import audit_record
 from fastdso.lifecycle import lifecycle_kinds
-from fastdso.models import AuditEvent, Job
+from fastdso.models import Job
 from inventory.models import Product, StockCommitment, Store
 
 DEMO_CACHE_KEY = "fastdso:demo-present"
@@ -133,6 +134,7 @@ def _commitments_of(owners: dict[type[models.Model], set[Any]]) -> set[int]:
 @dataclass
 class DemoClearResult:
     deleted: dict[str, int] = field(default_factory=dict)
+    trimmed: list[str] = field(default_factory=list)  # real runs/plans that lost their demo lines
 
     @property
     def total(self) -> int:
@@ -143,31 +145,141 @@ def _cascades(fk: models.ForeignKey) -> bool:
     return fk.remote_field.on_delete is models.CASCADE
 
 
-def _demo_owners(product_ids: list[int], store_ids: list[int]) -> dict[type[models.Model], set[Any]]:
-    """Runs and plans computed on demo data: the parents of lines that name a
-    demo store or product, or rows that name one without cascading (a plan's
-    destination). Facts that cascade from the store or product are left to
-    the delete of the store or product."""
-    demo_ids = {Product: product_ids, Store: store_ids}
-    owners: dict[type[models.Model], set[Any]] = defaultdict(set)
+class DemoClearRefused(ValueError):
+    """clear_demo cannot separate demo rows from a real run or plan; nothing was changed."""
+
+    def __init__(self, objects: list[str]) -> None:
+        self.objects = objects
+        super().__init__(
+            gettext(
+                "No se borró nada: %(objects)s tiene como destino u origen una tienda de demostración y "
+                "también usa datos reales: no se puede separar. Cancélelo y bórrelo (administración) "
+                "antes de borrar la demostración."
+            )
+            % {"objects": ", ".join(objects)}
+        )
+
+
+def _demo_fks(model: type[models.Model]) -> list[models.ForeignKey]:
+    return [
+        f
+        for f in model._meta.get_fields()
+        if isinstance(f, models.ForeignKey) and f.related_model in (Product, Store) and f.model is model
+    ]
+
+
+def _demo_q(fks: list[models.ForeignKey]) -> models.Q:
+    """Rows naming a demo store or product through any of these keys (a subquery on the marks)."""
+    q = models.Q(pk__in=[])
+    for fk in fks:
+        marked = fk.related_model._base_manager.filter(is_demo=True).values("pk")
+        q |= models.Q(**{f"{fk.attname}__in": marked})
+    return q
+
+
+def _real_q(fks: list[models.ForeignKey]) -> models.Q:
+    """Rows naming a real store or product through any of these keys."""
+    q = models.Q(pk__in=[])
+    for fk in fks:
+        real = fk.related_model._base_manager.filter(is_demo=False).values("pk")
+        q |= models.Q(**{f"{fk.attname}__in": real})
+    return q
+
+
+def _ids(queryset: models.QuerySet[Any], field_name: str = "pk") -> set[Any]:
+    return set(queryset.order_by().values_list(field_name, flat=True).distinct())
+
+
+@dataclass
+class _DemoSplit:
+    """What clear_demo removes: whole demo owners, and the demo lines of real ones."""
+
+    owners: dict[type[models.Model], set[Any]] = field(default_factory=lambda: defaultdict(set))
+    lines: dict[type[models.Model], set[Any]] = field(default_factory=lambda: defaultdict(set))
+    trimmed: dict[type[models.Model], set[Any]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _demo_split() -> _DemoSplit:
+    """Split what names demo data into demo owners and real owners' demo lines.
+
+    A *line* is a row with a cascading parent (a run's or plan's line); any
+    other row naming a demo store or product is an owner itself (a plan's
+    destination, a derived fact). A run or plan is **real** when it touches
+    any real row — one of its lines, or its own header, names a real store or
+    product: it stays, with its job and audit events, and only its lines
+    that name demo data go (its commitments are rewritten from the lines
+    left). Otherwise it was made on demo data and goes whole. A real owner
+    whose own header names a demo store cannot be separated: refused.
+    """
+    split = _DemoSplit()
+    demo_models = (Product, Store)
+    # parent model → [(line model, fk to parent, the line's store/product keys)]
+    children: dict[type[models.Model], list[tuple[type[models.Model], models.ForeignKey, list]]] = defaultdict(list)
+    touched: dict[type[models.Model], set[Any]] = defaultdict(set)
     for model in apps.get_models():
-        if model in demo_ids:
+        if model in demo_models:
             continue
-        fks = [f for f in model._meta.get_fields() if isinstance(f, models.ForeignKey)]
-        demo_fks = [f for f in fks if f.related_model in demo_ids]
-        parents = [f for f in fks if _cascades(f) and f.related_model not in demo_ids and f.related_model is not Job]
-        for fk in demo_fks:
-            if not parents and _cascades(fk):
-                continue  # a fact row: goes with its store or product
-            ids = demo_ids[fk.related_model]
-            for start in range(0, len(ids), CHUNK):
-                rows = model._base_manager.filter(**{f"{fk.name}__in": ids[start : start + CHUNK]})
-                if parents:
-                    for parent in parents:
-                        owners[parent.related_model].update(rows.values_list(parent.attname, flat=True).distinct())
-                else:
-                    owners[model].update(rows.values_list("pk", flat=True))
-    return owners
+        fks = _demo_fks(model)
+        if not fks:
+            continue
+        parents = [
+            f
+            for f in model._meta.get_fields()
+            if isinstance(f, models.ForeignKey)
+            and _cascades(f)
+            and f.related_model not in demo_models
+            and f.related_model is not Job
+        ]
+        demo_rows = model._base_manager.filter(_demo_q(fks))
+        if parents:
+            for parent in parents:
+                children[parent.related_model].append((model, parent, fks))
+                touched[parent.related_model] |= _ids(demo_rows, parent.attname)
+        elif all(_cascades(fk) for fk in fks):
+            continue  # a fact row: goes with its store or product
+        else:
+            touched[model] |= _ids(demo_rows)
+    conflicts: list[str] = []
+    for model, ids in touched.items():
+        ids.discard(None)
+        if not ids:
+            continue
+        id_list = sorted(ids)
+        real: set[Any] = set()
+        own = _demo_fks(model)
+        for start in range(0, len(id_list), CHUNK):
+            chunk = id_list[start : start + CHUNK]
+            for line_model, parent, fks in children.get(model, []):
+                real |= _ids(
+                    line_model._base_manager.filter(**{f"{parent.attname}__in": chunk}).filter(_real_q(fks)),
+                    parent.attname,
+                )
+            if own:
+                real |= _ids(model._base_manager.filter(pk__in=chunk).filter(_real_q(own)))
+        split.owners[model] |= ids - real
+        if not real:
+            continue
+        real_list = sorted(real)
+        for start in range(0, len(real_list), CHUNK):
+            chunk = real_list[start : start + CHUNK]
+            if own:
+                for obj in model._base_manager.filter(pk__in=chunk).filter(_demo_q(own)):
+                    conflicts.append(_object_name(obj))
+            for line_model, parent, fks in children.get(model, []):
+                split.lines[line_model] |= _ids(
+                    line_model._base_manager.filter(**{f"{parent.attname}__in": chunk}).filter(_demo_q(fks))
+                )
+        split.trimmed[model] |= real
+    if conflicts:
+        raise DemoClearRefused(sorted(conflicts))
+    return split
+
+
+def _object_name(obj: models.Model) -> str:
+    for kind in lifecycle_kinds():
+        if isinstance(obj, kind.model):
+            return str(getattr(obj, kind.id_field))
+    return f"{obj._meta.label} {obj.pk}"
 
 
 def _job_ids_of(owners: dict[type[models.Model], set[Any]]) -> set[int]:
@@ -193,30 +305,39 @@ def _delete(model: type[models.Model], ids: Iterable[Any], deleted: dict[str, in
             deleted[label] = deleted.get(label, 0) + count
 
 
-def _audit_forget(objects: dict[str, set[str]], job_ids: set[int]) -> int:
-    """The audit events about the demo's own objects (its loads, runs, plans)."""
-    removed = 0
-    for label, ids in objects.items():
-        id_list = sorted(ids)
-        for start in range(0, len(id_list), CHUNK):
-            removed += AuditEvent.objects.filter(
-                object_type=label, object_id__in=id_list[start : start + CHUNK]
-            ).delete()[0]
-    urls = [f"/jobs/{pk}/" for pk in sorted(job_ids)]
-    for start in range(0, len(urls), CHUNK):
-        removed += AuditEvent.objects.filter(object_url__in=urls[start : start + CHUNK]).delete()[0]
-    return removed
+def _commitments_rewrite(trimmed: dict[type[models.Model], set[Any]]) -> list[str]:
+    """The real runs and plans that lost demo lines hold only what their lines
+    left still ask for (their kind says how: the same frames as approving)."""
+    from inventory.services import stock_commitments_rewrite  # services import this module
+
+    sources: list[str] = []
+    for kind in lifecycle_kinds():
+        ids = sorted(trimmed.get(kind.model, ()))
+        for start in range(0, len(ids), CHUNK):
+            for obj in kind.model._base_manager.filter(pk__in=ids[start : start + CHUNK]):
+                source = str(getattr(obj, kind.id_field))
+                sources.append(source)
+                cd, stores = kind.commitments(obj)
+                if cd is not None and StockCommitment.objects.filter(source=source).exists():
+                    stock_commitments_rewrite(source=source, cd=cd, stores=stores)
+    return sorted(sources)
 
 
 @transaction.atomic
 def demo_clear(*, user: Any = None) -> DemoClearResult:
-    """Remove every demo row and every demo job, run and plan, and nothing else."""
+    """Remove every demo row and every demo job, run and plan, and nothing else.
+
+    A run or plan that touches a real row stays (see `_demo_split`): only its
+    lines on demo data go, and its commitments follow the lines it keeps.
+    Audit events are never deleted. DemoClearRefused: nothing changed.
+    """
     product_ids = list(Product.objects.filter(is_demo=True).values_list("id", flat=True))
     store_ids = list(Store.objects.filter(is_demo=True).values_list("id", flat=True))
-    owners = _demo_owners(product_ids, store_ids)
+    split = _demo_split()
+    owners = split.owners
     scope = _demo_scope(product_ids, store_ids)
     for model, finder in _FINDERS:
-        owners[model].update(finder(scope))
+        owners[model].update(set(finder(scope)) - split.trimmed.get(model, set()))
     job_ids = set(Job.objects.filter(is_demo=True).values_list("id", flat=True)) | _job_ids_of(owners)
     # Rows a demo job wrote that name no store or product (the coverage of a demo sales load).
     for model in apps.get_models():
@@ -231,16 +352,19 @@ def demo_clear(*, user: Any = None) -> DemoClearResult:
                     )
     result = DemoClearResult()
     _delete(StockCommitment, _commitments_of(owners), result.deleted)
-    audited = {m._meta.label: {str(pk) for pk in ids} for m, ids in owners.items() if ids}
     for model, ids in owners.items():
         _delete(model, ids, result.deleted)
+    for model, ids in split.lines.items():
+        _delete(model, ids, result.deleted)
+    result.trimmed = _commitments_rewrite(split.trimmed)
     _delete(Store, store_ids, result.deleted)
     _delete(Product, product_ids, result.deleted)
     _delete(Job, job_ids, result.deleted)
-    audited[Job._meta.label] = {str(pk) for pk in job_ids}
-    _audit_forget(audited, job_ids)
     result.deleted = {label: count for label, count in sorted(result.deleted.items()) if count}
     demo_flag_refresh()
     if result.total:
-        audit_record(user=user, action="demo_clear", object_repr="Datos de demostración", details=result.deleted)
+        details: dict[str, Any] = dict(result.deleted)
+        if result.trimmed:
+            details["demo_lines_removed_from"] = result.trimmed
+        audit_record(user=user, action="demo_clear", object_repr="Datos de demostración", details=details)
     return result

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from inventory.demo import demo_clear
+from inventory.demo import DemoClearRefused, demo_clear
 
 
 class DemoClearView(UserPassesTestMixin, View):
@@ -20,7 +20,11 @@ class DemoClearView(UserPassesTestMixin, View):
         return bool(self.request.user.is_staff)
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        result = demo_clear(user=request.user)
+        try:
+            result = demo_clear(user=request.user)
+        except DemoClearRefused as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(reverse("home"))
         if result.total:
             messages.success(request, _("Datos de demostración borrados (%(rows)s filas).") % {"rows": result.total})
         else:

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fastdso.bounds import validate_date_in_range
 from fastdso.forms import UploadFileField
 
 
@@ -27,6 +28,7 @@ class UploadForm(forms.Form):
 
 class StockUploadForm(UploadForm):
     snapshot_date = forms.DateField(
+        validators=[validate_date_in_range],
         label=_("Fecha del stock"),
         initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),

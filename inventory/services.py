@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import Max, Q, Sum
+from django.db.models import Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -1125,6 +1125,38 @@ def _donor_shortfalls(stores: pd.DataFrame) -> list[str]:
     ]
 
 
+def stock_commitments_rewrite(*, source: str, cd: pd.DataFrame, stores: pd.DataFrame) -> int:
+    """Make a run's or plan's commitments what its lines ask for now (after
+    clear_demo removed some of its lines): the same frames as approving,
+    `cd` DataFrame[product_id, units], `stores` DataFrame[product_id,
+    store_id, units, kind]. Rows keep their state (open or released) and
+    approval date; a row whose lines are all gone is deleted; no row is
+    added (fewer lines never hold more). Returns the rows changed or deleted."""
+    cd = cd[cd["units"] > 0].groupby("product_id", as_index=False)["units"].sum()
+    stores = stores[stores["units"] != 0].groupby(["product_id", "store_id", "kind"], as_index=False)["units"].sum()
+    wanted: dict[tuple[str, int, int | None], int] = {
+        (StockCommitment.Kind.CD_RESERVED.value, int(r.product_id), None): -int(r.units)
+        for r in cd.itertuples(index=False)
+    }
+    wanted.update(
+        {(str(r.kind), int(r.product_id), int(r.store_id)): int(r.units) for r in stores.itertuples(index=False)}
+    )
+    changed = 0
+    updates: list[StockCommitment] = []
+    gone: list[int] = []
+    for row in StockCommitment.objects.filter(source=source).only("pk", "kind", "product_id", "store_id", "units"):
+        units = wanted.get((row.kind, row.product_id, row.store_id))
+        if units is None:
+            gone.append(row.pk)
+        elif units != row.units:
+            row.units = units
+            updates.append(row)
+    StockCommitment.objects.bulk_update(updates, ["units"], batch_size=1000)
+    for start in range(0, len(gone), 5000):
+        changed += StockCommitment.objects.filter(pk__in=gone[start : start + 5000]).delete()[0]
+    return changed + len(updates)
+
+
 def stock_commitments_release(*, source: str, released_at: dt.datetime) -> int:
     """Release at once every open commitment of a run or plan (cancel, close).
     Returns the units it had taken (from the CD, or from donors)."""
@@ -1132,3 +1164,18 @@ def stock_commitments_release(*, source: str, released_at: dt.datetime) -> int:
     taken = open_rows.filter(units__lt=0).aggregate(total=Sum("units"))["total"] or 0
     open_rows.update(is_open=False, released_at=released_at)
     return int(-taken)
+
+
+def store_stock_dates_refresh(*, store_ids: Iterable[int] | None = None) -> int:
+    """Set each store's `stock_date` to its latest snapshot that exists (None
+    when it has none), after snapshots were deleted or re-dated outside an
+    import (the admin; issue 33 §6). `store_ids` None: every store. One UPDATE."""
+    latest = (
+        StoreStockSnapshot.objects.filter(store=OuterRef("pk"))
+        .order_by()
+        .values("store")
+        .annotate(latest=Max("snapshot_date"))
+        .values("latest")[:1]
+    )
+    stores = Store.objects.all() if store_ids is None else Store.objects.filter(pk__in=list(store_ids))
+    return stores.update(stock_date=Subquery(latest))

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fastdso.bounds import validate_date_in_range
 from fastdso.formatting import localize_decimal_inputs
 from fastdso.forms import UploadFileField
 from fastdso.labels import label
@@ -99,6 +100,7 @@ class PlanForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"class": "form-select form-select-sm", "size": 6}),
     )
     as_of = forms.DateField(
+        validators=[validate_date_in_range],
         label=_("Semana de referencia"),
         required=False,
         help_text=_("Vacío: la última semana completa cargada."),

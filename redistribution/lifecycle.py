@@ -22,7 +22,8 @@ from redistribution.models import TransferLine, TransferPlan
 from redistribution.services import plan_lines_frame
 
 
-def _approve(plan: TransferPlan, now: dt.datetime) -> dict[str, Any]:
+def _commitments(plan: TransferPlan) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What the plan's lines hold: out of each donor, into each destination (nothing at the CD)."""
     rows = list(
         TransferLine.objects.filter(plan=plan, qty__gt=0)
         .values("product_id", "origin_store_id", "destination_store_id")
@@ -38,6 +39,11 @@ def _approve(plan: TransferPlan, now: dt.datetime) -> dict[str, Any]:
     stores = pd.concat([out, into], ignore_index=True)
     stores = stores.groupby(["product_id", "store_id", "kind"], as_index=False)["units"].sum()
     cd = pd.DataFrame({"product_id": pd.Series(dtype="int64"), "units": pd.Series(dtype="int64")})
+    return cd, stores
+
+
+def _approve(plan: TransferPlan, now: dt.datetime) -> dict[str, Any]:
+    cd, stores = _commitments(plan)
     return stock_commitments_open(source=plan.plan_id, cd=cd, stores=stores, approved_at=now)
 
 
@@ -53,5 +59,11 @@ def _export(plan: TransferPlan, fmt: str) -> bytes:
 
 
 KIND = PlanKind(
-    prefix="TP-", model=TransferPlan, id_field="plan_id", approve=_approve, release=_release, export=_export
+    prefix="TP-",
+    model=TransferPlan,
+    id_field="plan_id",
+    approve=_approve,
+    release=_release,
+    export=_export,
+    commitments=_commitments,
 )

@@ -1,5 +1,7 @@
 """Replays made on demo data, for `clear_demo` (inventory.demo): a replay names
-its SKUs as text (no foreign key), so its app says which ones are demo."""
+its SKUs as text (no foreign key), so its app says which ones are demo. A
+replay that also names a real SKU touched real data: it stays (its results
+are one report over all its SKUs and cannot be split)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from replay.models import ReplayRun
 
 
 def demo_replays(scope: DemoScope) -> list[int]:
-    """Replays whose SKU list names a demo product (a few rows: read in Python)."""
+    """Replays whose SKU list names only demo products (a few rows: read in Python)."""
     if not scope.skus:
         return []
-    return [pk for pk, skus in ReplayRun.objects.values_list("pk", "skus") if scope.skus.intersection(skus or [])]
+    return [pk for pk, skus in ReplayRun.objects.values_list("pk", "skus") if skus and scope.skus.issuperset(skus)]

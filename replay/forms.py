@@ -9,10 +9,20 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from distribution import engine as generator
+from fastdso.bounds import validate_date_in_range
 from fastdso.formatting import localize_decimal_inputs
 from fastdso.jobs import JobInputError
 from inventory.queries import product_categories
-from replay.engine import CD_MODES, MAX_NAME, MAX_POLICIES, MAX_SUPPLIER_LEAD_WEEKS, RULES, policy_fields
+from replay.engine import (
+    CD_MODES,
+    MAX_NAME,
+    MAX_POLICIES,
+    MAX_SUPPLIER_LEAD_WEEKS,
+    RULES,
+    PolicyError,
+    policy_fields,
+    policy_parse,
+)
 from replay.models import ReplayRun
 from replay.services import MAX_CD_SUPPLY, MAX_TOP, MAX_WEEKS, ReplayRequest, replay_request_validate
 from sales.queries import resolve_as_of_week
@@ -54,6 +64,7 @@ class ReplayForm(forms.Form):
         help_text=_("Cada semana el CD recibe este factor × lo vendido por la red la semana anterior (< 1: CD corto)."),
     )
     as_of = forms.DateField(
+        validators=[validate_date_in_range],
         label=_("Semana de corte (as-of)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -171,6 +182,14 @@ class ReplayForm(forms.Form):
             self.add_error("top_n", _("Indique cuántos SKUs."))
         if not data.get("as_of") and resolve_as_of_week(None) is None:
             self.add_error("as_of", _("No hay ventas macro cargadas: cargue ventas o indique una semana de corte."))
+        for i in range(1, MAX_POLICIES + 1):  # each policy's own error on its field (its key named in it)
+            row = self._row_text(i)
+            text = row or str(data.get(f"policy_{i}") or "").strip()
+            if text:
+                try:
+                    policy_parse(text)
+                except PolicyError as exc:
+                    self.add_error(f"p{i}_other" if row else f"policy_{i}", str(exc))
         if self.errors:
             return data
         try:  # the service's own checks (policies: unknown keys, bad values)

@@ -16,6 +16,7 @@ import pandas as pd
 from django.db import connection
 from django.db.models import Max, Min, Q
 
+from fastdso.bounds import OutOfRange, bounded_date
 from fastdso.db import chunks, in_clause, int_columns_read, is_postgres, work_mem
 from fastdso.jobs import JobInputError
 from inventory.models import Product
@@ -81,6 +82,10 @@ def resolve_as_of_week(as_of: dt.date | None = None) -> dt.date | None:
     message that names the last complete week."""
     if as_of is None:
         return default_as_of_week()
+    try:
+        bounded_date(as_of, "as_of")  # 9999-12-31 would overflow the week's end
+    except OutOfRange as exc:
+        raise IncompleteWeek(exc.message) from None
     until = network_covered_until()
     week = monday(as_of)
     if until is None or week + dt.timedelta(days=6) <= until:

@@ -64,3 +64,66 @@ def write_bomb(path: Path, rows: int) -> int:
                 sheet.write(block)
             sheet.write((_ROW * (rows % 10_000)).encode() + footer)
     return len(header) + rows * len(_ROW) + len(footer)
+
+
+# --- Shared-string bombs (issue 33 §4) ------------------------------------
+_CONTENT_TYPES_SST = _CONTENT_TYPES.replace(
+    "</Types>",
+    '<Override PartName="/xl/sharedStrings.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+)
+_WORKBOOK_RELS_SST = _WORKBOOK_RELS.replace(
+    "</Relationships>",
+    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+    'Target="sharedStrings.xml"/></Relationships>',
+)
+
+
+def write_shared_string_bomb(path: Path, *, strings: list[str], references: list[int], tag: str = '<c t="s">') -> int:
+    """A workbook whose sheet has a header row and then rows of 4 cells, each
+    cell naming the shared string `references[i]` (spelled with `tag`, e.g.
+    '<c\\n t="s">'). Returns the sum of the lengths its cells name."""
+    sst = "".join(f"<si><t>{text}</t></si>" for text in strings)
+    header = (
+        '<row><c t="inlineStr"><is><t>sku</t></is></c><c t="inlineStr"><is><t>store</t></is></c>'
+        '<c t="inlineStr"><is><t>date</t></is></c><c t="inlineStr"><is><t>quantity</t></is></c></row>'
+    )
+    cells = [f"{tag}<v>{index}</v></c>" for index in references]
+    rows = "".join(
+        "<row>" + "".join(cells[start : start + CELLS_PER_ROW]) + "</row>"
+        for start in range(0, len(cells), CELLS_PER_ROW)
+    )
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES_SST)
+        archive.writestr("_rels/.rels", _ROOT_RELS)
+        archive.writestr("xl/workbook.xml", _WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS_SST)
+        archive.writestr(
+            "xl/sharedStrings.xml",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{sst}</sst>',
+        )
+        archive.writestr(
+            "xl/worksheets/sheet1.xml",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            f"<sheetData>{header}{rows}</sheetData></worksheet>",
+        )
+    return sum(len(strings[index]) for index in references)
+
+
+def write_cells(path: Path, *, rows: int, tag: str) -> None:
+    """A workbook of `rows` rows of 4 numeric cells spelled with `tag` (e.g. '<c\\n>')."""
+    close = "</x:c>" if tag.startswith("<x:") else "</c>"
+    row = "<row>" + f"{tag}<v>1</v>{close}" * CELLS_PER_ROW + "</row>"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _ROOT_RELS)
+        archive.writestr("xl/workbook.xml", _WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        archive.writestr(
+            "xl/worksheets/sheet1.xml",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            f"<sheetData>{row * rows}</sheetData></worksheet>",
+        )

@@ -10,17 +10,22 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from fastdso.bounds import OutOfRange, bounded_date
 from fastdso.commands import ERRORS_PRINTED
 from fastdso.jobs import job_start
 from fastdso.models import Job
 
 
 def iso_date(value: str) -> str:
-    """argparse type for --date: validated YYYY-MM-DD, kept as text for the job."""
+    """argparse type for --date: validated YYYY-MM-DD within the bounds (fastdso.bounds), kept as text for the job."""
     try:
-        return dt.date.fromisoformat(value).isoformat()
+        day = dt.date.fromisoformat(value)
     except ValueError as exc:
         raise CommandError(f"Fecha inválida «{value}»: use AAAA-MM-DD.") from exc
+    try:
+        return str(bounded_date(day, "--date"))
+    except OutOfRange as exc:
+        raise CommandError(exc.message) from None
 
 
 class ImportCommand(BaseCommand):

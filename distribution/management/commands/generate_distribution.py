@@ -21,7 +21,7 @@ from distribution.jobs import KIND, summary_for_display
 from distribution.models import DistributionRun
 from distribution.queries import run_export_frame, run_export_info
 from fastdso.audit import audit_record
-from fastdso.commands import job_failure, output_path_check
+from fastdso.commands import command_date, job_failure, output_path_check
 from fastdso.exports import write_export
 from fastdso.jobs import job_start
 from fastdso.models import Job
@@ -31,9 +31,10 @@ DEFAULTS = DistributionParams()
 
 def iso_date(value: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError as exc:
         raise CommandError(f"Fecha inválida «{value}»: use AAAA-MM-DD.") from exc
+    return command_date(day.isoformat(), "--as-of")
 
 
 class Command(BaseCommand):

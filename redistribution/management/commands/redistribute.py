@@ -11,13 +11,12 @@ summary; exits non-zero with the reasons on bad input.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from fastdso.commands import job_failure
+from fastdso.commands import command_date, job_failure
 from fastdso.exports import write_export
 from fastdso.jobs import job_start
 from fastdso.models import Job
@@ -81,7 +80,7 @@ class Command(BaseCommand):
         # Optional extras beyond SPEC §9 (the contract's flags keep their meaning).
         parser.add_argument("--sku-weight", type=float, default=DEFAULTS.sku_weight)
         parser.add_argument("--max-units", type=int, default=None, help="Tope global de unidades del plan.")
-        parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD")
+        parser.add_argument("--as-of", type=command_date, default=None, metavar="YYYY-MM-DD")
         parser.add_argument(
             "--eligible-stores", metavar="STORE,STORE…", help="Tiendas que participan (defecto: todas)."
         )
