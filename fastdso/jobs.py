@@ -18,6 +18,7 @@ job's transaction is still open.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import shutil
@@ -142,6 +143,60 @@ def job_input_discard(job: Job) -> None:
         job.file.delete(save=False)  # the caller saves the row
     except Exception:  # noqa: BLE001 - a storage hiccup must not fail a finished job
         logger.warning("job %s: could not delete its upload %s", job.pk, job.file.name, exc_info=True)
+
+
+# --- Uploads apply in the order they were submitted --------------------------
+# A job's id is its sequence number, taken when it is submitted (the row is
+# saved before the file is parsed or the task enqueued). Two uploads of the
+# same stores and dates may finish parsing in any order; the first to take
+# the imports lock writes first. So each upload, under the lock and before
+# writing, looks for a newer upload already applied over an overlapping
+# scope: if there is one, this older file would overwrite it, and it is
+# refused instead (the planner re-sends it if it is still wanted). Its scope
+# is then recorded on its job, committed with its data.
+
+
+def upload_order_check(
+    job: Job | None,
+    *,
+    dataset: str,
+    stores: list[int] | None,
+    first: dt.date,
+    last: dt.date,
+    commutative: bool = False,
+) -> None:
+    """Refuse this upload if a newer one (a higher job id) of `dataset` over
+    the same stores (`None`: the whole dataset, e.g. the CD) and overlapping
+    dates is already applied; else record its scope on its job. Call it under
+    `imports_lock()`, inside the upload's transaction. `commutative`: the
+    upload adds to what is there (append_range), so two such uploads may
+    apply in either order. A service called without a job (tests, the demo
+    load) is not ordered."""
+    if job is None or not job.pk:
+        return
+    scope = {
+        "dataset": dataset,
+        "stores": sorted({int(s) for s in stores}) if stores is not None else None,
+        "first": first.isoformat(),
+        "last": last.isoformat(),
+        "commutative": commutative,
+    }
+    newer = Job.objects.filter(pk__gt=job.pk, status=Job.Status.DONE, scope__dataset=dataset).order_by("pk")
+    for newer_id, other in newer.values_list("pk", "scope"):
+        if _scopes_overlap(scope, other):
+            raise JobInputError(str(MESSAGES["newer_upload_applied"]) % {"job": newer_id})
+    Job.objects.filter(pk=job.pk).update(scope=scope)
+    job.scope = scope
+
+
+def _scopes_overlap(mine: dict[str, Any], other: dict[str, Any]) -> bool:
+    if mine["commutative"] and other.get("commutative"):
+        return False
+    if other.get("last", "") < mine["first"] or other.get("first", "") > mine["last"]:
+        return False  # ISO dates compare as text
+    if mine["stores"] is None or other.get("stores") is None:
+        return True
+    return not set(mine["stores"]).isdisjoint(other["stores"])
 
 
 def job_start(
@@ -317,6 +372,11 @@ MESSAGES = {
     ),
     "internal_error": gettext_noop(
         "Error interno (referencia %(ref)s): no se guardó nada. El detalle quedó en el registro del servidor."
+    ),
+    "newer_upload_applied": gettext_noop(
+        "Una carga enviada después de esta (tarea #%(job)s) ya se aplicó a las mismas tiendas y fechas: "
+        "esta carga, más antigua, no se aplicó para no sobrescribirla. No se guardó nada; "
+        "vuelva a enviarla si todavía la necesita."
     ),
 }
 

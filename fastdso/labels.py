@@ -444,6 +444,11 @@ STORED_TEMPLATES: list[str] = [
     gettext_noop(
         "Error interno (referencia %(ref)s): no se guardó nada. El detalle quedó en el registro del servidor."
     ),
+    gettext_noop(
+        "Una carga enviada después de esta (tarea #%(job)s) ya se aplicó a las mismas tiendas y fechas: "
+        "esta carga, más antigua, no se aplicó para no sobrescribirla. No se guardó nada; "
+        "vuelva a enviarla si todavía la necesita."
+    ),
     gettext_noop("SKUs repetidos en el archivo (se suman sus cantidades): %(skus)s"),
     gettext_noop("Tiendas elegibles desconocidas (id): %(ids)s"),
     gettext_noop("La categoría «%(cat)s» no tiene productos: no hay nada que redistribuir."),

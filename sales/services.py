@@ -45,7 +45,7 @@ from fastdso.db import (
     temp_table_load,
 )
 from fastdso.files import Column, Kind, RowError, iter_table
-from fastdso.jobs import JobInputError, no_progress
+from fastdso.jobs import JobInputError, no_progress, upload_order_check
 from inventory.models import Product
 from inventory.services import products_upsert, stores_resolve, text_length_errors
 from sales import engine
@@ -351,6 +351,14 @@ def macro_sales_import(
         stores = stores_resolve(data.stores)
         product_ids = np.array([products.id_by_sku[s] for s in data.skus], dtype=np.int64)
         store_ids = np.array([stores.id_by_label[s] for s in data.stores], dtype=np.int64)
+        upload_order_check(
+            job,
+            dataset="macro_sales",
+            stores=store_ids.tolist(),
+            first=data.first_date,
+            last=data.last_date,
+            commutative=mode == SalesLoad.Mode.APPEND_RANGE,
+        )
         weekly = _weekly_frame(data, product_ids, store_ids)
         data.keys = data.days = np.zeros(0, dtype=np.int64)  # only the weekly frame is needed now
         progress(35, "Escribiendo ventas semanales", rows_read=data.rows_read)
@@ -825,6 +833,9 @@ def legacy_sales_import(
         stores = stores_resolve(data.stores)
         product_ids = np.array([products.id_by_sku[s] for s in data.skus], dtype=np.int64)
         store_ids = np.array([stores.id_by_label[s] for s in data.stores], dtype=np.int64)
+        upload_order_check(
+            job, dataset="legacy_sales", stores=store_ids.tolist(), first=data.first_date, last=data.last_date
+        )
         keys = data.keys
         frame = pd.DataFrame(
             {
