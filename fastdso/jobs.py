@@ -88,7 +88,18 @@ class JobProgress:
         if stage:
             self.state["stage"] = stage
         self.state["counts"].update(counts)
-        cache.set(progress_key(self.job_id), self.state, timeout=24 * 3600)
+        _cache_quietly(cache.set, progress_key(self.job_id), self.state, timeout=24 * 3600)
+
+
+def _cache_quietly(operation: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """A cache call that may fail (Redis down) without failing the job or the
+    page: live progress and heartbeats are a convenience; the Job row is the
+    record. Returns None when the cache did not answer."""
+    try:
+        return operation(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - whatever the cache backend raises
+        logger.warning("cache unavailable (%s): %s", getattr(operation, "__name__", operation), exc)
+        return None
 
 
 def progress_key(job_id: int) -> str:
@@ -220,6 +231,9 @@ def job_start(
     token = submit_token if user is not None and submit_token else None
     if token and (first := Job.objects.filter(user=user, submit_token=token).first()):
         return first
+    run_inline = settings.FASTDSO_JOBS_SYNC if sync is None else sync
+    if not run_inline:
+        job_service_check()  # before anything is stored: no orphan file or queued row
     params = dict(params or {})
     if path is not None:
         params["path"] = str(Path(path).resolve())
@@ -242,19 +256,68 @@ def job_start(
         if job.file:
             job.file.delete(save=False)
         return Job.objects.get(user=user, submit_token=token)
-    run_inline = settings.FASTDSO_JOBS_SYNC if sync is None else sync
     if run_inline:
         job_execute(job.pk)
         job.refresh_from_db()
     else:
-        transaction.on_commit(lambda: _enqueue(job.pk))
+        transaction.on_commit(lambda: _enqueue_or_fail(job.pk))
     return job
+
+
+class JobServiceUnavailable(Exception):
+    """The job service (django-q2's broker: Redis) cannot take a job. Nothing
+    was started; a job that was already saved is failed (never left queued).
+    The web answers a 503 that says so (fastdso.middleware)."""
+
+
+def job_service_check() -> None:
+    """Raise JobServiceUnavailable when the broker does not answer. With the
+    database as broker (no REDIS_URL) there is nothing else to check: a
+    request that got this far reaches the database."""
+    if not settings.REDIS_URL:
+        return
+    from django_q.brokers import get_broker
+
+    try:
+        get_broker().ping()
+    except Exception as exc:  # noqa: BLE001 - any broker error: the service is down
+        logger.error("the job service (broker) does not answer: %s", exc)
+        raise JobServiceUnavailable(str(exc)) from exc
 
 
 def _enqueue(job_id: int) -> None:
     from django_q.tasks import async_task
 
     async_task("fastdso.jobs.job_execute", job_id, task_name=f"job-{job_id}", group="fastdso")
+
+
+def _enqueue_or_fail(job_id: int) -> None:
+    """Enqueue a saved job (after its row is committed). If the broker refuses
+    it, the job is failed at once with MESSAGES["not_enqueued"] (and audited,
+    its upload discarded) and JobServiceUnavailable is raised: a job left
+    queued without a task would be run by the next cluster's
+    `jobs_requeue_waiting`, after uploads submitted later (issue 33)."""
+    try:
+        _enqueue(job_id)
+    except Exception as exc:  # noqa: BLE001 - whatever the broker raised, the job is not in it
+        logger.error("job %s could not be enqueued (%s): failed at once, nothing saved", job_id, exc)
+        if _fail_queued(job_id, str(MESSAGES["not_enqueued"])):
+            raise JobServiceUnavailable(str(exc)) from exc
+
+
+@transaction.atomic
+def _fail_queued(job_id: int, message: str) -> bool:
+    """queued → failed (only if still queued), audited, its upload discarded."""
+    failed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
+        status=Job.Status.FAILED, finished_at=timezone.now(), stage="Fallida", message=message
+    )
+    if not failed:
+        return False
+    job = Job.objects.get(pk=job_id)
+    _audit_failure(job)
+    if job.file:
+        transaction.on_commit(lambda: _input_discard_saved(job))
+    return True
 
 
 def job_execute(job_id: int) -> None:
@@ -373,6 +436,10 @@ MESSAGES = {
     "internal_error": gettext_noop(
         "Error interno (referencia %(ref)s): no se guardó nada. El detalle quedó en el registro del servidor."
     ),
+    "not_enqueued": gettext_noop(
+        "El servicio de tareas no respondió al enviar esta tarea: no se inició y no se guardó nada. "
+        "Vuelva a enviarla cuando el servicio esté disponible."
+    ),
     "newer_upload_applied": gettext_noop(
         "Una carga enviada después de esta (tarea #%(job)s) ya se aplicó a las mismas tiendas y fechas: "
         "esta carga, más antigua, no se aplicó para no sobrescribirla. No se guardó nada; "
@@ -426,7 +493,7 @@ class Heartbeat:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join(timeout=self.every + 1)
-        cache.delete(heartbeat_key(self.job_id))
+        _cache_quietly(cache.delete, heartbeat_key(self.job_id))
 
 
 def _worker_is_gone(worker: str, host: str) -> bool:
@@ -459,11 +526,14 @@ def jobs_fail_stalled(*, dead_workers: set[str] | frozenset[str] = frozenset()) 
     running = list(Job.objects.filter(status=Job.Status.RUNNING).values_list("pk", "attempt", "worker", "started_at"))
     if not running:
         return []
-    beats = cache.get_many([heartbeat_key(pk) for pk, *_rest in running])
+    # The cache down (Redis): no heartbeat can be read, so only the workers
+    # known dead count; a job is never failed for a beat the cache lost.
+    beats = _cache_quietly(cache.get_many, [heartbeat_key(pk) for pk, *_rest in running])
     dead: list[tuple[int, str]] = []
     for pk, attempt, worker, started_at in running:
-        last_beat = beats.get(heartbeat_key(pk)) or (started_at.timestamp() if started_at else now)
-        if worker in dead_workers or _worker_is_gone(worker, host) or now - float(last_beat) > STALLED_AFTER_SECONDS:
+        last_beat = (beats or {}).get(heartbeat_key(pk)) or (started_at.timestamp() if started_at else now)
+        stalled = beats is not None and now - float(last_beat) > STALLED_AFTER_SECONDS
+        if worker in dead_workers or _worker_is_gone(worker, host) or stalled:
             dead.append((pk, attempt))
     return [pk for pk, attempt in dead if _fail_dead(pk, attempt)]
 
@@ -485,7 +555,7 @@ def _fail_dead(pk: int, attempt: str) -> bool:
     job = Job.objects.get(pk=pk)
     logger.error("job %s (%s): its worker %s stopped; marked failed, nothing saved", pk, job.kind, job.worker)
     _audit_failure(job)
-    transaction.on_commit(lambda: cache.delete_many([progress_key(pk), heartbeat_key(pk)]))
+    transaction.on_commit(lambda: _cache_quietly(cache.delete_many, [progress_key(pk), heartbeat_key(pk)]))
     if job.file:  # a failed job is never re-run: its upload goes, as when any job ends
         transaction.on_commit(lambda: _input_discard_saved(job))
     return True
@@ -498,9 +568,11 @@ def _input_discard_saved(job: Job) -> None:
 
 def jobs_requeue_waiting() -> int:
     """Enqueue again every job still queued (after the worker queue was rebuilt,
-    the tasks in the old one are lost or late). Harmless: a job runs only once,
-    whichever task claims it first; the others find nothing to claim."""
-    ids = list(Job.objects.filter(status=Job.Status.QUEUED).values_list("pk", flat=True))
+    the tasks in the old one are lost or late), oldest first. Harmless: a job
+    runs only once, whichever task claims it first; the others find nothing
+    to claim. An old upload brought back this way never overwrites a newer
+    one: `upload_order_check` refuses it under the imports lock."""
+    ids = list(Job.objects.filter(status=Job.Status.QUEUED).order_by("pk").values_list("pk", flat=True))
     for job_id in ids:
         _enqueue(job_id)
     return len(ids)
@@ -546,7 +618,7 @@ def _finish(job: Job, status: str, *, progress_state: dict[str, Any] | None = No
     )
     if updated and job.file:
         _input_discard_saved(job)
-    cache.delete(progress_key(job.pk))
+    _cache_quietly(cache.delete, progress_key(job.pk))
     return bool(updated)
 
 
@@ -563,7 +635,7 @@ def job_status(job: Job) -> dict[str, Any]:
         "finished": job.is_finished,
     }
     if job.status == Job.Status.RUNNING:
-        live = cache.get(progress_key(job.pk))
+        live = _cache_quietly(cache.get, progress_key(job.pk))  # Redis down: the row's own progress
         if live:
             state.update(progress=live["progress"], stage=live["stage"], counts=live["counts"])
     # Stored in the base language; shown in the viewer's. A finished job's

@@ -424,6 +424,10 @@ STORED_PHRASES: list[str] = [
     gettext_noop("El archivo tiene demasiados SKUs o tiendas distintos."),
     gettext_noop("Las cantidades de un día suman más de lo que admite la base de datos."),
     gettext_noop("El proceso se detuvo; no se guardó nada. Vuelva a enviar la tarea si todavía la necesita."),
+    gettext_noop(
+        "El servicio de tareas no respondió al enviar esta tarea: no se inició y no se guardó nada. "
+        "Vuelva a enviarla cuando el servicio esté disponible."
+    ),
 ]
 
 # Phrases with values: %(name)s is any text (a SKU, a store, a number).

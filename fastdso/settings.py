@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Inside the language, the user and the messages: its 503 page has the app's layout.
     "fastdso.middleware.DatabaseBusyMiddleware",
+    "fastdso.middleware.JobServiceDownMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -14,6 +14,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db.models import Sum
 from django.utils import translation
 
@@ -46,9 +47,13 @@ def _correction(tmp_path: Path, store: str = "T1") -> Path:
     return _file(tmp_path, "correccion.csv", [("00000001", store, f"{MONDAY}", 99)])
 
 
-def _submit(path: Path, mode: str = "replace_range") -> Job:
-    """A submitted upload (queued; its id is its place in the order)."""
-    return Job.objects.create(kind=MACRO_SALES_IMPORT, file_name=path.name, params={"path": str(path), "mode": mode})
+def _submit(path: Path, mode: str = "replace_range", *, kind: str = MACRO_SALES_IMPORT, **params: str) -> Job:
+    """A submitted web upload, as job_start saves it: its file in the uploads
+    storage, the row queued (its id is its place in the order)."""
+    job = Job(kind=kind, file_name=path.name, params={"mode": mode, **params})
+    job.file.save(path.name, ContentFile(path.read_bytes()), save=False)
+    job.save()
+    return job
 
 
 def _units(sku: str, store: str, week: dt.date) -> int | None:
@@ -130,9 +135,8 @@ def test_store_stock_snapshots_of_one_date_apply_in_submission_order(tmp_path):
     older.write_text("sku,store,quantity\n00000001,T1,10\n")
     newer = tmp_path / "stock-nuevo.csv"
     newer.write_text("sku,store,quantity\n00000001,T1,7\n")
-    params = {"date": "2026-02-10"}
-    old_job = Job.objects.create(kind="store_stock_import", params={**params, "path": str(older)}, file_name="v")
-    new_job = Job.objects.create(kind="store_stock_import", params={**params, "path": str(newer)}, file_name="n")
+    old_job = _submit(older, kind="store_stock_import", date="2026-02-10")
+    new_job = _submit(newer, kind="store_stock_import", date="2026-02-10")
     job_execute(new_job.pk)
     job_execute(old_job.pk)
     assert [_status(old_job).status, _status(new_job).status] == [Job.Status.FAILED, Job.Status.DONE]
