@@ -270,6 +270,20 @@ class JobServiceUnavailable(Exception):
     The web answers a 503 that says so (fastdso.middleware)."""
 
 
+def job_service_down(exc: BaseException) -> bool:
+    """Redis (the broker, and the cache with REDIS_URL) does not answer, or the
+    broker refused a job: the web answers a 503 that says the job service is
+    down (fastdso.middleware), pages that can read the database do so."""
+    if isinstance(exc, JobServiceUnavailable):
+        return True
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:  # pragma: no cover - redis is installed with django-q2's broker
+        return False
+    return isinstance(exc, RedisConnectionError | RedisTimeoutError)
+
+
 def job_service_check() -> None:
     """Raise JobServiceUnavailable when the broker does not answer. With the
     database as broker (no REDIS_URL) there is nothing else to check: a

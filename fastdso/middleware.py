@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
+from fastdso.jobs import job_service_down
 from fastdso.roles import can_plan
 
 logger = logging.getLogger(__name__)
@@ -131,22 +132,6 @@ class DatabaseBusyMiddleware:
 
 
 JOB_SERVICE_RETRY_SECONDS = 60
-
-
-def job_service_down(exc: BaseException) -> bool:
-    """Redis (the broker and the cache with REDIS_URL) does not answer, or the
-    broker refused a job. Pages that read only the database never get here
-    (the cache reads they make tolerate Redis errors)."""
-    from fastdso.jobs import JobServiceUnavailable
-
-    if isinstance(exc, JobServiceUnavailable):
-        return True
-    try:
-        from redis.exceptions import ConnectionError as RedisConnectionError
-        from redis.exceptions import TimeoutError as RedisTimeoutError
-    except ImportError:  # pragma: no cover - redis is a dependency of django-q2's broker
-        return False
-    return isinstance(exc, RedisConnectionError | RedisTimeoutError)
 
 
 class JobServiceDownMiddleware:

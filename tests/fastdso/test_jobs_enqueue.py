@@ -128,3 +128,32 @@ def test_an_orphan_brought_back_by_a_cluster_start_never_overwrites_newer_data(t
     assert orphan.status == Job.Status.FAILED and f"#{newer.pk}" in orphan.message
     assert list(SalesWeeklyAgg.objects.filter(store__name="T1").values_list("units", flat=True)) == [1]
     assert Job.objects.get(pk=later.pk).status == Job.Status.DONE
+
+
+@pytest.mark.django_db
+def test_with_the_cache_down_the_watchdog_fails_no_job_for_a_lost_heartbeat(monkeypatch):
+    from datetime import timedelta
+
+    from django.core.cache import caches
+    from django.utils import timezone
+
+    from fastdso.jobs import job_status, jobs_fail_stalled
+
+    job = Job.objects.create(
+        kind=MACRO_SALES_IMPORT,
+        status=Job.Status.RUNNING,
+        attempt="a1",
+        worker="another-host:1",
+        started_at=timezone.now() - timedelta(minutes=10),
+    )
+
+    def down(*_args, **_kwargs):
+        raise RedisConnectionError("Connection refused")
+
+    backend = caches["default"]
+    for name in ("get", "get_many", "set", "delete", "delete_many"):
+        monkeypatch.setattr(backend, name, down)
+    assert jobs_fail_stalled() == []  # no heartbeat can be read: not a reason to fail it
+    assert Job.objects.get(pk=job.pk).status == Job.Status.RUNNING
+    assert job_status(job)["status"] == "running"  # the page shows the row's own progress
+    assert jobs.JobProgress(job.pk)(50, "a mitad") is None  # progress is lost, the job goes on
