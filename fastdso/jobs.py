@@ -18,6 +18,7 @@ job's transaction is still open.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import shutil
@@ -89,7 +90,18 @@ class JobProgress:
         if stage:
             self.state["stage"] = stage
         self.state["counts"].update(counts)
-        cache.set(progress_key(self.job_id), self.state, timeout=24 * 3600)
+        _cache_quietly(cache.set, progress_key(self.job_id), self.state, timeout=24 * 3600)
+
+
+def _cache_quietly(operation: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """A cache call that may fail (Redis down) without failing the job or the
+    page: live progress and heartbeats are a convenience; the Job row is the
+    record. Returns None when the cache did not answer."""
+    try:
+        return operation(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - whatever the cache backend raises
+        logger.warning("cache unavailable (%s): %s", getattr(operation, "__name__", operation), exc)
+        return None
 
 
 def progress_key(job_id: int) -> str:
@@ -184,6 +196,60 @@ def job_input_discard(job: Job) -> None:
         logger.warning("job %s: could not delete its upload %s", job.pk, job.file.name, exc_info=True)
 
 
+# --- Uploads apply in the order they were submitted --------------------------
+# A job's id is its sequence number, taken when it is submitted (the row is
+# saved before the file is parsed or the task enqueued). Two uploads of the
+# same stores and dates may finish parsing in any order; the first to take
+# the imports lock writes first. So each upload, under the lock and before
+# writing, looks for a newer upload already applied over an overlapping
+# scope: if there is one, this older file would overwrite it, and it is
+# refused instead (the planner re-sends it if it is still wanted). Its scope
+# is then recorded on its job, committed with its data.
+
+
+def upload_order_check(
+    job: Job | None,
+    *,
+    dataset: str,
+    stores: list[int] | None,
+    first: dt.date,
+    last: dt.date,
+    commutative: bool = False,
+) -> None:
+    """Refuse this upload if a newer one (a higher job id) of `dataset` over
+    the same stores (`None`: the whole dataset, e.g. the CD) and overlapping
+    dates is already applied; else record its scope on its job. Call it under
+    `imports_lock()`, inside the upload's transaction. `commutative`: the
+    upload adds to what is there (append_range), so two such uploads may
+    apply in either order. A service called without a job (tests, the demo
+    load) is not ordered."""
+    if job is None or not job.pk:
+        return
+    scope = {
+        "dataset": dataset,
+        "stores": sorted({int(s) for s in stores}) if stores is not None else None,
+        "first": first.isoformat(),
+        "last": last.isoformat(),
+        "commutative": commutative,
+    }
+    newer = Job.objects.filter(pk__gt=job.pk, status=Job.Status.DONE, scope__dataset=dataset).order_by("pk")
+    for newer_id, other in newer.values_list("pk", "scope"):
+        if _scopes_overlap(scope, other):
+            raise JobInputError(str(MESSAGES["newer_upload_applied"]) % {"job": newer_id})
+    Job.objects.filter(pk=job.pk).update(scope=scope)
+    job.scope = scope
+
+
+def _scopes_overlap(mine: dict[str, Any], other: dict[str, Any]) -> bool:
+    if mine["commutative"] and other.get("commutative"):
+        return False
+    if other.get("last", "") < mine["first"] or other.get("first", "") > mine["last"]:
+        return False  # ISO dates compare as text
+    if mine["stores"] is None or other.get("stores") is None:
+        return True
+    return not set(mine["stores"]).isdisjoint(other["stores"])
+
+
 def job_start(
     *,
     kind: str,
@@ -206,6 +272,8 @@ def job_start(
     if token and (first := Job.objects.filter(user=user, submit_token=token).first()):
         return first
     run_inline = settings.FASTDSO_JOBS_SYNC if sync is None else sync
+    if not run_inline:
+        job_service_check()  # before anything is stored: no orphan file or queued row
     params = dict(params or {})
     if path is not None:
         params["path"] = str(Path(path).resolve())
@@ -244,14 +312,78 @@ def job_start(
             _COMMAND_INPUTS.reset(token_inputs)
         job.refresh_from_db()
     else:
-        transaction.on_commit(lambda: _enqueue(job.pk))
+        transaction.on_commit(lambda: _enqueue_or_fail(job.pk))
     return job
+
+
+class JobServiceUnavailable(Exception):
+    """The job service (django-q2's broker: Redis) cannot take a job. Nothing
+    was started; a job that was already saved is failed (never left queued).
+    The web answers a 503 that says so (fastdso.middleware)."""
+
+
+def job_service_down(exc: BaseException) -> bool:
+    """Redis (the broker, and the cache with REDIS_URL) does not answer, or the
+    broker refused a job: the web answers a 503 that says the job service is
+    down (fastdso.middleware), pages that can read the database do so."""
+    if isinstance(exc, JobServiceUnavailable):
+        return True
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:  # pragma: no cover - redis is installed with django-q2's broker
+        return False
+    return isinstance(exc, RedisConnectionError | RedisTimeoutError)
+
+
+def job_service_check() -> None:
+    """Raise JobServiceUnavailable when the broker does not answer. With the
+    database as broker (no REDIS_URL) there is nothing else to check: a
+    request that got this far reaches the database."""
+    if not settings.REDIS_URL:
+        return
+    from django_q.brokers import get_broker
+
+    try:
+        get_broker().ping()
+    except Exception as exc:  # noqa: BLE001 - any broker error: the service is down
+        logger.error("the job service (broker) does not answer: %s", exc)
+        raise JobServiceUnavailable(str(exc)) from exc
 
 
 def _enqueue(job_id: int) -> None:
     from django_q.tasks import async_task
 
     async_task("fastdso.jobs.job_execute", job_id, task_name=f"job-{job_id}", group="fastdso")
+
+
+def _enqueue_or_fail(job_id: int) -> None:
+    """Enqueue a saved job (after its row is committed). If the broker refuses
+    it, the job is failed at once with MESSAGES["not_enqueued"] (and audited,
+    its upload discarded) and JobServiceUnavailable is raised: a job left
+    queued without a task would be run by the next cluster's
+    `jobs_requeue_waiting`, after uploads submitted later (issue 33)."""
+    try:
+        _enqueue(job_id)
+    except Exception as exc:  # noqa: BLE001 - whatever the broker raised, the job is not in it
+        logger.error("job %s could not be enqueued (%s): failed at once, nothing saved", job_id, exc)
+        if _fail_queued(job_id, str(MESSAGES["not_enqueued"])):
+            raise JobServiceUnavailable(str(exc)) from exc
+
+
+@transaction.atomic
+def _fail_queued(job_id: int, message: str) -> bool:
+    """queued → failed (only if still queued), audited, its upload discarded."""
+    failed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
+        status=Job.Status.FAILED, finished_at=timezone.now(), stage="Fallida", message=message
+    )
+    if not failed:
+        return False
+    job = Job.objects.get(pk=job_id)
+    _audit_failure(job)
+    if job.file:
+        transaction.on_commit(lambda: _input_discard_saved(job))
+    return True
 
 
 def job_execute(job_id: int) -> None:
@@ -370,6 +502,15 @@ MESSAGES = {
     "internal_error": gettext_noop(
         "Error interno (referencia %(ref)s): no se guardó nada. El detalle quedó en el registro del servidor."
     ),
+    "not_enqueued": gettext_noop(
+        "El servicio de tareas no respondió al enviar esta tarea: no se inició y no se guardó nada. "
+        "Vuelva a enviarla cuando el servicio esté disponible."
+    ),
+    "newer_upload_applied": gettext_noop(
+        "Una carga enviada después de esta (tarea #%(job)s) ya se aplicó a las mismas tiendas y fechas: "
+        "esta carga, más antigua, no se aplicó para no sobrescribirla. No se guardó nada; "
+        "vuelva a enviarla si todavía la necesita."
+    ),
 }
 
 # --- Heartbeat and the watchdog --------------------------------------------
@@ -418,7 +559,7 @@ class Heartbeat:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join(timeout=self.every + 1)
-        cache.delete(heartbeat_key(self.job_id))
+        _cache_quietly(cache.delete, heartbeat_key(self.job_id))
 
 
 def _worker_is_gone(worker: str, host: str) -> bool:
@@ -451,11 +592,14 @@ def jobs_fail_stalled(*, dead_workers: set[str] | frozenset[str] = frozenset()) 
     running = list(Job.objects.filter(status=Job.Status.RUNNING).values_list("pk", "attempt", "worker", "started_at"))
     if not running:
         return []
-    beats = cache.get_many([heartbeat_key(pk) for pk, *_rest in running])
+    # The cache down (Redis): no heartbeat can be read, so only the workers
+    # known dead count; a job is never failed for a beat the cache lost.
+    beats = _cache_quietly(cache.get_many, [heartbeat_key(pk) for pk, *_rest in running])
     dead: list[tuple[int, str]] = []
     for pk, attempt, worker, started_at in running:
-        last_beat = beats.get(heartbeat_key(pk)) or (started_at.timestamp() if started_at else now)
-        if worker in dead_workers or _worker_is_gone(worker, host) or now - float(last_beat) > STALLED_AFTER_SECONDS:
+        last_beat = (beats or {}).get(heartbeat_key(pk)) or (started_at.timestamp() if started_at else now)
+        stalled = beats is not None and now - float(last_beat) > STALLED_AFTER_SECONDS
+        if worker in dead_workers or _worker_is_gone(worker, host) or stalled:
             dead.append((pk, attempt))
     return [pk for pk, attempt in dead if _fail_dead(pk, attempt)]
 
@@ -477,7 +621,7 @@ def _fail_dead(pk: int, attempt: str) -> bool:
     job = Job.objects.get(pk=pk)
     logger.error("job %s (%s): its worker %s stopped; marked failed, nothing saved", pk, job.kind, job.worker)
     _audit_failure(job)
-    transaction.on_commit(lambda: cache.delete_many([progress_key(pk), heartbeat_key(pk)]))
+    transaction.on_commit(lambda: _cache_quietly(cache.delete_many, [progress_key(pk), heartbeat_key(pk)]))
     if job.file:  # a failed job is never re-run: its upload goes, as when any job ends
         transaction.on_commit(lambda: _input_discard_saved(job))
     return True
@@ -490,9 +634,11 @@ def _input_discard_saved(job: Job) -> None:
 
 def jobs_requeue_waiting() -> int:
     """Enqueue again every job still queued (after the worker queue was rebuilt,
-    the tasks in the old one are lost or late). Harmless: a job runs only once,
-    whichever task claims it first; the others find nothing to claim."""
-    ids = list(Job.objects.filter(status=Job.Status.QUEUED).values_list("pk", flat=True))
+    the tasks in the old one are lost or late), oldest first. Harmless: a job
+    runs only once, whichever task claims it first; the others find nothing
+    to claim. An old upload brought back this way never overwrites a newer
+    one: `upload_order_check` refuses it under the imports lock."""
+    ids = list(Job.objects.filter(status=Job.Status.QUEUED).order_by("pk").values_list("pk", flat=True))
     for job_id in ids:
         _enqueue(job_id)
     return len(ids)
@@ -538,7 +684,7 @@ def _finish(job: Job, status: str, *, progress_state: dict[str, Any] | None = No
     )
     if updated and job.file:
         _input_discard_saved(job)
-    cache.delete(progress_key(job.pk))
+    _cache_quietly(cache.delete, progress_key(job.pk))
     return bool(updated)
 
 
@@ -555,7 +701,7 @@ def job_status(job: Job) -> dict[str, Any]:
         "finished": job.is_finished,
     }
     if job.status == Job.Status.RUNNING:
-        live = cache.get(progress_key(job.pk))
+        live = _cache_quietly(cache.get, progress_key(job.pk))  # Redis down: the row's own progress
         if live:
             state.update(progress=live["progress"], stage=live["stage"], counts=live["counts"])
     # Stored in the base language; shown in the viewer's. A finished job's

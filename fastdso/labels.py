@@ -499,6 +499,10 @@ STORED_PHRASES: list[str] = [
     gettext_noop("El archivo tiene demasiados SKUs o tiendas distintos."),
     gettext_noop("Las cantidades de un día suman más de lo que admite la base de datos."),
     gettext_noop("El proceso se detuvo; no se guardó nada. Vuelva a enviar la tarea si todavía la necesita."),
+    gettext_noop(
+        "El servicio de tareas no respondió al enviar esta tarea: no se inició y no se guardó nada. "
+        "Vuelva a enviarla cuando el servicio esté disponible."
+    ),
 ]
 
 # Phrases with values: %(name)s is any text (a SKU, a store, a number).
@@ -518,6 +522,11 @@ STORED_TEMPLATES: list[str] = [
     gettext_noop("Error interno: %(detail)s"),
     gettext_noop(
         "Error interno (referencia %(ref)s): no se guardó nada. El detalle quedó en el registro del servidor."
+    ),
+    gettext_noop(
+        "Una carga enviada después de esta (tarea #%(job)s) ya se aplicó a las mismas tiendas y fechas: "
+        "esta carga, más antigua, no se aplicó para no sobrescribirla. No se guardó nada; "
+        "vuelva a enviarla si todavía la necesita."
     ),
     gettext_noop("SKUs repetidos en el archivo (se suman sus cantidades): %(skus)s"),
     gettext_noop("Tiendas elegibles desconocidas (id): %(ids)s"),

@@ -1,7 +1,10 @@
-"""Viewers read; they never change. One place enforces it for every POST."""
+"""Request-wide rules: viewers read and never change (one place enforces it
+for every POST), security headers, hostile parameters, and the 503 pages of
+a busy database or a job service that is down."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
@@ -11,7 +14,10 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
+from fastdso.jobs import job_service_down
 from fastdso.roles import can_plan
+
+logger = logging.getLogger(__name__)
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 
@@ -122,4 +128,37 @@ class DatabaseBusyMiddleware:
         else:
             response = render(request, "503.html", {"message": message}, status=503)
         response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+        return response
+
+
+JOB_SERVICE_RETRY_SECONDS = 60
+
+
+class JobServiceDownMiddleware:
+    """While Redis is down (the job broker and the cache with REDIS_URL), a
+    request that needs it — starting a job, a page kept in the cache — gets a
+    503 that says the job service is down, in the app's layout (JSON under
+    /api/), instead of a 500. A job the broker refused was failed, never left
+    queued (fastdso.jobs._enqueue_or_fail)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not job_service_down(exception):
+            return None
+        logger.error("job service down: %s %s answered 503 (%s)", request.method, request.path, exception)
+        message = _(
+            "El servicio de tareas no está disponible en este momento: no se inició ninguna tarea y no se "
+            "guardó nada. Las páginas que solo leen datos siguen funcionando; intente de nuevo en unos minutos."
+        )
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse({"detail": message}, status=503)
+        else:
+            context = {"message": message, "title": _("Servicio de tareas no disponible")}
+            response = render(request, "503.html", context, status=503)
+        response.headers["Retry-After"] = str(JOB_SERVICE_RETRY_SECONDS)
         return response

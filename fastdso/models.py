@@ -73,6 +73,11 @@ class Job(models.Model):
     # The token of the form that started the job: the same form sent twice
     # (a double click) returns this job instead of starting another.
     submit_token = models.CharField(_("token del formulario"), max_length=32, null=True, blank=True, editable=False)
+    # What an upload wrote (its dataset, stores and dates), recorded under the
+    # imports lock in the transaction of its data: an older upload of an
+    # overlapping scope is refused once a newer one is applied
+    # (fastdso.jobs.upload_order_check; the job's id is its submission order).
+    scope = models.JSONField(_("alcance"), default=dict, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("tarea")

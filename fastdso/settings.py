@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Inside the language, the user and the messages: its 503 page has the app's layout.
     "fastdso.middleware.DatabaseBusyMiddleware",
+    "fastdso.middleware.JobServiceDownMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -122,7 +123,9 @@ ASGI_APPLICATION = "fastdso.asgi.application"
 
 # --- Database -------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Health checks: a kept connection is tested before a request reuses it, so
+# the first requests after a database restart reconnect instead of failing.
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 if not IS_POSTGRES:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -149,6 +152,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("FASTDSO_CACHE_PREFIX", "fastdso"),
+            # Redis down or unreachable: a page waits 2 s at most to learn it,
+            # then reads the database or answers the 503 of the job service.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
         }
     }
 else:
@@ -300,6 +306,9 @@ IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 # Tokens (api.authentication) or the browser session; the roles of the web
 # (api.permissions); one request budget per token (api.throttling).
 FASTDSO_API_THROTTLE_RATE = os.environ.get("FASTDSO_API_THROTTLE_RATE", "600/min")
+# Without Redis the API throttle counts in this small SQLite file of the host
+# (atomic; never behind an import's write lock): api/throttling.py.
+FASTDSO_API_THROTTLE_DB = Path(os.environ.get("FASTDSO_API_THROTTLE_DB", VAR_DIR / "api-throttle.sqlite3"))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.ApiTokenAuthentication",

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -36,6 +37,7 @@ from django.db.models import Subquery
 
 from distribution.models import DistributionLine, DistributionRun
 from fastdso.db import chunks, in_clause
+from fastdso.jobs import job_service_down
 from fastdso.models import AuditEvent, Job
 from health import engine
 from health.engine import HealthParams
@@ -52,6 +54,8 @@ from inventory.queries import (
 )
 from redistribution.models import TransferPlan
 from sales import queries as sales_queries
+
+logger = logging.getLogger(__name__)
 
 # --- Store Health (the dashboard) ---------------------------------------------
 #
@@ -236,8 +240,34 @@ def store_health_data(params: HealthParams | None = None, *, allow_stale: bool =
     earlier result is returned marked `stale` and a background job
     ("store_health_refresh") computes the new one, so no page waits for the
     computation; with no earlier result it is computed here.
+
+    Redis down (the cache and the job service): the result is computed here
+    from the database and kept in this process's memo only, so the
+    dashboard is still served (issue 33).
     """
     params = params or HealthParams()
+    try:
+        return _store_health_data(params, allow_stale=allow_stale)
+    except Exception as exc:
+        if not job_service_down(exc):
+            raise
+        logger.warning("Store Health: the cache or the job service is down (%s); computing from the database", exc)
+    key = _health_key(params)
+    data = _HEALTH_MEMO.get(key)
+    if data is None:
+        data = compute_store_health(params)
+        _memo_put(key, data)
+    return data
+
+
+def _memo_put(key: str, data: HealthData) -> None:
+    _HEALTH_MEMO.pop(key, None)
+    _HEALTH_MEMO[key] = data
+    while len(_HEALTH_MEMO) > _HEALTH_MEMO_SIZE:
+        _HEALTH_MEMO.popitem(last=False)
+
+
+def _store_health_data(params: HealthParams, *, allow_stale: bool) -> HealthData:
     key = _health_key(params)
     data = _cached(key)
     if data is not None:

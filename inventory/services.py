@@ -23,7 +23,7 @@ from django.utils import timezone
 from fastdso.audit import audit_record
 from fastdso.db import analyze_after_load, chunks, date_param, imports_lock, in_clause, is_postgres, rows_insert
 from fastdso.files import Column, Kind, RowError, normalise_header, read_raw_strings, read_table
-from fastdso.jobs import JobInputError, no_progress
+from fastdso.jobs import JobInputError, no_progress, upload_order_check
 from fastdso.lifecycle import TransitionRefused
 from inventory import queries as inventory_queries
 from inventory.demo import demo_claim
@@ -857,6 +857,7 @@ def cd_stock_import(
     progress(40, "Actualizando productos", rows_read=len(frame))
     with transaction.atomic():
         imports_lock()
+        upload_order_check(job, dataset="cd_stock", stores=None, first=day, last=day)
         products = products_upsert(frame)
         rows = pd.DataFrame(
             {
@@ -965,6 +966,7 @@ def store_stock_import(
         _duplicates(frame, ["sku", "store_id"], "SKU y tienda")
         products = products_upsert(frame)
         store_ids = sorted(set(frame["store_id"].tolist()))
+        upload_order_check(job, dataset="store_stock", stores=store_ids, first=day, last=day)
         rows = pd.DataFrame(
             {
                 "store_id": frame["store_id"].to_numpy(dtype="int64"),

@@ -46,7 +46,7 @@ from fastdso.db import (
     temp_table_load,
 )
 from fastdso.files import Column, Kind, RowError, iter_table, read_table
-from fastdso.jobs import JobInputError, no_progress
+from fastdso.jobs import JobInputError, no_progress, upload_order_check
 from inventory.models import Product
 from inventory.queries import product_ids
 from inventory.services import BATCH, products_upsert, stores_resolve, text_length_errors
@@ -353,6 +353,14 @@ def macro_sales_import(
         stores = stores_resolve(data.stores)
         product_ids = np.array([products.id_by_sku[s] for s in data.skus], dtype=np.int64)
         store_ids = np.array([stores.id_by_label[s] for s in data.stores], dtype=np.int64)
+        upload_order_check(
+            job,
+            dataset="macro_sales",
+            stores=store_ids.tolist(),
+            first=data.first_date,
+            last=data.last_date,
+            commutative=mode == SalesLoad.Mode.APPEND_RANGE,
+        )
         weekly = _weekly_frame(data, product_ids, store_ids)
         data.keys = data.days = np.zeros(0, dtype=np.int64)  # only the weekly frame is needed now
         progress(35, "Escribiendo ventas semanales", rows_read=data.rows_read)
@@ -830,6 +838,9 @@ def legacy_sales_import(
         stores = stores_resolve(data.stores)
         product_ids = np.array([products.id_by_sku[s] for s in data.skus], dtype=np.int64)
         store_ids = np.array([stores.id_by_label[s] for s in data.stores], dtype=np.int64)
+        upload_order_check(
+            job, dataset="legacy_sales", stores=store_ids.tolist(), first=data.first_date, last=data.last_date
+        )
         keys = data.keys
         frame = pd.DataFrame(
             {

@@ -222,3 +222,59 @@ def server_group(args: list[str], **popen_kwargs: Any) -> Iterator[ServerGroup]:
         yield group
     finally:
         group.stop()
+
+
+class RedisServer:
+    """A redis-server of the test's own, on a free port, in its own process
+    group (a test that kills Redis kills this one, never a shared server).
+    `stop()` kills it; `start()` starts it again on the same port."""
+
+    def __init__(self, folder: Path) -> None:
+        import shutil
+
+        self.binary = shutil.which("redis-server")
+        self.folder = folder
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisServer:
+        assert self.binary, "redis-server is not installed (scripts/ensure_redis.sh installs it)"
+        self.process = subprocess.Popen(
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise AssertionError(f"redis-server did not start on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+        self.process = None

@@ -11,9 +11,10 @@ from tests import factories
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttle(settings):
-    """Throttle counters live in the cache: start every test with none."""
+def _fresh_throttle(settings, tmp_path):
+    """Throttle counters live in Redis or in a file of the host: start every test with none."""
     settings.FASTDSO_API_THROTTLE_RATE = "1000/min"
+    settings.FASTDSO_API_THROTTLE_DB = tmp_path / "api-throttle.sqlite3"
     cache.clear()
     yield
     cache.clear()

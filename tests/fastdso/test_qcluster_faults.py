@@ -28,9 +28,15 @@ import dj_database_url
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-UPLOAD = "sku,store,date,quantity\n" + "".join(
-    f"S{n:03d},Tienda {n % 3},2026-01-{5 + n % 5:02d},{n + 1}\n" for n in range(60)
-)
+
+
+def _upload(tag: str) -> str:
+    """60 sales rows on three stores of its own: uploads apply in submission
+    order per store and date (issue 33), so each held upload here has stores
+    no other upload touches, and none is refused for a newer one applied first."""
+    return "sku,store,date,quantity\n" + "".join(
+        f"S{n:03d},Tienda {tag}-{n % 3},2026-01-{5 + n % 5:02d},{n + 1}\n" for n in range(60)
+    )
 
 
 def _wait(what: str, check: Callable[[], Any], timeout: float) -> Any:
@@ -59,6 +65,7 @@ class ScratchDB:
             self.path = tmp / "cluster.sqlite3"
             self.url = f"sqlite:///{self.path}"
         self.var = tmp / "var"
+        self.uploads = 0  # uploads written so far (each gets stores of its own)
         self.var.mkdir()
         self.env = {
             **{k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "FASTDSO_JOBS_SYNC"}},
@@ -121,14 +128,23 @@ class ScratchDB:
         """Queue one held upload per entry of `holds` (seconds it waits before
         committing), all in one transaction: on SQLite a running upload holds
         the write lock, so nothing could be queued once the first one runs."""
-        path = self.var / "ventas.csv"
-        path.write_text(UPLOAD)
+        paths = []
+        for _hold in holds:
+            self.uploads += 1
+            paths.append(self.var / f"ventas-{self.uploads}.csv")
+            paths[-1].write_text(_upload(str(self.uploads)))
+        # Each job stores its file like an upload: a worker reads only the job's own file.
+        batch = [(hold, path.read_text()) for hold, path in zip(holds, paths, strict=True)]
         return self.django(
-            "import json; from django.db import transaction; from fastdso.jobs import _enqueue; "
-            "from fastdso.models import Job\n"
+            "import json; from django.db import transaction; from django.core.files.base import ContentFile; "
+            "from fastdso.jobs import _enqueue; from fastdso.models import Job\n"
             "with transaction.atomic():\n"
-            f"    jobs = [Job.objects.create(kind='test_held_macro_upload', file_name='ventas.csv', "
-            f"params={{'hold': hold, 'path': {str(path)!r}}}) for hold in {holds!r}]\n"
+            "    jobs = []\n"
+            f"    for hold, content in {batch!r}:\n"
+            "        job = Job(kind='test_held_macro_upload', file_name='ventas.csv', params={'hold': hold})\n"
+            "        job.file.save('ventas.csv', ContentFile(content.encode()), save=False)\n"
+            "        job.save()\n"
+            "        jobs.append(job)\n"
             "    for job in jobs: _enqueue(job.pk)\n"
             "print(json.dumps([job.pk for job in jobs]))"
         )

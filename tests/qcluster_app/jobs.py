@@ -19,3 +19,10 @@ def run_held_macro_upload(job: Job, progress: JobProgress) -> None:
     # ...and the test kills the worker while they are not committed yet.
     (Path(settings.VAR_DIR) / f"holding-{job.pk}").write_text("")
     time.sleep(float(job.params.get("hold", 0)))
+
+
+@job_runner("test_slow_macro_upload")
+def run_slow_macro_upload(job: Job, progress: JobProgress) -> None:
+    # A large file: it takes `parse` seconds before it asks for the imports lock.
+    time.sleep(float(job.params.get("parse", 0)))
+    run_macro_sales_import(job, progress)
