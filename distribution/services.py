@@ -126,6 +126,10 @@ def _line_frame(run: DistributionRun, lines: pd.DataFrame) -> pd.DataFrame:
     integers = ["store_stock", "cd_stock", "suggested_qty", "allocated_qty", "priority"]
     for column in [*integers, "cd_snapshot", "cd_reserved", "in_transit", *engine.EXPLAIN_COLUMNS]:
         frame[column] = lines[column].astype("int64")
+    for column in engine.EXPLAIN_FLOATS:
+        frame[column] = lines[column].astype("float64").round(6)
+    for column in engine.EXPLAIN_TEXTS:
+        frame[column] = lines[column].astype(str).str.slice(0, 120)
     return frame
 
 

@@ -97,6 +97,9 @@ REASON_HELP = {
     "NO_RECENT_SALES": gettext_lazy("Vendió en la historia, pero 0 en las últimas k semanas del modelo."),
     "STOCK_COVERS_NEED": gettext_lazy("El stock de las tiendas ya cubre la necesidad."),
     "NO_CD_STOCK": gettext_lazy("Hay necesidad pero el CD no tiene stock: asignado 0."),
+    "PACK_EXCEEDS_COVER": gettext_lazy(
+        "Tienda sin stock que no recibe nada: una sola caja supera la cobertura máxima por caja."
+    ),
     "UNKNOWN": gettext_lazy("Causa no identificada."),
 }
 

@@ -254,6 +254,7 @@ def test_the_database_summary_equals_the_engine_summary_of_weekly_rows(db, week)
             (p1, b, week(10), 0),
             (p2, b, week(12), 3),
             (p2, a, week(9), 7),
+            (p2, a, week(11), -2),  # a return after the last sale: not in units_to_last (v3 §5.2)
             (p3, a, week(12), 1),  # not asked for
         ]
     )
@@ -264,6 +265,8 @@ def test_the_database_summary_equals_the_engine_summary_of_weekly_rows(db, week)
     key = ["product_id", "store_id"]
     got = database.drop(columns="sku").sort_values(key).reset_index(drop=True)
     assert got.to_dict("records") == expected.sort_values(key).reset_index(drop=True).to_dict("records")
+    p2a = got[(got["product_id"] == p2.id) & (got["store_id"] == a.id)].iloc[0]
+    assert (p2a["units"], p2a["units_to_last"], p2a["last_week"], p2a["weeks_to_last"]) == (5, 7, 8, 9)
     p1a = got[(got["product_id"] == p1.pk) & (got["store_id"] == a.pk)].iloc[0]
     assert (p1a["selling_weeks"], p1a["units"], p1a["recent_1"], p1a["recent_2"], p1a["recent_3"]) == (2, 6, 5, -1, 0)
     assert set(database["sku"]) == {"001", "002"}

@@ -33,7 +33,8 @@ UNITS = {
     ("000Y", "A"): {3: 1, 4: 1, 5: 0, 6: 2},
     ("000Y", "B"): {4: 1, 5: 0, 6: 0},
 }
-BASE = "base:model=SMA1,target_woc=2,lookback_weeks=4"
+# v2 numbers: pinned to rules=v2 (SPEC v3 changed the generator's defaults).
+BASE = "base:model=SMA1,target_woc=2,lookback_weeks=4,rules=v2"
 
 
 @pytest.fixture
@@ -63,7 +64,7 @@ def test_replay_on_the_database_gives_the_hand_checked_figures(shop, planner):
     assert [w["served_units"] for w in result["weekly"]] == [7, 2, 3]
     assert [w["week_start"] for w in result["weekly"]] == [w.isoformat() for w in W[4:7]]
     assert result["start_stock"] == 8
-    assert run.policies[0]["overrides"] == {"model": "SMA1", "target_woc": 2.0, "lookback_weeks": 4}
+    assert run.policies[0]["overrides"] == {"model": "SMA1", "target_woc": 2.0, "lookback_weeks": 4, "rules": "v2"}
     assert run.policies[0]["params"]["min_weeks"] == 1
     event = AuditEvent.objects.get(action="replay")
     assert event.user == planner and event.object_id == str(run.pk)
