@@ -20,7 +20,7 @@ from fastdso.db import in_clause, int_columns_read, is_postgres, work_mem
 from fastdso.jobs import JobInputError
 from inventory.models import Product
 from inventory.queries import product_ids
-from sales.models import SalesLoad, SalesWeeklyAgg, StoreCoverage
+from sales.models import Promotion, SalesLoad, SalesWeeklyAgg, StoreCoverage
 from sales.summary import category_window_sql, summary_ensure, summary_read
 
 CHUNK = 5000
@@ -472,6 +472,40 @@ def weekly_sales_summary_sql(
         f"WHERE {id_clause} AND w.week_start BETWEEN %s AND %s GROUP BY w.product_id, w.store_id"
     )
     return sql, [*recent_params, span[0], span[0], span[0], *id_params, span[0], span[1]]
+
+
+def store_sales_weeks(store_ids: Sequence[int]) -> dict[int, int]:
+    """Store id → weeks with any units > 0 (SPEC v3 §4.7: a store with fewer
+    than `new_store_weeks` of them is opening), for the given stores."""
+    ids = sorted({int(i) for i in store_ids})
+    if not ids:
+        return {}
+    clause, params = in_clause("w.store_id", ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT w.store_id, COUNT(DISTINCT w.week_start) FROM {WEEKLY} w "  # noqa: S608
+            f"WHERE {clause} AND w.units > 0 GROUP BY w.store_id",
+            params,
+        )
+        return {int(store): int(weeks) for store, weeks in cursor.fetchall()}
+
+
+PROMOTION_COLUMNS = ["product_id", "store_id", "start_date", "end_date", "name"]
+
+
+def promotions_frame(
+    start: dt.date, end: dt.date, product_ids: Sequence[int] | None = None, categories: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """DataFrame[product_id, store_id (None: every store), start_date, end_date,
+    name] of the promotions overlapping [start, end] (SPEC v3 §4.6), of some
+    products or of some categories' products."""
+    rows = Promotion.objects.filter(start_date__lte=end, end_date__gte=start)
+    if product_ids is not None:
+        rows = rows.filter(product_id__in=sorted({int(i) for i in product_ids}))
+    if categories is not None:
+        rows = rows.filter(product__category__in=sorted(set(categories)))
+    values = rows.values_list("product_id", "store_id", "start_date", "end_date", "name")
+    return pd.DataFrame(list(values), columns=PROMOTION_COLUMNS)
 
 
 SUMMARY_WORK_MEM = "64MB"  # a 2,000-SKU read groups ~170k (SKU, store) pairs: in memory, not spilled
