@@ -21,7 +21,10 @@ def test_admin_changes_are_audited(staff_client, staff_user):
 
 
 def test_admin_add_and_delete_are_audited(staff_client):
-    staff_client.post(reverse("admin:inventory_store_add"), {"name": "Tienda Sur", "code": "S01", "size_factor": 1.0, "lead_time_days": 2, "active": "on"})
+    staff_client.post(
+        reverse("admin:inventory_store_add"),
+        {"name": "Tienda Sur", "code": "S01", "size_factor": 1.0, "lead_time_days": 2, "active": "on"},
+    )
     assert AuditEvent.objects.filter(action="admin_add", object_repr="Tienda Sur").exists()
     product = Product.objects.create(sku="777")
     staff_client.post(

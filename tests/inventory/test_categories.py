@@ -31,7 +31,9 @@ def test_an_admin_category_edit_moves_the_weekly_rows(staff_client, week):
     item = factories.product("00012345", "Consola", "Consolas")
     factories.weekly([(item, store, week(0), 3), (item, store, week(1), 4)])
     url = reverse("admin:inventory_product_change", args=[item.pk])
-    response = staff_client.post(url, {"sku": "00012345", "name": "Consola", "category": "Videojuegos", "pack_size": 1, "display_min": 0})
+    response = staff_client.post(
+        url, {"sku": "00012345", "name": "Consola", "category": "Videojuegos", "pack_size": 1, "display_min": 0}
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Product.objects.get(pk=item.pk).category == "Videojuegos"
     assert _weekly_categories("00012345") == {"Videojuegos"}
