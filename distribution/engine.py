@@ -861,8 +861,8 @@ def _candidates(
     sales_pairs = sales_pairs.assign(model_name=params.model)
     sales_pairs["base"] = sales_pairs["need"]
     # A cold-start line's rate is the cat_rate it is planned at (SPEC §5.3).
-    model = np.where(cold_pairs["kind"] == "like", COLD_START_LIKE_MODEL, COLD_START_MODEL) if len(cold_pairs) else []
-    cold_pairs = cold_pairs.assign(model_name=model)
+    like_kind = cold_pairs["kind"] == "like" if len(cold_pairs) else pd.Series(dtype=bool)
+    cold_pairs = cold_pairs.assign(model_name=np.where(like_kind, COLD_START_LIKE_MODEL, COLD_START_MODEL))
     candidates = pd.concat([sales_pairs, cold_pairs], ignore_index=True)
     candidates = candidates.merge(scope, on="product_id", how="left")
     candidates = _with_store(candidates, stores)
