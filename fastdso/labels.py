@@ -389,6 +389,9 @@ STORED_PHRASES: list[str] = [
     gettext_noop("Sin línea, por motivo"),
     gettext_noop("SKUs sin stock CD"),
     gettext_noop("Líneas"),
+    gettext_noop("Líneas por modelo"),
+    gettext_noop("Líneas por motivo"),
+    gettext_noop("Tiendas sin stock sin línea (caja sobre la cobertura)"),
     gettext_noop("Unidades sugeridas"),
     gettext_noop("Unidades asignadas"),
     gettext_noop("Unidades CD a arranque en frío"),
@@ -468,6 +471,8 @@ STORED_TEMPLATES: list[str] = [
     gettext_noop("SKU %(sku)s: el archivo dice categoría «%(new)s», se mantiene «%(old)s»."),
     # %(reason)s is a reason code (stored as the code), shown as its label.
     gettext_noop("SKU %(sku)s: sin ventas y sin categoría; no se distribuye (%(reason)s)."),
+    gettext_noop("SKU %(sku)s: el SKU similar «%(like)s» no existe o no tiene ventas; se planifica por categoría."),
+    gettext_noop("launch_factor debe estar entre 0 y %(max)s: no se creó ningún run."),
     gettext_noop("El archivo tiene %(n)s error(es); no se cargó nada. Corrija las filas indicadas."),
     gettext_noop("El archivo tiene %(n)s error(es); no se cargó nada."),
     gettext_noop("texto demasiado largo (máximo %(n)s caracteres)"),
