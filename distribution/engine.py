@@ -360,15 +360,20 @@ def _prepare_scope(scope: pd.DataFrame) -> pd.DataFrame:
     return frame.drop_duplicates("product_id").reset_index(drop=True)
 
 
-def cold_start_categories(scope: pd.DataFrame, sales: pd.DataFrame) -> list[str]:
+def cold_start_categories(
+    scope: pd.DataFrame, sales: pd.DataFrame, params: DistributionParams | None = None
+) -> list[str]:
     """The categories the cold start will need: those of scope SKUs without
-    sales (no week with units > 0). Lets the caller read category rates for
-    those categories only, in one query. `sales`: weekly rows or their summary."""
+    sales (no week with units > 0), and with `params` of the launching SKUs
+    (§5.3, they keep their cold-start stores). Lets the caller read category
+    rates for those categories only, in one query. `sales`: weekly rows or their summary."""
     frame = _prepare_scope(scope)
     positive = sales["selling_weeks"] > 0 if "selling_weeks" in sales.columns else sales["units"] > 0
     selling = set(sales.loc[positive, "product_id"].astype("int64"))
-    cold = frame[~frame["product_id"].isin(selling)]
-    return sorted(cold["category"].dropna().unique().tolist())
+    cold = ~frame["product_id"].isin(selling)
+    if params is not None and "first_week" in sales.columns:
+        cold |= frame["product_id"].isin(launching_ids(frame, sales, params))
+    return sorted(frame.loc[cold, "category"].dropna().unique().tolist())
 
 
 _DIGITS = re.compile(r"(\d+)")

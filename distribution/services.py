@@ -254,7 +254,7 @@ def _run_inputs(
         sales = sales_queries.weekly_sales_summary(
             scope_skus | like_skus, params.lookback_weeks, as_of_week, recent=params.window
         )
-    categories = engine.cold_start_categories(scope, sales)
+    categories = engine.cold_start_categories(scope, sales, params)
     if categories and as_of_week is not None:
         category_units = sales_queries.category_store_summary(
             categories, params.category_window_weeks, as_of_week, fill_summary=True

@@ -317,3 +317,17 @@ def test_summary_counts_lines_by_model_and_reason(language):
     result = run(sales=sales, stock=[(1, 2, 1)], cd=[(1, 100)], language=language)
     assert result.summary["lines_by_reason"] == {engine.OUT_OF_STOCK_RATE: 1, engine.SALES_RATE: 1}
     assert result.summary["lines_by_model"] == {"SMA2": 2}
+
+
+def test_the_categories_read_include_those_of_launching_skus():
+    scope = pd.DataFrame([("A", 1, "Audio"), ("B", 2, "Video")], columns=["sku", "product_id", "category"])
+    summary = engine.summarise_weekly(
+        pd.DataFrame([(1, 1, W(0), 3), (2, 1, W(-10), 3)], columns=["product_id", "store_id", "week_start", "units"]),
+        AS_OF,
+        12,
+        2,
+    )
+    assert engine.cold_start_categories(scope, summary) == []
+    # A first sold in the as-of week: launching under v3, not under v2.
+    assert engine.cold_start_categories(scope, summary, DistributionParams()) == ["Audio"]
+    assert engine.cold_start_categories(scope, summary, DistributionParams(rules="v2")) == []
