@@ -46,7 +46,7 @@ BASE_FIELDS = [
     "reason",
     "explanation",
 ]
-FIELDS = [*BASE_FIELDS, *NOTE_COLUMNS, *engine.EXPLAIN_COLUMNS]
+FIELDS = [*BASE_FIELDS, *NOTE_COLUMNS, *engine.EXPLAIN_COLUMNS, *engine.EXPLAIN_FLOATS, *engine.EXPLAIN_TEXTS]
 _FIELD = re.compile(r"%\((\w+)\)s")
 Text = np.ndarray  # an array of str (dtype object)
 
@@ -104,7 +104,7 @@ def line_explanations(lines: pd.DataFrame, params: Mapping[str, Any]) -> pd.Seri
         frame = lines[todo]
         for column in FIELDS:
             if column not in frame:
-                frame = frame.assign(**{column: "" if column.endswith("_by") else 0})
+                frame = frame.assign(**{column: "" if column.endswith("_by") or column == "like_name" else 0})
         out[todo] = _render(frame, DistributionParams.from_dict(params))
     return pd.Series(out, index=lines.index, dtype=object)
 
@@ -135,13 +135,21 @@ def _render(frame: pd.DataFrame, params: DistributionParams) -> Text:
 
 def _store_lines(f: pd.DataFrame, params: DistributionParams) -> Text:
     n = len(f)
-    cold = (f["model_name"] == engine.COLD_START_MODEL).to_numpy()
+    model = f["model_name"].to_numpy(dtype=object)
+    parts = {
+        engine.COLD_START_MODEL: _cold_part,
+        engine.COLD_START_LIKE_MODEL: _like_part,
+        engine.NEW_STORE_MODEL: _new_store_part,
+    }
     text = np.full(n, "", dtype=object)
     base = np.zeros(n, dtype="int64")
-    if (~cold).any():
-        text[~cold], base[~cold] = _sales_part(f[~cold], params)
-    if cold.any():
-        text[cold], base[cold] = _cold_part(f[cold], params)
+    sales = ~np.isin(model, list(parts))
+    if sales.any():
+        text[sales], base[sales] = _sales_part(f[sales], params)
+    for name, part in parts.items():
+        mask = model == name
+        if mask.any():
+            text[mask], base[mask] = part(f[mask], params)
     stock = f["store_stock"].to_numpy("int64")
     unrounded = np.maximum(base - np.maximum(stock, 0), 0)
     stock_shown = ints(np.maximum(stock, 0))
@@ -151,7 +159,24 @@ def _store_lines(f: pd.DataFrame, params: DistributionParams) -> Text:
             _("0 (stock %(stock)s se toma 0)"), int(negative.sum()), stock=ints(stock[negative])
         )
     stock_part = fill(_(" − stock %(stock)s = %(qty)s"), n, stock=stock_shown, qty=ints(unrounded))
-    return join(text, stock_part, _pack_part(f, unrounded, params), _cd_part(f, params), _held_part(f))
+    exceeds = (f["reason"] == engine.PACK_EXCEEDS_COVER).to_numpy()
+    cd = _cd_part(f, params)
+    if exceeds.any():
+        cd[exceeds] = _pack_exceeds_part(f[exceeds], params)
+    return join(text, stock_part, _pack_part(f, unrounded, params, ~exceeds), cd, _held_part(f))
+
+
+def _pack_exceeds_part(f: pd.DataFrame, params: DistributionParams) -> Text:
+    """§5.4a: an empty store left with nothing because one pack exceeds the cover cap."""
+    rate = f["rate"].to_numpy("float64")
+    return fill(
+        _("; una caja de %(pack)s u supera %(woc)s sem × %(rate)s/sem = %(cap)s u: sin línea (tienda sin stock)"),
+        len(f),
+        pack=ints(f["pack_size"]),
+        woc=param_number(params.max_pack_woc),
+        rate=fmt_trimmed_many(rate, 3),
+        cap=fmt_trimmed_many(params.max_pack_woc * rate, 3),
+    )
 
 
 def join(*parts: Text | None) -> Text:
@@ -169,8 +194,11 @@ def _rounded_note(product: np.ndarray, need: np.ndarray) -> Text:
 
 
 def _sales_part(s: pd.DataFrame, params: DistributionParams) -> tuple[Text, np.ndarray]:
-    """SMA: the last k weeks' units (oldest first) / k × target cover = need."""
+    """SMA: the last k weeks' units (oldest first) / k × target cover = need;
+    v3: the in-stock rate of a store that ran out, a promotion ahead, the display minimum."""
     n, k = len(s), params.window
+    window = s["window_weeks"].to_numpy("int64")
+    weeks_used = np.where(window > 0, window, k)
     weeks = [s[f"recent_{i}"].to_numpy("int64") for i in range(k, 0, -1)]
     terms = []
     for units in weeks:
@@ -183,9 +211,19 @@ def _sales_part(s: pd.DataFrame, params: DistributionParams) -> tuple[Text, np.n
     if k > 1:
         joined = "(" + joined + ")"
     units_sum = np.sum(weeks, axis=0)
-    rate = engine.sales_rate(units_sum, k)
+    sma = np.maximum(units_sum / weeks_used, 0.0)
+    in_stock_weeks = s["in_stock_weeks"].to_numpy("int64")
+    out_of_stock = in_stock_weeks > 0
+    rate = np.where(out_of_stock, s["in_stock_units"].to_numpy("int64") / np.maximum(in_stock_weeks, 1), sma)
     product = np.round(params.target_woc * rate, 6)
     need = engine.ceil6(params.target_woc * rate)
+    in_stock = fill(
+        _("; sin stock: %(units)s u en %(weeks)s sem hasta la última venta = %(rate)s/sem"),
+        n,
+        units=ints(s["in_stock_units"]),
+        weeks=ints(in_stock_weeks),
+        rate=fmt_trimmed_many(rate, 3),
+    )
     text = fill(
         _(
             "%(model)s (venta en %(weeks)s de %(lookback)s sem, mín %(min_weeks)s): "
@@ -196,14 +234,119 @@ def _sales_part(s: pd.DataFrame, params: DistributionParams) -> tuple[Text, np.n
         weeks=ints(s["weeks_with_sales"]),
         lookback=fmt_number(params.lookback_weeks),
         min_weeks=fmt_number(params.min_weeks),
-        units=joined,
-        k=str(k),
-        rate=fmt_trimmed_many(units_sum / k, 3),
+        units=joined + _where(window > 0, _(" (semanas sin promoción)"), n),
+        k=ints(weeks_used),
+        rate=fmt_trimmed_many(units_sum / weeks_used, 3) + _where(out_of_stock, in_stock, n),
         woc=param_number(params.target_woc),
         product=fmt_trimmed_many(product, 3),
         rounded=_rounded_note(product, need),
     )
-    return text, need
+    text, need = _promotion_note(s, text, rate, need, params)
+    return _display_note(s, text, need)
+
+
+def _promotion_note(
+    s: pd.DataFrame, text: Text, rate: np.ndarray, need: np.ndarray, params: DistributionParams
+) -> tuple[Text, np.ndarray]:
+    """§4.6: promoted weeks ahead raise the target by the category's lift."""
+    n = len(s)
+    weeks = s["promo_weeks"].to_numpy("int64")
+    promoted = weeks > 0
+    if not promoted.any():
+        return text, need
+    lift = s["promo_lift"].to_numpy("float64")
+    cover = np.round(params.target_woc + weeks * (lift - 1.0), 6)
+    lifted = engine.ceil6(rate * cover)
+    note = fill(
+        _("; promoción por delante (%(weeks)s sem, alza %(lift)s): %(rate)s/sem × %(cover)s sem = %(need)s"),
+        n,
+        weeks=ints(weeks),
+        lift=fmt_trimmed_many(lift, 3),
+        rate=fmt_trimmed_many(rate, 3),
+        cover=fmt_trimmed_many(cover, 3),
+        need=ints(lifted),
+    )
+    return text + _where(promoted, note, n), np.where(promoted, lifted, need)
+
+
+def _display_note(s: pd.DataFrame, text: Text, need: np.ndarray) -> tuple[Text, np.ndarray]:
+    """§5.2: the display minimum where it raised the target."""
+    minimum = s["display_min"].to_numpy("int64")
+    raised = minimum > need
+    if not raised.any():
+        return text, need
+    note = fill(_("; exhibición mínima %(min)s → %(min)s"), len(s), min=ints(minimum))
+    return text + _where(raised, note, len(s)), np.maximum(need, minimum)
+
+
+def _like_part(c: pd.DataFrame, params: DistributionParams) -> tuple[Text, np.ndarray]:
+    """§5.3 like item: the like SKU's units / lookback × launch factor × cold-start cover."""
+    n = len(c)
+    units = c["category_units"].to_numpy("int64")
+    factor = c["factor"].to_numpy("float64")
+    like_rate = np.maximum(units, 0) / params.lookback_weeks
+    rate = factor * like_rate
+    product = np.round(params.cold_start_target_woc * rate, 6)
+    need = engine.ceil6(params.cold_start_target_woc * rate)
+    top = c["category_rank"].to_numpy("int64") <= params.cold_start_top_n
+    base = np.where(top, np.maximum(need, params.cold_start_min_fill), need)
+    text = fill(
+        _(
+            "Lanzamiento como «%(like)s» (tienda %(rank)s de %(stores)s): %(units)s u / %(lookback)s sem = "
+            "%(like_rate)s/sem × factor %(factor)s = %(rate)s/sem × %(woc)s sem = %(product)s%(rounded)s"
+        ),
+        n,
+        like=c["like_name"].fillna("").astype(str).to_numpy(dtype=object),
+        rank=ints(c["category_rank"]),
+        stores=ints(c["category_stores"]),
+        units=ints(units),
+        lookback=fmt_number(params.lookback_weeks),
+        like_rate=fmt_trimmed_many(like_rate, 3),
+        factor=fmt_trimmed_many(factor, 3),
+        rate=fmt_trimmed_many(rate, 3),
+        woc=param_number(params.cold_start_target_woc),
+        product=fmt_trimmed_many(product, 3),
+        rounded=_rounded_note(product, need),
+    )
+    fill_note = fill(
+        _("; top %(top_n)s: máx(mín %(min_fill)s, %(need)s) = %(base)s"),
+        n,
+        top_n=fmt_number(params.cold_start_top_n),
+        min_fill=fmt_number(params.cold_start_min_fill),
+        need=ints(need),
+        base=ints(base),
+    )
+    return text + _where(top, fill_note, n), base
+
+
+def _new_store_part(c: pd.DataFrame, params: DistributionParams) -> tuple[Text, np.ndarray]:
+    """§5.3 opening store: the like store's rate × size factor × cover."""
+    n = len(c)
+    rate = c["rate"].to_numpy("float64")
+    factor = c["factor"].to_numpy("float64")
+    from_sales = c["weeks_with_sales"].to_numpy("int64") > 0
+    woc = np.where(from_sales, params.target_woc, params.cold_start_target_woc)
+    product = np.round(woc * rate, 6)
+    need = engine.ceil6(woc * rate)
+    like_rate = np.where(factor > 0, rate / np.where(factor > 0, factor, 1.0), 0.0)
+    text = fill(
+        _(
+            "Tienda nueva como «%(like)s»: %(like_rate)s/sem × tamaño %(factor)s = %(rate)s/sem × %(woc)s sem = "
+            "%(product)s%(rounded)s"
+        ),
+        n,
+        like=c["like_name"].fillna("").astype(str).to_numpy(dtype=object),
+        like_rate=fmt_trimmed_many(like_rate, 3),
+        factor=fmt_trimmed_many(factor, 3),
+        rate=fmt_trimmed_many(rate, 3),
+        woc=np.array([param_number(w) for w in woc], dtype=object),
+        product=fmt_trimmed_many(product, 3),
+        rounded=_rounded_note(product, need),
+    )
+    minimum = np.where(from_sales, c["display_min"].to_numpy("int64"), params.cold_start_min_fill)
+    raised = minimum > need
+    note = fill(_("; mínimo %(min)s"), n, min=ints(minimum))
+    return text + _where(raised, note, n), np.maximum(need, minimum)
 
 
 def _cold_part(c: pd.DataFrame, params: DistributionParams) -> tuple[Text, np.ndarray]:
@@ -250,11 +393,13 @@ def _cold_part(c: pd.DataFrame, params: DistributionParams) -> tuple[Text, np.nd
     return text, base
 
 
-def _pack_part(f: pd.DataFrame, unrounded: np.ndarray, params: DistributionParams) -> Text | None:
+def _pack_part(
+    f: pd.DataFrame, unrounded: np.ndarray, params: DistributionParams, shown: np.ndarray | None = None
+) -> Text | None:
     """Packs (SPEC §5.4a), said only where a pack holds more than one unit."""
     n = len(f)
     pack = f["pack_size"].to_numpy("int64")
-    boxed = pack > 1
+    boxed = pack > 1 if shown is None else (pack > 1) & shown
     if not boxed.any():
         return None
     if not params.round_to_pack:
@@ -268,6 +413,15 @@ def _pack_part(f: pd.DataFrame, unrounded: np.ndarray, params: DistributionParam
         packs=ints(suggested // np.maximum(pack, 1)),
         suggested=ints(suggested),
     )
+    if params.pack_rule == engine.PACK_COVER_CAPPED:
+        rate = f["rate"].to_numpy("float64")
+        text = text + fill(
+            _(" (tope %(woc)s sem × %(rate)s/sem = %(cap)s u)"),
+            n,
+            woc=param_number(params.max_pack_woc),
+            rate=fmt_trimmed_many(rate, 3),
+            cap=fmt_trimmed_many(params.max_pack_woc * rate, 3),
+        )
     return _where(boxed, text, n)
 
 
@@ -280,8 +434,44 @@ def _cd_part(f: pd.DataFrame, params: DistributionParams) -> Text:
     out = np.full(n, _("; CD: sin stock → 0"), dtype=object)
     stocked = f["cd_stock"].to_numpy("int64") > 0
     if stocked.any():
-        rule = _fair_share_part if params.cd_rule == engine.CD_FAIR_SHARE else _priority_part
-        out[stocked] = rule(f[stocked], params)
+        rules = {engine.CD_FAIR_SHARE: _fair_share_part, engine.CD_EQUAL_COVER: _equal_cover_part}
+        out[stocked] = rules.get(params.cd_rule, _priority_part)(f[stocked], params)
+    return out
+
+
+def _equal_cover_part(f: pd.DataFrame, params: DistributionParams) -> Text:
+    """§5.4 equal_cover: enough for all, or empty shelves first and then equal cover."""
+    n = len(f)
+    cd, allocated = f["cd_stock"].to_numpy("int64"), f["allocated_qty"].to_numpy("int64")
+    short = cd < f["cd_wanted"].to_numpy("int64")
+    out = fill(
+        _("; CD cobertura igual: alcanza para todas (%(cd)s u) → %(allocated)s"),
+        n,
+        cd=ints(cd),
+        allocated=ints(allocated),
+    )
+    if not short.any():
+        return out
+    stock = f["store_stock"].to_numpy("int64")
+    rate = f["rate"].to_numpy("float64")
+    cover = np.where(rate > 0, (stock + allocated) / np.where(rate > 0, rate, 1.0), 0.0)
+    empty = _where(stock <= 0, _(", estante vacío primero"), n)
+    text = fill(
+        _(
+            "; CD corto (%(cd)s u para %(wanted)s sugeridas), cobertura igual%(in_packs)s%(empty)s: "
+            "%(allocated)s → (%(stock)s + %(allocated)s) / %(rate)s/sem = %(cover)s sem"
+        ),
+        n,
+        cd=ints(cd),
+        wanted=ints(f["cd_wanted"]),
+        in_packs=_in_packs(_cd_pack(f, params)),
+        empty=empty,
+        allocated=ints(allocated),
+        stock=ints(stock),
+        rate=fmt_trimmed_many(rate, 3),
+        cover=fmt_trimmed_many(cover, 3),
+    )
+    out[short] = text[short]
     return out
 
 
@@ -430,6 +620,14 @@ def _exception_rows(e: pd.DataFrame, params: DistributionParams) -> Text:
             model=params.model,
             k=str(params.window),
             stores=stores,
+        ),
+        engine.PACK_EXCEEDS_COVER: fill(
+            _(
+                "Las tiendas sin stock que lo necesitan recibirían una caja que supera %(woc)s sem de "
+                "cobertura: sin línea (ver las tiendas en Excepciones)."
+            ),
+            n,
+            woc=param_number(params.max_pack_woc),
         ),
         engine.STOCK_COVERS_NEED: fill(
             _("El stock de las %(stores)s tiendas candidatas cubre su necesidad (%(need)s): sugerido 0."),

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from distribution.engine import COLD_START_MODEL, MODELS
+from distribution.engine import COLD_START_LIKE_MODEL, COLD_START_MODEL, MODELS, NEW_STORE_MODEL
 from distribution.models import DistributionLine
 from inventory.queries import store_exact_q, store_search_q
 
@@ -34,7 +34,12 @@ class LineFilter(django_filters.FilterSet):
     model = django_filters.ChoiceFilter(
         field_name="model_name",
         label=_("Modelo"),
-        choices=[(m, m) for m in MODELS] + [(COLD_START_MODEL, _("Arranque en frío"))],
+        choices=[(m, m) for m in MODELS]
+        + [
+            (COLD_START_MODEL, _("Arranque en frío")),
+            (COLD_START_LIKE_MODEL, _("Lanzamiento como SKU similar")),
+            (NEW_STORE_MODEL, _("Tienda nueva")),
+        ],
         empty_label=_("Todos"),
     )
     reason = django_filters.CharFilter(field_name="reason", lookup_expr="icontains", label=_("Motivo"))

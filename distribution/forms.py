@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
@@ -12,9 +12,20 @@ from django.utils.translation import gettext_lazy as _
 from distribution.engine import (
     BASIS_CATEGORY,
     BASIS_PER_SKU,
+    CD_EQUAL_COVER,
     CD_FAIR_SHARE,
     CD_PRIORITY,
+    LAUNCH_CATEGORY,
+    LAUNCH_LIKE,
     MODELS,
+    PACK_COVER_CAPPED,
+    PACK_NEAREST,
+    PROMO_IGNORE,
+    PROMO_LIFT,
+    RATE_IN_STOCK,
+    RATE_SMA,
+    RULES_V2,
+    RULES_V3,
     DistributionParams,
     ParamsError,
 )
@@ -25,6 +36,9 @@ from fastdso.forms import UploadFileField
 from sales.queries import IncompleteWeek, resolve_as_of_week
 
 DEFAULTS = DistributionParams()
+BY_RULES = ("", _("Según las reglas elegidas"))
+# The parameters whose default follows `rules` (SPEC v3 §5.1): empty = that default.
+RULE_FIELDS = ("cd_rule", "rate_rule", "pack_rule", "promo_rule", "launch_rule", "launch_weeks", "new_store_weeks")
 
 
 class DistributionGenerateForm(forms.Form):
@@ -123,14 +137,17 @@ class DistributionGenerateForm(forms.Form):
     cd_rule = forms.ChoiceField(
         label=_("Regla de reparto del CD"),
         choices=[
+            BY_RULES,
+            (CD_EQUAL_COVER, _("Cobertura igual: primero los estantes vacíos, luego igual cobertura")),
             (CD_PRIORITY, _("Prioridad: primero las tiendas que más venden")),
             (CD_FAIR_SHARE, _("Proporcional: cada tienda según su sugerido")),
         ],
-        initial=DEFAULTS.cd_rule,
-        required=False,  # absent: the default
+        initial="",
+        required=False,  # absent: the default of the rules
         widget=forms.RadioSelect,
         help_text=_(
-            "Con CD corto: prioridad llena tienda por tienda; proporcional da a cada una "
+            "Con CD corto: cobertura igual (v3) da una caja a cada tienda sin stock y luego caja por caja a la de "
+            "menor cobertura; prioridad (v2) llena tienda por tienda; proporcional da a cada una "
             "⌊CD × sugerido / total⌋ y el resto a los mayores restos (nunca más que su sugerido)."
         ),
     )
@@ -144,6 +161,96 @@ class DistributionGenerateForm(forms.Form):
         ),
     )
 
+    # --- v3 (SPEC §5.1) ---
+    rules = forms.ChoiceField(
+        label=_("Reglas"),
+        choices=[
+            (RULES_V3, _("v3: tiendas sin stock, lanzamientos, cajas por cobertura, promociones")),
+            (RULES_V2, _("v2: las reglas anteriores, todas a la vez")),
+        ],
+        initial=DEFAULTS.rules,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Cada regla de abajo vacía toma el valor de estas reglas; una elegida manda."),
+    )
+    rate_rule = forms.ChoiceField(
+        label=_("Tasa de tiendas sin stock"),
+        choices=[
+            BY_RULES,
+            (RATE_IN_STOCK, _("Semanas con stock: una tienda sin stock se planifica con lo que vendía")),
+            (RATE_SMA, _("Promedio móvil simple (v2)")),
+        ],
+        initial="",
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Con semanas con stock también rige la exhibición mínima del producto."),
+    )
+    pack_rule = forms.ChoiceField(
+        label=_("Redondeo a cajas"),
+        choices=[
+            BY_RULES,
+            (PACK_COVER_CAPPED, _("Limitado por cobertura: sube a la caja siguiente solo sin pasar el tope")),
+            (PACK_NEAREST, _("Caja más cercana, mínimo una (v2)")),
+        ],
+        initial="",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    max_pack_woc = forms.FloatField(
+        label=_("Cobertura máxima por caja (semanas)"),
+        initial=DEFAULTS.max_pack_woc,
+        required=False,  # absent: the default
+        min_value=0.1,
+        max_value=520,
+        help_text=_("Una tienda no recibe una caja que la deje con más de estas semanas de venta."),
+    )
+    launch_rule = forms.ChoiceField(
+        label=_("Lanzamientos"),
+        choices=[
+            BY_RULES,
+            (LAUNCH_LIKE, _("SKU similar (columna like_sku de la solicitud), si no, categoría")),
+            (LAUNCH_CATEGORY, _("Solo categoría (v2)")),
+        ],
+        initial="",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    launch_weeks = forms.IntegerField(
+        label=_("Semanas de lanzamiento"),
+        required=False,
+        min_value=0,
+        max_value=104,
+        help_text=_(
+            "Vacío: 4 (v3), 0 (v2). Un SKU que empezó a vender hace menos semanas conserva sus tiendas de arranque."
+        ),
+    )
+    launch_min_rate = forms.FloatField(
+        label=_("Tasa mínima de lanzamiento (u/sem)"),
+        initial=DEFAULTS.launch_min_rate,
+        required=False,  # absent: the default
+        min_value=0,
+        max_value=100000,
+        help_text=_("Un SKU nuevo va a cada tienda donde su SKU similar vende al menos esto (× factor)."),
+    )
+    new_store_weeks = forms.IntegerField(
+        label=_("Semanas de tienda nueva"),
+        required=False,
+        min_value=0,
+        max_value=104,
+        help_text=_("Vacío: 8 (v3), 0 (v2). Una tienda con menos semanas de venta se planifica como su similar."),
+    )
+    promo_rule = forms.ChoiceField(
+        label=_("Promociones"),
+        choices=[
+            BY_RULES,
+            (PROMO_LIFT, _("Sin semanas promocionadas en la tasa; alza por las promociones por delante")),
+            (PROMO_IGNORE, _("No se leen (v2)")),
+        ],
+        initial="",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
@@ -151,7 +258,7 @@ class DistributionGenerateForm(forms.Form):
                 field.widget.attrs["class"] = "form-check-input"
             else:
                 field.widget.attrs["class"] = "form-control"
-            if name in ("target_woc", "cold_start_target_woc"):
+            if name in ("target_woc", "cold_start_target_woc", "max_pack_woc", "launch_min_rate"):
                 field.widget.attrs["step"] = "0.1"
         localize_decimal_inputs(self)
 
@@ -197,8 +304,15 @@ class DistributionGenerateForm(forms.Form):
             category_window_weeks=data["category_window_weeks"],
             cold_start_basis=data.get("cold_start_basis") or DEFAULTS.cold_start_basis,
             limit_by_cd=bool(data.get("limit_by_cd")),
-            cd_rule=data.get("cd_rule") or DEFAULTS.cd_rule,
             round_to_pack=bool(data.get("round_to_pack")),
+            rules=data.get("rules") or DEFAULTS.rules,
+            launch_min_rate=float(data["launch_min_rate"]) if data.get("launch_min_rate") is not None else 0.1,
+            max_pack_woc=float(data["max_pack_woc"]) if data.get("max_pack_woc") is not None else 8.0,
+            # Empty: the default of the rules chosen.
+            **cast(
+                dict[str, Any],
+                {name: data.get(name) if data.get(name) not in ("", None) else None for name in RULE_FIELDS},
+            ),
         )
 
 

@@ -25,6 +25,10 @@ def summary_for_display(run_id: str, summary: dict) -> dict[str, object]:
         "Sin línea, por motivo": dict(skipped) or "—",
         "SKUs sin stock CD": summary.get("no_cd_stock_skus", 0),
         "Líneas": summary.get("line_count", 0),
+        # v3: lines by model and by reason (codes; pages name them in the viewer's language).
+        "Líneas por modelo": dict(summary.get("lines_by_model", {})) or "—",
+        "Líneas por motivo": dict(summary.get("lines_by_reason", {})) or "—",
+        "Tiendas sin stock sin línea (caja sobre la cobertura)": summary.get("pack_exceeds_pairs", 0),
         "Unidades sugeridas": summary.get("total_suggested", 0),
         "Unidades asignadas": summary.get("total_allocated", 0),
         "Unidades CD a arranque en frío": summary.get("cold_start_allocated", 0),

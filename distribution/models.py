@@ -111,6 +111,15 @@ class DistributionLine(models.Model):
     category_rank = _number(_("puesto en la categoría"))
     category_stores = _number(_("tiendas del top"))
     candidate_stores = _number(_("tiendas candidatas"))
+    # v3 (SPEC §4.6, §5.2–§5.4a): the numbers of the new rules' explanations.
+    window_weeks = _number(_("semanas promediadas"))
+    in_stock_units = _number(_("unidades hasta la última venta"))
+    in_stock_weeks = _number(_("semanas hasta la última venta"))
+    display_min = _number(_("exhibición mínima"))
+    promo_weeks = _number(_("semanas promocionadas por delante"))
+    promo_lift = models.FloatField(_("alza de promoción"), default=0, db_default=0)
+    factor = models.FloatField(_("factor de lanzamiento o de tamaño"), default=0, db_default=0)
+    like_name = models.CharField(_("SKU o tienda similar"), max_length=120, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("línea de distribución")

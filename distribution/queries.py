@@ -9,7 +9,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from distribution import explain
-from distribution.engine import COLD_START_MODEL, NO_CD_STOCK
+from distribution.engine import COLD_MODELS, NO_CD_STOCK, PACK_EXCEEDS_COVER
 from distribution.models import DistributionLine, DistributionRun
 
 EXPORT_COLUMNS = [
@@ -33,14 +33,18 @@ def run_lines(run: DistributionRun) -> QuerySet[DistributionLine]:
     """The run's store lines (not its exception rows), with product and store."""
     return (
         DistributionLine.objects.filter(run=run, store__isnull=False)
+        .exclude(reason=PACK_EXCEEDS_COVER)
         .select_related("product", "store")
         .order_by("product__sku", "priority")
     )
 
 
 def run_exceptions(run: DistributionRun) -> QuerySet[DistributionLine]:
+    """SKUs without a line (no store) and the pairs a pack left empty (with their store, SPEC v3 §5.4a)."""
     return (
-        DistributionLine.objects.filter(run=run, store__isnull=True).select_related("product").order_by("product__sku")
+        DistributionLine.objects.filter(Q(store__isnull=True) | Q(reason=PACK_EXCEEDS_COVER), run=run)
+        .select_related("product", "store")
+        .order_by("product__sku", "store__name")
     )
 
 
@@ -57,9 +61,10 @@ def run_no_cd_stock(run: DistributionRun) -> QuerySet[dict[str, Any]]:
 def store_totals(lines: QuerySet[DistributionLine]) -> QuerySet[dict[str, Any]]:
     """One row per store of the given store lines: SKUs, stock, suggested and
     allocated units (and the part that is cold start)."""
-    cold = Q(model_name=COLD_START_MODEL)
+    cold = Q(model_name__in=COLD_MODELS)
     return (
         lines.filter(store__isnull=False)
+        .exclude(reason=PACK_EXCEEDS_COVER)
         .values("store_id", "store__name", "store__code")
         .annotate(
             skus=Count("product_id"),
@@ -111,6 +116,7 @@ def run_compare(run_a: DistributionRun, run_b: DistributionRun) -> QuerySet[dict
     """Allocated units of two runs per (SKU, store), side by side, with the delta (B − A)."""
     return (
         DistributionLine.objects.filter(run__in=[run_a, run_b], store__isnull=False)
+        .exclude(reason=PACK_EXCEEDS_COVER)
         .values("product_id", "store_id", "product__sku", "product__name", "store__name")
         .annotate(
             allocated_a=Coalesce(Sum("allocated_qty", filter=Q(run=run_a)), Value(0)),

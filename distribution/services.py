@@ -26,12 +26,12 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
-from distribution import commitments, engine
+from distribution import commitments, engine, rules
 from distribution.engine import DistributionParams
 from distribution.models import DistributionLine, DistributionRun
 from fastdso.audit import audit_record
 from fastdso.db import lines_write, readable_id_save
-from fastdso.files import Column, read_table
+from fastdso.files import Column, Kind, read_table
 from fastdso.jobs import JobInputError, no_progress
 from inventory import queries as inventory_queries
 from inventory.commitments import cd_effective
@@ -41,11 +41,15 @@ from sales import queries as sales_queries
 logger = logging.getLogger(__name__)
 
 Progress = Callable[..., None]
+MAX_LAUNCH_FACTOR = 100.0
 REQUEST_COLUMNS = [
     Column("sku"),
     Column("product_name", required=False),
     Column("category", required=False),
     PACK_SIZE_COLUMN,
+    # v3 like-item launch (SPEC §5.3): plan a new SKU from a similar one's rates.
+    Column("like_sku", required=False, max_length=64),
+    Column("launch_factor", Kind.FLOAT, required=False, min_value=0),
 ]
 CHUNK = 5000
 MAX_WARNINGS = 1000
@@ -88,6 +92,8 @@ def request_read(path: str | Path, *, max_bytes: int | None = None) -> pd.DataFr
     frame = frame[frame["sku"] != ""]
     if frame.empty:
         raise JobInputError("La solicitud no tiene SKUs: no se creó ningún run.")
+    if "launch_factor" in frame and (frame["launch_factor"].fillna(1.0) > MAX_LAUNCH_FACTOR).any():
+        raise JobInputError(f"launch_factor debe estar entre 0 y {MAX_LAUNCH_FACTOR:g}: no se creó ningún run.")
     return frame
 
 
@@ -126,6 +132,10 @@ def _line_frame(run: DistributionRun, lines: pd.DataFrame) -> pd.DataFrame:
     integers = ["store_stock", "cd_stock", "suggested_qty", "allocated_qty", "priority"]
     for column in [*integers, "cd_snapshot", "cd_reserved", "in_transit", *engine.EXPLAIN_COLUMNS]:
         frame[column] = lines[column].astype("int64")
+    for column in engine.EXPLAIN_FLOATS:
+        frame[column] = lines[column].astype("float64").round(6)
+    for column in engine.EXPLAIN_TEXTS:
+        frame[column] = lines[column].astype(str).str.slice(0, 120)
     return frame
 
 
@@ -167,6 +177,10 @@ def distribution_run_create(
         exceptions = result.exceptions
         for row in exceptions[exceptions["reason"] == engine.NO_CATEGORY].itertuples(index=False):
             warnings.append(f"SKU {row.sku}: sin ventas y sin categoría; no se distribuye (NO_CATEGORY).")
+        for sku, like_sku in result.like_fallbacks:
+            warnings.append(
+                f"SKU {sku}: el SKU similar «{like_sku}» no existe o no tiene ventas; se planifica por categoría."
+            )
         summary = {**result.summary, "cd_reserved_units": sum(held_by.values()), "cd_reserved_by": held_by}
 
         progress(80, "Guardando el run", lines=len(lines))
@@ -195,7 +209,24 @@ def _run_scope(request: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     scope = inventory_queries.products_by_sku(set(request["sku"]))
     first_category = request.replace({"category": {"": None}}).groupby("sku")["category"].first()
     scope["request_category"] = scope["sku"].map(first_category)
+    scope = _launch_columns(scope, request)
     return scope, list(upsert.category_warnings)
+
+
+def _launch_columns(scope: pd.DataFrame, request: pd.DataFrame) -> pd.DataFrame:
+    """v3 (SPEC §5.2, §5.3): the product's display minimum and the request's like
+    SKU (its product id when it exists) and launch factor (default 1.0)."""
+    ids = scope["product_id"].astype("int64").tolist()
+    scope["display_min"] = scope["product_id"].map(inventory_queries.product_display_mins(ids)).fillna(0)
+    like = request["like_sku"] if "like_sku" in request else pd.Series("", index=request.index)
+    like = like.astype(object).where(like.notna(), "").astype(str).str.strip()
+    factor = request["launch_factor"] if "launch_factor" in request else pd.Series(1.0, index=request.index)
+    first = pd.DataFrame({"sku": request["sku"], "like_sku": like, "launch_factor": factor}).groupby("sku").first()
+    scope["like_sku"] = scope["sku"].map(first["like_sku"]).fillna("")
+    scope["launch_factor"] = scope["sku"].map(first["launch_factor"]).fillna(1.0).astype("float64")
+    like_ids = inventory_queries.product_ids(sorted(set(scope["like_sku"]) - {""}))
+    scope["like_product_id"] = scope["like_sku"].map(like_ids).astype("Int64")
+    return scope
 
 
 def _run_inputs(
@@ -217,9 +248,13 @@ def _run_inputs(
         )
         sales = pd.DataFrame(columns=["sku", "product_id", "store_id", "selling_weeks", "units"])
     else:
-        # Per (SKU, store): selling weeks and the last k weeks' units, grouped by the database.
-        sales = sales_queries.weekly_sales_summary(scope_skus, params.lookback_weeks, as_of_week, recent=params.window)
-    categories = engine.cold_start_categories(scope, sales)
+        # Per (SKU, store): selling weeks and the last k weeks' units, grouped by the database;
+        # and the like SKUs' (v3 §5.3), whose rates plan their new SKUs.
+        like_skus = set(scope.loc[scope["like_product_id"].notna(), "like_sku"]) if "like_sku" in scope else set()
+        sales = sales_queries.weekly_sales_summary(
+            scope_skus | like_skus, params.lookback_weeks, as_of_week, recent=params.window
+        )
+    categories = engine.cold_start_categories(scope, sales, params)
     if categories and as_of_week is not None:
         category_units = sales_queries.category_store_summary(
             categories, params.category_window_weeks, as_of_week, fill_summary=True
@@ -234,17 +269,86 @@ def _run_inputs(
     store_stock = inventory_queries.store_stock(product_id_list, effective=True)
     if params.limit_by_cd and inventory_queries.cd_stock_date() is None:
         warnings.append("No hay stock CD cargado: con el límite por CD activo no se asigna nada.")
-    stores = inventory_queries.stores_frame()[["store_id", "name"]].rename(columns={"name": "store_name"})
+    stores = _stores(params)
+    promotions = pd.DataFrame(columns=sales_queries.PROMOTION_COLUMNS)
+    lift: dict[str, float] = {}
+    if params.promo_rule == engine.PROMO_LIFT and as_of_week is not None:
+        promotions, sales, lift = _promotions(scope, sales, params, as_of_week)
+    columns = ["sku", "product_id", "category", "request_category", "pack_size"]
+    columns += [c for c in ("display_min", "like_sku", "like_product_id", "launch_factor") if c in scope]
     inputs = engine.EngineInputs(
-        scope=scope[["sku", "product_id", "category", "request_category", "pack_size"]],
+        scope=scope[columns],
         sales=sales,
         category_units=category_units,
         store_stock=store_stock,
         cd_stock=cd,
         stores=stores,
         as_of_week=as_of_week,
+        promotions=promotions,
+        category_lift=lift,
     )
     return inputs, commitments.held_by_source(reservations)
+
+
+def _stores(params: DistributionParams) -> pd.DataFrame:
+    """Every store with its v3 facts (§4.7); the weeks with sales of the stores
+    that name a like store (the only ones that can be opening)."""
+    stores = inventory_queries.store_planning_frame().rename(columns={"name": "store_name"})
+    named = stores.loc[stores["like_store_id"].notna()]
+    if params.new_store_weeks > 0 and not named.empty:
+        weeks = sales_queries.store_sales_weeks([*named["store_id"], *named["like_store_id"].astype(int)])
+        stores["sales_weeks"] = stores["store_id"].map(weeks).fillna(0).astype("int64")
+    return stores
+
+
+def _promotions(
+    scope: pd.DataFrame, sales: pd.DataFrame, params: DistributionParams, as_of_week: dt.date
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float]]:
+    """SPEC §4.6: the scope's promotions from the lookback window to the weeks of
+    cover ahead; the summary of the SKUs promoted in the window re-read from
+    their weekly rows with those weeks skipped; the lift of the categories with
+    a promotion ahead."""
+    start = as_of_week - dt.timedelta(weeks=params.lookback_weeks - 1)
+    horizon = int(-(-round(params.target_woc, 6) // 1)) + 1
+    end = as_of_week + dt.timedelta(weeks=horizon, days=6)
+    ids = scope["product_id"].astype("int64").tolist()
+    promotions = sales_queries.promotions_frame(start, end, product_ids=ids)
+    if promotions.empty:
+        return promotions, sales, {}
+    promoted_ids = set(
+        promotions.loc[
+            pd.to_datetime(promotions["start_date"]) <= pd.Timestamp(as_of_week + dt.timedelta(days=6)), "product_id"
+        ]
+    )
+    if promoted_ids:
+        skus = set(scope.loc[scope["product_id"].isin(promoted_ids), "sku"])
+        weekly = sales_queries.weekly_sales(skus, params.lookback_weeks, as_of_week)
+        weeks = [as_of_week - dt.timedelta(weeks=i) for i in range(params.lookback_weeks)]
+        flags = rules.promoted_pairs(rules.promoted_grid(promotions, weeks), weekly[["product_id", "store_id"]])
+        again = engine.summarise_weekly(weekly, as_of_week, params.lookback_weeks, params.window, flags)
+        again.insert(0, "sku", again["product_id"].map(dict(zip(scope["product_id"], scope["sku"], strict=True))))
+        sales = pd.concat([sales[~sales["product_id"].isin(promoted_ids)], again], ignore_index=True)
+        sales["window_weeks"] = sales["window_weeks"].fillna(0).astype("int64")
+    ahead = promotions[pd.to_datetime(promotions["end_date"]) > pd.Timestamp(as_of_week + dt.timedelta(days=6))]
+    categories = sorted(set(scope.loc[scope["product_id"].isin(ahead["product_id"]), "category"].dropna()))
+    return promotions, sales, _category_lift(categories, as_of_week) if categories else {}
+
+
+LIFT_WEEKS = 52
+
+
+def _category_lift(categories: list[str], as_of_week: dt.date) -> dict[str, float]:
+    """lift(category) over the last 52 weeks (§4.6), from the promoted products' weekly rows."""
+    start = as_of_week - dt.timedelta(weeks=LIFT_WEEKS - 1)
+    promotions = sales_queries.promotions_frame(start, as_of_week + dt.timedelta(days=6), categories=categories)
+    if promotions.empty:
+        return {}
+    products = inventory_queries.products_by_id(set(promotions["product_id"].astype(int)))
+    weekly = sales_queries.weekly_sales(set(products["sku"]), LIFT_WEEKS, as_of_week)
+    weekly["category"] = weekly["product_id"].map(products.set_index("product_id")["category"])
+    weeks = [as_of_week - dt.timedelta(weeks=i) for i in range(LIFT_WEEKS)]
+    flags = rules.promoted_pairs(rules.promoted_grid(promotions, weeks), weekly[["product_id", "store_id"]])
+    return rules.category_lift(weekly, flags, weeks)
 
 
 def _run_finish(

@@ -165,12 +165,14 @@ class ExceptionTable(ExplainedTable):
     sku = tables.Column(accessor="product__sku", verbose_name=_("SKU"))
     product_name = tables.Column(accessor="product__name", verbose_name=_("Producto"))
     category = tables.Column(verbose_name=_("Categoría"), default="—")
+    # A SKU without a line has no store; a pair left empty by a pack names its store (SPEC v3 §5.4a).
+    store = tables.Column(accessor="store__name", verbose_name=_("Tienda"), default="—")
     reason = LabelColumn(verbose_name=_("Motivo"), kind="reason")
     explanation = explanation_column(_("Por qué no recibe"), "explanation")
 
     class Meta:
         model = DistributionLine
-        fields = ("sku", "product_name", "category", "reason", "explanation")
+        fields = ("sku", "product_name", "category", "store", "reason", "explanation")
 
 
 class NoCdStockTable(tables.Table):

@@ -46,6 +46,17 @@ from inventory.queries import source_commitments, stock_date_gap, store_exact_q
 from sales.queries import default_as_of_week, stores_behind
 
 EXPORT_FORMATS = ("csv", "xlsx")
+RULE_KEYS = (
+    "rules",
+    "rate_rule",
+    "pack_rule",
+    "max_pack_woc",
+    "launch_rule",
+    "launch_weeks",
+    "launch_min_rate",
+    "new_store_weeks",
+    "promo_rule",
+)
 PARAM_LABELS = {
     "model": gettext_lazy("Modelo"),
     "as_of": gettext_lazy("Fecha de corte pedida"),
@@ -60,15 +71,40 @@ PARAM_LABELS = {
     "limit_by_cd": gettext_lazy("Limitar por stock CD"),
     "cd_rule": gettext_lazy("Regla de reparto del CD"),
     "round_to_pack": gettext_lazy("Redondear a cajas"),
+    # v3 (SPEC §5.1)
+    "rules": gettext_lazy("Reglas"),
+    "rate_rule": gettext_lazy("Tasa de tiendas sin stock"),
+    "pack_rule": gettext_lazy("Redondeo a cajas"),
+    "max_pack_woc": gettext_lazy("Cobertura máxima por caja (sem)"),
+    "launch_rule": gettext_lazy("Lanzamientos"),
+    "launch_weeks": gettext_lazy("Semanas de lanzamiento"),
+    "launch_min_rate": gettext_lazy("Tasa mínima de lanzamiento (u/sem)"),
+    "new_store_weeks": gettext_lazy("Semanas de tienda nueva"),
+    "promo_rule": gettext_lazy("Promociones"),
 }
 PARAM_VALUES = {
     "per_sku": gettext_lazy("por SKU (per_sku)"),
     "category": gettext_lazy("categoría entera (category)"),
     "priority": gettext_lazy("prioridad (priority)"),
     "fair_share": gettext_lazy("proporcional (fair_share)"),
+    "equal_cover": gettext_lazy("cobertura igual (equal_cover)"),
+    "in_stock": gettext_lazy("semanas con stock (in_stock)"),
+    "sma": gettext_lazy("promedio móvil (sma)"),
+    "cover_capped": gettext_lazy("limitado por cobertura (cover_capped)"),
+    "nearest": gettext_lazy("caja más cercana (nearest)"),
+    "like": gettext_lazy("SKU similar (like)"),
+    "lift": gettext_lazy("sin semanas promocionadas y alza (lift)"),
+    "ignore": gettext_lazy("no se leen (ignore)"),
 }
 # What a run made before a parameter existed did (runs keep the params they had).
-V1_PARAMS = {"cold_start_basis": "category", "cd_rule": "priority", "round_to_pack": False}
+_V2 = DistributionParams(rules="v2").as_dict()
+V1_PARAMS = {
+    "cold_start_basis": "category",
+    "cd_rule": "priority",
+    "round_to_pack": False,
+    # Runs before v3 were made with the v2 rules (DistributionParams.from_dict).
+    **{key: _V2[key] for key in RULE_KEYS},
+}
 
 
 def param_rows(params: dict[str, Any]) -> list[tuple[Any, Any]]:
@@ -99,6 +135,9 @@ REASON_HELP = {
     "NO_RECENT_SALES": gettext_lazy("Vendió en la historia, pero 0 en las últimas k semanas del modelo."),
     "STOCK_COVERS_NEED": gettext_lazy("El stock de las tiendas ya cubre la necesidad."),
     "NO_CD_STOCK": gettext_lazy("Hay necesidad pero el CD no tiene stock: asignado 0."),
+    "PACK_EXCEEDS_COVER": gettext_lazy(
+        "Tienda sin stock que no recibe nada: una sola caja supera la cobertura máxima por caja."
+    ),
     "UNKNOWN": gettext_lazy("Causa no identificada."),
 }
 

@@ -53,6 +53,19 @@ REASONS: dict[str, Label] = {
     ),
     "STOCK_COVERS_NEED": (_("Stock suficiente"), _("El stock de las tiendas ya cubre la necesidad.")),
     "UNKNOWN": (_("Sin causa identificada"), _("Causa no identificada.")),
+    # v3 distribution rules (SPEC §4.6, §5.2–§5.4a).
+    "OUT_OF_STOCK_RATE": (
+        _("Tasa con stock"),
+        _("La tienda se quedó sin stock: se planifica con lo que vendía mientras tenía stock."),
+    ),
+    "DISPLAY_MIN": (_("Exhibición mínima"), _("La exhibición mínima del producto sube el objetivo.")),
+    "LIKE": (_("Lanzamiento como SKU similar"), _("SKU nuevo: la venta de su SKU similar × el factor.")),
+    "LIKE_STORE": (_("Tienda nueva"), _("Tienda que abre: la tasa de su tienda similar × su tamaño.")),
+    "PROMO": (_("Promoción por delante"), _("Una promoción en las semanas de cobertura sube el objetivo.")),
+    "PACK_EXCEEDS_COVER": (
+        _("Caja supera la cobertura"),
+        _("Tienda sin stock que no recibe nada: una sola caja supera la cobertura máxima por caja."),
+    ),
     # Redistribution transfers.
     "URGENT": (_("Urgente"), _("Destino bajo la cobertura mínima (min_woc).")),
     "BELOW_TARGET": (_("Bajo el objetivo"), _("Destino bajo la cobertura objetivo (target_woc).")),
@@ -106,7 +119,18 @@ MODELS: dict[str, Label] = {
     "naive": (_("Ingenuo"), _("La venta de la última semana, repetida.")),
     "seasonal_naive": (_("Ingenuo estacional"), _("Las mismas semanas de hace 52 semanas.")),
     "autoets": (_("AutoETS (statsforecast)"), _("ETS automático de la biblioteca de referencia, por SKU.")),
+    "COLD_START_LIKE": (_("Lanzamiento como SKU similar"), _("SKU nuevo: venta de su SKU similar × el factor.")),
+    "NEW_STORE_LIKE": (_("Tienda nueva"), _("Tienda que abre: tasa de su tienda similar × su tamaño.")),
 }
+# Reasons that name what made them: "CATEGORY:Consolas", "LIKE:A-100", "LIKE_STORE:Tienda 3", "PROMO:Navidad".
+NAMED_REASONS = ("CATEGORY", "LIKE", "LIKE_STORE", "PROMO")
+
+
+def _named_reason(text: str) -> str | None:
+    """The code of a reason that names something ("LIKE" of "LIKE:A-100"), else None."""
+    code, sep, _rest = text.partition(":")
+    return code if sep and code in NAMED_REASONS else None
+
 
 # --- Background job kinds
 JOB_KINDS: dict[str, Label] = {
@@ -157,6 +181,15 @@ PARAMS: dict[str, Label] = {
     "cold_start_basis": (_("Base del arranque en frío"), ""),
     "cd_rule": (_("Regla de reparto del CD"), ""),
     "round_to_pack": (_("Redondear a cajas"), ""),
+    "rules": (_("Reglas"), _("v3 por defecto; v2 vuelve a todas las reglas anteriores a la vez.")),
+    "rate_rule": (_("Tasa de tiendas sin stock"), ""),
+    "pack_rule": (_("Redondeo a cajas"), ""),
+    "max_pack_woc": (_("Cobertura máxima por caja (sem)"), ""),
+    "launch_rule": (_("Lanzamientos"), ""),
+    "launch_weeks": (_("Semanas de lanzamiento"), ""),
+    "launch_min_rate": (_("Tasa mínima de lanzamiento (u/sem)"), ""),
+    "new_store_weeks": (_("Semanas de tienda nueva"), ""),
+    "promo_rule": (_("Promociones"), ""),
     "pack_size": (_("Unidades por caja"), ""),
     "partial": (_("Parcial"), ""),
     "history_weeks": (_("Semanas de historia"), _("Semanas de venta usadas para la demanda de cada tienda.")),
@@ -170,7 +203,6 @@ PARAMS: dict[str, Label] = {
     "max_rows": (_("Máximo de filas del plan"), ""),
     "max_units_per_sku_per_dest": (_("Máximo por SKU y destino (u)"), ""),
     "max_units": (_("Máximo de unidades del plan"), ""),
-    "rules": (_("Reglas"), _("v3 (por defecto) o v2: las reglas de la versión anterior, exactas.")),
     "min_move_units": (_("Traslado mínimo v3 (u)"), _("Un traslado de menos unidades no se hace.")),
     "min_gain": (
         _("Ganancia mínima de demanda"),
@@ -248,6 +280,10 @@ PARAMS: dict[str, Label] = {
     "cold_start_skus": (_("SKUs arranque en frío"), ""),
     "skipped_skus": (_("SKUs sin línea"), ""),
     "skipped_by_reason": (_("Sin línea, por motivo"), ""),
+    "lines_by_model": (_("Líneas por modelo"), ""),
+    "lines_by_reason": (_("Líneas por motivo"), ""),
+    "pack_exceeds_pairs": (_("Tiendas sin stock sin línea (caja sobre la cobertura)"), ""),
+    "new_store_lines": (_("Líneas a tiendas nuevas"), ""),
     "no_cd_stock_skus": (_("SKUs sin stock CD"), ""),
     "skus_without_allocation": (_("SKUs sin asignación"), ""),
     "store_count": (_("Tiendas"), ""),
@@ -332,8 +368,8 @@ def label(kind: str, code: Any) -> str:
         return ""
     text = str(code)
     registry = _REGISTRIES[kind]
-    if kind == "reason" and text.startswith("CATEGORY:"):
-        return f"{registry['CATEGORY'][0]} · {text.split(':', 1)[1]}"
+    if kind == "reason" and _named_reason(text):
+        return f"{registry[text.split(':', 1)[0]][0]} · {text.split(':', 1)[1]}"
     entry = registry.get(text)
     return str(entry[0]) if entry else text
 
@@ -341,8 +377,8 @@ def label(kind: str, code: Any) -> str:
 def help_text(kind: str, code: Any) -> str:
     """A short explanation of `code` for a tooltip or legend ("" if none)."""
     text = str(code or "")
-    if kind == "reason" and text.startswith("CATEGORY:"):
-        text = "CATEGORY"
+    if kind == "reason" and _named_reason(text):
+        text = text.split(":", 1)[0]
     entry = _REGISTRIES[kind].get(text)
     return str(entry[1]) if entry and entry[1] else ""
 
@@ -404,6 +440,9 @@ STORED_PHRASES: list[str] = [
     gettext_noop("Sin línea, por motivo"),
     gettext_noop("SKUs sin stock CD"),
     gettext_noop("Líneas"),
+    gettext_noop("Líneas por modelo"),
+    gettext_noop("Líneas por motivo"),
+    gettext_noop("Tiendas sin stock sin línea (caja sobre la cobertura)"),
     gettext_noop("Unidades sugeridas"),
     gettext_noop("Unidades asignadas"),
     gettext_noop("Unidades CD a arranque en frío"),
@@ -510,6 +549,8 @@ STORED_TEMPLATES: list[str] = [
     gettext_noop("SKU %(sku)s: el archivo dice categoría «%(new)s», se mantiene «%(old)s»."),
     # %(reason)s is a reason code (stored as the code), shown as its label.
     gettext_noop("SKU %(sku)s: sin ventas y sin categoría; no se distribuye (%(reason)s)."),
+    gettext_noop("SKU %(sku)s: el SKU similar «%(like)s» no existe o no tiene ventas; se planifica por categoría."),
+    gettext_noop("launch_factor debe estar entre 0 y %(max)s: no se creó ningún run."),
     gettext_noop("El archivo tiene %(n)s error(es); no se cargó nada. Corrija las filas indicadas."),
     gettext_noop("El archivo tiene %(n)s error(es); no se cargó nada."),
     gettext_noop("texto demasiado largo (máximo %(n)s caracteres)"),
@@ -659,7 +700,7 @@ def value_text(value: Any) -> str:
 def _key_label(key: Any) -> str:
     text = str(key)
     for kind in ("reason", "param"):
-        if text in _REGISTRIES[kind] or (kind == "reason" and text.startswith("CATEGORY:")):
+        if text in _REGISTRIES[kind] or (kind == "reason" and _named_reason(text)):
             return label(kind, text)
     return stored_text(text)
 

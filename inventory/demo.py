@@ -35,6 +35,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext
 
 from fastdso.audit import audit_record
+from fastdso.db import chunks
 from fastdso.lifecycle import lifecycle_kinds
 from fastdso.models import Job
 from inventory.models import Product, StockCommitment, Store
@@ -81,8 +82,8 @@ def demo_claim(model: type[Product] | type[Store], ids: Iterable[int]) -> None:
     if _LOADING.get() or not model.objects.filter(is_demo=True).exists():
         return
     id_list = [int(pk) for pk in ids]
-    for start in range(0, len(id_list), CHUNK):
-        model.objects.filter(is_demo=True, id__in=id_list[start : start + CHUNK]).update(is_demo=False)
+    for chunk in chunks(id_list, CHUNK):
+        model.objects.filter(is_demo=True, id__in=chunk).update(is_demo=False)
     demo_flag_refresh()
 
 
@@ -119,15 +120,11 @@ def _commitments_of(owners: dict[type[models.Model], set[Any]]) -> set[int]:
     sources: list[str] = []
     for kind in lifecycle_kinds():
         ids = sorted(owners.get(kind.model, ()))
-        for start in range(0, len(ids), CHUNK):
-            sources += kind.model._base_manager.filter(pk__in=ids[start : start + CHUNK]).values_list(
-                kind.id_field, flat=True
-            )
+        for chunk in chunks(ids, CHUNK):
+            sources += kind.model._base_manager.filter(pk__in=chunk).values_list(kind.id_field, flat=True)
     found: set[int] = set()
-    for start in range(0, len(sources), CHUNK):
-        found.update(
-            StockCommitment.objects.filter(source__in=sources[start : start + CHUNK]).values_list("pk", flat=True)
-        )
+    for chunk in chunks(sources, CHUNK):
+        found.update(StockCommitment.objects.filter(source__in=chunk).values_list("pk", flat=True))
     return found
 
 
@@ -247,8 +244,7 @@ def _demo_split() -> _DemoSplit:
         id_list = sorted(ids)
         real: set[Any] = set()
         own = _demo_fks(model)
-        for start in range(0, len(id_list), CHUNK):
-            chunk = id_list[start : start + CHUNK]
+        for chunk in chunks(id_list, CHUNK):
             for line_model, parent, fks in children.get(model, []):
                 real |= _ids(
                     line_model._base_manager.filter(**{f"{parent.attname}__in": chunk}).filter(_real_q(fks)),
@@ -260,8 +256,7 @@ def _demo_split() -> _DemoSplit:
         if not real:
             continue
         real_list = sorted(real)
-        for start in range(0, len(real_list), CHUNK):
-            chunk = real_list[start : start + CHUNK]
+        for chunk in chunks(real_list, CHUNK):
             if own:
                 for obj in model._base_manager.filter(pk__in=chunk).filter(_demo_q(own)):
                     conflicts.append(_object_name(obj))
@@ -288,9 +283,9 @@ def _job_ids_of(owners: dict[type[models.Model], set[Any]]) -> set[int]:
         for fk in model._meta.get_fields():
             if isinstance(fk, models.ForeignKey) and fk.related_model is Job:
                 id_list = list(ids)
-                for start in range(0, len(id_list), CHUNK):
+                for chunk in chunks(id_list, CHUNK):
                     job_ids.update(
-                        model._base_manager.filter(pk__in=id_list[start : start + CHUNK])
+                        model._base_manager.filter(pk__in=chunk)
                         .exclude(**{f"{fk.attname}__isnull": True})
                         .values_list(fk.attname, flat=True)
                     )
@@ -299,8 +294,8 @@ def _job_ids_of(owners: dict[type[models.Model], set[Any]]) -> set[int]:
 
 def _delete(model: type[models.Model], ids: Iterable[Any], deleted: dict[str, int]) -> None:
     id_list = list(ids)
-    for start in range(0, len(id_list), CHUNK):
-        _total, per_model = model._base_manager.filter(pk__in=id_list[start : start + CHUNK]).delete()
+    for chunk in chunks(id_list, CHUNK):
+        _total, per_model = model._base_manager.filter(pk__in=chunk).delete()
         for label, count in per_model.items():
             deleted[label] = deleted.get(label, 0) + count
 
@@ -313,8 +308,8 @@ def _commitments_rewrite(trimmed: dict[type[models.Model], set[Any]]) -> list[st
     sources: list[str] = []
     for kind in lifecycle_kinds():
         ids = sorted(trimmed.get(kind.model, ()))
-        for start in range(0, len(ids), CHUNK):
-            for obj in kind.model._base_manager.filter(pk__in=ids[start : start + CHUNK]):
+        for chunk in chunks(ids, CHUNK):
+            for obj in kind.model._base_manager.filter(pk__in=chunk):
                 source = str(getattr(obj, kind.id_field))
                 sources.append(source)
                 cd, stores = kind.commitments(obj)
@@ -344,11 +339,9 @@ def demo_clear(*, user: Any = None) -> DemoClearResult:
         for fk in model._meta.get_fields():
             if isinstance(fk, models.ForeignKey) and fk.related_model is Job and model not in owners:
                 id_list = sorted(job_ids)
-                for start in range(0, len(id_list), CHUNK):
+                for chunk in chunks(id_list, CHUNK):
                     owners[model].update(
-                        model._base_manager.filter(**{f"{fk.attname}__in": id_list[start : start + CHUNK]}).values_list(
-                            "pk", flat=True
-                        )
+                        model._base_manager.filter(**{f"{fk.attname}__in": chunk}).values_list("pk", flat=True)
                     )
     result = DemoClearResult()
     _delete(StockCommitment, _commitments_of(owners), result.deleted)

@@ -293,6 +293,30 @@ def stores_frame() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["store_id", "name", "stock_date"])
 
 
+def products_by_id(product_ids: Iterable[int]) -> pd.DataFrame:
+    """DataFrame[product_id, sku, category] of the given product ids (batched IN queries)."""
+    rows: list[tuple[int, str, str | None]] = []
+    for chunk in chunks(sorted({int(i) for i in product_ids}), CHUNK):
+        rows.extend(Product.objects.filter(id__in=chunk).values_list("id", "sku", "category"))
+    return pd.DataFrame(rows, columns=["product_id", "sku", "category"])
+
+
+def product_display_mins(product_ids: Iterable[int]) -> dict[int, int]:
+    """Product id → display minimum (SPEC v3 §5.2), of the products with one > 0."""
+    found: dict[int, int] = {}
+    for chunk in chunks(sorted({int(i) for i in product_ids}), CHUNK):
+        found.update(Product.objects.filter(id__in=chunk, display_min__gt=0).values_list("id", "display_min"))
+    return found
+
+
+def store_planning_frame() -> pd.DataFrame:
+    """DataFrame[store_id, name, active, like_store_id, size_factor] of every
+    store (SPEC v3 §4.7), by name."""
+    fields = ("id", "name", "active", "like_store_id", "size_factor")
+    rows = list(Store.objects.order_by("name", "id").values_list(*fields))
+    return pd.DataFrame(rows, columns=["store_id", "name", "active", "like_store_id", "size_factor"])
+
+
 def store_names(store_ids: Iterable[int] | None = None) -> dict[int, str]:
     """Store id → name, of `store_ids` (every store when None)."""
     stores = Store.objects.all() if store_ids is None else Store.objects.filter(id__in=list(store_ids))

@@ -1154,8 +1154,8 @@ def stock_commitments_rewrite(*, source: str, cd: pd.DataFrame, stores: pd.DataF
             row.units = units
             updates.append(row)
     StockCommitment.objects.bulk_update(updates, ["units"], batch_size=1000)
-    for start in range(0, len(gone), 5000):
-        changed += StockCommitment.objects.filter(pk__in=gone[start : start + 5000]).delete()[0]
+    for chunk in chunks(gone, 5000):
+        changed += StockCommitment.objects.filter(pk__in=chunk).delete()[0]
     return changed + len(updates)
 
 

@@ -395,16 +395,22 @@ def sku_store_units(
     return pd.DataFrame(rows, columns=columns).astype("int64")
 
 
+SUMMARY_V3 = ["first_week", "last_week", "units_to_last", "weeks_to_last"]
+
+
 def weekly_sales_summary(
     skus: Iterable[str],
     weeks: int,
     as_of: dt.date | None = None,
     recent: int = 1,
 ) -> pd.DataFrame:
-    """DataFrame[sku, product_id, store_id, selling_weeks, units, recent_1..recent_N]:
+    """DataFrame[sku, product_id, store_id, selling_weeks, units, recent_1..recent_N,
+    first_week, last_week, units_to_last, weeks_to_last]:
     per (SKU, store) with any row in the window, the weeks with units > 0, the
     window's units, and the units of each of the last `recent` weeks
-    (recent_1 = the as-of week, recent_2 the week before; no row = 0).
+    (recent_1 = the as-of week, recent_2 the week before; no row = 0); the
+    window's first and last weeks with units > 0 (0 = the window's first week,
+    -1: none) and the units up to and including that last week (SPEC v3 §5.2).
 
     The same facts as `weekly_sales` grouped in the database: one row per
     (SKU, store) instead of one per week, for engines that need only these
@@ -413,19 +419,48 @@ def weekly_sales_summary(
     if recent < 1 or recent > weeks:
         raise ValueError("recent must be between 1 and weeks")
     recent_columns = [f"recent_{i}" for i in range(1, recent + 1)]
-    columns = ["sku", "product_id", "store_id", "selling_weeks", "units", *recent_columns]
+    base = ["sku", "product_id", "store_id", "selling_weeks", "units", *recent_columns]
+    read = [*base[1:], "first_week", "last_week", "last_negative_week"]
     sku_list = sorted({str(s) for s in skus})
     span = window(weeks, as_of)
     if not sku_list or span is None:
-        return pd.DataFrame({c: pd.Series(dtype="object" if c == "sku" else "int64") for c in columns})
+        return pd.DataFrame({c: pd.Series(dtype="object" if c == "sku" else "int64") for c in base + SUMMARY_V3})
     # By product id, without joining the products: filtering the join on
     # 2,000 SKU texts cost 0.33 s on the 10M-row table, the ids 0.06 s.
     sku_by_id = {product_id: sku for sku, product_id in product_ids(sku_list).items()}
     ids = sorted(sku_by_id)
-    parts = [_int_frame(*weekly_sales_summary_sql(chunk, span, recent), columns[1:]) for chunk in chunks(ids, CHUNK)]
-    frame = pd.concat(parts, ignore_index=True) if parts else _int_frame("", [], columns[1:])
+    parts = [_int_frame(*weekly_sales_summary_sql(chunk, span, recent), read) for chunk in chunks(ids, CHUNK)]
+    frame = pd.concat(parts, ignore_index=True) if parts else _int_frame("", [], read)
+    frame = _units_to_last(frame, span)
     frame.insert(0, "sku", frame["product_id"].map(sku_by_id).astype(object))
-    return frame
+    return frame[base + SUMMARY_V3]
+
+
+def _week_index_sql() -> str:
+    """The week's index from the window's first week (one %s: that Monday)."""
+    if is_postgres():
+        return "((w.week_start - CAST(%s AS DATE)) / 7)"
+    return "CAST((julianday(w.week_start) - julianday(%s)) / 7 AS INTEGER)"
+
+
+def _units_to_last(frame: pd.DataFrame, span: tuple[dt.date, dt.date]) -> pd.DataFrame:
+    """units_to_last = the window's units less the returns after the last sale:
+    only pairs with a negative week after their last sale (rare) are read again."""
+    frame["units_to_last"] = frame["units"]
+    frame["weeks_to_last"] = frame["last_week"] + 1
+    late = frame[frame["last_negative_week"] > frame["last_week"]]
+    if not late.empty:
+        clause, params = in_clause("w.product_id", sorted(set(late["product_id"].astype(int).tolist())))
+        sql = (
+            f"SELECT w.product_id, w.store_id, CAST({_week_index_sql()} AS BIGINT), CAST(w.units AS BIGINT) "  # noqa: S608
+            f"FROM {WEEKLY} w WHERE {clause} AND w.week_start BETWEEN %s AND %s AND w.units < 0"
+        )
+        rows = _int_frame(sql, [span[0], *params, span[0], span[1]], ["product_id", "store_id", "week", "units"])
+        rows = rows.merge(frame[["product_id", "store_id", "last_week"]], on=["product_id", "store_id"])
+        after = rows[rows["week"] > rows["last_week"]].groupby(["product_id", "store_id"])["units"].sum()
+        keys = pd.MultiIndex.from_frame(frame[["product_id", "store_id"]])
+        frame["units_to_last"] = frame["units"] - pd.Series(keys.map(after)).fillna(0).astype("int64").to_numpy()
+    return frame.drop(columns="last_negative_week")
 
 
 def weekly_sales_summary_sql(
@@ -433,18 +468,58 @@ def weekly_sales_summary_sql(
 ) -> tuple[str, list[object]]:
     """The grouped read of `weekly_sales_summary` for some products (also
     explained by `bench --plans`): product_id, store_id, selling_weeks,
-    units, recent_1..recent_N, all bigint."""
+    units, recent_1..recent_N, first_week, last_week, last_negative_week, all bigint."""
     recent_sql = ", ".join(
         "CAST(SUM(CASE WHEN w.week_start = %s THEN w.units ELSE 0 END) AS BIGINT)" for _ in range(recent)
     )
     recent_params = [span[1] - dt.timedelta(weeks=i) for i in range(recent)]
+    week = _week_index_sql()
+    weeks_sql = (
+        f"CAST(COALESCE(MIN(CASE WHEN w.units > 0 THEN {week} END), -1) AS BIGINT), "
+        f"CAST(COALESCE(MAX(CASE WHEN w.units > 0 THEN {week} END), -1) AS BIGINT), "
+        f"CAST(COALESCE(MAX(CASE WHEN w.units < 0 THEN {week} END), -1) AS BIGINT)"
+    )
     id_clause, id_params = in_clause("w.product_id", list(product_id_list))
     sql = (
         f"SELECT w.product_id, w.store_id, CAST(SUM(CASE WHEN w.units > 0 THEN 1 ELSE 0 END) AS BIGINT), "  # noqa: S608
-        f"CAST(SUM(w.units) AS BIGINT), {recent_sql} FROM {WEEKLY} w "
+        f"CAST(SUM(w.units) AS BIGINT), {recent_sql}, {weeks_sql} FROM {WEEKLY} w "
         f"WHERE {id_clause} AND w.week_start BETWEEN %s AND %s GROUP BY w.product_id, w.store_id"
     )
-    return sql, [*recent_params, *id_params, span[0], span[1]]
+    return sql, [*recent_params, span[0], span[0], span[0], *id_params, span[0], span[1]]
+
+
+def store_sales_weeks(store_ids: Sequence[int]) -> dict[int, int]:
+    """Store id → weeks with any units > 0 (SPEC v3 §4.7: a store with fewer
+    than `new_store_weeks` of them is opening), for the given stores."""
+    ids = sorted({int(i) for i in store_ids})
+    if not ids:
+        return {}
+    clause, params = in_clause("w.store_id", ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT w.store_id, COUNT(DISTINCT w.week_start) FROM {WEEKLY} w "  # noqa: S608
+            f"WHERE {clause} AND w.units > 0 GROUP BY w.store_id",
+            params,
+        )
+        return {int(store): int(weeks) for store, weeks in cursor.fetchall()}
+
+
+PROMOTION_COLUMNS = ["product_id", "store_id", "start_date", "end_date", "name"]
+
+
+def promotions_frame(
+    start: dt.date, end: dt.date, product_ids: Sequence[int] | None = None, categories: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """DataFrame[product_id, store_id (None: every store), start_date, end_date,
+    name] of the promotions overlapping [start, end] (SPEC v3 §4.6), of some
+    products or of some categories' products."""
+    rows = Promotion.objects.filter(start_date__lte=end, end_date__gte=start)
+    if product_ids is not None:
+        rows = rows.filter(product_id__in=sorted({int(i) for i in product_ids}))
+    if categories is not None:
+        rows = rows.filter(product__category__in=sorted(set(categories)))
+    values = rows.values_list("product_id", "store_id", "start_date", "end_date", "name")
+    return pd.DataFrame(list(values), columns=PROMOTION_COLUMNS)
 
 
 SUMMARY_WORK_MEM = "64MB"  # a 2,000-SKU read groups ~170k (SKU, store) pairs: in memory, not spilled

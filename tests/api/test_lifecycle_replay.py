@@ -25,7 +25,8 @@ def run(planner_api, db, week) -> DistributionRun:
     factories.cd_stock([(sku, 30)])
     factories.store_stock([(a, sku, 0), (b, sku, 0)])
     request = SimpleUploadedFile("pedido.csv", b"sku\n0001\n", content_type="text/csv")
-    assert planner_api.post("/api/v1/runs/", {"file": request, "model": "SMA1"}).status_code == 202
+    # v2 numbers: pinned to rules=v2 (SPEC v3 changed the defaults).
+    assert planner_api.post("/api/v1/runs/", {"file": request, "model": "SMA1", "rules": "v2"}).status_code == 202
     return DistributionRun.objects.get()
 
 

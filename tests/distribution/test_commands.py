@@ -229,3 +229,34 @@ def test_unknown_rule_values_are_refused(db, tmp_path):
     with pytest.raises(CommandError):
         call_command("generate_distribution", str(path), "--cold-start-basis", "store", stdout=io.StringIO())
     assert not DistributionRun.objects.exists()
+
+
+def test_rules_v2_flag_puts_every_default_back_and_each_v3_flag_is_taken(data, tmp_path):
+    request = request_file(tmp_path, [("00012345",)])
+    call_command("generate_distribution", str(request), "--rules", "v2", stdout=io.StringIO())
+    v2 = DistributionRun.objects.latest("id").params
+    assert (v2["rules"], v2["cd_rule"], v2["rate_rule"], v2["pack_rule"], v2["launch_weeks"]) == (
+        "v2",
+        "priority",
+        "sma",
+        "nearest",
+        0,
+    )
+    call_command(
+        "generate_distribution",
+        str(request),
+        *("--rate-rule", "sma", "--cd-rule", "fair_share", "--pack-rule", "nearest", "--max-pack-woc", "6"),
+        *("--launch-weeks", "3", "--launch-min-rate", "0.2", "--new-store-weeks", "5"),
+        stdout=io.StringIO(),
+    )
+    v3 = DistributionRun.objects.latest("id").params
+    assert (v3["rules"], v3["rate_rule"], v3["cd_rule"], v3["pack_rule"], v3["max_pack_woc"]) == (
+        "v3",
+        "sma",
+        "fair_share",
+        "nearest",
+        6.0,
+    )
+    assert (v3["launch_weeks"], v3["launch_min_rate"], v3["new_store_weeks"]) == (3, 0.2, 5)
+    with pytest.raises(CommandError, match="cobertura máxima por caja"):
+        call_command("generate_distribution", str(request), "--max-pack-woc", "0", stdout=io.StringIO())

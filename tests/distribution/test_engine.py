@@ -52,7 +52,9 @@ def run(
         stores=pd.DataFrame(list(STORES.items()), columns=["store_id", "store_name"]),
         as_of_week=as_of,
     )
-    params = DistributionParams(**params)
+    # The cases below encode v2 numbers: pinned to rules=v2 (SPEC v3 changed the
+    # defaults); the v3 rules are tested in test_rules.py.
+    params = DistributionParams(**{"rules": "v2", **params})
     result = engine.generate(inputs, params)
     # Each line's explanation as the run page shows it in Spanish (distribution.explain).
     with translation.override("es"):
@@ -407,8 +409,18 @@ def test_params_defaults_are_the_spec_defaults():
         "category_window_weeks": 12,
         "cold_start_basis": "per_sku",
         "limit_by_cd": True,
-        "cd_rule": "priority",
+        "cd_rule": "equal_cover",
         "round_to_pack": True,
+        # v3 (SPEC §5.1)
+        "rules": "v3",
+        "rate_rule": "in_stock",
+        "launch_weeks": 4,
+        "launch_min_rate": 0.1,
+        "new_store_weeks": 8,
+        "pack_rule": "cover_capped",
+        "max_pack_woc": 8.0,
+        "promo_rule": "lift",
+        "launch_rule": "like",
     }
     assert params.window == 2
     with pytest.raises(Exception):  # noqa: B017 - frozen dataclass
@@ -428,6 +440,13 @@ def test_params_defaults_are_the_spec_defaults():
         {"category_window_weeks": 0},
         {"cold_start_basis": "store"},
         {"cd_rule": "greedy"},
+        {"rules": "v1"},
+        {"rate_rule": "median"},
+        {"pack_rule": "up"},
+        {"max_pack_woc": 0},
+        {"launch_weeks": -1},
+        {"new_store_weeks": 105},
+        {"launch_min_rate": -0.1},
     ],
 )
 def test_invalid_params_are_refused_in_spanish(bad):
@@ -483,7 +502,7 @@ def test_ties_go_to_stores_in_natural_name_order():
         stores=pd.DataFrame(list(stores.items()), columns=["store_id", "store_name"]),
         as_of_week=AS_OF,
     )
-    lines = by_store(engine.generate(inputs, DistributionParams(model="SMA1")))
+    lines = by_store(engine.generate(inputs, DistributionParams(model="SMA1", rules="v2")))
     assert [lines[s]["priority"] for s in (2, 9, 10)] == [1, 2, 3]
     assert [lines[s]["allocated_qty"] for s in (2, 9, 10)] == [6, 2, 0]
 

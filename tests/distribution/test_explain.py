@@ -19,7 +19,7 @@ def say(line: dict, language: str = "es", **params) -> str:
     frame = pd.DataFrame([line])
     frame["store_id"] = frame["store_id"].astype("Int64")
     with translation.override(language):
-        return explain.line_explanations(frame, DistributionParams(**params).as_dict()).iloc[0]
+        return explain.line_explanations(frame, DistributionParams(**{"rules": "v2", **params}).as_dict()).iloc[0]
 
 
 def sales_line(**values) -> dict:
@@ -153,5 +153,5 @@ def test_three_hundred_thousand_lines_render_in_one_pass():
     frame = pd.DataFrame([sales_line(), {**COLD, "category_units": 36, "category_skus": 3}] * 1000)
     frame["store_id"] = frame["store_id"].astype("Int64")
     with translation.override("en"):
-        texts = explain.line_explanations(frame.fillna(0), DistributionParams().as_dict())
+        texts = explain.line_explanations(frame.fillna(0), DistributionParams(rules="v2").as_dict())
     assert len(texts) == 2000 and texts.iloc[0] == texts.iloc[2] and texts.iloc[1].startswith("Cold start")

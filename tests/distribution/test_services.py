@@ -66,8 +66,8 @@ def test_query_count_does_not_grow_with_the_number_of_skus(network, tmp_path):
     (few_reads, few_inserts), (many_reads, many_inserts) = split(few), split(many)
     assert len(few_reads) == len(many_reads), (len(few_reads), len(many_reads))
     # Constant in the scope size; the v2 reads (category spellings, store coverage,
-    # reservations and transit of open runs and plans) add a few.
-    assert len(many_reads) <= 32
+    # reservations and transit of open runs and plans) add a few; v3 the display minimums.
+    assert len(many_reads) <= 33
     # Lines are written in bulk (one COPY on PostgreSQL, one executemany elsewhere), never one per line.
     assert few_inserts <= 1 and many_inserts <= 1
     # And it did plan all of them.
@@ -254,6 +254,7 @@ def test_the_database_summary_equals_the_engine_summary_of_weekly_rows(db, week)
             (p1, b, week(10), 0),
             (p2, b, week(12), 3),
             (p2, a, week(9), 7),
+            (p2, a, week(11), -2),  # a return after the last sale: not in units_to_last (v3 §5.2)
             (p3, a, week(12), 1),  # not asked for
         ]
     )
@@ -264,6 +265,8 @@ def test_the_database_summary_equals_the_engine_summary_of_weekly_rows(db, week)
     key = ["product_id", "store_id"]
     got = database.drop(columns="sku").sort_values(key).reset_index(drop=True)
     assert got.to_dict("records") == expected.sort_values(key).reset_index(drop=True).to_dict("records")
+    p2a = got[(got["product_id"] == p2.id) & (got["store_id"] == a.id)].iloc[0]
+    assert (p2a["units"], p2a["units_to_last"], p2a["last_week"], p2a["weeks_to_last"]) == (5, 7, 8, 9)
     p1a = got[(got["product_id"] == p1.pk) & (got["store_id"] == a.pk)].iloc[0]
     assert (p1a["selling_weeks"], p1a["units"], p1a["recent_1"], p1a["recent_2"], p1a["recent_3"]) == (2, 6, 5, -1, 0)
     assert set(database["sku"]) == {"001", "002"}
@@ -351,3 +354,53 @@ def test_line_keys_are_kept_by_the_orm_without_database_constraints(db):
     assert not DistributionLine.objects.exists()
     product.delete()
     store.delete()
+
+
+# --- v3 rules through the service (SPEC v3 §4.6, §5.2, §5.3) ----------------------------------
+
+
+def test_v3_run_reads_like_skus_display_minimums_opening_stores_and_promotions(db, week, tmp_path):
+    from inventory.models import Store
+    from sales.models import Promotion
+
+    a, b, opening, closed = (factories.store(n) for n in ("Tienda A", "Tienda B", "Tienda Nueva", "Tienda Cerrada"))
+    Store.objects.filter(pk=opening.pk).update(like_store=a, size_factor=0.5)
+    Store.objects.filter(pk=closed.pk).update(active=False)
+    old = factories.product("OLD", category="Audio")
+    shown = factories.product("SHOWN", category="Audio")
+    Product.objects.filter(pk=shown.pk).update(display_min=6)
+    promo = factories.product("PROMO", category="Audio")
+    rows = [(old, s, week(i), 4) for i in range(9, 12) for s in (a, b, closed)]
+    rows += [(shown, a, week(10), 1), (shown, a, week(11), 1)]
+    rows += [(promo, a, week(10), 2), (promo, a, week(11), 20)]
+    factories.weekly(rows)
+    factories.cd_stock([(old, 100), (shown, 100), (promo, 100), (factories.product("NEW", category="Audio"), 100)])
+    Promotion.objects.create(product=promo, store=None, start_date=week(11), end_date=week(11), name="Flash")
+    path = request_file(
+        tmp_path,
+        [("OLD",), ("SHOWN",), ("PROMO",), ("NEW", "", "", "OLD", "0.5"), ("NEW2", "", "Audio", "NOPE", "")],
+        header="sku,product_name,category,like_sku,launch_factor",
+    )
+    result = generate(path, rules="v3", lookback_weeks=3)
+    run = result.run
+    lines = {
+        (line.product.sku, line.store.name): line
+        for line in DistributionLine.objects.filter(run=run, store__isnull=False).select_related("product", "store")
+    }
+    # OLD at A and B: 4/week × 2 = 8; the opening store like A at 0.5 → 2/week × 2 = 4; the closed store: nothing.
+    assert lines[("OLD", "Tienda A")].suggested_qty == 8
+    assert (lines[("OLD", "Tienda Nueva")].suggested_qty, lines[("OLD", "Tienda Nueva")].model_name) == (
+        4,
+        engine.NEW_STORE_MODEL,
+    )
+    assert not any(store == "Tienda Cerrada" for _sku, store in lines)
+    # SHOWN: ⌈2 × 1⌉ = 2 < display minimum 6.
+    assert (lines[("SHOWN", "Tienda A")].suggested_qty, lines[("SHOWN", "Tienda A")].reason) == (6, engine.DISPLAY_MIN)
+    # PROMO: week 11 promoted → SMA2 over weeks 10 and 9: (2 + 0) / 2 = 1 → 2 (not (2 + 20) / 2 × 2 = 22).
+    assert lines[("PROMO", "Tienda A")].suggested_qty == 2
+    # NEW like OLD at 0.5: 12 u / 3 wk = 4 → 2/week at A and B (top: max(2, 2)).
+    assert lines[("NEW", "Tienda A")].model_name == engine.COLD_START_LIKE_MODEL
+    assert lines[("NEW", "Tienda A")].like_name == "OLD"
+    assert any("NOPE" in warning for warning in run.warnings)
+    assert run.summary["lines_by_model"][engine.COLD_START_LIKE_MODEL] >= 2
+    assert "Lanzamiento como «OLD»" in explanation_of(lines[("NEW", "Tienda A")])

@@ -62,6 +62,7 @@ def _form(**overrides):
         "cold_start_top_n": 10,
         "category_window_weeks": 12,
         "limit_by_cd": "on",
+        "rules": "v2",  # v2 numbers (SPEC v3 changed the defaults)
         "request_file": _upload(),
     }
     fields.update(overrides)
@@ -91,7 +92,15 @@ def test_generator_form_shows_every_parameter_with_its_default(planner_client, d
     assert 'name="limit_by_cd"' in html and 'name="as_of"' in html
     # SPEC v2 §5.1: the new parameters with their defaults.
     assert re.search(r'<input type="radio" name="cold_start_basis" value="per_sku"[^>]*checked', html)
-    assert re.search(r'<input type="radio" name="cd_rule" value="priority"[^>]*checked', html)
+    # SPEC v3 §5.1: the rules (v3) and each rule's choice following them.
+    assert re.search(r'<input type="radio" name="rules" value="v3"[^>]*checked', html)
+    for name in ("cd_rule", "rate_rule", "pack_rule", "promo_rule", "launch_rule"):
+        assert re.search(rf'<input type="radio" name="{name}" value=""[^>]*checked', html), name
+    assert 'value="equal_cover"' in html and 'value="cover_capped"' in html and 'value="in_stock"' in html
+    for name, default in [("max_pack_woc", 'value="8,0"'), ("launch_min_rate", 'value="0,1"')]:
+        field_html = html[html.index(f'name="{name}"') - 200 : html.index(f'name="{name}"') + 200]
+        assert default in field_html, name
+    assert 'name="launch_weeks"' in html and 'name="new_store_weeks"' in html
     assert re.search(r'<input type="checkbox" name="round_to_pack"[^>]*checked', html)
     assert "Guía" in html and "Ejemplo" in html and "00012345" in html
 

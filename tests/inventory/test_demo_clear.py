@@ -235,7 +235,7 @@ def test_a_real_approved_run_naming_a_demo_sku_keeps_its_real_lines_reservation_
     the claimed SKU's at demo stores — and its reservation follows."""
     _real_stores_and_stock(tmp_path, planner)
     request = _write(tmp_path, "pedido.csv", f"sku\nR-0001\n{DEMO_SKU}\n00010007\n")
-    call_command("generate_distribution", str(request), stdout=io.StringIO())
+    call_command("generate_distribution", str(request), "--rules", "v2", stdout=io.StringIO())  # v2 numbers
     run = DistributionRun.objects.get()
     run_transition(run_id=run.run_id, action="approve", user=planner)
     before = _lines(run)

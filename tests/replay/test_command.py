@@ -47,8 +47,8 @@ def test_top_skus_with_two_policies_writes_the_spec_csv(shop, tmp_path, capsys):
         "--weeks", "3",
         "--cd-supply", "0.5",
         "--as-of", "2026-02-16",
-        "--policy", "base:model=SMA1,target_woc=2,lookback_weeks=4",
-        "--policy", "alto:model=SMA1,target_woc=4,lookback_weeks=4",
+        "--policy", "base:model=SMA1,target_woc=2,lookback_weeks=4,rules=v2",
+        "--policy", "alto:model=SMA1,target_woc=4,lookback_weeks=4,rules=v2",
         "--output", str(out),
         "--rules", "v2", "--cd-mode", "history",
     )  # fmt: skip

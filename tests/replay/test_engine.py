@@ -55,7 +55,8 @@ UNITS = {
     (Y, A): {3: 1, 4: 1, 5: 0, 6: 2},
     (Y, B): {4: 1, 5: 0, 6: 0},
 }
-BASE = "base:model=SMA1,target_woc=2,lookback_weeks=4"
+# v2 numbers: pinned to rules=v2 (SPEC v3 changed the generator's defaults).
+BASE = "base:model=SMA1,target_woc=2,lookback_weeks=4,rules=v2"
 
 
 def network(cd_supply: float = 0.5, units: dict | None = None, **v3) -> ReplayInputs:
@@ -164,7 +165,7 @@ def test_monotone_in_target_woc_on_a_random_network():
     units = {(p, s): {w: int(rng.integers(0, 6)) for w in range(7)} for p in (X, Y) for s in (A, B)}
     fills = [
         engine.replay_policy(
-            network(cd_supply=50, units=units), policy_parse(f"p:model=SMA3,lookback_weeks=4,target_woc={w}")
+            network(cd_supply=50, units=units), policy_parse(f"p:model=SMA3,lookback_weeks=4,target_woc={w},rules=v2")
         ).totals["fill_rate"]
         for w in (0.5, 1, 1.5, 2, 3, 5)
     ]

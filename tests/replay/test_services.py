@@ -65,6 +65,7 @@ def test_replay_on_the_database_gives_the_hand_checked_figures(shop, planner):
     assert [w["week_start"] for w in result["weekly"]] == [w.isoformat() for w in W[4:7]]
     assert result["start_stock"] == 8
     assert run.policies[0]["overrides"] == {"model": "SMA1", "target_woc": 2.0, "lookback_weeks": 4}
+    assert run.policies[0]["params"]["rules"] == "v2"  # the v2 replay starts from the v2 generator
     assert run.policies[0]["params"]["min_weeks"] == 1
     event = AuditEvent.objects.get(action="replay")
     assert event.user == planner and event.object_id == str(run.pk)

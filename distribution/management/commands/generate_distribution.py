@@ -3,8 +3,12 @@
 [--cold-start-target-woc X] [--cold-start-top-n N] [--category-window-weeks N]
 [--no-cd-limit] [--cold-start-basis per_sku|category] [--cd-rule priority|fair_share]
 [--no-pack-rounding] [--output FILE.csv|FILE.xlsx]
+v3: [--rules v2|v3] [--rate-rule in_stock|sma] [--cd-rule priority|fair_share|equal_cover]
+[--pack-rule cover_capped|nearest] [--max-pack-woc X] [--launch-weeks N] [--launch-min-rate X]
+[--new-store-weeks N] [--promo-rule lift|ignore] [--launch-rule like|category]
 
-The literal v1 rules: --cold-start-basis category --cd-rule priority --no-pack-rounding.
+--rules v2 puts every rule default back to v2 at once (a rule flag given beside it wins).
+The literal v1 rules: --rules v2 --cold-start-basis category --cd-rule priority --no-pack-rounding.
 
 The same job as the web generator, run synchronously (SPEC §9).
 """
@@ -16,7 +20,18 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from distribution.engine import CD_RULES, COLD_START_BASES, MODELS, DistributionParams, ParamsError
+from distribution.engine import (
+    CD_RULES,
+    COLD_START_BASES,
+    LAUNCH_RULES,
+    MODELS,
+    PACK_RULES,
+    PROMO_RULES,
+    RATE_RULES,
+    RULES,
+    DistributionParams,
+    ParamsError,
+)
 from distribution.jobs import KIND, summary_for_display
 from distribution.models import DistributionRun
 from distribution.queries import run_export_frame, run_export_info
@@ -27,6 +42,7 @@ from fastdso.jobs import job_start
 from fastdso.models import Job
 
 DEFAULTS = DistributionParams()
+RULE_OPTIONS = ("cd_rule", "rate_rule", "pack_rule", "promo_rule", "launch_rule", "launch_weeks", "new_store_weeks")
 
 
 def iso_date(value: str) -> dt.date:
@@ -61,9 +77,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--cd-rule",
             choices=list(CD_RULES),
-            default=DEFAULTS.cd_rule,
-            help="priority: por prioridad (por defecto); fair_share: proporcional al sugerido.",
+            default=None,
+            help="equal_cover: estantes vacíos primero y cobertura igual (v3, por defecto); priority: por "
+            "prioridad (v2); fair_share: proporcional al sugerido.",
         )
+        parser.add_argument(
+            "--rules", choices=list(RULES), default=DEFAULTS.rules, help="v3 (por defecto) | v2: todas las reglas v2."
+        )
+        parser.add_argument("--rate-rule", choices=list(RATE_RULES), default=None, help="in_stock (v3) | sma (v2).")
+        parser.add_argument("--pack-rule", choices=list(PACK_RULES), default=None, help="cover_capped (v3) | nearest.")
+        parser.add_argument("--max-pack-woc", type=float, default=DEFAULTS.max_pack_woc)
+        parser.add_argument("--launch-weeks", type=int, default=None, help="Por defecto 4 (v3), 0 (v2).")
+        parser.add_argument("--launch-min-rate", type=float, default=DEFAULTS.launch_min_rate)
+        parser.add_argument("--new-store-weeks", type=int, default=None, help="Por defecto 8 (v3), 0 (v2).")
+        parser.add_argument("--promo-rule", choices=list(PROMO_RULES), default=None, help="lift (v3) | ignore (v2).")
+        parser.add_argument("--launch-rule", choices=list(LAUNCH_RULES), default=None, help="like (v3) | category.")
         parser.add_argument(
             "--no-pack-rounding", action="store_true", help="No redondea a cajas (el CD puede entregar unidades)."
         )
@@ -87,8 +115,12 @@ class Command(BaseCommand):
                 category_window_weeks=int(options["category_window_weeks"]),  # type: ignore[arg-type]
                 cold_start_basis=str(options["cold_start_basis"]),
                 limit_by_cd=not options["no_cd_limit"],
-                cd_rule=str(options["cd_rule"]),
                 round_to_pack=not options["no_pack_rounding"],
+                rules=str(options["rules"]),
+                max_pack_woc=float(options["max_pack_woc"]),  # type: ignore[arg-type]
+                launch_min_rate=float(options["launch_min_rate"]),  # type: ignore[arg-type]
+                # None: the default of --rules.
+                **{name: options[name] for name in RULE_OPTIONS},  # type: ignore[arg-type]
             )
         except ParamsError as exc:
             raise CommandError(str(exc)) from exc
