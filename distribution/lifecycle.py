@@ -19,11 +19,16 @@ from distribution.models import DistributionLine, DistributionRun
 from fastdso.exports import to_csv_bytes, to_xlsx_bytes
 from fastdso.lifecycle import PlanKind
 from inventory.models import StockCommitment
-from inventory.services import stock_commitments_open, stock_commitments_release
+from inventory.services import (
+    stock_commitments_export,
+    stock_commitments_open,
+    stock_commitments_release,
+    stock_ship_rest,
+)
 
 
-def _approve(run: DistributionRun, now: dt.datetime) -> dict[str, Any]:
-    """Reserve the run's allocated units at the CD and put them in transit to their stores."""
+def _lines(run: DistributionRun) -> pd.DataFrame:
+    """DataFrame[product_id, origin_id (NA: the CD), store_id, units]: what each line allocated."""
     rows = list(
         DistributionLine.objects.filter(run=run, store__isnull=False, allocated_qty__gt=0)
         .values("product_id", "store_id")
@@ -31,7 +36,14 @@ def _approve(run: DistributionRun, now: dt.datetime) -> dict[str, Any]:
         .order_by()
         .values_list("product_id", "store_id", "units")
     )
-    stores = pd.DataFrame(rows, columns=["product_id", "store_id", "units"]).astype("int64")
+    frame = pd.DataFrame(rows, columns=["product_id", "store_id", "units"]).astype("int64")
+    frame.insert(1, "origin_id", pd.array([pd.NA] * len(frame), dtype="Int64"))
+    return frame
+
+
+def _approve(run: DistributionRun, now: dt.datetime) -> dict[str, Any]:
+    """Reserve the run's allocated units at the CD and promise them to their stores."""
+    stores = _lines(run).drop(columns=["origin_id"])
     cd = stores.groupby("product_id", as_index=False)["units"].sum()
     stores["kind"] = StockCommitment.Kind.IN_TRANSIT.value
     return stock_commitments_open(source=run.run_id, cd=cd, stores=stores, approved_at=now)
@@ -39,6 +51,14 @@ def _approve(run: DistributionRun, now: dt.datetime) -> dict[str, Any]:
 
 def _release(run: DistributionRun, now: dt.datetime) -> int:
     return stock_commitments_release(source=run.run_id, released_at=now)
+
+
+def _exported(run: DistributionRun, now: dt.datetime) -> None:
+    stock_commitments_export(source=run.run_id, exported_at=now)
+
+
+def _ship(run: DistributionRun, now: dt.datetime) -> dict[str, Any]:
+    return stock_ship_rest(source=run.run_id, lines=_lines(run), shipped_at=now)
 
 
 def _export(run: DistributionRun, fmt: str) -> bytes:
@@ -62,4 +82,7 @@ KIND = PlanKind(
     release=_release,
     export=_export,
     not_ready=_not_ready,
+    exported=_exported,
+    ship=_ship,
+    lines=_lines,
 )

@@ -134,6 +134,7 @@ class LifeState(models.TextChoices):
     DRAFT = "draft", _("Borrador")
     APPROVED = "approved", _("Aprobado")
     EXPORTED = "exported", _("Exportado")
+    SHIPPED = "shipped", _("Despachado")
     CLOSED = "closed", _("Cerrado")
     CANCELLED = "cancelled", _("Cancelado")
 
@@ -148,6 +149,7 @@ class Lifecycle(models.Model):
     )
     approved_at = models.DateTimeField(_("aprobado"), null=True, blank=True)
     exported_at = models.DateTimeField(_("exportado"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("despachado"), null=True, blank=True)
     closed_at = models.DateTimeField(_("cerrado"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelado"), null=True, blank=True)
     # The file sent to the warehouse when marked exported, kept byte for byte.

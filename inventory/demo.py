@@ -36,7 +36,7 @@ from django.db import models, transaction
 from fastdso.audit import audit_record
 from fastdso.lifecycle import lifecycle_kinds
 from fastdso.models import AuditEvent, Job
-from inventory.models import Product, StockCommitment, Store
+from inventory.models import Product, StockCommitment, StockMovement, Store
 
 DEMO_CACHE_KEY = "fastdso:demo-present"
 CHUNK = 5000
@@ -113,8 +113,9 @@ def _demo_scope(product_ids: list[int], store_ids: list[int]) -> DemoScope:
     return DemoScope(product_ids, store_ids, frozenset(skus), frozenset(demo_categories - real_categories))
 
 
-def _commitments_of(owners: dict[type[models.Model], set[Any]]) -> set[int]:
-    """The stock commitments of the demo runs and plans (their DR-/TP- ids are the source)."""
+def _commitments_of(owners: dict[type[models.Model], set[Any]]) -> tuple[set[int], set[int]]:
+    """The stock commitments and movements (shipments, receipts) of the demo
+    runs and plans (their DR-/TP- ids are the source)."""
     sources: list[str] = []
     for kind in lifecycle_kinds():
         ids = sorted(owners.get(kind.model, ()))
@@ -123,11 +124,12 @@ def _commitments_of(owners: dict[type[models.Model], set[Any]]) -> set[int]:
                 kind.id_field, flat=True
             )
     found: set[int] = set()
+    moved: set[int] = set()
     for start in range(0, len(sources), CHUNK):
-        found.update(
-            StockCommitment.objects.filter(source__in=sources[start : start + CHUNK]).values_list("pk", flat=True)
-        )
-    return found
+        chunk = sources[start : start + CHUNK]
+        found.update(StockCommitment.objects.filter(source__in=chunk).values_list("pk", flat=True))
+        moved.update(StockMovement.objects.filter(source__in=chunk).values_list("pk", flat=True))
+    return found, moved
 
 
 @dataclass
@@ -230,7 +232,9 @@ def demo_clear(*, user: Any = None) -> DemoClearResult:
                         )
                     )
     result = DemoClearResult()
-    _delete(StockCommitment, _commitments_of(owners), result.deleted)
+    commitments, movements = _commitments_of(owners)
+    _delete(StockCommitment, commitments, result.deleted)
+    _delete(StockMovement, movements, result.deleted)
     audited = {m._meta.label: {str(pk) for pk in ids} for m, ids in owners.items() if ids}
     for model, ids in owners.items():
         _delete(model, ids, result.deleted)
