@@ -25,7 +25,7 @@ from api.forms_bridge import form_validate
 from distribution import jobs as distribution_jobs
 from distribution.explain import explain_records
 from distribution.filters import LineFilter
-from distribution.queries import run_all_lines
+from distribution.queries import line_goods_attach, run_all_lines
 from fastdso.jobs import job_start
 from fastdso.lifecycle import TransitionRefused, run_transition
 from fastdso.models import Job
@@ -101,6 +101,18 @@ CDStockUploadView = _upload_view(
 )
 StoreStockUploadView = _upload_view(
     "StoreStockUploadView", inventory_jobs.STORE_STOCK_IMPORT, s.StockUploadSerializer, "Upload store stock"
+)
+ShipmentsUploadView = _upload_view(
+    "ShipmentsUploadView",
+    inventory_jobs.SHIPMENTS_IMPORT,
+    s.MovementUploadSerializer,
+    "Upload shipment confirmations (run_id or plan_id, sku, store, qty, shipped_on; SPEC v3 §5.7)",
+)
+ReceiptsUploadView = _upload_view(
+    "ReceiptsUploadView",
+    inventory_jobs.RECEIPTS_IMPORT,
+    s.MovementUploadSerializer,
+    "Upload store receipts (run_id or plan_id, sku, store, qty, received_on; SPEC v3 §5.7)",
 )
 
 
@@ -193,6 +205,7 @@ class RunLinesView(generics.ListAPIView):
         page = super().paginate_queryset(queryset)
         if page is not None:
             explain_records(page, self.run.params or {})
+            line_goods_attach(page, self.run)  # SPEC v3 §5.7: reserved, shipped, in transit, received
         return page
 
 
@@ -436,6 +449,9 @@ class StockView(generics.GenericAPIView):
                 "store_id": int(row.store_id),
                 "store": row.name,
                 "stock": int(row.stock),
+                "on_hand": int(row.on_hand),
+                "reserved": int(row.reserved),
+                "in_transit": int(row.in_transit),
                 "stock_date": _none_if_missing(row.stock_date),
                 "weekly_demand": float(row.weekly_demand),
                 "cover_weeks": _cover(row.woc),
@@ -449,6 +465,8 @@ class StockView(generics.GenericAPIView):
             "product_name": product.name,
             "category": product.category,
             "cd_stock": result.cd_stock,
+            "cd_on_hand": result.cd_on_hand,
+            "cd_reserved": result.cd_reserved,
             "cd_stock_date": result.cd_stock_date,
             "as_of_week": result.as_of_week,
             "stores": stores,

@@ -91,6 +91,8 @@ JOB_KINDS: dict[str, Label] = {
     "product_import": (_("Carga de productos"), ""),
     "cd_stock_import": (_("Carga de stock CD"), ""),
     "store_stock_import": (_("Carga de stock de tiendas"), ""),
+    "shipments_import": (_("Carga de despachos"), ""),
+    "receipts_import": (_("Carga de recepciones"), ""),
     "store_health_refresh": (_("Cálculo de salud de tiendas"), ""),
     "distribution_run": (_("Run de distribución"), ""),
     "purchase_forecast": (_("Pronóstico de compra"), ""),
@@ -245,6 +247,12 @@ PARAMS: dict[str, Label] = {
     "rows_cleared": (_("Filas borradas"), ""),
     "new_products": (_("Productos nuevos"), ""),
     "new_stores": (_("Tiendas nuevas"), ""),
+    # Shipments and receipts (SPEC v3 §5.7).
+    "backfill": (_("Con fecha pasada (backfill)"), ""),
+    "backfill_rows": (_("Filas con fecha pasada"), ""),
+    "sources": (_("Runs y planes"), ""),
+    "shipped_units": (_("Unidades despachadas"), ""),
+    "shipped_lines": (_("Líneas despachadas"), ""),
     # Keys stored in Spanish by older rows and some services.
     "errores": (_("Errores"), ""),
     "mensaje": (_("Mensaje"), ""),
@@ -263,6 +271,8 @@ VALUES: dict[str, Label] = {
     "store_stock": (_("Stock de tiendas"), ""),
     "replace_range": (_("Reemplazar rango"), ""),
     "append_range": (_("Sumar al rango"), ""),
+    "shipments": (_("Despachos"), ""),
+    "receipts": (_("Recepciones"), ""),
 }
 
 _REGISTRIES = {
@@ -342,6 +352,8 @@ STORED_PHRASES: list[str] = [
     gettext_noop("Calculando traslados"),
     gettext_noop("Guardando el plan"),
     gettext_noop("Plan listo"),
+    gettext_noop("Comprobando las líneas"),
+    gettext_noop("Guardando"),
     # Summary rows of jobs.
     gettext_noop("Run"),
     gettext_noop("Plan"),
@@ -394,6 +406,8 @@ STORED_PHRASES: list[str] = [
     gettext_noop("Sin historial macro"),
     gettext_noop("Unidades a comprar"),
     gettext_noop("Unidades CD retenidas por runs abiertos"),
+    gettext_noop("Runs y planes"),
+    gettext_noop("Con fecha pasada (backfill)"),
     # Fixed warnings and messages.
     gettext_noop("No hay stock CD cargado: con el límite por CD activo no se asigna nada."),
     gettext_noop("La columna qty del archivo se ignoró: el sistema decide las cantidades."),
@@ -407,6 +421,18 @@ STORED_PHRASES: list[str] = [
     gettext_noop("columna obligatoria ausente"),
     gettext_noop("fecha fuera de rango (1990–2199)"),
     gettext_noop("SKU desconocido"),
+    # Shipment and receipt files (SPEC v3 §5.7).
+    gettext_noop("falta run_id o plan_id"),
+    gettext_noop("indique run_id o plan_id, no ambos"),
+    gettext_noop("run o plan inexistente"),
+    gettext_noop("tienda desconocida"),
+    gettext_noop("tienda de origen desconocida"),
+    gettext_noop("fecha posterior a hoy"),
+    gettext_noop("el run o plan no tiene esa línea (SKU y tienda)"),
+    gettext_noop("el plan trae ese SKU a esa tienda desde varias tiendas: indique origin"),
+    gettext_noop(
+        "fecha anterior al último conteo de stock de ese lugar: confirme la carga con fecha pasada (--backfill)"
+    ),
     gettext_noop("El archivo solo tiene el encabezado: no hay filas de datos."),
     gettext_noop("La solicitud no tiene SKUs: no se creó ningún run."),
     gettext_noop(
@@ -454,7 +480,18 @@ STORED_TEMPLATES: list[str] = [
     gettext_noop("La categoría «%(cat)s» no tiene productos en el catálogo."),
     gettext_noop("Tienda(s) inexistente(s): %(stores)s."),
     gettext_noop("%(what)s repetido (también en la fila %(row)s)"),
+    gettext_noop("despacha %(total)s u; la línea tiene %(limit)s y ya se despacharon %(done)s"),
+    gettext_noop("recibe %(total)s u; se despacharon %(limit)s y ya se recibieron %(done)s"),
+    gettext_noop("no se puede despachar: está «%(state)s»"),
+    gettext_noop("no se puede recibir: está «%(state)s»"),
+    gettext_noop("La fecha del stock %(date)s es posterior a hoy (%(today)s): no se cargó nada."),
+    gettext_noop(
+        "La fecha del stock %(date)s es anterior al último conteo (%(latest)s): "
+        "confirme la carga con fecha pasada (--backfill). No se cargó nada."
+    ),
     # Names of audited objects.
+    gettext_noop("Despachos: %(file)s"),
+    gettext_noop("Recepciones: %(file)s"),
     gettext_noop("Pronóstico #%(id)s · %(scope)s"),
     gettext_noop("Ventas subset: %(file)s"),
     gettext_noop("Productos: %(file)s"),

@@ -82,9 +82,15 @@ def _positions(
     and the sources that confirmed a shipment. By product chunks, or for one
     source. With `store_ids`, the movements to other stores are left out: the
     CD frame is then incomplete, so callers that limit stores ask `cd=False`."""
-    latest = cd_stock_date()
+    latest = cd_stock_date() if cd else None  # only the CD side reads the CD's count
     held_parts, in_parts, out_parts = [], [], []
-    if source is not None:
+    if source is not None and product_id_list is not None:
+        ids = sorted({int(i) for i in product_id_list})
+        filters = []
+        for i in range(0, len(ids), CHUNK):
+            clause, params = in_clause("c.product_id", ids[i : i + CHUNK])
+            filters.append((f"c.source = %s AND {clause}", [source, *params]))
+    elif source is not None:
         filters: list[tuple[str, list[Any]]] = [("c.source = %s", [source])]
     else:
         ids = sorted({int(i) for i in product_id_list or []})
@@ -92,7 +98,7 @@ def _positions(
     with connection.cursor() as cursor:
         for clause, params in filters:
             held_parts.append(_held_rows(cursor, clause, params, store_ids, cd=cd, stores=stores))
-            in_parts.append(_moves_in_rows(cursor, clause.replace("c.", "m."), params, store_ids, latest))
+            in_parts.append(_moves_in_rows(cursor, clause.replace("c.", "m."), params, store_ids, latest, cd=cd))
             if stores:
                 out_parts.append(_moves_out_rows(cursor, clause.replace("c.", "m."), params, store_ids))
     held = _frame(held_parts, commitments.HELD_COLUMNS)
@@ -157,7 +163,13 @@ def _still_matters(alias: str) -> str:
 
 
 def _moves_in_rows(
-    cursor: Any, clause: str, params: list[Any], store_ids: Sequence[int] | None, latest: dt.date | None
+    cursor: Any,
+    clause: str,
+    params: list[Any],
+    store_ids: Sequence[int] | None,
+    latest: dt.date | None,
+    *,
+    cd: bool = True,
 ) -> list[tuple]:
     """Movements per (source, product, destination): shipped (all, from the CD,
     not yet due at the store), received (all, after the store's count) and
@@ -165,7 +177,9 @@ def _moves_in_rows(
     closed sources are left out in the database."""
     shipped, received = str(StockMovement.Kind.SHIPPED), str(StockMovement.Kind.RECEIVED)
     store_clause, store_params = _store_filter("m.store_id", store_ids)
-    if latest is None:
+    if not cd:  # the CD side is not asked: nothing kept for it
+        cd_join, cd_uncounted, cd_params = "", "1 = 0", []
+    elif latest is None:
         cd_join, cd_uncounted, cd_params = "", "1 = 1", []
     else:
         snapshots = CDStockSnapshot._meta.db_table
@@ -240,7 +254,9 @@ def _confirmed_sources(sources: list[str]) -> set[str]:
     return found
 
 
-def stock_position(product_id_list: Sequence[int], store_ids: Sequence[int] | None = None) -> pd.DataFrame:
+def stock_position(
+    product_id_list: Sequence[int], store_ids: Sequence[int] | None = None, *, cd: bool = True
+) -> pd.DataFrame:
     """What every place holds of these products, said apart (SPEC v3 §5.7, §8):
     DataFrame[product_id, store_id, on_hand, reserved, in_transit, available].
 
@@ -251,22 +267,32 @@ def stock_position(product_id_list: Sequence[int], store_ids: Sequence[int] | No
     (stores): what the count does not include yet but is coming — promised to
     the store, on the way, or received after the count. available = on_hand −
     reserved + in_transit: the stock the generator plans with (§5.7). Pairs
-    with nothing anywhere are left out; `store_ids` limits the store rows."""
+    with nothing anywhere are left out; `store_ids` limits the store rows
+    (`[]`: the CD only); `cd=False` leaves the CD rows out (a stores page)."""
     ids = sorted({int(i) for i in product_id_list})
     columns = ["product_id", "store_id", "on_hand", "reserved", "in_transit", "available"]
-    cd = cd_stock(ids).rename(columns={"units": "on_hand"})
-    together = _positions(ids) if store_ids is None else None  # one read for both when every store is asked
-    cd_held = together.cd if together is not None else _positions(ids, stores=False).cd
-    held = cd_held.groupby("product_id", as_index=False)["units"].sum()
-    cd = cd.merge(held.rename(columns={"units": "reserved"}), on="product_id", how="outer")
-    cd = cd.assign(store_id=pd.array([pd.NA] * len(cd), dtype="Int64"), in_transit=0)
+    store_ids = None if store_ids is None else list(store_ids)
+    together = _positions(ids) if store_ids is None and cd else None  # one read for both
+    if cd:
+        on_hand = cd_stock(ids).rename(columns={"units": "on_hand"})
+        cd_held = together.cd if together is not None else _positions(ids, stores=False).cd
+        held = cd_held.groupby("product_id", as_index=False)["units"].sum()
+        cd_rows = on_hand.merge(held.rename(columns={"units": "reserved"}), on="product_id", how="outer")
+        cd_rows = cd_rows.assign(store_id=pd.array([pd.NA] * len(cd_rows), dtype="Int64"), in_transit=0)
+    else:
+        cd_rows = pd.DataFrame(columns=columns)
     snapshot = _store_snapshot(ids, store_ids).rename(columns={"units": "on_hand"})
-    moving = together.stores if together is not None else _positions(ids, store_ids, cd=False).stores
+    if together is not None:
+        moving = together.stores
+    elif store_ids is None or store_ids:
+        moving = _positions(ids, store_ids, cd=False).stores
+    else:  # only the CD was asked (store_ids=[])
+        moving = pd.DataFrame(columns=["product_id", "store_id", "incoming", "outgoing"])
     moving = moving.groupby(["product_id", "store_id"], as_index=False)[["incoming", "outgoing"]].sum()
     moving = moving.rename(columns={"incoming": "in_transit", "outgoing": "reserved"})
     stores = snapshot.merge(moving, on=["product_id", "store_id"], how="outer")
     stores["store_id"] = stores["store_id"].astype("Int64")
-    frame = pd.concat([cd, stores], ignore_index=True) if len(cd) else stores
+    frame = pd.concat([cd_rows, stores], ignore_index=True) if len(cd_rows) else stores
     for column in ("on_hand", "reserved", "in_transit"):
         frame[column] = frame[column].fillna(0).astype("int64")
     frame["product_id"] = frame["product_id"].astype("int64")
@@ -275,11 +301,12 @@ def stock_position(product_id_list: Sequence[int], store_ids: Sequence[int] | No
     return frame[columns].sort_values(["product_id", "store_id"], na_position="first").reset_index(drop=True)
 
 
-def source_lines(source: str) -> pd.DataFrame:
+def source_lines(source: str, product_id_list: Sequence[int] | None = None) -> pd.DataFrame:
     """Per destination line of one run or plan (SPEC v3 §5.7, the run page and
     the API): DataFrame[product_id, store_id, reserved, shipped, in_transit,
-    received] — promised and not shipped, shipped, on the way, received."""
-    lines = _positions(None, source=source, cd=False).lines
+    received] — promised and not shipped, shipped, on the way, received.
+    `product_id_list` limits it to those SKUs (a page of lines)."""
+    lines = _positions(product_id_list, source=source, cd=False).lines
     return lines.drop(columns=["source"]).astype({"product_id": "int64", "store_id": "int64"})
 
 
