@@ -159,3 +159,19 @@ class Lifecycle(models.Model):
 
     class Meta:
         abstract = True
+
+
+class IdSequence(models.Model):
+    """The last number given per readable-id stem ("DR-20261207-", "TP-…"):
+    run and plan ids are never given twice, even after their rows are
+    deleted (clear_demo, the admin) — a file sent with an id names one run."""
+
+    stem = models.CharField(_("prefijo"), max_length=40, unique=True)
+    last = models.PositiveIntegerField(_("último número"), default=0)
+
+    class Meta:
+        verbose_name = _("secuencia de ids")
+        verbose_name_plural = _("secuencias de ids")
+
+    def __str__(self) -> str:
+        return f"{self.stem}{self.last:04d}"
