@@ -208,6 +208,11 @@ def run_transition(*, run_id: str, action: str, user: Any = None, export_format:
                 kind.exported(obj, now)
             elif action == SHIP:
                 details.update(kind.ship(obj, now))
+                if old == LifeState.SHIPPED and not details.get("shipped_units"):
+                    raise TransitionRefused(
+                        _("%(id)s: todas sus líneas ya se despacharon; nada por despachar. Nada cambió.")
+                        % {"id": run_id}
+                    )
             else:
                 details["released_units"] = kind.release(obj, now)
             obj.state = new

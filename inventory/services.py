@@ -859,15 +859,15 @@ def _with_due(frame: pd.DataFrame) -> pd.DataFrame:
 
 def stock_ship_rest(*, source: str, lines: pd.DataFrame, shipped_at: dt.datetime) -> dict[str, int]:
     """Marking a run or plan shipped: every unit of its lines not yet confirmed
-    ships today (inside the lifecycle's transaction). Refused when nothing is left."""
+    ships today (inside the lifecycle's transaction)."""
     commitments_lock()
     done = _shipped_so_far([source]).drop(columns=["source"]).rename(columns={"units": "done"})
     lines = lines.astype({"product_id": "int64", "origin_id": "Int64", "store_id": "int64", "units": "int64"})
     rest = lines.merge(done, on=LINE_KEYS, how="left")
     rest["units"] = rest["units"] - rest["done"].fillna(0).astype("int64")
     rest = rest[rest["units"] > 0]
-    if rest.empty:
-        raise TransitionRefused(f"{source}: todas sus líneas ya se despacharon; nada por despachar. Nada cambió.")
+    if rest.empty:  # the lifecycle refuses it when the source was already shipped
+        return {"shipped_units": 0, "shipped_lines": 0}
     rest = rest.assign(
         kind=str(StockMovement.Kind.SHIPPED),
         source=source,
