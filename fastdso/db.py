@@ -427,16 +427,17 @@ def readable_id_next(model: type[models.Model], field: str, prefix: str, day: dt
     from fastdso.models import IdSequence
 
     stem = f"{prefix}-{day:%Y%m%d}-"
-    sequence, created = IdSequence.objects.select_for_update().get_or_create(stem=stem)
-    number = sequence.last + 1
-    if created:
-        numbers = [
-            int(value[len(stem) :])
-            for value in model._default_manager.filter(**{f"{field}__startswith": stem}).values_list(field, flat=True)
-            if value[len(stem) :].isdigit()
-        ]
-        number = max(number, max(numbers, default=0) + 1)
-    IdSequence.objects.filter(pk=sequence.pk).update(last=number)
+    numbers = [
+        int(value[len(stem) :])
+        for value in model._default_manager.filter(**{f"{field}__startswith": stem}).values_list(field, flat=True)
+        if value[len(stem) :].isdigit()
+    ]
+    # The same four queries every time (first of the day or not): create the day's row if
+    # absent, lock it, take the next number, keep it.
+    IdSequence.objects.bulk_create([IdSequence(stem=stem, last=0)], ignore_conflicts=True)
+    last = IdSequence.objects.select_for_update().values_list("last", flat=True).get(stem=stem)
+    number = max(last, max(numbers, default=0)) + 1
+    IdSequence.objects.filter(stem=stem).update(last=number)
     return f"{stem}{number:04d}"
 
 
