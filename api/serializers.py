@@ -19,7 +19,7 @@ from fastdso.lifecycle import ACTIONS, EXPORT_FORMATS
 from fastdso.models import Job
 from forecast.forms import ForecastForm
 from forecast.models import ForecastLine, ForecastRun
-from inventory.forms import StockUploadForm, UploadForm
+from inventory.forms import MovementUploadForm, StockUploadForm, UploadForm
 from inventory.messages import stock_gap_warning
 from inventory.queries import stock_date_gap
 from redistribution.forms import PlanForm
@@ -36,6 +36,7 @@ ERRORS_SHOWN = 100
 ProductsUploadSerializer = form_serializer(UploadForm, name="ProductsUpload")
 StoresUploadSerializer = form_serializer(UploadForm, name="StoresUpload")
 StockUploadSerializer = form_serializer(StockUploadForm, name="StockUpload", renames={"snapshot_date": "date"})
+MovementUploadSerializer = form_serializer(MovementUploadForm, name="MovementUpload")
 MacroSalesUploadSerializer = form_serializer(MacroUploadForm, name="MacroSalesUpload")
 PromotionsUploadSerializer = form_serializer(PromotionUploadForm, name="PromotionsUpload")
 RunCreateSerializer = form_serializer(DistributionGenerateForm, name="RunCreate", renames={"request_file": "file"})
@@ -160,7 +161,8 @@ class RunSerializer(serializers.ModelSerializer):
         fields = (
             "run_id", "url", "lines_url", "order_url", "web_url", "status", "user", "job", "created_at", "finished_at",
             "model_name", "as_of_week", "request_file_name", "request_sha256", "scope_sku_count", "line_count",
-            "total_suggested", "total_allocated", "state", "approved_at", "exported_at", "closed_at", "cancelled_at",
+            "total_suggested", "total_allocated", "state", "approved_at", "exported_at", "shipped_at", "closed_at",
+            "cancelled_at",
         )  # fmt: skip
 
     def get_url(self, run: DistributionRun) -> str:
@@ -204,13 +206,22 @@ class RunLineSerializer(serializers.ModelSerializer):
     store_code = serializers.CharField(source="store.code", default=None, allow_null=True)
     store_id = serializers.IntegerField(allow_null=True)
     explanation = serializers.SerializerMethodField()
+    # SPEC v3 §5.7: the line's goods since approval.
+    reserved_qty = serializers.IntegerField(
+        source="goods_reserved", default=0, read_only=True, help_text="Still reserved at the CD (not shipped)."
+    )
+    shipped_qty = serializers.IntegerField(source="goods_shipped", default=0, read_only=True)
+    in_transit_qty = serializers.IntegerField(
+        source="goods_in_transit", default=0, read_only=True, help_text="Shipped, not received nor counted yet."
+    )
+    received_qty = serializers.IntegerField(source="goods_received", default=0, read_only=True)
 
     class Meta:
         model = DistributionLine
         fields = (
             "id", "sku", "product_name", "category", "store_id", "store_code", "store", "rate", "category_rate",
             "store_stock", "cd_stock", "suggested_qty", "allocated_qty", "priority", "model_name", "reason",
-            "explanation",
+            "explanation", "reserved_qty", "shipped_qty", "in_transit_qty", "received_qty",
         )  # fmt: skip
 
     @extend_schema_field(str)
@@ -249,7 +260,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "plan_id", "url", "lines_url", "web_url", "mode", "scope", "category", "destination", "destination_code",
             "origin", "origin_code",
             "user", "job", "created_at", "request_file_name", "line_count", "total_units", "state", "approved_at",
-            "exported_at", "closed_at", "cancelled_at",
+            "exported_at", "shipped_at", "closed_at", "cancelled_at",
         )  # fmt: skip
 
     def get_url(self, plan: TransferPlan) -> str:
@@ -361,7 +372,12 @@ class StoreStockSerializer(serializers.Serializer):
     store_id = serializers.IntegerField()
     store_code = serializers.CharField(allow_null=True)
     store = serializers.CharField()
-    stock = serializers.IntegerField()
+    stock = serializers.IntegerField(help_text="Available: on_hand − reserved + in_transit.")
+    on_hand = serializers.IntegerField(help_text="The store's latest count.")
+    reserved = serializers.IntegerField(
+        help_text="Promised out of the store (transfer plans), or shipped after the count."
+    )
+    in_transit = serializers.IntegerField(help_text="Promised to the store, on the way, or received after the count.")
     stock_date = serializers.DateField(allow_null=True)
     weekly_demand = serializers.FloatField()
     cover_weeks = serializers.FloatField(allow_null=True, help_text="Weeks of cover; null without demand.")
@@ -383,7 +399,9 @@ class StockSerializer(serializers.Serializer):
     sku = serializers.CharField()
     product_name = serializers.CharField()
     category = serializers.CharField(allow_null=True)
-    cd_stock = serializers.IntegerField()
+    cd_stock = serializers.IntegerField(help_text="Available at the CD: cd_on_hand − cd_reserved.")
+    cd_on_hand = serializers.IntegerField(help_text="The CD's latest count.")
+    cd_reserved = serializers.IntegerField(help_text="Promised to open runs, or shipped after the count.")
     cd_stock_date = serializers.DateField(allow_null=True)
     as_of_week = serializers.DateField(allow_null=True)
     stores = StoreStockSerializer(many=True)

@@ -30,7 +30,7 @@ from distribution.explain import explain_records
 from distribution.exports import run_order_bytes, run_order_records
 from distribution.filters import LineFilter
 from distribution.models import DistributionRun
-from distribution.queries import run_all_lines
+from distribution.queries import line_goods_attach, run_all_lines
 from fastdso.audit import audit_record
 from fastdso.exports import CONTENT_TYPES
 from fastdso.jobs import job_start
@@ -121,6 +121,18 @@ PromotionsUploadView = _upload_view(
     sales_jobs.PROMOTION_IMPORT,
     s.PromotionsUploadSerializer,
     "Upload the promotions calendar (sku, start_date, end_date, optional store and name)",
+)
+ShipmentsUploadView = _upload_view(
+    "ShipmentsUploadView",
+    inventory_jobs.SHIPMENTS_IMPORT,
+    s.MovementUploadSerializer,
+    "Upload shipment confirmations (run_id or plan_id, sku, store, qty, shipped_on)",
+)
+ReceiptsUploadView = _upload_view(
+    "ReceiptsUploadView",
+    inventory_jobs.RECEIPTS_IMPORT,
+    s.MovementUploadSerializer,
+    "Upload store receipts (run_id or plan_id, sku, store, qty, received_on)",
 )
 
 
@@ -214,6 +226,7 @@ class RunLinesView(generics.ListAPIView):
         page = super().paginate_queryset(queryset)
         if page is not None:
             explain_records(page, self.run.params or {})
+            line_goods_attach(page, self.run)  # SPEC v3 §5.7: reserved, shipped, in transit, received
         return page
 
 
@@ -570,6 +583,9 @@ class StockView(generics.GenericAPIView):
                 "store_code": codes.get(int(row.store_id)),
                 "store": row.name,
                 "stock": int(row.stock),
+                "on_hand": int(row.on_hand),
+                "reserved": int(row.reserved),
+                "in_transit": int(row.in_transit),
                 "stock_date": _none_if_missing(row.stock_date),
                 "weekly_demand": float(row.weekly_demand),
                 "cover_weeks": _cover(row.woc),
@@ -583,6 +599,8 @@ class StockView(generics.GenericAPIView):
             "product_name": product.name,
             "category": product.category,
             "cd_stock": result.cd_stock,
+            "cd_on_hand": result.cd_on_hand,
+            "cd_reserved": result.cd_reserved,
             "cd_stock_date": result.cd_stock_date,
             "as_of_week": result.as_of_week,
             "stores": stores,

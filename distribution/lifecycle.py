@@ -18,11 +18,16 @@ from distribution.exports import run_order_bytes
 from distribution.models import DistributionLine, DistributionRun
 from fastdso.lifecycle import PlanKind
 from inventory.models import StockCommitment
-from inventory.services import stock_commitments_open, stock_commitments_release
+from inventory.services import (
+    stock_commitments_export,
+    stock_commitments_open,
+    stock_commitments_release,
+    stock_ship_rest,
+)
 
 
-def _commitments(run: DistributionRun) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """What the run's lines hold: allocated units at the CD per SKU, in transit per store."""
+def _lines(run: DistributionRun) -> pd.DataFrame:
+    """DataFrame[product_id, origin_id (NA: the CD), store_id, units]: what each line allocated."""
     rows = list(
         DistributionLine.objects.filter(run=run, store__isnull=False, allocated_qty__gt=0)
         .values("product_id", "store_id")
@@ -30,20 +35,35 @@ def _commitments(run: DistributionRun) -> tuple[pd.DataFrame, pd.DataFrame]:
         .order_by()
         .values_list("product_id", "store_id", "units")
     )
-    stores = pd.DataFrame(rows, columns=["product_id", "store_id", "units"]).astype("int64")
+    frame = pd.DataFrame(rows, columns=["product_id", "store_id", "units"]).astype("int64")
+    frame.insert(1, "origin_id", pd.array([pd.NA] * len(frame), dtype="Int64"))
+    return frame
+
+
+def _commitments(run: DistributionRun) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What the run's lines hold: allocated units at the CD per SKU, in transit per store."""
+    stores = _lines(run).drop(columns=["origin_id"])
     cd = stores.groupby("product_id", as_index=False)["units"].sum()
     stores["kind"] = StockCommitment.Kind.IN_TRANSIT.value
     return cd, stores
 
 
 def _approve(run: DistributionRun, now: dt.datetime) -> dict[str, Any]:
-    """Reserve the run's allocated units at the CD and put them in transit to their stores."""
+    """Reserve the run's allocated units at the CD and promise them to their stores."""
     cd, stores = _commitments(run)
     return stock_commitments_open(source=run.run_id, cd=cd, stores=stores, approved_at=now)
 
 
 def _release(run: DistributionRun, now: dt.datetime) -> int:
     return stock_commitments_release(source=run.run_id, released_at=now)
+
+
+def _exported(run: DistributionRun, now: dt.datetime) -> None:
+    stock_commitments_export(source=run.run_id, exported_at=now)
+
+
+def _ship(run: DistributionRun, now: dt.datetime) -> dict[str, Any]:
+    return stock_ship_rest(source=run.run_id, lines=_lines(run), shipped_at=now)
 
 
 def _export(run: DistributionRun, fmt: str) -> bytes:
@@ -66,4 +86,7 @@ KIND = PlanKind(
     export=_export,
     not_ready=_not_ready,
     commitments=_commitments,
+    exported=_exported,
+    ship=_ship,
+    lines=_lines,
 )

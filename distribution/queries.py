@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -11,6 +12,9 @@ from django.db.models.functions import Coalesce
 from distribution import explain
 from distribution.engine import COLD_MODELS, NO_CD_STOCK, PACK_EXCEEDS_COVER
 from distribution.models import DistributionLine, DistributionRun
+from inventory.queries import source_lines
+
+GOODS = ("reserved", "shipped", "in_transit", "received")
 
 EXPORT_COLUMNS = [
     "run_id",
@@ -157,3 +161,20 @@ def run_all_lines(run: DistributionRun) -> QuerySet[DistributionLine]:
         .select_related("product", "store")
         .order_by("product__sku", "priority", "id")
     )
+
+
+def line_goods_attach(lines: Iterable[DistributionLine], run: DistributionRun) -> None:
+    """SPEC v3 §5.7, per line of a page: what is still reserved for it at the CD,
+    what shipped, what is on the way and what the store received — as
+    `goods_reserved`, `goods_shipped`, `goods_in_transit`, `goods_received`
+    (0 for a run never approved). A few queries for the page, not per line."""
+    records = list(lines)
+    found: dict[tuple[int, int], tuple[int, ...]] = {}
+    if run.approved_at is not None and records:
+        frame = source_lines(run.run_id, sorted({r.product_id for r in records}))
+        for row in frame.itertuples(index=False):
+            found[(int(row.product_id), int(row.store_id))] = tuple(int(getattr(row, g)) for g in GOODS)
+    for record in records:
+        values = found.get((record.product_id, record.store_id or 0), (0, 0, 0, 0))
+        for name, value in zip(GOODS, values, strict=True):
+            setattr(record, f"goods_{name}", value)

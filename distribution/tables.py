@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from distribution import explain
 from distribution.engine import COLD_START_MODEL
 from distribution.models import DistributionLine, DistributionRun
+from distribution.queries import GOODS, line_goods_attach
 from fastdso.formatting import fmt_number, fmt_trimmed
 from fastdso.tables import LabelColumn, NumberColumn
 
@@ -109,6 +110,8 @@ class LineTable(ExplainedTable):
     explanation = explanation_column(_("Cálculo"), "explanation explanation-wide")
     # SPEC §5.7: what other runs and plans held or moved when this line was planned.
     reserved_by = tables.Column(verbose_name=_("Reservado / en tránsito"), orderable=False, empty_values=())
+    # SPEC v3 §5.7: what happened to this line's goods since (reserved, shipped, in transit, received).
+    goods = tables.Column(verbose_name=_("Envío"), orderable=False, empty_values=())
 
     class Meta:
         model = DistributionLine
@@ -123,7 +126,28 @@ class LineTable(ExplainedTable):
             "model_name",
             "reason",
             "reserved_by",
+            "goods",
             "explanation",
+        )
+
+    def __init__(self, *args: Any, run: DistributionRun | None = None, **kwargs: Any) -> None:
+        self.run = run
+        super().__init__(*args, **kwargs)
+
+    def before_render(self, request: Any) -> None:
+        super().before_render(request)
+        if self.run is not None:
+            line_goods_attach((row.record for row in self.paginated_rows), self.run)
+
+    def render_goods(self, record: DistributionLine) -> str:
+        values = [getattr(record, f"goods_{name}", 0) for name in GOODS]
+        if not any(values):
+            return "—"
+        names = [_("reservado"), _("despachado"), _("en tránsito"), _("recibido")]
+        return format_html_join(
+            "",
+            '<div class="text-nowrap small">{}: {}</div>',
+            ((name, fmt_number(value)) for name, value in zip(names, values, strict=True) if value),
         )
 
     def render_reserved_by(self, record: DistributionLine) -> str:

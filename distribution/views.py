@@ -268,7 +268,7 @@ class RunLinesView(RunMixin, PagedTableMixin, FilterView):
         return queries.run_lines(self.run)
 
     def get_table_kwargs(self) -> dict[str, Any]:
-        return {"run_params": self.run.params}
+        return {"run_params": self.run.params, "run": self.run}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -438,14 +438,26 @@ def lines_write(model: type[models.Model], frame: pd.DataFrame, *, progress: Pro
 
 
 def readable_id_next(model: type[models.Model], field: str, prefix: str, day: dt.date) -> str:
-    """PREFIX-YYYYMMDD-NNNN: the day's next number (DR-20260301-0001, TP-…)."""
+    """PREFIX-YYYYMMDD-NNNN: the day's next number (DR-20260301-0001, TP-…),
+    from a persistent sequence (fastdso.IdSequence, its row locked until the
+    caller's transaction ends): a number is never given twice, even when the
+    run or plan that had it was deleted. Ids stored before the sequence
+    existed are skipped too."""
+    from fastdso.models import IdSequence
+
     stem = f"{prefix}-{day:%Y%m%d}-"
     numbers = [
         int(value[len(stem) :])
         for value in model._default_manager.filter(**{f"{field}__startswith": stem}).values_list(field, flat=True)
         if value[len(stem) :].isdigit()
     ]
-    return f"{stem}{max(numbers, default=0) + 1:04d}"
+    # The same four queries every time (first of the day or not): create the day's row if
+    # absent, lock it, take the next number, keep it.
+    IdSequence.objects.bulk_create([IdSequence(stem=stem, last=0)], ignore_conflicts=True)
+    last = IdSequence.objects.select_for_update().values_list("last", flat=True).get(stem=stem)
+    number = max(last, max(numbers, default=0)) + 1
+    IdSequence.objects.filter(stem=stem).update(last=number)
+    return f"{stem}{number:04d}"
 
 
 def readable_id_save(
@@ -457,9 +469,9 @@ def readable_id_save(
     (inside a savepoint, so the caller's transaction goes on)."""
     day = timezone.localdate()
     for _attempt in range(attempts):
-        setattr(obj, field, readable_id_next(type(obj), field, prefix, day))
         try:
             with transaction.atomic():
+                setattr(obj, field, readable_id_next(type(obj), field, prefix, day))
                 obj.save(update_fields=update_fields)
             return
         except IntegrityError:

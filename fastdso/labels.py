@@ -141,6 +141,8 @@ JOB_KINDS: dict[str, Label] = {
     "store_stock_import": (_("Carga de stock de tiendas"), ""),
     "promotion_import": (_("Carga de promociones"), ""),
     "store_import": (_("Carga de tiendas"), ""),
+    "shipments_import": (_("Carga de despachos"), ""),
+    "receipts_import": (_("Carga de recepciones"), ""),
     "store_health_refresh": (_("Cálculo de salud de tiendas"), ""),
     "distribution_run": (_("Run de distribución"), ""),
     "purchase_forecast": (_("Pronóstico de compra"), ""),
@@ -328,6 +330,12 @@ PARAMS: dict[str, Label] = {
     "opening": (_("Con apertura"), ""),
     "inactive": (_("Inactivas"), ""),
     "display_min_set": (_("Exhibiciones mínimas cambiadas"), ""),
+    # Shipments and receipts (SPEC v3 §5.7).
+    "backfill": (_("Con fecha pasada (backfill)"), ""),
+    "backfill_rows": (_("Filas con fecha pasada"), ""),
+    "sources": (_("Runs y planes"), ""),
+    "shipped_units": (_("Unidades despachadas"), ""),
+    "shipped_lines": (_("Líneas despachadas"), ""),
     # Keys stored in Spanish by older rows and some services.
     "errores": (_("Errores"), ""),
     "mensaje": (_("Mensaje"), ""),
@@ -349,6 +357,8 @@ VALUES: dict[str, Label] = {
     "promotions": (_("Promociones"), ""),
     "append_rows": (_("Agregar filas"), ""),
     "stores_file": (_("Tiendas"), ""),
+    "shipments": (_("Despachos"), ""),
+    "receipts": (_("Recepciones"), ""),
 }
 
 _REGISTRIES = {
@@ -430,6 +440,8 @@ STORED_PHRASES: list[str] = [
     gettext_noop("Calculando traslados"),
     gettext_noop("Guardando el plan"),
     gettext_noop("Plan listo"),
+    gettext_noop("Comprobando las líneas"),
+    gettext_noop("Guardando"),
     # Summary rows of jobs.
     gettext_noop("Run"),
     gettext_noop("Plan"),
@@ -501,6 +513,8 @@ STORED_PHRASES: list[str] = [
     gettext_noop("Tiendas inactivas en el archivo"),
     gettext_noop("Exhibiciones mínimas cambiadas"),
     gettext_noop("Movimientos de menos de 3 u"),
+    gettext_noop("Runs y planes"),
+    gettext_noop("Con fecha pasada (backfill)"),
     # Fixed warnings and messages.
     gettext_noop("No hay stock CD cargado: con el límite por CD activo no se asigna nada."),
     gettext_noop("La columna qty del archivo se ignoró: el sistema decide las cantidades."),
@@ -521,6 +535,18 @@ STORED_PHRASES: list[str] = [
     gettext_noop("debe ser mayor que 0"),
     gettext_noop("use sí/no, yes/no, true/false o 1/0"),
     gettext_noop("el código ya es de otra tienda"),
+    # Shipment and receipt files (SPEC v3 §5.7).
+    gettext_noop("falta run_id o plan_id"),
+    gettext_noop("indique run_id o plan_id, no ambos"),
+    gettext_noop("run o plan inexistente"),
+    gettext_noop("tienda desconocida"),
+    gettext_noop("tienda de origen desconocida"),
+    gettext_noop("fecha posterior a hoy"),
+    gettext_noop("el run o plan no tiene esa línea (SKU y tienda)"),
+    gettext_noop("el plan trae ese SKU a esa tienda desde varias tiendas: indique origin"),
+    gettext_noop(
+        "fecha anterior al último conteo de stock de ese lugar: confirme la carga con fecha pasada (--backfill)"
+    ),
     gettext_noop("El archivo solo tiene el encabezado: no hay filas de datos."),
     gettext_noop("La solicitud no tiene SKUs: no se creó ningún run."),
     gettext_noop(
@@ -585,7 +611,18 @@ STORED_TEMPLATES: list[str] = [
     gettext_noop("tienda repetida (también en la fila %(row)s)"),
     gettext_noop("debe estar entre %(low)s y %(high)s"),
     gettext_noop("el nombre ya es de otra tienda (%(store)s)"),
+    gettext_noop("despacha %(total)s u; la línea tiene %(limit)s y ya se despacharon %(done)s"),
+    gettext_noop("recibe %(total)s u; se despacharon %(limit)s y ya se recibieron %(done)s"),
+    gettext_noop("no se puede despachar: está «%(state)s»"),
+    gettext_noop("no se puede recibir: está «%(state)s»"),
+    gettext_noop("La fecha del stock %(date)s es posterior a hoy (%(today)s): no se cargó nada."),
+    gettext_noop(
+        "La fecha del stock %(date)s es anterior al último conteo (%(latest)s): "
+        "confirme la carga con fecha pasada (--backfill). No se cargó nada."
+    ),
     # Names of audited objects.
+    gettext_noop("Despachos: %(file)s"),
+    gettext_noop("Recepciones: %(file)s"),
     gettext_noop("Pronóstico #%(id)s · %(scope)s"),
     gettext_noop("Ventas subset: %(file)s"),
     gettext_noop("Productos: %(file)s"),

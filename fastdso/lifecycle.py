@@ -2,9 +2,12 @@
 
     result = run_transition(run_id="DR-20261129-0003", action="approve", user=request.user)
 
-States: draft → approved → exported → closed; cancelled from draft or
-approved. An approved or exported run/plan holds stock (its commitments, in
-`inventory`); close and cancel release them. Marking exported keeps the file
+States: draft → approved → exported → shipped → closed (exported may close
+directly); cancelled from draft or approved. An approved, exported or shipped
+run/plan holds stock (its commitments, in `inventory`) until its lines ship
+(SPEC v3 §5.7); close and cancel release what never shipped. Marking shipped
+confirms every unit not yet confirmed, shipped today (a shipment file,
+`import_shipments`, confirms lines one by one). Marking exported keeps the file
 that was sent, byte for byte. Every change is audited (action "lifecycle",
 with from → to).
 
@@ -31,23 +34,32 @@ from django.utils.translation import gettext as _
 from fastdso.audit import audit_record
 from fastdso.models import AuditEvent, Lifecycle, LifeState
 
-APPROVE, EXPORT, CLOSE, CANCEL = "approve", "export", "close", "cancel"
-ACTIONS = (APPROVE, EXPORT, CLOSE, CANCEL)
+APPROVE, EXPORT, SHIP, CLOSE, CANCEL = "approve", "export", "ship", "close", "cancel"
+ACTIONS = (APPROVE, EXPORT, SHIP, CLOSE, CANCEL)
 # action → (states it may start from, state it leads to)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     APPROVE: ((LifeState.DRAFT,), LifeState.APPROVED),
     EXPORT: ((LifeState.APPROVED,), LifeState.EXPORTED),
-    CLOSE: ((LifeState.EXPORTED,), LifeState.CLOSED),
+    # From shipped too: a run shipped in part (a shipment file) ships the rest.
+    SHIP: ((LifeState.EXPORTED, LifeState.SHIPPED), LifeState.SHIPPED),
+    CLOSE: ((LifeState.EXPORTED, LifeState.SHIPPED), LifeState.CLOSED),
     CANCEL: ((LifeState.DRAFT, LifeState.APPROVED), LifeState.CANCELLED),
 }
-TIMESTAMP = {APPROVE: "approved_at", EXPORT: "exported_at", CLOSE: "closed_at", CANCEL: "cancelled_at"}
-OPEN_STATES = (LifeState.APPROVED, LifeState.EXPORTED)  # they hold stock
+TIMESTAMP = {
+    APPROVE: "approved_at",
+    EXPORT: "exported_at",
+    SHIP: "shipped_at",
+    CLOSE: "closed_at",
+    CANCEL: "cancelled_at",
+}
+OPEN_STATES = (LifeState.APPROVED, LifeState.EXPORTED, LifeState.SHIPPED)  # they hold stock
 EXPORT_FORMATS = ("csv", "xlsx")
 AUDIT_ACTION = "lifecycle"
 LIFECYCLE_READONLY = (
     "state",
     "approved_at",
     "exported_at",
+    "shipped_at",
     "closed_at",
     "cancelled_at",
     "export_file",
@@ -68,6 +80,7 @@ def action_label(action: str) -> str:
     return {
         APPROVE: _("aprobar"),
         EXPORT: _("marcar como exportado"),
+        SHIP: _("marcar como despachado"),
         CLOSE: _("cerrar"),
         CANCEL: _("cancelar"),
     }.get(action, action)
@@ -81,7 +94,7 @@ def next_state(current: str, action: str, *, object_id: str = "") -> str:
     """The state `action` leads to from `current`, or TransitionRefused saying why not."""
     if action not in TRANSITIONS:
         raise TransitionRefused(
-            _("Acción «%(action)s» desconocida: use approve, export, close o cancel.") % {"action": action}
+            _("Acción «%(action)s» desconocida: use approve, export, ship, close o cancel.") % {"action": action}
         )
     allowed, target = TRANSITIONS[action]
     if current not in allowed:
@@ -116,6 +129,13 @@ class PlanKind:
     # What its lines hold (cd, stores frames, as `approve` writes them): clear_demo
     # rewrites a real run's commitments with it after removing its demo lines.
     commitments: Callable[[Any], tuple[Any, Any]] = field(default=lambda _obj: (None, None))
+    # SPEC v3 §5.7: note the export date on the commitments (the pick-days rule)…
+    exported: Callable[[Any, dt.datetime], None] = field(default=lambda _obj, _now: None)
+    # …confirm every unit not yet shipped as shipped today (may raise TransitionRefused)…
+    ship: Callable[[Any, dt.datetime], dict[str, Any]] = field(default=lambda _obj, _now: {})
+    # …and the lines a shipment or receipt file may name:
+    # DataFrame[product_id, origin_id (NA: the CD), store_id, units].
+    lines: Callable[[Any], Any] = field(default=lambda _obj: None)
 
 
 _KINDS: dict[str, PlanKind] = {}
@@ -188,6 +208,14 @@ def run_transition(*, run_id: str, action: str, user: Any = None, export_format:
                 obj.export_sha256 = hashlib.sha256(content).hexdigest()
                 fields += ["export_file", "export_format", "export_sha256"]
                 details.update(format=export_format, bytes=len(content), sha256=obj.export_sha256)
+                kind.exported(obj, now)
+            elif action == SHIP:
+                details.update(kind.ship(obj, now))
+                if old == LifeState.SHIPPED and not details.get("shipped_units"):
+                    raise TransitionRefused(
+                        _("%(id)s: todas sus líneas ya se despacharon; nada por despachar. Nada cambió.")
+                        % {"id": run_id}
+                    )
             else:
                 details["released_units"] = kind.release(obj, now)
             obj.state = new
@@ -201,6 +229,25 @@ def run_transition(*, run_id: str, action: str, user: Any = None, export_format:
     return TransitionResult(object_id=run_id, action=action, from_state=old, to_state=new, obj=obj, details=details)
 
 
+def lifecycle_mark_shipped(obj: Lifecycle, *, object_id: str, user: Any, details: dict[str, Any]) -> bool:
+    """A shipment file confirmed lines of `obj` (inside the caller's transaction,
+    the row locked by it): exported → shipped, audited like a button. False
+    when it was already shipped (nothing to change)."""
+    if obj.state == LifeState.SHIPPED:
+        return False
+    new = next_state(obj.state, SHIP, object_id=object_id)
+    now = timezone.now()
+    old, obj.state, obj.shipped_at = obj.state, new, now
+    obj.save(update_fields=["state", "shipped_at"])
+    audit_record(user=user, action=AUDIT_ACTION, obj=obj, details={"from": old, "to": new, **details})
+    return True
+
+
+def lifecycle_kind(object_id: str) -> PlanKind:
+    """The registered kind of a run or plan id (TransitionRefused if none)."""
+    return _kind_for(object_id)
+
+
 def lifecycle_history(obj: models.Model) -> list[AuditEvent]:
     """The object's state changes, oldest first (who, when, from → to)."""
     return list(
@@ -210,7 +257,13 @@ def lifecycle_history(obj: models.Model) -> list[AuditEvent]:
     )
 
 
-BUTTON_STYLES = {APPROVE: "success", EXPORT: "primary", CLOSE: "secondary", CANCEL: "outline-danger"}
+BUTTON_STYLES = {
+    APPROVE: "success",
+    EXPORT: "primary",
+    SHIP: "info",
+    CLOSE: "secondary",
+    CANCEL: "outline-danger",
+}
 
 
 def lifecycle_context(obj: Lifecycle, object_id: str) -> dict[str, Any]:

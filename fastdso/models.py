@@ -139,6 +139,7 @@ class LifeState(models.TextChoices):
     DRAFT = "draft", _("Borrador")
     APPROVED = "approved", _("Aprobado")
     EXPORTED = "exported", _("Exportado")
+    SHIPPED = "shipped", _("Despachado")
     CLOSED = "closed", _("Cerrado")
     CANCELLED = "cancelled", _("Cancelado")
 
@@ -153,6 +154,7 @@ class Lifecycle(models.Model):
     )
     approved_at = models.DateTimeField(_("aprobado"), null=True, blank=True)
     exported_at = models.DateTimeField(_("exportado"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("despachado"), null=True, blank=True)
     closed_at = models.DateTimeField(_("cerrado"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelado"), null=True, blank=True)
     # The file sent to the warehouse when marked exported, kept byte for byte.
@@ -162,3 +164,19 @@ class Lifecycle(models.Model):
 
     class Meta:
         abstract = True
+
+
+class IdSequence(models.Model):
+    """The last number given per readable-id stem ("DR-20261207-", "TP-…"):
+    run and plan ids are never given twice, even after their rows are
+    deleted (clear_demo, the admin) — a file sent with an id names one run."""
+
+    stem = models.CharField(_("prefijo"), max_length=40, unique=True)
+    last = models.PositiveIntegerField(_("último número"), default=0)
+
+    class Meta:
+        verbose_name = _("secuencia de ids")
+        verbose_name_plural = _("secuencias de ids")
+
+    def __str__(self) -> str:
+        return f"{self.stem}{self.last:04d}"

@@ -204,6 +204,9 @@ FASTDSO_MAX_UPLOAD_MB = int(os.environ.get("FASTDSO_MAX_UPLOAD_MB", "1024"))
 FASTDSO_KEEP_UPLOADS = env_bool("FASTDSO_KEEP_UPLOADS", False)
 # 0: start.sh loads no demo data (an empty app for real data).
 FASTDSO_DEMO = env_bool("FASTDSO_DEMO", True)
+# SPEC v3 §5.7: without shipment confirmations, a CD count dated this many
+# days after a run's export ends its reservation (the goods were picked).
+FASTDSO_CD_PICK_DAYS = int(os.environ.get("FASTDSO_CD_PICK_DAYS", "2"))
 FASTDSO_MAX_STORED_ERRORS = 100_000
 
 # --- Auth -------------------------------------------------------------------

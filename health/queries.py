@@ -45,10 +45,9 @@ from inventory.commitments import positive_effective
 from inventory.models import CDStockSnapshot, Product, StockCommitment, Store, StoreStockSnapshot
 from inventory.queries import (
     CHUNK,
-    cd_stock,
     cd_stock_date,
+    stock_position,
     store_commitments,
-    store_stock,
     store_stock_dates,
     stores_frame,
 )
@@ -447,7 +446,7 @@ STOCK_QUERY_CHART_WEEKS = 26
 @dataclass
 class StockQueryResult:
     product: Product
-    cd_stock: int
+    cd_stock: int  # available: counted − reserved (SPEC §5.7)
     cd_stock_date: dt.date | None
     as_of_week: dt.date | None
     demand_window: tuple[dt.date, dt.date] | None
@@ -457,6 +456,8 @@ class StockQueryResult:
     weeks: list[dt.date]  # the chart's weeks
     network_units: list[int]  # units per chart week, whole network
     store_units: dict[int, list[int]]  # units per chart week, per store that sold in the chart window
+    cd_on_hand: int = 0  # the CD's latest count
+    cd_reserved: int = 0  # of it, promised to open runs or already shipped after the count
 
 
 def stock_query(product: Product, params: HealthParams | None = None) -> StockQueryResult:
@@ -474,19 +475,25 @@ def stock_query(product: Product, params: HealthParams | None = None) -> StockQu
 
     in_window = sales[sales["week_start"] >= span[0]] if span else sales.iloc[0:0]
     demand = in_window.groupby(["product_id", "store_id"], as_index=False)["units"].sum()
-    # SPEC §5.7: the same effective stock as the dashboard and the planners (approved runs and plans count).
-    stock = store_stock([product.pk], effective=True)[["product_id", "store_id", "units"]]
+    # SPEC §5.7: the same available stock as the dashboard and the planners, said apart:
+    # on hand (the count), reserved, in transit, available = on hand − reserved + in transit.
+    position = stock_position([product.pk])
+    cd = position[position["store_id"].isna()]
+    at_stores = position[position["store_id"].notna()].astype({"store_id": "int64"})
+    stock = at_stores[["product_id", "store_id", "available"]].rename(columns={"available": "units"})
     state = engine.store_health([product.pk], stock, demand, params).drop(columns="product_id")
     stores = stores_frame()
     last = sales_queries.last_sale_weeks([product.pk]).rename(columns={"week_start": "last_sale_week"})
     stores = stores.merge(state, on="store_id", how="left").merge(
         last[["store_id", "last_sale_week"]], on="store_id", how="left"
     )
-    stores["stock"] = stores["stock"].fillna(0).astype("int64")
+    parts = at_stores[["store_id", "on_hand", "reserved", "in_transit"]]
+    stores = stores.merge(parts, on="store_id", how="left")
+    for column in ("stock", "on_hand", "reserved", "in_transit"):
+        stores[column] = stores[column].fillna(0).astype("int64")
     stores["weekly_demand"] = stores["weekly_demand"].fillna(0.0)
     stores["sku"] = product.sku
 
-    cd = cd_stock([product.pk], effective=True)
     by_week = sales.groupby("week_start")["units"].sum()
     store_units: dict[int, list[int]] = {}
     for store_id, group in sales.groupby("store_id"):
@@ -494,7 +501,9 @@ def stock_query(product: Product, params: HealthParams | None = None) -> StockQu
         store_units[int(store_id)] = [int(series.get(w, 0)) for w in weeks]
     return StockQueryResult(
         product=product,
-        cd_stock=int(cd["units"].sum()),
+        cd_stock=int(cd["available"].sum()),
+        cd_on_hand=int(cd["on_hand"].sum()),
+        cd_reserved=int(cd["reserved"].sum()),
         cd_stock_date=cd_stock_date(),
         as_of_week=as_of,
         demand_window=span,

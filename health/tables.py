@@ -152,7 +152,11 @@ class StoreHealthTable(tables.Table):
 
 class StockQueryStoreTable(tables.Table):
     name = tables.Column(verbose_name=_("Tienda"))
-    stock = tables.Column(verbose_name=_("Stock"), attrs=NUM)
+    # SPEC v3 §5.7: what the count says, what is promised out, what is coming, and what is left.
+    on_hand = tables.Column(verbose_name=_("En existencia"), attrs=NUM)
+    reserved = tables.Column(verbose_name=_("Reservado"), attrs=NUM)
+    in_transit = tables.Column(verbose_name=_("En tránsito"), attrs=NUM)
+    stock = tables.Column(verbose_name=_("Disponible"), attrs=NUM)
     weekly_demand = DemandColumn(verbose_name=_("Demanda semanal"))
     woc = WocColumn(verbose_name=_("Cobertura (sem.)"))
     last_sale_week = tables.DateColumn(format="Y-m-d", verbose_name=_("Última semana con venta"), default="—")

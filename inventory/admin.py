@@ -7,7 +7,7 @@ from django.urls import reverse
 from fastdso.admin_base import AuditedImportExportMixin, AuditedModelAdmin
 from fastdso.bounds import validate_date_in_range
 from fastdso.files import FileRejected
-from inventory.models import CDStockSnapshot, Product, StockCommitment, Store, StoreStockSnapshot
+from inventory.models import CDStockSnapshot, Product, StockCommitment, StockMovement, Store, StoreStockSnapshot
 from inventory.resources import (
     CDStockResource,
     ProductResource,
@@ -122,10 +122,12 @@ class StoreStockSnapshotAdmin(BoundedSnapshotDateMixin, UploadPageImportMixin, A
 class StockCommitmentAdmin(admin.ModelAdmin):
     """Read only: commitments are written and released by the run/plan lifecycle (SPEC §5.7)."""
 
-    list_display = ("source", "kind", "product", "store", "units", "approved_on", "is_open", "released_at")
+    list_display = (
+        "source", "kind", "product", "store", "units", "approved_on", "exported_on", "is_open", "released_at",
+    )  # fmt: skip
     list_filter = ("kind", "is_open", "approved_on")
     search_fields = ("source", "product__sku", "store__name")
-    list_select_related = ("product", "store")
+    list_select_related: tuple[str, ...] = ("product", "store")
     show_full_result_count = False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -136,3 +138,12 @@ class StockCommitmentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(StockCommitmentAdmin):
+    """Read only: shipments and receipts come from their files and the ship button (SPEC v3 §5.7)."""
+
+    list_display = ("source", "kind", "product", "origin", "store", "units", "moved_on", "due_on", "backfill")
+    list_filter = ("kind", "backfill", "moved_on")
+    list_select_related = ("product", "origin", "store")

@@ -38,7 +38,7 @@ from fastdso.audit import audit_record
 from fastdso.db import chunks
 from fastdso.lifecycle import lifecycle_kinds
 from fastdso.models import Job
-from inventory.models import Product, StockCommitment, Store
+from inventory.models import Product, StockCommitment, StockMovement, Store
 
 DEMO_CACHE_KEY = "fastdso:demo-present"
 CHUNK = 5000
@@ -115,17 +115,20 @@ def _demo_scope(product_ids: list[int], store_ids: list[int]) -> DemoScope:
     return DemoScope(product_ids, store_ids, frozenset(skus), frozenset(demo_categories - real_categories))
 
 
-def _commitments_of(owners: dict[type[models.Model], set[Any]]) -> set[int]:
-    """The stock commitments of the demo runs and plans (their DR-/TP- ids are the source)."""
+def _commitments_of(owners: dict[type[models.Model], set[Any]]) -> tuple[set[int], set[int]]:
+    """The stock commitments and movements (shipments, receipts) of the demo
+    runs and plans (their DR-/TP- ids are the source)."""
     sources: list[str] = []
     for kind in lifecycle_kinds():
         ids = sorted(owners.get(kind.model, ()))
         for chunk in chunks(ids, CHUNK):
             sources += kind.model._base_manager.filter(pk__in=chunk).values_list(kind.id_field, flat=True)
     found: set[int] = set()
+    moved: set[int] = set()
     for chunk in chunks(sources, CHUNK):
         found.update(StockCommitment.objects.filter(source__in=chunk).values_list("pk", flat=True))
-    return found
+        moved.update(StockMovement.objects.filter(source__in=chunk).values_list("pk", flat=True))
+    return found, moved
 
 
 @dataclass
@@ -344,7 +347,9 @@ def demo_clear(*, user: Any = None) -> DemoClearResult:
                         model._base_manager.filter(**{f"{fk.attname}__in": chunk}).values_list("pk", flat=True)
                     )
     result = DemoClearResult()
-    _delete(StockCommitment, _commitments_of(owners), result.deleted)
+    commitments, movements = _commitments_of(owners)
+    _delete(StockCommitment, commitments, result.deleted)
+    _delete(StockMovement, movements, result.deleted)
     for model, ids in owners.items():
         _delete(model, ids, result.deleted)
     for model, ids in split.lines.items():

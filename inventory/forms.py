@@ -26,17 +26,43 @@ class UploadForm(forms.Form):
         return {}
 
 
+def backfill_field() -> forms.BooleanField:
+    """A date before the latest count needs the planner's word (audited)."""
+    return forms.BooleanField(
+        label=_("carga con fecha pasada (backfill)"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        help_text=_(
+            "Marque para confirmar una fecha anterior al último conteo de stock. "
+            "Sin marcar, esa carga se rechaza. Queda en la auditoría."
+        ),
+    )
+
+
 class StockUploadForm(UploadForm):
     snapshot_date = forms.DateField(
         validators=[validate_date_in_range],
         label=_("Fecha del stock"),
         initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
-        help_text=_("Cargar otra vez la misma fecha reemplaza ese stock."),
+        help_text=_("Cargar otra vez la misma fecha reemplaza ese stock. Una fecha posterior a hoy se rechaza."),
     )
+    backfill = backfill_field()
 
     def job_params(self) -> dict[str, Any]:
-        return {"date": self.cleaned_data["snapshot_date"].isoformat()}
+        params: dict[str, Any] = {"date": self.cleaned_data["snapshot_date"].isoformat()}
+        if self.cleaned_data.get("backfill"):
+            params["backfill"] = True
+        return params
+
+
+class MovementUploadForm(UploadForm):
+    """A shipment or receipt confirmation file."""
+
+    backfill = backfill_field()
+
+    def job_params(self) -> dict[str, Any]:
+        return {"backfill": True} if self.cleaned_data.get("backfill") else {}
 
 
 class CDStockUploadForm(StockUploadForm):

@@ -9,4 +9,6 @@ ITEMS = [
     MenuItem("stock", _("Carga de stock de tiendas"), "inventory:store_stock_upload", order=81, planner_only=True),
     MenuItem("stock", _("Carga de productos"), "inventory:product_upload", order=82, planner_only=True),
     MenuItem("stock", _("Carga de tiendas"), "inventory:store_upload", order=83, planner_only=True),
+    MenuItem("stock", _("Carga de despachos"), "inventory:shipments_upload", order=84, planner_only=True),
+    MenuItem("stock", _("Carga de recepciones"), "inventory:receipts_upload", order=85, planner_only=True),
 ]

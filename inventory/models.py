@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Now
 from django.utils.translation import gettext_lazy as _
 
 
@@ -140,14 +140,17 @@ class StoreStockSnapshot(models.Model):
 
 
 class StockCommitment(models.Model):
-    """Stock promised by an approved run or plan (SPEC §5.7), until a newer snapshot shows it.
+    """Stock promised by an approved run or plan (SPEC §5.7 v3), until it ships.
 
     `units` is the signed effect on the stock a planner reads: a run's CD
-    reservation is negative on the CD (store empty) and positive in transit
-    at its store; a transfer plan is negative at the donor and positive at
-    the destination. A CD row ends with the first CD snapshot dated after
-    `approved_on`; a store row with the first snapshot of that store dated
-    after it. Cancel and close set `is_open` off (the rows stay as history).
+    reservation is negative on the CD (store empty) and positive at its
+    store; a transfer plan is negative at the donor and positive at the
+    destination. What is still promised is these units less what shipped
+    (StockMovement); never-shipped units stay promised until cancel or close
+    set `is_open` off (the rows stay as history). Without any shipment
+    confirmation of its source, a count dated `cd_pick_days` after
+    `exported_on` (plus the store's lead time at a destination) ends it.
+    The rules are inventory.commitments.positions.
     """
 
     class Kind(models.TextChoices):
@@ -163,6 +166,9 @@ class StockCommitment(models.Model):
     )
     units = models.IntegerField(_("unidades"))
     approved_on = models.DateField(_("aprobado el"))
+    # Set when the run or plan is marked exported: without shipment
+    # confirmations, a count `cd_pick_days` after it ends the reservation (v3 §5.7).
+    exported_on = models.DateField(_("exportado el"), null=True, blank=True)
     is_open = models.BooleanField(_("vigente"), default=True, db_default=True)
     released_at = models.DateTimeField(_("liberado"), null=True, blank=True)
 
@@ -178,3 +184,55 @@ class StockCommitment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.kind} {self.product_id}/{self.store_id}: {self.units}"
+
+
+class StockMovement(models.Model):
+    """A confirmed shipment or receipt of a run's or plan's line (SPEC v3 §5.7).
+
+    A shipment (`origin` empty: from the CD) ends that part of the line's
+    reservation; its units are in transit to `store` until a receipt or a
+    snapshot of that store dated on or after `due_on` (shipped_on + the
+    store's lead time when it shipped). Units that left a place stay counted
+    out of it until a count of that place dated after `moved_on`; received
+    units stay counted in until a count dated on or after it."""
+
+    class Kind(models.TextChoices):
+        SHIPPED = "shipped", _("despachado")
+        RECEIVED = "received", _("recibido")
+
+    kind = models.CharField(_("tipo"), max_length=10, choices=Kind.choices)
+    source = models.CharField(_("origen"), max_length=40)  # DR-… / TP-…
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, verbose_name=_("producto"), db_index=False)
+    origin = models.ForeignKey(
+        Store,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tienda de origen"),
+        db_index=False,
+    )
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, related_name="+", verbose_name=_("tienda"), db_index=False
+    )
+    units = models.PositiveIntegerField(_("unidades"))
+    moved_on = models.DateField(_("fecha"))
+    due_on = models.DateField(_("llega el"), null=True, blank=True)
+    # Dated before the latest count of the place it left or reached: the planner confirmed it.
+    backfill = models.BooleanField(_("con fecha pasada"), default=False, db_default=False)
+    job = models.ForeignKey(
+        "fastdso.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_constraint=False
+    )
+    created_at = models.DateTimeField(_("registrado"), db_default=Now())
+
+    class Meta:
+        verbose_name = _("movimiento de stock")
+        verbose_name_plural = _("movimientos de stock")
+        indexes = [
+            models.Index(fields=["source", "product", "store"], name="movement_source_idx"),
+            models.Index(fields=["product", "store"], name="movement_product_idx"),
+        ]
+        constraints = [models.CheckConstraint(condition=models.Q(units__gt=0), name="movement_units_gt_0")]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.kind} {self.product_id}→{self.store_id}: {self.units} ({self.moved_on})"

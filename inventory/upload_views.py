@@ -15,8 +15,15 @@ from fastdso.forms import submit_token
 from fastdso.jobs import job_start
 from fastdso.models import Job
 from fastdso.roles import PlannerRequiredMixin
-from inventory.forms import CDStockUploadForm, StockUploadForm, UploadForm
-from inventory.jobs import CD_STOCK_IMPORT, PRODUCT_IMPORT, STORE_IMPORT, STORE_STOCK_IMPORT
+from inventory.forms import CDStockUploadForm, MovementUploadForm, StockUploadForm, UploadForm
+from inventory.jobs import (
+    CD_STOCK_IMPORT,
+    PRODUCT_IMPORT,
+    RECEIPTS_IMPORT,
+    SHIPMENTS_IMPORT,
+    STORE_IMPORT,
+    STORE_STOCK_IMPORT,
+)
 
 
 class UploadJobView(PlannerRequiredMixin, FormView):
@@ -73,3 +80,17 @@ class StoreFileUploadView(UploadJobView):
     template_name = "inventory/store_upload.html"
     job_kind = STORE_IMPORT
     title = _("Carga de tiendas")
+
+
+class ShipmentsUploadView(UploadJobView):
+    template_name = "inventory/shipments_upload.html"
+    form_class = MovementUploadForm
+    job_kind = SHIPMENTS_IMPORT
+    title = _("Carga de despachos")
+
+
+class ReceiptsUploadView(UploadJobView):
+    template_name = "inventory/receipts_upload.html"
+    form_class = MovementUploadForm
+    job_kind = RECEIPTS_IMPORT
+    title = _("Carga de recepciones")

@@ -12,5 +12,7 @@ urlpatterns: list = [
     path("stock/cd/upload/", upload_views.CDStockUploadView.as_view(), name="cd_stock_upload"),
     path("stock/stores/upload/", upload_views.StoreStockUploadView.as_view(), name="store_stock_upload"),
     path("stores/upload/", upload_views.StoreFileUploadView.as_view(), name="store_upload"),
+    path("stock/shipments/upload/", upload_views.ShipmentsUploadView.as_view(), name="shipments_upload"),
+    path("stock/receipts/upload/", upload_views.ReceiptsUploadView.as_view(), name="receipts_upload"),
     path("demo/clear/", demo_views.DemoClearView.as_view(), name="demo_clear"),
 ]

@@ -17,7 +17,12 @@ from django.db.models import Sum
 from fastdso.exports import to_csv_bytes, to_xlsx_bytes
 from fastdso.lifecycle import PlanKind
 from inventory.models import StockCommitment
-from inventory.services import stock_commitments_open, stock_commitments_release
+from inventory.services import (
+    stock_commitments_export,
+    stock_commitments_open,
+    stock_commitments_release,
+    stock_ship_rest,
+)
 from redistribution.models import TransferLine, TransferPlan
 from redistribution.services import plan_lines_frame
 
@@ -47,6 +52,27 @@ def _approve(plan: TransferPlan, now: dt.datetime) -> dict[str, Any]:
     return stock_commitments_open(source=plan.plan_id, cd=cd, stores=stores, approved_at=now)
 
 
+def _lines(plan: TransferPlan) -> pd.DataFrame:
+    """DataFrame[product_id, origin_id, store_id (the destination), units] of the plan's moves."""
+    rows = list(
+        TransferLine.objects.filter(plan=plan, qty__gt=0)
+        .values("product_id", "origin_store_id", "destination_store_id")
+        .annotate(units=Sum("qty"))
+        .order_by()
+        .values_list("product_id", "origin_store_id", "destination_store_id", "units")
+    )
+    frame = pd.DataFrame(rows, columns=["product_id", "origin_id", "store_id", "units"]).astype("int64")
+    return frame.astype({"origin_id": "Int64"})
+
+
+def _exported(plan: TransferPlan, now: dt.datetime) -> None:
+    stock_commitments_export(source=plan.plan_id, exported_at=now)
+
+
+def _ship(plan: TransferPlan, now: dt.datetime) -> dict[str, Any]:
+    return stock_ship_rest(source=plan.plan_id, lines=_lines(plan), shipped_at=now)
+
+
 def _release(plan: TransferPlan, now: dt.datetime) -> int:
     return stock_commitments_release(source=plan.plan_id, released_at=now)
 
@@ -66,4 +92,7 @@ KIND = PlanKind(
     release=_release,
     export=_export,
     commitments=_commitments,
+    exported=_exported,
+    ship=_ship,
+    lines=_lines,
 )

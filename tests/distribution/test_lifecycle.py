@@ -125,26 +125,26 @@ def test_approving_an_over_reserved_run_is_refused_naming_the_skus_and_nothing_c
     assert _cd_free(shop) == 0
 
 
-def test_a_newer_cd_snapshot_ends_the_reservation(shop, planner):
+def test_a_newer_cd_snapshot_alone_no_longer_ends_the_reservation(shop, planner):
+    """v3 (SPEC §5.7): a count after the approval may be a count before picking.
+    An approved run that was not exported or shipped holds its units whatever
+    the snapshots say (v2 ended it with the first CD snapshot after approval)."""
     run = _run(shop)
     run_transition(run_id=run.run_id, action="approve", user=planner)
     today = timezone.localdate()
-    factories.cd_stock([(shop["sku"], 5)], day=today)  # dated the approval day: not after it
+    factories.cd_stock([(shop["sku"], 5)], day=today + dt.timedelta(days=1))
     assert _cd_free(shop) == 5 - 30
-    factories.cd_stock([(shop["sku"], 5)], day=today + dt.timedelta(days=1))  # the first one after it
-    assert _cd_free(shop) == 5
-    # The store side is not ended by a CD snapshot.
     assert _store_stock(shop) == {"Tienda A": 20, "Tienda B": 10}
-    assert inventory_queries.source_commitments(run.run_id) == {"cd_units": 0, "store_units": 30}
+    assert inventory_queries.source_commitments(run.run_id) == {"cd_units": 30, "store_units": 30}
 
 
-def test_a_newer_store_snapshot_ends_the_in_transit_units_of_that_store_only(shop, planner):
+def test_a_newer_store_snapshot_alone_no_longer_ends_what_was_promised_to_it(shop, planner):
     run = _run(shop)
     run_transition(run_id=run.run_id, action="approve", user=planner)
     factories.store_stock([(shop["a"], shop["sku"], 18)], day=timezone.localdate() + dt.timedelta(days=1))
-    assert _store_stock(shop) == {"Tienda A": 18, "Tienda B": 10}  # A: its new snapshot; B: 0 + 10 in transit
-    assert _cd_free(shop) == 0  # the CD reservation holds until a CD snapshot
-    assert inventory_queries.source_commitments(run.run_id) == {"cd_units": 30, "store_units": 10}
+    assert _store_stock(shop) == {"Tienda A": 18 + 20, "Tienda B": 10}  # the goods have not left the CD
+    assert _cd_free(shop) == 0
+    assert inventory_queries.source_commitments(run.run_id) == {"cd_units": 30, "store_units": 30}
 
 
 def test_cancel_releases_at_once_and_the_next_run_equals_the_first(shop, planner):
@@ -181,7 +181,7 @@ def test_close_releases_and_the_lifecycle_runs_in_order(shop, planner):
     ("steps", "action", "words"),
     [
         ([], "export", "solo se puede desde «Aprobado»"),
-        ([], "close", "solo se puede desde «Exportado»"),
+        ([], "close", "solo se puede desde «Exportado» o «Despachado»"),
         (["approve"], "approve", "está «Aprobado»"),
         (["approve", "export"], "cancel", "solo se puede desde «Borrador» o «Aprobado»"),
         (["cancel"], "approve", "está «Cancelado»"),
@@ -208,6 +208,8 @@ def test_unknown_ids_and_actions_are_refused(shop, planner):
         run_transition(run_id="DR-20990101-0001", action="approve", user=planner)
     run = _run(shop)
     with pytest.raises(TransitionRefused, match="desconocida"):
+        run_transition(run_id=run.run_id, action="deliver", user=planner)
+    with pytest.raises(TransitionRefused, match="solo se puede desde «Exportado» o «Despachado»"):
         run_transition(run_id=run.run_id, action="ship", user=planner)
     with pytest.raises(TransitionRefused, match="Formato"):
         run_transition(run_id=run.run_id, action="export", user=planner, export_format="pdf")

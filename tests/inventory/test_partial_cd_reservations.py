@@ -1,7 +1,9 @@
-"""SPEC v2 §5.7 with --partial CD imports: a run's CD reservation ends with a
-count of the SKU after the approval. A partial snapshot counts only its file's
-SKUs; the SKUs it copies were not counted again, so what approved runs
-reserved of them is still in the copied quantity and stays reserved."""
+"""SPEC §5.7 with --partial CD imports: without shipment confirmations, an
+exported run's CD reservation ends with a count of the SKU `cd_pick_days`
+(2) after the export (v3; v2: any count after the approval). A partial
+snapshot counts only its file's SKUs; the SKUs it copies were not counted
+again, so what the run reserved of them is still in the copied quantity and
+stays reserved."""
 
 from __future__ import annotations
 
@@ -14,17 +16,17 @@ from inventory.models import CDStockSnapshot, StockCommitment
 from inventory.services import cd_stock_import
 from tests import factories as f
 
-APPROVED = dt.date(2026, 3, 2)
+APPROVED = dt.date(2026, 3, 1)  # approved and exported
 
 
 @pytest.fixture
 def reserved(db):
-    """A (counted 40) and B (counted 30) on 1 March; DR-1 approved on 2 March reserves 10 of each."""
+    """A (counted 40) and B (counted 30) on 1 March; DR-1 approved and exported that day reserves 10 of each."""
     a, b = f.product("000A"), f.product("000B")
     f.cd_stock([(a, 40), (b, 30)], day=dt.date(2026, 3, 1))
     for product in (a, b):
         StockCommitment.objects.create(
-            source="DR-1", kind="cd_reserved", product=product, units=-10, approved_on=APPROVED
+            source="DR-1", kind="cd_reserved", product=product, units=-10, approved_on=APPROVED, exported_on=APPROVED
         )
     return {"A": a, "B": b}
 

@@ -9,7 +9,7 @@ import io
 import pytest
 from django.utils import timezone
 
-from fastdso.jobs import job_start
+from fastdso.jobs import JobInputError, job_start
 from fastdso.models import AuditEvent, Job
 from inventory import queries
 from inventory.jobs import CD_STOCK_IMPORT, STORE_STOCK_IMPORT
@@ -62,8 +62,11 @@ def test_store_stock_each_store_keeps_its_own_latest_snapshot(db, tmp_path):
     store_stock_import(path=csv_file(tmp_path, "b.csv", ["0001,Centro,3"], header), snapshot_date=D2)
     assert store_units() == {("Centro", "0001"): 3, ("Norte", "0001"): 9}
     assert dict(Store.objects.values_list("name", "stock_date")) == {"Centro": D2, "Norte": D1}
-    # An older date loaded late does not move the current stock back.
-    store_stock_import(path=csv_file(tmp_path, "c.csv", ["0002,Centro,8"], header), snapshot_date=dt.date(2026, 1, 1))
+    # An older date needs the planner's backfill (SPEC v3 §5.7), and does not move the current stock back.
+    late = csv_file(tmp_path, "c.csv", ["0002,Centro,8"], header)
+    with pytest.raises(JobInputError, match="--backfill"):
+        store_stock_import(path=late, snapshot_date=dt.date(2026, 1, 1))
+    store_stock_import(path=late, snapshot_date=dt.date(2026, 1, 1), backfill=True)
     assert Store.objects.get(name="Centro").stock_date == D2
     assert store_units() == {("Centro", "0001"): 3, ("Norte", "0001"): 9}
 

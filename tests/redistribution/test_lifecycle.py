@@ -1,6 +1,6 @@
 """Transfer plan lifecycle (SPEC §5.7): an approved plan lowers the donor's
 stock and raises the destination's, for redistribution, distribution and
-Store Health, until each store's next snapshot.
+Store Health, until the goods moved and each store counted them (v3).
 
 Tienda A holds 12 units of "0001", Tienda B none; B sells 10 a week. The plan
 moves 5 from A to B.
@@ -84,16 +84,36 @@ def test_a_donor_cannot_give_the_same_units_twice(shop, planner):
     assert not StockCommitment.objects.filter(source=second.plan_id).exists()
 
 
-def test_each_store_snapshot_ends_its_own_side_and_cancel_releases(shop, planner):
+def test_each_side_ends_when_its_store_counts_after_the_goods_moved(shop, planner):
+    """v3 (SPEC §5.7): a donor count before the goods leave still holds them
+    (v2 ended the donor side with any count after the approval); once shipped,
+    the donor's count on or after the ship date shows them gone, and the
+    destination counts them in transit until its lead time (2 days)."""
     plan = _plan(shop, "TP-20261129-0001", 5)
     run_transition(run_id=plan.plan_id, action="approve", user=planner)
-    # The donor counts again: its new snapshot shows the 5 units gone; B's transfer still counts.
-    factories.store_stock([(shop["a"], shop["sku"], 7)], day=timezone.localdate() + dt.timedelta(days=1))
+    today = timezone.localdate()
+    factories.store_stock([(shop["a"], shop["sku"], 12)], day=today)  # counted before they left
+    assert _stock(shop, effective=True) == {"A": 7, "B": 5}
+    run_transition(run_id=plan.plan_id, action="export", user=planner)
+    run_transition(run_id=plan.plan_id, action="ship", user=planner)
+    assert _stock(shop, effective=True) == {"A": 7, "B": 5}  # the donor's count is dated the ship day
+    factories.store_stock([(shop["a"], shop["sku"], 7)], day=today + dt.timedelta(days=1))
+    factories.store_stock([(shop["b"], shop["sku"], 0)], day=today + dt.timedelta(days=1))  # before arrival
     assert _stock(shop, effective=True) == {"A": 7, "B": 5}
     assert inventory_queries.source_commitments(plan.plan_id) == {"cd_units": 0, "store_units": 5}
+    factories.store_stock([(shop["b"], shop["sku"], 5)], day=today + dt.timedelta(days=2))
+    assert _stock(shop, effective=True) == {"A": 7, "B": 5}
+    result = run_transition(run_id=plan.plan_id, action="close", user=planner)
+    assert result.to_state == "closed"
+    assert _stock(shop, effective=True) == {"A": 7, "B": 5}
+
+
+def test_cancel_releases_both_sides(shop, planner):
+    plan = _plan(shop, "TP-20261129-0001", 5)
+    run_transition(run_id=plan.plan_id, action="approve", user=planner)
     result = run_transition(run_id=plan.plan_id, action="cancel", user=planner)
     assert result.details["released_units"] == 5
-    assert _stock(shop, effective=True) == {"A": 7, "B": 0}
+    assert _stock(shop, effective=True) == {"A": 12, "B": 0}
 
 
 def test_plan_export_is_kept_and_an_exported_plan_cannot_be_cancelled(shop, planner):

@@ -1,4 +1,4 @@
-"""python manage.py run_status RUN_ID approve|export|close|cancel (SPEC §5.7, §9).
+"""python manage.py run_status RUN_ID approve|export|ship|close|cancel (SPEC §5.7, §9).
 
 Works for distribution runs (DR-…) and transfer plans (TP-…): the same
 service as the buttons on their pages. `--format` is the file kept when
@@ -14,7 +14,7 @@ from fastdso.lifecycle import ACTIONS, EXPORT, EXPORT_FORMATS, TransitionRefused
 
 
 class Command(BaseCommand):
-    help = "Cambia el estado de un run (DR-…) o plan (TP-…): approve, export, close o cancel."
+    help = "Cambia el estado de un run (DR-…) o plan (TP-…): approve, export, ship, close o cancel."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("run_id", metavar="RUN_ID")
@@ -45,6 +45,8 @@ class Command(BaseCommand):
                 with result.obj.export_file.open("rb") as source, open(str(options["output"]), "wb") as target:
                     target.write(source.read())
                 message += f" · copia en {options['output']}"
+        elif "shipped_units" in result.details:
+            message += f" · {result.details['shipped_units']} u despachadas hoy"
         elif "released_units" in result.details:
             message += f" · {result.details['released_units']} u liberadas"
         elif "cd_reserved" in result.details:

@@ -1,4 +1,4 @@
-"""python manage.py import_cd_stock FILE [--date YYYY-MM-DD] [--partial]
+"""python manage.py import_cd_stock FILE [--date YYYY-MM-DD] [--partial] [--backfill]
 
 A CD file is the whole CD: SKUs absent from it have 0 units, unless
 --partial, which updates only the file's SKUs (the others keep their latest
@@ -22,6 +22,11 @@ class Command(ImportCommand):
         super().add_arguments(parser)
         parser.add_argument("--date", type=iso_date, help="Fecha del stock, AAAA-MM-DD (por defecto, hoy).")
         parser.add_argument(
+            "--backfill",
+            action="store_true",
+            help="Confirma una fecha anterior al último conteo (queda en la auditoría).",
+        )
+        parser.add_argument(
             "--partial",
             action="store_true",
             help="Solo actualiza los SKUs del archivo; los demás mantienen su última cantidad "
@@ -32,4 +37,6 @@ class Command(ImportCommand):
         params: dict[str, Any] = {"date": options["date"]} if options.get("date") else {}
         if options.get("partial"):
             params["partial"] = True
+        if options.get("backfill"):
+            params["backfill"] = True
         return params

@@ -1,4 +1,4 @@
-"""python manage.py import_store_stock FILE [--date YYYY-MM-DD]"""
+"""python manage.py import_store_stock FILE [--date YYYY-MM-DD] [--backfill]"""
 
 from __future__ import annotations
 
@@ -17,6 +17,14 @@ class Command(ImportCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
         parser.add_argument("--date", type=iso_date, help="Fecha del stock, AAAA-MM-DD (por defecto, hoy).")
+        parser.add_argument(
+            "--backfill",
+            action="store_true",
+            help="Confirma una fecha anterior al último conteo (queda en la auditoría).",
+        )
 
     def job_params(self, options: dict[str, Any]) -> dict[str, Any]:
-        return {"date": options["date"]} if options.get("date") else {}
+        params: dict[str, Any] = {"date": options["date"]} if options.get("date") else {}
+        if options.get("backfill"):
+            params["backfill"] = True
+        return params
