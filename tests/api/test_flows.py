@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from distribution.models import DistributionRun
 from fastdso.models import AuditEvent, Job
@@ -116,7 +117,7 @@ def test_run_lines_filters_and_exception_rows(planner_api, data, planner):
 def test_runs_list_filters_by_status_and_date(planner_api, data):
     planner_api.post("/api/v1/runs/", {"file": csv("pedido.csv", REQUEST)})
     run = DistributionRun.objects.get()
-    today = run.created_at.date().isoformat()
+    today = timezone.localdate(run.created_at).isoformat()  # the filter reads dates in local time
     assert [r["run_id"] for r in planner_api.get("/api/v1/runs/", {"status": "done"}).json()["results"]] == [run.run_id]
     assert planner_api.get("/api/v1/runs/", {"status": "failed"}).json()["count"] == 0
     assert planner_api.get("/api/v1/runs/", {"created_after": today}).json()["count"] == 1
