@@ -144,6 +144,34 @@ def weekly_category_mismatches() -> int:
         return int(cursor.fetchone()[0])
 
 
+def _category_window_rows(
+    by: str, categories: Iterable[str], weeks: int, as_of: dt.date | None, stores: Sequence[int] | None
+) -> pd.DataFrame:
+    """DataFrame[category, `by`, units]: the categories' units over the window
+    grouped by store or by week, optionally at some stores only (one grouped
+    query on the category index)."""
+    columns = ["category", by, "units"]
+    category_list = sorted({str(c) for c in categories if c})
+    span = window(weeks, as_of)
+    rows: list[tuple] = []
+    if category_list and span is not None and (stores is None or stores):
+        cat_clause, cat_params = in_clause("w.category", category_list)
+        sql = (
+            f"SELECT w.category, w.{by}, SUM(w.units) FROM {WEEKLY} w "  # noqa: S608 - identifiers are ours
+            f"WHERE {cat_clause} AND w.week_start BETWEEN %s AND %s"
+        )
+        params: list[object] = [*cat_params, span[0], span[1]]
+        if stores is not None:
+            store_clause, store_params = in_clause("w.store_id", list(stores))
+            sql += f" AND {store_clause}"
+            params += store_params
+        sql += f" GROUP BY w.category, w.{by}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    return _frame(rows, columns, dates=["week_start"] if by == "week_start" else ())
+
+
 def has_macro_sales() -> bool:
     return SalesWeeklyAgg.objects.exists()
 
@@ -212,26 +240,7 @@ def category_store_units(
 ) -> pd.DataFrame:
     """DataFrame[category, store_id, units, avg_weekly_units]: each category's
     units per store over the window, and that divided by `weeks`."""
-    columns = ["category", "store_id", "units"]
-    category_list = sorted({str(c) for c in categories if c})
-    span = window(weeks, as_of)
-    rows: list[tuple] = []
-    if category_list and span is not None and (stores is None or stores):
-        cat_clause, cat_params = in_clause("w.category", category_list)
-        sql = (
-            f"SELECT w.category, w.store_id, SUM(w.units) FROM {WEEKLY} w "  # noqa: S608 - identifiers are ours
-            f"WHERE {cat_clause} AND w.week_start BETWEEN %s AND %s"
-        )
-        params: list[object] = [*cat_params, span[0], span[1]]
-        if stores is not None:
-            store_clause, store_params = in_clause("w.store_id", list(stores))
-            sql += f" AND {store_clause}"
-            params += store_params
-        sql += " GROUP BY w.category, w.store_id"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-    frame = _frame(rows, columns)
+    frame = _category_window_rows("store_id", categories, weeks, as_of, stores)
     frame["units"] = frame["units"].astype("int64")
     frame["avg_weekly_units"] = frame["units"] / weeks
     return frame
@@ -665,26 +674,7 @@ def category_week_totals(
     over the window (every SKU of it), optionally at some stores only — the
     series the purchase forecast's seasonal index reads (SPEC v3 §6). One
     grouped query on the category index."""
-    columns = ["category", "week_start", "units"]
-    category_list = sorted({str(c) for c in categories if c})
-    span = window(weeks, as_of)
-    rows: list[tuple] = []
-    if category_list and span is not None and (stores is None or stores):
-        cat_clause, cat_params = in_clause("w.category", category_list)
-        sql = (
-            f"SELECT w.category, w.week_start, SUM(w.units) FROM {WEEKLY} w "  # noqa: S608 - identifiers are ours
-            f"WHERE {cat_clause} AND w.week_start BETWEEN %s AND %s"
-        )
-        params: list[object] = [*cat_params, span[0], span[1]]
-        if stores is not None:
-            store_clause, store_params = in_clause("w.store_id", list(stores))
-            sql += f" AND {store_clause}"
-            params += store_params
-        sql += " GROUP BY w.category, w.week_start"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-    frame = _frame(rows, columns, dates=["week_start"])
+    frame = _category_window_rows("week_start", categories, weeks, as_of, stores)
     frame["units"] = frame["units"].astype("int64")
     return frame
 
