@@ -8,16 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 
-from fastdso.audit import audit_record, job_url
-from fastdso.db import imports_lock, is_postgres, temp_table_load
-from fastdso.jobs import no_progress, upload_order_check
-from inventory.services import products_upsert, stores_resolve
+from fastdso.db import is_postgres, temp_table_load
+from fastdso.jobs import no_progress
+from fastdso.uploads import upload_finish
 from sales.models import DistributionRecord
-from sales.sales_file import BASE_MONDAY, Progress, sales_file_read
+from sales.sales_file import BASE_MONDAY, Progress, sales_file_catalogue, sales_file_read
 
 
 @dataclass
@@ -61,15 +59,9 @@ def legacy_sales_import(
     progress(1, "Leyendo y validando el archivo")
     data = sales_file_read(path, weekly=False, progress=progress, max_bytes=max_bytes)
     with transaction.atomic():
-        progress(30, "Actualizando productos y tiendas", rows_read=data.rows_read)
-        imports_lock()
-        products = products_upsert(data.products)
-        stores = stores_resolve(data.stores)
-        product_ids = np.array([products.id_by_sku[s] for s in data.skus], dtype=np.int64)
-        store_ids = np.array([stores.id_by_label[s] for s in data.stores], dtype=np.int64)
-        upload_order_check(
-            job, dataset="legacy_sales", stores=store_ids.tolist(), first=data.first_date, last=data.last_date
-        )
+        catalogue = sales_file_catalogue(data, job=job, dataset="legacy_sales", progress=progress)
+        products, stores = catalogue.products, catalogue.stores
+        product_ids, store_ids = catalogue.product_ids, catalogue.store_ids
         keys = data.keys
         frame = pd.DataFrame(
             {
@@ -111,12 +103,13 @@ def legacy_sales_import(
             new_stores=stores.created,
             category_warnings=products.category_warnings,
         )
-        audit_record(
+        upload_finish(
             user=user,
-            action="upload",
+            job=job,
+            progress=progress,
             object_repr=f"Ventas subset: {file_name or Path(path).name}",
-            object_url=job_url(job),
             details={"kind": "legacy_sales", "rows": data.rows_read, "records": len(frame), "rows_written": written},
+            rows_read=data.rows_read,
+            rows_written=written,
         )
-        progress(100, "Terminada", rows_read=data.rows_read, rows_written=written)
     return result

@@ -22,13 +22,18 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 
-from fastdso.audit import audit_record, job_url
-from fastdso.db import imports_lock
-from fastdso.jobs import JobInputError, no_progress, upload_order_check
-from inventory.services import products_upsert, stores_resolve
+from fastdso.jobs import JobInputError, no_progress
+from fastdso.uploads import upload_finish
 from sales.models import DAY_FIELDS, SalesLoad, StoreCoverage
 from sales.queries import default_as_of_week
-from sales.sales_file import BASE_DAY_NUMBER, Progress, SalesFile, sales_file_read, sum_by_key
+from sales.sales_file import (
+    BASE_DAY_NUMBER,
+    Progress,
+    SalesFile,
+    sales_file_catalogue,
+    sales_file_read,
+    sum_by_key,
+)
 from sales.summary import summary_fill
 from sales.weekly_writer import weekly_write
 
@@ -86,20 +91,11 @@ def macro_sales_import(
     progress(1, "Leyendo y validando el archivo")
     data = sales_file_read(path, weekly=True, progress=progress, max_bytes=max_bytes)
     with transaction.atomic():
-        progress(30, "Actualizando productos y tiendas", rows_read=data.rows_read)
-        imports_lock()
-        products = products_upsert(data.products)
-        stores = stores_resolve(data.stores)
-        product_ids = np.array([products.id_by_sku[s] for s in data.skus], dtype=np.int64)
-        store_ids = np.array([stores.id_by_label[s] for s in data.stores], dtype=np.int64)
-        upload_order_check(
-            job,
-            dataset="macro_sales",
-            stores=store_ids.tolist(),
-            first=data.first_date,
-            last=data.last_date,
-            commutative=mode == SalesLoad.Mode.APPEND_RANGE,
+        catalogue = sales_file_catalogue(
+            data, job=job, dataset="macro_sales", progress=progress, commutative=mode == SalesLoad.Mode.APPEND_RANGE
         )
+        products, stores = catalogue.products, catalogue.stores
+        product_ids, store_ids = catalogue.product_ids, catalogue.store_ids
         weekly = _weekly_frame(data, product_ids, store_ids)
         data.keys = data.days = np.zeros(0, dtype=np.int64)  # only the weekly frame is needed now
         progress(35, "Escribiendo ventas semanales", rows_read=data.rows_read)
@@ -147,17 +143,18 @@ def macro_sales_import(
             new_stores=stores.created,
             category_warnings=products.category_warnings,
         )
-        _macro_audit(result, user=user, job=job)
-        progress(100, "Terminada", rows_read=data.rows_read, rows_written=written)
+        _macro_finish(result, user=user, job=job, progress=progress)
     return result
 
 
-def _macro_audit(result: MacroImportResult, *, user: Any, job: Any) -> None:
-    audit_record(
+def _macro_finish(result: MacroImportResult, *, user: Any, job: Any, progress: Progress) -> None:
+    upload_finish(
         user=user,
-        action="upload",
+        job=job,
+        progress=progress,
         obj=result.load,
-        object_url=job_url(job),
+        rows_read=result.rows_read,
+        rows_written=result.rows_written,
         details={
             "kind": "macro_sales",
             "mode": result.mode,

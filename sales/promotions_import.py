@@ -11,10 +11,10 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
-from fastdso.audit import audit_record, job_url
 from fastdso.db import imports_lock
 from fastdso.files import Column, Kind, RowError, read_table
 from fastdso.jobs import JobInputError, no_progress
+from fastdso.uploads import upload_finish
 from inventory.queries import product_ids
 from inventory.services import BATCH, stores_resolve
 from sales.models import Promotion
@@ -202,8 +202,7 @@ def promotions_import(
             first_date=first,
             last_date=last,
         )
-        _promotions_audit(result, user=user, job=job, file_name=file_name or Path(path).name)
-        progress(100, "Terminada", rows_read=len(frame), rows_written=created + renamed)
+        _promotions_finish(result, user=user, job=job, progress=progress, file_name=file_name or Path(path).name)
     return result
 
 
@@ -233,12 +232,16 @@ def _promotions_write(rows: pd.DataFrame, first: dt.date, last: dt.date) -> tupl
     return int(new.sum()), int(renamed.sum()), int((~new & ~renamed).sum())
 
 
-def _promotions_audit(result: PromotionImportResult, *, user: Any, job: Any, file_name: str) -> None:
-    audit_record(
+def _promotions_finish(
+    result: PromotionImportResult, *, user: Any, job: Any, progress: Progress, file_name: str
+) -> None:
+    upload_finish(
         user=user,
-        action="upload",
+        job=job,
+        progress=progress,
         object_repr=f"Promociones: {file_name}",
-        object_url=job_url(job),
+        rows_read=result.rows_read,
+        rows_written=result.created + result.renamed,
         details={
             "kind": "promotions",
             "mode": "replace_range" if result.replace_range else "append_rows",

@@ -8,14 +8,18 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from django.utils import timezone
 
+from fastdso.db import imports_lock
 from fastdso.files import Column, Kind, RowError, iter_table
-from fastdso.jobs import JobInputError, no_progress
-from inventory.services import text_length_errors
+from fastdso.jobs import JobInputError, no_progress, upload_order_check
+from fastdso.uploads import text_length_errors
+from inventory.models import TEXT_LIMITS
+from inventory.services import ProductUpsertResult, StoreResolveResult, products_upsert, stores_resolve
 
 Progress = Callable[..., None]
 
@@ -107,7 +111,7 @@ class SalesAccumulator:
         named = frame[["product_name", "category"]].fillna("").ne("").any(axis=1)
         if named.any():
             self.product_parts.append(frame.loc[named, ["sku", "product_name", "category"]].drop_duplicates())
-        length_errors, _ = text_length_errors(frame, limit=1000)
+        length_errors, _ = text_length_errors(frame, TEXT_LIMITS, limit=1000)
         if length_errors:
             self.errors.extend(length_errors)
             return
@@ -239,3 +243,36 @@ def _estimated_rows(path: Path) -> int:
         sample = stream.read(65536)
     lines = max(sample.count(b"\n"), 1)
     return max(1, int(size * lines / max(len(sample), 1)))
+
+
+@dataclass
+class SalesCatalogue:
+    """The file's SKUs and stores in the catalogue: database ids by file code."""
+
+    products: ProductUpsertResult
+    stores: StoreResolveResult
+    product_ids: np.ndarray  # int64, the product id of each SKU code
+    store_ids: np.ndarray  # int64, the store id of each store code
+
+
+def sales_file_catalogue(
+    data: SalesFile, *, job: Any, dataset: str, progress: Progress, commutative: bool = False
+) -> SalesCatalogue:
+    """The first writes of both sales imports, inside their transaction: the
+    imports lock, the file's products upserted and stores resolved, and the
+    upload order checked (`fastdso.jobs.upload_order_check`)."""
+    progress(30, "Actualizando productos y tiendas", rows_read=data.rows_read)
+    imports_lock()
+    products = products_upsert(data.products)
+    stores = stores_resolve(data.stores)
+    product_ids = np.array([products.id_by_sku[s] for s in data.skus], dtype=np.int64)
+    store_ids = np.array([stores.id_by_label[s] for s in data.stores], dtype=np.int64)
+    upload_order_check(
+        job,
+        dataset=dataset,
+        stores=store_ids.tolist(),
+        first=data.first_date,
+        last=data.last_date,
+        commutative=commutative,
+    )
+    return SalesCatalogue(products, stores, product_ids, store_ids)
