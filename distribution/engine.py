@@ -884,7 +884,7 @@ def _candidates(
     launching = launching_ids(scope, summary, params)
     cold_scope = scope[~scope["product_id"].isin(selling_ids) | scope["product_id"].isin(launching)]
     category_units = inputs.category_units
-    inactive = _inactive(inputs.stores)
+    inactive = _inactive(inputs.stores, params)
     if inactive and len(category_units):
         category_units = category_units[~category_units["store_id"].isin(inactive)]
     cold_pairs, fallbacks = _cold_start(cold_scope, summary, category_units, stores, params)
@@ -905,8 +905,10 @@ def _candidates(
     return candidates, facts, selling_ids, fallbacks
 
 
-def _inactive(stores: pd.DataFrame) -> set[int]:
-    if "active" not in stores:
+def _inactive(stores: pd.DataFrame, params: DistributionParams) -> set[int]:
+    """The inactive stores (§4.7), which receive no lines; none under `rules = v2`,
+    which knew no inactive stores (its outputs stay identical)."""
+    if "active" not in stores or params.rules == RULES_V2:
         return set()
     facts = store_facts(stores)
     return set(facts.loc[~facts["active"], "store_id"].astype("int64"))
@@ -1079,7 +1081,7 @@ def generate(inputs: EngineInputs, params: DistributionParams) -> EngineResult:
     candidates["base_reason"] = _base_reasons(candidates)
     candidates = _sales_v3(candidates, inputs, params)
     candidates = _opening(candidates, inputs, stores, params)
-    inactive = _inactive(inputs.stores)
+    inactive = _inactive(inputs.stores, params)
     if inactive:
         candidates = candidates[~candidates["store_id"].isin(inactive)].reset_index(drop=True)
     candidates["priority_rate"] = candidates["rate"]

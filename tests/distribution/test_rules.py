@@ -83,6 +83,51 @@ def test_rules_v2_puts_every_default_back_at_once():
     assert DistributionParams.from_dict(DistributionParams().as_dict()) == DistributionParams()
 
 
+def test_rules_v2_ignores_every_v3_input_and_inactive_stores_still_get_lines():
+    """`rules = v2` gives v2's outputs identically: the same run with every v3
+    input (an inactive store, an opening store and its like store, a
+    promotion, a display minimum, a like SKU, a launching SKU) and without
+    them gives the same lines."""
+    stores = pd.DataFrame(
+        {
+            "store_id": [1, 2, 3, 4],
+            "store_name": ["Tienda 1", "Tienda 2", "Tienda 3", "Tienda 4"],
+            "like_store_id": [None, 1, None, None],
+            "size_factor": [1.0, 0.5, 1.0, 1.0],
+            "active": [True, True, False, True],
+            "sales_weeks": [50, 0, 40, 50],
+        }
+    )
+    scope = [
+        {"sku": "A", "product_id": 1, "category": "Audio", "display_min": 9, "pack_size": 6},
+        {"sku": "NEW", "product_id": 2, "category": "Audio", "like_sku": "A", "like_product_id": 1},
+        {"sku": "L", "product_id": 3, "category": "Audio"},
+    ]
+    # A: 4 a week at stores 1 and 3 (3 inactive, out of stock), 1 at store 4 until W(-6); L first sold in W(0).
+    sales = [(1, s, W(-i), 4) for s in (1, 3) for i in range(12)] + [(1, 4, W(-6 - i), 1) for i in range(6)]
+    sales += [(3, 1, W(0), 5)]
+    cats = [("Audio", 1, 48, 1), ("Audio", 3, 48, 1), ("Audio", 4, 6, 1)]
+    common = {"sales": sales, "category_units": cats, "stock": [(1, 1, 2)], "cd": [(1, 100), (2, 100), (3, 4)]}
+    promos = [(1, None, W(0), W(1), "Navidad")]
+    with_v3 = run(scope=scope, stores=stores, promotions=promos, lift={"Audio": 2.0}, rules="v2", **common)
+    v3_columns = ("display_min", "like_sku", "like_product_id")
+    plain_scope = [{k: v for k, v in row.items() if k not in v3_columns} for row in scope]
+    plain = run(scope=plain_scope, stores=stores[["store_id", "store_name"]], rules="v2", **common)
+    columns = [c for c in engine.LINE_COLUMNS if c not in ("display_min", "like_name", "factor")]
+    pd.testing.assert_frame_equal(with_v3.lines[columns], plain.lines[columns])
+    a = lines_of(with_v3)
+    # SMA2 4/wk → need 8: store 1 (stock 2) 6 → one pack of 6; store 3, inactive, still gets 8 → 6 (nearest);
+    # store 4 sold nothing lately: no line (v2 reads no out-of-stock rate); the opening store 2 none.
+    assert {s: line["suggested_qty"] for s, line in a.items()} == {1: 6, 3: 6}
+    assert {line["reason"] for line in a.values()} == {engine.SALES_RATE}
+    # NEW goes by the category (top stores 1, 3, 4), not by its like SKU; L is not launching.
+    assert set(lines_of(with_v3, "NEW")) == {1, 3, 4}
+    assert lines_of(with_v3, "NEW")[1]["model_name"] == engine.COLD_START_MODEL
+    assert set(lines_of(with_v3, "L")) == {1}
+    # Under v3 the inactive store gets nothing.
+    assert 3 not in lines_of(run(scope=scope, stores=stores, promotions=promos, **common))
+
+
 # --- §5.2 in-stock rate and display minimum -------------------------------------------
 
 
