@@ -284,7 +284,10 @@ def _like_part(c: pd.DataFrame, params: DistributionParams) -> tuple[Text, np.nd
     n = len(c)
     units = c["category_units"].to_numpy("int64")
     factor = c["factor"].to_numpy("float64")
-    like_rate = np.maximum(units, 0) / params.lookback_weeks
+    # Promoted weeks skipped (§4.6): the like SKU's non-promoted weeks (window_weeks; 0 = the lookback).
+    skipped = c["window_weeks"].to_numpy("int64")
+    weeks = np.where(skipped > 0, skipped, params.lookback_weeks)
+    like_rate = np.maximum(units, 0) / weeks
     rate = factor * like_rate
     product = np.round(params.cold_start_target_woc * rate, 6)
     need = engine.ceil6(params.cold_start_target_woc * rate)
@@ -300,7 +303,7 @@ def _like_part(c: pd.DataFrame, params: DistributionParams) -> tuple[Text, np.nd
         rank=ints(c["category_rank"]),
         stores=ints(c["category_stores"]),
         units=ints(units),
-        lookback=fmt_number(params.lookback_weeks),
+        lookback=ints(weeks),
         like_rate=fmt_trimmed_many(like_rate, 3),
         factor=fmt_trimmed_many(factor, 3),
         rate=fmt_trimmed_many(rate, 3),
@@ -308,6 +311,13 @@ def _like_part(c: pd.DataFrame, params: DistributionParams) -> tuple[Text, np.nd
         product=fmt_trimmed_many(product, 3),
         rounded=_rounded_note(product, need),
     )
+    promo_note = fill(
+        _("; la tasa del similar salta sus semanas de promoción (%(weeks)s de %(lookback)s sin promoción)"),
+        n,
+        weeks=ints(weeks),
+        lookback=fmt_number(params.lookback_weeks),
+    )
+    text = text + _where(skipped > 0, promo_note, n)
     fill_note = fill(
         _("; top %(top_n)s: máx(mín %(min_fill)s, %(need)s) = %(base)s"),
         n,

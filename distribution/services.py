@@ -311,8 +311,12 @@ def _promotions(
     start = as_of_week - dt.timedelta(weeks=params.lookback_weeks - 1)
     horizon = int(-(-round(params.target_woc, 6) // 1)) + 1
     end = as_of_week + dt.timedelta(weeks=horizon, days=6)
-    ids = scope["product_id"].astype("int64").tolist()
-    promotions = sales_queries.promotions_frame(start, end, product_ids=ids)
+    # The scope's SKUs and their like SKUs (whose rate plans a launch, §5.3).
+    sku_by_id = dict(zip(scope["product_id"].astype("int64"), scope["sku"], strict=True))
+    if "like_product_id" in scope:
+        like = scope[scope["like_product_id"].notna()]
+        sku_by_id.update(zip(like["like_product_id"].astype("int64"), like["like_sku"], strict=True))
+    promotions = sales_queries.promotions_frame(start, end, product_ids=sorted(sku_by_id))
     if promotions.empty:
         return promotions, sales, {}
     promoted_ids = set(
@@ -321,14 +325,20 @@ def _promotions(
         ]
     )
     if promoted_ids:
-        skus = set(scope.loc[scope["product_id"].isin(promoted_ids), "sku"])
+        skus = {sku_by_id[i] for i in promoted_ids}
         weekly = sales_queries.weekly_sales(skus, params.lookback_weeks, as_of_week)
         weeks = [as_of_week - dt.timedelta(weeks=i) for i in range(params.lookback_weeks)]
         flags = rules.promoted_pairs(rules.promoted_grid(promotions, weeks), weekly[["product_id", "store_id"]])
         again = engine.summarise_weekly(weekly, as_of_week, params.lookback_weeks, params.window, flags)
-        again.insert(0, "sku", again["product_id"].map(dict(zip(scope["product_id"], scope["sku"], strict=True))))
+        again.insert(0, "sku", again["product_id"].map(sku_by_id))
         sales = pd.concat([sales[~sales["product_id"].isin(promoted_ids)], again], ignore_index=True)
-        sales["window_weeks"] = sales["window_weeks"].fillna(0).astype("int64")
+        for column in ("window_weeks", "base_weeks"):
+            if column in sales:
+                sales[column] = sales[column].fillna(0).astype("int64")
+        for column in ("ranged_weeks", "base_units"):
+            if column in sales:
+                plain = sales["selling_weeks"] if column == "ranged_weeks" else sales["units"]
+                sales[column] = sales[column].fillna(plain).astype("int64")
     ahead = promotions[pd.to_datetime(promotions["end_date"]) > pd.Timestamp(as_of_week + dt.timedelta(days=6))]
     categories = sorted(set(scope.loc[scope["product_id"].isin(ahead["product_id"]), "category"].dropna()))
     return promotions, sales, _category_lift(categories, as_of_week) if categories else {}

@@ -334,6 +334,44 @@ def test_promoted_weeks_are_skipped_in_the_rate_window():
     assert plain["rate"] == 17.0
 
 
+def test_the_like_skus_rate_skips_its_promoted_weeks():
+    scope = [
+        {"sku": "NEW", "product_id": 2, "category": "Audio", "like_sku": "OLD", "like_product_id": 1},
+        {"sku": "OLD", "product_id": 1, "category": "Audio"},
+    ]
+    # OLD at store 1: 1 a week for 12 weeks, but 25 in W(-3), a promoted week (2 more units in it: 24 + 1).
+    sales = [(1, 1, W(-i), 1) for i in range(12) if i != 3] + [(1, 1, W(-3), 25)]
+    promos = [(1, None, W(-3), W(-3) + dt.timedelta(days=6), "Verano")]
+    result = run(scope=scope, sales=sales, stock=[(1, 1, 9)], cd=[(2, 100), (1, 100)], promotions=promos)
+    line = lines_of(result, "NEW")[1]
+    # 11 non-promoted weeks of 1 → 1/wk (the plain window: 36 / 12 = 3/wk) → need 1, top → min fill 2.
+    assert (line["rate"], line["category_units"], line["window_weeks"]) == (1.0, 11, 11)
+    assert line["suggested_qty"] == 2
+    assert "11 u / 11 sem = 1/sem × factor 1" in line["explanation"]
+    plain = lines_of(
+        run(scope=scope, sales=sales, stock=[(1, 1, 9)], cd=[(2, 100), (1, 100)], promo_rule="ignore"), "NEW"
+    )
+    assert (plain[1]["rate"], plain[1]["suggested_qty"]) == (3.0, 3)
+    with translation.override("en"):
+        english = explain.line_explanations(
+            result.store_lines.drop(columns="explanation"), DistributionParams().as_dict()
+        )
+    assert "skips its promoted weeks (11 of 12 without promotion)" in " ".join(english)
+    assert "salta sus semanas de promoción (11 de 12 sin promoción)" in line["explanation"]
+
+
+def test_a_store_that_sold_only_in_promoted_weeks_is_not_ranged():
+    # Store 1 sold 6 in the promoted week W(-5) only; store 2 sells 2 a week. Both at 0 stock.
+    sales = [(1, 1, W(-5), 6)] + [(1, 2, W(-i), 2) for i in range(12)]
+    promos = [(1, 1, W(-5), W(-5) + dt.timedelta(days=6), "Tienda 1")]
+    lines = lines_of(run(sales=sales, cd=[(1, 100)], promotions=promos))
+    # Store 1 is not ranged (no non-promoted week with a sale): no in-stock line; store 2: 2 × 2 = 4.
+    assert set(lines) == {2} and lines[2]["suggested_qty"] == 4
+    # Promotions ignored (v2): store 1 is ranged and, out of stock, planned at 6 u / 7 weeks.
+    ignored = lines_of(run(sales=sales, cd=[(1, 100)], promotions=promos, promo_rule="ignore"))
+    assert set(ignored) == {1, 2} and ignored[1]["reason"] == engine.OUT_OF_STOCK_RATE
+
+
 def test_a_promotion_ahead_raises_the_target_by_the_category_lift():
     sales = [(1, 1, W(-1), 5), (1, 1, W(0), 5)]
     promos = [(1, 1, W(1), W(1) + dt.timedelta(days=6), "Navidad")]
