@@ -997,7 +997,9 @@ def _sales_v3(candidates: pd.DataFrame, inputs: EngineInputs, params: Distributi
     need = _promotions_ahead(c, need, sales, inputs, params)
     base = need.copy()
     if params.rate_rule == RATE_IN_STOCK:
-        minimum = c["display_min"].fillna(0).to_numpy("int64")
+        # The display minimum fills an empty shelf (measured: topping up shelves that
+        # still hold stock buried slow stores, docs/planning.md).
+        minimum = rules.display_minimum(c["display_min"].fillna(0), c["store_stock"])
         target, raised = rules.display_target(need[sales], minimum[sales])
         base[sales] = target
         c.loc[c.index[np.flatnonzero(sales)], "display_min_used"] = minimum[sales]
@@ -1072,16 +1074,20 @@ def _opening(c: pd.DataFrame, inputs: EngineInputs, stores: pd.DataFrame, params
     sales = (like["kind"] == "sales").to_numpy()
     woc = np.where(sales, params.target_woc, params.cold_start_target_woc)
     need = ceil6(woc * like["rate"].to_numpy("float64"))
-    filled = like["base"].to_numpy("int64") > like["need"].to_numpy("int64")
-    fill = np.where(sales, like["display_min_used"].to_numpy("int64"), params.cold_start_min_fill)
+    filled = (like["base"].to_numpy("int64") > like["need"].to_numpy("int64")) & ~sales
     like["need"] = need
-    like["base"] = np.where(filled | sales, np.maximum(need, fill), need)
+    like["base"] = np.where(filled, np.maximum(need, params.cold_start_min_fill), need)
     like["model_name"] = NEW_STORE_MODEL
     like["base_reason"] = LIKE_STORE_PREFIX + like_names
     like["like_name"] = like_names
     like["store_id"] = like["new_store_id"]
     like = like.drop(columns=["new_store_id", "size_factor", "store_name", "store_key", "store_stock"])
     like = _with_stock(_with_store(like, stores), inputs.store_stock)
+    # Its sales lines: the display minimum where the opening store's shelf is empty (§5.2).
+    if params.rate_rule == RATE_IN_STOCK:
+        minimum = np.where(sales, rules.display_minimum(like["display_min"].fillna(0), like["store_stock"]), 0)
+        like["display_min_used"] = minimum
+        like["base"] = np.maximum(like["base"].to_numpy("int64"), minimum)
     return pd.concat([own, like], ignore_index=True)
 
 
@@ -1095,12 +1101,15 @@ def _to_packs(candidates: pd.DataFrame, params: DistributionParams) -> pd.DataFr
     candidates["pack_exceeds"] = False
     if params.round_to_pack:
         candidates["cd_pack"] = candidates["pack_size"]
+        # A launch line (cold start, like item, and an opening store's line from one) may hold
+        # one pack for longer: rules.LAUNCH_PACK_FACTOR × max_pack_woc weeks (§5.4a, measured).
+        launch = candidates["kind"].isin(["cold", "like"]).to_numpy()
         packed = rules.PACK_RULE_OBJECTS[params.pack_rule].apply(
             unrounded.to_numpy(),
             candidates["pack_size"].to_numpy(),
             candidates["store_stock"].to_numpy(),
             candidates["rate"].to_numpy(),
-            params.max_pack_woc,
+            np.where(launch, rules.LAUNCH_PACK_FACTOR * params.max_pack_woc, params.max_pack_woc),
         )
         candidates["suggested_qty"] = packed.suggested
         candidates["pack_exceeds"] = packed.exceeds

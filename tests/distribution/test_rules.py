@@ -157,14 +157,20 @@ def test_in_stock_rate_only_raises():
     assert rate.tolist() == [4.0, 2.0, 1.0] and raised.tolist() == [False, True, False]
 
 
-def test_display_minimum_raises_the_target_of_every_ranged_pair():
+def test_display_minimum_fills_an_empty_shelf():
     scope = [{"sku": "A", "product_id": 1, "category": "Audio", "display_min": 5}]
-    sales = [(1, 1, W(-1), 1), (1, 1, W(0), 1), (1, 2, W(-1), 4), (1, 2, W(0), 4)]
-    lines = lines_of(run(scope=scope, sales=sales, stock=[(1, 1, 2), (1, 2, 3)], cd=[(1, 100)]))
-    # Store 1: ⌈2 × 1⌉ = 2 < 5 → 5 − 2 = 3; store 2: ⌈2 × 4⌉ = 8 ≥ 5 → 8 − 3 = 5.
-    assert (lines[1]["suggested_qty"], lines[1]["reason"]) == (3, engine.DISPLAY_MIN)
+    sales = [(1, s, W(-1), 1) for s in (1, 3)] + [(1, s, W(0), 1) for s in (1, 3)]
+    sales += [(1, 2, W(-1), 4), (1, 2, W(0), 4), (1, 4, W(-1), 4), (1, 4, W(0), 4)]
+    stock = [(1, 1, 2), (1, 2, 3)]
+    lines = lines_of(run(scope=scope, sales=sales, stock=stock, cd=[(1, 100)]))
+    # Store 3 (empty shelf): ⌈2 × 1⌉ = 2 < 5 → 5. Store 1 still holds 2: no top-up to the
+    # display minimum (2 − 2 = 0, no line). Stores 2 and 4: ⌈2 × 4⌉ = 8 ≥ 5 → 8 − 3 = 5 and 8.
+    assert set(lines) == {2, 3, 4}
+    assert (lines[3]["suggested_qty"], lines[3]["reason"], lines[3]["display_min"]) == (5, engine.DISPLAY_MIN, 5)
     assert (lines[2]["suggested_qty"], lines[2]["reason"]) == (5, engine.SALES_RATE)
-    assert "exhibición mínima 5" in lines[1]["explanation"]
+    assert (lines[4]["suggested_qty"], lines[4]["reason"]) == (8, engine.SALES_RATE)
+    assert "exhibición mínima 5" in lines[3]["explanation"]
+    assert rules.display_minimum(np.array([5, 5, 5]), np.array([-1, 0, 1])).tolist() == [5, 5, 0]
 
 
 # --- §5.4 equal_cover -----------------------------------------------------------------
@@ -243,6 +249,26 @@ def test_a_pack_that_exceeds_the_cover_is_listed_with_its_store():
 
 
 # --- §5.3 launches ------------------------------------------------------------------------
+
+
+def test_a_launch_line_may_hold_one_pack_for_longer_than_a_sales_line():
+    scope = [
+        {"sku": "NEW", "product_id": 2, "category": "Audio", "like_sku": "OLD", "like_product_id": 1, "pack_size": 12},
+        {"sku": "OLD", "product_id": 1, "category": "Audio"},
+    ]
+    # OLD: 1 a week at store 1, 0.25 at store 2 (3 u in 12 weeks), with stock (no OLD lines).
+    sales = [(1, 1, W(-i), 1) for i in range(12)] + [(1, 2, W(-i), 1) for i in (1, 5, 9)]
+    stock = [(1, 1, 50), (1, 2, 50)]
+    result = run(scope=scope, sales=sales, stock=stock, cd=[(2, 100), (1, 100)])
+    lines = lines_of(result, "NEW")
+    # Store 1: launch rate 1 → one case of 12 ≤ 3.25 × 8 = 26 weeks × 1 (a sales line's cap: 8 × 1 = 8 < 12).
+    assert set(lines) == {1} and lines[1]["suggested_qty"] == 12
+    assert "(tope 26,0 sem × 1/sem = 26 u)" in lines[1]["explanation"]
+    # Store 2: 12 > 26 × 0.25 = 6.5: left empty, listed with its store.
+    exceeds = result.exceptions[result.exceptions["reason"] == engine.PACK_EXCEEDS_COVER]
+    assert exceeds["store_id"].tolist() == [2]
+    assert "una caja de 12 u supera 26,0 sem × 0,25/sem = 6,5 u" in exceeds.iloc[0]["explanation"]
+    assert rules.LAUNCH_PACK_FACTOR * DistributionParams().max_pack_woc == 26
 
 
 def test_a_new_sku_with_a_like_sku_goes_to_every_store_selling_the_like():
