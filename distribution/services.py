@@ -348,17 +348,20 @@ LIFT_WEEKS = 52
 
 
 def _category_lift(categories: list[str], as_of_week: dt.date) -> dict[str, float]:
-    """lift(category) over the last 52 weeks (§4.6), from the promoted products' weekly rows."""
+    """lift(category) over the last 52 weeks (§4.6): the promoted products' totals per
+    (SKU, store) and their promoted weeks' rows, both grouped or joined in the database
+    (reading every weekly row of the promoted products took 4 s on the planning scenario)."""
     start = as_of_week - dt.timedelta(weeks=LIFT_WEEKS - 1)
     promotions = sales_queries.promotions_frame(start, as_of_week + dt.timedelta(days=6), categories=categories)
     if promotions.empty:
         return {}
     products = inventory_queries.products_by_id(set(promotions["product_id"].astype(int)))
-    weekly = sales_queries.weekly_sales(set(products["sku"]), LIFT_WEEKS, as_of_week)
-    weekly["category"] = weekly["product_id"].map(products.set_index("product_id")["category"])
+    totals = sales_queries.weekly_sales_summary(set(products["sku"]), LIFT_WEEKS, as_of_week)
+    totals["category"] = totals["product_id"].map(products.set_index("product_id")["category"])
     weeks = [as_of_week - dt.timedelta(weeks=i) for i in range(LIFT_WEEKS)]
-    flags = rules.promoted_pairs(rules.promoted_grid(promotions, weeks), weekly[["product_id", "store_id"]])
-    return rules.category_lift(weekly, flags, weeks)
+    flags = rules.promoted_pairs(rules.promoted_grid(promotions, weeks), totals[["product_id", "store_id"]])
+    units = sales_queries.promoted_week_units(products["product_id"].astype("int64").tolist(), LIFT_WEEKS, as_of_week)
+    return rules.category_lift_from_totals(totals, flags, units, weeks)
 
 
 def _run_finish(
