@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -107,7 +108,12 @@ def test_rules_v2_ignores_every_v3_input_and_inactive_stores_still_get_lines():
     sales = [(1, s, W(-i), 4) for s in (1, 3) for i in range(12)] + [(1, 4, W(-6 - i), 1) for i in range(6)]
     sales += [(3, 1, W(0), 5)]
     cats = [("Audio", 1, 48, 1), ("Audio", 3, 48, 1), ("Audio", 4, 6, 1)]
-    common = {"sales": sales, "category_units": cats, "stock": [(1, 1, 2)], "cd": [(1, 100), (2, 100), (3, 4)]}
+    common: dict[str, Any] = {
+        "sales": sales,
+        "category_units": cats,
+        "stock": [(1, 1, 2)],
+        "cd": [(1, 100), (2, 100), (3, 4)],
+    }
     promos = [(1, None, W(0), W(1), "Navidad")]
     with_v3 = run(scope=scope, stores=stores, promotions=promos, lift={"Audio": 2.0}, rules="v2", **common)
     v3_columns = ("display_min", "like_sku", "like_product_id")
