@@ -516,6 +516,35 @@ def store_sales_weeks(store_ids: Sequence[int]) -> dict[int, int]:
 PROMOTION_COLUMNS = ["product_id", "store_id", "start_date", "end_date", "name"]
 
 
+def promoted_week_units(product_id_list: Sequence[int], weeks: int, as_of: dt.date) -> pd.DataFrame:
+    """DataFrame[product_id, store_id, week_start, units] of the weekly rows of the
+    given products in the `weeks` weeks ending at `as_of` that a promotion covers
+    (SPEC v3 §4.6: one of the week's days in its dates, at its store or every
+    store), joined in the database: the category lift reads these and the
+    pairs' totals, not every weekly row of the promoted products."""
+    columns = ["product_id", "store_id", "week", "units"]
+    span = window(weeks, as_of)
+    ids = sorted({int(i) for i in product_id_list})
+    if span is None or not ids:
+        frame = _int_frame("", [], columns)
+    else:
+        promotion = Promotion._meta.db_table
+        week_end = "w.week_start + 6" if is_postgres() else "date(w.week_start, '+6 days')"
+        parts = []
+        for chunk in chunks(ids, CHUNK):
+            clause, params = in_clause("w.product_id", chunk)
+            sql = (
+                f"SELECT DISTINCT w.product_id, w.store_id, CAST({_week_index_sql()} AS BIGINT), "  # noqa: S608
+                f"CAST(w.units AS BIGINT) FROM {WEEKLY} w JOIN {promotion} p ON p.product_id = w.product_id "
+                f"AND (p.store_id IS NULL OR p.store_id = w.store_id) AND p.start_date <= {week_end} "
+                f"AND p.end_date >= w.week_start WHERE {clause} AND w.week_start BETWEEN %s AND %s"
+            )
+            parts.append(_int_frame(sql, [span[0], *params, span[0], span[1]], columns))
+        frame = pd.concat(parts, ignore_index=True)
+    week_start = pd.Timestamp(span[0]) + pd.to_timedelta(frame["week"] * 7, unit="D") if span else frame["week"]
+    return frame.assign(week_start=week_start)[["product_id", "store_id", "week_start", "units"]]
+
+
 def promotions_frame(
     start: dt.date, end: dt.date, product_ids: Sequence[int] | None = None, categories: Sequence[str] | None = None
 ) -> pd.DataFrame:

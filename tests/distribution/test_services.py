@@ -406,3 +406,21 @@ def test_v3_run_reads_like_skus_display_minimums_opening_stores_and_promotions(d
     assert any("NOPE" in warning for warning in run.warnings)
     assert run.summary["lines_by_model"][engine.COLD_START_LIKE_MODEL] >= 2
     assert "Lanzamiento como «OLD»" in explanation_of(lines[("NEW", "Tienda A")])
+
+
+def test_a_like_sku_outside_the_request_is_read_with_its_promotions_skipped(db, week, tmp_path):
+    from sales.models import Promotion
+
+    a = factories.store("Tienda A")
+    old = factories.product("OLD", category="Audio")
+    # OLD (not in the request) sells 3 a week for 3 weeks, 30 in week 11, a promoted week.
+    factories.weekly([(old, a, week(9), 3), (old, a, week(10), 3), (old, a, week(11), 30)])
+    factories.cd_stock([(factories.product("NEW", category="Audio"), 100)])
+    Promotion.objects.create(product=old, store=a, start_date=week(11), end_date=week(11), name="Flash")
+    path = request_file(
+        tmp_path, [("NEW", "", "", "OLD", "1")], header="sku,product_name,category,like_sku,launch_factor"
+    )
+    run = generate(path, rules="v3", lookback_weeks=3, cold_start_min_fill=0).run
+    line = DistributionLine.objects.get(run=run, store=a)
+    # like_rate = 6 u / 2 non-promoted weeks = 3/week → 3 (the plain window: 36 / 3 = 12).
+    assert (line.model_name, line.rate, line.suggested_qty) == (engine.COLD_START_LIKE_MODEL, 3.0, 3)
