@@ -32,20 +32,9 @@ from distribution.engine import DistributionParams
 from fastdso.formatting import fmt_number, fmt_number_many, fmt_trimmed, fmt_trimmed_many, round_half_up
 
 # What the renderer reads of a line (attribute names: `store_id`, not `store`).
-BASE_FIELDS = [
-    "store_id",
-    "category",
-    "rate",
-    "category_rate",
-    "store_stock",
-    "cd_stock",
-    "suggested_qty",
-    "allocated_qty",
-    "priority",
-    "model_name",
-    "reason",
-    "explanation",
-]
+# The engine's line columns from `category` to `reason`, and the stored explanation.
+_FIRST, _LAST = engine.LINE_COLUMNS.index("category"), engine.LINE_COLUMNS.index("reason")
+BASE_FIELDS = ["store_id", *engine.LINE_COLUMNS[_FIRST : _LAST + 1], "explanation"]
 FIELDS = [*BASE_FIELDS, *NOTE_COLUMNS, *engine.EXPLAIN_COLUMNS, *engine.EXPLAIN_FLOATS, *engine.EXPLAIN_TEXTS]
 _FIELD = re.compile(r"%\((\w+)\)s")
 Text = np.ndarray  # an array of str (dtype object)

@@ -31,7 +31,7 @@ from distribution.engine import DistributionParams
 from distribution.models import DistributionLine, DistributionRun
 from fastdso.audit import audit_record
 from fastdso.db import lines_write, readable_id_save
-from fastdso.files import Column, Kind, read_table
+from fastdso.files import Column, Kind, sku_file_read
 from fastdso.jobs import JobInputError, no_progress
 from inventory import queries as inventory_queries
 from inventory.commitments import cd_effective
@@ -42,10 +42,8 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[..., None]
 MAX_LAUNCH_FACTOR = 100.0
+# A request file is a SKU file (fastdso.files.sku_file_read) with these columns more.
 REQUEST_COLUMNS = [
-    Column("sku"),
-    Column("product_name", required=False),
-    Column("category", required=False),
     PACK_SIZE_COLUMN,
     # v3 like-item launch (SPEC §5.3): plan a new SKU from a similar one's rates.
     Column("like_sku", required=False, max_length=64),
@@ -87,9 +85,7 @@ def request_read(path: str | Path, *, max_bytes: int | None = None) -> pd.DataFr
     """The request file as DataFrame[sku, product_name, category] (SPEC §3 reader);
     raises FileRejected on a bad file and JobInputError when it names no SKU.
     `max_bytes` is the job's limit (`job_max_bytes`: none for a command's file)."""
-    frame = read_table(path, REQUEST_COLUMNS, max_bytes=max_bytes)
-    frame["sku"] = frame["sku"].astype(str).str.strip()
-    frame = frame[frame["sku"] != ""]
+    frame = sku_file_read(path, extra=REQUEST_COLUMNS, max_bytes=max_bytes).frame
     if frame.empty:
         raise JobInputError("La solicitud no tiene SKUs: no se creó ningún run.")
     if "launch_factor" in frame and (frame["launch_factor"].fillna(1.0) > MAX_LAUNCH_FACTOR).any():

@@ -17,6 +17,7 @@ from distribution.explain import explanation_of
 from distribution.jobs import KIND
 from distribution.models import DistributionLine, DistributionRun
 from distribution.services import ScopeViolation
+from fastdso import files
 from fastdso.files import FileRejected
 from fastdso.jobs import JobInputError, job_start
 from fastdso.models import AuditEvent, Job
@@ -53,7 +54,9 @@ def _queries_for(tmp_path, rows) -> list[str]:
 
 def test_query_count_does_not_grow_with_the_number_of_skus(network, tmp_path):
     # The kept category summary as an import leaves it (a stale one is filled by the first run).
-    summary_fill(default_as_of_week())
+    as_of_week = default_as_of_week()
+    assert as_of_week is not None
+    summary_fill(as_of_week)
     small = [(f"{i:08d}",) for i in range(3)] + [("NEW-1", "Nuevo", "Consolas")]
     large = [(f"{i:08d}",) for i in range(40)] + [(f"NEW-{i}", "Nuevo", "Consolas") for i in range(10)]
     few = _queries_for(tmp_path, small)
@@ -152,7 +155,8 @@ def test_request_without_sku_column_is_refused(db, tmp_path):
 
 
 def test_request_reader_refuses_a_scope_of_blank_skus(db, monkeypatch, tmp_path):
-    monkeypatch.setattr(services, "read_table", lambda *a, **k: pd.DataFrame({"sku": ["  "], "category": [None]}))
+    # Past the file reader's own checks (a blank SKU is a row error there): the one SKU-file reader's table.
+    monkeypatch.setattr(files, "read_table", lambda *a, **k: pd.DataFrame({"sku": ["  "], "category": [None]}))
     with pytest.raises(JobInputError, match="no tiene SKUs"):
         services.request_read(tmp_path / "x.csv")
 
