@@ -52,6 +52,7 @@ from inventory.queries import product_ids
 from inventory.services import BATCH, products_upsert, stores_resolve, text_length_errors
 from sales import engine
 from sales.models import DAY_FIELDS, DistributionRecord, Promotion, SalesLoad, SalesWeeklyAgg, StoreCoverage
+from sales.partitions import partitions_ensure
 from sales.queries import default_as_of_week, monday
 from sales.summary import bulk_write, summary_fill
 
@@ -346,6 +347,8 @@ def macro_sales_import(
         raise JobInputError(f"Modo desconocido «{mode}»: use replace_range o append_range.")
     progress(1, "Leyendo y validando el archivo")
     data = sales_file_read(path, weekly=True, progress=progress, max_bytes=max_bytes)
+    # PostgreSQL: the file's monthly partitions, each in a short transaction of its own.
+    partitions_ensure(data.first_date, data.last_date)
     with transaction.atomic():
         progress(30, "Actualizando productos y tiendas", rows_read=data.rows_read)
         imports_lock()
