@@ -244,6 +244,30 @@ def int_columns_read(sql: str, params: Sequence[object], widths: Sequence[int]) 
     return [np.concatenate(p) if p else np.zeros(0, dtype=np.int64) for p in parts]
 
 
+_SEND = {8: "int8send", 4: "int4send"}
+
+
+def int_columns_packed(sql: str, params: Sequence[object], widths: Sequence[int]) -> list[np.ndarray]:
+    """PostgreSQL: what `int_columns_read` returns, for a bounded result (a
+    run's SKUs: up to ~1M rows): the server packs every row's binary values
+    into one bytea (`string_agg` of `int8send(…) || …`), sent as one value
+    and cut by numpy. A COPY sends one message per row, and reading those
+    costs psycopg ~3–6 µs each (0.3–0.6 s of a 2,000-SKU run's 100k–170k
+    rows on a busy machine); one value costs nothing per row. The whole result
+    is held once on the server: use `int_columns_read` for millions of rows."""
+    names = [f"c{i}" for i in range(len(widths))]
+    packed = " || ".join(f"{_SEND[w]}(q.{n})" for w, n in zip(widths, names, strict=True))
+    statement = f"SELECT string_agg({packed}, ''::bytea), COUNT(*) FROM ({sql}) AS q({', '.join(names)})"  # noqa: S608 - ours
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        data, count = cursor.fetchone()
+    row_type = np.dtype([(n, f">i{w}") for n, w in zip(names, widths, strict=True)])
+    rows = np.frombuffer(bytes(data or b""), dtype=row_type)
+    if len(rows) != count:  # a NULL value: its row's bytes would be missing
+        raise RuntimeError("unexpected NULL in a packed integer read")
+    return [rows[n].astype(np.int64 if w == 8 else np.int32) for n, w in zip(names, widths, strict=True)]
+
+
 def _int_rows_cut(
     pending: bytearray, whole: int, row_type: np.dtype, widths: Sequence[int], parts: list[list[np.ndarray]]
 ) -> None:
