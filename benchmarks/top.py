@@ -24,6 +24,7 @@ import datetime as dt
 import os
 import statistics
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -92,6 +93,35 @@ def network_pairs(r: generate.Retailer, seed: int = 41) -> pd.DataFrame:
             "mean_units": (0.3 + 2.5 * p_sell).round(3),
         }
     )
+
+
+DAY_SHARE = 0.86  # a pair selling in a week sells on ~6 of its 7 days: ≈ 6M daily rows for ≈ 1M weekly
+
+
+def write_week_daily(r: generate.Retailer, pairs: pd.DataFrame, path: Path, seed: int = 43) -> int:
+    """One week of daily rows (the week ending `r.end`) drawn from the network's
+    pairs as the history is: each pair sells this week with its probability,
+    then on each day with DAY_SHARE, one unit (0.2% returns): ≈ 6 units a
+    selling week, about twice the history's mean (its weeks draw 1 + exponential units)."""
+    rng = np.random.default_rng(seed)
+    selling = pairs[rng.random(len(pairs)) < pairs["p_sell"].to_numpy()]
+    first = r.end - dt.timedelta(days=6)
+    schema = pa.schema([("sku", pa.string()), ("store", pa.string()), ("date", pa.string()), ("quantity", pa.int32())])
+    stores, written = np.array(r.stores), 0
+    with pa_csv.CSVWriter(path, schema, write_options=generate.UNQUOTED) as writer:
+        for day in range(7):
+            today = selling[rng.random(len(selling)) < DAY_SHARE]
+            qty = np.ones(len(today), dtype=np.int32)
+            qty[rng.random(len(today)) < 0.002] = -1
+            sku_idx, store_idx = today["sku_index"].to_numpy(), today["store_index"].to_numpy()
+            date = (first + dt.timedelta(days=day)).isoformat()
+            writer.write_table(
+                pa.table(
+                    {"sku": r.skus[sku_idx], "store": stores[store_idx], "date": [date] * len(today), "quantity": qty}
+                )
+            )
+            written += len(today)
+    return written
 
 
 def pairs_load(pairs: pd.DataFrame, product_ids: np.ndarray, categories: np.ndarray, store_ids: np.ndarray) -> None:
@@ -196,7 +226,10 @@ def database_size_mb() -> dict[str, float]:
 
 def backend_cpu_s() -> float:
     """CPU seconds used so far by this connection's PostgreSQL backend (same
-    host: /proc/<pid>/stat; 0 when unreadable). Parallel workers not counted."""
+    host: /proc/<pid>/stat; 0 when unreadable or on SQLite, which runs in this
+    process). Parallel workers not counted."""
+    if connection.vendor != "postgresql":
+        return 0.0
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
@@ -273,7 +306,46 @@ def top_setup(bench: Any, weeks: int) -> None:
         f"  history: {rows:,} weekly rows, vacuum {report.details['top_history_vacuum_s']} s, "
         f"{report.details['top_size_after_history']}"
     )
-    pd.DataFrame({"sku": r.skus[:2_000]}).to_csv(files["request"], index=False)
+    _history_ready(bench)
+
+
+def _history_ready(bench: Any) -> None:
+    """What the macro import leaves at its end (the cold start's category
+    summary filled), and the request of the runs: the first 2,000 SKUs."""
+    from sales.queries import default_as_of_week
+    from sales.summary import summary_fill
+
+    t0 = time.perf_counter()
+    as_of_week = default_as_of_week()
+    if as_of_week is not None:
+        summary_fill(as_of_week)
+    bench.report.details["top_summary_fill_s"] = round(time.perf_counter() - t0, 1)
+    pd.DataFrame({"sku": bench.retailer.skus[:2_000]}).to_csv(bench.files["request"], index=False)
+
+
+def top_reuse(bench: Any) -> None:
+    """`--reuse`: measure again on the history a previous `--size top` left,
+    after removing what its upload added (the weeks after the history, the
+    loads and the stores' coverage), so the steps see the same state."""
+    from sales.partitions import partition_name
+
+    r = bench.retailer = generate.retailer(TOP, end=STOCK_DATE)
+    last_week = STOCK_DATE - dt.timedelta(days=13)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM sales_salesweeklyagg WHERE week_start > %s", [last_week])
+        bench.report.details["top_reuse_rows_removed"] = cursor.rowcount
+        cursor.execute("DELETE FROM sales_salesload")
+        cursor.execute("DELETE FROM sales_storecoverage")
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {partition_name(STOCK_DATE)}")
+        cursor.execute(
+            "SELECT SUM(c.reltuples)::bigint FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = 'sales_salesweeklyagg'::regclass"
+        )
+        bench.report.details["top_history_rows_estimate"] = cursor.fetchone()[0]
+    bench.report.details["top_size_after_history"] = database_size_mb()
+    bench.out(f"  reused: {bench.report.details['top_history_rows_estimate']:,} weekly rows, {len(r.skus):,} SKUs")
+    _history_ready(bench)
 
 
 def top_runs(bench: Any, name: str, repeat: int = 3) -> None:
@@ -299,7 +371,7 @@ def top_upload(bench: Any) -> None:
     from sales.services import macro_sales_import
 
     r, path = bench.retailer, bench.files["sales"]
-    rows = generate.write_daily_sales(r, TOP["daily_rows"], path)
+    rows = write_week_daily(r, network_pairs(r), path)
     clock = StageClock()
     with RssPeak() as rss:
         wall, cpu, load, result = clocked(lambda: macro_sales_import(path=path, max_bytes=BIG, progress=clock))
@@ -354,13 +426,16 @@ def top_replay(bench: Any) -> None:
     _figure(bench, "top_replay_s", wall, cpu, load, f"{run.sku_count:,} SKUs × {run.weeks} weeks × 3 policies")
 
 
-def top_run(bench: Any, weeks: int = TOP_WEEKS) -> None:
+def top_run(bench: Any, weeks: int = TOP_WEEKS, *, reuse: bool = False) -> None:
     """Every step of the top size; a step that fails is recorded and the next one runs."""
     from benchmarks.run import planner_user
 
     if connection.vendor != "postgresql":
         raise RuntimeError("--size top es solo para PostgreSQL.")
-    top_setup(bench, weeks)
+    if reuse:
+        top_reuse(bench)
+    else:
+        top_setup(bench, weeks)
     bench.user = planner_user()
     steps = [
         ("distribution", lambda: top_runs(bench, "top_distribution_s")),

@@ -114,22 +114,31 @@ def imports_lock() -> None:
 
 
 @contextmanager
-def work_mem(value: str) -> Iterator[None]:
+def work_mem(value: str, *, jit: bool = True) -> Iterator[None]:
     """PostgreSQL: `work_mem` raised for the statements of the block (this
     transaction only, then back to what it was), so one known big grouping
-    stays in memory without raising it for every query. No-op elsewhere."""
+    stays in memory without raising it for every query. `jit=False` also
+    turns JIT compilation off for the block: a run's reads of a 100M-row
+    table are costed above `jit_above_cost`, and compiling them took 0.17 s
+    of a 1 s read (docs/performance.md, v3). No-op elsewhere."""
     if not is_postgres():
         yield
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('work_mem'), set_config('work_mem', %s, true)", [value])
-        before = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT current_setting('work_mem'), current_setting('jit'), set_config('work_mem', %s, true), "
+            "set_config('jit', %s, true)",
+            [value, "on" if jit else "off"],
+        )
+        before, before_jit = cursor.fetchone()[:2]
     try:
         yield
     finally:
         if not connection.needs_rollback:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('work_mem', %s, true)", [before])
+                cursor.execute(
+                    "SELECT set_config('work_mem', %s, true), set_config('jit', %s, true)", [before, before_jit]
+                )
 
 
 def table_is_empty(table: str) -> bool:
