@@ -196,7 +196,9 @@ def _pg_indexes_drop(table: str) -> list[str]:
             cursor.execute(f"DROP INDEX {quote(name)}")
     return [
         *(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}" for name, definition in constraints),
-        *(definition for _name, definition in indexes),
+        # A partitioned table's index reads "CREATE INDEX … ON ONLY parent": built
+        # like that it would stay invalid, with no index on any partition.
+        *(definition.replace(" ON ONLY ", " ON ", 1) for _name, definition in indexes),
     ]
 
 

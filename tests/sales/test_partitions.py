@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
 
+from fastdso.db import indexes_rebuilt_after
 from fastdso.models import AuditEvent
 from sales.models import CategorySalesState, SalesWeeklyAgg
 from sales.partitions import is_partitioned, partition_name, partitions, partitions_ensure, prune_cut
@@ -87,6 +88,18 @@ def test_the_weekly_table_is_partitioned_by_month_and_the_import_adds_its_months
         cursor.execute("SELECT tableoid::regclass::text, week_start, units FROM sales_salesweeklyagg ORDER BY 2")
         rows = cursor.fetchall()
     assert rows == [(partition_name(JAN_26), JAN_26, 21), (partition_name(MAR_2), MAR_30, 3)]
+    # A first load (≥ INDEXES_REBUILT_FROM rows) drops the indexes and builds them after its
+    # rows: on every partition, all valid (a partitioned index's definition reads "ON ONLY").
+    with transaction.atomic(), indexes_rebuilt_after("sales_salesweeklyagg"):
+        pass
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*), BOOL_AND(i.indisvalid) FROM pg_index i "
+            "WHERE i.indrelid = 'sales_salesweeklyagg'::regclass"
+        )
+        assert cursor.fetchone() == (5, True)
+        cursor.execute("SELECT COUNT(*) FROM pg_indexes WHERE tablename = %s", [partition_name(JAN_26)])
+        assert cursor.fetchone()[0] == 5
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="partitions are PostgreSQL's")
