@@ -332,6 +332,15 @@ class MacroImportResult:
         }
 
 
+def _macro_file_read(path: str | Path, *, progress: Progress, max_bytes: int | None) -> SalesFile:
+    """The file read into weekly rows, then (PostgreSQL) its months' partitions
+    created, each in a short transaction of its own: before the import's
+    transaction, which must not hold the parent table's lock for its length."""
+    data = sales_file_read(path, weekly=True, progress=progress, max_bytes=max_bytes)
+    partitions_ensure(data.first_date, data.last_date)
+    return data
+
+
 def macro_sales_import(
     *,
     path: str | Path,
@@ -346,9 +355,7 @@ def macro_sales_import(
     if mode not in MODES:
         raise JobInputError(f"Modo desconocido «{mode}»: use replace_range o append_range.")
     progress(1, "Leyendo y validando el archivo")
-    data = sales_file_read(path, weekly=True, progress=progress, max_bytes=max_bytes)
-    # PostgreSQL: the file's monthly partitions, each in a short transaction of its own.
-    partitions_ensure(data.first_date, data.last_date)
+    data = _macro_file_read(path, progress=progress, max_bytes=max_bytes)
     with transaction.atomic():
         progress(30, "Actualizando productos y tiendas", rows_read=data.rows_read)
         imports_lock()
