@@ -417,7 +417,7 @@ def top_replay(bench: Any) -> None:
 
     clock = StageClock()
     request = ReplayRequest(
-        scope=ReplayRun.Scope.TOP, top_n=2_000, weeks=REPLAY_WEEKS, cd_supply=1.0, policies=REPLAY_POLICIES
+        scope=str(ReplayRun.Scope.TOP), top_n=2_000, weeks=REPLAY_WEEKS, cd_supply=1.0, policies=REPLAY_POLICIES
     )
     wall, cpu, load, (run, _warnings) = clocked(
         lambda: replay_run_create(request=request, user=bench.user, progress=clock)
