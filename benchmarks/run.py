@@ -558,7 +558,9 @@ def _step_upload(bench: Bench) -> None:
     report, path = bench.report, bench.files["sales"]
     clock = StageClock()
     with RssPeak() as rss:
-        t, result = timed(lambda: macro_sales_import(path=path, max_bytes=BIG, progress=clock))
+        t, cpu, load, result = top.clocked(lambda: macro_sales_import(path=path, max_bytes=BIG, progress=clock))
+    report.details["upload_cpu_s"] = round(cpu, 3)  # this process + its backend (not parallel workers)
+    report.details["upload_loadavg"] = [round(x, 2) for x in load]
     report.details["upload_weekly_rows"] = result.weekly_rows
     report.details["upload_stages_s"] = clock.done()
     bench.out(f"  upload stages: {report.details['upload_stages_s']}")
