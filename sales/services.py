@@ -52,7 +52,7 @@ from inventory.queries import product_ids
 from inventory.services import BATCH, products_upsert, stores_resolve, text_length_errors
 from sales import engine
 from sales.models import DAY_FIELDS, DistributionRecord, Promotion, SalesLoad, SalesWeeklyAgg, StoreCoverage
-from sales.partitions import partitions_ensure
+from sales.partitions import partitions_ensure, weekly_analyze
 from sales.queries import default_as_of_week, monday
 from sales.summary import bulk_write, summary_fill
 
@@ -730,8 +730,7 @@ def _weekly_write(
     if is_postgres() and total >= 10_000:
         # Fresh statistics: the next import's read and the planners' reads
         # must not be planned as if the table were still empty.
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {WEEKLY}")
+        weekly_analyze(first_date, last_date, rows=total)
     return changes.written, changes.cleared
 
 

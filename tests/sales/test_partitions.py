@@ -112,3 +112,21 @@ def test_rows_waiting_in_the_default_partition_move_to_their_month_when_it_is_cr
         cursor.execute("SELECT tableoid::regclass::text, units FROM sales_salesweeklyagg")
         assert cursor.fetchall() == [(partition_name(far), 4)]
     assert partitions_ensure(far, far) == []  # already there
+
+
+def _reltuples(name: str) -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [name])
+        return float(cursor.fetchone()[0])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="partitions are PostgreSQL's")
+def test_after_a_weekly_import_only_the_partitions_of_its_weeks_are_analysed(history):
+    from sales.partitions import weekly_analyze
+
+    weekly_analyze(history[0], history[-1], rows=18)  # as large as the table: a first load, the parent too
+    assert (_reltuples(partition_name(FEB_2)), _reltuples(partition_name(MAR_2))) == (4, 5)
+    store, product = factories.store("Tienda 2"), factories.product("P2")
+    factories.weekly([(product, store, FEB_2, 1), (product, store, MAR_2, 1), (product, store, MAR_30, 1)])
+    weekly_analyze(MAR_2, MAR_30 + dt.timedelta(days=6), rows=2)  # a small write of March's weeks
+    assert (_reltuples(partition_name(FEB_2)), _reltuples(partition_name(MAR_2))) == (4, 7)
