@@ -228,13 +228,30 @@ def weekly_sales(
     span = window(weeks, as_of)
     if not sku_list or span is None or (stores is not None and not stores):
         return _frame([], columns)
-    if is_postgres():
+    if is_postgres() and len(sku_list) > PACKED_SKUS:  # bulk reads (the replay); a page's few SKUs: one query
         return _weekly_sales_packed(sku_list, span, stores)
     rows = _sku_window_rows("p.sku, w.product_id, w.store_id, w.week_start, w.units", sku_list, span, stores=stores)
     return _frame(rows, columns, dates=["week_start"])
 
 
 PACKED_SKUS = 100  # SKUs per packed read: ≤ 500 stores × ~30 weeks each, ≤ ~50 MB a read
+
+
+def _weekly_rows_packed(
+    id_chunk: list[int], span: tuple[dt.date, dt.date], stores: Sequence[int] | None
+) -> list[np.ndarray]:
+    """product_id, store_id, days from the window's first Monday, units of some products."""
+    clause, id_params = in_clause("w.product_id", id_chunk)
+    sql = (
+        "SELECT w.product_id, w.store_id, CAST(w.week_start - CAST(%s AS DATE) AS BIGINT), "  # noqa: S608 - ours
+        f"CAST(w.units AS BIGINT) FROM {WEEKLY} w WHERE {clause} AND w.week_start BETWEEN %s AND %s"
+    )
+    params = [span[0], *id_params, span[0], span[1]]
+    if stores is not None:
+        store_clause, store_params = in_clause("w.store_id", list(stores))
+        sql += f" AND {store_clause}"
+        params += store_params
+    return int_columns_packed(sql, params, [8, 8, 8, 8])
 
 
 def _weekly_sales_packed(
@@ -245,26 +262,16 @@ def _weekly_sales_packed(
     tuple per row — the replay of the top 2,000 SKUs of 500 stores reads ~10M."""
     sku_by_id = {product_id: sku for sku, product_id in product_ids(sku_list).items()}
     parts = []
-    for id_chunk in chunks(sorted(sku_by_id), PACKED_SKUS):
-        clause, params = in_clause("w.product_id", id_chunk)
-        sql = (
-            "SELECT w.product_id, w.store_id, CAST(w.week_start - CAST(%s AS DATE) AS BIGINT), "  # noqa: S608 - ours
-            f"CAST(w.units AS BIGINT) FROM {WEEKLY} w WHERE {clause} AND w.week_start BETWEEN %s AND %s"
-        )
-        params = [span[0], *params, span[0], span[1]]
-        if stores is not None:
-            store_clause, store_params = in_clause("w.store_id", list(stores))
-            sql += f" AND {store_clause}"
-            params += store_params
-        with work_mem(SUMMARY_WORK_MEM, jit=False):
-            parts.append(int_columns_packed(sql, params, [8, 8, 8, 8]))
+    with work_mem(SUMMARY_WORK_MEM, jit=False):
+        for id_chunk in chunks(sorted(sku_by_id), PACKED_SKUS):
+            parts.append(_weekly_rows_packed(id_chunk, span, stores))
     product, store, day, units = [
         np.concatenate([p[i] for p in parts]) if parts else np.zeros(0, np.int64) for i in range(4)
     ]
     weeks = pd.Series(np.datetime64(span[0], "D") + day.astype("timedelta64[D]"))
     return pd.DataFrame(
         {
-            "sku": pd.Series(product).map(sku_by_id).astype(object),
+            "sku": pd.Series(product).map(sku_by_id).astype("str"),
             "product_id": product,
             "store_id": store,
             "week_start": weeks.dt.date if len(weeks) else pd.Series([], dtype=object),

@@ -145,8 +145,7 @@ def test_history_is_read_once_for_the_whole_window(shop, django_assert_max_num_q
         ReplayRequest(scope=ReplayRun.Scope.SKUS, skus=("000X", "000Y", "000Z")), W[6], W[4], 4
     )
     policies = [policy_parse(BASE), policy_parse("b:model=SMA3")]
-    # weekly sales (PostgreSQL: the SKUs' ids, then their rows packed), category weeks, stores
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(3):  # weekly sales, category weeks, stores
         inputs = replay_inputs_load(scope, policies, W[4:7], 1.0)
     # 3 replayed weeks + 12 weeks of the longest window (category_window_weeks 12)
     assert inputs.sales["week_start"].min() >= W[6] - dt.timedelta(weeks=14)
