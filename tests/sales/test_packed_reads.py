@@ -24,10 +24,10 @@ def test_weekly_sales_of_many_skus_is_read_packed_and_equals_the_row_read(db):
     skus = [p.sku for p in products] + ["nope"]
 
     packed = queries.weekly_sales(skus, 4, WEEK)
+    span = queries.window(4, WEEK)
+    assert span is not None
     by_row = queries._frame(
-        queries._sku_window_rows(
-            "p.sku, w.product_id, w.store_id, w.week_start, w.units", sorted(skus), queries.window(4, WEEK)
-        ),
+        queries._sku_window_rows("p.sku, w.product_id, w.store_id, w.week_start, w.units", sorted(skus), span),
         ["sku", "product_id", "store_id", "week_start", "units"],
         dates=["week_start"],
     )
