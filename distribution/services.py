@@ -34,7 +34,6 @@ from fastdso.db import lines_write, readable_id_save
 from fastdso.files import Column, Kind, sku_file_read
 from fastdso.jobs import JobInputError, no_progress
 from inventory import queries as inventory_queries
-from inventory.commitments import cd_effective
 from inventory.services import PACK_SIZE_COLUMN, categories_canonical, products_upsert
 from sales import queries as sales_queries
 
@@ -260,9 +259,7 @@ def _run_inputs(
 
     progress(50, "Leyendo stock")
     # SPEC §5.7: CD available = snapshot − what open runs hold; store stock = snapshot + in transit.
-    reservations = inventory_queries.cd_reservations(product_id_list)
-    cd = cd_effective(inventory_queries.cd_stock(product_id_list), reservations)
-    store_stock = inventory_queries.store_stock(product_id_list, effective=True)
+    reservations, cd, store_stock = inventory_queries.run_stock(product_id_list)
     if params.limit_by_cd and inventory_queries.cd_stock_date() is None:
         warnings.append("No hay stock CD cargado: con el límite por CD activo no se asigna nada.")
     stores = _stores(params)

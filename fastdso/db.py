@@ -114,22 +114,31 @@ def imports_lock() -> None:
 
 
 @contextmanager
-def work_mem(value: str) -> Iterator[None]:
+def work_mem(value: str, *, jit: bool = True) -> Iterator[None]:
     """PostgreSQL: `work_mem` raised for the statements of the block (this
     transaction only, then back to what it was), so one known big grouping
-    stays in memory without raising it for every query. No-op elsewhere."""
+    stays in memory without raising it for every query. `jit=False` also
+    turns JIT compilation off for the block: a run's reads of a 100M-row
+    table are costed above `jit_above_cost`, and compiling them took 0.17 s
+    of a 1 s read (docs/performance.md, v3). No-op elsewhere."""
     if not is_postgres():
         yield
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('work_mem'), set_config('work_mem', %s, true)", [value])
-        before = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT current_setting('work_mem'), current_setting('jit'), set_config('work_mem', %s, true), "
+            "set_config('jit', %s, true)",
+            [value, "on" if jit else "off"],
+        )
+        before, before_jit = cursor.fetchone()[:2]
     try:
         yield
     finally:
         if not connection.needs_rollback:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('work_mem', %s, true)", [before])
+                cursor.execute(
+                    "SELECT set_config('work_mem', %s, true), set_config('jit', %s, true)", [before, before_jit]
+                )
 
 
 def table_is_empty(table: str) -> bool:
@@ -187,7 +196,9 @@ def _pg_indexes_drop(table: str) -> list[str]:
             cursor.execute(f"DROP INDEX {quote(name)}")
     return [
         *(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}" for name, definition in constraints),
-        *(definition for _name, definition in indexes),
+        # A partitioned table's index reads "CREATE INDEX … ON ONLY parent": built
+        # like that it would stay invalid, with no index on any partition.
+        *(definition.replace(" ON ONLY ", " ON ", 1) for _name, definition in indexes),
     ]
 
 
@@ -242,6 +253,30 @@ def int_columns_read(sql: str, params: Sequence[object], widths: Sequence[int]) 
             {"sql": f"{statement} {list(params)!r}", "time": f"{time.monotonic() - started:.3f}"}
         )
     return [np.concatenate(p) if p else np.zeros(0, dtype=np.int64) for p in parts]
+
+
+_SEND = {8: "int8send", 4: "int4send"}
+
+
+def int_columns_packed(sql: str, params: Sequence[object], widths: Sequence[int]) -> list[np.ndarray]:
+    """PostgreSQL: what `int_columns_read` returns, for a bounded result (a
+    run's SKUs: up to ~1M rows): the server packs every row's binary values
+    into one bytea (`string_agg` of `int8send(…) || …`), sent as one value
+    and cut by numpy. A COPY sends one message per row, and reading those
+    costs psycopg ~3–6 µs each (0.3–0.6 s of a 2,000-SKU run's 100k–170k
+    rows on a busy machine); one value costs nothing per row. The whole result
+    is held once on the server: use `int_columns_read` for millions of rows."""
+    names = [f"c{i}" for i in range(len(widths))]
+    packed = " || ".join(f"{_SEND[w]}(q.{n})" for w, n in zip(widths, names, strict=True))
+    statement = f"SELECT string_agg({packed}, ''::bytea), COUNT(*) FROM ({sql}) AS q({', '.join(names)})"  # noqa: S608 - ours
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        data, count = cursor.fetchone()
+    row_type = np.dtype([(n, f">i{w}") for n, w in zip(names, widths, strict=True)])
+    rows = np.frombuffer(bytes(data or b""), dtype=row_type)
+    if len(rows) != count:  # a NULL value: its row's bytes would be missing
+        raise RuntimeError("unexpected NULL in a packed integer read")
+    return [rows[n].astype(np.int64 if w == 8 else np.int32) for n, w in zip(names, widths, strict=True)]
 
 
 def _int_rows_cut(

@@ -36,7 +36,7 @@ from django.db import connection
 from django.db.models import Subquery
 
 from distribution.models import DistributionLine, DistributionRun
-from fastdso.db import chunks, in_clause
+from fastdso.db import chunks, in_clause, int_columns_packed
 from fastdso.jobs import job_service_down
 from fastdso.models import AuditEvent, Job
 from health import engine
@@ -155,6 +155,23 @@ def _store_stock_positive(product_id_list: Sequence[int]) -> pd.DataFrame:
     ids = sorted({int(i) for i in product_id_list})
     rows: list[tuple[int, int, int]] = []
     step = CHUNK * 10 if connection.vendor == "postgresql" else CHUNK
+    if connection.vendor == "postgresql":  # packed: no Python tuple per row (4.3M rows at 500 stores)
+        parts = [
+            int_columns_packed(
+                f"SELECT s.product_id, s.store_id, s.units FROM {StoreStockSnapshot._meta.db_table} s "  # noqa: S608
+                f"JOIN {Store._meta.db_table} st ON st.id = s.store_id AND st.stock_date = s.snapshot_date "
+                f"WHERE {clause} AND s.units > 0",
+                params,
+                [8, 8, 4],
+            )
+            for clause, params in (in_clause("s.product_id", chunk) for chunk in chunks(ids, step))
+        ]
+        return pd.DataFrame(
+            {
+                c: np.concatenate([p[i] for p in parts]).astype("int64") if parts else np.zeros(0, "int64")
+                for i, c in enumerate(columns)
+            }
+        )
     with connection.cursor() as cursor:
         for chunk in chunks(ids, step):
             clause, params = in_clause("s.product_id", chunk)

@@ -133,7 +133,11 @@ class StoreStockSnapshot(models.Model):
                 fields=["store", "snapshot_date", "product"], name="storestock_store_date_product_uniq"
             ),
         ]
-        indexes = [models.Index(fields=["product", "store", "snapshot_date"], name="storestock_product_idx")]
+        # INCLUDE (units), PostgreSQL: a run's read of its SKUs' stock is an index-only scan
+        # (90k rows for 2,000 SKUs at the reference size: no heap page per row).
+        indexes = [
+            models.Index(fields=["product", "store", "snapshot_date"], name="storestock_product_idx", include=["units"])
+        ]
 
     def __str__(self) -> str:
         return f"{self.store_id}/{self.product_id} {self.snapshot_date}: {self.units}"

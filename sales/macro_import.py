@@ -25,6 +25,7 @@ from django.db import transaction
 from fastdso.jobs import JobInputError, no_progress
 from fastdso.uploads import upload_finish
 from sales.models import DAY_FIELDS, SalesLoad, StoreCoverage
+from sales.partitions import partitions_ensure
 from sales.queries import default_as_of_week
 from sales.sales_file import (
     BASE_DAY_NUMBER,
@@ -75,6 +76,15 @@ class MacroImportResult:
         }
 
 
+def _macro_file_read(path: str | Path, *, progress: Progress, max_bytes: int | None) -> SalesFile:
+    """The file read into weekly rows, then (PostgreSQL) its months' partitions
+    created, each in a short transaction of its own: before the import's
+    transaction, which must not hold the parent table's lock for its length."""
+    data = sales_file_read(path, weekly=True, progress=progress, max_bytes=max_bytes)
+    partitions_ensure(data.first_date, data.last_date)
+    return data
+
+
 def macro_sales_import(
     *,
     path: str | Path,
@@ -89,7 +99,7 @@ def macro_sales_import(
     if mode not in MODES:
         raise JobInputError(f"Modo desconocido «{mode}»: use replace_range o append_range.")
     progress(1, "Leyendo y validando el archivo")
-    data = sales_file_read(path, weekly=True, progress=progress, max_bytes=max_bytes)
+    data = _macro_file_read(path, progress=progress, max_bytes=max_bytes)
     with transaction.atomic():
         catalogue = sales_file_catalogue(
             data, job=job, dataset="macro_sales", progress=progress, commutative=mode == SalesLoad.Mode.APPEND_RANGE

@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import Max, Min, Q
 
 from fastdso.bounds import OutOfRange, bounded_date
-from fastdso.db import chunks, in_clause, int_columns_read, is_postgres, work_mem
+from fastdso.db import chunks, in_clause, int_columns_packed, is_postgres, work_mem
 from fastdso.jobs import JobInputError
 from inventory.models import Product
 from inventory.queries import product_ids
@@ -272,8 +272,56 @@ def weekly_sales(
     span = window(weeks, as_of)
     if not sku_list or span is None or (stores is not None and not stores):
         return _frame([], columns)
+    if is_postgres() and len(sku_list) > PACKED_SKUS:  # bulk reads (the replay); a page's few SKUs: one query
+        return _weekly_sales_packed(sku_list, span, stores)
     rows = _sku_window_rows("p.sku, w.product_id, w.store_id, w.week_start, w.units", sku_list, span, stores=stores)
     return _frame(rows, columns, dates=["week_start"])
+
+
+PACKED_SKUS = 100  # SKUs per packed read: ≤ 500 stores × ~30 weeks each, ≤ ~50 MB a read
+
+
+def _weekly_rows_packed(
+    id_chunk: list[int], span: tuple[dt.date, dt.date], stores: Sequence[int] | None
+) -> list[np.ndarray]:
+    """product_id, store_id, days from the window's first Monday, units of some products."""
+    clause, id_params = in_clause("w.product_id", id_chunk)
+    sql = (
+        "SELECT w.product_id, w.store_id, CAST(w.week_start - CAST(%s AS DATE) AS BIGINT), "  # noqa: S608 - ours
+        f"CAST(w.units AS BIGINT) FROM {WEEKLY} w WHERE {clause} AND w.week_start BETWEEN %s AND %s"
+    )
+    params = [span[0], *id_params, span[0], span[1]]
+    if stores is not None:
+        store_clause, store_params = in_clause("w.store_id", list(stores))
+        sql += f" AND {store_clause}"
+        params += store_params
+    return int_columns_packed(sql, params, [8, 8, 8, 8])
+
+
+def _weekly_sales_packed(
+    sku_list: list[str], span: tuple[dt.date, dt.date], stores: Sequence[int] | None
+) -> pd.DataFrame:
+    """`weekly_sales` on PostgreSQL: the rows come packed in one binary value per
+    PACKED_SKUS SKUs (`int_columns_packed`), by product id, without a Python
+    tuple per row — the replay of the top 2,000 SKUs of 500 stores reads ~10M."""
+    sku_by_id = {product_id: sku for sku, product_id in product_ids(sku_list).items()}
+    parts = []
+    with work_mem(SUMMARY_WORK_MEM, jit=False):
+        for id_chunk in chunks(sorted(sku_by_id), PACKED_SKUS):
+            parts.append(_weekly_rows_packed(id_chunk, span, stores))
+    product, store, day, units = [
+        np.concatenate([p[i] for p in parts]) if parts else np.zeros(0, np.int64) for i in range(4)
+    ]
+    weeks = pd.Series(np.datetime64(span[0], "D") + day.astype("timedelta64[D]"))
+    return pd.DataFrame(
+        {
+            "sku": pd.Series(product).map(sku_by_id).astype("str"),
+            "product_id": product,
+            "store_id": store,
+            "week_start": weeks.dt.date if len(weeks) else pd.Series([], dtype=object),
+            "units": units,
+        }
+    )
 
 
 def category_store_units(
@@ -598,13 +646,13 @@ SUMMARY_WORK_MEM = "64MB"  # a 2,000-SKU read groups ~170k (SKU, store) pairs: i
 
 def _int_frame(sql: str, params: list[object], columns: list[str]) -> pd.DataFrame:
     """The rows of `sql` (bigint columns, none NULL) as an int64 DataFrame:
-    PostgreSQL through binary COPY (no Python object per value: 170k rows
-    0.05 s instead of 0.3 s), SQLite through the cursor."""
+    PostgreSQL packed into one binary value (`fastdso.db.int_columns_packed`:
+    no Python object and no wire message per row), SQLite through the cursor."""
     if not sql:
         return pd.DataFrame({c: pd.Series(dtype="int64") for c in columns})
     if is_postgres():
-        with work_mem(SUMMARY_WORK_MEM):
-            arrays = int_columns_read(sql, params, [8] * len(columns))
+        with work_mem(SUMMARY_WORK_MEM, jit=False):
+            arrays = int_columns_packed(sql, params, [8] * len(columns))
         return pd.DataFrame(dict(zip(columns, arrays, strict=True)))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -640,15 +688,21 @@ def store_product_units(
         step = CHUNK * 10 if connection.vendor == "postgresql" else CHUNK
         id_chunks = list(chunks(ids, step))
     rows: list[tuple] = []
+    parts: list[list[np.ndarray]] = []
     for chunk in id_chunks:
-        rows += _rows(
-            *weekly_sql(
-                "w.product_id, w.store_id, SUM(w.units)",
-                filters=[("w.product_id", chunk)] if chunk is not None else [],
-                span=span,
-                group_by="w.product_id, w.store_id",
-            )
+        sql, params = weekly_sql(
+            "w.product_id, w.store_id, CAST(SUM(w.units) AS BIGINT)",
+            filters=[("w.product_id", chunk)] if chunk is not None else [],
+            span=span,
+            group_by="w.product_id, w.store_id",
         )
+        if is_postgres():  # packed: no Python tuple per (product, store) (~3M at 500 stores)
+            with work_mem(SUMMARY_WORK_MEM, jit=False):
+                parts.append(int_columns_packed(sql, params, [8, 8, 8]))
+            continue
+        rows += _rows(sql, params)
+    if parts:
+        return pd.DataFrame({c: np.concatenate([p[i] for p in parts]) for i, c in enumerate(columns)})
     # numpy builds an integer frame from many tuples far faster than pandas does
     return pd.DataFrame(np.array(rows, dtype="int64").reshape(-1, len(columns)), columns=columns)
 

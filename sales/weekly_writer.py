@@ -30,6 +30,7 @@ from inventory.models import Product
 from sales import engine
 from sales.category_sync import product_categories
 from sales.models import DAY_FIELDS, SalesLoad, SalesWeeklyAgg
+from sales.partitions import weekly_analyze
 from sales.queries import monday
 from sales.sales_file import Progress
 from sales.summary import bulk_write
@@ -264,8 +265,7 @@ def weekly_write(
     if is_postgres() and total >= 10_000:
         # Fresh statistics: the next import's read and the planners' reads
         # must not be planned as if the table were still empty.
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {WEEKLY}")
+        weekly_analyze(first_date, last_date, rows=total)
     return changes.written, changes.cleared
 
 

@@ -20,6 +20,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--daily-rows", type=int, default=None, help="Filas del archivo macro (por defecto, las del tamaño)."
         )
+        parser.add_argument(
+            "--top-weeks", type=int, default=bench.top.TOP_WEEKS, help="Semanas de historia de --size top (104)."
+        )
+        parser.add_argument(
+            "--reuse",
+            action="store_true",
+            help="--size top: medir de nuevo sobre la historia que dejó un --size top anterior (sin generarla).",
+        )
         parser.add_argument("--reset", action="store_true", help="Vaciar las tablas si ya tienen datos.")
         parser.add_argument(
             "--plans", action="store_true", help="Solo EXPLAIN ANALYZE de las lecturas críticas (datos actuales)."
@@ -54,6 +62,8 @@ class Command(BaseCommand):
                 skip=options["skip"],
                 reset=options["reset"],
                 daily_rows=options["daily_rows"],
+                top_weeks=options["top_weeks"],
+                reuse=options["reuse"],
                 out=self.stdout.write,
             )
         except RuntimeError as exc:
