@@ -360,8 +360,8 @@ class ForecastLineSerializer(serializers.ModelSerializer):
         fields = (
             "position", "sku", "product_name", "category", "source", "window_units", "avg_weekly", "proxy_skus",
             "cd_stock", "store_stock", "coverage_units", "purchase_qty", "history", "note",
-            "level", "alpha", "season_factor", "forecast_units", "reserved", "in_transit", "end_of_life",
-            "unflagged_qty",
+            "level", "alpha", "season_factor", "forecast_units", "on_hand", "reserved", "in_transit", "available",
+            "end_of_life", "unflagged_qty",
         )  # fmt: skip
 
 
