@@ -400,4 +400,4 @@ class CompareExportView(PlannerRequiredMixin, CompareMixin, View):
         info = export_info(
             {"run_a": result["a"].run_id, "run_b": result["b"].run_id}, dict(self.request.GET.items()), {}
         )
-        return export_response(frame, fmt, name, text_columns=("sku", "store"), info=info)
+        return export_response(frame, fmt, name, text_columns=("sku", "store"), info=info, request=request)
