@@ -268,8 +268,8 @@ class PlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = TransferPlan
         fields = (
-            "plan_id", "url", "lines_url", "order_url", "web_url", "mode", "scope", "category", "destination", "destination_code",
-            "origin", "origin_code",
+            "plan_id", "url", "lines_url", "order_url", "web_url", "mode", "scope", "category", "destination",
+            "destination_code", "origin", "origin_code",
             "user", "job", "created_at", "request_file_name", "line_count", "total_units", "state", "approved_at",
             "exported_at", "shipped_at", "closed_at", "cancelled_at",
         )  # fmt: skip

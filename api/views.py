@@ -266,7 +266,9 @@ def _order_schema(what: str, path_id: OpenApiParameter, serializer: Any, lines: 
             ),
             parameters=[
                 path_id,
-                OpenApiParameter("format", OpenApiTypes.STR, enum=list(ORDER_FORMATS), description="json, csv or xlsx."),
+                OpenApiParameter(
+                    "format", OpenApiTypes.STR, enum=list(ORDER_FORMATS), description="json, csv or xlsx."
+                ),
             ],
             responses={
                 (200, "application/json"): serializer(many=True),

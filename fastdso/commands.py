@@ -7,6 +7,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from django.core.management.base import CommandError
+from django.utils.translation import ngettext
 
 from fastdso.bounds import OutOfRange, bounded_date
 
@@ -63,5 +64,13 @@ def job_failure(job: Job) -> CommandError:
             f"«{error.get('value', '')}»: {error.get('message', '')}"
         )
     if job.error_count > ERRORS_PRINTED:
-        lines.append(f"  … y {job.error_count - ERRORS_PRINTED} error(es) más (página de la tarea #{job.pk}).")
+        more = job.error_count - ERRORS_PRINTED
+        lines.append(
+            ngettext(
+                "  … y %(n)s error más (página de la tarea #%(job)s).",
+                "  … y %(n)s errores más (página de la tarea #%(job)s).",
+                more,
+            )
+            % {"n": more, "job": job.pk}
+        )
     return CommandError("\n".join(lines))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import ngettext
 
 from fastdso.bounds import OutOfRange, bounded_date
 from fastdso.commands import ERRORS_PRINTED
@@ -54,7 +55,10 @@ class ImportCommand(BaseCommand):
         if job.status != Job.Status.DONE:
             self.stderr.write(f"Tarea #{job.pk} fallida: {job.message}")
             if job.errors:
-                self.stderr.write(f"{job.error_count} error(es). Primeras filas:")
+                self.stderr.write(
+                    ngettext("%(n)s error. Primeras filas:", "%(n)s errores. Primeras filas:", job.error_count)
+                    % {"n": job.error_count}
+                )
                 for error in job.errors[:ERRORS_PRINTED]:
                     row = error.get("row") or "—"
                     self.stderr.write(

@@ -100,7 +100,8 @@ def test_an_erp_runs_a_week_through_the_api(planner, planner_client, db, week):
     # ship: the warehouse confirms part of the order by file (Centro 6 of 10), then the ERP
     # ships the rest with the action; `?state=shipped` lists the run
     today = timezone.localdate()
-    shipped_file = _file("despachos.csv", ["run_id,sku,store,qty,shipped_on", f"{run_id},{SKU},Tienda Centro,6,{today}"])
+    header = "run_id,sku,store,qty,shipped_on"
+    shipped_file = _file("despachos.csv", [header, f"{run_id},{SKU},Tienda Centro,6,{today}"])
     _done(erp, erp.post("/api/v1/uploads/shipments/", {"file": shipped_file}))
     assert _goods(erp, run_id) == {"Tienda Centro": (4, 6, 6, 0), "Tienda Norte": (3, 0, 0, 0)}
     assert erp.get("/api/v1/runs/", {"state": "shipped"}).json()["count"] == 1  # the file marked it shipped

@@ -178,9 +178,7 @@ def test_the_forecast_says_the_stock_as_stock_query_does(toys, week, planner_cli
     selling = Product.objects.get(sku="00012345")
     StockCommitment.objects.bulk_create(
         [
-            StockCommitment(
-                source="TP-1", kind="donor_out", product=selling, store=a, units=-1, approved_on=week(11)
-            ),
+            StockCommitment(source="TP-1", kind="donor_out", product=selling, store=a, units=-1, approved_on=week(11)),
             StockCommitment(source="TP-1", kind="in_transit", product=selling, store=b, units=1, approved_on=week(11)),
         ]
     )

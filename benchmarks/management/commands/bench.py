@@ -29,9 +29,7 @@ class Command(BaseCommand):
             action="store_true",
             help="Solo el replay a densidad completa: 2.000 SKUs × 150 tiendas, 70 semanas (vacía las ventas).",
         )
-        parser.add_argument(
-            "--reuse", action="store_true", help="Con --replay-dense: usar la historia ya cargada."
-        )
+        parser.add_argument("--reuse", action="store_true", help="Con --replay-dense: usar la historia ya cargada.")
         parser.add_argument(
             "--forecast",
             action="store_true",

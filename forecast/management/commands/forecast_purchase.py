@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import ngettext
 
 from fastdso.commands import command_date, command_number, job_failure, output_path_check
 from fastdso.exports import write_export
@@ -68,7 +69,10 @@ class Command(BaseCommand):
             resolved = stores_resolve(labels, create=False).id_by_label
             unknown = [label for label in labels if label not in resolved]
             if unknown:
-                raise CommandError(f"Tienda(s) desconocida(s): {', '.join(unknown)}.")
+                raise CommandError(
+                    ngettext("Tienda desconocida: %(stores)s.", "Tiendas desconocidas: %(stores)s.", len(unknown))
+                    % {"stores": ", ".join(unknown)}
+                )
             store_ids = list(dict.fromkeys(resolved[label] for label in labels))
 
         params: dict[str, Any] = {
