@@ -113,7 +113,6 @@ def replay_dense(
     from django.db import connection
 
     from benchmarks.run import REPLAY_POLICIES, REPLAY_WEEKS, StageClock, history_load, machine, planner_user
-    from replay.models import ReplayRun
     from replay.services import ReplayRequest, replay_run_create
 
     dims = {**DENSE, **(dims or {})}
@@ -127,7 +126,7 @@ def replay_dense(
         data |= {"weekly_rows": rows, "load_s": round(time.perf_counter() - t, 1)}
         out(f"  loaded {rows:,} weekly rows in {data['load_s']} s")
     request = ReplayRequest(
-        scope=ReplayRun.Scope.TOP, top_n=dims["skus"], weeks=REPLAY_WEEKS, cd_supply=1.0, policies=REPLAY_POLICIES
+        scope="top", top_n=dims["skus"], weeks=REPLAY_WEEKS, cd_supply=1.0, policies=REPLAY_POLICIES
     )
     clock = StageClock()
     user = planner_user()
