@@ -373,7 +373,8 @@ def test_compare_exports(planner_client, viewer_client, two_runs):
     run_a, run_b = two_runs
     params = {"a": run_a.run_id, "b": run_b.run_id}
     response = planner_client.get(reverse("distribution:compare_export", args=["csv"]), params)
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    # A Spanish viewer: the Spanish-Excel dialect (issue 32).
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert list(rows[0]) == ["sku", "product_name", "store", "allocated_a", "allocated_b", "delta"]
     assert {(r["sku"], r["store"], r["delta"]) for r in rows} == {
         ("00012345", "Tienda Centro", "1"),
