@@ -246,12 +246,23 @@ class OrderLineSerializer(serializers.Serializer):
     packs = serializers.FloatField(help_text="qty ÷ pack_size.")
 
 
+class PlanOrderLineSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    product_name = serializers.CharField()
+    origin_store_code = serializers.CharField(allow_null=True)
+    origin_store = serializers.CharField()
+    destination_store_code = serializers.CharField(allow_null=True)
+    destination_store = serializers.CharField()
+    qty = serializers.IntegerField(help_text="Units moved from the origin to the destination.")
+
+
 # --- Transfer plans ----------------------------------------------------------------
 
 
 class PlanSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     lines_url = serializers.SerializerMethodField()
+    order_url = serializers.SerializerMethodField()
     web_url = serializers.CharField(source="get_absolute_url", read_only=True)
     user = serializers.CharField(source="user.username", default=None, allow_null=True, read_only=True)
     destination = serializers.CharField(source="destination.name", default=None, allow_null=True, read_only=True)
@@ -263,8 +274,8 @@ class PlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = TransferPlan
         fields = (
-            "plan_id", "url", "lines_url", "web_url", "mode", "scope", "category", "destination", "destination_code",
-            "origin", "origin_code",
+            "plan_id", "url", "lines_url", "order_url", "web_url", "mode", "scope", "category", "destination",
+            "destination_code", "origin", "origin_code",
             "user", "job", "created_at", "request_file_name", "line_count", "total_units", "state", "approved_at",
             "exported_at", "shipped_at", "closed_at", "cancelled_at",
         )  # fmt: skip
@@ -274,6 +285,9 @@ class PlanSerializer(serializers.ModelSerializer):
 
     def get_lines_url(self, plan: TransferPlan) -> str:
         return reverse("api:plan_lines", args=[plan.plan_id])
+
+    def get_order_url(self, plan: TransferPlan) -> str:
+        return reverse("api:plan_order", args=[plan.plan_id])
 
 
 class PlanDetailSerializer(PlanSerializer):
@@ -366,8 +380,8 @@ class ForecastLineSerializer(serializers.ModelSerializer):
         fields = (
             "position", "sku", "product_name", "category", "source", "window_units", "avg_weekly", "proxy_skus",
             "cd_stock", "store_stock", "coverage_units", "purchase_qty", "history", "note",
-            "level", "alpha", "season_factor", "forecast_units", "reserved", "in_transit", "end_of_life",
-            "unflagged_qty",
+            "level", "alpha", "season_factor", "forecast_units", "on_hand", "reserved", "in_transit", "available",
+            "end_of_life", "unflagged_qty",
         )  # fmt: skip
 
 

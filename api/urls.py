@@ -41,6 +41,7 @@ urlpatterns += [
     path(V1 + "plans/", api(views.PlanListView), name="plan_list"),
     path(V1 + "plans/<str:plan_id>/", api(views.PlanDetailView), name="plan_detail"),
     path(V1 + "plans/<str:plan_id>/lines/", api(views.PlanLinesView), name="plan_lines"),
+    path(V1 + "plans/<str:plan_id>/order/", api(views.PlanOrderView), name="plan_order"),
     path(V1 + "plans/<str:plan_id>/status/", api(views.PlanStatusView), name="plan_status"),
     path(V1 + "replays/", api(views.ReplayListView), name="replay_list"),
     path(V1 + "replays/<str:replay_id>/", api(views.ReplayDetailView), name="replay_detail"),

@@ -42,6 +42,8 @@ from health.queries import stock_query
 from inventory.queries import store_codes
 from redistribution import jobs as redistribution_jobs
 from redistribution.explain import explain_records as plan_explain_records
+from redistribution.lifecycle import plan_order_bytes, plan_order_frame
+from redistribution.models import TransferPlan
 from replay import jobs as replay_jobs
 from replay.models import ReplayRun
 
@@ -219,31 +221,36 @@ class XLSXRenderer(BytesRenderer):
 ORDER_FORMATS = ("json", "csv", "xlsx")
 
 
-@extend_schema_view(
-    get=extend_schema(
-        summary="A run's order as sent to the warehouse",
-        description=(
-            "Only the store lines with allocated units: store code and name, SKU, units and packs. "
-            "CSV or XLSX (the same bytes as the file kept when the run was marked exported) or JSON, "
-            "chosen by `?format=` or the Accept header."
-        ),
-        parameters=[
-            RUN_ID,
-            OpenApiParameter("format", OpenApiTypes.STR, enum=list(ORDER_FORMATS), description="json, csv or xlsx."),
-        ],
-        responses={
-            (200, "application/json"): s.OrderLineSerializer(many=True),
-            (200, "text/csv"): OpenApiTypes.BINARY,
-            (200, CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
-        },
-        tags=["runs"],
+def _order_schema(what: str, path_id: OpenApiParameter, serializer: Any, lines: str, tag: str) -> Any:
+    return extend_schema_view(
+        get=extend_schema(
+            summary=f"A {what}'s order as sent to the warehouse",
+            description=(
+                f"{lines} CSV or XLSX (the same bytes as the file kept when the {what} was marked exported) "
+                "or JSON, chosen by `?format=` or the Accept header."
+            ),
+            parameters=[
+                path_id,
+                OpenApiParameter(
+                    "format", OpenApiTypes.STR, enum=list(ORDER_FORMATS), description="json, csv or xlsx."
+                ),
+            ],
+            responses={
+                (200, "application/json"): serializer(many=True),
+                (200, "text/csv"): OpenApiTypes.BINARY,
+                (200, CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
+            },
+            tags=[tag],
+        )
     )
-)
-class RunOrderView(generics.GenericAPIView):
+
+
+class OrderView(generics.GenericAPIView):
+    """What the warehouse gets for a run or a plan: the kept file's bytes when
+    it was kept in that format, else the same bytes built now; or JSON."""
+
     renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer]
     extra_query_params = ("format",)
-    queryset = DistributionRun.objects.none()
-    serializer_class = s.OrderLineSerializer
     pagination_class = None
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
@@ -259,23 +266,37 @@ class RunOrderView(generics.GenericAPIView):
         self.request.accepted_media_type = "application/json"
         return super().handle_exception(exc)
 
-    def get(self, request: Request, run_id: str) -> Response:
-        self.filter_queryset(DistributionRun.objects.none())  # refuses unknown parameters
-        run = queries.run_get(run_id)
-        fmt = request.accepted_renderer.format
+    def order(self, obj: Any, object_id: str, records: Any, build: Any) -> Response:
+        self.filter_queryset(self.get_queryset())  # refuses unknown parameters
+        fmt = self.request.accepted_renderer.format
         if fmt == "json":
-            records = run_order_records(run)
-            audit_record(user=request.user, action="export", obj=run, details={"format": fmt, "rows": len(records)})
-            return Response(s.OrderLineSerializer(records, many=True).data)
-        if run.export_file and run.export_format == fmt:
-            with run.export_file.open("rb") as handle:
+            rows = records(obj)
+            audit_record(user=self.request.user, action="export", obj=obj, details={"format": fmt, "rows": len(rows)})
+            return Response(self.get_serializer(rows, many=True).data)
+        if obj.export_file and obj.export_format == fmt:
+            with obj.export_file.open("rb") as handle:
                 body = handle.read()
         else:
-            body = run_order_bytes(run, fmt)
-        audit_record(user=request.user, action="export", obj=run, details={"format": fmt, "bytes": len(body)})
+            body = build(obj, fmt)
+        audit_record(user=self.request.user, action="export", obj=obj, details={"format": fmt, "bytes": len(body)})
         response = Response(body, content_type=CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = f'attachment; filename="{run.run_id}_pedido.{fmt}"'
+        response["Content-Disposition"] = f'attachment; filename="{object_id}_pedido.{fmt}"'
         return response
+
+
+@_order_schema(
+    "run",
+    RUN_ID,
+    s.OrderLineSerializer,
+    "Only the store lines with allocated units: store code and name, SKU, units and packs.",
+    "runs",
+)
+class RunOrderView(OrderView):
+    queryset = DistributionRun.objects.none()
+    serializer_class = s.OrderLineSerializer
+
+    def get(self, request: Request, run_id: str) -> Response:
+        return self.order(queries.run_get(run_id), run_id, run_order_records, run_order_bytes)
 
 
 # --- Transfer plans ------------------------------------------------------------------------
@@ -401,6 +422,37 @@ class PlanStatusView(StatusView):
 
     def find(self, object_id: str) -> Any:
         return queries.plan_get(object_id)
+
+
+def _plan_order_records(plan: Any) -> list[dict[str, Any]]:
+    frame = plan_order_frame(plan)
+    return [
+        {
+            "sku": row.sku,
+            "product_name": row.product_name,
+            "origin_store_code": row.origin_store_code or None,
+            "origin_store": row.origin_store,
+            "destination_store_code": row.destination_store_code or None,
+            "destination_store": row.destination_store,
+            "qty": int(row.qty),
+        }
+        for row in frame.itertuples(index=False)
+    ]
+
+
+@_order_schema(
+    "plan",
+    PLAN_ID,
+    s.PlanOrderLineSerializer,
+    "Only the moves with units: origin and destination store (code and name), SKU, units.",
+    "plans",
+)
+class PlanOrderView(OrderView):
+    queryset = TransferPlan.objects.none()
+    serializer_class = s.PlanOrderLineSerializer
+
+    def get(self, request: Request, plan_id: str) -> Response:
+        return self.order(queries.plan_get(plan_id), plan_id, _plan_order_records, plan_order_bytes)
 
 
 # --- Replays (SPEC §13) ------------------------------------------------------------------------------

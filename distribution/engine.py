@@ -1204,14 +1204,13 @@ def _finish_types(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(["sku", "priority"], kind="stable").reset_index(drop=True)
 
 
-def _reason_codes(reasons: pd.Series) -> dict[str, int]:
-    """Lines per reason code (the text before ":"), sorted by code: counted on
-    the distinct reasons, not split line by line (12k lines: ~60 ms)."""
-    codes: dict[str, int] = {}
-    for reason, count in reasons.value_counts().items():
-        code = str(reason).split(":")[0]
-        codes[code] = codes.get(code, 0) + int(count)
-    return dict(sorted(codes.items()))
+def _reason_codes(reasons: pd.Series) -> pd.Series:
+    """Lines per reason code (the text before ":"), sorted by code. Counted on
+    the distinct reasons first: splitting 300,000 strings cost the replay a
+    third of each week's plan (issue 29)."""
+    counts = reasons.value_counts()
+    codes = counts.index.astype(str).str.split(":").str[0]
+    return counts.groupby(codes).sum().sort_index()
 
 
 def summarise(lines: pd.DataFrame, *, scope_count: int, limit_by_cd: bool = True) -> dict[str, Any]:
@@ -1242,7 +1241,7 @@ def summarise(lines: pd.DataFrame, *, scope_count: int, limit_by_cd: bool = True
         # v3: lines by model and by reason (reasons that name a category, SKU,
         # store or promotion are counted under their code: "CATEGORY", "LIKE"…).
         "lines_by_model": {str(k): int(v) for k, v in store_lines["model_name"].value_counts().sort_index().items()},
-        "lines_by_reason": _reason_codes(store_lines["reason"]),
+        "lines_by_reason": {str(k): int(v) for k, v in _reason_codes(store_lines["reason"]).items()},
         "pack_exceeds_pairs": int(exceeds.sum()),
         "new_store_lines": int((store_lines["model_name"] == NEW_STORE_MODEL).sum()),
     }

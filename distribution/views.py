@@ -229,7 +229,16 @@ class RunMixin:
             "can_plan": can_plan(self.request.user),
             "lifecycle": lifecycle_context(run, run.run_id),
             "held": source_commitments(run.run_id) if run.state in OPEN_STATES else None,
+            "stock_gap": _stock_gap(run),
         }
+
+
+def _stock_gap(run: DistributionRun) -> str:
+    """The stock-age warning of the run (what the API's `stock_warning` says),
+    in the viewer's language; "" when the latest stock and the run's as-of
+    week are at most two weeks apart."""
+    gap = stock_date_gap(run.as_of_week)
+    return stock_gap_text(gap) if gap else ""
 
 
 class RunSummaryView(RunMixin, TemplateView):
@@ -391,4 +400,4 @@ class CompareExportView(PlannerRequiredMixin, CompareMixin, View):
         info = export_info(
             {"run_a": result["a"].run_id, "run_b": result["b"].run_id}, dict(self.request.GET.items()), {}
         )
-        return export_response(frame, fmt, name, text_columns=("sku", "store"), info=info)
+        return export_response(frame, fmt, name, text_columns=("sku", "store"), info=info, request=request)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import ngettext
 
 from fastdso.bounds import OutOfRange, bounded_date
 from fastdso.jobs import job_start
@@ -75,7 +76,15 @@ def job_failure(job: Job) -> CommandError:
             f"«{error.get('value', '')}»: {error.get('message', '')}"
         )
     if job.error_count > ERRORS_PRINTED:
-        lines.append(f"  … y {job.error_count - ERRORS_PRINTED} error(es) más (página de la tarea #{job.pk}).")
+        more = job.error_count - ERRORS_PRINTED
+        lines.append(
+            ngettext(
+                "  … y %(n)s error más (página de la tarea #%(job)s).",
+                "  … y %(n)s errores más (página de la tarea #%(job)s).",
+                more,
+            )
+            % {"n": more, "job": job.pk}
+        )
     return CommandError("\n".join(lines))
 
 
@@ -129,7 +138,10 @@ class ImportCommand(BaseCommand):
         if job.status != Job.Status.DONE:
             self.stderr.write(f"Tarea #{job.pk} fallida: {job.message}")
             if job.errors:
-                self.stderr.write(f"{job.error_count} error(es). Primeras filas:")
+                self.stderr.write(
+                    ngettext("%(n)s error. Primeras filas:", "%(n)s errores. Primeras filas:", job.error_count)
+                    % {"n": job.error_count}
+                )
                 for error in job.errors[:ERRORS_PRINTED]:
                     row = error.get("row") or "—"
                     self.stderr.write(

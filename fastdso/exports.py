@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy
@@ -63,6 +64,22 @@ def _decimal_comma(value: object) -> object:
     if isinstance(value, float) and not isinstance(value, bool):
         return repr(value).replace(".", ",")
     return value
+
+
+def csv_dialect(request: HttpRequest | None = None, *, language: str | None = None) -> str:
+    """The CSV dialect of a web export — the one rule every CSV that leaves
+    through a page or the API follows: `?csv=standard|excel-es` when the
+    request asks (anything else is a 400), else by the language (`language`,
+    or the viewer's): Spanish → `excel-es` (what Spanish-locale Excel opens
+    into columns), any other → `standard`. Commands keep `standard` (scripts
+    read them, SPEC §9)."""
+    asked = request.GET.get("csv") if request is not None else None
+    if asked:
+        if asked not in CSV_DIALECTS:
+            raise BadRequest(f"csv: {asked[:20]!r} (standard | excel-es)")
+        return asked
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    return CSV_EXCEL_ES if language.split("-")[0] == "es" else CSV_STANDARD
 
 
 def to_csv_bytes(frame: pd.DataFrame, *, dialect: str = CSV_STANDARD) -> bytes:
@@ -221,15 +238,18 @@ def export_response(
     *,
     text_columns: Sequence[str] = ("sku",),
     info: Info | None = None,
+    request: HttpRequest | None = None,
 ) -> HttpResponse:
     """An attachment response: fmt is "csv" or "xlsx". Code columns get a label
-    column; the XLSX gets the `info` sheet (parameters and summary)."""
+    column; the XLSX gets the `info` sheet (parameters and summary); the CSV
+    is in `csv_dialect(request)` (the viewer's language, or `?csv=`)."""
     frame = with_label_columns(frame)
     if fmt == "xlsx":
         body = to_xlsx_bytes(frame, text_columns=text_columns, info=info)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        fmt, body, content_type = "csv", to_csv_bytes(frame), "text/csv; charset=utf-8"
+        fmt, content_type = "csv", "text/csv; charset=utf-8"
+        body = to_csv_bytes(frame, dialect=csv_dialect(request))
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
@@ -270,7 +290,7 @@ def list_export_response(request: HttpRequest, frame: pd.DataFrame, filename: st
         details={"rows": len(frame), "format": fmt, "filters": _filters_text(request)},
     )
     info = export_info({"export": what, "rows": len(frame)}, dict(request.GET.items()), {})
-    return export_response(frame, fmt, filename, text_columns=("sku", "store"), info=info)
+    return export_response(frame, fmt, filename, text_columns=("sku", "store"), info=info, request=request)
 
 
 # --- One shape for a table that leaves the system (a run's lines and order) ---------
@@ -303,7 +323,7 @@ class ExportOptions:
 
     def resolved(self) -> ExportOptions:
         language = self.language or translation.get_language() or settings.LANGUAGE_CODE
-        dialect = self.dialect or (CSV_EXCEL_ES if language.split("-")[0] == "es" else CSV_STANDARD)
+        dialect = self.dialect or csv_dialect(language=language)
         return ExportOptions(headers=self.headers, language=language, dialect=dialect)
 
 

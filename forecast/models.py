@@ -104,8 +104,12 @@ class ForecastLine(models.Model):
     alpha = models.FloatField(_("α"), null=True, blank=True)
     season_factor = models.FloatField(_("índice estacional medio"), null=True, blank=True)
     forecast_units = models.FloatField(_("pronóstico de la cobertura"), null=True, blank=True)
-    reserved = models.IntegerField(_("reservado en CD"), default=0)
+    # The stock position as Stock Query says it (SPEC v3 §5.7): the CD plus the
+    # selected stores; purchase = coverage − available.
+    on_hand = models.IntegerField(_("existencias"), default=0)
+    reserved = models.IntegerField(_("reservado"), default=0)
     in_transit = models.IntegerField(_("en tránsito"), default=0)
+    available = models.IntegerField(_("disponible"), default=0)
     end_of_life = models.BooleanField(_("fin de vida"), default=False)
     unflagged_qty = models.IntegerField(_("compra sin la marca de fin de vida"), default=0)
     # Units per week of the window, oldest first, at the selected stores (sparkline).

@@ -32,7 +32,10 @@ def line_totals(lines: QuerySet[ForecastLine]) -> dict[str, Any]:
         coverage_units=Sum("coverage_units"),
         cd_stock=Sum("cd_stock"),
         store_stock=Sum("store_stock"),
+        on_hand=Sum("on_hand"),
+        reserved=Sum("reserved"),
         in_transit=Sum("in_transit"),
+        available=Sum("available"),
         purchase_qty=Sum("purchase_qty"),
     )
 

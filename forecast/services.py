@@ -136,24 +136,39 @@ def _sku_week_units(
 
 
 def _stock_by_sku(
-    scope: pd.DataFrame, stores: list[int] | None, *, effective: bool = False
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """CD and store stock per SKU. `effective` (seasonal): CD units available
-    (snapshot − reserved by open runs, with `reserved`) and the stores'
-    snapshot with `in_transit` (what open runs and plans still move there,
-    SPEC §5.7) — the inventory app's effective-stock queries."""
+    scope: pd.DataFrame, stores: list[int] | None, *, net: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The stock position per SKU, said apart as Stock Query says it
+    (`inventory.queries.stock_position`, SPEC v3 §5.7): the CD's row plus the
+    selected stores' rows, summed. Returns (cd, stores, position):
+    cd DataFrame[sku, units (CD available), reserved], stores DataFrame[sku,
+    units (counted), in_transit (coming less promised out)] — the engine's
+    inputs, whose sum is `available` — and position DataFrame[sku, on_hand,
+    reserved, in_transit, available]. `net=False` (method sma, the V2 rule
+    kept as it was): cd and stores are the counts only, [sku, units]."""
     known = scope[scope["product_id"].notna()]
     sku_by_id = {int(pk): sku for pk, sku in zip(known["product_id"], known["sku"], strict=True)}
-    ids = list(sku_by_id)
-    cd = stock_queries.cd_stock(ids, effective=effective)
-    shops = stock_queries.store_stock(ids, stores, effective=effective)
-    cd["sku"] = cd["product_id"].map(sku_by_id)
-    shops["sku"] = shops["product_id"].map(sku_by_id)
-    if not effective:
-        return cd[["sku", "units"]], shops[["sku", "units"]]
-    cd = cd.rename(columns={"reserved_units": "reserved"})
-    shops = shops.assign(units=shops["snapshot_units"])
-    return cd[["sku", "units", "reserved"]], shops[["sku", "units", "in_transit"]]
+    frame = stock_queries.stock_position(list(sku_by_id), stores)
+    frame["sku"] = frame["product_id"].map(sku_by_id)
+    at_cd = frame["store_id"].isna()
+    cd = frame[at_cd].assign(units=lambda f: f["on_hand"] - f["reserved"])[["sku", "units", "reserved"]]
+    shops = frame[~at_cd].assign(in_transit=lambda f: f["in_transit"] - f["reserved"], units=lambda f: f["on_hand"])
+    position = frame.groupby("sku", as_index=False)[["on_hand", "reserved", "in_transit", "available"]].sum()
+    if not net:
+        cd, shops = cd.assign(units=cd["units"] + cd["reserved"]), shops.assign(in_transit=0)
+        return cd[["sku", "units"]].reset_index(drop=True), shops[["sku", "units"]].reset_index(drop=True), position
+    return cd.reset_index(drop=True), shops[["sku", "units", "in_transit"]].reset_index(drop=True), position
+
+
+def _with_position(result: pd.DataFrame, position: pd.DataFrame) -> pd.DataFrame:
+    """The forecast's lines with the four stock columns of Stock Query (0 where nothing is held)."""
+    result = result.drop(columns=[c for c in STOCK_COLUMNS if c in result.columns])
+    result = result.merge(position, on="sku", how="left")
+    result[list(STOCK_COLUMNS)] = result[list(STOCK_COLUMNS)].fillna(0).astype("int64")
+    return result
+
+
+STOCK_COLUMNS = ("on_hand", "reserved", "in_transit", "available")
 
 
 def _promoted(scope: pd.DataFrame, weeks: int, as_of: dt.date, stores: list[int] | None) -> pd.DataFrame:
@@ -220,13 +235,14 @@ def forecast_run_create(
     category_weekly = None
     if seasonal or eval_params:
         category_weekly = sales_queries.category_week_totals(categories, read_weeks, as_of_week, stores)
-    cd, shops = _stock_by_sku(scope, stores, effective=seasonal)
+    cd, shops, position = _stock_by_sku(scope, stores, net=seasonal)
 
     if seasonal:
         frames = (scope, sales, category_weekly, category_units, cd, shops)
         result = _seasonal_result(request, params, frames, as_of_week, stores)
     else:
         result = engine.purchase_forecast(scope, sales, category_units, cd, shops, window_weeks, params)
+    result = _with_position(result, position)
 
     backtest_data, evaluation = _backtests(
         (scope, sales, category_weekly), as_of_week, read_weeks, backtest_params, eval_params, progress
@@ -469,8 +485,10 @@ def _line_frame(run: ForecastRun, merged: pd.DataFrame) -> pd.DataFrame:
             "alpha": optional("alpha", None),
             "season_factor": optional("season_factor", None),
             "forecast_units": optional("forecast_units", None),
-            "reserved": optional("reserved", 0),
-            "in_transit": optional("in_transit", 0),
+            "on_hand": merged["on_hand"].astype("int64"),
+            "reserved": merged["reserved"].astype("int64"),
+            "in_transit": merged["in_transit"].astype("int64"),
+            "available": merged["available"].astype("int64"),
             "end_of_life": optional("end_of_life", False),
             "unflagged_qty": optional("unflagged_qty", merged["purchase_qty"].astype("int64")),
         }
@@ -536,8 +554,10 @@ EXPORT_COLUMNS = [
     "method",
     "end_of_life",
     "unflagged_qty",
-    "in_transit",
+    "on_hand",
     "reserved",
+    "in_transit",
+    "available",
     "level",
     "alpha",
     "season_factor",
@@ -579,8 +599,10 @@ def forecast_export_frame(run: ForecastRun) -> pd.DataFrame:
         "note",
         "end_of_life",
         "unflagged_qty",
-        "in_transit",
+        "on_hand",
         "reserved",
+        "in_transit",
+        "available",
         "level",
         "alpha",
         "season_factor",

@@ -83,9 +83,11 @@ class ForecastLineTable(tables.Table):
         footer=_total("avg_weekly", decimals=True), verbose_name=_("prom. semanal"), attrs=_num()
     )
     coverage_units = IntColumn(footer=_total("coverage_units"), verbose_name=_("cobertura (u.)"), attrs=_num())
-    cd_stock = IntColumn(footer=_total("cd_stock"), verbose_name=_("stock CD"), attrs=_num())
-    store_stock = IntColumn(footer=_total("store_stock"), verbose_name=_("stock tiendas"), attrs=_num())
+    # The stock position as Stock Query says it (CD + selected stores): purchase = coverage − available.
+    on_hand = IntColumn(footer=_total("on_hand"), verbose_name=_("existencias"), attrs=_num())
+    reserved = IntColumn(footer=_total("reserved"), verbose_name=_("reservado"), attrs=_num())
     in_transit = IntColumn(footer=_total("in_transit"), verbose_name=_("en tránsito"), attrs=_num())
+    available = IntColumn(footer=_total("available"), verbose_name=_("disponible"), attrs=_num())
     purchase_qty = IntColumn(footer=_total("purchase_qty"), verbose_name=_("compra"), attrs=_num("fw-semibold"))
     history = tables.Column(verbose_name=_("historia semanal"), orderable=False, empty_values=())
 
@@ -100,9 +102,10 @@ class ForecastLineTable(tables.Table):
             "window_units",
             "avg_weekly",
             "coverage_units",
-            "cd_stock",
-            "store_stock",
+            "on_hand",
+            "reserved",
             "in_transit",
+            "available",
             "purchase_qty",
             "history",
         )

@@ -230,4 +230,5 @@ class ForecastRunExportView(PlannerRequiredMixin, View):
             f"pronostico-compra-{run.pk}",
             text_columns=("sku", "product_name", "category"),
             info=forecast_export_info(run),
+            request=request,
         )

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 from django.db.models import Sum
 
-from fastdso.exports import to_csv_bytes, to_xlsx_bytes
+from fastdso.exports import WAREHOUSE, csv_dialect, to_csv_bytes, to_xlsx_bytes
 from fastdso.lifecycle import PlanKind
 from inventory.models import StockCommitment
 from inventory.services import (
@@ -77,11 +77,24 @@ def _release(plan: TransferPlan, now: dt.datetime) -> int:
     return stock_commitments_release(source=plan.plan_id, released_at=now)
 
 
-def _export(plan: TransferPlan, fmt: str) -> bytes:
+def plan_order_frame(plan: TransferPlan) -> pd.DataFrame:
+    """The moves the warehouse carries out: the plan's lines with qty > 0."""
     frame = plan_lines_frame(plan)
+    return frame[frame["qty"] > 0].reset_index(drop=True)
+
+
+def plan_order_bytes(plan: TransferPlan, fmt: str) -> bytes:
+    """The plan as the warehouse gets it — the file kept when marked exported
+    and the API's `/plans/{id}/order/`: CSV in the warehouse's dialect (Spanish:
+    `;`, decimal comma, BOM) or XLSX."""
+    frame = plan_order_frame(plan)
     if fmt == "xlsx":
         return to_xlsx_bytes(frame, text_columns=("sku", "plan_id"))
-    return to_csv_bytes(frame)
+    return to_csv_bytes(frame, dialect=csv_dialect(language=WAREHOUSE.language))
+
+
+def _export(plan: TransferPlan, fmt: str) -> bytes:
+    return plan_order_bytes(plan, fmt)
 
 
 KIND = PlanKind(

@@ -205,4 +205,6 @@ class PlanExportView(PlannerRequiredMixin, View):
         plan = get_object_or_404(TransferPlan, plan_id=plan_id)
         frame = plan_lines_frame(plan)
         audit_record(user=request.user, action="export", obj=plan, details={"formato": fmt, "filas": len(frame)})
-        return export_response(frame, fmt, plan.plan_id, text_columns=("sku", "plan_id"), info=plan_export_info(plan))
+        return export_response(
+            frame, fmt, plan.plan_id, text_columns=("sku", "plan_id"), info=plan_export_info(plan), request=request
+        )

@@ -229,4 +229,4 @@ class ReplayExportView(PlannerRequiredMixin, View):
         run = get_object_or_404(ReplayRun, replay_id=replay_id)
         frame = replay_export_frame(run)
         replay_export_record(run=run, user=request.user, fmt=fmt, rows=len(frame))
-        return export_response(frame, fmt, run.replay_id, text_columns=("policy",))
+        return export_response(frame, fmt, run.replay_id, text_columns=("policy",), request=request)

@@ -19,6 +19,7 @@ import io
 
 import pandas as pd
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from api.services import api_token_create
@@ -96,11 +97,58 @@ def test_an_erp_runs_a_week_through_the_api(planner, planner_client, db, week):
     assert shown == {(o["sku"], o["store"]): o["qty"] for o in order}
     assert f"{run_id}" in planner_client.get(reverse("distribution:run_detail", args=[run_id])).content.decode()
 
-    # ------------------------------------------------------------------------------------------
-    # SHIPPING AND RECEIPTS — issue 27 (being built now): when the `shipped` state and the
-    # shipment/receipt files land, continue this flow here, through the API only:
-    #   1. POST /api/v1/runs/{run_id}/status/ {"action": "ship"} (or a shipment file upload:
-    #      run_id, sku, store, qty, shipped_on) → state "shipped", `?state=shipped` lists it;
-    #   2. upload a receipt file (run_id, sku, store, qty, received_on) → the in-transit units
-    #      of the order end; check the run page's "en tránsito" figures against `order` above.
-    # ------------------------------------------------------------------------------------------
+    # ship: the warehouse confirms part of the order by file (Centro 6 of 10), then the ERP
+    # ships the rest with the action; `?state=shipped` lists the run
+    today = timezone.localdate()
+    header = "run_id,sku,store,qty,shipped_on"
+    shipped_file = _file("despachos.csv", [header, f"{run_id},{SKU},Tienda Centro,6,{today}"])
+    _done(erp, erp.post("/api/v1/uploads/shipments/", {"file": shipped_file}))
+    assert _goods(erp, run_id) == {"Tienda Centro": (4, 6, 6, 0), "Tienda Norte": (3, 0, 0, 0)}
+    assert erp.get("/api/v1/runs/", {"state": "shipped"}).json()["count"] == 1  # the file marked it shipped
+    assert _page_goods(planner_client, run_id) == _goods(erp, run_id)
+    changed = erp.post(f"/api/v1/runs/{run_id}/status/", {"action": "ship"})
+    assert changed.status_code == 200 and changed.json()["state"] == "shipped", changed.content
+    assert _goods(erp, run_id) == {"Tienda Centro": (0, 10, 10, 0), "Tienda Norte": (0, 3, 3, 0)}
+    assert [r["run_id"] for r in erp.get("/api/v1/runs/", {"state": "shipped"}).json()["results"]] == [run_id]
+
+    # receipt: Centro received all 10, Norte 2 of its 3 (one still on the truck)
+    receipts = _file(
+        "recepciones.csv",
+        [
+            "run_id,sku,store,qty,received_on",
+            f"{run_id},{SKU},Tienda Centro,10,{today}",
+            f"{run_id},{SKU},Tienda Norte,2,{today}",
+        ],
+    )
+    _done(erp, erp.post("/api/v1/uploads/receipts/", {"file": receipts}))
+    goods = _goods(erp, run_id)
+    assert goods == {"Tienda Centro": (0, 10, 0, 10), "Tienda Norte": (0, 3, 1, 2)}
+    # the planner's page shows the same goods per line
+    assert _page_goods(planner_client, run_id) == goods
+    page = planner_client.get(reverse("distribution:run_lines", args=[run_id])).content.decode()
+    assert "en tránsito: 1" in page
+
+
+def _goods(erp: APIClient, run_id: str) -> dict[str, tuple[int, int, int, int]]:
+    """Per store line of the run (API): reserved, shipped, in transit, received."""
+    rows = erp.get(f"/api/v1/runs/{run_id}/lines/").json()["results"]
+    return {
+        r["store"]: (r["reserved_qty"], r["shipped_qty"], r["in_transit_qty"], r["received_qty"])
+        for r in rows
+        if r["store"] and r["allocated_qty"] > 0
+    }
+
+
+def _page_goods(client, run_id: str) -> dict[str, tuple[int, int, int, int]]:
+    """The same four figures as the run page's lines table holds them."""
+    page = client.get(reverse("distribution:run_lines", args=[run_id]))
+    return {
+        r.record.store.name: (
+            r.record.goods_reserved,
+            r.record.goods_shipped,
+            r.record.goods_in_transit,
+            r.record.goods_received,
+        )
+        for r in page.context["table"].paginated_rows  # the rows the page rendered, goods attached
+        if r.record.store is not None and r.record.allocated_qty > 0
+    }

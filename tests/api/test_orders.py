@@ -117,3 +117,42 @@ def test_order_xlsx_reads_back_and_bad_formats_are_400(planner_api, run):
     assert bad.status_code == 400 and list(bad.json()) == ["format"]
     assert planner_api.get(url, {"format": "csv", "headers": "codes"}).status_code == 400
     assert planner_api.get("/api/v1/runs/DR-NOPE/order/", {"format": "csv"}).status_code == 404
+
+
+def test_plan_order_is_the_kept_file_in_every_format(planner_api, data, planner):
+    """Issue 32: `/api/v1/plans/{id}/order/` as `/runs/{id}/order/`: only the
+    moves with units, JSON or the kept file's bytes (CSV in the warehouse's
+    Spanish dialect, XLSX); bad formats 400."""
+    from fastdso.lifecycle import run_transition
+
+    alfa, (centro, norte, _sur) = data["alfa"], data["stores"]
+    Store.objects.filter(pk=norte.pk).update(code="N02")
+    plan = TransferPlan.objects.create(plan_id="TP-20261207-0001", line_count=2, total_units=3)
+    TransferLine.objects.create(
+        plan=plan, product=alfa, origin_store=centro, destination_store=norte, qty=3, destination_demand=1.25
+    )
+    TransferLine.objects.create(plan=plan, product=alfa, origin_store=norte, destination_store=centro, qty=0)
+    url = f"/api/v1/plans/{plan.plan_id}/order/"
+    assert planner_api.get("/api/v1/plans/").json()["results"][0]["order_url"] == url
+    assert planner_api.get(url).json() == [
+        {"sku": "00012345", "product_name": "Consola Alfa", "origin_store_code": None, "origin_store": "Tienda Centro",
+         "destination_store_code": "N02", "destination_store": "Tienda Norte", "qty": 3},
+    ]  # fmt: skip
+    before = planner_api.get(url, {"format": "csv"})
+    assert before.status_code == 200 and before["Content-Type"].startswith("text/csv")
+    run_transition(run_id=plan.plan_id, action="approve", user=planner)
+    run_transition(run_id=plan.plan_id, action="export", user=planner, export_format="csv")
+    plan.refresh_from_db()
+    kept = plan.export_file.open("rb").read()
+    assert planner_api.get(url, HTTP_ACCEPT="text/csv").content == kept == before.content
+    assert kept.startswith("\ufeff".encode())
+    frame = pd.read_csv(io.BytesIO(kept), sep=";", decimal=",", encoding="utf-8-sig", dtype={"sku": str})
+    assert frame[["sku", "origin_store", "destination_store", "qty"]].values.tolist() == [
+        ["00012345", "Tienda Centro", "Tienda Norte", 3]
+    ]
+    assert frame["destination_demand"].tolist() == [1.25]
+    book = openpyxl.load_workbook(io.BytesIO(planner_api.get(url, {"format": "xlsx"}).content))
+    assert [row[1] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)] == ["00012345"]
+    bad = planner_api.get(url, {"format": "pdf"})
+    assert bad.status_code == 400 and list(bad.json()) == ["format"]
+    assert planner_api.get("/api/v1/plans/TP-NOPE/order/", {"format": "csv"}).status_code == 404

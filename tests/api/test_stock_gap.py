@@ -39,3 +39,20 @@ def test_page_and_api_warn_when_stock_is_months_after_the_sales(planner_api, pla
     planner_client.cookies["django_language"] = "es"
     CDStockSnapshot.objects.update(snapshot_date=as_of + dt.timedelta(days=6))
     assert planner_api.get(f"/api/v1/runs/{run.run_id}/").json()["stock_warning"] is None
+
+
+def test_the_run_page_warns_like_the_api(planner_api, planner_client, data, week):
+    """Issue 32: the run's own page (every tab) says what its API says."""
+    as_of = week(11)
+    planner_api.post("/api/v1/runs/", {"file": csv("pedido.csv", REQUEST), "as_of": as_of.isoformat()})
+    run = DistributionRun.objects.get()
+    CDStockSnapshot.objects.update(snapshot_date=as_of + dt.timedelta(days=6 + 9 * 7))
+    for name in ("run_detail", "run_lines", "run_stores", "run_exceptions"):
+        page = planner_client.get(reverse(f"distribution:{name}", args=[run.run_id])).content.decode()
+        assert 'id="stock-gap"' in page and "9 semanas posterior" in page, name
+    planner_client.cookies["django_language"] = "en"
+    assert "9 weeks after" in planner_client.get(reverse("distribution:run_detail", args=[run.run_id])).content.decode()
+    planner_client.cookies["django_language"] = "es"
+    CDStockSnapshot.objects.update(snapshot_date=as_of + dt.timedelta(days=6))
+    page = planner_client.get(reverse("distribution:run_detail", args=[run.run_id])).content.decode()
+    assert 'id="stock-gap"' not in page

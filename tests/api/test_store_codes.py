@@ -51,5 +51,5 @@ def test_the_plan_export_carries_both_store_codes(planner_client, data):
         ["Tienda Centro", "C01", ""]
     ]
     response = planner_client.get(reverse("redistribution:plan_export", args=[plan.plan_id, "csv"]))
-    exported = pd.read_csv(io.BytesIO(response.content), encoding="utf-8-sig", dtype=str)
+    exported = pd.read_csv(io.BytesIO(response.content), sep=";", encoding="utf-8-sig", dtype=str)
     assert exported["origin_store_code"].tolist() == ["C01"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.urls import reverse
+from django.urls import URLResolver, get_resolver, reverse
 from playwright.sync_api import Page
 
 from distribution.models import DistributionRun
@@ -96,7 +96,41 @@ def _pages() -> list[str]:
     pages.append(ReplayRun.objects.get().get_absolute_url())
     pages.append(ForecastRun.objects.get().get_absolute_url())
     pages.append(reverse("job_detail", args=[Job.objects.order_by("id").first().pk]))
+    pages.append(reverse("inventory:stock_query") + "?sku=00012340")
+    pages += [reverse(name) for name in ("inventory:demo_clear", "api:profile")]
     return list(dict.fromkeys(pages))
+
+
+NOT_PAGES = {"login", "logout", "set_language", "favicon", "api:not_found"}
+
+
+def _routes(patterns: list, prefix: str = "", namespace: str = "") -> list[tuple[str, str]]:
+    """(route, name) of every URL pattern, namespaces walked."""
+    found = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(n for n in (namespace, pattern.namespace or "") if n)
+            found += _routes(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif pattern.name:
+            found.append((prefix + str(pattern.pattern), ":".join(n for n in (namespace, pattern.name) if n)))
+    return found
+
+
+def test_every_page_without_arguments_is_measured(everything):
+    """The list above cannot fall behind: every named page that takes no
+    argument (uploads of shipments, receipts, promotions, stores, the replay…)
+    is measured, except the login/logout/language endpoints, exports and the API."""
+    measured = set(_pages())
+    missing = [
+        name
+        for route, name in _routes(get_resolver().url_patterns)
+        if "<" not in route
+        and not route.startswith(("admin", "api/", "^api"))
+        and "export" not in route
+        and name not in NOT_PAGES
+        and reverse(name) not in measured
+    ]
+    assert not missing, missing
 
 
 def test_no_page_overflows_or_clips_a_table_at_1366px(planner_page: Page, everything):

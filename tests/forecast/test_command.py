@@ -95,7 +95,7 @@ def test_stores_by_code(data, tmp_path):
     ("args", "message"),
     [
         (["--category", "Nada"], "Categoría desconocida"),
-        (["--category", "Consolas", "--stores", "Tienda Fantasma"], "Tienda(s) desconocida(s): Tienda Fantasma"),
+        (["--category", "Consolas", "--stores", "Tienda Fantasma"], "Tienda desconocida: Tienda Fantasma"),
         (["--skus", "/no/existe.csv"], "No existe el archivo"),
         (["--category", "Consolas", "--weeks", "0"], "debe ser al menos 1"),
         (["--category", "Consolas", "--coverage-weeks", "x"], "no es un número"),

@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from forecast import engine
 from forecast.models import ForecastLine, ForecastRun
@@ -128,7 +129,10 @@ def test_method_sma_keeps_v2(toys, week):
     line = lines(run)["00012345"]
     # V2: 12 weeks, promoted week included, raw snapshots: (11 × 10 + 50) / 12 × 4 = 53.33 → 54 − 20 − 4.
     assert (run.method, run.weeks, line.coverage_units, line.purchase_qty) == ("sma", 12, 54, 30)
-    assert (line.cd_stock, line.store_stock, line.reserved, line.in_transit) == (20, 4, 0, 0)
+    assert (line.cd_stock, line.store_stock) == (20, 4)
+    # The page still says what the stock is (as Stock Query does): 24 counted, 3
+    # reserved at the CD, 3 on the way; V2 buys on the counts all the same.
+    assert (line.on_hand, line.reserved, line.in_transit, line.available) == (24, 3, 3, 24)
 
 
 def test_forecast_eval_command_writes_the_csv(toys, week, tmp_path):
@@ -160,3 +164,49 @@ def test_forecast_eval_command_writes_the_csv(toys, week, tmp_path):
         call_command("forecast_eval", "--category", "Juguetes", "--origins", "0")
     with pytest.raises(CommandError, match="Categoría desconocida"):
         call_command("forecast_eval", "--category", "Nada")
+
+
+@pytest.mark.parametrize("method", ["seasonal", "sma"])
+def test_the_forecast_says_the_stock_as_stock_query_does(toys, week, planner_client, method):
+    """Issue 27: for the same SKU and store the forecast shows what Stock Query
+    shows — on hand, reserved, in transit, available — and (seasonal) buys
+    coverage − available. A transfer plan also takes 1 unit out of store A."""
+    from health.queries import stock_query
+    from inventory.models import Product
+
+    a, b = toys
+    selling = Product.objects.get(sku="00012345")
+    StockCommitment.objects.bulk_create(
+        [
+            StockCommitment(source="TP-1", kind="donor_out", product=selling, store=a, units=-1, approved_on=week(11)),
+            StockCommitment(source="TP-1", kind="in_transit", product=selling, store=b, units=1, approved_on=week(11)),
+        ]
+    )
+    run, _ = forecast_run_create(
+        request=ForecastRequest(
+            scope=str(ForecastRun.Scope.SKUS),
+            skus=("00012345",),
+            store_ids=(a.pk,),
+            as_of=week(11),
+            method=method,
+            backtest_weeks=0,
+            evaluation_origins=0,
+        )
+    )
+    line = lines(run)["00012345"]
+    query = stock_query(selling)
+    store_a = query.stores.set_index("store_id").loc[a.pk]
+    # Stock Query: CD 20 counted, 3 reserved; store A 4 counted, 1 promised out, 3 coming.
+    assert (query.cd_on_hand, query.cd_reserved, query.cd_stock) == (20, 3, 17)
+    assert (store_a["on_hand"], store_a["reserved"], store_a["in_transit"], store_a["stock"]) == (4, 1, 3, 6)
+    assert (line.on_hand, line.reserved, line.in_transit, line.available) == (
+        query.cd_on_hand + store_a["on_hand"],
+        query.cd_reserved + store_a["reserved"],
+        store_a["in_transit"],
+        query.cd_stock + store_a["stock"],
+    )
+    if method == "seasonal":
+        assert line.purchase_qty == max(line.coverage_units - line.available, 0) == 40 - 23
+    page = planner_client.get(reverse("forecast:run_detail", args=[run.pk])).content.decode()
+    for header in ("existencias", "reservado", "en tránsito", "disponible"):
+        assert header in page.lower(), header

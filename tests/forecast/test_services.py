@@ -238,7 +238,9 @@ def test_query_count_does_not_grow_with_the_number_of_skus(shop, week):
     small = count([p.sku for p in items[:3]])
     large = count([p.sku for p in items])
     assert large == small
-    assert large <= 14
+    # (14 before issue 27: the stock is now read as Stock Query reads it, on hand,
+    # reserved and in transit apart — a few grouped queries more, per chunk.)
+    assert large <= 17
 
 
 def test_backtest_is_stored_with_the_run(shop, week):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pandas as pd
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -222,7 +223,10 @@ def test_csv_export(planner_client, data):
     response = planner_client.get(reverse("forecast:run_export", args=[run.pk, "csv"]))
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith('.csv"')
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    # A Spanish viewer: `;` and decimal comma (issue 32), read back with pandas too.
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    frame = pd.read_csv(io.BytesIO(response.content), sep=";", decimal=",", encoding="utf-8-sig", dtype={"sku": str})
+    assert frame["avg_weekly"].tolist()[0] == 4.0 and frame["sku"].tolist() == ["00012345", "00077777"]
     assert rows[0][:8] == [
         "sku",
         "product_name",
@@ -233,7 +237,7 @@ def test_csv_export(planner_client, data):
         "purchase_qty",
         "source",
     ]
-    assert rows[1][:8] == ["00012345", "Consola Alfa", "Consolas", "4.0", "2", "3", "11", "MACRO"]
+    assert rows[1][:8] == ["00012345", "Consola Alfa", "Consolas", "4,0", "2", "3", "11", "MACRO"]
     assert rows[2][0] == "00077777"
     assert rows[2][7] == "NO_HISTORY"
     event = AuditEvent.objects.get(action="export")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pandas as pd
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -165,11 +166,38 @@ def test_alert_list_pages_a_large_frame(viewer_client, db, week, django_assert_m
 
 
 def test_alert_export_keeps_leading_zeros(planner_client, network):
-    response = planner_client.get(reverse("inventory:health_alerts_export"), {"format": "csv"})
+    response = planner_client.get(reverse("inventory:health_alerts_export"), {"format": "csv", "csv": "standard"})
     text = response.content.decode("utf-8-sig")
     assert text.splitlines()[0] == "store,sku,product_name,category,stock,weekly_demand,woc,alert,alert_label"
     assert "Tienda Norte,00012345,Consola Alfa,Consolas,0,2.0,0.0,OUT_OF_STOCK_WITH_DEMAND" in text
     assert AuditEvent.objects.filter(action="export", details__rows=3).exists()
+
+
+@pytest.mark.parametrize(
+    "name", ["inventory:health_alerts_export", "inventory:cd_stock_export", "inventory:store_stock_export"]
+)
+def test_list_csv_exports_follow_the_viewers_language(planner_client, network, name):
+    """Issue 32: one dialect rule for every CSV (fastdso.exports.csv_dialect):
+    Spanish → `;`, decimal comma, BOM; English → `,` and a decimal point;
+    `?csv=` overrides. Read back with pandas, the figures are the same."""
+    url = reverse(name)
+    spanish = planner_client.get(url, {"format": "csv"}).content
+    assert spanish.startswith("\ufeff".encode())
+    es = pd.read_csv(io.BytesIO(spanish), sep=";", decimal=",", encoding="utf-8-sig", dtype={"sku": str})
+    planner_client.cookies["django_language"] = "en"
+    en = pd.read_csv(
+        io.BytesIO(planner_client.get(url, {"format": "csv"}).content), encoding="utf-8-sig", dtype={"sku": str}
+    )
+    forced = planner_client.get(url, {"format": "csv", "csv": "excel-es"}).content
+    planner_client.cookies["django_language"] = "es"
+    assert len(es) > 0 and list(es.columns[:4]) == list(en.columns[:4])
+    numbers = [c for c in es.columns if c in ("units", "stock", "weekly_demand", "woc")]
+    assert numbers and es[numbers].equals(en[numbers])
+    assert es["sku"].tolist() == en["sku"].tolist() and "00012345" in es["sku"].tolist()
+    assert forced.decode("utf-8-sig").splitlines()[0].count(";") == len(es.columns) - 1  # ?csv= wins
+    assert planner_client.get(url, {"format": "csv", "csv": "latin"}).status_code == 400
+    if name == "inventory:health_alerts_export":
+        assert es["weekly_demand"].tolist() == en["weekly_demand"].tolist() and 0.5 in es["weekly_demand"].tolist()
 
 
 # --- stock pages -------------------------------------------------------------------

@@ -100,7 +100,7 @@ def test_manual_without_origin_picks_donors(shop, tmp_path):
 
 
 def test_unknown_store_exits_non_zero(shop):
-    with pytest.raises(CommandError, match="Tienda\\(s\\) desconocida\\(s\\): Tienda Luna"):
+    with pytest.raises(CommandError, match="Tienda desconocida: Tienda Luna"):
         run("--mode", "auto", "--category", "Consolas", "--destination", "Tienda Luna")
     assert not TransferPlan.objects.exists()
 

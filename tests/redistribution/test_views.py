@@ -377,7 +377,12 @@ def test_unknown_plan_is_404(db, planner_client):
 
 
 def test_export_csv(plan, planner_client):
-    response = planner_client.get(reverse("redistribution:plan_export", args=[plan.plan_id, "csv"]))
+    url = reverse("redistribution:plan_export", args=[plan.plan_id, "csv"])
+    # A Spanish viewer gets the Spanish-Excel dialect: `;` and decimal comma (issue 32).
+    spanish = planner_client.get(url).content.decode("utf-8-sig").splitlines()
+    assert spanish[0].startswith("plan_id;sku;category;origin_store;")
+    assert spanish[1].startswith(f"{plan.plan_id};00000001;Consolas;Tienda Centro;Tienda Norte;4;40;3;0;1,94;URGENT")
+    response = planner_client.get(url, {"csv": "standard"})
     text = response.content.decode("utf-8-sig")
     header, first = text.splitlines()[:2]
     assert header.startswith(

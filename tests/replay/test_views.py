@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from urllib.parse import parse_qs, urlparse
 
+import pandas as pd
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -119,13 +121,19 @@ def test_export_csv_and_xlsx_are_audited(shop, planner_client):
     run = ReplayRun.objects.get()
     response = planner_client.get(reverse("replay:export", args=[run.replay_id, "csv"]))
     assert response.status_code == 200
-    header = response.content.decode("utf-8-sig").splitlines()[0]
-    assert header == (
-        "policy,fill_rate,served_units,demand_units,lost_units,stockout_weeks,avg_cover_weeks,units_shipped,lines_per_week"
-    )
+    # A Spanish viewer: the Spanish-Excel dialect (issue 32), read back with pandas.
+    frame = pd.read_csv(io.BytesIO(response.content), sep=";", decimal=",", encoding="utf-8-sig")
+    assert list(frame.columns[:9]) == [
+        "policy", "fill_rate", "served_units", "demand_units", "lost_units", "stockout_weeks", "avg_cover_weeks",
+        "units_shipped", "lines_per_week",
+    ]  # fmt: skip
+    assert frame["fill_rate"].tolist() == [round(r["totals"]["fill_rate"], 4) for r in run.results]
+    standard = planner_client.get(reverse("replay:export", args=[run.replay_id, "csv"]), {"csv": "standard"})
+    assert standard.content.decode("utf-8-sig").startswith("policy,fill_rate,served_units,")
     xlsx = planner_client.get(reverse("replay:export", args=[run.replay_id, "xlsx"]))
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
-    assert AuditEvent.objects.filter(action="export", object_id=str(run.pk)).count() == 2
+    assert AuditEvent.objects.filter(action="export", object_id=str(run.pk)).count() == 3
+    assert planner_client.get(reverse("replay:export", args=[run.replay_id, "csv"]), {"csv": "x"}).status_code == 400
     assert planner_client.get(reverse("replay:export", args=[run.replay_id, "pdf"])).status_code == 404
 
 

@@ -33,6 +33,12 @@ class Command(BaseCommand):
             "--plans", action="store_true", help="Solo EXPLAIN ANALYZE de las lecturas críticas (datos actuales)."
         )
         parser.add_argument(
+            "--replay-dense",
+            action="store_true",
+            help="Solo el replay a densidad completa: 2.000 SKUs × 150 tiendas, 70 semanas (vacía las ventas).",
+        )
+        parser.add_argument("--reuse", action="store_true", help="Con --replay-dense: usar la historia ya cargada.")
+        parser.add_argument(
             "--forecast",
             action="store_true",
             help="Solo la línea del pronóstico estacional + backtest (motor, sin base de datos).",
@@ -49,6 +55,13 @@ class Command(BaseCommand):
                 hot_query_plans(out=self.stdout.write)
             except RuntimeError as exc:
                 raise CommandError(str(exc)) from exc
+            return
+        if options["replay_dense"]:
+            from benchmarks.replay_dense import replay_dense
+
+            data = replay_dense(load=not options["reuse"], out=self.stdout.write)
+            if options["json_path"]:
+                bench.write_json(data, options["json_path"])
             return
         if options["forecast"]:
             data = bench.forecast_only(size=options["size"], out=self.stdout.write)

@@ -19,6 +19,7 @@ import datetime as dt
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import ngettext
 
 from distribution.engine import (
     CD_RULES,
@@ -151,4 +152,7 @@ class Command(BaseCommand):
             audit_record(
                 user=None, action="export", obj=run, details={"file": Path(str(output)).name, "rows": len(frame)}
             )
-            self.stdout.write(f"  {len(frame)} fila(s) escritas en {output}")
+            self.stdout.write(
+                ngettext("  %(n)s fila escrita en %(path)s", "  %(n)s filas escritas en %(path)s", len(frame))
+                % {"n": len(frame), "path": output}
+            )

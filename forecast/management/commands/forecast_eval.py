@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import ngettext
 
 from fastdso.commands import command_date, command_number, output_path_check, sku_scope_arguments
 from fastdso.exports import write_export
@@ -57,7 +58,10 @@ class Command(BaseCommand):
             resolved = stores_resolve(labels, create=False).id_by_label
             unknown = [label for label in labels if label not in resolved]
             if unknown or not labels:
-                raise CommandError(f"Tienda(s) desconocida(s): {', '.join(unknown) or options['stores']}.")
+                raise CommandError(
+                    ngettext("Tienda desconocida: %(stores)s.", "Tiendas desconocidas: %(stores)s.", len(unknown) or 1)
+                    % {"stores": ", ".join(unknown) or options["stores"]}
+                )
             store_ids = list(dict.fromkeys(resolved[label] for label in labels))
         if options.get("skus"):
             path = Path(options["skus"])

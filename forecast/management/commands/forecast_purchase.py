@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import ngettext
 
 from fastdso.commands import command_date, command_number, job_failure, output_path_check, sku_scope_arguments
 from fastdso.exports import write_export
@@ -59,17 +60,7 @@ class Command(BaseCommand):
         if as_of is None and resolve_as_of_week(None) is None:
             raise CommandError("No hay ventas macro cargadas: cargue ventas o indique --as-of.")
 
-        store_ids: list[int] = []
-        if options.get("stores"):
-            labels = [label.strip() for label in options["stores"].split(",") if label.strip()]
-            if not labels:
-                raise CommandError("--stores no nombra ninguna tienda.")
-            resolved = stores_resolve(labels, create=False).id_by_label
-            unknown = [label for label in labels if label not in resolved]
-            if unknown:
-                raise CommandError(f"Tienda(s) desconocida(s): {', '.join(unknown)}.")
-            store_ids = list(dict.fromkeys(resolved[label] for label in labels))
-
+        store_ids = _store_ids(options.get("stores") or "")
         params: dict[str, Any] = {
             "store_ids": store_ids,
             "weeks": weeks,
@@ -124,3 +115,20 @@ class Command(BaseCommand):
             )
             forecast_export_record(run=run, user=None, fmt=Path(output).suffix.lower().lstrip("."), rows=len(frame))
             self.stdout.write(f"{len(frame)} filas escritas en {output}")
+
+
+def _store_ids(text: str) -> list[int]:
+    """`--stores "A,B"` → their ids, in order, once each ([] for none given)."""
+    if not text:
+        return []
+    labels = [label.strip() for label in text.split(",") if label.strip()]
+    if not labels:
+        raise CommandError("--stores no nombra ninguna tienda.")
+    resolved = stores_resolve(labels, create=False).id_by_label
+    unknown = [label for label in labels if label not in resolved]
+    if unknown:
+        raise CommandError(
+            ngettext("Tienda desconocida: %(stores)s.", "Tiendas desconocidas: %(stores)s.", len(unknown))
+            % {"stores": ", ".join(unknown)}
+        )
+    return list(dict.fromkeys(resolved[label] for label in labels))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import ngettext
 
 from fastdso.commands import command_date, job_failure
 from fastdso.exports import write_export
@@ -100,7 +101,10 @@ class Command(BaseCommand):
         resolved = stores_resolve([*labels, *eligible_labels], create=False).id_by_label
         unknown = [label for label in [*labels, *eligible_labels] if label.strip() not in resolved]
         if unknown:
-            raise CommandError(f"Tienda(s) desconocida(s): {', '.join(unknown)}")
+            raise CommandError(
+                ngettext("Tienda desconocida: %(stores)s", "Tiendas desconocidas: %(stores)s", len(unknown))
+                % {"stores": ", ".join(unknown)}
+            )
         origin_id = resolved[options["origin"].strip()] if options["origin"] else None
         sku_path = Path(options["skus"]) if options["skus"] else None
         if sku_path is not None and not sku_path.is_file():
