@@ -56,11 +56,13 @@ def output_path_check(path: str | None) -> None:
 def job_failure(job: Job) -> CommandError:
     """A planner's job that did not finish, as the command's error: its message
     and its first row errors (the job page has them all)."""
-    lines = [job.message or "La tarea falló."]
+    from fastdso.messages import render
+
+    lines = [render(job.message or "jobs.failed")]
     for error in job.errors[:ERRORS_PRINTED]:
         lines.append(
             f"  fila {error.get('row') or '—'} · {error.get('column') or '—'} · "
-            f"«{error.get('value', '')}»: {error.get('message', '')}"
+            f"«{error.get('value', '')}»: {render(error.get('message', ''))}"
         )
     if job.error_count > ERRORS_PRINTED:
         lines.append(f"  … y {job.error_count - ERRORS_PRINTED} error(es) más (página de la tarea #{job.pk}).")

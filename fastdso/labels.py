@@ -427,6 +427,8 @@ def value_text(value: Any) -> str:
         return shown + (f" … (+{fmt_number(len(value) - 5)})" if len(value) > 5 else "")
     if value in VALUES:
         return label("value", value)
+    if isinstance(value, str) and _model_name(value):
+        return _model_name(value)
     from fastdso.models import LifeState  # lifecycle states, as audit details store them
 
     if value in LifeState.values:
@@ -442,11 +444,18 @@ def key_label(key: Any) -> str:
     text = str(key)
     if text in REASONS or _named_reason(text):
         return label("reason", text)
-    if "." in text and text[:1].islower() and text.split(".", 1)[1][:1].isupper():  # "app.Model": a count of rows
-        from django.apps import apps
+    return _model_name(text) or label_of(text)
 
-        try:
-            return str(apps.get_model(text)._meta.verbose_name_plural)
-        except (LookupError, ValueError):
-            return text
-    return label_of(text)
+
+def _model_name(text: str) -> str:
+    """The plural name of a model named "app.Model" (demo clearing counts rows
+    per model, admin exports name theirs), or ""."""
+    app_label, dot, model = text.partition(".")
+    if not dot or not app_label.islower() or not model[:1].isupper():
+        return ""
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model(text)._meta.verbose_name_plural)
+    except (LookupError, ValueError):
+        return ""

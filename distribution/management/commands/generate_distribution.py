@@ -33,6 +33,8 @@ from distribution.engine import (
     ParamsError,
 )
 from distribution.jobs import KIND, summary_for_display
+from fastdso.labels import key_label, value_text
+from fastdso.messages import render
 from distribution.models import DistributionRun
 from distribution.queries import run_export_frame, run_export_info
 from fastdso.audit import audit_record
@@ -139,12 +141,10 @@ class Command(BaseCommand):
             raise job_failure(job)
         run = DistributionRun.objects.get(job=job)
         self.stdout.write(self.style.SUCCESS(f"Run {run.run_id}"))
-        for label, value in list(summary_for_display(run.run_id, run.summary).items())[1:]:
-            if isinstance(value, dict):
-                value = ", ".join(f"{k}: {v}" for k, v in value.items())
-            self.stdout.write(f"  {label}: {value}")
+        for code, value in list(summary_for_display(run.run_id, run.summary).items())[1:]:
+            self.stdout.write(f"  {key_label(code)}: {value_text(value)}")
         for warning in job.warnings[:20]:
-            self.stdout.write(self.style.WARNING(f"  aviso: {warning}"))
+            self.stdout.write(self.style.WARNING(f"  aviso: {render(warning)}"))
         if output:
             frame = run_export_frame(run)
             write_export(frame, str(output), text_columns=("run_id", "sku", "store"), info=run_export_info(run))
