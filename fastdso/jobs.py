@@ -86,11 +86,12 @@ class JobProgress:
         self.job_id = job_id
         self.state: dict[str, Any] = {"progress": 0, "stage": "", "counts": {}}
 
-    def __call__(self, percent: float, stage: str = "", **counts: Any) -> None:
-        """`stage`: a stage's message code ("stage.saving"), rendered when shown."""
+    def __call__(self, percent: float, stage: str | Message = "", **counts: Any) -> None:
+        """`stage`: a stage's message code ("stage.saving") or a message with
+        parameters, rendered when shown."""
         self.state["progress"] = max(0, min(100, int(percent)))
         if stage:
-            self.state["stage"] = stage
+            self.state["stage"] = stage.as_json() if isinstance(stage, Message) else stage
         self.state["counts"].update(counts)
         _cache_quietly(cache.set, progress_key(self.job_id), self.state, timeout=24 * 3600)
 

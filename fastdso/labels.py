@@ -427,6 +427,8 @@ def value_text(value: Any) -> str:
         return shown + (f" … (+{fmt_number(len(value) - 5)})" if len(value) > 5 else "")
     if value in VALUES:
         return label("value", value)
+    if value in MODELS:  # a forecast's method
+        return label("model", value)
     if isinstance(value, str) and _model_name(value):
         return _model_name(value)
     from fastdso.models import LifeState  # lifecycle states, as audit details store them

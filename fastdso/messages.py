@@ -328,6 +328,9 @@ MESSAGES: dict[str, Template | str] = {
     "files.bad_date": N_("fecha inválida (use AAAA-MM-DD o DD/MM/AAAA)"),
     "files.between": N_("debe estar entre %(low)s y %(high)s"),
     "files.greater_than_zero": N_("debe ser mayor que 0"),
+    # Bounds of dates and numbers (fastdso.bounds).
+    "bounds.out_of_range": N_("%(field)s: «%(value)s» está fuera de rango (de %(low)s a %(high)s)."),
+    "bounds.not_a_date": N_("%(field)s: «%(value)s» no es una fecha AAAA-MM-DD."),
     # Keys of job summaries and audit details the core writes.
     "message": N_("Mensaje"),
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastdso.bounds import bounded_date
+from fastdso.bounds import NotADate, OutOfRange, bounded_date
 from fastdso.jobs import JobInputError, JobProgress, file_import_run, job_max_bytes, job_runner
 from fastdso.models import Job
 from inventory.services import cd_stock_import, movements_import, products_import, store_stock_import, stores_import
@@ -22,8 +22,8 @@ def _snapshot_date(job: Job) -> dt.date | None:
     """The stock's date from the job's params, bounded (issue 33 §6): refused, naming the field."""
     try:
         return bounded_date(job.params.get("date"), "date")
-    except ValueError as exc:
-        raise JobInputError(str(exc)) from None
+    except (OutOfRange, NotADate) as exc:
+        raise JobInputError(exc.as_message()) from None
 
 
 @job_runner(PRODUCT_IMPORT)

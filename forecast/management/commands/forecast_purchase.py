@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from fastdso.messages import render
 from fastdso.commands import command_date, command_number, job_failure, output_path_check
 from fastdso.exports import write_export
 from fastdso.jobs import job_start
@@ -98,7 +99,7 @@ class Command(BaseCommand):
 
         run = ForecastRun.objects.filter(job=job).get()
         for warning in job.warnings:
-            self.stderr.write(f"Advertencia: {warning}")
+            self.stderr.write(f"Advertencia: {render(warning)}")
         self.stdout.write(f"Pronóstico #{run.pk} ({run.get_absolute_url()})")
         self.stdout.write(
             f"Semana de corte {run.as_of_week} · ventana {run.window_start}–{run.as_of_week} "
