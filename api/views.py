@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
+from api.exceptions import api_error
 from api import queries
 from api import serializers as s
 from api.filters import PlanFilter, PlanLineFilter, RunFilter
@@ -398,7 +399,7 @@ class StatusView(generics.GenericAPIView):
                 export_format=serializer.validated_data["export_format"],
             )
         except TransitionRefused as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+            return Response(api_error("transition_refused", str(exc)), status=status.HTTP_409_CONFLICT)
         result.url = reverse(self.detail_url, args=[object_id])  # type: ignore[attr-defined]
         return Response(s.TransitionResultSerializer(result).data)
 

@@ -371,6 +371,10 @@ def label(kind: str, code: Any) -> str:
     if code is None or code == "":
         return ""
     text = str(code)
+    if kind == "life_state":  # a run's or plan's state (fastdso.models.LifeState)
+        from fastdso.models import LifeState
+
+        return str(LifeState(text).label) if text in LifeState.values else text
     registry = _REGISTRIES[kind]
     if kind == "reason" and _named_reason(text):
         return f"{registry[text.split(':', 1)[0]][0]} · {text.split(':', 1)[1]}"

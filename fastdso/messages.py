@@ -229,6 +229,13 @@ def summary_json(items: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> list[d
     return [{"code": str(code), "value": _jsonable(value)} for code, value in pairs]
 
 
+def as_api(value: Any) -> dict[str, Any]:
+    """A stored message as the API serves it: code, params and the message
+    rendered in the request's language."""
+    message = message_from(value)
+    return {"code": message.code, "params": _jsonable(dict(message.params)), "message": _render(message)}
+
+
 def stored(value: Any) -> dict[str, Any]:
     """The JSON form of a message (a Message, its JSON form or a code)."""
     return message_from(value).as_json()
