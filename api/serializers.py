@@ -14,10 +14,10 @@ from rest_framework import serializers
 from api.forms_bridge import form_serializer
 from distribution.forms import DistributionGenerateForm
 from distribution.models import DistributionLine, DistributionRun
-from fastdso.labels import key_label
-from fastdso.messages import as_api, is_message
 from fastdso.jobs import job_status
+from fastdso.labels import key_label
 from fastdso.lifecycle import ACTIONS, EXPORT_FORMATS
+from fastdso.messages import as_api, is_message
 from fastdso.models import Job
 from forecast.forms import ForecastForm
 from forecast.models import ForecastLine, ForecastRun

@@ -21,9 +21,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
-from api.exceptions import api_error
 from api import queries
 from api import serializers as s
+from api.exceptions import api_error
 from api.filters import PlanFilter, PlanLineFilter, RunFilter
 from api.forms_bridge import form_validate
 from distribution import jobs as distribution_jobs

@@ -32,7 +32,6 @@ from typing import Any
 
 from django.apps import apps
 from django.utils import translation
-from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_noop, ngettext
 
 from fastdso.formatting import fmt_number, fmt_trimmed
@@ -262,9 +261,7 @@ MESSAGES: dict[str, Template | str] = {
     # Jobs.
     "jobs.no_own_file": N_("La tarea no tiene un archivo propio que leer."),
     "jobs.foreign_file": N_("La tarea nombra un archivo que no guardó ella misma: no se lee."),
-    "jobs.worker_died": N_(
-        "El proceso se detuvo; no se guardó nada. Vuelva a enviar la tarea si todavía la necesita."
-    ),
+    "jobs.worker_died": N_("El proceso se detuvo; no se guardó nada. Vuelva a enviar la tarea si todavía la necesita."),
     "jobs.internal_error": N_(
         "Error interno (referencia %(ref)s): no se guardó nada. El detalle quedó en el registro del servidor."
     ),
@@ -283,9 +280,7 @@ MESSAGES: dict[str, Template | str] = {
     "jobs.failed": N_("La tarea falló."),
     # The file reader (fastdso.files).
     "files.unreadable": N_("El archivo no se pudo leer."),
-    "files.too_big": text(
-        N_("El archivo pesa %(size)s MB y el máximo permitido es %(limit)s MB."), digits={"size": 1}
-    ),
+    "files.too_big": text(N_("El archivo pesa %(size)s MB y el máximo permitido es %(limit)s MB."), digits={"size": 1}),
     "files.xlsx_inflated": N_(
         "La planilla XLSX descomprimida es demasiado grande (más de %(mb)s MB o de %(cells)s celdas): "
         "guárdela como CSV o divídala."

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastdso.messages import stored_list, summary_json
 from fastdso.jobs import JobProgress, job_input_path, job_max_bytes, job_runner
+from fastdso.messages import stored_list, summary_json
 from fastdso.models import Job
 from forecast import engine
 from forecast.models import ForecastRun

@@ -14,10 +14,10 @@ from django.views import View
 from django.views.generic import DetailView
 
 from fastdso import charts
-from fastdso.messages import render
 from fastdso.exports import export_response
 from fastdso.forms import submit_token
 from fastdso.jobs import job_start
+from fastdso.messages import render as render_message
 from fastdso.models import Job
 from fastdso.roles import PlannerRequiredMixin, can_plan
 from fastdso.tables import configure_table
@@ -66,7 +66,7 @@ class ForecastHomeView(View):
         )
         if job.status == Job.Status.DONE and job.result_url:
             for warning in job.warnings[:5]:
-                messages.warning(request, render(warning))
+                messages.warning(request, render_message(warning))
             return redirect(job.result_url)
         return redirect("job_detail", pk=job.pk)
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 from django.urls import reverse
 
-from fastdso.messages import summary_json
 from fastdso.jobs import JobProgress, job_runner
+from fastdso.messages import summary_json
 from fastdso.models import Job
 from health.engine import HealthParams
 from health.queries import HEALTH_REFRESH_JOB, store_health_refresh

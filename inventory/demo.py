@@ -34,10 +34,10 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.utils.translation import gettext
 
-from fastdso.messages import msg
 from fastdso.audit import audit_record
 from fastdso.db import chunks
 from fastdso.lifecycle import lifecycle_kinds
+from fastdso.messages import msg
 from fastdso.models import Job
 from inventory.models import Product, StockCommitment, StockMovement, Store
 

@@ -23,9 +23,9 @@ from django.utils import timezone
 from fastdso.audit import audit_record
 from fastdso.db import analyze_after_load, chunks, date_param, imports_lock, in_clause, is_postgres, rows_insert
 from fastdso.files import Column, Kind, RowError, normalise_header, read_raw_strings, read_table
-from fastdso.messages import Message, msg
 from fastdso.jobs import JobInputError, no_progress, upload_order_check
 from fastdso.lifecycle import TransitionRefused
+from fastdso.messages import Message, msg
 from inventory import queries as inventory_queries
 from inventory.demo import demo_claim, demo_present
 from inventory.models import (
@@ -373,7 +373,9 @@ def _store_file_values(frame: pd.DataFrame, present: set[str]) -> tuple[pd.DataF
     errors += [RowError(int(r), "opened_on", f"{v:%Y-%m-%d}", message) for r, v in opened[bad].items()]
     rows["opened_on"] = opened
     size = rows["size_factor"]
-    errors += [RowError(int(r), "size_factor", f"{v:g}", msg("files.greater_than_zero")) for r, v in size[size <= 0].items()]
+    errors += [
+        RowError(int(r), "size_factor", f"{v:g}", msg("files.greater_than_zero")) for r, v in size[size <= 0].items()
+    ]
     errors += [
         RowError(int(r), "size_factor", f"{v:g}", msg("files.between", low=0, high=SIZE_FACTOR_MAX))
         for r, v in size[size > SIZE_FACTOR_MAX].items()
@@ -476,9 +478,7 @@ def _store_file_likes(
                 )
             )
         elif target is not None and target == identity[row]:
-            errors.append(
-                RowError(int(row), "like_store", label[:200], msg("inventory.own_like_store"))
-            )
+            errors.append(RowError(int(row), "like_store", label[:200], msg("inventory.own_like_store")))
         likes[int(row)] = target
     return pd.Series(likes, dtype=object), errors
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from fastdso.messages import summary_json
-
 from fastdso.jobs import JobProgress, job_input_path, job_max_bytes, job_runner
+from fastdso.messages import summary_json
 from fastdso.models import Job
 from redistribution.services import PlanRequest, transfer_plan_create
 

@@ -15,7 +15,9 @@ MESSAGES: dict[str, Template | str] = {
     "stage.saving_plan": N_("Guardando el plan"),
     "stage.plan_ready": N_("Plan listo"),
     # Parameters (redistribution.engine.RedistParams.errors).
-    "redistribution.param_between": text(N_("%(name)s debe estar entre %(low)s y %(high)s."), digits={"low": RAW, "high": RAW}),
+    "redistribution.param_between": text(
+        N_("%(name)s debe estar entre %(low)s y %(high)s."), digits={"low": RAW, "high": RAW}
+    ),
     "redistribution.param_negative": N_("%(name)s no puede ser negativo."),
     "redistribution.param_at_least_other": N_("%(name)s debe ser mayor o igual que %(other)s."),
     "redistribution.param_at_least_one": N_("%(name)s debe ser al menos 1."),
@@ -54,7 +56,8 @@ MESSAGES: dict[str, Template | str] = {
     "redistribution.unknown_skus": N_("SKUs que no existen en el maestro (se omiten): %(skus)s"),
     "redistribution.no_known_sku": N_("Ninguno de los %(n)s SKUs del archivo existe en el maestro de productos."),
     "redistribution.skus_without_category": N_("SKUs sin categoría (solo cuenta su propia demanda): %(skus)s"),
-    "redistribution.cap_hit": N_("Se alcanzó el tope %(cap)s: quedan destinos sin atender (vea «destinos aún cortos»)."),
+    "redistribution.cap_hit": N_(
+        "Se alcanzó el tope %(cap)s: quedan destinos sin atender (vea «destinos aún cortos»)."
+    ),
     "redistribution.no_complete_week": N_("No hay una semana completa de ventas cargada para usar como referencia."),
-    "unknown_sku": N_("SKU desconocido"),
 }

@@ -9,10 +9,10 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from distribution import engine as generator
-from fastdso.messages import render
 from fastdso.bounds import validate_date_in_range
 from fastdso.formatting import localize_decimal_inputs
 from fastdso.jobs import JobInputError
+from fastdso.messages import render
 from inventory.queries import product_categories
 from replay.engine import (
     CD_MODES,

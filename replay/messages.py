@@ -49,9 +49,7 @@ MESSAGES: dict[str, Template | str] = {
         N_("%(n)s SKUs no están en el catálogo y no se simulan: %(skus)s."),
     ),
     "replay.no_catalogue_sku": N_("El alcance no tiene SKUs del catálogo: no hay nada que simular."),
-    "replay.no_macro_sales": N_(
-        "No hay ventas macro cargadas: cargue ventas o indique una semana de corte (as-of)."
-    ),
+    "replay.no_macro_sales": N_("No hay ventas macro cargadas: cargue ventas o indique una semana de corte (as-of)."),
     # The job's summary.
     "replay_id": N_("Replay"),
     "replay.policy": N_("Política"),

@@ -26,8 +26,8 @@ from django.utils import timezone
 
 from fastdso.audit import audit_record
 from fastdso.files import Column, read_table
-from fastdso.messages import Message, message_from, msg, stored_list
 from fastdso.jobs import JobInputError
+from fastdso.messages import Message, message_from, msg, stored_list
 from forecast import engine as forecast_engine
 from inventory import queries as inventory_queries
 from inventory.models import Product, Store

@@ -47,6 +47,7 @@ from fastdso.db import (
 )
 from fastdso.files import Column, Kind, RowError, iter_table, read_table
 from fastdso.jobs import JobInputError, no_progress, upload_order_check
+from fastdso.messages import Message, msg
 from inventory.models import Product
 from inventory.queries import product_ids
 from inventory.services import BATCH, products_upsert, stores_resolve, text_length_errors
@@ -140,9 +141,7 @@ class _Accumulator:
         last = last_valid_sales_date()
         bad = (dates < np.datetime64(FIRST_VALID_DATE)) | (dates > np.datetime64(last))
         if bad.any():
-            message = (
-                f"fecha fuera de rango: debe estar entre {FIRST_VALID_DATE:%Y-%m-%d} y {last:%Y-%m-%d} (hoy + 7 días)"
-            )
+            message = msg("sales.date_out_of_range", first=FIRST_VALID_DATE, last=last)
             for row, value in frame.loc[bad, "date"].head(1000).items():
                 self.errors.append(RowError(int(row), "date", str(value.date()), message))
             return
@@ -160,7 +159,7 @@ class _Accumulator:
         sku = self._codes(frame["sku"], self.sku_codes)
         store = self._codes(frame["store"], self.store_codes)
         if len(self.sku_codes) >= 1 << 23 or len(self.store_codes) >= 1 << 20:
-            raise JobInputError("El archivo tiene demasiados SKUs o tiendas distintos.")
+            raise JobInputError(msg("sales.too_many_keys"))
         quantity = frame["quantity"].to_numpy(dtype=np.int64)
         if self.weekly:
             weekday = days % 7
@@ -188,7 +187,7 @@ class _Accumulator:
     def result(self) -> SalesFile:
         if self.errors:
             self.errors.sort(key=lambda e: (e.row or 0, e.column))
-            raise JobInputError(f"El archivo tiene {len(self.errors)} error(es); no se cargó nada.", self.errors)
+            raise JobInputError(msg("files.refused", n=len(self.errors)), self.errors)
         self._compact()
         keys, days = self.total if self.total is not None else _merge([])
         self.total = None
@@ -256,7 +255,7 @@ def _int32_days(sums: np.ndarray) -> np.ndarray:
     """Day sums as int32, what the table stores: half the memory of int64
     while a file is aggregated (SPEC §11a: 4.1M weekly rows)."""
     if len(sums) and np.abs(sums).max() > _INT32_MAX:
-        raise JobInputError("Las cantidades de un día suman más de lo que admite la base de datos.")
+        raise JobInputError(msg("sales.day_overflow"))
     return np.rint(sums).astype(np.int32)
 
 
@@ -274,7 +273,7 @@ def sales_file_read(
     for frame in iter_table(path, SALES_COLUMNS, max_bytes=max_bytes):
         accumulator.add(frame)
         share = min(1.0, accumulator.rows_read / expected_rows)
-        progress(1 + 27 * share, "Leyendo y validando el archivo", rows_read=accumulator.rows_read)
+        progress(1 + 27 * share, "stage.reading_file", rows_read=accumulator.rows_read)
     return accumulator.result()
 
 
@@ -311,23 +310,23 @@ class MacroImportResult:
     last_date: dt.date
     new_products: int
     new_stores: int
-    category_warnings: list[str] = field(default_factory=list)
+    category_warnings: list[Message] = field(default_factory=list)
 
     def summary(self) -> dict[str, object]:
-        """The job page's summary (Spanish labels, the planners' words)."""
+        """The job page's summary, by code (labels: the catalogues)."""
         return {
-            "Modo": str(SalesLoad.Mode(self.mode).label),
-            "Filas leídas": self.rows_read,
-            "SKUs": self.sku_count,
-            "Tiendas": self.store_count,
-            "Semanas": self.week_count,
-            "Rango de fechas": f"{self.first_date:%Y-%m-%d} → {self.last_date:%Y-%m-%d}",
-            "Filas semanales en el archivo": self.weekly_rows,
-            "Filas semanales escritas (nuevas o cambiadas)": self.rows_written,
-            "Filas semanales del rango puestas en 0": self.rows_cleared,
-            "Productos nuevos": self.new_products,
-            "Tiendas nuevas": self.new_stores,
-            "Advertencias de categoría": len(self.category_warnings),
+            "mode": str(self.mode),
+            "rows_read": self.rows_read,
+            "skus": self.sku_count,
+            "stores": self.store_count,
+            "weeks_loaded": self.week_count,
+            "date_range": msg("date_range_value", first=self.first_date, last=self.last_date),
+            "weekly_rows": self.weekly_rows,
+            "weekly_rows_written": self.rows_written,
+            "weekly_rows_cleared": self.rows_cleared,
+            "new_products": self.new_products,
+            "new_stores": self.new_stores,
+            "category_warnings": len(self.category_warnings),
         }
 
 
@@ -343,11 +342,11 @@ def macro_sales_import(
 ) -> MacroImportResult:
     """Load a daily sales file into the weekly macro layer (SPEC §4), in one transaction."""
     if mode not in MODES:
-        raise JobInputError(f"Modo desconocido «{mode}»: use replace_range o append_range.")
-    progress(1, "Leyendo y validando el archivo")
+        raise JobInputError(msg("sales.unknown_mode", mode=mode))
+    progress(1, "stage.reading_file")
     data = sales_file_read(path, weekly=True, progress=progress, max_bytes=max_bytes)
     with transaction.atomic():
-        progress(30, "Actualizando productos y tiendas", rows_read=data.rows_read)
+        progress(30, "stage.updating_products_stores", rows_read=data.rows_read)
         imports_lock()
         products = products_upsert(data.products)
         stores = stores_resolve(data.stores)
@@ -363,7 +362,7 @@ def macro_sales_import(
         )
         weekly = _weekly_frame(data, product_ids, store_ids)
         data.keys = data.days = np.zeros(0, dtype=np.int64)  # only the weekly frame is needed now
-        progress(35, "Escribiendo ventas semanales", rows_read=data.rows_read)
+        progress(35, "stage.writing_weekly", rows_read=data.rows_read)
         written, cleared = _weekly_write(
             weekly,
             mode=mode,
@@ -374,7 +373,7 @@ def macro_sales_import(
         )
         store_count = len(set(store_ids.tolist()))
         coverage_extend(store_ids=sorted(set(store_ids.tolist())), last_date=data.last_date)
-        progress(95, "Resumiendo ventas por categoría", rows_read=data.rows_read)
+        progress(95, "stage.category_summary", rows_read=data.rows_read)
         as_of_week = default_as_of_week()
         if as_of_week is not None:  # the next run's cold start reads it instead of the weekly rows
             summary_fill(as_of_week)
@@ -409,7 +408,7 @@ def macro_sales_import(
             category_warnings=products.category_warnings,
         )
         _macro_audit(result, user=user, job=job)
-        progress(100, "Terminada", rows_read=data.rows_read, rows_written=written)
+        progress(100, "stage.done", rows_read=data.rows_read, rows_written=written)
     return result
 
 
@@ -694,7 +693,7 @@ def _weekly_write(
     """Apply the file's weekly rows to SalesWeeklyAgg: only new rows are
     inserted, only changed rows updated, rows left without sales removed.
     Returns (rows inserted or changed, stored rows of the range cleared)."""
-    progress(36, "Leyendo las ventas ya cargadas del rango")
+    progress(36, "stage.reading_range")
     if is_postgres():  # room for the hash join and the sort below (this transaction only)
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '256MB'")
@@ -703,16 +702,16 @@ def _weekly_write(
         weekly, stored = paired or _unchanged_pairs_dropped(weekly, store_ids, first_date, last_date)
     else:
         stored = _stored_rows(store_ids, first_date, last_date)
-    progress(42, "Comparando con lo ya cargado", rows_written=0)
+    progress(42, "stage.comparing", rows_written=0)
     try:
         changes = engine.weekly_merge(weekly, stored, mode=mode, first_date=first_date, last_date=last_date)
     except engine.WeeklyOverflow as exc:
-        raise JobInputError(str(exc)) from exc
+        raise JobInputError(msg(exc.code)) from exc
     del stored
     total = len(changes.inserts) + len(changes.updates) + len(changes.deletes)
 
     def write_progress(done: int, _of: int) -> None:
-        progress(45 + 50 * done / max(total, 1), "Escribiendo ventas semanales", rows_written=done)
+        progress(45 + 50 * done / max(total, 1), "stage.writing_weekly", rows_written=done)
 
     if total:
         with bulk_write(total):  # the import fills the category summary again at its end
@@ -802,19 +801,19 @@ class LegacyImportResult:
     last_date: dt.date
     new_products: int
     new_stores: int
-    category_warnings: list[str] = field(default_factory=list)
+    category_warnings: list[Message] = field(default_factory=list)
 
     def summary(self) -> dict[str, object]:
         return {
-            "Filas leídas": self.rows_read,
-            "Registros (SKU, tienda, fecha)": self.records,
-            "Registros escritos (nuevos o cambiados)": self.rows_written,
-            "SKUs": self.sku_count,
-            "Tiendas": self.store_count,
-            "Rango de fechas": f"{self.first_date:%Y-%m-%d} → {self.last_date:%Y-%m-%d}",
-            "Productos nuevos": self.new_products,
-            "Tiendas nuevas": self.new_stores,
-            "Advertencias de categoría": len(self.category_warnings),
+            "rows_read": self.rows_read,
+            "records": self.records,
+            "records_written": self.rows_written,
+            "skus": self.sku_count,
+            "stores": self.store_count,
+            "date_range": msg("date_range_value", first=self.first_date, last=self.last_date),
+            "new_products": self.new_products,
+            "new_stores": self.new_stores,
+            "category_warnings": len(self.category_warnings),
         }
 
 
@@ -829,10 +828,10 @@ def legacy_sales_import(
 ) -> LegacyImportResult:
     """Load a subset sales file into DistributionRecord (raw history, SPEC §4.5):
     one row per SKU, store and date; a date loaded again replaces its units."""
-    progress(1, "Leyendo y validando el archivo")
+    progress(1, "stage.reading_file")
     data = sales_file_read(path, weekly=False, progress=progress, max_bytes=max_bytes)
     with transaction.atomic():
-        progress(30, "Actualizando productos y tiendas", rows_read=data.rows_read)
+        progress(30, "stage.updating_products_stores", rows_read=data.rows_read)
         imports_lock()
         products = products_upsert(data.products)
         stores = stores_resolve(data.stores)
@@ -853,7 +852,7 @@ def legacy_sales_import(
         frame = frame.groupby(["product_id", "store_id", "sale_date"], as_index=False)["units"].sum()
         table = DistributionRecord._meta.db_table
         types = {"product_id": "bigint", "store_id": "bigint", "sale_date": "date", "units": "integer"}
-        progress(40, "Escribiendo ventas subset", rows_read=data.rows_read)
+        progress(40, "stage.writing_subset", rows_read=data.rows_read)
         tmp = temp_table_load(frame, prefix="legacy", types=types, unique=("product_id", "store_id", "sale_date"))
         job_id = job.pk if job is not None and job.pk else None
         distinct = "IS DISTINCT FROM" if is_postgres() else "IS NOT"
@@ -885,11 +884,11 @@ def legacy_sales_import(
         audit_record(
             user=user,
             action="upload",
-            object_repr=f"Ventas subset: {file_name or Path(path).name}",
+            object_repr=msg("sales.audit_subset", file=file_name or Path(path).name),
             object_url=_job_url(job),
             details={"kind": "legacy_sales", "rows": data.rows_read, "records": len(frame), "rows_written": written},
         )
-        progress(100, "Terminada", rows_read=data.rows_read, rows_written=written)
+        progress(100, "stage.done", rows_read=data.rows_read, rows_written=written)
     return result
 
 
@@ -970,22 +969,22 @@ class PromotionImportResult:
     every_store: int  # promotions of every store
     first_date: dt.date
     last_date: dt.date
-    category_warnings: list[str] = field(default_factory=list)  # none: the file names no categories
+    category_warnings: list[Message] = field(default_factory=list)  # none: the file names no categories
 
     def summary(self) -> dict[str, object]:
         return {
-            "Modo": "replace_range" if self.replace_range else "append_rows",
-            "Filas leídas": self.rows_read,
-            "Promociones en el archivo": self.promotions,
-            "Promociones nuevas": self.created,
-            "Nombres actualizados": self.renamed,
-            "Promociones ya cargadas (sin cambios)": self.unchanged,
-            "Filas repetidas en el archivo": self.repeated,
-            "Promociones borradas del rango": self.removed,
+            "mode": "replace_range" if self.replace_range else "append_rows",
+            "rows_read": self.rows_read,
+            "promotions_in_file": self.promotions,
+            "promotions_created": self.created,
+            "names_updated": self.renamed,
+            "promotions_unchanged": self.unchanged,
+            "repeated_rows": self.repeated,
+            "promotions_removed": self.removed,
             "SKUs": self.sku_count,
             "Tiendas": self.store_count,
-            "Promociones en todas las tiendas": self.every_store,
-            "Rango de fechas": f"{self.first_date:%Y-%m-%d} → {self.last_date:%Y-%m-%d}",
+            "promotions_every_store": self.every_store,
+            "date_range": msg("date_range_value", first=self.first_date, last=self.last_date),
         }
 
 
@@ -1001,29 +1000,29 @@ def _promotion_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[RowError]]:
     first, last = promotion_dates_bounds()
     for column in ("start_date", "end_date"):
         bad = (rows[column] < first) | (rows[column] > last)
-        message = f"fecha fuera de rango: debe estar entre {first:%Y-%m-%d} y {last:%Y-%m-%d}"
+        message = msg("date_out_of_range", first=first, last=last)
         errors += [RowError(int(r), column, f"{v:%Y-%m-%d}", message) for r, v in rows.loc[bad, column].items()]
     reversed_dates = rows["end_date"] < rows["start_date"]
     errors += [
-        RowError(int(r), "end_date", f"{v:%Y-%m-%d}", "la fecha de fin es anterior a la de inicio")
+        RowError(int(r), "end_date", f"{v:%Y-%m-%d}", msg("sales.end_before_start"))
         for r, v in rows.loc[reversed_dates, "end_date"].items()
     ]
     too_long = ~reversed_dates & ((rows["end_date"] - rows["start_date"]).map(lambda d: d.days) >= PROMOTION_MAX_DAYS)
     errors += [
-        RowError(int(r), "end_date", f"{v:%Y-%m-%d}", f"la promoción dura más de {PROMOTION_MAX_DAYS} días")
+        RowError(int(r), "end_date", f"{v:%Y-%m-%d}", msg("sales.promotion_too_long", n=PROMOTION_MAX_DAYS))
         for r, v in rows.loc[too_long, "end_date"].items()
     ]
     ids = product_ids(rows["sku"].unique())
     rows["product_id"] = rows["sku"].map(ids)
     errors += [
-        RowError(int(r), "sku", str(v)[:200], "SKU desconocido")
+        RowError(int(r), "sku", str(v)[:200], msg("unknown_sku"))
         for r, v in rows.loc[rows["product_id"].isna(), "sku"].items()
     ]
     named = rows["store"] != ""
     stores = stores_resolve(rows.loc[named, "store"].unique(), create=False).id_by_label
     rows["store_id"] = rows["store"].map(stores).where(named, 0)
     errors += [
-        RowError(int(r), "store", str(v)[:200], "tienda desconocida")
+        RowError(int(r), "store", str(v)[:200], msg("inventory.unknown_store"))
         for r, v in rows.loc[rows["store_id"].isna(), "store"].items()
     ]
     return rows, errors
@@ -1039,7 +1038,7 @@ def _promotion_repeats(rows: pd.DataFrame) -> tuple[pd.DataFrame, int, list[RowE
     clash = distinct.duplicated(key, keep="first")
     first_row = distinct.groupby(key, sort=False)["row"].transform("min")
     errors = [
-        RowError(int(r), "name", str(n)[:200], f"promoción repetida con otro nombre (también en la fila {int(f)})")
+        RowError(int(r), "name", str(n)[:200], msg("sales.promotion_repeated", row=int(f)))
         for r, n, f in zip(distinct.loc[clash, "row"], distinct.loc[clash, "name"], first_row[clash], strict=True)
     ]
     return distinct.drop_duplicates(key), repeated, errors
@@ -1072,7 +1071,7 @@ def promotions_import(
     (a new name replaces the old one). `replace_range` first removes every
     promotion overlapping the file's first-to-last date. Unknown SKUs or
     stores, bad dates: the whole file is refused."""
-    progress(5, "Leyendo y validando el archivo")
+    progress(5, "stage.reading_file")
     frame = read_table(path, PROMOTION_COLUMNS, max_bytes=max_bytes, aliases=PROMOTION_ALIASES)
     rows, errors = _promotion_rows(frame)
     known = rows[rows["product_id"].notna() & rows["store_id"].notna()]
@@ -1081,11 +1080,9 @@ def promotions_import(
     errors += repeat_errors
     if errors:
         errors.sort(key=lambda e: (e.row or 0, e.column))
-        raise JobInputError(
-            f"El archivo tiene {len(errors)} error(es); no se cargó nada.", errors[:100_000], len(errors)
-        )
+        raise JobInputError(msg("files.refused", n=len(errors)), errors[:100_000], len(errors))
     first, last = min(rows["start_date"]), max(rows["end_date"])
-    progress(40, "Guardando promociones", rows_read=len(frame))
+    progress(40, "stage.saving_promotions", rows_read=len(frame))
     with transaction.atomic():
         imports_lock()
         removed = _promotions_overlapping(first, last).delete()[0] if replace_range else 0
@@ -1106,7 +1103,7 @@ def promotions_import(
             last_date=last,
         )
         _promotions_audit(result, user=user, job=job, file_name=file_name or Path(path).name)
-        progress(100, "Terminada", rows_read=len(frame), rows_written=created + renamed)
+        progress(100, "stage.done", rows_read=len(frame), rows_written=created + renamed)
     return result
 
 
@@ -1140,7 +1137,7 @@ def _promotions_audit(result: PromotionImportResult, *, user: Any, job: Any, fil
     audit_record(
         user=user,
         action="upload",
-        object_repr=f"Promociones: {file_name}",
+        object_repr=msg("sales.audit_promotions", file=file_name),
         object_url=_job_url(job),
         details={
             "kind": "promotions",

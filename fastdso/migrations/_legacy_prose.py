@@ -145,7 +145,10 @@ TEMPLATES: list[tuple[str, str]] = [
     ),
     ("redistribution.repeated_skus", "SKUs repetidos en el archivo (se suman sus cantidades): %(skus)s"),
     ("redistribution.unknown_eligible", "Tiendas elegibles desconocidas (id): %(ids)s"),
-    ("redistribution.category_without_products", "La categoría «%(cat)s» no tiene productos: no hay nada que redistribuir."),
+    (
+        "redistribution.category_without_products",
+        "La categoría «%(cat)s» no tiene productos: no hay nada que redistribuir.",
+    ),
     (
         "redistribution.category_without_sales",
         "La categoría «%(cat)s» no tiene ventas en las %(weeks)s semanas hasta %(as_of)s.",
@@ -363,7 +366,10 @@ def _policy_value(name: str, value: Any) -> Any:
     units = int(match.group("units"))
     if match.group("fill") == "—":
         return {"code": "replay.policy_result_no_fill", "params": {"policy": name, "units": units}}
-    return {"code": "replay.policy_result", "params": {"policy": name, "fill": float(match.group("fill")), "units": units}}
+    return {
+        "code": "replay.policy_result",
+        "params": {"policy": name, "fill": float(match.group("fill")), "units": units},
+    }
 
 
 def convert_details(details: Any) -> Any:

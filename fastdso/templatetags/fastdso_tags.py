@@ -17,8 +17,8 @@ from django.utils.safestring import SafeString
 
 from fastdso import labels
 from fastdso.formatting import fmt_number, fmt_percent
-from fastdso.messages import render
 from fastdso.forms import SUBMIT_TOKEN_FIELD, new_submit_token
+from fastdso.messages import render
 from fastdso.tables import PAGE_SIZES
 
 register = template.Library()

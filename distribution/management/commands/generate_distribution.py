@@ -33,14 +33,14 @@ from distribution.engine import (
     ParamsError,
 )
 from distribution.jobs import KIND, summary_for_display
-from fastdso.labels import key_label, value_text
-from fastdso.messages import render
 from distribution.models import DistributionRun
 from distribution.queries import run_export_frame, run_export_info
 from fastdso.audit import audit_record
 from fastdso.commands import command_date, job_failure, output_path_check
 from fastdso.exports import write_export
 from fastdso.jobs import job_start
+from fastdso.labels import key_label, value_text
+from fastdso.messages import render
 from fastdso.models import Job
 
 DEFAULTS = DistributionParams()

@@ -12,10 +12,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from fastdso.messages import render
 from fastdso.commands import command_date, command_number, job_failure, output_path_check
 from fastdso.exports import write_export
 from fastdso.jobs import job_start
+from fastdso.messages import render
 from fastdso.models import Job
 from forecast import engine
 from forecast import jobs as forecast_jobs

@@ -16,10 +16,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from fastdso.messages import render
 from fastdso.commands import command_date, job_failure
 from fastdso.exports import write_export
 from fastdso.jobs import job_start
+from fastdso.messages import render
 from fastdso.models import Job
 from inventory.services import stores_resolve
 from redistribution import engine

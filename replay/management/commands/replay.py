@@ -15,10 +15,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from fastdso.messages import render_all
 from fastdso.commands import command_date, command_number, job_failure, output_path_check
 from fastdso.exports import write_export
 from fastdso.jobs import JobInputError, job_start
+from fastdso.messages import render_all
 from fastdso.models import Job
 from replay import jobs as replay_jobs
 from replay.models import ReplayRun
