@@ -84,7 +84,7 @@ class PolicyError(ValueError):
 
     def __init__(self, code: str, **params: Any) -> None:
         self.message = msg(code, **params)
-        super().__init__(code)
+        super().__init__(f"{code} {params}")  # the log's form; pages render `message`
 
 
 def msg(code: str, **params: Any) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from fastdso.bounds import OutOfRange, bounded_date
 from fastdso.commands import ERRORS_PRINTED
 from fastdso.jobs import job_start
+from fastdso.labels import key_label, value_text
+from fastdso.messages import render
 from fastdso.models import Job
 
 
@@ -25,7 +27,7 @@ def iso_date(value: str) -> str:
     try:
         return str(bounded_date(day, "--date"))
     except OutOfRange as exc:
-        raise CommandError(exc.message) from None
+        raise CommandError(str(exc.message)) from None
 
 
 class ImportCommand(BaseCommand):
@@ -52,20 +54,20 @@ class ImportCommand(BaseCommand):
             params["max_mb"] = options["max_mb"]
         job = job_start(kind=self.job_kind, path=path, params=params, sync=True)
         if job.status != Job.Status.DONE:
-            self.stderr.write(f"Tarea #{job.pk} fallida: {job.message}")
+            self.stderr.write(f"Tarea #{job.pk} fallida: {render(job.message)}")
             if job.errors:
                 self.stderr.write(f"{job.error_count} error(es). Primeras filas:")
                 for error in job.errors[:ERRORS_PRINTED]:
                     row = error.get("row") or "—"
                     self.stderr.write(
                         f"  fila {row}  columna {error.get('column') or '—'}  "
-                        f"valor «{error.get('value', '')}»: {error.get('message', '')}"
+                        f"valor «{error.get('value', '')}»: {render(error.get('message', ''))}"
                     )
-            raise CommandError(f"No se cargó nada: {job.message}")
+            raise CommandError(f"No se cargó nada: {render(job.message)}")
         self.stdout.write(self.style.SUCCESS(f"Tarea #{job.pk} terminada: {path.name}"))
         for key, value in job.summary_items:
-            self.stdout.write(f"  {key}: {value}")
+            self.stdout.write(f"  {key_label(key)}: {value_text(value)}")
         for warning in job.warnings[:ERRORS_PRINTED]:
-            self.stdout.write(self.style.WARNING(f"  Advertencia: {warning}"))
+            self.stdout.write(self.style.WARNING(f"  Advertencia: {render(warning)}"))
         if len(job.warnings) > ERRORS_PRINTED:
             self.stdout.write(self.style.WARNING(f"  … y {len(job.warnings) - ERRORS_PRINTED} advertencias más."))

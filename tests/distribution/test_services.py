@@ -19,6 +19,7 @@ from distribution.models import DistributionLine, DistributionRun
 from distribution.services import ScopeViolation
 from fastdso.files import FileRejected
 from fastdso.jobs import JobInputError, job_start
+from fastdso.messages import render as message_text
 from fastdso.models import AuditEvent, Job
 from inventory.models import Product
 from sales.queries import default_as_of_week
@@ -147,7 +148,7 @@ def test_request_without_sku_column_is_refused(db, tmp_path):
     path = request_file(tmp_path, [("x",)], header="codigo")
     job = job_start(kind=KIND, path=path, params={"params": {}}, sync=True)
     assert job.status == Job.Status.FAILED
-    assert "sku" in job.message
+    assert "sku" in message_text(job.message)
     assert DistributionRun.objects.count() == 0
 
 
@@ -177,8 +178,8 @@ def test_a_line_outside_the_scope_is_never_saved(network, tmp_path, monkeypatch,
 
     job = job_start(kind=KIND, path=path, params={"params": {}}, sync=True)
     # An internal error: the job shows a reference, the log has the detail under it.
-    assert job.status == Job.Status.FAILED and "referencia" in job.message
-    reference = job.message.split("referencia ")[1][:8]
+    assert job.status == Job.Status.FAILED and "referencia" in message_text(job.message)
+    reference = message_text(job.message).split("referencia ")[1][:8]
     assert any(reference in r.getMessage() and "fuera de la solicitud" in (r.exc_text or "") for r in caplog.records)
     assert DistributionRun.objects.count() == 0
 
@@ -231,7 +232,7 @@ def test_no_macro_sales_loaded_warns_and_still_explains_every_sku(db, tmp_path):
 def test_the_job_links_to_the_run_and_shows_its_summary(network, tmp_path, planner):
     path = request_file(tmp_path, [("00000001",), ("NEW", "", "")])
     job = job_start(kind=KIND, user=planner, path=path, params={"params": {"model": "SMA1"}}, sync=True)
-    assert job.status == Job.Status.DONE, job.message
+    assert job.status == Job.Status.DONE, message_text(job.message)
     run = DistributionRun.objects.get(job=job)
     assert job.result_url == run.get_absolute_url()
     assert job.result["Run"] == run.run_id

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from distribution.explain import explanation_of
 from distribution.models import DistributionLine, DistributionRun
+from fastdso.messages import render as message_text
 from fastdso.models import AuditEvent, Job
 from inventory.models import Store
 from tests import factories
@@ -109,7 +110,7 @@ def test_generating_from_the_form_starts_a_job_that_links_to_the_run(planner_cli
     response = planner_client.post(reverse("distribution:generate"), _form(model="SMA1"))
     job = Job.objects.get(kind="distribution_run")
     assert response.status_code == 302 and response["Location"] == reverse("job_detail", args=[job.pk])
-    assert job.status == Job.Status.DONE, job.message
+    assert job.status == Job.Status.DONE, message_text(job.message)
     run = DistributionRun.objects.get(job=job)
     assert run.model_name == "SMA1" and run.user == planner and run.request_file_name == "pedido.csv"
     assert job.result_url == run.get_absolute_url()

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from fastdso.messages import render as message_text
 from fastdso.models import AuditEvent, Job
 from forecast.models import ForecastLine, ForecastRun
 from tests import factories
@@ -129,7 +130,7 @@ def test_bad_sku_file_fails_the_job_and_writes_nothing(planner_client, data):
     )
     job = Job.objects.get(kind="purchase_forecast")
     assert job.status == Job.Status.FAILED
-    assert "sku" in job.message
+    assert "sku" in message_text(job.message)
     assert response["Location"] == reverse("job_detail", args=[job.pk])
     assert not ForecastRun.objects.exists()
 

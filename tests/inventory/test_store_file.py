@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from fastdso.jobs import job_start
-from fastdso.labels import stored_text
+from fastdso.messages import render as stored_text
 from fastdso.models import AuditEvent, Job
 from inventory.jobs import STORE_IMPORT
 from inventory.models import Store

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 
 from fastdso.files import iter_table
 from fastdso.jobs import job_start
+from fastdso.messages import render as message_text
 from fastdso.models import AuditEvent, Job
 from inventory.models import Product, Store
 from sales import queries, services
@@ -265,7 +266,7 @@ def test_bad_files_are_refused_whole_and_name_the_row(db, tmp_path, planner, con
     path.write_bytes(content)
     job = job_start(kind=MACRO_SALES_IMPORT, user=planner, path=path, sync=True)
     assert job.status == Job.Status.FAILED
-    assert fragment in " ".join([job.message, *(e["message"] for e in job.errors)])
+    assert fragment in " ".join([message_text(job.message), *(message_text(e["message"]) for e in job.errors)])
     if where is not None:
         assert (job.errors[0]["row"], job.errors[0]["column"]) == where
     assert nothing_written()
@@ -291,7 +292,7 @@ def test_file_over_the_size_limit_is_refused_before_reading(db, tmp_path, planne
     upload = SimpleUploadedFile("v.csv", b"sku,store,date,quantity\n1,A,2026-01-05,1\n")
     job = job_start(kind=MACRO_SALES_IMPORT, user=planner, upload=upload, sync=True)
     assert job.status == Job.Status.FAILED
-    assert "máximo" in job.message
+    assert "máximo" in message_text(job.message)
     assert nothing_written()
 
 

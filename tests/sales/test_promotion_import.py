@@ -9,7 +9,8 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from fastdso.jobs import job_start
-from fastdso.labels import stored_text
+from fastdso.messages import render as message_text
+from fastdso.messages import render as stored_text
 from fastdso.models import AuditEvent, Job
 from sales.jobs import PROMOTION_IMPORT
 from sales.models import Promotion
@@ -149,7 +150,7 @@ def test_spanish_headers_and_a_missing_column(tmp_path, catalogue):
     assert stored() == {("00012345", "Tienda Norte 002", "2026-11-01", "2026-11-03", "Día")}
     missing = csv_file(tmp_path, "m.csv", ["00012345,2026-11-01"], header="sku,start_date")
     job = run(missing)
-    assert job.status == Job.Status.FAILED and "end_date" in job.message
+    assert job.status == Job.Status.FAILED and "end_date" in message_text(job.message)
 
 
 def test_dates_are_bounded_by_today(tmp_path, catalogue):
