@@ -486,11 +486,11 @@ def _csv_to_strings(data: bytes) -> pd.DataFrame:
             bad_rows.clear()
             table = parse(len(text) + 1)
     except pa.ArrowException as exc:
-        raise FileRejected(f"El CSV no se pudo leer (¿comillas sin cerrar?): {str(exc)[:300]}") from exc
+        raise FileRejected(msg("files.csv_unreadable", detail=str(exc)[:300])) from exc
     if bad_rows:
         if any(row.row is None for row in bad_rows):
             bad_rows = _ragged_rows(text, delimiter, len(header)) or bad_rows
-        raise FileRejected(f"{len(bad_rows)} fila(s) no tienen el número de columnas del encabezado.", errors=bad_rows)
+        raise FileRejected(msg("files.ragged_rows", n=len(bad_rows)), errors=bad_rows)
     frame = table.to_pandas()
     frame.columns = header
     frame.index = pd.RangeIndex(2, 2 + len(frame))
@@ -803,7 +803,7 @@ def _csv_stream_blocks(path: Path, block_rows: int) -> Iterator[pd.DataFrame]:
         try:
             table = pa_csv.read_csv(io.BytesIO(chunk), read_options, parse_options, convert_options)
         except pa.ArrowException as exc:
-            raise FileRejected(f"El CSV no se pudo leer (¿comillas sin cerrar?): {str(exc)[:300]}") from exc
+            raise FileRejected(msg("files.csv_unreadable", detail=str(exc)[:300])) from exc
         for i in range(found, len(bad_rows)):  # numbered within the chunk: make them file line numbers
             if bad_rows[i].row is not None:
                 bad_rows[i] = dataclasses.replace(bad_rows[i], row=(bad_rows[i].row or 0) + lines_before)
@@ -820,7 +820,7 @@ def _csv_stream_blocks(path: Path, block_rows: int) -> Iterator[pd.DataFrame]:
     if bad_rows:
         if any(row.row is None for row in bad_rows):
             bad_rows = _ragged_rows(path.read_bytes().removeprefix(b"\xef\xbb\xbf"), delimiter, len(header)) or bad_rows
-        raise FileRejected(f"{len(bad_rows)} fila(s) no tienen el número de columnas del encabezado.", errors=bad_rows)
+        raise FileRejected(msg("files.ragged_rows", n=len(bad_rows)), errors=bad_rows)
 
 
 def _csv_chunks(path: Path) -> Iterator[tuple[bytes, int]]:

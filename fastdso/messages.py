@@ -305,6 +305,11 @@ MESSAGES: dict[str, Template | str] = {
         ),
     ),
     "files.nul_bytes": N_("El archivo contiene bytes nulos (NUL): no es un CSV de texto. Guárdelo como CSV UTF-8."),
+    "files.csv_unreadable": N_("El CSV no se pudo leer (¿comillas sin cerrar?): %(detail)s"),
+    "files.ragged_rows": plural(
+        N_("%(n)s fila no tiene el número de columnas del encabezado."),
+        N_("%(n)s filas no tienen el número de columnas del encabezado."),
+    ),
     "files.ragged_row": N_("la fila tiene %(found)s columnas y el encabezado %(expected)s"),
     "files.duplicate_header": N_("Encabezado duplicado: «%(first)s» y «%(second)s» son la misma columna (%(column)s)."),
     "files.old_xls": N_("Formato .xls antiguo no soportado: guárdelo como .xlsx o .csv."),
