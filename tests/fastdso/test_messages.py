@@ -57,7 +57,7 @@ def emitted_codes() -> dict[str, list[str]]:
                 found.setdefault(re.escape(first.value), []).append(where)
             elif isinstance(first, ast.JoinedStr):
                 pattern = "".join(
-                    re.escape(v.value) if isinstance(v, ast.Constant) else r"[a-z_]+" for v in first.values
+                    re.escape(str(v.value)) if isinstance(v, ast.Constant) else r"[a-z_]+" for v in first.values
                 )
                 found.setdefault(pattern, []).append(where)
     return found

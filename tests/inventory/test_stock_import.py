@@ -122,11 +122,11 @@ def test_stock_jobs_record_summary_and_audit(db, tmp_path, planner):
         sync=True,
     )
     assert job.status == Job.Status.DONE
-    assert dict(job.summary_items)["Fecha del stock"] == "2026-02-08"
+    assert dict(job.summary_items)["snapshot_date"] == "2026-02-08"
     assert (
-        dict(job.summary_items)["Tiendas"],
-        dict(job.summary_items)["Unidades"],
-        dict(job.summary_items)["Tiendas nuevas"],
+        dict(job.summary_items)["stores"],
+        dict(job.summary_items)["units"],
+        dict(job.summary_items)["new_stores"],
     ) == (2, 4, 2)
     event = AuditEvent.objects.get(action="upload")
     assert event.details["kind"] == "store_stock" and event.details["rows"] == 2

@@ -60,7 +60,7 @@ def test_daily_rows_become_weekly_rows_with_day_columns(db, tmp_path):
     assert (result.new_products, result.new_stores, result.rows_written) == (2, 2, 3)
     load_row = SalesLoad.objects.get()
     assert (load_row.first_date, load_row.last_date, load_row.rows_read) == (JAN5, JAN12, 5)
-    assert result.summary()["Rango de fechas"] == "2026-01-05 → 2026-01-12"
+    assert message_text(result.summary()["date_range"]) == "2026-01-05 → 2026-01-12"
 
 
 def test_replace_range_replaces_only_the_files_dates_and_stores(db, tmp_path):
@@ -166,8 +166,10 @@ def test_category_rule_and_warnings(db, tmp_path, planner):
         "0002": "Juegos",
         "0003": "Hogar",
     }
-    assert job.warnings == ["SKU 0001: el archivo dice categoría «Audio», se mantiene «Consolas»."]
-    assert dict(job.summary_items)["Advertencias de categoría"] == 1
+    assert [message_text(w) for w in job.warnings] == [
+        "SKU 0001: el archivo dice categoría «Audio», se mantiene «Consolas»."
+    ]
+    assert dict(job.summary_items)["category_warnings"] == 1
     categories = {(r.product.sku, r.week_start): r.category for r in SalesWeeklyAgg.objects.select_related("product")}
     assert categories == {
         ("0002", JAN5): "Juegos",  # an older row, synced when the category was set
