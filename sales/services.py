@@ -981,8 +981,8 @@ class PromotionImportResult:
             "promotions_unchanged": self.unchanged,
             "repeated_rows": self.repeated,
             "promotions_removed": self.removed,
-            "SKUs": self.sku_count,
-            "Tiendas": self.store_count,
+            "skus": self.sku_count,
+            "stores": self.store_count,
             "promotions_every_store": self.every_store,
             "date_range": msg("date_range_value", first=self.first_date, last=self.last_date),
         }

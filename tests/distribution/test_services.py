@@ -206,7 +206,7 @@ def test_products_are_upserted_category_only_when_empty(db, tmp_path, week):
     assert products["00000055"].name == "Nuevo nombre"
     assert products["00000056"].category == "Consolas"  # set; the catalogue's spelling
     assert products["00000057"].category == "Consolas"
-    assert any("00000055" in w and "Audio" in w for w in result.warnings)
+    assert any("00000055" in message_text(w) and "Audio" in message_text(w) for w in result.warnings)
     cold = DistributionLine.objects.filter(run=result.run, model_name="COLD_START_CATEGORY")
     assert set(cold.values_list("product__sku", flat=True)) == {"00000056", "00000057"}
 
@@ -224,7 +224,7 @@ def test_leading_zeros_and_duplicates_in_the_request(db, tmp_path, week):
 def test_no_macro_sales_loaded_warns_and_still_explains_every_sku(db, tmp_path):
     factories.product("00000001", category="Audio")
     result = generate(request_file(tmp_path, [("00000001",), ("00000002",)]))
-    assert any("No hay ventas macro" in w for w in result.warnings)
+    assert any("No hay ventas macro" in message_text(w) for w in result.warnings)
     reasons = dict(DistributionLine.objects.filter(run=result.run).values_list("product__sku", "reason"))
     assert reasons == {"00000001": "NO_CATEGORY_SALES", "00000002": "NO_CATEGORY"}
 
@@ -235,9 +235,9 @@ def test_the_job_links_to_the_run_and_shows_its_summary(network, tmp_path, plann
     assert job.status == Job.Status.DONE, message_text(job.message)
     run = DistributionRun.objects.get(job=job)
     assert job.result_url == run.get_absolute_url()
-    assert job.result["Run"] == run.run_id
-    assert job.result["SKUs solicitados"] == 2
-    assert any("NO_CATEGORY" in w for w in job.warnings)
+    assert dict(job.summary_items)["run_id"] == run.run_id
+    assert dict(job.summary_items)["scope_skus"] == 2
+    assert any("Sin categoría" in message_text(w) for w in job.warnings)
     assert run.model_name == "SMA1" and run.user == planner
 
 
@@ -404,6 +404,6 @@ def test_v3_run_reads_like_skus_display_minimums_opening_stores_and_promotions(d
     # NEW like OLD at 0.5: 12 u / 3 wk = 4 → 2/week at A and B (top: max(2, 2)).
     assert lines[("NEW", "Tienda A")].model_name == engine.COLD_START_LIKE_MODEL
     assert lines[("NEW", "Tienda A")].like_name == "OLD"
-    assert any("NOPE" in warning for warning in run.warnings)
+    assert any("NOPE" in message_text(warning) for warning in run.warnings)
     assert run.summary["lines_by_model"][engine.COLD_START_LIKE_MODEL] >= 2
     assert "Lanzamiento como «OLD»" in explanation_of(lines[("NEW", "Tienda A")])

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from distribution.explain import explanation_of
 from distribution.models import DistributionLine, DistributionRun
+from fastdso.messages import msg_json
 from fastdso.messages import render as message_text
 from fastdso.models import AuditEvent, Job
 from inventory.models import Store
@@ -440,7 +441,7 @@ def test_a_no_category_warning_names_the_reason_in_the_viewers_language(planner_
     DistributionRun.objects.create(
         run_id="DR-20260301-0001",
         status=DistributionRun.Status.DONE,
-        warnings=["SKU 00000009: sin ventas y sin categoría; no se distribuye (NO_CATEGORY)."],
+        warnings=[msg_json("distribution.no_category", sku="00000009", reason="NO_CATEGORY")],
     )
     planner_client.cookies["django_language"] = language
     page = planner_client.get(reverse("distribution:run_detail", args=["DR-20260301-0001"])).content.decode()

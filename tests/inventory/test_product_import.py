@@ -69,7 +69,7 @@ def test_a_bad_products_file_writes_nothing(db, tmp_path, planner):
     path = csv_file(tmp_path, "p.csv", ["0001,Uno,A", ",Sin SKU,B"], header="sku,product_name,category")
     job = job_start(kind=PRODUCT_IMPORT, user=planner, path=path, sync=True)
     assert job.status == Job.Status.FAILED
-    assert job.errors == [{"row": 3, "column": "sku", "value": "", "message": "valor vacío"}]
+    assert job.errors == [{"row": 3, "column": "sku", "value": "", "message": {"code": "files.blank", "params": {}}}]
     assert not Product.objects.exists()
 
 
