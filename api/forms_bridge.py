@@ -97,8 +97,8 @@ class FormSerializer(serializers.Serializer):
 
 def form_validate(serializer: serializers.Serializer) -> forms.Form:
     """Run the web form on the serializer's validated data; a 400 naming the API field if it refuses."""
-    form_class: type[forms.Form] = serializer.form_class  # type: ignore[attr-defined]
-    renames: Renames = serializer.renames  # type: ignore[attr-defined]
+    form_class: type[forms.Form] = serializer.form_class
+    renames: Renames = serializer.renames
     back = {api: form for form, api in renames.items()}
     data: dict[str, Any] = {}
     files: dict[str, Any] = {}

@@ -19,9 +19,9 @@ from fastdso.labels import key_label
 from fastdso.lifecycle import ACTIONS, EXPORT_FORMATS
 from fastdso.messages import as_api, is_message
 from fastdso.models import Job
+from fastdso.uploads import upload_kinds
 from forecast.forms import ForecastForm
 from forecast.models import ForecastLine, ForecastRun
-from inventory.forms import MovementUploadForm, StockUploadForm, UploadForm
 from inventory.messages import stock_gap_warning
 from inventory.queries import stock_date_gap
 from redistribution.forms import PlanForm
@@ -29,18 +29,24 @@ from redistribution.models import TransferLine, TransferPlan
 from replay.engine import MAX_POLICIES
 from replay.forms import ReplayForm
 from replay.models import ReplayRun
-from sales.forms import MacroUploadForm, PromotionUploadForm
 
 ERRORS_SHOWN = 100
 
 # --- Requests (from the web forms) --------------------------------------------
 
-ProductsUploadSerializer = form_serializer(UploadForm, name="ProductsUpload")
-StoresUploadSerializer = form_serializer(UploadForm, name="StoresUpload")
-StockUploadSerializer = form_serializer(StockUploadForm, name="StockUpload", renames={"snapshot_date": "date"})
-MovementUploadSerializer = form_serializer(MovementUploadForm, name="MovementUpload")
-MacroSalesUploadSerializer = form_serializer(MacroUploadForm, name="MacroSalesUpload")
-PromotionsUploadSerializer = form_serializer(PromotionUploadForm, name="PromotionsUpload")
+
+def _upload_serializers() -> dict[str, type[serializers.Serializer]]:
+    """One request serializer per upload type with an endpoint (fastdso.uploads),
+    by OpenAPI name; kinds that name the same component share it."""
+    made: dict[str, type[serializers.Serializer]] = {}
+    for upload in upload_kinds():
+        if upload.api_name and upload.api_serializer not in made:
+            form = upload.api_form or upload.form
+            made[upload.api_serializer] = form_serializer(form, name=upload.api_serializer, renames=upload.api_renames)
+    return made
+
+
+UPLOAD_SERIALIZERS = _upload_serializers()
 RunCreateSerializer = form_serializer(DistributionGenerateForm, name="RunCreate", renames={"request_file": "file"})
 PlanCreateSerializer = form_serializer(PlanForm, name="PlanCreate", renames={"sku_file": "file"})
 ForecastCreateSerializer = form_serializer(ForecastForm, name="ForecastCreate")

@@ -21,20 +21,16 @@ app_name = "api"
 
 def api(view_class: Any, **initkwargs: Any) -> Callable[..., Any]:
     func = login_not_required(view_class.as_view(**initkwargs))
-    func.checks_roles_itself = True  # type: ignore[attr-defined]
+    func.checks_roles_itself = True
     return func
 
 
 V1 = "api/v1/"
+# The uploads: one endpoint per upload type that names one (fastdso.uploads).
 urlpatterns = [
-    path(V1 + "uploads/macro_sales/", api(views.MacroSalesUploadView), name="upload_macro_sales"),
-    path(V1 + "uploads/products/", api(views.ProductsUploadView), name="upload_products"),
-    path(V1 + "uploads/cd_stock/", api(views.CDStockUploadView), name="upload_cd_stock"),
-    path(V1 + "uploads/store_stock/", api(views.StoreStockUploadView), name="upload_store_stock"),
-    path(V1 + "uploads/promotions/", api(views.PromotionsUploadView), name="upload_promotions"),
-    path(V1 + "uploads/stores/", api(views.StoresUploadView), name="upload_stores"),
-    path(V1 + "uploads/shipments/", api(views.ShipmentsUploadView), name="upload_shipments"),
-    path(V1 + "uploads/receipts/", api(views.ReceiptsUploadView), name="upload_receipts"),
+    path(f"{V1}uploads/{name}/", api(view), name=f"upload_{name}") for name, view in views.UPLOAD_VIEWS.items()
+]
+urlpatterns += [
     path(V1 + "jobs/<int:pk>/", api(views.JobDetailView), name="job_detail"),
     path(V1 + "jobs/<int:pk>/errors/", api(views.JobErrorsView), name="job_errors"),
     path(V1 + "runs/", api(views.RunListView), name="run_list"),

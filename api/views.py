@@ -19,7 +19,6 @@ from rest_framework import exceptions, generics, status
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import Serializer
 
 from api import queries
 from api import serializers as s
@@ -37,16 +36,15 @@ from fastdso.exports import CONTENT_TYPES
 from fastdso.jobs import job_start
 from fastdso.lifecycle import TransitionRefused, run_transition
 from fastdso.models import Job
+from fastdso.uploads import UploadKind, upload_kinds
 from forecast import jobs as forecast_jobs
 from forecast.forms import INPUT_FILE
 from health.queries import stock_query
-from inventory import jobs as inventory_jobs
 from inventory.queries import store_codes
 from redistribution import jobs as redistribution_jobs
 from redistribution.explain import explain_records as plan_explain_records
 from replay import jobs as replay_jobs
 from replay.models import ReplayRun
-from sales import jobs as sales_jobs
 
 
 def job_response(job: Job, request: Request) -> Response:
@@ -89,52 +87,19 @@ class UploadView(generics.GenericAPIView):
         return job_response(job, request)
 
 
-def _upload_view(name: str, kind: str, serializer: type[Serializer], summary: str) -> type[UploadView]:
-    view = type(name, (UploadView,), {"job_kind": kind, "serializer_class": serializer})
+def _upload_view(upload: UploadKind) -> type[UploadView]:
+    serializer = s.UPLOAD_SERIALIZERS[upload.api_serializer]
+    name = f"{upload.api_serializer}View"
+    view = type(name, (UploadView,), {"job_kind": upload.kind, "serializer_class": serializer})
     return extend_schema_view(
-        post=extend_schema(summary=summary, request={MULTIPART: serializer}, responses=ACCEPTED, tags=["uploads"])
+        post=extend_schema(
+            summary=upload.api_summary, request={MULTIPART: serializer}, responses=ACCEPTED, tags=["uploads"]
+        )
     )(view)
 
 
-MacroSalesUploadView = _upload_view(
-    "MacroSalesUploadView",
-    sales_jobs.MACRO_SALES_IMPORT,
-    s.MacroSalesUploadSerializer,
-    "Upload macro sales (sku, store, date, quantity)",
-)
-ProductsUploadView = _upload_view(
-    "ProductsUploadView", inventory_jobs.PRODUCT_IMPORT, s.ProductsUploadSerializer, "Upload products"
-)
-CDStockUploadView = _upload_view(
-    "CDStockUploadView", inventory_jobs.CD_STOCK_IMPORT, s.StockUploadSerializer, "Upload the CD stock"
-)
-StoreStockUploadView = _upload_view(
-    "StoreStockUploadView", inventory_jobs.STORE_STOCK_IMPORT, s.StockUploadSerializer, "Upload store stock"
-)
-StoresUploadView = _upload_view(
-    "StoresUploadView",
-    inventory_jobs.STORE_IMPORT,
-    s.StoresUploadSerializer,
-    "Upload the stores file (store; optional code, opened_on, like_store, size_factor, lead_time_days, active)",
-)
-PromotionsUploadView = _upload_view(
-    "PromotionsUploadView",
-    sales_jobs.PROMOTION_IMPORT,
-    s.PromotionsUploadSerializer,
-    "Upload the promotions calendar (sku, start_date, end_date, optional store and name)",
-)
-ShipmentsUploadView = _upload_view(
-    "ShipmentsUploadView",
-    inventory_jobs.SHIPMENTS_IMPORT,
-    s.MovementUploadSerializer,
-    "Upload shipment confirmations (run_id or plan_id, sku, store, qty, shipped_on)",
-)
-ReceiptsUploadView = _upload_view(
-    "ReceiptsUploadView",
-    inventory_jobs.RECEIPTS_IMPORT,
-    s.MovementUploadSerializer,
-    "Upload store receipts (run_id or plan_id, sku, store, qty, received_on)",
-)
+# One endpoint per upload type that names one (fastdso.uploads): /api/v1/uploads/<api_name>/.
+UPLOAD_VIEWS = {upload.api_name: _upload_view(upload) for upload in upload_kinds() if upload.api_name}
 
 
 # --- Jobs ----------------------------------------------------------------------------

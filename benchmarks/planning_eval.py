@@ -1,7 +1,8 @@
 """`manage.py planning_eval`: the default plans measured against held-out truth (issue 26).
 
     python manage.py planning_eval [--size small|default] [--rules v2|v3] [--seed N]
-        [--output FILE.json] [--reset] [--workdir DIR]
+        [--output FILE.json] [--reset | --reuse] [--workdir DIR]
+        [--param KEY=VALUE …] [--ablate]
 
 Destructive like `bench`: it loads a `benchmarks.scenario` scenario into the
 database Django points at (refused when it already has products, unless
@@ -16,6 +17,12 @@ and prints the metrics of `benchmarks.planning_metrics` beside the v3 goals.
 v2); `--rules v2` only v2. Parameters pass through unchanged: `rules` is
 passed only when the parameters' dataclass has that field — without it the
 code is v2 and v3 is reported as not available.
+
+`--param KEY=VALUE` (repeatable) changes one parameter of the v3 plans
+(a field of `DistributionParams` or, failing that, of `RedistParams`);
+`--ablate` plans v3 once more per rule switched back alone to its v2 value
+(`ABLATIONS`) and reports what each rule moved; `--reuse` plans on the
+scenario an earlier `planning_eval` of the same size and seed loaded.
 """
 
 from __future__ import annotations
@@ -40,13 +47,64 @@ SIMILAR_RATIO = 1.25
 COVER_WEEKS = 26.0
 
 
-def params_for(cls: type, rules: str) -> Any | None:
-    """`cls(rules=rules)` when the dataclass has a `rules` field; today's
-    defaults (v2) for v2 without it; None when v3 is asked and not there."""
+# Each v3 rule switched back alone to its v2 value (docs/planning.md, "What each rule changed"):
+# name → (distribution overrides, redistribution overrides).
+ABLATIONS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "rate_rule=sma": ({"rate_rule": "sma"}, {}),
+    "cd_rule=priority": ({"cd_rule": "priority"}, {}),
+    "pack_rule=nearest": ({"pack_rule": "nearest"}, {}),
+    "promo_rule=ignore": ({"promo_rule": "ignore"}, {}),
+    "launch_rule=category": ({"launch_rule": "category"}, {}),
+    "launch_weeks=0": ({"launch_weeks": 0}, {}),
+    "new_store_weeks=0": ({"new_store_weeks": 0}, {}),
+    "redistribution rules=v2": ({}, {"rules": "v2"}),
+}
+
+
+def params_for(cls: type, rules: str, overrides: dict[str, Any] | None = None) -> Any | None:
+    """`cls(rules=rules, **overrides)` when the dataclass has a `rules` field;
+    today's defaults (v2) for v2 without it; None when v3 is asked and not there."""
     names = {f.name for f in dataclasses.fields(cls)}
     if "rules" in names:
-        return cls(rules=rules)
-    return cls() if rules == "v2" else None
+        return cls(**{"rules": rules, **(overrides or {})})
+    return cls(**(overrides or {})) if rules == "v2" else None
+
+
+def parse_overrides(items: list[str], classes: tuple[type, type]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`KEY=VALUE` texts → (distribution overrides, redistribution overrides): a key
+    of the first dataclass goes to it, else to the second; the value takes the
+    type of the field's default (bool: true/false/1/0/yes/no)."""
+    out: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
+    for item in items:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep:
+            raise ValueError(f"--param {item!r}: KEY=VALUE")
+        for target, cls in zip(out, classes, strict=True):
+            fields = {f.name: f for f in dataclasses.fields(cls)}
+            if key in fields:
+                target[key] = _typed(text.strip(), fields[key].default)
+                break
+        else:
+            raise ValueError(f"--param {item!r}: no parameter named {key!r}")
+    return out
+
+
+def _typed(text: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        if text.lower() not in {"true", "false", "1", "0", "yes", "no"}:
+            raise ValueError(f"{text!r} is not true or false")
+        return text.lower() in {"true", "1", "yes"}
+    if isinstance(default, int):
+        return int(text)
+    if isinstance(default, float):
+        return float(text)
+    for kind in (int, float):  # a None default (a rule whose default depends on `rules`)
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
 
 
 def request_write(scenario: Scenario, path: Path) -> Path:
@@ -146,64 +204,133 @@ def evaluate(
     rules: str = "v3",
     seed: int = DEFAULT_SEED,
     reset: bool = False,
+    reuse: bool = False,
     workdir: str | Path | None = None,
+    params: list[str] | None = None,
+    ablate: bool = False,
     out: Callable[[str], None] = print,
 ) -> dict[str, Any]:
-    """Load the scenario, plan under v2 (and v3 when asked and available), measure, print."""
-    from benchmarks.run import has_data, planner_user, reset_tables
+    """Load the scenario (or reuse it), plan under v2 (and v3 when asked and
+    available, with `params` overrides; and each ablation), measure, print."""
+    from benchmarks.run import planner_user
     from distribution.engine import DistributionParams
     from redistribution.engine import RedistParams
 
     if size not in SIZES or rules not in RULES:
         raise ValueError(f"size must be one of {sorted(SIZES)} and rules one of {RULES}")
-    if has_data() and not reset:
-        raise RuntimeError("La base de datos ya tiene productos: use --reset (borra ventas, stock, runs y planes).")
-    reset_tables()
+    overrides = parse_overrides(params or [], (DistributionParams, RedistParams))
     work = Path(workdir or tempfile.mkdtemp(prefix="fastdso-planning-eval-"))
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     scenario = generate(size, seed=seed)
     out(f"planning_eval · size={size} · seed={seed} · generated in {time.perf_counter() - started:.1f} s")
-    started = time.perf_counter()
-    loaded = scenario_load(scenario, workdir=work)
-    out(f"  loaded {loaded.weekly_rows:,} weekly rows in {time.perf_counter() - started:.1f} s")
+    rows = _load(scenario, work, reset=reset, reuse=reuse, out=out)
     request_path = request_write(scenario, work / "request.csv")
     user = planner_user()
     wanted = ["v2"] if rules == "v2" else ["v2", "v3"]
     results: dict[str, Any] = {}
     unavailable: list[str] = []
     for rule_set in wanted:
-        dist_params = params_for(DistributionParams, rule_set)
-        redist_params = params_for(RedistParams, rule_set)
+        extra = ({}, {}) if rule_set == "v2" else overrides
+        dist_params = params_for(DistributionParams, rule_set, extra[0])
+        redist_params = params_for(RedistParams, rule_set, extra[1])
         if dist_params is None or redist_params is None:
             unavailable.append(rule_set)
             out(f"  rules={rule_set}: not available in this code (its parameters have no `rules` field): not measured")
             continue
         results[rule_set] = _plan_and_measure(scenario, request_path, dist_params, redist_params, user, out)
-    report = _report(scenario, loaded.weekly_rows, results, unavailable)
+    if ablate and "v3" in results:
+        results.update(_ablations(scenario, request_path, results["v3"], overrides, user, out))
+    report = _report(scenario, rows, results, unavailable)
     for line in report_lines(report):
         out(line)
     return report
 
 
+def _load(scenario: Scenario, work: Path, *, reset: bool, reuse: bool, out: Callable[[str], None]) -> int:
+    """Load the scenario into an emptied database; with `reuse`, plan on the one
+    already there (the same size and seed: checked by its SKUs and stores)."""
+    from benchmarks.run import has_data, reset_tables
+
+    if reuse:
+        from django.db.models import Count, Sum
+
+        from inventory.models import Product
+        from sales.models import SalesWeeklyAgg
+
+        # The same SKUs, and the same weekly rows and units (another seed has other sales).
+        sales = scenario.sales_frame()
+        loaded = SalesWeeklyAgg.objects.aggregate(rows=Count("id"), units=Sum("units"))
+        skus = set(Product.objects.values_list("sku", flat=True))
+        if skus != set(scenario.products["sku"]) or (loaded["rows"], loaded["units"]) != (
+            len(sales),
+            int(sales["units"].sum()),
+        ):
+            raise RuntimeError("La base de datos no tiene este escenario (tamaño y semilla): cárguelo con --reset.")
+        out("  reusing the scenario already loaded")
+        return int(loaded["rows"])
+    if has_data() and not reset:
+        raise RuntimeError("La base de datos ya tiene productos: use --reset (borra ventas, stock, runs y planes).")
+    reset_tables()
+    started = time.perf_counter()
+    loaded = scenario_load(scenario, workdir=work)
+    out(f"  loaded {loaded.weekly_rows:,} weekly rows in {time.perf_counter() - started:.1f} s")
+    return loaded.weekly_rows
+
+
+def _ablations(
+    scenario: Scenario,
+    request_path: Path,
+    v3: dict[str, Any],
+    overrides: tuple[dict[str, Any], dict[str, Any]],
+    user: Any,
+    out: Callable[[str], None],
+) -> dict[str, Any]:
+    """v3 with each rule of ABLATIONS switched back alone; a distribution rule
+    reuses v3's redistribution moves (the plans do not read the drafts)."""
+    from distribution.engine import DistributionParams
+    from redistribution.engine import RedistParams
+
+    results = {}
+    for name, (dist_extra, redist_extra) in ABLATIONS.items():
+        out(f"  ablation {name}")
+        dist_params = DistributionParams(**{"rules": "v3", **overrides[0], **dist_extra})
+        redist_params = RedistParams(**{"rules": "v3", **overrides[1], **redist_extra})
+        moves = None if redist_extra else v3["moves"]
+        results[f"v3 {name}"] = _plan_and_measure(
+            scenario, request_path, dist_params, redist_params, user, out, moves=moves
+        )
+    return results
+
+
 def _plan_and_measure(
-    scenario: Scenario, request_path: Path, dist_params: Any, redist_params: Any, user: Any, out: Callable
+    scenario: Scenario,
+    request_path: Path,
+    dist_params: Any,
+    redist_params: Any,
+    user: Any,
+    out: Callable,
+    moves: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     started = time.perf_counter()
     lines, run_info = distribution_lines(request_path, dist_params, user)
     run_s = time.perf_counter() - started
-    started = time.perf_counter()
-    categories = sorted(scenario.products["category"].unique().tolist())
-    moves, plan_info = redistribution_moves(categories, redist_params, user)
-    redist_s = time.perf_counter() - started
     out(f"  {run_info['run_id']}: {run_info['lines']:,} lines in {run_s:.1f} s")
-    out(f"  redistribution: {plan_info['plans']} plans, {plan_info['moves']:,} moves in {redist_s:.1f} s")
+    if moves is None:
+        started = time.perf_counter()
+        categories = sorted(scenario.products["category"].unique().tolist())
+        moves, plan_info = redistribution_moves(categories, redist_params, user)
+        took = time.perf_counter() - started
+        out(f"  redistribution: {plan_info['plans']} plans, {plan_info['moves']:,} moves in {took:.1f} s")
+    else:
+        plan_info = {"plans": 0, "moves": len(moves), "units": int(moves["qty"].sum()) if len(moves) else 0}
     parts = measure(scenario, lines, moves, target_woc=float(dist_params.target_woc))
     return {
         "figures": metrics.figures(parts),
         "details": parts,
         "run": run_info,
         "redistribution": plan_info,
+        "moves": moves,
         "params": {
             "distribution": dataclasses.asdict(dist_params),
             "redistribution": dataclasses.asdict(redist_params),
@@ -218,7 +345,7 @@ def _report(scenario: Scenario, rows: int, results: dict[str, Any], unavailable:
         goals[rule_set] = metrics.goal_checks(result["figures"], None if rule_set == "v2" else v2)
     return {
         "scenario": scenario_facts(scenario, rows),
-        "results": results,
+        "results": {name: {k: v for k, v in result.items() if k != "moves"} for name, result in results.items()},
         "goals": goals,
         "goal_text": {k: g.text for k, g in metrics.GOALS.items()},
         "unavailable": unavailable,
@@ -243,6 +370,32 @@ def report_lines(report: dict[str, Any]) -> list[str]:
             text = "n/a" if rule_set in report["unavailable"] else metrics.format_value(key, value)
             cells.append(f"{text:>10} {mark(rule_set, key):4}")
         lines.append(f"  {goal.label:40} {' '.join(cells)} {goal.text}")
+    return lines + ablation_lines(report)
+
+
+ABLATION_FIGURES = {
+    "oos_left_empty_share": "oos empty",
+    "over_26w_lines": ">26w",
+    "launch_reach_mean": "launch",
+    "cd_short_empty_shelves": "cd empty",
+    "cd_short_units_short": "cd short u",
+    "promo_inflation": "promo",
+    "opening_lines": "opening",
+    "small_moves_share": "moves<=2",
+}
+
+
+def ablation_lines(report: dict[str, Any]) -> list[str]:
+    """v3 and each rule switched back alone, one row each (empty without --ablate)."""
+    names = [n for n in report["results"] if n.startswith("v3 ")]
+    if not names:
+        return []
+    head = f"  {'v3 with one rule back to v2':28}" + "".join(f"{label:>11}" for label in ABLATION_FIGURES.values())
+    lines = ["", head, "  " + "-" * (len(head) - 2)]
+    for name in ["v3", *names]:
+        figures = report["results"][name]["figures"]
+        cells = "".join(f"{metrics.format_value(key, figures.get(key)):>11}" for key in ABLATION_FIGURES)
+        lines.append(f"  {name.removeprefix('v3 ') if name != 'v3' else 'v3 (all rules)':28}{cells}")
     return lines
 
 

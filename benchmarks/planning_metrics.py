@@ -74,13 +74,22 @@ def over_cover_lines(lines: pd.DataFrame, truth: pd.DataFrame, *, weeks: float =
     with np.errstate(divide="ignore", invalid="ignore"):
         cover = np.where(rate > 0, held / np.where(rate > 0, rate, 1.0), np.inf)
     over = cover > weeks
-    return {
+    out: dict[str, Any] = {
         "lines": len(shipped),
         "over": int(over.sum()),
         "share": _share(int(over.sum()), len(shipped)),
         "units_over": int(shipped.loc[over, "allocated_qty"].sum()),
         "units": int(shipped["allocated_qty"].sum()),
+        "over_no_demand": int((over & (rate <= 0)).sum()),
     }
+    for column in ("model_name", "reason"):
+        if column in lines.columns:
+            # What made the lines over the cover: their model, their reason's code ("LIKE:A" → "LIKE").
+            codes = lines[[*KEY, column]].drop_duplicates(KEY)
+            codes = shipped.loc[over, KEY].merge(codes, on=KEY, how="left")[column].fillna("").astype(str)
+            counts = codes.str.split(":").str[0].value_counts()
+            out[f"over_by_{column.removesuffix('_name')}"] = {str(k): int(v) for k, v in counts.items()}
+    return out
 
 
 def launch_reach(lines: pd.DataFrame, truth: pd.DataFrame, *, skus: Iterable[str]) -> dict:

@@ -43,8 +43,8 @@ def hot_query_plans(scope_skus: int = 2000, out: Callable[[str], None] = print) 
     from inventory import queries as inventory_queries
     from inventory.models import Product, Store
     from sales import queries as sales_queries
-    from sales.services import stored_rows_sql
     from sales.summary import summary_read
+    from sales.weekly_writer import stored_rows_sql
 
     if connection.vendor != "postgresql":
         raise RuntimeError("Los planes se toman en PostgreSQL.")

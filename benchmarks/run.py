@@ -8,6 +8,7 @@ stores, runs and plans first): point DATABASE_URL at a database of its own.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import resource
@@ -355,6 +356,10 @@ def history_frames(
         yield frame
 
 
+def _history_more(r: generate.Retailer, ids: dict[str, Any], pairs: int, weeks: Iterable[dt.date]) -> int:
+    return history_load(history_frames(r, ids, pairs, weeks))
+
+
 def history_load(frames: Iterable[pd.DataFrame]) -> int:
     from sales.queries import default_as_of_week
     from sales.summary import summary_fill
@@ -588,7 +593,7 @@ def _step_distribution(bench: Bench) -> None:
     times = {}
     for label, frames in (("small", None), ("big", older)):
         if frames is not None:
-            t, more = timed(lambda weeks=frames: history_load(history_frames(r, ids, hist["pairs"], weeks)))
+            t, more = timed(functools.partial(_history_more, r, ids, hist["pairs"], frames))
             bench.out(f"  loaded {more:,} more weekly rows in {t:.1f} s")
         table_rows = small_rows if frames is None else small_rows + more
         report.details[f"distribution_{label}_table_rows"] = table_rows
@@ -665,7 +670,7 @@ def _step_replay(bench: Bench) -> None:
 
     clock = StageClock()
     request = ReplayRequest(
-        scope=ReplayRun.Scope.TOP,
+        scope=str(ReplayRun.Scope.TOP),
         top_n=SCOPE_SKUS[bench.size],
         weeks=REPLAY_WEEKS,
         cd_supply=1.0,
@@ -777,7 +782,7 @@ def _step_pages(bench: Bench) -> None:
     for name, (url, behind) in pages.items():
         samples = []
         for _ in range(3):
-            elapsed, response = timed(lambda target=url: client.get(target))
+            elapsed, response = timed(functools.partial(client.get, url))
             assert response.status_code == 200, (url, response.status_code)
             samples.append(elapsed * 1000)
         bench.report.details[name.replace("_ms", "_samples_ms")] = [round(s, 1) for s in samples]

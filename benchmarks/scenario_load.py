@@ -33,8 +33,8 @@ from fastdso.db import analyze_after_load, chunks, indexes_rebuilt_after, rows_i
 from inventory.models import Product, Store, store_name_key
 from inventory.services import cd_stock_import, products_upsert, store_stock_import
 from sales.engine import DAY_FIELDS
+from sales.macro_import import coverage_extend
 from sales.models import Promotion, SalesLoad, SalesWeeklyAgg
-from sales.services import coverage_extend
 from sales.summary import bulk_write, summary_fill
 
 WEEKLY = SalesWeeklyAgg._meta.db_table

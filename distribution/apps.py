@@ -7,6 +7,11 @@ class DistributionConfig(AppConfig):
     verbose_name = _("Distribución")
 
     def ready(self) -> None:
+        from distribution.models import DistributionLine, DistributionRun
+        from inventory.demo import demo_models_register
+
+        demo_models_register(DistributionRun, DistributionLine)
+
         from distribution.lifecycle import KIND
         from fastdso.lifecycle import lifecycle_register
 

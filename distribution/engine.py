@@ -585,7 +585,36 @@ def _skip_promoted(
     merged["units_to_last"] = merged["u"].where(keep, merged["units_to_last"])
     merged["weeks_to_last"] = merged["w"].where(keep, merged["weeks_to_last"])
     drop = [c for c in merged.columns if c.endswith("_promo") or c in ("u", "w")]
-    return merged.drop(columns=drop).fillna({"window_weeks": 0}).astype("int64")
+    merged = merged.drop(columns=drop)
+    # Ranging and the lookback rate (the like SKU's, §5.3) over the non-promoted weeks too.
+    plain = grid[~grid["promo"]].assign(sold=lambda g: (g["units"] > 0).astype("int64"))
+    rest = plain.groupby(keys).agg(base_units=("units", "sum"), base_weeks=("week", "size"), ranged=("sold", "sum"))
+    merged = merged.merge(rest.reset_index(), on=keys, how="left").fillna({"window_weeks": 0, "base_weeks": 0})
+    some = merged["base_weeks"] > 0
+    merged["ranged_weeks"] = merged["ranged"].where(some, merged["selling_weeks"])
+    merged["base_units"] = merged["base_units"].where(some, merged["units"])
+    return merged.drop(columns="ranged").fillna(0).astype("int64")
+
+
+def ranged_weeks(summary: pd.DataFrame) -> pd.Series:
+    """The weeks that range a pair (§5.2: selling weeks, promoted weeks skipped when
+    the summary skipped them), beside the plain selling weeks."""
+    if "ranged_weeks" not in summary.columns:
+        return summary["selling_weeks"]
+    return summary["ranged_weeks"].where(summary["ranged_weeks"].notna(), summary["selling_weeks"]).astype("int64")
+
+
+def lookback_rate(summary: pd.DataFrame, lookback_weeks: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(units, weeks, rate): a pair's units over its non-promoted lookback weeks and
+    their number (§4.6; every week when none was skipped), and units ÷ weeks ≥ 0."""
+    units = summary["units"].to_numpy("int64")
+    weeks = np.full(len(summary), lookback_weeks, dtype="int64")
+    if "base_weeks" in summary.columns:
+        skipped = summary["base_weeks"].fillna(0).to_numpy("int64")
+        some = skipped > 0
+        units = np.where(some, summary["base_units"].fillna(0).to_numpy("int64"), units)
+        weeks = np.where(some, skipped, weeks)
+    return units, weeks, np.maximum(units, 0) / np.maximum(weeks, 1)
 
 
 def _sales_candidates(
@@ -599,7 +628,9 @@ def _sales_candidates(
     facts = rows.groupby("product_id", as_index=False)["weeks_with_sales"].max()
     facts = facts.rename(columns={"weeks_with_sales": "best_weeks"})
 
-    candidates = rows[rows["weeks_with_sales"] >= params.min_weeks].copy()
+    # Ranged (§5.2): min_weeks selling weeks, promoted weeks skipped (§4.6).
+    candidates = rows[ranged_weeks(rows.rename(columns={"weeks_with_sales": "selling_weeks"})) >= params.min_weeks]
+    candidates = candidates.copy()
     # The last k weeks: recent_1 is the as-of week, recent_2 the week before…
     recent = [f"recent_{i}" for i in range(1, k + 1)]
     extra = [c for c in (*SUMMARY_V3, "window_weeks") if c in candidates.columns]
@@ -824,18 +855,25 @@ def _like_candidates(
     empty = pd.DataFrame(columns=["product_id", "store_id"])
     if params.launch_rule != LAUNCH_LIKE or cold.empty or not cold["like_product_id"].notna().any():
         return empty, cold
-    ranged = summary[summary["selling_weeks"] >= params.min_weeks]["product_id"].unique()
+    ranged = summary[ranged_weeks(summary) >= params.min_weeks]["product_id"].unique()
     usable = cold["like_product_id"].notna() & cold["like_product_id"].isin(ranged)
     like = cold[usable]
     if like.empty:
         return empty, cold
     like_sales = summary[summary["product_id"].isin(like["like_product_id"].astype("int64"))]
-    like_sales = like_sales[["product_id", "store_id", "units"]].rename(
-        columns={"product_id": "like_product_id", "units": "category_units"}
+    # like_rate: the like SKU's units over its non-promoted lookback weeks ÷ their number (§5.3).
+    units, weeks, like_rate = lookback_rate(like_sales, params.lookback_weeks)
+    like_sales = pd.DataFrame(
+        {
+            "like_product_id": like_sales["product_id"].to_numpy("int64"),
+            "store_id": like_sales["store_id"].to_numpy("int64"),
+            "category_units": units,
+            "window_weeks": np.where(weeks == params.lookback_weeks, 0, weeks),
+            "category_rate": like_rate,
+        }
     )
     pairs = like[["product_id", "like_product_id", "launch_factor", "like_sku"]].astype({"like_product_id": "int64"})
     pairs = pairs.merge(like_sales, on="like_product_id")
-    pairs["category_rate"] = np.maximum(pairs["category_units"], 0) / params.lookback_weeks
     pairs["rate"] = pairs["launch_factor"] * pairs["category_rate"]
     pairs = pairs[(pairs["rate"] >= params.launch_min_rate) & (pairs["rate"] > 0)]
     pairs = pairs.merge(stores[["store_id", "store_key"]], on="store_id", how="left")
@@ -851,7 +889,9 @@ def _like_candidates(
     pairs["factor"] = pairs["launch_factor"]
     pairs["like_name"] = pairs["like_sku"]
     columns = ["product_id", "store_id", "category_units", "category_skus", "category_rate", "rate"]
-    pairs = pairs[[*columns, "category_rank", "category_stores", "need", "base", "kind", "factor", "like_name"]]
+    pairs = pairs[
+        [*columns, "category_rank", "category_stores", "need", "base", "kind", "factor", "like_name", "window_weeks"]
+    ]
     return pairs, cold[~usable]
 
 
@@ -884,7 +924,7 @@ def _candidates(
     launching = launching_ids(scope, summary, params)
     cold_scope = scope[~scope["product_id"].isin(selling_ids) | scope["product_id"].isin(launching)]
     category_units = inputs.category_units
-    inactive = _inactive(inputs.stores)
+    inactive = _inactive(inputs.stores, params)
     if inactive and len(category_units):
         category_units = category_units[~category_units["store_id"].isin(inactive)]
     cold_pairs, fallbacks = _cold_start(cold_scope, summary, category_units, stores, params)
@@ -905,8 +945,10 @@ def _candidates(
     return candidates, facts, selling_ids, fallbacks
 
 
-def _inactive(stores: pd.DataFrame) -> set[int]:
-    if "active" not in stores:
+def _inactive(stores: pd.DataFrame, params: DistributionParams) -> set[int]:
+    """The inactive stores (§4.7), which receive no lines; none under `rules = v2`,
+    which knew no inactive stores (its outputs stay identical)."""
+    if "active" not in stores or params.rules == RULES_V2:
         return set()
     facts = store_facts(stores)
     return set(facts.loc[~facts["active"], "store_id"].astype("int64"))
@@ -955,7 +997,9 @@ def _sales_v3(candidates: pd.DataFrame, inputs: EngineInputs, params: Distributi
     need = _promotions_ahead(c, need, sales, inputs, params)
     base = need.copy()
     if params.rate_rule == RATE_IN_STOCK:
-        minimum = c["display_min"].fillna(0).to_numpy("int64")
+        # The display minimum fills an empty shelf (measured: topping up shelves that
+        # still hold stock buried slow stores, docs/planning.md).
+        minimum = rules.display_minimum(c["display_min"].fillna(0), c["store_stock"])
         target, raised = rules.display_target(need[sales], minimum[sales])
         base[sales] = target
         c.loc[c.index[np.flatnonzero(sales)], "display_min_used"] = minimum[sales]
@@ -1030,16 +1074,20 @@ def _opening(c: pd.DataFrame, inputs: EngineInputs, stores: pd.DataFrame, params
     sales = (like["kind"] == "sales").to_numpy()
     woc = np.where(sales, params.target_woc, params.cold_start_target_woc)
     need = ceil6(woc * like["rate"].to_numpy("float64"))
-    filled = like["base"].to_numpy("int64") > like["need"].to_numpy("int64")
-    fill = np.where(sales, like["display_min_used"].to_numpy("int64"), params.cold_start_min_fill)
+    filled = (like["base"].to_numpy("int64") > like["need"].to_numpy("int64")) & ~sales
     like["need"] = need
-    like["base"] = np.where(filled | sales, np.maximum(need, fill), need)
+    like["base"] = np.where(filled, np.maximum(need, params.cold_start_min_fill), need)
     like["model_name"] = NEW_STORE_MODEL
     like["base_reason"] = LIKE_STORE_PREFIX + like_names
     like["like_name"] = like_names
     like["store_id"] = like["new_store_id"]
     like = like.drop(columns=["new_store_id", "size_factor", "store_name", "store_key", "store_stock"])
     like = _with_stock(_with_store(like, stores), inputs.store_stock)
+    # Its sales lines: the display minimum where the opening store's shelf is empty (§5.2).
+    if params.rate_rule == RATE_IN_STOCK:
+        minimum = np.where(sales, rules.display_minimum(like["display_min"].fillna(0), like["store_stock"]), 0)
+        like["display_min_used"] = minimum
+        like["base"] = np.maximum(like["base"].to_numpy("int64"), minimum)
     return pd.concat([own, like], ignore_index=True)
 
 
@@ -1053,12 +1101,15 @@ def _to_packs(candidates: pd.DataFrame, params: DistributionParams) -> pd.DataFr
     candidates["pack_exceeds"] = False
     if params.round_to_pack:
         candidates["cd_pack"] = candidates["pack_size"]
+        # A launch line (cold start, like item, and an opening store's line from one) may hold
+        # one pack for longer: rules.LAUNCH_PACK_FACTOR × max_pack_woc weeks (§5.4a, measured).
+        launch = candidates["kind"].isin(["cold", "like"]).to_numpy()
         packed = rules.PACK_RULE_OBJECTS[params.pack_rule].apply(
             unrounded.to_numpy(),
             candidates["pack_size"].to_numpy(),
             candidates["store_stock"].to_numpy(),
             candidates["rate"].to_numpy(),
-            params.max_pack_woc,
+            np.where(launch, rules.LAUNCH_PACK_FACTOR * params.max_pack_woc, params.max_pack_woc),
         )
         candidates["suggested_qty"] = packed.suggested
         candidates["pack_exceeds"] = packed.exceeds
@@ -1079,7 +1130,7 @@ def generate(inputs: EngineInputs, params: DistributionParams) -> EngineResult:
     candidates["base_reason"] = _base_reasons(candidates)
     candidates = _sales_v3(candidates, inputs, params)
     candidates = _opening(candidates, inputs, stores, params)
-    inactive = _inactive(inputs.stores)
+    inactive = _inactive(inputs.stores, params)
     if inactive:
         candidates = candidates[~candidates["store_id"].isin(inactive)].reset_index(drop=True)
     candidates["priority_rate"] = candidates["rate"]

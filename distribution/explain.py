@@ -26,26 +26,15 @@ import numpy as np
 import pandas as pd
 from django.utils.translation import gettext as _
 
-from distribution import engine
+from distribution import engine, rules
 from distribution.commitments import NOTE_COLUMNS
 from distribution.engine import DistributionParams
 from fastdso.formatting import fmt_number, fmt_number_many, fmt_trimmed, fmt_trimmed_many, round_half_up
 
 # What the renderer reads of a line (attribute names: `store_id`, not `store`).
-BASE_FIELDS = [
-    "store_id",
-    "category",
-    "rate",
-    "category_rate",
-    "store_stock",
-    "cd_stock",
-    "suggested_qty",
-    "allocated_qty",
-    "priority",
-    "model_name",
-    "reason",
-    "explanation",
-]
+# The engine's line columns from `category` to `reason`, and the stored explanation.
+_FIRST, _LAST = engine.LINE_COLUMNS.index("category"), engine.LINE_COLUMNS.index("reason")
+BASE_FIELDS = ["store_id", *engine.LINE_COLUMNS[_FIRST : _LAST + 1], "explanation"]
 FIELDS = [*BASE_FIELDS, *NOTE_COLUMNS, *engine.EXPLAIN_COLUMNS, *engine.EXPLAIN_FLOATS, *engine.EXPLAIN_TEXTS]
 _FIELD = re.compile(r"%\((\w+)\)s")
 Text = np.ndarray  # an array of str (dtype object)
@@ -166,16 +155,30 @@ def _store_lines(f: pd.DataFrame, params: DistributionParams) -> Text:
     return join(text, stock_part, _pack_part(f, unrounded, params, ~exceeds), cd, _held_part(f))
 
 
+def pack_weeks(f: pd.DataFrame, params: DistributionParams) -> tuple[np.ndarray, Text]:
+    """The weeks of cover a line's pack may hold (§5.4a) and their text: a launch
+    line's (cold start, like item, an opening store's line from one; an exception
+    row of a SKU without sales) LAUNCH_PACK_FACTOR × max_pack_woc, else max_pack_woc."""
+    model = f["model_name"].astype(str).to_numpy(dtype=object) if "model_name" in f else np.full(len(f), "")
+    no_sales = f["weeks_with_sales"].to_numpy("int64") <= 0
+    launch = np.isin(model, engine.COLD_MODELS) | (np.isin(model, [engine.NEW_STORE_MODEL, ""]) & no_sales)
+    longer = rules.LAUNCH_PACK_FACTOR * params.max_pack_woc
+    weeks = np.where(launch, longer, params.max_pack_woc)
+    text = np.where(launch, param_number(longer), param_number(params.max_pack_woc)).astype(object)
+    return weeks, text
+
+
 def _pack_exceeds_part(f: pd.DataFrame, params: DistributionParams) -> Text:
     """§5.4a: an empty store left with nothing because one pack exceeds the cover cap."""
     rate = f["rate"].to_numpy("float64")
+    weeks, weeks_text = pack_weeks(f, params)
     return fill(
         _("; una caja de %(pack)s u supera %(woc)s sem × %(rate)s/sem = %(cap)s u: sin línea (tienda sin stock)"),
         len(f),
         pack=ints(f["pack_size"]),
-        woc=param_number(params.max_pack_woc),
+        woc=weeks_text,
         rate=fmt_trimmed_many(rate, 3),
-        cap=fmt_trimmed_many(params.max_pack_woc * rate, 3),
+        cap=fmt_trimmed_many(weeks * rate, 3),
     )
 
 
@@ -284,7 +287,10 @@ def _like_part(c: pd.DataFrame, params: DistributionParams) -> tuple[Text, np.nd
     n = len(c)
     units = c["category_units"].to_numpy("int64")
     factor = c["factor"].to_numpy("float64")
-    like_rate = np.maximum(units, 0) / params.lookback_weeks
+    # Promoted weeks skipped (§4.6): the like SKU's non-promoted weeks (window_weeks; 0 = the lookback).
+    skipped = c["window_weeks"].to_numpy("int64")
+    weeks = np.where(skipped > 0, skipped, params.lookback_weeks)
+    like_rate = np.maximum(units, 0) / weeks
     rate = factor * like_rate
     product = np.round(params.cold_start_target_woc * rate, 6)
     need = engine.ceil6(params.cold_start_target_woc * rate)
@@ -300,7 +306,7 @@ def _like_part(c: pd.DataFrame, params: DistributionParams) -> tuple[Text, np.nd
         rank=ints(c["category_rank"]),
         stores=ints(c["category_stores"]),
         units=ints(units),
-        lookback=fmt_number(params.lookback_weeks),
+        lookback=ints(weeks),
         like_rate=fmt_trimmed_many(like_rate, 3),
         factor=fmt_trimmed_many(factor, 3),
         rate=fmt_trimmed_many(rate, 3),
@@ -308,6 +314,13 @@ def _like_part(c: pd.DataFrame, params: DistributionParams) -> tuple[Text, np.nd
         product=fmt_trimmed_many(product, 3),
         rounded=_rounded_note(product, need),
     )
+    promo_note = fill(
+        _("; la tasa del similar salta sus semanas de promoción (%(weeks)s de %(lookback)s sin promoción)"),
+        n,
+        weeks=ints(weeks),
+        lookback=fmt_number(params.lookback_weeks),
+    )
+    text = text + _where(skipped > 0, promo_note, n)
     fill_note = fill(
         _("; top %(top_n)s: máx(mín %(min_fill)s, %(need)s) = %(base)s"),
         n,
@@ -415,12 +428,13 @@ def _pack_part(
     )
     if params.pack_rule == engine.PACK_COVER_CAPPED:
         rate = f["rate"].to_numpy("float64")
+        weeks, weeks_text = pack_weeks(f, params)
         text = text + fill(
             _(" (tope %(woc)s sem × %(rate)s/sem = %(cap)s u)"),
             n,
-            woc=param_number(params.max_pack_woc),
+            woc=weeks_text,
             rate=fmt_trimmed_many(rate, 3),
-            cap=fmt_trimmed_many(params.max_pack_woc * rate, 3),
+            cap=fmt_trimmed_many(weeks * rate, 3),
         )
     return _where(boxed, text, n)
 
@@ -627,7 +641,7 @@ def _exception_rows(e: pd.DataFrame, params: DistributionParams) -> Text:
                 "cobertura: sin línea (ver las tiendas en Excepciones)."
             ),
             n,
-            woc=param_number(params.max_pack_woc),
+            woc=pack_weeks(e, params)[1],
         ),
         engine.STOCK_COVERS_NEED: fill(
             _("El stock de las %(stores)s tiendas candidatas cubre su necesidad (%(need)s): sugerido 0."),

@@ -44,7 +44,7 @@ def _commitments(run: DistributionRun) -> tuple[pd.DataFrame, pd.DataFrame]:
     """What the run's lines hold: allocated units at the CD per SKU, in transit per store."""
     stores = _lines(run).drop(columns=["origin_id"])
     cd = stores.groupby("product_id", as_index=False)["units"].sum()
-    stores["kind"] = StockCommitment.Kind.IN_TRANSIT.value
+    stores["kind"] = str(StockCommitment.Kind.IN_TRANSIT)
     return cd, stores
 
 

@@ -52,6 +52,11 @@ def audit_record(
     )
 
 
+def job_url(job: Any) -> str:
+    """The page of the job an action ran in ("" outside a job)."""
+    return reverse("job_detail", args=[job.pk]) if job is not None and job.pk else ""
+
+
 def audit_object_url(event: AuditEvent, user: Any = None) -> str:
     """Where an event's object can be seen: the URL recorded with it; else a
     job's page; else, for staff, the object's admin page (not for deletions)."""

@@ -5,7 +5,7 @@ is refused with a message that names the field instead of overflowing a
 date sum or running to nonsense.
 
 Dates: from 2000-01-01 to a week after today, the range the sales files
-already accept (sales.services). Whether a stock date may be after the
+already accept (sales.sales_file). Whether a stock date may be after the
 latest snapshot is the stock import's own rule, not this one.
 """
 

@@ -679,6 +679,52 @@ def read_table(
     return pd.DataFrame(out, index=raw.index)
 
 
+# The SKU files of the planners (SPEC §3): a distribution request, a forecast's
+# or a replay's SKU list, a transfer plan's SKUs; each may add its own columns.
+SKU_FILE_COLUMNS = [
+    Column("sku"),
+    Column("product_name", required=False),
+    Column("category", required=False),
+]
+
+
+@dataclass(frozen=True, eq=False)
+class SkuFile:
+    """A SKU file read: its rows (file order), its SKUs in order (once each),
+    the first name and category it gives each SKU, and how many rows repeated one."""
+
+    frame: pd.DataFrame  # sku, product_name, category and the reader's extra columns
+    skus: tuple[str, ...]
+    categories: dict[str, str]
+    names: dict[str, str]
+    duplicates: int
+
+
+def _first_given(frame: pd.DataFrame, column: str) -> dict[str, str]:
+    if column not in frame.columns:
+        return {}
+    values = frame[column].fillna("").astype(str).str.strip()
+    given = values != ""
+    firsts = pd.DataFrame({"sku": frame.loc[given, "sku"], "value": values[given]}).drop_duplicates("sku")
+    return dict(zip(firsts["sku"], firsts["value"], strict=True))
+
+
+def sku_file_read(source: Any, *, extra: Sequence[Column] = (), max_bytes: int | None = None) -> SkuFile:
+    """The one reader of SKU files (CSV/XLSX; FileRejected on a bad file):
+    `sku`, optional `product_name` and `category`, and the `extra` columns a
+    planner reads. `max_bytes` is the job's limit (none for a command's file)."""
+    frame = read_table(source, [*SKU_FILE_COLUMNS, *extra], max_bytes=max_bytes)
+    frame["sku"] = frame["sku"].astype(str).str.strip()
+    frame = frame[frame["sku"] != ""]
+    return SkuFile(
+        frame=frame,
+        skus=tuple(dict.fromkeys(frame["sku"])),
+        categories=_first_given(frame, "category"),
+        names=_first_given(frame, "product_name"),
+        duplicates=int(frame["sku"].duplicated().sum()),
+    )
+
+
 BLOCK_ROWS = 500_000
 
 

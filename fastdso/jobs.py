@@ -471,14 +471,14 @@ def _run_claimed(job: Job, runner: Runner, progress: JobProgress) -> None:
             # Marked done in the same transaction as its data: if saving the
             # job fails, or the job is no longer this attempt's (the watchdog
             # failed it), the data goes too.
-            if not _finish(job, Job.Status.DONE, progress_state=progress.state):
+            if not _finish(job, str(Job.Status.DONE), progress_state=progress.state):
                 raise JobAbandoned(job.pk)
     except JobAbandoned:
         logger.warning("job %s: failed by the watchdog while running; its data was rolled back", job.pk)
     except (FileRejected, JobInputError) as exc:
         errors = [e.as_dict() for e in exc.errors[: settings.FASTDSO_MAX_STORED_ERRORS]]
         message = exc.message.as_json()
-        if _finish(job, Job.Status.FAILED, message=message, errors=errors, error_count=exc.total_errors):
+        if _finish(job, str(Job.Status.FAILED), message=message, errors=errors, error_count=exc.total_errors):
             _audit_failure(job)
         logger.info("job %s (%s) refused its input: %s", job.pk, job.kind, exc.message.code)
     except Exception:  # noqa: BLE001 - any failure is reported on the job page
@@ -486,7 +486,7 @@ def _run_claimed(job: Job, runner: Runner, progress: JobProgress) -> None:
         # The detail (SQL, row values, traceback) goes to the log only.
         logger.exception("job %s (%s) failed [ref %s]", job.pk, job.kind, reference)
         failure = msg("jobs.internal_error", ref=reference).as_json()
-        if _finish(job, Job.Status.FAILED, message=failure, errors=[], error_count=0):
+        if _finish(job, str(Job.Status.FAILED), message=failure, errors=[], error_count=0):
             _audit_failure(job)
 
 

@@ -37,13 +37,16 @@ from fastdso.models import AuditEvent, Lifecycle, LifeState
 APPROVE, EXPORT, SHIP, CLOSE, CANCEL = "approve", "export", "ship", "close", "cancel"
 ACTIONS = (APPROVE, EXPORT, SHIP, CLOSE, CANCEL)
 # action → (states it may start from, state it leads to)
+# (The states' values: str() of a choice is its value.)
+DRAFT, APPROVED, EXPORTED = str(LifeState.DRAFT), str(LifeState.APPROVED), str(LifeState.EXPORTED)
+SHIPPED, CLOSED, CANCELLED = str(LifeState.SHIPPED), str(LifeState.CLOSED), str(LifeState.CANCELLED)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    APPROVE: ((LifeState.DRAFT,), LifeState.APPROVED),
-    EXPORT: ((LifeState.APPROVED,), LifeState.EXPORTED),
+    APPROVE: ((DRAFT,), APPROVED),
+    EXPORT: ((APPROVED,), EXPORTED),
     # From shipped too: a run shipped in part (a shipment file) ships the rest.
-    SHIP: ((LifeState.EXPORTED, LifeState.SHIPPED), LifeState.SHIPPED),
-    CLOSE: ((LifeState.EXPORTED, LifeState.SHIPPED), LifeState.CLOSED),
-    CANCEL: ((LifeState.DRAFT, LifeState.APPROVED), LifeState.CANCELLED),
+    SHIP: ((EXPORTED, SHIPPED), SHIPPED),
+    CLOSE: ((EXPORTED, SHIPPED), CLOSED),
+    CANCEL: ((DRAFT, APPROVED), CANCELLED),
 }
 TIMESTAMP = {
     APPROVE: "approved_at",

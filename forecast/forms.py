@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from fastdso.bounds import validate_date_in_range
 from fastdso.forms import UploadFileField
 from forecast.models import ForecastRun
-from forecast.services import category_resolve, skus_parse
+from forecast.services import skus_parse
 from inventory.models import Store
-from inventory.queries import product_categories
+from inventory.queries import category_resolve, product_categories
 from sales.queries import resolve_as_of_week
 
 INPUT_FILE = "file"

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from fastdso.files import sku_file_read
 from fastdso.jobs import JobProgress, job_input_path, job_max_bytes, job_runner
 from fastdso.messages import stored_list, summary_json
 from fastdso.models import Job
 from forecast import engine
 from forecast.models import ForecastRun
-from forecast.services import ForecastRequest, forecast_run_create, run_summary, sku_file_read
+from forecast.services import ForecastRequest, forecast_run_create, run_summary
 
 KIND = "purchase_forecast"
 

@@ -21,7 +21,6 @@ from fastdso.audit import audit_record
 from fastdso.bounds import OutOfRange, bounded_number
 from fastdso.db import chunks, lines_write
 from fastdso.exports import export_info
-from fastdso.files import Column, read_table
 from fastdso.jobs import JobInputError, no_progress
 from fastdso.messages import Message, msg
 from forecast import engine
@@ -69,44 +68,6 @@ class ForecastRequest:
         return engine.SEASONAL_WEEKS if self.method == engine.SEASONAL else 12
 
 
-SKU_FILE_COLUMNS = [
-    Column("sku"),
-    Column("product_name", required=False),
-    Column("category", required=False),
-]
-
-
-@dataclass(frozen=True)
-class SkuFile:
-    """A SKU file read: its SKUs in order (once each), the optional names and
-    categories it gives, and how many rows repeated a SKU."""
-
-    skus: tuple[str, ...]
-    categories: dict[str, str]
-    names: dict[str, str]
-    duplicates: int
-
-
-def sku_file_read(source: Any, *, max_bytes: int | None = None) -> SkuFile:
-    """Read and validate a SKU file (CSV/XLSX; raises FileError on bad input);
-    `max_bytes` is the job's limit (none for a command's file)."""
-    frame = read_table(source, SKU_FILE_COLUMNS, max_bytes=max_bytes)
-    frame = frame[frame["sku"] != ""]
-    categories: dict[str, str] = {}
-    names: dict[str, str] = {}
-    for sku, name, category in frame[["sku", "product_name", "category"]].itertuples(index=False):
-        if isinstance(category, str) and category.strip():
-            categories.setdefault(sku, category.strip())
-        if isinstance(name, str) and name.strip():
-            names.setdefault(sku, name.strip())
-    return SkuFile(
-        skus=tuple(dict.fromkeys(frame["sku"])),
-        categories=categories,
-        names=names,
-        duplicates=int(frame["sku"].duplicated().sum()),
-    )
-
-
 def skus_parse(text: str) -> list[str]:
     """SKUs pasted one per line or separated by commas/semicolons/tabs, as text, in order, once each."""
     seen: dict[str, None] = {}
@@ -117,16 +78,11 @@ def skus_parse(text: str) -> list[str]:
     return list(seen)
 
 
-def category_resolve(name: str) -> str | None:
-    """The catalogue's spelling of a category named by the user (trimmed, any case), or None."""
-    return stock_queries.category_resolve(name)
-
-
 def _scope_frame(request: ForecastRequest) -> tuple[pd.DataFrame, list[Message]]:
     """DataFrame[sku, product_id, product_name, category] in input order, and warnings."""
     warnings: list[Message] = []
     if request.scope == ForecastRun.Scope.CATEGORY:
-        category = category_resolve(request.category) or request.category.strip()
+        category = stock_queries.category_resolve(request.category) or request.category.strip()
         rows = list(
             Product.objects.filter(category=category).order_by("sku").values_list("sku", "id", "name", "category")
         )
@@ -146,8 +102,9 @@ def _scope_frame(request: ForecastRequest) -> tuple[pd.DataFrame, list[Message]]
     for sku in skus:
         if sku in catalogue:
             pk, name, category = catalogue[sku]
-            category = category or request.file_categories.get(sku) or None
-            records.append((sku, pk, name or request.file_names.get(sku, ""), category))
+            records.append(
+                (sku, pk, name or request.file_names.get(sku, ""), category or request.file_categories.get(sku) or None)
+            )
         else:
             unknown.append(sku)
             records.append((sku, None, request.file_names.get(sku, ""), request.file_categories.get(sku) or None))

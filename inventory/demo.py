@@ -16,8 +16,11 @@ jobs that loaded them (`Job.is_demo`). Everything else is found from those:
 
 A real import that names a demo store or product makes it real (its mark is
 dropped), so `demo_clear` never removes a row that a real file wrote. The
-models above inventory (runs, plans) are reached through Django's model
-registry, not imported: this module stays below them.
+models above inventory (runs, plans) are not imported: each app hands in, in
+its AppConfig.ready, the models whose rows may be made on demo data
+(`demo_models_register`: those naming a store or product, or written by a
+job), so this module stays below them and reads nothing the apps did not
+declare (tests/inventory/test_demo_clear.py checks none is forgotten).
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.core.cache import cache
 from django.db import models, transaction
 from django.utils.translation import gettext
@@ -106,6 +108,22 @@ def demo_finder_register(model: type[models.Model], finder: DemoFinder) -> None:
     """An upper app's rows made on demo data that no foreign key shows (ids of `model`)."""
     if (model, finder) not in _FINDERS:
         _FINDERS.append((model, finder))
+
+
+_MODELS: list[type[models.Model]] = []
+
+
+def demo_models_register(*model_list: type[models.Model]) -> None:
+    """An app's models whose rows may be made on demo data: rows naming a demo
+    store or product (a fact, a run's line, a plan), or written by a demo job."""
+    for model in model_list:
+        if model not in _MODELS:
+            _MODELS.append(model)
+
+
+def demo_models() -> list[type[models.Model]]:
+    """The registered models, in the order their apps registered them (INSTALLED_APPS)."""
+    return list(_MODELS)
 
 
 def _demo_scope(product_ids: list[int], store_ids: list[int]) -> DemoScope:
@@ -213,12 +231,12 @@ def _demo_split() -> _DemoSplit:
     whose own header names a demo store cannot be separated: refused.
     """
     split = _DemoSplit()
-    demo_models = (Product, Store)
+    marked = (Product, Store)
     # parent model → [(line model, fk to parent, the line's store/product keys)]
     children: dict[type[models.Model], list[tuple[type[models.Model], models.ForeignKey, list]]] = defaultdict(list)
     touched: dict[type[models.Model], set[Any]] = defaultdict(set)
-    for model in apps.get_models():
-        if model in demo_models:
+    for model in demo_models():
+        if model in marked:
             continue
         fks = _demo_fks(model)
         if not fks:
@@ -228,7 +246,7 @@ def _demo_split() -> _DemoSplit:
             for f in model._meta.get_fields()
             if isinstance(f, models.ForeignKey)
             and _cascades(f)
-            and f.related_model not in demo_models
+            and f.related_model not in marked
             and f.related_model is not Job
         ]
         demo_rows = model._base_manager.filter(_demo_q(fks))
@@ -339,7 +357,7 @@ def demo_clear(*, user: Any = None) -> DemoClearResult:
         owners[model].update(set(finder(scope)) - split.trimmed.get(model, set()))
     job_ids = set(Job.objects.filter(is_demo=True).values_list("id", flat=True)) | _job_ids_of(owners)
     # Rows a demo job wrote that name no store or product (the coverage of a demo sales load).
-    for model in apps.get_models():
+    for model in demo_models():
         for fk in model._meta.get_fields():
             if isinstance(fk, models.ForeignKey) and fk.related_model is Job and model not in owners:
                 id_list = sorted(job_ids)

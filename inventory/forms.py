@@ -1,5 +1,6 @@
-"""Upload forms: they only check the request (a file, its size, the options);
-the file itself is read and validated by the import job."""
+"""Inventory upload forms (their base, `UploadForm`, is fastdso.uploads'):
+they only check the request (a file, its size, the options); the file itself
+is read and validated by the import job."""
 
 from __future__ import annotations
 
@@ -10,20 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fastdso.bounds import validate_date_in_range
-from fastdso.forms import UploadFileField
-
-
-class UploadForm(forms.Form):
-    """A CSV/XLSX file, refused before parsing when it is over the size limit."""
-
-    file = UploadFileField(
-        label=_("Archivo (CSV o XLSX)"),
-        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,.xlsx,.txt"}),
-    )
-
-    def job_params(self) -> dict[str, Any]:
-        """What the job needs besides the file."""
-        return {}
+from fastdso.uploads import UploadForm
 
 
 def backfill_field() -> forms.BooleanField:

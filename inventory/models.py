@@ -236,3 +236,11 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.kind} {self.product_id}→{self.store_id}: {self.units} ({self.moved_on})"
+
+
+# Longest text each identifier column of a file may carry (the model fields' max_length).
+TEXT_LIMITS: dict[str, int] = {
+    "sku": Product._meta.get_field("sku").max_length,
+    "store": Store._meta.get_field("name").max_length,
+    "category": Product._meta.get_field("category").max_length,
+}

@@ -443,8 +443,17 @@ def category_key(name: str) -> str:
 
 
 def category_resolve(name: str) -> str | None:
-    """The catalogue's spelling of a category a user typed (any case, spaces around), or None."""
-    return category_spellings().get(category_key(name)) if str(name or "").strip() else None
+    """The catalogue's spelling of a category a user typed, or None: any case,
+    spaces around, and runs of spaces inside count as one ("pequeños
+    electrodomésticos" typed with two spaces is the catalogue's category). The
+    one resolver of every form, command and service (issue 30)."""
+    wanted = " ".join(str(name or "").split()).casefold()
+    if not wanted:
+        return None
+    spellings = category_spellings()
+    if wanted in spellings:
+        return spellings[wanted]
+    return next((spelling for key, spelling in spellings.items() if " ".join(key.split()) == wanted), None)
 
 
 def product_categories() -> list[str]:

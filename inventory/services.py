@@ -17,18 +17,18 @@ import pandas as pd
 from django.db import connection, transaction
 from django.db.models import Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 
-from fastdso.audit import audit_record
 from fastdso.db import analyze_after_load, chunks, date_param, imports_lock, in_clause, is_postgres, rows_insert
 from fastdso.files import Column, Kind, RowError, normalise_header, read_raw_strings, read_table
 from fastdso.jobs import JobInputError, no_progress, upload_order_check
 from fastdso.lifecycle import TransitionRefused
 from fastdso.messages import Message, msg
+from fastdso.uploads import text_lengths_check, upload_finish
 from inventory import queries as inventory_queries
 from inventory.demo import demo_claim, demo_present
 from inventory.models import (
+    TEXT_LIMITS,
     CDStockSnapshot,
     Product,
     StockCommitment,
@@ -527,11 +527,11 @@ def stores_import(
             with_like_store=int(likes.notna().sum()),
             inactive=int((~rows["active"]).sum()) if "active" in present else 0,
         )
-        audit_record(
+        upload_finish(
             user=user,
-            action="upload",
+            job=job,
+            progress=progress,
             object_repr=msg("inventory.audit_stores", file=file_name or Path(path).name),
-            object_url=_job_url(job),
             details={
                 "kind": "stores_file",
                 "rows": result.rows_read,
@@ -540,8 +540,9 @@ def stores_import(
                 "unchanged": result.unchanged,
                 "inactive": result.inactive,
             },
+            rows_read=len(frame),
+            rows_written=created + updated,
         )
-        progress(100, "stage.done", rows_read=len(frame), rows_written=created + updated)
     return result
 
 
@@ -619,39 +620,6 @@ def _differs(new: Any, old: Any) -> bool:
 Progress = Callable[..., None]
 
 
-def _job_url(job: Any) -> str:
-    return reverse("job_detail", args=[job.pk]) if job is not None and job.pk else ""
-
-
-# Longest text each identifier column may carry (the model fields' max_length).
-TEXT_LIMITS = {
-    "sku": Product._meta.get_field("sku").max_length,
-    "store": Store._meta.get_field("name").max_length,
-    "category": Product._meta.get_field("category").max_length,
-}
-
-
-def text_length_errors(frame: pd.DataFrame, limit: int = 100_000) -> tuple[list[RowError], int]:
-    """Rows whose SKU, store or category is longer than the database keeps."""
-    errors: list[RowError] = []
-    total = 0
-    for column, max_length in TEXT_LIMITS.items():
-        if column not in frame.columns:
-            continue
-        too_long = frame[column].fillna("").astype(str).str.len() > max_length
-        count = int(too_long.sum())
-        total += count
-        for row, value in frame.loc[too_long, column].head(max(limit - len(errors), 0)).items():
-            errors.append(RowError(int(row), column, str(value)[:200], msg("files.too_long", n=max_length)))
-    return errors, total
-
-
-def check_text_lengths(frame: pd.DataFrame) -> None:
-    errors, total = text_length_errors(frame)
-    if total:
-        raise JobInputError(msg("files.refused", n=total), errors, total_errors=total)
-
-
 def _duplicates(frame: pd.DataFrame, key: list[str], what: str) -> None:
     """Refuse a file that gives the same key twice (ambiguous: which quantity?)."""
     repeated = frame.duplicated(key, keep=False)
@@ -724,7 +692,7 @@ def products_import(
     with the category rule of SPEC §2."""
     progress(5, "stage.reading_file")
     frame = read_table(path, PRODUCT_COLUMNS, max_bytes=max_bytes)
-    check_text_lengths(frame)
+    text_lengths_check(frame, TEXT_LIMITS)
     progress(40, "stage.saving_products", rows_read=len(frame))
     with transaction.atomic():
         imports_lock()
@@ -739,11 +707,11 @@ def products_import(
             repacked=upserted.repacked,
             display_min_set=upserted.display_min_set if upserted.display_min_given else None,
         )
-        audit_record(
+        upload_finish(
             user=user,
-            action="upload",
+            job=job,
+            progress=progress,
             object_repr=msg("inventory.audit_products", file=file_name or Path(path).name),
-            object_url=_job_url(job),
             details={
                 "kind": "products",
                 "rows": result.rows_read,
@@ -754,8 +722,9 @@ def products_import(
                 "category_warnings": len(result.category_warnings),
                 **({"display_min_set": result.display_min_set} if result.display_min_set is not None else {}),
             },
+            rows_read=len(frame),
+            rows_written=result.created + result.renamed,
         )
-        progress(100, "stage.done", rows_read=len(frame), rows_written=result.created + result.renamed)
     return result
 
 
@@ -840,6 +809,9 @@ def _cd_kept_rows(day: dt.date, file_product_ids: set[int]) -> pd.DataFrame:
     return kept[~kept["product_id"].isin(file_product_ids)]
 
 
+CD_SNAPSHOT_TYPES = {"product_id": "bigint", "units": "integer", "snapshot_date": "date", "counted_on": "date"}
+
+
 def cd_stock_import(
     *,
     path: str | Path,
@@ -865,7 +837,7 @@ def cd_stock_import(
     stock_date_check(day, previous, backfill=backfill)
     progress(5, "stage.reading_file")
     frame = read_table(path, CD_STOCK_COLUMNS, max_bytes=max_bytes)
-    check_text_lengths(frame)
+    text_lengths_check(frame, TEXT_LIMITS)
     _duplicates(frame, ["sku"], "sku")
     progress(40, "stage.updating_products", rows_read=len(frame))
     with transaction.atomic():
@@ -883,11 +855,7 @@ def cd_stock_import(
         replaced, _ = CDStockSnapshot.objects.filter(snapshot_date=day).delete()
         progress(60, "stage.saving_cd_stock", rows_read=len(frame))
         rows = pd.concat([rows, kept], ignore_index=True).assign(snapshot_date=np.datetime64(day, "D"))
-        written = rows_insert(
-            CDStockSnapshot._meta.db_table,
-            rows,
-            types={"product_id": "bigint", "units": "integer", "snapshot_date": "date", "counted_on": "date"},
-        )
+        written = rows_insert(CDStockSnapshot._meta.db_table, rows, types=CD_SNAPSHOT_TYPES)
         analyze_after_load(CDStockSnapshot._meta.db_table, rows=written)
         result = StockImportResult(
             snapshot_date=day,
@@ -901,11 +869,11 @@ def cd_stock_import(
             partial=partial,
             kept=len(kept),
         )
-        audit_record(
+        upload_finish(
             user=user,
-            action="upload",
+            job=job,
+            progress=progress,
             object_repr=msg("inventory.audit_cd_stock", date=day, file=file_name or Path(path).name),
-            object_url=_job_url(job),
             details={
                 "kind": "cd_stock",
                 "date": day.isoformat(),
@@ -917,8 +885,9 @@ def cd_stock_import(
                 "replaced": replaced,
                 "new_products": products.created,
             },
+            rows_read=len(frame),
+            rows_written=written,
         )
-        progress(100, "stage.done", rows_read=len(frame), rows_written=written)
     return result
 
 
@@ -975,7 +944,7 @@ def store_stock_import(
     stock_date_check(day, None, backfill=backfill)
     progress(5, "stage.reading_file")
     frame = read_table(path, STORE_STOCK_COLUMNS, max_bytes=max_bytes)
-    check_text_lengths(frame)
+    text_lengths_check(frame, TEXT_LIMITS)
     progress(30, "stage.updating_products_stores", rows_read=len(frame))
     with transaction.atomic():
         imports_lock()
@@ -1008,11 +977,11 @@ def store_stock_import(
             new_stores=stores.created,
             category_warnings=products.category_warnings,
         )
-        audit_record(
+        upload_finish(
             user=user,
-            action="upload",
+            job=job,
+            progress=progress,
             object_repr=msg("inventory.audit_store_stock", date=day, file=file_name or Path(path).name),
-            object_url=_job_url(job),
             details={
                 "kind": "store_stock",
                 "date": day.isoformat(),
@@ -1024,8 +993,9 @@ def store_stock_import(
                 "new_products": products.created,
                 "new_stores": stores.created,
             },
+            rows_read=len(frame),
+            rows_written=written,
         )
-        progress(100, "stage.done", rows_read=len(frame), rows_written=written)
     return result
 
 
@@ -1081,7 +1051,7 @@ def stock_commitments_open(
         [
             pd.DataFrame(
                 {
-                    "kind": StockCommitment.Kind.CD_RESERVED.value,
+                    "kind": str(StockCommitment.Kind.CD_RESERVED),
                     "product_id": cd["product_id"].astype("int64"),
                     "store_id": pd.array([pd.NA] * len(cd), dtype="Int64"),
                     "units": -cd["units"].astype("int64"),
@@ -1159,7 +1129,7 @@ def stock_commitments_rewrite(*, source: str, cd: pd.DataFrame, stores: pd.DataF
     cd = cd[cd["units"] > 0].groupby("product_id", as_index=False)["units"].sum()
     stores = stores[stores["units"] != 0].groupby(["product_id", "store_id", "kind"], as_index=False)["units"].sum()
     wanted: dict[tuple[str, int, int | None], int] = {
-        (StockCommitment.Kind.CD_RESERVED.value, int(r.product_id), None): -int(r.units)
+        (str(StockCommitment.Kind.CD_RESERVED), int(r.product_id), None): -int(r.units)
         for r in cd.itertuples(index=False)
     }
     wanted.update(
@@ -1228,7 +1198,7 @@ def stock_commitments_export(*, source: str, exported_at: dt.datetime) -> None:
     StockCommitment.objects.filter(source=source, is_open=True).update(exported_on=timezone.localdate(exported_at))
 
 
-def _shipped_so_far(sources: list[str], kind: str = StockMovement.Kind.SHIPPED) -> pd.DataFrame:
+def _shipped_so_far(sources: list[str], kind: str = str(StockMovement.Kind.SHIPPED)) -> pd.DataFrame:
     """DataFrame[source, product_id, origin_id, store_id, units] already confirmed."""
     rows = list(
         StockMovement.objects.filter(kind=kind, source__in=sources)
@@ -1466,7 +1436,7 @@ def movements_import(
     date_column = "shipped_on" if shipping else "received_on"
     progress(5, "stage.reading_file")
     frame = read_table(path, SHIPMENT_COLUMNS if shipping else RECEIPT_COLUMNS, max_bytes=max_bytes)
-    check_text_lengths(frame)
+    text_lengths_check(frame, TEXT_LIMITS)
     errors = _RowErrors()
     progress(30, "stage.checking_lines", rows_read=len(frame))
     with transaction.atomic():
@@ -1500,11 +1470,11 @@ def movements_import(
             lines=int(frame[key].drop_duplicates().shape[0]),
             backfill=bool(old.any()),
         )
-        audit_record(
+        upload_finish(
             user=user,
-            action="upload",
+            job=job,
+            progress=progress,
             object_repr=msg(f"inventory.audit_{kind}", file=file_name or Path(path).name),
-            object_url=_job_url(job),
             details={
                 "kind": kind,
                 "rows": result.rows_read,
@@ -1513,8 +1483,9 @@ def movements_import(
                 "backfill": result.backfill,
                 "backfill_rows": int(old.sum()),
             },
+            rows_read=len(frame),
+            rows_written=len(rows),
         )
-        progress(100, "stage.done", rows_read=len(frame), rows_written=len(rows))
     return result
 
 
@@ -1532,7 +1503,7 @@ def _quantity_errors(
     else:
         check_key = ["source", "product_id", "store_id"]
         limit = moved.groupby(check_key, as_index=False)["units"].sum().rename(columns={"units": "limit"})
-        received = _shipped_so_far(sources, StockMovement.Kind.RECEIVED)
+        received = _shipped_so_far(sources, str(StockMovement.Kind.RECEIVED))
         done = received.groupby(check_key, as_index=False)["units"].sum().rename(columns={"units": "done"})
         what = "inventory.receive_over"
     if frame.empty:

@@ -9,7 +9,7 @@ import pandas as pd
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django_filters.views import FilterView
@@ -37,7 +37,7 @@ def upload_links() -> dict[str, str]:
 class _StockListView(PagedTableMixin, FilterView):
     template_name = "inventory/stock_list.html"
     default_page_size = 25
-    page_title = ""
+    page_title: Promise | str = ""  # lazy: rendered in the viewer's language
     export_url_name = ""
     upload_key = ""
 
@@ -61,9 +61,7 @@ class CDStockView(_StockListView):
     export_url_name = "inventory:cd_stock_export"
     upload_key = "cd"
 
-    @property
-    def page_title(self) -> str:
-        return _("Stock CD")
+    page_title = gettext_lazy("Stock CD")
 
     def get_queryset(self) -> QuerySet:
         return queries.cd_stock_rows()
@@ -82,9 +80,7 @@ class StoreStockView(_StockListView):
     export_url_name = "inventory:store_stock_export"
     upload_key = "stores"
 
-    @property
-    def page_title(self) -> str:
-        return _("Stock tiendas")
+    page_title = gettext_lazy("Stock tiendas")
 
     def get_queryset(self) -> QuerySet:
         return queries.store_stock_rows()

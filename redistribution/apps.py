@@ -8,12 +8,11 @@ class RedistributionConfig(AppConfig):
 
     def ready(self) -> None:
         from fastdso.lifecycle import lifecycle_register
+        from inventory.demo import demo_finder_register, demo_models_register
+        from redistribution.demo import demo_empty_plans
         from redistribution.lifecycle import KIND
+        from redistribution.models import TransferLine, TransferPlan
 
         lifecycle_register(KIND)
-
-        from inventory.demo import demo_finder_register
-        from redistribution.demo import demo_empty_plans
-        from redistribution.models import TransferPlan
-
+        demo_models_register(TransferPlan, TransferLine)
         demo_finder_register(TransferPlan, demo_empty_plans)

@@ -38,9 +38,9 @@ def _commitments(plan: TransferPlan) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     moves = pd.DataFrame(rows, columns=["product_id", "origin", "destination", "units"]).astype("int64")
     out = moves.rename(columns={"origin": "store_id"})[["product_id", "store_id", "units"]]
-    out = out.assign(units=-out["units"], kind=StockCommitment.Kind.DONOR_OUT.value)
+    out = out.assign(units=-out["units"], kind=str(StockCommitment.Kind.DONOR_OUT))
     into = moves.rename(columns={"destination": "store_id"})[["product_id", "store_id", "units"]]
-    into = into.assign(kind=StockCommitment.Kind.IN_TRANSIT.value)
+    into = into.assign(kind=str(StockCommitment.Kind.IN_TRANSIT))
     stores = pd.concat([out, into], ignore_index=True)
     stores = stores.groupby(["product_id", "store_id", "kind"], as_index=False)["units"].sum()
     cd = pd.DataFrame({"product_id": pd.Series(dtype="int64"), "units": pd.Series(dtype="int64")})

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from fastdso.audit import audit_record
 from fastdso.db import lines_write, readable_id_save
 from fastdso.exports import export_info
-from fastdso.files import Column, Kind, RowError, read_table
+from fastdso.files import Column, Kind, RowError, sku_file_read
 from fastdso.jobs import JobInputError, no_progress
 from fastdso.messages import Message, message_from, msg, stored_list
 from fastdso.models import Job
@@ -40,8 +40,8 @@ from sales import queries as sales_queries
 logger = logging.getLogger(__name__)
 
 BATCH = 1000
-MODE_AUTO = TransferPlan.Mode.AUTO.value
-MODE_MANUAL = TransferPlan.Mode.MANUAL.value
+MODE_AUTO = str(TransferPlan.Mode.AUTO)  # str() of a choice: its value
+MODE_MANUAL = str(TransferPlan.Mode.MANUAL)
 WARNINGS_LISTED = 20
 
 Progress = Callable[..., None]
@@ -130,21 +130,21 @@ def request_errors(request: PlanRequest, *, has_file: bool) -> list[Message]:
 # Reading the SKU file
 # ---------------------------------------------------------------------------
 
-SKU_FILE_COLUMNS = [
-    Column("sku"),
+# A plan's SKU file may give quantities ("use qty from file", SPEC §7 assisted manual).
+QTY_COLUMNS = [
     Column("qty", Kind.INT, required=False, min_value=0),
     # "cantidad"/"unidades" arrive as quantity (SPEC §3 aliases): the same column.
     Column("quantity", Kind.INT, required=False, min_value=0),
 ]
 
 
-def sku_file_read(source: Any, *, max_bytes: int | None = None) -> tuple[pd.DataFrame, list[Message]]:
+def sku_quantities_read(source: Any, *, max_bytes: int | None = None) -> tuple[pd.DataFrame, list[Message]]:
     """DataFrame[sku, file_qty] (one row per SKU, file order) and warnings.
 
     Repeated SKUs are merged (their quantities added) with a warning.
     `max_bytes` is the job's limit (`job_max_bytes`: none for a command's file).
     """
-    frame = read_table(source, SKU_FILE_COLUMNS, max_bytes=max_bytes)
+    frame = sku_file_read(source, extra=QTY_COLUMNS, max_bytes=max_bytes).frame
     qty = frame["qty"].astype("Float64")
     if qty.isna().all():
         qty = frame["quantity"].astype("Float64")
@@ -225,7 +225,7 @@ def _scope_skus(
         )
         return skus, cat_sku, warnings, ""
 
-    file_frame, file_warnings = sku_file_read(sku_file, max_bytes=max_bytes)
+    file_frame, file_warnings = sku_quantities_read(sku_file, max_bytes=max_bytes)
     warnings.extend(file_warnings)
     file_name = Path(str(getattr(sku_file, "name", sku_file))).name
     has_qty = bool(file_frame["has_qty"].iloc[0]) if not file_frame.empty else False

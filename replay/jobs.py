@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from fastdso.files import sku_file_read
 from fastdso.jobs import JobProgress, job_input_path, job_max_bytes, job_runner
 from fastdso.messages import msg, stored_list, summary_json
 from fastdso.models import Job
 from replay.models import ReplayRun
-from replay.services import ReplayRequest, replay_run_create, skus_file_read
+from replay.services import ReplayRequest, replay_run_create
 
 KIND = "replay"
 
@@ -20,7 +21,8 @@ def request_from_params(job: Job) -> ReplayRequest:
     skus: list[str] = list(params.get("skus") or [])
     file_categories: dict[str, str] = {}
     if params.get("scope") == ReplayRun.Scope.SKUS and (job.file or params.get("path")):
-        skus, file_categories = skus_file_read(job_input_path(job), max_bytes=job_max_bytes(job))
+        sku_file = sku_file_read(job_input_path(job), max_bytes=job_max_bytes(job))
+        skus, file_categories = list(sku_file.skus), sku_file.categories
     as_of = params.get("as_of")
     return ReplayRequest(
         scope=params.get("scope", ""),

@@ -17,7 +17,6 @@ import logging
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -25,7 +24,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from fastdso.audit import audit_record
-from fastdso.files import Column, read_table
 from fastdso.jobs import JobInputError
 from fastdso.messages import Message, message_from, msg, stored_list
 from forecast import engine as forecast_engine
@@ -43,11 +41,6 @@ MAX_WEEKS = 52
 MAX_TOP = 5000
 MAX_CD_SUPPLY = 100.0
 MAX_WARNINGS = 200
-SKU_FILE_COLUMNS = [
-    Column("sku"),
-    Column("product_name", required=False),
-    Column("category", required=False),
-]
 SCOPE_COLUMNS = ("sku", "product_id", "category", "request_category")
 # The SPEC §9 CSV of the `replay` command and the page's export, one row per policy.
 EXPORT_COLUMNS = [
@@ -118,25 +111,6 @@ def replay_request_validate(request: ReplayRequest) -> list[Policy]:
     return replay_policies_validate(request.policies, request.rules)
 
 
-def category_resolve(name: str) -> str | None:
-    """The catalogue's spelling of a category (trimmed, case-insensitive), or None."""
-    wanted = " ".join(str(name or "").split()).casefold()
-    return next((c for c in inventory_queries.product_categories() if c.casefold() == wanted), None) if wanted else None
-
-
-def skus_file_read(path: str | Path, *, max_bytes: int | None = None) -> tuple[list[str], dict[str, str]]:
-    """A SKU file (SPEC §3 reader): its SKUs in order, once each, and the
-    categories it gives (used for SKUs whose product has none). `max_bytes`
-    is the job's limit (`job_max_bytes`: none for a command's file)."""
-    frame = read_table(path, SKU_FILE_COLUMNS, max_bytes=max_bytes)
-    frame = frame[frame["sku"].astype(str).str.strip() != ""]
-    categories: dict[str, str] = {}
-    for sku, category in frame[["sku", "category"]].itertuples(index=False):
-        if isinstance(category, str) and category.strip():
-            categories.setdefault(str(sku).strip(), category.strip())
-    return list(dict.fromkeys(frame["sku"].astype(str).str.strip())), categories
-
-
 def _scope(
     request: ReplayRequest, as_of_week: dt.date, first_week: dt.date, lookback_weeks: int
 ) -> tuple[pd.DataFrame, str, list[Message]]:
@@ -145,7 +119,7 @@ def _scope(
     the scope must not know the weeks it is judged on (v2 ranked the replayed weeks)."""
     warnings: list[Message] = []
     if request.scope == ReplayRun.Scope.CATEGORY:
-        category = category_resolve(request.category)
+        category = inventory_queries.category_resolve(request.category)
         if category is None:
             raise JobInputError(msg("replay.unknown_category", cat=request.category))
         skus = list(Product.objects.filter(category=category).order_by("sku").values_list("sku", flat=True))

@@ -8,6 +8,18 @@ class SalesConfig(AppConfig):
     verbose_name = _("Ventas")
 
     def ready(self) -> None:
+        from inventory.demo import demo_models_register
+        from sales import models
+
+        demo_models_register(
+            models.SalesWeeklyAgg,
+            models.SalesLoad,
+            models.StoreCoverage,
+            models.CategoryStoreSales,
+            models.DistributionRecord,
+            models.Promotion,
+        )
+
         from inventory.signals import categories_set
         from sales.services import sales_category_sync
 

@@ -78,7 +78,7 @@ def _demo_files_load(data: DemoData) -> str:
         sales["date"] = pd.to_datetime(sales["date"]).dt.strftime("%Y-%m-%d")
         macro = macro_sales_import(
             path=_write_csv(sales, base / "ventas.csv"),
-            mode=SalesLoad.Mode.REPLACE_RANGE,
+            mode=str(SalesLoad.Mode.REPLACE_RANGE),
             file_name="demo ventas",
             job=jobs["sales"],
         )

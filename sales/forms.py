@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from inventory.forms import UploadForm
+from fastdso.uploads import UploadForm
 from sales.models import SalesLoad
 
 

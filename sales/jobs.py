@@ -1,9 +1,13 @@
-"""Background jobs of the sales uploads: each calls one service (SPEC §4)."""
+"""The sales uploads (SPEC §4): macro sales, legacy subset sales and the
+promotions calendar — one declaration each; the web page, the command, the
+API endpoint and the background job read it (fastdso.uploads)."""
 
 from __future__ import annotations
 
-from fastdso.jobs import JobProgress, file_import_run, job_max_bytes, job_runner
-from fastdso.models import Job
+from django.utils.translation import gettext_lazy as _
+
+from fastdso.uploads import UploadForm, UploadKind, upload_register
+from sales.forms import MacroUploadForm, PromotionUploadForm
 from sales.models import SalesLoad
 from sales.services import legacy_sales_import, macro_sales_import, promotions_import
 
@@ -11,33 +15,41 @@ MACRO_SALES_IMPORT = "macro_sales_import"
 LEGACY_SALES_IMPORT = "legacy_sales_import"
 PROMOTION_IMPORT = "promotion_import"
 
-
-@job_runner(MACRO_SALES_IMPORT)
-def run_macro_sales_import(job: Job, progress: JobProgress) -> None:
-    file_import_run(
-        job,
-        progress,
-        macro_sales_import,
+MACRO_SALES = upload_register(
+    UploadKind(
+        kind=MACRO_SALES_IMPORT,
+        service=macro_sales_import,
         rows_written=lambda r: r.rows_written,
-        mode=job.params.get("mode") or SalesLoad.Mode.REPLACE_RANGE,
-        max_bytes=job_max_bytes(job),
+        form=MacroUploadForm,
+        params=lambda job: {"mode": job.params.get("mode") or SalesLoad.Mode.REPLACE_RANGE},
+        title=_("Carga de ventas macro"),
+        template="sales/macro_upload.html",
+        api_name="macro_sales",
+        api_serializer="MacroSalesUpload",
+        api_summary="Upload macro sales (sku, store, date, quantity)",
     )
-
-
-@job_runner(LEGACY_SALES_IMPORT)
-def run_legacy_sales_import(job: Job, progress: JobProgress) -> None:
-    file_import_run(
-        job, progress, legacy_sales_import, rows_written=lambda r: r.rows_written, max_bytes=job_max_bytes(job)
+)
+upload_register(
+    UploadKind(
+        kind=LEGACY_SALES_IMPORT,
+        service=legacy_sales_import,
+        rows_written=lambda r: r.rows_written,
+        form=UploadForm,
+        title=_("Carga de ventas (subset)"),
+        template="sales/legacy_upload.html",
     )
-
-
-@job_runner(PROMOTION_IMPORT)
-def run_promotion_import(job: Job, progress: JobProgress) -> None:
-    file_import_run(
-        job,
-        progress,
-        promotions_import,
+)
+upload_register(
+    UploadKind(
+        kind=PROMOTION_IMPORT,
+        service=promotions_import,
         rows_written=lambda r: r.created + r.renamed,
-        replace_range=bool(job.params.get("replace_range")),
-        max_bytes=job_max_bytes(job),
+        form=PromotionUploadForm,
+        params=lambda job: {"replace_range": bool(job.params.get("replace_range"))},
+        title=_("Carga de promociones"),
+        template="sales/promotion_upload.html",
+        api_name="promotions",
+        api_serializer="PromotionsUpload",
+        api_summary="Upload the promotions calendar (sku, start_date, end_date, optional store and name)",
     )
+)

@@ -30,6 +30,59 @@ WEEKLY = SalesWeeklyAgg._meta.db_table
 PRODUCT = Product._meta.db_table
 
 
+def weekly_sql(
+    select: str,
+    *,
+    span: tuple[dt.date, dt.date] | None = None,
+    filters: Sequence[tuple[str, Sequence[object]]] = (),
+    stores: Sequence[int] | None = None,
+    products: bool = False,
+    condition: str = "",
+    group_by: str = "",
+    tail: str = "",
+    select_params: Sequence[object] = (),
+    tail_params: Sequence[object] = (),
+) -> tuple[str, list[object]]:
+    """The one skeleton of the weekly reads: `SELECT {select}` over the macro
+    rows `w` (joined to their products `p` when `products`), kept by the
+    `filters` (column, values: an IN clause each), the window `span` (first
+    and last Monday), the `stores` and a `condition` of ours, then grouped
+    (`group_by`) and ended by `tail` (HAVING/ORDER/LIMIT). Parameters in the
+    placeholders' order: `select_params`, the filters', the window's, the
+    stores', `tail_params`."""
+    sql = f"SELECT {select} FROM {WEEKLY} w"  # noqa: S608 - identifiers are ours
+    if products:
+        sql += f" JOIN {PRODUCT} p ON p.id = w.product_id"
+    clauses: list[str] = []
+    params: list[object] = list(select_params)
+    for column, values in filters:
+        clause, values_params = in_clause(column, list(values))
+        clauses.append(clause)
+        params += values_params
+    if span is not None:
+        clauses.append("w.week_start BETWEEN %s AND %s")
+        params += [span[0], span[1]]
+    if stores is not None:
+        clause, store_params = in_clause("w.store_id", [int(s) for s in stores])
+        clauses.append(clause)
+        params += store_params
+    if condition:
+        clauses.append(condition)
+    if clauses:
+        sql += " WHERE " + " AND ".join(clauses)
+    if group_by:
+        sql += f" GROUP BY {group_by}"
+    if tail:
+        sql += f" {tail}"
+    return sql, [*params, *tail_params]
+
+
+def _rows(sql: str, params: list[object]) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
@@ -161,20 +214,15 @@ def _category_window_rows(
     span = window(weeks, as_of)
     rows: list[tuple] = []
     if category_list and span is not None and (stores is None or stores):
-        cat_clause, cat_params = in_clause("w.category", category_list)
-        sql = (
-            f"SELECT w.category, w.{by}, SUM(w.units) FROM {WEEKLY} w "  # noqa: S608 - identifiers are ours
-            f"WHERE {cat_clause} AND w.week_start BETWEEN %s AND %s"
+        rows = _rows(
+            *weekly_sql(
+                f"w.category, w.{by}, SUM(w.units)",
+                filters=[("w.category", category_list)],
+                span=span,
+                stores=stores,
+                group_by=f"w.category, w.{by}",
+            )
         )
-        params: list[object] = [*cat_params, span[0], span[1]]
-        if stores is not None:
-            store_clause, store_params = in_clause("w.store_id", list(stores))
-            sql += f" AND {store_clause}"
-            params += store_params
-        sql += f" GROUP BY w.category, w.{by}"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
     return _frame(rows, columns, dates=["week_start"] if by == "week_start" else ())
 
 
@@ -202,22 +250,18 @@ def _sku_window_rows(
     (`w` = SalesWeeklyAgg, `p` = Product), optionally for some stores and
     grouped: one indexed query per chunk of SKUs, never a scan of other SKUs."""
     rows: list[tuple] = []
-    with connection.cursor() as cursor:
-        for sku_chunk in chunks(sku_list, CHUNK):
-            sku_clause, sku_params = in_clause("p.sku", sku_chunk)
-            sql = (
-                f"SELECT {select} FROM {WEEKLY} w JOIN {PRODUCT} p ON p.id = w.product_id "  # noqa: S608 - ours
-                f"WHERE {sku_clause} AND w.week_start BETWEEN %s AND %s"
+    for sku_chunk in chunks(sku_list, CHUNK):
+        rows += _rows(
+            *weekly_sql(
+                select,
+                products=True,
+                filters=[("p.sku", sku_chunk)],
+                span=span,
+                stores=stores,
+                group_by=group_by,
+                select_params=select_params,
             )
-            params: list[object] = [*select_params, *sku_params, span[0], span[1]]
-            if stores is not None:
-                store_clause, store_params = in_clause("w.store_id", list(stores))
-                sql += f" AND {store_clause}"
-                params += store_params
-            if group_by:
-                sql += f" GROUP BY {group_by}"
-            cursor.execute(sql, params)
-            rows.extend(cursor.fetchall())
+        )
     return rows
 
 
@@ -266,14 +310,8 @@ def category_weekly_units(
     span = window(weeks, as_of)
     rows: list[tuple] = []
     if category_list and span is not None:
-        cat_clause, cat_params = in_clause("w.category", category_list)
-        sql = (
-            f"SELECT w.category, w.product_id, w.store_id, w.week_start, w.units FROM {WEEKLY} w "  # noqa: S608
-            f"WHERE {cat_clause} AND w.week_start BETWEEN %s AND %s"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*cat_params, span[0], span[1]])
-            rows = cursor.fetchall()
+        select = "w.category, w.product_id, w.store_id, w.week_start, w.units"
+        rows = _rows(*weekly_sql(select, filters=[("w.category", category_list)], span=span))
     frame = _frame(rows, columns, dates=["week_start"])
     return frame.astype({"product_id": "int64", "store_id": "int64", "units": "int64"})
 
@@ -284,14 +322,15 @@ def top_skus(n: int, weeks: int, as_of: dt.date | None = None) -> list[str]:
     span = window(weeks, as_of)
     if span is None or n < 1:
         return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT p.sku FROM {WEEKLY} w JOIN {PRODUCT} p ON p.id = w.product_id "  # noqa: S608 - ours
-            "WHERE w.week_start BETWEEN %s AND %s GROUP BY p.sku HAVING SUM(w.units) > 0 "
-            "ORDER BY SUM(w.units) DESC, p.sku LIMIT %s",
-            [span[0], span[1], int(n)],
-        )
-        return [str(row[0]) for row in cursor.fetchall()]
+    sql, params = weekly_sql(
+        "p.sku",
+        products=True,
+        span=span,
+        group_by="p.sku",
+        tail="HAVING SUM(w.units) > 0 ORDER BY SUM(w.units) DESC, p.sku LIMIT %s",
+        tail_params=[int(n)],
+    )
+    return [str(row[0]) for row in _rows(sql, params)]
 
 
 def category_store_summary(
@@ -339,21 +378,16 @@ def category_sku_units(
     span = window(weeks, as_of)
     rows: list[tuple] = []
     if category_list and span is not None and (stores is None or stores):
-        cat_clause, cat_params = in_clause("w.category", category_list)
-        sql = (
-            f"SELECT w.category, w.product_id, p.sku, SUM(w.units) FROM {WEEKLY} w "  # noqa: S608
-            f"JOIN {PRODUCT} p ON p.id = w.product_id "
-            f"WHERE {cat_clause} AND w.week_start BETWEEN %s AND %s"
+        rows = _rows(
+            *weekly_sql(
+                "w.category, w.product_id, p.sku, SUM(w.units)",
+                products=True,
+                filters=[("w.category", category_list)],
+                span=span,
+                stores=stores,
+                group_by="w.category, w.product_id, p.sku",
+            )
         )
-        params: list[object] = [*cat_params, span[0], span[1]]
-        if stores is not None:
-            store_clause, store_params = in_clause("w.store_id", list(stores))
-            sql += f" AND {store_clause}"
-            params += store_params
-        sql += " GROUP BY w.category, w.product_id, p.sku"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
     frame = _frame(rows, columns)
     frame["units"] = frame["units"].astype("int64")
     return frame
@@ -465,12 +499,14 @@ def _units_to_last(frame: pd.DataFrame, span: tuple[dt.date, dt.date]) -> pd.Dat
     frame["weeks_to_last"] = frame["last_week"] + 1
     late = frame[frame["last_negative_week"] > frame["last_week"]]
     if not late.empty:
-        clause, params = in_clause("w.product_id", sorted(set(late["product_id"].astype(int).tolist())))
-        sql = (
-            f"SELECT w.product_id, w.store_id, CAST({_week_index_sql()} AS BIGINT), CAST(w.units AS BIGINT) "  # noqa: S608
-            f"FROM {WEEKLY} w WHERE {clause} AND w.week_start BETWEEN %s AND %s AND w.units < 0"
+        sql, params = weekly_sql(
+            f"w.product_id, w.store_id, CAST({_week_index_sql()} AS BIGINT), CAST(w.units AS BIGINT)",
+            filters=[("w.product_id", sorted(set(late["product_id"].astype(int).tolist())))],
+            span=span,
+            condition="w.units < 0",
+            select_params=[span[0]],
         )
-        rows = _int_frame(sql, [span[0], *params, span[0], span[1]], ["product_id", "store_id", "week", "units"])
+        rows = _int_frame(sql, params, ["product_id", "store_id", "week", "units"])
         rows = rows.merge(frame[["product_id", "store_id", "last_week"]], on=["product_id", "store_id"])
         after = rows[rows["week"] > rows["last_week"]].groupby(["product_id", "store_id"])["units"].sum()
         keys = pd.MultiIndex.from_frame(frame[["product_id", "store_id"]])
@@ -494,13 +530,14 @@ def weekly_sales_summary_sql(
         f"CAST(COALESCE(MAX(CASE WHEN w.units > 0 THEN {week} END), -1) AS BIGINT), "
         f"CAST(COALESCE(MAX(CASE WHEN w.units < 0 THEN {week} END), -1) AS BIGINT)"
     )
-    id_clause, id_params = in_clause("w.product_id", list(product_id_list))
-    sql = (
-        f"SELECT w.product_id, w.store_id, CAST(SUM(CASE WHEN w.units > 0 THEN 1 ELSE 0 END) AS BIGINT), "  # noqa: S608
-        f"CAST(SUM(w.units) AS BIGINT), {recent_sql}, {weeks_sql} FROM {WEEKLY} w "
-        f"WHERE {id_clause} AND w.week_start BETWEEN %s AND %s GROUP BY w.product_id, w.store_id"
+    return weekly_sql(
+        "w.product_id, w.store_id, CAST(SUM(CASE WHEN w.units > 0 THEN 1 ELSE 0 END) AS BIGINT), "
+        f"CAST(SUM(w.units) AS BIGINT), {recent_sql}, {weeks_sql}",
+        filters=[("w.product_id", list(product_id_list))],
+        span=span,
+        group_by="w.product_id, w.store_id",
+        select_params=[*recent_params, span[0], span[0], span[0]],
     )
-    return sql, [*recent_params, span[0], span[0], span[0], *id_params, span[0], span[1]]
 
 
 def store_sales_weeks(store_ids: Sequence[int]) -> dict[int, int]:
@@ -509,17 +546,42 @@ def store_sales_weeks(store_ids: Sequence[int]) -> dict[int, int]:
     ids = sorted({int(i) for i in store_ids})
     if not ids:
         return {}
-    clause, params = in_clause("w.store_id", ids)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT w.store_id, COUNT(DISTINCT w.week_start) FROM {WEEKLY} w "  # noqa: S608
-            f"WHERE {clause} AND w.units > 0 GROUP BY w.store_id",
-            params,
-        )
-        return {int(store): int(weeks) for store, weeks in cursor.fetchall()}
+    sql, params = weekly_sql(
+        "w.store_id, COUNT(DISTINCT w.week_start)", stores=ids, condition="w.units > 0", group_by="w.store_id"
+    )
+    return {int(store): int(weeks) for store, weeks in _rows(sql, params)}
 
 
 PROMOTION_COLUMNS = ["product_id", "store_id", "start_date", "end_date", "name"]
+
+
+def promoted_week_units(product_id_list: Sequence[int], weeks: int, as_of: dt.date) -> pd.DataFrame:
+    """DataFrame[product_id, store_id, week_start, units] of the weekly rows of the
+    given products in the `weeks` weeks ending at `as_of` that a promotion covers
+    (SPEC v3 §4.6: one of the week's days in its dates, at its store or every
+    store), joined in the database: the category lift reads these and the
+    pairs' totals, not every weekly row of the promoted products."""
+    columns = ["product_id", "store_id", "week", "units"]
+    span = window(weeks, as_of)
+    ids = sorted({int(i) for i in product_id_list})
+    if span is None or not ids:
+        frame = _int_frame("", [], columns)
+    else:
+        promotion = Promotion._meta.db_table
+        week_end = "w.week_start + 6" if is_postgres() else "date(w.week_start, '+6 days')"
+        parts = []
+        for chunk in chunks(ids, CHUNK):
+            clause, params = in_clause("w.product_id", chunk)
+            sql = (
+                f"SELECT DISTINCT w.product_id, w.store_id, CAST({_week_index_sql()} AS BIGINT), "  # noqa: S608
+                f"CAST(w.units AS BIGINT) FROM {WEEKLY} w JOIN {promotion} p ON p.product_id = w.product_id "
+                f"AND (p.store_id IS NULL OR p.store_id = w.store_id) AND p.start_date <= {week_end} "
+                f"AND p.end_date >= w.week_start WHERE {clause} AND w.week_start BETWEEN %s AND %s"
+            )
+            parts.append(_int_frame(sql, [span[0], *params, span[0], span[1]], columns))
+        frame = pd.concat(parts, ignore_index=True)
+    week_start = pd.Timestamp(span[0]) + pd.to_timedelta(frame["week"] * 7, unit="D") if span else frame["week"]
+    return frame.assign(week_start=week_start)[["product_id", "store_id", "week_start", "units"]]
 
 
 def promotions_frame(
@@ -564,13 +626,8 @@ def products_with_sales(days: int = 90, until: dt.date | None = None) -> list[in
     if until is None:
         return []
     first_week = monday(until - dt.timedelta(days=days - 1))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT DISTINCT w.product_id FROM {WEEKLY} w "  # noqa: S608 - identifiers are ours
-            f"WHERE w.week_start BETWEEN %s AND %s AND w.units > 0",
-            [first_week, monday(until)],
-        )
-        return [row[0] for row in cursor.fetchall()]
+    sql, params = weekly_sql("DISTINCT w.product_id", span=(first_week, monday(until)), condition="w.units > 0")
+    return [row[0] for row in _rows(sql, params)]
 
 
 def store_product_units(
@@ -589,16 +646,15 @@ def store_product_units(
         step = CHUNK * 10 if connection.vendor == "postgresql" else CHUNK
         id_chunks = list(chunks(ids, step))
     rows: list[tuple] = []
-    with connection.cursor() as cursor:
-        for chunk in id_chunks:
-            sql = f"SELECT w.product_id, w.store_id, SUM(w.units) FROM {WEEKLY} w WHERE w.week_start BETWEEN %s AND %s"  # noqa: S608
-            params: list[object] = [span[0], span[1]]
-            if chunk is not None:
-                clause, chunk_params = in_clause("w.product_id", chunk)
-                sql += f" AND {clause}"
-                params += chunk_params
-            cursor.execute(sql + " GROUP BY w.product_id, w.store_id", params)
-            rows.extend(cursor.fetchall())
+    for chunk in id_chunks:
+        rows += _rows(
+            *weekly_sql(
+                "w.product_id, w.store_id, SUM(w.units)",
+                filters=[("w.product_id", chunk)] if chunk is not None else [],
+                span=span,
+                group_by="w.product_id, w.store_id",
+            )
+        )
     # numpy builds an integer frame from many tuples far faster than pandas does
     return pd.DataFrame(np.array(rows, dtype="int64").reshape(-1, len(columns)), columns=columns)
 
@@ -616,18 +672,15 @@ def network_weekly_units(
         return pd.DataFrame({"week_start": pd.Series(dtype=object), "units": pd.Series(dtype="int64")})
     totals: dict[dt.date, int] = {}
     if (product_ids is None or len(product_ids)) and (stores is None or len(stores)):
-        sql = f"SELECT w.week_start, SUM(w.units) FROM {WEEKLY} w WHERE w.week_start BETWEEN %s AND %s"  # noqa: S608
-        params: list[object] = [starts[0], starts[-1]]
-        for column, values in (("w.product_id", product_ids), ("w.store_id", stores)):
-            if values is not None:
-                clause, extra = in_clause(column, [int(v) for v in values])
-                sql += f" AND {clause}"
-                params += extra
-        with connection.cursor() as cursor:
-            cursor.execute(sql + " GROUP BY w.week_start", params)
-            for week_start, units in cursor.fetchall():
-                day = pd.Timestamp(week_start).date()
-                totals[day] = int(units or 0)
+        sql, params = weekly_sql(
+            "w.week_start, SUM(w.units)",
+            filters=[("w.product_id", [int(v) for v in product_ids])] if product_ids is not None else [],
+            span=(starts[0], starts[-1]),
+            stores=stores,
+            group_by="w.week_start",
+        )
+        for week_start, units in _rows(sql, params):
+            totals[pd.Timestamp(week_start).date()] = int(units or 0)
     return pd.DataFrame({"week_start": starts, "units": [totals.get(w, 0) for w in starts]})
 
 
@@ -639,16 +692,16 @@ def last_sale_weeks(product_ids: Sequence[int], stores: Sequence[int] | None = N
     if not ids or (stores is not None and not len(stores)):
         return _frame([], columns)
     rows: list[tuple] = []
-    with connection.cursor() as cursor:
-        for chunk in chunks(ids, CHUNK):
-            clause, params = in_clause("w.product_id", chunk)
-            sql = f"SELECT w.product_id, w.store_id, MAX(w.week_start) FROM {WEEKLY} w WHERE {clause} AND w.units > 0"  # noqa: S608
-            if stores is not None:
-                store_clause, store_params = in_clause("w.store_id", [int(s) for s in stores])
-                sql += f" AND {store_clause}"
-                params += store_params
-            cursor.execute(sql + " GROUP BY w.product_id, w.store_id", params)
-            rows.extend(cursor.fetchall())
+    for chunk in chunks(ids, CHUNK):
+        rows += _rows(
+            *weekly_sql(
+                "w.product_id, w.store_id, MAX(w.week_start)",
+                filters=[("w.product_id", chunk)],
+                stores=stores,
+                condition="w.units > 0",
+                group_by="w.product_id, w.store_id",
+            )
+        )
     return _frame(rows, columns, dates=["week_start"])
 
 

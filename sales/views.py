@@ -1,23 +1,19 @@
-"""Sales upload pages: macro (full catalog, SPEC §4.1) and legacy subset (§4.5)."""
+"""Sales upload pages: macro (full catalog, SPEC §4.1) with what is loaded so
+far; the legacy subset (§4.5) and the promotions calendar are the plain upload
+page of their declaration (sales/jobs.py, fastdso.uploads)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
-from inventory.upload_views import UploadJobView
-from sales.forms import MacroUploadForm, PromotionUploadForm
-from sales.jobs import LEGACY_SALES_IMPORT, MACRO_SALES_IMPORT, PROMOTION_IMPORT
+from fastdso.uploads import UploadJobView
+from sales.jobs import MACRO_SALES_IMPORT
 from sales.models import SalesLoad
 from sales.queries import default_as_of_week, last_loaded_sale_date, stores_behind
 
 
 class MacroUploadView(UploadJobView):
-    template_name = "sales/macro_upload.html"
-    form_class = MacroUploadForm
     job_kind = MACRO_SALES_IMPORT
-    title = _("Carga de ventas macro")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -26,16 +22,3 @@ class MacroUploadView(UploadJobView):
         context["stores_behind"] = stores_behind(context["as_of_week"])
         context["recent_loads"] = SalesLoad.objects.select_related("user")[:5]
         return context
-
-
-class LegacyUploadView(UploadJobView):
-    template_name = "sales/legacy_upload.html"
-    job_kind = LEGACY_SALES_IMPORT
-    title = _("Carga de ventas (subset)")
-
-
-class PromotionUploadView(UploadJobView):
-    template_name = "sales/promotion_upload.html"
-    form_class = PromotionUploadForm
-    job_kind = PROMOTION_IMPORT
-    title = _("Carga de promociones")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -13,7 +14,7 @@ from hypothesis import settings as hypothesis_settings
 
 # Property-based tests: `ci` (the default) keeps each one to a few hundred
 # examples; HYPOTHESIS_PROFILE=thorough runs thousands.
-_HYPOTHESIS_COMMON = {
+_HYPOTHESIS_COMMON: dict[str, Any] = {
     "deadline": None,
     "print_blob": True,
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],

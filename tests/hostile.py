@@ -33,7 +33,7 @@ BOOKKEEPING = {"fastdso.Job", "fastdso.AuditEvent"}
 def our_models() -> list[type[models.Model]]:
     """Every concrete model of the project's own apps (not Django's or third parties')."""
     base = Path(settings.BASE_DIR).resolve()
-    found = []
+    found: list[type[models.Model]] = []
     for config in apps.get_app_configs():
         if Path(config.path).resolve().is_relative_to(base):
             found.extend(m for m in config.get_models() if not m._meta.proxy and m._meta.managed)

@@ -29,7 +29,7 @@ def long_functions() -> list[str]:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                length = node.end_lineno - node.lineno + 1
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
                 if length > MAX_LINES:
                     found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({length} lines)")
     return found
@@ -91,7 +91,7 @@ def test_the_checks_can_fail():
 
 # Modules whose type errors mypy still skips (pyproject's [[tool.mypy.overrides]]).
 # Lower this when you fix one; it never goes up: new code is checked.
-NOT_YET_TYPED_AT_MOST = 46
+NOT_YET_TYPED_AT_MOST = 12
 
 
 def _pyproject() -> dict:

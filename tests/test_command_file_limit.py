@@ -4,6 +4,8 @@ the web upload's limit (SPEC §3)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -14,7 +16,7 @@ from tests import factories as f
 
 SKU_FILE = b"sku\n00012345\n"
 TOO_BIG = "máximo permitido"
-PLANNER_KINDS = {
+PLANNER_KINDS: dict[str, dict[str, Any]] = {
     "distribution_run": {"params": {}},
     "purchase_forecast": {"scope": "skus", "weeks": 12, "coverage_weeks": 4},
     "redistribution_plan": {"request": PlanRequest(scope="skus").to_json()},

@@ -24,7 +24,7 @@ def token_client(user) -> APIClient:
     _token, key = api_token_create(user=user, name="test")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    client.key = key  # type: ignore[attr-defined]
+    client.key = key
     return client
 
 

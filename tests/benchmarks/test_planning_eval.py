@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from benchmarks import planning_metrics
-from benchmarks.planning_eval import params_for, request_write
+from benchmarks.planning_eval import ABLATIONS, params_for, parse_overrides, request_write
 from benchmarks.scenario import generate
 
 
@@ -29,6 +29,32 @@ def test_params_pass_rules_only_when_the_dataclass_has_them():
     assert params_for(WithRules, "v3") == WithRules(rules="v3")
     assert params_for(WithoutRules, "v2") == WithoutRules()  # today's code is v2
     assert params_for(WithoutRules, "v3") is None
+
+
+@dataclasses.dataclass(frozen=True)
+class Other:
+    min_gain: float = 1.25
+    max_units: int | None = None
+    on: bool = True
+
+
+def test_param_overrides_take_each_fields_type_and_go_to_the_class_that_has_it():
+    items = ["target_woc=3", "rules=v2", "min_gain=2", "max_units=40", "on=no"]
+    dist, redist = parse_overrides(items, (WithRules, Other))
+    assert dist == {"target_woc": 3.0, "rules": "v2"} and redist == {"min_gain": 2.0, "max_units": 40, "on": False}
+    assert params_for(WithRules, "v3", {"target_woc": 3.0}) == WithRules(rules="v3", target_woc=3.0)
+    with pytest.raises(ValueError, match="no parameter"):
+        parse_overrides(["nope=1"], (WithRules, Other))
+    with pytest.raises(ValueError, match="KEY=VALUE"):
+        parse_overrides(["target_woc"], (WithRules, Other))
+
+
+def test_each_ablation_names_real_parameters():
+    from distribution.engine import DistributionParams
+    from redistribution.engine import RedistParams
+
+    for dist, redist in ABLATIONS.values():
+        assert DistributionParams(**dist) != DistributionParams() or RedistParams(**redist) != RedistParams()
 
 
 def test_request_file_names_like_skus_and_launch_factors(tmp_path):
@@ -90,3 +116,16 @@ def test_planning_eval_small_computes_every_metric(tmp_path):
     # A database with data is refused without --reset.
     with pytest.raises(CommandError, match="--reset"):
         call_command("planning_eval", "--size", "small", "--rules", "v2")
+    # --reuse plans on it again: a parameter changed, each rule switched back alone.
+    again = tmp_path / "again.json"
+    call_command(
+        "planning_eval", "--size", "small", "--reuse", "--param", "max_pack_woc=4", "--ablate", "--output", str(again)
+    )
+    report = json.loads(again.read_text())
+    assert report["results"]["v3"]["params"]["distribution"]["max_pack_woc"] == 4
+    assert report["results"]["v2"]["params"]["distribution"]["max_pack_woc"] == 8  # v2 stays v2
+    assert {f"v3 {name}" for name in ABLATIONS} <= set(report["results"])
+    assert report["results"]["v3 cd_rule=priority"]["params"]["distribution"]["cd_rule"] == "priority"
+    assert report["results"]["v2"]["figures"] == v2["figures"]  # the same scenario, the same v2 plan
+    with pytest.raises(CommandError, match="escenario"):
+        call_command("planning_eval", "--size", "small", "--seed", "7", "--reuse")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -83,6 +84,56 @@ def test_rules_v2_puts_every_default_back_at_once():
     assert DistributionParams.from_dict(DistributionParams().as_dict()) == DistributionParams()
 
 
+def test_rules_v2_ignores_every_v3_input_and_inactive_stores_still_get_lines():
+    """`rules = v2` gives v2's outputs identically: the same run with every v3
+    input (an inactive store, an opening store and its like store, a
+    promotion, a display minimum, a like SKU, a launching SKU) and without
+    them gives the same lines."""
+    stores = pd.DataFrame(
+        {
+            "store_id": [1, 2, 3, 4],
+            "store_name": ["Tienda 1", "Tienda 2", "Tienda 3", "Tienda 4"],
+            "like_store_id": [None, 1, None, None],
+            "size_factor": [1.0, 0.5, 1.0, 1.0],
+            "active": [True, True, False, True],
+            "sales_weeks": [50, 0, 40, 50],
+        }
+    )
+    scope = [
+        {"sku": "A", "product_id": 1, "category": "Audio", "display_min": 9, "pack_size": 6},
+        {"sku": "NEW", "product_id": 2, "category": "Audio", "like_sku": "A", "like_product_id": 1},
+        {"sku": "L", "product_id": 3, "category": "Audio"},
+    ]
+    # A: 4 a week at stores 1 and 3 (3 inactive, out of stock), 1 at store 4 until W(-6); L first sold in W(0).
+    sales = [(1, s, W(-i), 4) for s in (1, 3) for i in range(12)] + [(1, 4, W(-6 - i), 1) for i in range(6)]
+    sales += [(3, 1, W(0), 5)]
+    cats = [("Audio", 1, 48, 1), ("Audio", 3, 48, 1), ("Audio", 4, 6, 1)]
+    common: dict[str, Any] = {
+        "sales": sales,
+        "category_units": cats,
+        "stock": [(1, 1, 2)],
+        "cd": [(1, 100), (2, 100), (3, 4)],
+    }
+    promos = [(1, None, W(0), W(1), "Navidad")]
+    with_v3 = run(scope=scope, stores=stores, promotions=promos, lift={"Audio": 2.0}, rules="v2", **common)
+    v3_columns = ("display_min", "like_sku", "like_product_id")
+    plain_scope = [{k: v for k, v in row.items() if k not in v3_columns} for row in scope]
+    plain = run(scope=plain_scope, stores=stores[["store_id", "store_name"]], rules="v2", **common)
+    columns = [c for c in engine.LINE_COLUMNS if c not in ("display_min", "like_name", "factor")]
+    pd.testing.assert_frame_equal(with_v3.lines[columns], plain.lines[columns])
+    a = lines_of(with_v3)
+    # SMA2 4/wk → need 8: store 1 (stock 2) 6 → one pack of 6; store 3, inactive, still gets 8 → 6 (nearest);
+    # store 4 sold nothing lately: no line (v2 reads no out-of-stock rate); the opening store 2 none.
+    assert {s: line["suggested_qty"] for s, line in a.items()} == {1: 6, 3: 6}
+    assert {line["reason"] for line in a.values()} == {engine.SALES_RATE}
+    # NEW goes by the category (top stores 1, 3, 4), not by its like SKU; L is not launching.
+    assert set(lines_of(with_v3, "NEW")) == {1, 3, 4}
+    assert lines_of(with_v3, "NEW")[1]["model_name"] == engine.COLD_START_MODEL
+    assert set(lines_of(with_v3, "L")) == {1}
+    # Under v3 the inactive store gets nothing.
+    assert 3 not in lines_of(run(scope=scope, stores=stores, promotions=promos, **common))
+
+
 # --- §5.2 in-stock rate and display minimum -------------------------------------------
 
 
@@ -112,14 +163,20 @@ def test_in_stock_rate_only_raises():
     assert rate.tolist() == [4.0, 2.0, 1.0] and raised.tolist() == [False, True, False]
 
 
-def test_display_minimum_raises_the_target_of_every_ranged_pair():
+def test_display_minimum_fills_an_empty_shelf():
     scope = [{"sku": "A", "product_id": 1, "category": "Audio", "display_min": 5}]
-    sales = [(1, 1, W(-1), 1), (1, 1, W(0), 1), (1, 2, W(-1), 4), (1, 2, W(0), 4)]
-    lines = lines_of(run(scope=scope, sales=sales, stock=[(1, 1, 2), (1, 2, 3)], cd=[(1, 100)]))
-    # Store 1: ⌈2 × 1⌉ = 2 < 5 → 5 − 2 = 3; store 2: ⌈2 × 4⌉ = 8 ≥ 5 → 8 − 3 = 5.
-    assert (lines[1]["suggested_qty"], lines[1]["reason"]) == (3, engine.DISPLAY_MIN)
+    sales = [(1, s, W(-1), 1) for s in (1, 3)] + [(1, s, W(0), 1) for s in (1, 3)]
+    sales += [(1, 2, W(-1), 4), (1, 2, W(0), 4), (1, 4, W(-1), 4), (1, 4, W(0), 4)]
+    stock = [(1, 1, 2), (1, 2, 3)]
+    lines = lines_of(run(scope=scope, sales=sales, stock=stock, cd=[(1, 100)]))
+    # Store 3 (empty shelf): ⌈2 × 1⌉ = 2 < 5 → 5. Store 1 still holds 2: no top-up to the
+    # display minimum (2 − 2 = 0, no line). Stores 2 and 4: ⌈2 × 4⌉ = 8 ≥ 5 → 8 − 3 = 5 and 8.
+    assert set(lines) == {2, 3, 4}
+    assert (lines[3]["suggested_qty"], lines[3]["reason"], lines[3]["display_min"]) == (5, engine.DISPLAY_MIN, 5)
     assert (lines[2]["suggested_qty"], lines[2]["reason"]) == (5, engine.SALES_RATE)
-    assert "exhibición mínima 5" in lines[1]["explanation"]
+    assert (lines[4]["suggested_qty"], lines[4]["reason"]) == (8, engine.SALES_RATE)
+    assert "exhibición mínima 5" in lines[3]["explanation"]
+    assert rules.display_minimum(np.array([5, 5, 5]), np.array([-1, 0, 1])).tolist() == [5, 5, 0]
 
 
 # --- §5.4 equal_cover -----------------------------------------------------------------
@@ -198,6 +255,26 @@ def test_a_pack_that_exceeds_the_cover_is_listed_with_its_store():
 
 
 # --- §5.3 launches ------------------------------------------------------------------------
+
+
+def test_a_launch_line_may_hold_one_pack_for_longer_than_a_sales_line():
+    scope = [
+        {"sku": "NEW", "product_id": 2, "category": "Audio", "like_sku": "OLD", "like_product_id": 1, "pack_size": 12},
+        {"sku": "OLD", "product_id": 1, "category": "Audio"},
+    ]
+    # OLD: 1 a week at store 1, 0.25 at store 2 (3 u in 12 weeks), with stock (no OLD lines).
+    sales = [(1, 1, W(-i), 1) for i in range(12)] + [(1, 2, W(-i), 1) for i in (1, 5, 9)]
+    stock = [(1, 1, 50), (1, 2, 50)]
+    result = run(scope=scope, sales=sales, stock=stock, cd=[(2, 100), (1, 100)])
+    lines = lines_of(result, "NEW")
+    # Store 1: launch rate 1 → one case of 12 ≤ 3.25 × 8 = 26 weeks × 1 (a sales line's cap: 8 × 1 = 8 < 12).
+    assert set(lines) == {1} and lines[1]["suggested_qty"] == 12
+    assert "(tope 26,0 sem × 1/sem = 26 u)" in lines[1]["explanation"]
+    # Store 2: 12 > 26 × 0.25 = 6.5: left empty, listed with its store.
+    exceeds = result.exceptions[result.exceptions["reason"] == engine.PACK_EXCEEDS_COVER]
+    assert exceeds["store_id"].tolist() == [2]
+    assert "una caja de 12 u supera 26,0 sem × 0,25/sem = 6,5 u" in exceeds.iloc[0]["explanation"]
+    assert rules.LAUNCH_PACK_FACTOR * DistributionParams().max_pack_woc == 26
 
 
 def test_a_new_sku_with_a_like_sku_goes_to_every_store_selling_the_like():
@@ -287,6 +364,44 @@ def test_promoted_weeks_are_skipped_in_the_rate_window():
     # Ignored (v2): (4 + 30) / 2 = 17.
     plain = lines_of(run(sales=sales, stock=[(1, 1, 1)], cd=[(1, 100)], promotions=promos, promo_rule="ignore"))[1]
     assert plain["rate"] == 17.0
+
+
+def test_the_like_skus_rate_skips_its_promoted_weeks():
+    scope = [
+        {"sku": "NEW", "product_id": 2, "category": "Audio", "like_sku": "OLD", "like_product_id": 1},
+        {"sku": "OLD", "product_id": 1, "category": "Audio"},
+    ]
+    # OLD at store 1: 1 a week for 12 weeks, but 25 in W(-3), a promoted week (2 more units in it: 24 + 1).
+    sales = [(1, 1, W(-i), 1) for i in range(12) if i != 3] + [(1, 1, W(-3), 25)]
+    promos = [(1, None, W(-3), W(-3) + dt.timedelta(days=6), "Verano")]
+    result = run(scope=scope, sales=sales, stock=[(1, 1, 9)], cd=[(2, 100), (1, 100)], promotions=promos)
+    line = lines_of(result, "NEW")[1]
+    # 11 non-promoted weeks of 1 → 1/wk (the plain window: 36 / 12 = 3/wk) → need 1, top → min fill 2.
+    assert (line["rate"], line["category_units"], line["window_weeks"]) == (1.0, 11, 11)
+    assert line["suggested_qty"] == 2
+    assert "11 u / 11 sem = 1/sem × factor 1" in line["explanation"]
+    plain = lines_of(
+        run(scope=scope, sales=sales, stock=[(1, 1, 9)], cd=[(2, 100), (1, 100)], promo_rule="ignore"), "NEW"
+    )
+    assert (plain[1]["rate"], plain[1]["suggested_qty"]) == (3.0, 3)
+    with translation.override("en"):
+        english = explain.line_explanations(
+            result.store_lines.drop(columns="explanation"), DistributionParams().as_dict()
+        )
+    assert "skips its promoted weeks (11 of 12 without promotion)" in " ".join(english)
+    assert "salta sus semanas de promoción (11 de 12 sin promoción)" in line["explanation"]
+
+
+def test_a_store_that_sold_only_in_promoted_weeks_is_not_ranged():
+    # Store 1 sold 6 in the promoted week W(-5) only; store 2 sells 2 a week. Both at 0 stock.
+    sales = [(1, 1, W(-5), 6)] + [(1, 2, W(-i), 2) for i in range(12)]
+    promos = [(1, 1, W(-5), W(-5) + dt.timedelta(days=6), "Tienda 1")]
+    lines = lines_of(run(sales=sales, cd=[(1, 100)], promotions=promos))
+    # Store 1 is not ranged (no non-promoted week with a sale): no in-stock line; store 2: 2 × 2 = 4.
+    assert set(lines) == {2} and lines[2]["suggested_qty"] == 4
+    # Promotions ignored (v2): store 1 is ranged and, out of stock, planned at 6 u / 7 weeks.
+    ignored = lines_of(run(sales=sales, cd=[(1, 100)], promotions=promos, promo_rule="ignore"))
+    assert set(ignored) == {1, 2} and ignored[1]["reason"] == engine.OUT_OF_STOCK_RATE
 
 
 def test_a_promotion_ahead_raises_the_target_by_the_category_lift():

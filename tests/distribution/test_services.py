@@ -17,6 +17,7 @@ from distribution.explain import explanation_of
 from distribution.jobs import KIND
 from distribution.models import DistributionLine, DistributionRun
 from distribution.services import ScopeViolation
+from fastdso import files
 from fastdso.files import FileRejected
 from fastdso.jobs import JobInputError, job_start
 from fastdso.messages import render as message_text
@@ -54,7 +55,9 @@ def _queries_for(tmp_path, rows) -> list[str]:
 
 def test_query_count_does_not_grow_with_the_number_of_skus(network, tmp_path):
     # The kept category summary as an import leaves it (a stale one is filled by the first run).
-    summary_fill(default_as_of_week())
+    as_of_week = default_as_of_week()
+    assert as_of_week is not None
+    summary_fill(as_of_week)
     small = [(f"{i:08d}",) for i in range(3)] + [("NEW-1", "Nuevo", "Consolas")]
     large = [(f"{i:08d}",) for i in range(40)] + [(f"NEW-{i}", "Nuevo", "Consolas") for i in range(10)]
     few = _queries_for(tmp_path, small)
@@ -153,7 +156,8 @@ def test_request_without_sku_column_is_refused(db, tmp_path):
 
 
 def test_request_reader_refuses_a_scope_of_blank_skus(db, monkeypatch, tmp_path):
-    monkeypatch.setattr(services, "read_table", lambda *a, **k: pd.DataFrame({"sku": ["  "], "category": [None]}))
+    # Past the file reader's own checks (a blank SKU is a row error there): the one SKU-file reader's table.
+    monkeypatch.setattr(files, "read_table", lambda *a, **k: pd.DataFrame({"sku": ["  "], "category": [None]}))
     with pytest.raises(JobInputError, match="no tiene SKUs"):
         services.request_read(tmp_path / "x.csv")
 
@@ -407,3 +411,21 @@ def test_v3_run_reads_like_skus_display_minimums_opening_stores_and_promotions(d
     assert any("NOPE" in message_text(warning) for warning in run.warnings)
     assert run.summary["lines_by_model"][engine.COLD_START_LIKE_MODEL] >= 2
     assert "Lanzamiento como «OLD»" in explanation_of(lines[("NEW", "Tienda A")])
+
+
+def test_a_like_sku_outside_the_request_is_read_with_its_promotions_skipped(db, week, tmp_path):
+    from sales.models import Promotion
+
+    a = factories.store("Tienda A")
+    old = factories.product("OLD", category="Audio")
+    # OLD (not in the request) sells 3 a week for 3 weeks, 30 in week 11, a promoted week.
+    factories.weekly([(old, a, week(9), 3), (old, a, week(10), 3), (old, a, week(11), 30)])
+    factories.cd_stock([(factories.product("NEW", category="Audio"), 100)])
+    Promotion.objects.create(product=old, store=a, start_date=week(11), end_date=week(11), name="Flash")
+    path = request_file(
+        tmp_path, [("NEW", "", "", "OLD", "1")], header="sku,product_name,category,like_sku,launch_factor"
+    )
+    run = generate(path, rules="v3", lookback_weeks=3, cold_start_min_fill=0).run
+    line = DistributionLine.objects.get(run=run, store=a)
+    # like_rate = 6 u / 2 non-promoted weeks = 3/week → 3 (the plain window: 36 / 3 = 12).
+    assert (line.model_name, line.rate, line.suggested_qty) == (engine.COLD_START_LIKE_MODEL, 3.0, 3)

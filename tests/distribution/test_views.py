@@ -464,3 +464,29 @@ def test_marking_exported_downloads_the_kept_order(planner_client, run):
     allocated = [row[header.index("Asignado")] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert allocated and all(units > 0 for units in allocated)
     assert len(allocated) == DistributionLine.objects.filter(run=run, allocated_qty__gt=0).count()
+
+
+def test_a_v3_run_counts_lines_by_model_and_reason_and_lists_pairs_a_pack_left_empty(
+    planner_client, db, week, tmp_path
+):
+    """SPEC v3 §5.4a, §5.5: the summary counts lines by model and reason, and the
+    Exceptions tab lists, with its store, the empty pair one pack would bury."""
+    from inventory.models import Product
+
+    fast, slow = factories.store("Tienda Rápida"), factories.store("Tienda Lenta")
+    case = factories.product("00012347", "Caja 12", "Consolas")
+    Product.objects.filter(pk=case.pk).update(pack_size=12)
+    # Rápida sells 3 a week: 6 → one case of 12 ≤ 8 × 3. Lenta sold 1 unit: 0.5/week → 12 > 8 × 0.5.
+    factories.weekly([(case, fast, week(10), 3), (case, fast, week(11), 3), (case, slow, week(10), 1)])
+    factories.cd_stock([(case, 100)])
+    run = generate(request_file(tmp_path, [("00012347",)]), rules="v3").run
+    assert (run.summary["lines_by_model"], run.summary["pack_exceeds_pairs"]) == ({"SMA2": 1}, 1)
+    assert run.summary["lines_by_reason"] == {"SALES_RATE": 1}
+    summary = planner_client.get(run.get_absolute_url()).content.decode()
+    assert "Líneas por modelo" in summary and "SMA2" in summary
+    assert "Tiendas sin stock sin línea (caja sobre la cobertura)" in summary
+    page = planner_client.get(reverse("distribution:run_exceptions", args=[run.run_id]))
+    html = page.content.decode()
+    assert "PACK_EXCEEDS_COVER" in html and "Tienda Lenta" in html and "una caja de 12 u supera" in html
+    lines = planner_client.get(reverse("distribution:run_lines", args=[run.run_id])).content.decode()
+    assert "Tienda Rápida" in lines and "Tienda Lenta" not in lines

@@ -53,9 +53,9 @@ def _transfers(page: Page, plan: TransferPlan) -> set[tuple[str, ...]]:
 
 def _destinations(page: Page, plan: TransferPlan) -> set[tuple[str, ...]]:
     page.goto(f"/redistribution/plans/{plan.plan_id}/destinations/")
-    found = set()
+    found: set[tuple[str, ...]] = set()
     for item in page.locator(".accordion-item").all():
-        destination = item.locator(".accordion-button .fw-semibold").text_content().strip()
+        destination = (item.locator(".accordion-button .fw-semibold").text_content() or "").strip()
         for r in item.evaluate(SECTION_ROWS):
             found.add((r[0], r[2], destination, r[3], r[4], r[6]))
     return found

@@ -91,7 +91,9 @@ def test_viewer_sees_the_state_and_cannot_change_it(new_page, planner, viewer, s
     expect(page.locator("#lifecycle-state")).to_have_text("Borrador")
     expect(page.locator("button[data-action]")).to_have_count(0)
     token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
-    origin = re.match(r"https?://[^/]+", page.url).group(0)
+    found = re.match(r"https?://[^/]+", page.url)
+    assert found is not None
+    origin = found.group(0)
     for action in ("approve", "export", "close", "cancel"):
         response = page.request.post(
             f"/lifecycle/{run.run_id}/",

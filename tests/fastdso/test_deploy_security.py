@@ -82,7 +82,7 @@ def _production_security_settings(tmp_path: Path) -> dict[str, object]:
 
 def test_hsts_on_secure_requests_when_https_is_on(planner, tmp_path):
     production = _production_security_settings(tmp_path)
-    assert production["SECURE_HSTS_SECONDS"] >= 31_536_000
+    assert int(str(production["SECURE_HSTS_SECONDS"])) >= 31_536_000
     with override_settings(**production):
         client = Client()  # built inside the override: middleware reads the settings once
         client.force_login(planner)

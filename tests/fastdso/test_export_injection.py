@@ -42,7 +42,7 @@ def _is_number(text: str) -> bool:
     return True
 
 
-@settings(max_examples=max(10, settings.default.max_examples // 3))
+@settings(max_examples=max(10, settings().max_examples // 3))
 @given(frame=FRAMES)
 def test_csv_cells_never_start_like_a_formula(frame):
     text = to_csv_bytes(frame).decode("utf-8-sig")
@@ -53,7 +53,7 @@ def test_csv_cells_never_start_like_a_formula(frame):
             assert not cell.startswith(DANGEROUS) or _is_number(cell), repr(cell)
 
 
-@settings(max_examples=max(10, settings.default.max_examples // 3))
+@settings(max_examples=max(10, settings().max_examples // 3))
 @given(frame=FRAMES)
 def test_xlsx_cells_never_start_like_a_formula(frame):
     sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame, text_columns=("sku",)))).active

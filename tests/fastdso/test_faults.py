@@ -81,7 +81,7 @@ def test_a_job_failing_midway_leaves_the_database_as_it_was(
     assert job.status == Job.Status.FAILED and message_text(job.message)
     after = _snapshot()
     # The only trace of the failed job is its own audit event.
-    assert after.pop("fastdso.AuditEvent") == before.pop("fastdso.AuditEvent") + 1
+    assert after.pop("fastdso.AuditEvent") == int(str(before.pop("fastdso.AuditEvent"))) + 1
     assert after == before
     assert job.result == {} and job.result_url == ""
 
@@ -121,7 +121,8 @@ def test_a_queued_job_survives_a_worker_restart(settings):
     (ack_id, payload), *_ = broker.dequeue()
     task = SignedPackage.loads(payload)
     task["ack_id"] = ack_id
-    tasks, results = queue.Queue(), queue.Queue()
+    tasks: queue.Queue = queue.Queue()
+    results: queue.Queue = queue.Queue()
     tasks.put(task)
     tasks.put("STOP")
     worker(tasks, results, Value("f", -1))  # django-q2's worker loop, in this process

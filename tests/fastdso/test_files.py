@@ -204,3 +204,26 @@ def test_files_that_are_not_plain_utf8_csv_are_read_whole(tmp_path):
         assert not files._streamable_csv(tmp_path / name, None), name
     rows = pd.concat(list(files.iter_table(tmp_path / "latin1.csv", SALES)))
     assert rows["store"].tolist() == ["Peñalolén"]
+
+
+def test_one_sku_file_reader_for_every_planner():
+    """fastdso.files.sku_file_read (issue 30: four copies before): SKUs as text
+    in file order once each, the first name and category given per SKU, the
+    repeated rows counted, and a planner's extra columns typed."""
+    from fastdso.files import sku_file_read
+
+    data = (
+        "SKU;Producto;Categoría;qty\n"
+        "00012;Consola;Consolas;2\n"
+        " 7 ;;;\n"
+        "00012;Otra;Accesorios;3\n"
+        "0007;Control; Audio ;1\n"
+    ).encode()
+    read = sku_file_read(io.BytesIO(data), extra=[Column("qty", Kind.INT, required=False, min_value=0)])
+    assert read.skus == ("00012", "7", "0007")
+    assert read.names == {"00012": "Consola", "0007": "Control"}
+    assert read.categories == {"00012": "Consolas", "0007": "Audio"}
+    assert read.duplicates == 1
+    assert read.frame["qty"].tolist()[0] == 2 and pd.isna(read.frame["qty"].tolist()[1])
+    plain = sku_file_read(io.BytesIO(b"sku\n1\n2\n"))
+    assert plain.skus == ("1", "2") and plain.names == {} and plain.categories == {}

@@ -332,7 +332,7 @@ def test_utf16_csv_from_excel_is_read():
     }
 
 
-@settings(max_examples=max(10, settings.default.max_examples // 3))
+@settings(max_examples=max(10, settings().max_examples // 3))
 @given(
     skus=st.lists(st.from_regex(r"[0-9A-Za-z][0-9A-Za-z\-_.]{0,11}", fullmatch=True), min_size=1, max_size=20),
     quantities=st.lists(st.integers(min_value=0, max_value=2_000_000_000), min_size=20, max_size=20),

@@ -129,7 +129,7 @@ def test_too_long_sku_is_a_row_error_not_a_database_error(planner_client):
 
 
 @settings(
-    max_examples=max(10, settings.default.max_examples // 10),
+    max_examples=max(10, settings().max_examples // 10),
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(data=FILES)

@@ -9,6 +9,12 @@ from fastdso import menu
 from fastdso.menu import GROUPS, MenuItem, build_menu, item_url
 
 
+def _entries(group: dict[str, object]) -> list[dict[str, str]]:
+    entries = group["entries"]
+    assert isinstance(entries, list)
+    return entries
+
+
 def test_every_menu_entry_of_every_app_reverses_and_is_shown_to_a_planner():
     items = menu._all_items()
     assert len(items) >= 10  # every app's menu.py was found
@@ -16,9 +22,9 @@ def test_every_menu_entry_of_every_app_reverses_and_is_shown_to_a_planner():
     assert all(item.group in groups for item in items)
     urls = {item.url_name: item_url(item) for item in items}
     assert urls["home"] == "/"
-    shown = {entry["url_name"] for group in build_menu(can_plan=True) for entry in group["entries"]}
+    shown = {entry["url_name"] for group in build_menu(can_plan=True) for entry in _entries(group)}
     assert shown == set(urls)
-    viewer = {entry["url_name"] for group in build_menu(can_plan=False) for entry in group["entries"]}
+    viewer = {entry["url_name"] for group in build_menu(can_plan=False) for entry in _entries(group)}
     assert viewer == {item.url_name for item in items if not item.planner_only}
 
 

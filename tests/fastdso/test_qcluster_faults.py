@@ -13,6 +13,7 @@ Each test bounds every wait; the module takes about a minute per database.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -261,6 +262,10 @@ def test_killing_a_busy_worker_fails_its_job_and_saves_nothing(scratch, cluster)
     assert scratch.sales_rows() > before
 
 
+def _replaced(cluster: Any, worker: int) -> bool:
+    return worker not in cluster.workers() and len(cluster.workers()) == 2
+
+
 def test_killing_the_idle_workers_leaves_the_queue_working(scratch, cluster):
     # One idle worker waits on the queue's pipe holding its reader lock; the
     # others wait for that lock. Kill them all, one after the other.
@@ -268,7 +273,7 @@ def test_killing_the_idle_workers_leaves_the_queue_working(scratch, cluster):
         if not _alive(worker):  # already replaced after the first kill
             continue
         os.kill(worker, signal.SIGKILL)
-        _wait("a replacement worker", lambda w=worker: w not in cluster.workers() and len(cluster.workers()) == 2, 30)
+        _wait("a replacement worker", functools.partial(_replaced, cluster, worker), 30)
     job_id = scratch.start_job()
     _wait("the job after the kill", lambda: scratch.job(job_id)["status"] in {"done", "failed"}, 60)
     assert scratch.job(job_id)["status"] == "done", cluster.output()

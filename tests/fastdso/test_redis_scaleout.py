@@ -102,6 +102,7 @@ class Cluster:
         self.processes: list[subprocess.Popen] = []
         self.logs: dict = {}
         self.ports = {"web-a": free_port(), "web-b": free_port()}
+        self.password = ""  # the planner's, once seeded
 
     def start(self, role: str, *command: str) -> None:
         self.logs[role] = self.tmp_path / f"{role}.log"

@@ -78,6 +78,14 @@ def test_category_and_stores_to_xlsx(data, tmp_path):
     assert "tiendas: Tienda Norte 002" in out
 
 
+def test_a_category_typed_with_spaces_inside_is_the_catalogues(data, tmp_path):
+    """The one resolver (inventory.queries.category_resolve): case and runs of
+    spaces do not matter (forecast's own copy did not collapse inner spaces)."""
+    factories.product("00077777", "Control Beta", "Mandos Inalámbricos")
+    run_command("--category", "  mandos   INALÁMBRICOS ", "--weeks", "2")
+    assert ForecastRun.objects.get().category == "Mandos Inalámbricos"
+
+
 def test_stores_by_code(data, tmp_path):
     run_command("--category", "Consolas", "--stores", "001, 002", "--weeks", "2")
     assert ForecastRun.objects.get().store_names == ["Tienda Centro 001", "Tienda Norte 002"]

@@ -118,3 +118,23 @@ def test_redistribute_category_is_case_insensitive(db, tmp_path, week):
     plan = TransferPlan.objects.get()
     assert plan.category == "Consolas"
     assert plan.lines.filter(product=item).exists()
+
+
+def test_one_resolver_reads_a_typed_category_as_the_catalogue_spells_it(db):
+    """Every form, command and service resolves a typed category with
+    inventory.queries.category_resolve (issue 30: replay's copy collapsed inner
+    spaces, forecast's did not): any case, spaces around, a run of spaces
+    inside counts as one; the first spelling stored wins; blank or unknown: None."""
+    from forecast.forms import category_resolve as forecast_resolve
+    from inventory.queries import category_resolve
+
+    assert forecast_resolve is category_resolve
+    factories.product("1", category="Pequeños electrodomésticos")
+    factories.product("2", category="pequeños ELECTRODOMÉSTICOS")  # a second spelling: the first one wins
+    factories.product("3", category="Audio")
+    for typed in ("Pequeños electrodomésticos", "  PEQUEÑOS   electrodomésticos ", "pequeños\telectrodomésticos"):
+        assert category_resolve(typed) == "Pequeños electrodomésticos", typed
+    assert category_resolve(" audio ") == "Audio"
+    assert category_resolve("Audio y video") is None
+    assert category_resolve("   ") is None
+    assert category_resolve("") is None

@@ -313,3 +313,26 @@ def test_clear_demo_refuses_a_real_plan_whose_own_destination_is_a_demo_store(ti
 
     assert (Store.objects.count(), Product.objects.count()) == (stores, products)
     assert plan.lines.count() == 1 and not AuditEvent.objects.filter(action="demo_clear").exists()
+
+
+def test_every_model_that_can_hold_demo_rows_is_registered_by_its_app():
+    """clear_demo reads only the models the apps hand in (no model registry
+    below the apps): a model naming a store, a product or a job that its app
+    forgot to register would keep demo rows (or block deleting the marks)."""
+    from django.apps import apps
+    from django.db import models
+
+    from inventory.demo import demo_models
+
+    marked = (Product, Store, Job)
+    expected = [
+        model
+        for model in apps.get_models()
+        if model not in marked
+        and any(
+            isinstance(f, models.ForeignKey) and f.model is model and f.related_model in marked
+            for f in model._meta.get_fields()
+        )
+    ]
+    assert demo_models() == expected  # the same models, in the same order (deletion order)
+    assert SalesLoad in expected and ReplayRun in expected and TransferLine in expected

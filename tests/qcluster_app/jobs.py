@@ -9,13 +9,13 @@ from django.conf import settings
 
 from fastdso.jobs import JobProgress, job_runner
 from fastdso.models import Job
-from sales.jobs import run_macro_sales_import
+from sales.jobs import MACRO_SALES
 
 
 @job_runner("test_held_macro_upload")
 def run_held_macro_upload(job: Job, progress: JobProgress) -> None:
     # The real upload writes its rows inside the job's transaction...
-    run_macro_sales_import(job, progress)
+    MACRO_SALES.run(job, progress)
     # ...and the test kills the worker while they are not committed yet.
     (Path(settings.VAR_DIR) / f"holding-{job.pk}").write_text("")
     time.sleep(float(job.params.get("hold", 0)))
@@ -25,4 +25,4 @@ def run_held_macro_upload(job: Job, progress: JobProgress) -> None:
 def run_slow_macro_upload(job: Job, progress: JobProgress) -> None:
     # A large file: it takes `parse` seconds before it asks for the imports lock.
     time.sleep(float(job.params.get("parse", 0)))
-    run_macro_sales_import(job, progress)
+    MACRO_SALES.run(job, progress)

@@ -42,7 +42,7 @@ def make(
     stock: dict[tuple[str, str], int] | None = None,
     *,
     skus: dict[str, str | None] | None = None,
-    category_store: dict[tuple[str, str], int] | None = None,
+    category_store: dict[tuple[str, str], float] | None = None,
     category_sku: dict[tuple[str, str], int] | None = None,
     file_qty: dict[str, int] | None = None,
 ) -> tuple[PlanInputs, dict[str, int]]:

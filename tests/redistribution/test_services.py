@@ -18,7 +18,13 @@ from fastdso.models import AuditEvent
 from redistribution.engine import SCOPE_CATEGORY, SCOPE_SKUS, RedistParams
 from redistribution.explain import explanation_of
 from redistribution.models import TransferLine, TransferPlan
-from redistribution.services import MODE_MANUAL, PlanRequest, plan_lines_frame, sku_file_read, transfer_plan_create
+from redistribution.services import (
+    MODE_MANUAL,
+    PlanRequest,
+    plan_lines_frame,
+    sku_quantities_read,
+    transfer_plan_create,
+)
 from tests import factories as f
 
 
@@ -217,7 +223,7 @@ def test_bad_sku_file_is_rejected_whole(shop, planner, tmp_path):
 
 
 def test_sku_file_keeps_leading_zeros_merges_repeats_and_reads_cantidad(tmp_path):
-    frame, warnings = sku_file_read(sku_csv(tmp_path, "SKU;Cantidad\n00012;2\n00012;3\n7;\n"))
+    frame, warnings = sku_quantities_read(sku_csv(tmp_path, "SKU;Cantidad\n00012;2\n00012;3\n7;\n"))
     assert frame["sku"].tolist() == ["00012", "7"]
     assert frame["file_qty"].tolist()[0] == 5
     assert warnings and "00012" in message_text(warnings[0])

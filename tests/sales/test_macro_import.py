@@ -20,7 +20,7 @@ from fastdso.jobs import job_start
 from fastdso.messages import render as message_text
 from fastdso.models import AuditEvent, Job
 from inventory.models import Product, Store
-from sales import queries, services
+from sales import macro_import, queries, sales_file, weekly_writer
 from sales.jobs import MACRO_SALES_IMPORT
 from sales.models import SalesLoad, SalesWeeklyAgg
 from sales.services import macro_sales_import
@@ -277,7 +277,7 @@ def test_bad_files_are_refused_whole_and_name_the_row(db, tmp_path, planner, con
 
 
 def test_a_bad_row_in_a_later_block_still_refuses_everything(db, tmp_path, monkeypatch):
-    monkeypatch.setattr(services, "iter_table", functools.partial(iter_table, block_rows=2))
+    monkeypatch.setattr(sales_file, "iter_table", functools.partial(iter_table, block_rows=2))
     path = csv_file(
         tmp_path,
         "v.csv",
@@ -376,7 +376,7 @@ def test_an_overlapping_upload_that_changes_some_rows_matches_the_daily_truth(db
     rows equal to what is stored, some changed, some gone, some new, and a
     store absent from it. The table must equal the daily truth, and only
     the rows that differ count as written or cleared."""
-    monkeypatch.setattr(services, "_RUN_BLOCK", block)
+    monkeypatch.setattr(weekly_writer, "RUN_BLOCK", block)
     rng = np.random.default_rng(7)
     skus = [f"{i:08d}" for i in range(12)]
     stores = ["Norte", "Sur", "Este"]
@@ -518,10 +518,10 @@ def test_a_first_load_builds_the_indexes_after_the_rows_and_a_second_one_keeps_t
     load (SPEC §11a); into a populated one they stay: both end equal."""
     indexes = _weekly_indexes()
     assert "salesweekly_cat_week_store_idx" in indexes
-    monkeypatch.setattr(services, "INDEXES_REBUILT_FROM", 1)
+    monkeypatch.setattr(weekly_writer, "INDEXES_REBUILT_FROM", 1)
     rebuilt = []
-    real = services.indexes_rebuilt_after
-    monkeypatch.setattr(services, "indexes_rebuilt_after", lambda table: rebuilt.append(table) or real(table))
+    real = weekly_writer.indexes_rebuilt_after
+    monkeypatch.setattr(weekly_writer, "indexes_rebuilt_after", lambda table: rebuilt.append(table) or real(table))
     load(csv_file(tmp_path, "a.csv", daily("0001", "Centro", JAN5, [1, 2]) + daily("0002", "Norte", JAN12, [3])))
     load(csv_file(tmp_path, "b.csv", daily("0003", "Centro", JAN19, [4])))
     assert rebuilt == [SalesWeeklyAgg._meta.db_table]  # the first load only
@@ -539,12 +539,12 @@ def test_a_first_load_builds_the_indexes_after_the_rows_and_a_second_one_keeps_t
 
 def test_a_first_load_that_fails_after_its_rows_leaves_nothing_and_the_indexes_in_place(db, tmp_path, monkeypatch):
     indexes = _weekly_indexes()
-    monkeypatch.setattr(services, "INDEXES_REBUILT_FROM", 1)
+    monkeypatch.setattr(weekly_writer, "INDEXES_REBUILT_FROM", 1)
 
     def broken(**_kwargs):
         raise RuntimeError("la base de datos se cayó")
 
-    monkeypatch.setattr(services, "coverage_extend", broken)
+    monkeypatch.setattr(macro_import, "coverage_extend", broken)
     with pytest.raises(RuntimeError):
         load(csv_file(tmp_path, "a.csv", daily("0001", "Centro", JAN5, [1, 2])))
     assert nothing_written()
@@ -555,8 +555,8 @@ def test_a_reupload_with_the_same_keys_pairs_rows_in_memory_and_writes_only_chan
     """PostgreSQL pairs a range holding exactly the file's keys row by row
     (binary read, no join); the outcome is the day-by-day truth either way."""
     paired = []
-    real = services._same_keys_paired
-    monkeypatch.setattr(services, "_same_keys_paired", lambda *a: paired.append(1) or real(*a))
+    real = weekly_writer.same_keys_paired
+    monkeypatch.setattr(weekly_writer, "same_keys_paired", lambda *a: paired.append(1) or real(*a))
     lines = daily("0001", "Centro", JAN5, [1, 2, 3]) + daily("0002", "Centro", JAN12, [5])
     lines += daily("0001", "Norte", JAN5, [7])
     load(csv_file(tmp_path, "a.csv", lines))

@@ -62,3 +62,25 @@ def test_category_store_rates(db, week):
     assert rates.to_dict() == {a.pk: 3.0, b.pk: 1.5}
     per_sku = queries.category_sku_units(["Consolas"], weeks=2, as_of=week(1)).set_index("sku")["units"]
     assert per_sku.to_dict() == {"1": 7, "2": 2}
+
+
+def test_promoted_week_units_are_the_rows_a_promotion_covers(db, week):
+    from sales.models import Promotion
+
+    a, b = factories.store("Tienda A"), factories.store("Tienda B")
+    item, other = factories.product("0001"), factories.product("0002")
+    rows = [(item, s, week(i), 10 * i + s.pk) for s in (a, b) for i in range(4)] + [(other, a, week(2), 5)]
+    factories.weekly(rows)
+    # Every store from the Sunday of week(1) (it covers week 1) to week(2)'s Monday; store B only in week(3).
+    Promotion.objects.create(product=item, start_date=week(1) + dt.timedelta(days=6), end_date=week(2))
+    Promotion.objects.create(product=item, store=b, start_date=week(3) + dt.timedelta(days=3), end_date=week(4))
+    Promotion.objects.create(product=other, start_date=week(0), end_date=week(3))  # not asked for
+    frame = queries.promoted_week_units([item.pk], weeks=3, as_of=week(3))  # the window: weeks 1..3
+    got = {(r.store_id, r.week_start.date(), r.units) for r in frame.itertuples()}
+    assert got == {
+        (a.pk, week(1), 10 + a.pk),
+        (b.pk, week(1), 10 + b.pk),
+        (a.pk, week(2), 20 + a.pk),
+        (b.pk, week(2), 20 + b.pk),
+        (b.pk, week(3), 30 + b.pk),
+    }

@@ -16,13 +16,14 @@ from typing import Any
 import pandas as pd
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from fastdso.commands import command_date, command_number, output_path_check
+from fastdso.commands import command_date, command_number, output_path_check, sku_scope_arguments
 from fastdso.exports import write_export
-from fastdso.files import FileRejected
+from fastdso.files import FileRejected, sku_file_read
 from fastdso.jobs import JobInputError
 from forecast import engine
 from forecast.models import ForecastRun
-from forecast.services import EvaluationRequest, category_resolve, forecast_evaluate, sku_file_read
+from forecast.services import EvaluationRequest, forecast_evaluate
+from inventory.queries import category_resolve
 from inventory.services import stores_resolve
 from sales.queries import resolve_as_of_week
 
@@ -31,9 +32,7 @@ class Command(BaseCommand):
     help = "Evalúa los métodos de pronóstico (naive, naive estacional, sma, estacional) en las últimas semanas."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        scope = parser.add_mutually_exclusive_group(required=True)
-        scope.add_argument("--skus", metavar="FILE", help="Archivo CSV/XLSX con la columna sku.")
-        scope.add_argument("--category", metavar="NAME", help="Todos los productos de la categoría.")
+        sku_scope_arguments(parser)
         parser.add_argument("--coverage-weeks", default="4", help="Horizonte: semanas de cobertura (4).")
         parser.add_argument("--origins", default=str(engine.EVAL_ORIGINS), help="Orígenes evaluados (13).")
         parser.add_argument("--stores", metavar="NAME,NAME…", help="Tiendas (nombre o código); por defecto todas.")

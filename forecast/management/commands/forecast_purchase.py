@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from fastdso.commands import command_date, command_number, job_failure, output_path_check
+from fastdso.commands import command_date, command_number, job_failure, output_path_check, sku_scope_arguments
 from fastdso.exports import write_export
 from fastdso.jobs import job_start
 from fastdso.messages import render
@@ -20,7 +20,8 @@ from fastdso.models import Job
 from forecast import engine
 from forecast import jobs as forecast_jobs
 from forecast.models import ForecastRun
-from forecast.services import category_resolve, forecast_export_frame, forecast_export_info, forecast_export_record
+from forecast.services import forecast_export_frame, forecast_export_info, forecast_export_record
+from inventory.queries import category_resolve
 from inventory.services import stores_resolve
 from sales.queries import resolve_as_of_week
 
@@ -29,9 +30,7 @@ class Command(BaseCommand):
     help = "Pronóstico de compra V2 sobre las ventas macro (SKU list o categoría)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        scope = parser.add_mutually_exclusive_group(required=True)
-        scope.add_argument("--skus", metavar="FILE", help="Archivo CSV/XLSX con la columna sku.")
-        scope.add_argument("--category", metavar="NAME", help="Todos los productos de la categoría.")
+        sku_scope_arguments(parser)
         parser.add_argument("--stores", metavar="NAME,NAME…", help="Tiendas (nombre o código); por defecto todas.")
         parser.add_argument("--weeks", default=None, help="Semanas de historia (seasonal 26, sma 12).")
         parser.add_argument("--coverage-weeks", default="4", help="Semanas de cobertura (4).")

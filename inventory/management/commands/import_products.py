@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from fastdso.commands import ImportCommand
 from inventory.jobs import PRODUCT_IMPORT
-from inventory.management.import_command import ImportCommand
 
 
 class Command(ImportCommand):

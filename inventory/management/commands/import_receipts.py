@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.management.base import CommandParser
-
+from fastdso.commands import ImportCommand
 from inventory.jobs import RECEIPTS_IMPORT
-from inventory.management.import_command import ImportCommand
 
 
 class Command(ImportCommand):
     help = "Carga recepciones en tienda (run_id o plan_id, sku, store, qty, received_on)."
     job_kind = RECEIPTS_IMPORT
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        super().add_arguments(parser)
-        parser.add_argument(
-            "--backfill",
-            action="store_true",
-            help="Confirma fechas anteriores al último conteo de stock (queda en la auditoría).",
-        )
-
-    def job_params(self, options: dict[str, Any]) -> dict[str, Any]:
-        return {"backfill": True} if options.get("backfill") else {}
+    flags = {"backfill": "Confirma fechas anteriores al último conteo de stock (queda en la auditoría)."}

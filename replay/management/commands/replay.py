@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from fastdso.commands import command_date, command_number, job_failure, output_path_check
+from fastdso.commands import command_date, command_number, job_failure, output_path_check, sku_scope_arguments
 from fastdso.exports import write_export
 from fastdso.jobs import JobInputError, job_start
 from fastdso.messages import render_all
@@ -29,9 +29,7 @@ class Command(BaseCommand):
     help = "Replay de políticas de distribución sobre la historia (SPEC §13)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        scope = parser.add_mutually_exclusive_group(required=True)
-        scope.add_argument("--skus", metavar="FILE", help="Archivo CSV/XLSX con la columna sku.")
-        scope.add_argument("--category", metavar="NAME", help="Todos los productos de la categoría.")
+        scope = sku_scope_arguments(parser)
         scope.add_argument("--top-skus", metavar="N", help="Los N SKUs más vendidos en las semanas del replay.")
         parser.add_argument("--weeks", default="8", help="Semanas simuladas, terminando en la semana de corte (8).")
         parser.add_argument(

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from inventory.management.import_command import ImportCommand
+from fastdso.commands import ImportCommand
 from sales.jobs import MACRO_SALES_IMPORT
 from sales.models import SalesLoad
 
@@ -19,8 +19,8 @@ class Command(ImportCommand):
         super().add_arguments(parser)
         parser.add_argument(
             "--mode",
-            choices=[m.value for m in SalesLoad.Mode],
-            default=SalesLoad.Mode.REPLACE_RANGE.value,
+            choices=list(SalesLoad.Mode.values),
+            default=str(SalesLoad.Mode.REPLACE_RANGE),
             help="replace_range (por defecto): el archivo reemplaza sus fechas; append_range: suma.",
         )
 

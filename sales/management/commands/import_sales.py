@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inventory.management.import_command import ImportCommand
+from fastdso.commands import ImportCommand
 from sales.jobs import LEGACY_SALES_IMPORT
 
 
