@@ -477,10 +477,11 @@ def _run_claimed(job: Job, runner: Runner, progress: JobProgress) -> None:
         logger.warning("job %s: failed by the watchdog while running; its data was rolled back", job.pk)
     except (FileRejected, JobInputError) as exc:
         errors = [e.as_dict() for e in exc.errors[: settings.FASTDSO_MAX_STORED_ERRORS]]
-        message = exc.message.as_json()
+        refusal = message_from(exc.message)
+        message = refusal.as_json()
         if _finish(job, str(Job.Status.FAILED), message=message, errors=errors, error_count=exc.total_errors):
             _audit_failure(job)
-        logger.info("job %s (%s) refused its input: %s", job.pk, job.kind, exc.message.code)
+        logger.info("job %s (%s) refused its input: %s", job.pk, job.kind, refusal.code)
     except Exception:  # noqa: BLE001 - any failure is reported on the job page
         reference = error_reference()
         # The detail (SQL, row values, traceback) goes to the log only.
