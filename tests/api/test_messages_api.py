@@ -106,3 +106,17 @@ def test_other_errors_have_stable_codes(planner_api, client):
     invalid = planner_api.get("/api/v1/runs/", {"created_after": "no-date"}, HTTP_ACCEPT_LANGUAGE="en")
     if invalid.status_code == 400:
         assert invalid.json()["code"] == "invalid" and invalid.json()["message"].startswith("Invalid data")
+
+
+def test_audit_shows_api_token_actions_and_lifecycle_states_by_label(planner, staff_client):
+    from api.services import api_token_create
+    from fastdso.audit import audit_record
+
+    api_token_create(user=planner, name="ERP")
+    audit_record(user=planner, action="lifecycle", details={"from": "approved", "to": "exported"})
+    audit_record(user=planner, action="demo_clear", details={"distribution.DistributionLine": 165})
+    staff_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = staff_client.get(reverse("audit_list")).content.decode()
+    assert "API token created" in page and "api_token_create" not in page.replace('value="api_token_create"', "")
+    assert "Approved" in page and "Exported" in page and ">approved<" not in page
+    assert "distribution.DistributionLine" not in page and "165" in page
