@@ -122,7 +122,11 @@ class ScratchDB:
 
     def job(self, job_id: int) -> dict[str, Any]:
         status, worker, message = self.query("SELECT status, worker, message FROM fastdso_job WHERE id = %s", job_id)[0]
-        return {"status": status, "worker": worker, "message": message_text(json.loads(message or "{}"))}
+        return {
+            "status": status,
+            "worker": worker,
+            "message": message_text(message if isinstance(message, dict) else json.loads(message or "{}")),
+        }
 
     def start_job(self, hold: float = 0) -> int:
         return self.start_jobs([hold])[0]
