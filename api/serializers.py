@@ -15,7 +15,9 @@ from api.forms_bridge import form_serializer
 from distribution.forms import DistributionGenerateForm
 from distribution.models import DistributionLine, DistributionRun
 from fastdso.jobs import job_status
+from fastdso.labels import key_label
 from fastdso.lifecycle import ACTIONS, EXPORT_FORMATS
+from fastdso.messages import as_api, is_message
 from fastdso.models import Job
 from fastdso.uploads import upload_kinds
 from forecast.forms import ForecastForm
@@ -75,11 +77,32 @@ class TransitionSerializer(serializers.Serializer):
 # --- Jobs ----------------------------------------------------------------------
 
 
+class MessageSerializer(serializers.Serializer):
+    """A warning, error or stage: a stable code, its parameters, and the
+    message in the request's language (Accept-Language)."""
+
+    code = serializers.CharField()
+    params = serializers.DictField(child=serializers.JSONField())
+    message = serializers.CharField()
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return as_api(instance)
+
+
+class MessageListField(serializers.ListField):
+    child = MessageSerializer()
+
+    def to_representation(self, data: Any) -> list[dict[str, Any]]:
+        return [as_api(item) for item in data or []]
+
+
 class RowErrorSerializer(serializers.Serializer):
     row = serializers.IntegerField(allow_null=True, help_text="Row of the file (1 = the header), or null.")
     column = serializers.CharField(allow_blank=True)
     value = serializers.CharField(allow_blank=True)
-    message = serializers.CharField()
+    code = serializers.CharField(help_text="The problem's stable code.")
+    params = serializers.DictField(child=serializers.JSONField())
+    message = serializers.CharField(help_text="The problem, in the request's language.")
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         row = instance.get("row")
@@ -87,13 +110,14 @@ class RowErrorSerializer(serializers.Serializer):
             "row": int(row) if isinstance(row, int | float) else None,
             "column": str(instance.get("column") or ""),
             "value": str(instance.get("value") if instance.get("value") is not None else ""),
-            "message": str(instance.get("message") or ""),
+            **as_api(instance.get("message") or ""),
         }
 
 
 class SummaryItemSerializer(serializers.Serializer):
-    label = serializers.CharField()
-    value = serializers.JSONField()
+    code = serializers.CharField(help_text="A stable key (rows_read, line_count, …).")
+    label = serializers.CharField(help_text="The key's label in the request's language.")
+    value = serializers.JSONField(help_text="A number, a text, a mapping, or a message (code, params, message).")
 
 
 class JobSerializer(serializers.ModelSerializer):
@@ -104,7 +128,8 @@ class JobSerializer(serializers.ModelSerializer):
     errors_url = serializers.SerializerMethodField()
     result = serializers.SerializerMethodField()
     counts = serializers.DictField(child=serializers.JSONField())
-    warnings = serializers.ListField(child=serializers.CharField())
+    warnings = MessageListField()
+    message = serializers.SerializerMethodField()
 
     class Meta:
         model = Job
@@ -129,7 +154,15 @@ class JobSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(SummaryItemSerializer(many=True))
     def get_summary(self, job: Job) -> list[dict[str, Any]]:
-        return [{"label": label, "value": value} for label, value in job.summary_items]
+        return [
+            {"code": code, "label": key_label(code), "value": as_api(value) if is_message(value) else value}
+            for code, value in job.summary_items
+        ]
+
+    @extend_schema_field(MessageSerializer(allow_null=True))
+    def get_message(self, job: Job) -> dict[str, Any] | None:
+        """Why the job failed (null when it did not)."""
+        return as_api(job.message) if job.message else None
 
     @extend_schema_field(RowErrorSerializer(many=True))
     def get_errors(self, job: Job) -> list[dict[str, Any]]:
@@ -192,7 +225,7 @@ class StockWarningSerializer(serializers.Serializer):
 class RunDetailSerializer(RunSerializer):
     params = serializers.DictField(child=serializers.JSONField())
     summary = serializers.DictField(child=serializers.JSONField())
-    warnings = serializers.ListField(child=serializers.CharField())
+    warnings = MessageListField()
     stock_warning = serializers.SerializerMethodField()
 
     class Meta(RunSerializer.Meta):
@@ -293,7 +326,7 @@ class PlanSerializer(serializers.ModelSerializer):
 class PlanDetailSerializer(PlanSerializer):
     params = serializers.DictField(child=serializers.JSONField())
     summary = serializers.DictField(child=serializers.JSONField())
-    warnings = serializers.ListField(child=serializers.CharField())
+    warnings = MessageListField()
 
     class Meta(PlanSerializer.Meta):
         fields = (*PlanSerializer.Meta.fields, "params", "summary", "warnings")
@@ -461,7 +494,7 @@ class ReplayDetailSerializer(ReplaySerializer):
     skus = serializers.ListField(child=serializers.CharField())
     policies = serializers.ListField(child=serializers.DictField(child=serializers.JSONField()))
     results = serializers.ListField(child=serializers.DictField(child=serializers.JSONField()))
-    warnings = serializers.ListField(child=serializers.CharField())
+    warnings = MessageListField()
 
     class Meta(ReplaySerializer.Meta):
         fields = (*ReplaySerializer.Meta.fields, "skus", "policies", "results", "warnings")

@@ -7,44 +7,46 @@ import datetime as dt
 from distribution.engine import DistributionParams
 from distribution.services import distribution_run_create
 from fastdso.jobs import JobProgress, job_input_path, job_max_bytes, job_runner
+from fastdso.messages import msg, msg_json, stored_list, summary_json
 from fastdso.models import Job
 
 KIND = "distribution_run"
 
 
 def summary_for_display(run_id: str, summary: dict) -> dict[str, object]:
-    """The run summary with the planners' words, for the job page and commands."""
-    skipped = summary.get("skipped_by_reason", {})
+    """The run summary by code (labels: fastdso.labels / the catalogues), for
+    the job page, the run page and commands."""
     return {
-        "Run": run_id,
-        "SKUs solicitados": summary.get("scope_skus", 0),
-        "SKUs por venta (SMA)": summary.get("sales_based_skus", 0),
-        "SKUs arranque en frío": summary.get("cold_start_skus", 0),
-        "SKUs sin línea": summary.get("skipped_skus", 0),
+        "run_id": run_id,
+        "scope_skus": summary.get("scope_skus", 0),
+        "sales_based_skus": summary.get("sales_based_skus", 0),
+        "cold_start_skus": summary.get("cold_start_skus", 0),
+        "skipped_skus": summary.get("skipped_skus", 0),
         # Reason codes and counts: pages name each reason in the viewer's language.
-        "Sin línea, por motivo": dict(skipped) or "—",
-        "SKUs sin stock CD": summary.get("no_cd_stock_skus", 0),
-        "Líneas": summary.get("line_count", 0),
-        # v3: lines by model and by reason (codes; pages name them in the viewer's language).
-        "Líneas por modelo": dict(summary.get("lines_by_model", {})) or "—",
-        "Líneas por motivo": dict(summary.get("lines_by_reason", {})) or "—",
-        "Tiendas sin stock sin línea (caja sobre la cobertura)": summary.get("pack_exceeds_pairs", 0),
-        "Unidades sugeridas": summary.get("total_suggested", 0),
-        "Unidades asignadas": summary.get("total_allocated", 0),
-        "Unidades CD a arranque en frío": summary.get("cold_start_allocated", 0),
-        "Unidades CD retenidas por runs abiertos": _held_text(summary),
+        "skipped_by_reason": dict(summary.get("skipped_by_reason", {})) or None,
+        "no_cd_stock_skus": summary.get("no_cd_stock_skus", 0),
+        "line_count": summary.get("line_count", 0),
+        # v3: lines by model and by reason (codes).
+        "lines_by_model": dict(summary.get("lines_by_model", {})) or None,
+        "lines_by_reason": dict(summary.get("lines_by_reason", {})) or None,
+        "pack_exceeds_pairs": summary.get("pack_exceeds_pairs", 0),
+        "total_suggested": summary.get("total_suggested", 0),
+        "total_allocated": summary.get("total_allocated", 0),
+        "cold_start_allocated": summary.get("cold_start_allocated", 0),
+        "cd_reserved_units": _held(summary),
     }
 
 
-def _held_text(summary: dict) -> str:
+def _held(summary: dict) -> int | dict:
     """SPEC §5.7: the CD units other open runs held for these SKUs when the run was planned."""
     held = summary.get("cd_reserved_by") or {}
     total = summary.get("cd_reserved_units", 0)
     if not held:
-        return str(total)
-    shown = ", ".join(f"{source}: {units}" for source, units in list(held.items())[:10])
-    more = f" … (+{len(held) - 10})" if len(held) > 10 else ""
-    return f"{total} ({shown}{more})"
+        return total
+    by = [msg("distribution.held_by", source=source, units=units) for source, units in list(held.items())[:10]]
+    if len(held) > 10:
+        return msg_json("distribution.cd_held_more", total=total, by=by, more=len(held) - 10)
+    return msg_json("distribution.cd_held", total=total, by=by)
 
 
 @job_runner(KIND)
@@ -62,7 +64,7 @@ def run_distribution(job: Job, progress: JobProgress) -> None:
         max_bytes=job_max_bytes(job),
     )
     run = result.run
-    job.result = summary_for_display(run.run_id, run.summary)
-    job.warnings = result.warnings[:1000]
+    job.result = summary_json(summary_for_display(run.run_id, run.summary))
+    job.warnings = stored_list(result.warnings[:1000])
     job.result_url = run.get_absolute_url()
     job.counts = {"lines": run.line_count, "scope_skus": run.scope_sku_count}

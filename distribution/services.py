@@ -33,6 +33,7 @@ from fastdso.audit import audit_record
 from fastdso.db import lines_write, readable_id_save
 from fastdso.files import Column, Kind, sku_file_read
 from fastdso.jobs import JobInputError, no_progress
+from fastdso.messages import Message, msg, stored_list
 from inventory import queries as inventory_queries
 from inventory.services import PACK_SIZE_COLUMN, categories_canonical, products_upsert
 from sales import queries as sales_queries
@@ -59,17 +60,18 @@ class ScopeViolation(RuntimeError):
 @dataclass
 class RunCreateResult:
     run: DistributionRun
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Message] = field(default_factory=list)
 
 
-def stores_behind_warnings(as_of_week: dt.date | None) -> list[str]:
+def stores_behind_warnings(as_of_week: dt.date | None) -> list[Message]:
     """One warning naming the stores whose data ends before the as-of week (SPEC §4.3)."""
     behind = sales_queries.stores_behind(as_of_week)
     if not behind:
         return []
-    names = ", ".join(f"{name} (datos hasta {until:%Y-%m-%d})" for name, until in behind[:20])
-    more = f" y {len(behind) - 20} más" if len(behind) > 20 else ""
-    return [f"{len(behind)} tienda(s) con datos que terminan antes de la semana de corte: {names}{more}."]
+    names = [msg("distribution.store_data_until", store=name, until=until) for name, until in behind[:20]]
+    if len(behind) > 20:
+        return [msg("distribution.stores_behind_more", n=len(behind), stores=names, more=len(behind) - 20)]
+    return [msg("distribution.stores_behind", n=len(behind), stores=names)]
 
 
 def file_sha256(path: str | Path) -> str:
@@ -86,9 +88,9 @@ def request_read(path: str | Path, *, max_bytes: int | None = None) -> pd.DataFr
     `max_bytes` is the job's limit (`job_max_bytes`: none for a command's file)."""
     frame = sku_file_read(path, extra=REQUEST_COLUMNS, max_bytes=max_bytes).frame
     if frame.empty:
-        raise JobInputError("La solicitud no tiene SKUs: no se creó ningún run.")
+        raise JobInputError(msg("distribution.empty_request"))
     if "launch_factor" in frame and (frame["launch_factor"].fillna(1.0) > MAX_LAUNCH_FACTOR).any():
-        raise JobInputError(f"launch_factor debe estar entre 0 y {MAX_LAUNCH_FACTOR:g}: no se creó ningún run.")
+        raise JobInputError(msg("distribution.launch_factor_range", max=MAX_LAUNCH_FACTOR))
     return frame
 
 
@@ -152,11 +154,11 @@ def distribution_run_create(
 ) -> RunCreateResult:
     """Read the request, generate the distribution and save the run (one transaction)."""
     progress = progress or no_progress
-    progress(5, "Leyendo la solicitud")
+    progress(5, "stage.reading_request")
     request = request_read(request_path, max_bytes=max_bytes)
     scope_skus = set(request["sku"])
     sha256 = file_sha256(request_path)
-    progress(15, "Actualizando productos", rows_read=len(request))
+    progress(15, "stage.updating_products", rows_read=len(request))
 
     with transaction.atomic():
         scope, warnings = _run_scope(request)
@@ -165,20 +167,18 @@ def distribution_run_create(
         warnings += stores_behind_warnings(as_of_week)
         inputs, held_by = _run_inputs(scope, params, as_of_week, warnings, progress)
 
-        progress(65, "Calculando")
+        progress(65, "stage.computing")
         result = engine.generate(inputs, params)
         lines = commitments.line_commitments(result.lines, inputs.cd_stock, inputs.store_stock)
         scope_check(lines, scope_skus, scope_ids)
         exceptions = result.exceptions
         for row in exceptions[exceptions["reason"] == engine.NO_CATEGORY].itertuples(index=False):
-            warnings.append(f"SKU {row.sku}: sin ventas y sin categoría; no se distribuye (NO_CATEGORY).")
+            warnings.append(msg("distribution.no_category", sku=row.sku, reason=engine.NO_CATEGORY))
         for sku, like_sku in result.like_fallbacks:
-            warnings.append(
-                f"SKU {sku}: el SKU similar «{like_sku}» no existe o no tiene ventas; se planifica por categoría."
-            )
+            warnings.append(msg("distribution.like_fallback", sku=sku, like=like_sku))
         summary = {**result.summary, "cd_reserved_units": sum(held_by.values()), "cd_reserved_by": held_by}
 
-        progress(80, "Guardando el run", lines=len(lines))
+        progress(80, "stage.saving_run", lines=len(lines))
         run = DistributionRun.objects.create(
             run_id=f"tmp-{uuid.uuid4().hex}",
             status=DistributionRun.Status.RUNNING,
@@ -191,11 +191,11 @@ def distribution_run_create(
             request_sha256=sha256,
         )
         _run_finish(run, lines, summary, warnings, user)
-    progress(100, "Terminado")
+    progress(100, "stage.done")
     return RunCreateResult(run=run, warnings=warnings)
 
 
-def _run_scope(request: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+def _run_scope(request: pd.DataFrame) -> tuple[pd.DataFrame, list[Message]]:
     """Create or update the request's products; the scope (sku, product_id,
     category, request_category) and the catalogue's warnings."""
     # "consolas" in a request is the catalogue's "Consolas" (SPEC §4.3).
@@ -228,19 +228,16 @@ def _run_inputs(
     scope: pd.DataFrame,
     params: DistributionParams,
     as_of_week: dt.date | None,
-    warnings: list[str],
+    warnings: list[Message],
     progress: Progress,
 ) -> tuple[engine.EngineInputs, dict[str, int]]:
     """Read in bulk what the engine needs for the scope: sales, category units,
     effective stock (SPEC §5.7), stores; and the CD units held per open run."""
-    progress(30, "Leyendo ventas macro")
+    progress(30, "stage.reading_macro_sales")
     scope_skus = set(scope["sku"])
     product_id_list = sorted(set(scope["product_id"].astype("int64").tolist()))
     if as_of_week is None:
-        warnings.append(
-            "No hay ventas macro cargadas: ningún SKU tiene ventas y el arranque en frío no tiene "
-            "ventas de categoría. Cargue ventas macro y vuelva a generar."
-        )
+        warnings.append(msg("distribution.no_macro_sales"))
         sales = pd.DataFrame(columns=["sku", "product_id", "store_id", "selling_weeks", "units"])
     else:
         # Per (SKU, store): selling weeks and the last k weeks' units, grouped by the database;
@@ -257,11 +254,11 @@ def _run_inputs(
     else:
         category_units = pd.DataFrame(columns=["category", "store_id", "units", "skus"])
 
-    progress(50, "Leyendo stock")
+    progress(50, "stage.reading_stock")
     # SPEC §5.7: CD available = snapshot − what open runs hold; store stock = snapshot + in transit.
     reservations, cd, store_stock = inventory_queries.run_stock(product_id_list)
     if params.limit_by_cd and inventory_queries.cd_stock_date() is None:
-        warnings.append("No hay stock CD cargado: con el límite por CD activo no se asigna nada.")
+        warnings.append(msg("distribution.no_cd_stock"))
     stores = _stores(params)
     promotions = pd.DataFrame(columns=sales_queries.PROMOTION_COLUMNS)
     lift: dict[str, float] = {}
@@ -358,14 +355,14 @@ def _category_lift(categories: list[str], as_of_week: dt.date) -> dict[str, floa
 
 
 def _run_finish(
-    run: DistributionRun, lines: pd.DataFrame, summary: dict[str, Any], warnings: list[str], user: Any
+    run: DistributionRun, lines: pd.DataFrame, summary: dict[str, Any], warnings: list[Message], user: Any
 ) -> None:
     """Write the run's lines, mark it done with its readable id and summary, audit it."""
     lines_insert(run, lines)
     run.status = DistributionRun.Status.DONE
     run.finished_at = timezone.now()
     run.summary = summary
-    run.warnings = warnings[:MAX_WARNINGS]
+    run.warnings = stored_list(warnings[:MAX_WARNINGS])
     run.scope_sku_count = summary["scope_skus"]
     run.line_count = summary["line_count"]
     run.total_suggested = summary["total_suggested"]

@@ -75,7 +75,7 @@ class AuditedImportExportMixin(ImportExportMixin):
             user=request.user,
             action="admin_export",
             object_repr=str(self.model._meta.verbose_name_plural),
-            details={"modelo": self.model._meta.label, "filas": len(safe)},
+            details={"model": self.model._meta.label, "rows": len(safe)},
         )
         return safe
 

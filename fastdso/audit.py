@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 
+from fastdso.messages import Message, render
 from fastdso.models import AuditEvent
 
 
@@ -16,10 +17,18 @@ def audit_record(
     action: str,
     obj: models.Model | None = None,
     details: dict[str, Any] | None = None,
-    object_repr: str = "",
+    object_repr: str | Message = "",
     object_url: str = "",
 ) -> AuditEvent:
-    """Record that `user` did `action` (upload, run, plan, export, admin_change…) to `obj`."""
+    """Record that `user` did `action` (upload, run, plan, export, admin_change…) to `obj`.
+
+    `object_repr` is a name (a file, a run id) or a message naming the object
+    ("Despachos: <file>"), shown in the viewer's language; `details` holds
+    codes, numbers and messages (fastdso.messages), never phrases."""
+    object_label: dict[str, Any] = {}
+    if isinstance(object_repr, Message):
+        object_label = object_repr.as_json()
+        object_repr = render(object_repr, "es")
     if obj is not None:
         object_type = obj._meta.label
         object_id = str(obj.pk)
@@ -38,7 +47,8 @@ def audit_record(
         object_id=object_id,
         object_repr=object_repr[:300],
         object_url=object_url[:300],
-        details=details or {},
+        details={k: v.as_json() if isinstance(v, Message) else v for k, v in (details or {}).items()},
+        object_label=object_label,
     )
 
 

@@ -19,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from fastdso.messages import Message
+
 EARLIEST_DATE = dt.date(2000, 1, 1)
 DAYS_AHEAD_ALLOWED = 7
 
@@ -37,6 +39,21 @@ class OutOfRange(ValueError):
     def message(self) -> str:
         return gettext("%(field)s: «%(value)s» está fuera de rango (de %(low)s a %(high)s).") % self.params
 
+    def as_message(self) -> Message:
+        """What a job stores (fastdso.messages)."""
+        return Message("bounds.out_of_range", self.params)
+
+
+class NotADate(ValueError):
+    """Text given as a date that is not one."""
+
+    def __init__(self, field: str, value: str) -> None:
+        self.params = {"field": field, "value": value[:60]}
+        super().__init__(gettext("%(field)s: «%(value)s» no es una fecha AAAA-MM-DD.") % self.params)
+
+    def as_message(self) -> Message:
+        return Message("bounds.not_a_date", self.params)
+
 
 def date_bounds() -> tuple[dt.date, dt.date]:
     """The first and last date a user may give (a week after today)."""
@@ -53,9 +70,7 @@ def bounded_date(value: dt.date | str | None, field: str) -> dt.date | None:
         try:
             value = dt.date.fromisoformat(text.strip())
         except ValueError:
-            raise ValueError(
-                gettext("%(field)s: «%(value)s» no es una fecha AAAA-MM-DD.") % {"field": field, "value": text[:60]}
-            ) from None
+            raise NotADate(field, text) from None
     if isinstance(value, dt.datetime):
         value = value.date()
     low, high = date_bounds()

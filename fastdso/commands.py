@@ -15,6 +15,8 @@ from django.utils.translation import ngettext
 
 from fastdso.bounds import OutOfRange, bounded_date
 from fastdso.jobs import job_start
+from fastdso.labels import key_label, value_text
+from fastdso.messages import render
 from fastdso.models import Job
 
 
@@ -30,7 +32,7 @@ def command_date(value: str, flag: str = "--as-of") -> dt.date:
         try:
             bounded_date(day, flag)
         except OutOfRange as exc:
-            raise CommandError(exc.message) from None
+            raise CommandError(str(exc.message)) from None
         return day
     raise CommandError(f"Fecha inválida «{value}»: use AAAA-MM-DD o DD/MM/AAAA.")
 
@@ -69,11 +71,11 @@ def output_path_check(path: str | None) -> None:
 def job_failure(job: Job) -> CommandError:
     """A planner's job that did not finish, as the command's error: its message
     and its first row errors (the job page has them all)."""
-    lines = [job.message or "La tarea falló."]
+    lines = [render(job.message or "jobs.failed")]
     for error in job.errors[:ERRORS_PRINTED]:
         lines.append(
             f"  fila {error.get('row') or '—'} · {error.get('column') or '—'} · "
-            f"«{error.get('value', '')}»: {error.get('message', '')}"
+            f"«{error.get('value', '')}»: {render(error.get('message', ''))}"
         )
     if job.error_count > ERRORS_PRINTED:
         more = job.error_count - ERRORS_PRINTED
@@ -97,7 +99,7 @@ def iso_date(value: str) -> str:
     try:
         return str(bounded_date(day, "--date"))
     except OutOfRange as exc:
-        raise CommandError(exc.message) from None
+        raise CommandError(str(exc.message)) from None
 
 
 class ImportCommand(BaseCommand):
@@ -136,7 +138,7 @@ class ImportCommand(BaseCommand):
             params["max_mb"] = options["max_mb"]
         job = job_start(kind=self.job_kind, path=path, params=params, sync=True)
         if job.status != Job.Status.DONE:
-            self.stderr.write(f"Tarea #{job.pk} fallida: {job.message}")
+            self.stderr.write(f"Tarea #{job.pk} fallida: {render(job.message)}")
             if job.errors:
                 self.stderr.write(
                     ngettext("%(n)s error. Primeras filas:", "%(n)s errores. Primeras filas:", job.error_count)
@@ -146,13 +148,13 @@ class ImportCommand(BaseCommand):
                     row = error.get("row") or "—"
                     self.stderr.write(
                         f"  fila {row}  columna {error.get('column') or '—'}  "
-                        f"valor «{error.get('value', '')}»: {error.get('message', '')}"
+                        f"valor «{error.get('value', '')}»: {render(error.get('message', ''))}"
                     )
-            raise CommandError(f"No se cargó nada: {job.message}")
+            raise CommandError(f"No se cargó nada: {render(job.message)}")
         self.stdout.write(self.style.SUCCESS(f"Tarea #{job.pk} terminada: {path.name}"))
         for key, value in job.summary_items:
-            self.stdout.write(f"  {key}: {value}")
+            self.stdout.write(f"  {key_label(key)}: {value_text(value)}")
         for warning in job.warnings[:ERRORS_PRINTED]:
-            self.stdout.write(self.style.WARNING(f"  Advertencia: {warning}"))
+            self.stdout.write(self.style.WARNING(f"  Advertencia: {render(warning)}"))
         if len(job.warnings) > ERRORS_PRINTED:
             self.stdout.write(self.style.WARNING(f"  … y {len(job.warnings) - ERRORS_PRINTED} advertencias más."))

@@ -198,6 +198,7 @@ def to_xlsx_bytes(
 def _info_sheet(book: Workbook, info: Info, header: Sequence[str] = ("parameter", "label", "value")) -> None:
     """Second sheet: one row per parameter or summary figure (code, label, value)."""
     from fastdso.labels import key_label
+    from fastdso.messages import is_message, render
 
     ws = book.create_sheet(title="parametros")
     ws.freeze_panes = "A2"
@@ -206,7 +207,9 @@ def _info_sheet(book: Workbook, info: Info, header: Sequence[str] = ("parameter"
     ws.column_dimensions["C"].width = 30
     ws.append(_header_cells(ws, list(header)))
     for key, value in info:
-        if isinstance(value, dict | list):
+        if is_message(value):
+            value = render(value)
+        elif isinstance(value, dict | list):
             value = (
                 ", ".join(f"{k}: {v}" for k, v in value.items())
                 if isinstance(value, dict)

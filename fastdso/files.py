@@ -41,6 +41,7 @@ from django.utils.translation import gettext
 from pyarrow import csv as pa_csv
 
 from fastdso.db import chunks
+from fastdso.messages import Message, message_from, msg, render, stored
 
 # Header aliases (after lower-casing and trimming). Spanish first: it is the
 # users' language (SPEC §3).
@@ -107,38 +108,43 @@ class RowError:
     row: int | None
     column: str
     value: str
-    message: str
+    message: Message | str  # a Message, or a message code without parameters
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "value": self.value, "message": self.message}
+        return {"row": self.row, "column": self.column, "value": self.value, "message": stored(self.message)}
 
 
 @dataclass
 class FileRejected(Exception):
     """The file cannot be loaded; nothing was written. `errors` names rows and columns."""
 
-    message: str
+    message: Message | str  # a Message, or a message code without parameters
     errors: list[RowError] = field(default_factory=list)
     total_errors: int = 0
 
     def __post_init__(self) -> None:
         # Job rows keep the message and errors: no NUL, which PostgreSQL refuses.
-        self.message = _no_nul(str(self.message)).strip() or "El archivo no se pudo leer."
+        message = message_from(self.message or "files.unreadable")
+        self.message = Message(message.code, {k: _no_nul_value(v) for k, v in message.params.items()})
         self.errors = [_clean_error(error) for error in self.errors]
         super().__init__(self.message)
         self.total_errors = max(self.total_errors, len(self.errors))
 
     def __str__(self) -> str:
-        return self.message
+        return render(self.message)
 
 
 def _no_nul(text: str) -> str:
     return text.replace("\x00", "") if "\x00" in text else text
 
 
+def _no_nul_value(value: Any) -> Any:
+    return _no_nul(value) if isinstance(value, str) else value
+
+
 def _clean_error(error: RowError) -> RowError:
-    if "\x00" in error.value or "\x00" in error.message or "\x00" in error.column:
-        return RowError(error.row, _no_nul(error.column), _no_nul(error.value), _no_nul(error.message))
+    if "\x00" in error.value or "\x00" in error.column:
+        return RowError(error.row, _no_nul(error.column), _no_nul(error.value), error.message)
     return error
 
 
@@ -198,9 +204,7 @@ def _read_bytes(source: str | Path | bytes | IO[bytes] | Any, max_bytes: int | N
 
 def _check_size(size: int, max_bytes: int | None) -> None:
     if max_bytes is not None and size > max_bytes:
-        raise FileRejected(
-            f"El archivo pesa {size / 1_048_576:.1f} MB y el máximo permitido es {max_bytes / 1_048_576:.0f} MB."
-        )
+        raise FileRejected(msg("files.too_big", size=round(size / 1_048_576, 1), limit=round(max_bytes / 1_048_576)))
 
 
 def _looks_binary(sample: bytes) -> bool:
@@ -218,10 +222,7 @@ def xlsx_inflated_limit(max_bytes: int | None) -> int:
 
 
 def _xlsx_too_big(limit: int) -> FileRejected:
-    return FileRejected(
-        f"La planilla XLSX descomprimida es demasiado grande (más de {limit / 1_048_576:.0f} MB "
-        f"o de {MAX_XLSX_CELLS:,} celdas): guárdela como CSV o divídala.".replace(",", ".")
-    )
+    return FileRejected(msg("files.xlsx_inflated", mb=round(limit / 1_048_576), cells=MAX_XLSX_CELLS))
 
 
 # Cell tags however they are spelled: "<c>", "<c r=…>", "<c\n…>", "<c/>", and
@@ -246,10 +247,7 @@ def _xlsx_cells(window: bytes) -> int:
 
 
 def _xlsx_shared_string_too_big(limit: int) -> FileRejected:
-    return FileRejected(
-        f"La planilla XLSX repite textos compartidos hasta más de {limit / 1_048_576:.0f} MB al leerla: "
-        "guárdela como CSV o divídala."
-    )
+    return FileRejected(msg("files.xlsx_shared_strings", mb=round(limit / 1_048_576)))
 
 
 def _xlsx_check_inflated(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], limit: int) -> None:
@@ -338,7 +336,7 @@ def _xlsx_to_strings(data: bytes, max_bytes: int | None = None) -> pd.DataFrame:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
             if "xl/workbook.xml" not in {member.filename for member in members}:
-                raise FileRejected("El archivo es un ZIP pero no una planilla XLSX.")
+                raise FileRejected(msg("files.zip_not_xlsx"))
             _xlsx_check_inflated(archive, members, xlsx_inflated_limit(max_bytes))
     except (
         zipfile.BadZipFile,
@@ -350,16 +348,16 @@ def _xlsx_to_strings(data: bytes, max_bytes: int | None = None) -> pd.DataFrame:
         RuntimeError,
         zlib.error,
     ) as exc:
-        raise FileRejected("El archivo parece XLSX pero está dañado o incompleto.") from exc
+        raise FileRejected(msg("files.xlsx_damaged")) from exc
     try:
         raw = pd.read_excel(io.BytesIO(data), engine="calamine", header=None, dtype=object)
     except BaseException as exc:  # noqa: BLE001 - the Rust reader panics with a BaseException
         if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
             raise
-        raise FileRejected(f"No se pudo leer la planilla XLSX (dañada o incompleta): {str(exc)[:300]}") from exc
+        raise FileRejected(msg("files.xlsx_unreadable", detail=str(exc)[:300])) from exc
     raw = raw.dropna(how="all")
     if raw.empty:
-        raise FileRejected("El archivo está vacío.")
+        raise FileRejected(msg("files.empty"))
     cells = raw.map(_xlsx_cell_text)
     header = list(cells.iloc[0])
     body = cells.iloc[1:]
@@ -396,7 +394,7 @@ def _decode(data: bytes) -> bytes:
         try:
             data = data.decode("utf-16").encode("utf-8")
         except UnicodeError as exc:
-            raise FileRejected("El archivo dice ser texto UTF-16 pero su contenido no lo es.") from exc
+            raise FileRejected(msg("files.bad_utf16")) from exc
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -424,10 +422,9 @@ def _mixed_encodings(data: bytes) -> FileRejected:
             total += 1
             if len(errors) < MAX_ERRORS_KEPT:
                 shown = _no_nul(line.decode("latin-1"))[:200]  # as the planner typed it, most likely
-                errors.append(RowError(number, "", shown, "la fila no es UTF-8 válido (el resto del archivo sí lo es)"))
+                errors.append(RowError(number, "", shown, msg("files.row_not_utf8")))
     return FileRejected(
-        f"El archivo mezcla codificaciones: {total} fila(s) no son UTF-8 y el resto sí. "
-        "Guarde el archivo completo como CSV UTF-8; no se cargó nada.",
+        msg("files.mixed_encodings", n=total),
         errors=errors,
         total_errors=total,
     )
@@ -442,13 +439,13 @@ def _first_line(text: bytes) -> bytes:
 def _csv_to_strings(data: bytes) -> pd.DataFrame:
     text = _decode(data)
     if b"\x00" in text:
-        raise FileRejected("El archivo contiene bytes nulos (NUL): no es un CSV de texto. Guárdelo como CSV UTF-8.")
+        raise FileRejected(msg("files.nul_bytes"))
     # Blank lines before the header: drop them, so that the header is row 1.
     leading = _LEADING_BLANK_LINES.match(text)
     text = text[leading.end() if leading else 0 :]
     first_line = _first_line(text)
     if not first_line.strip():
-        raise FileRejected("El archivo está vacío.")
+        raise FileRejected(msg("files.empty"))
     header_text = first_line.decode("utf-8")
     delimiter, header = _csv_header(header_text)
     bad_rows: list[RowError] = []
@@ -460,7 +457,7 @@ def _csv_to_strings(data: bytes) -> pd.DataFrame:
                     row=row.number,
                     column="",
                     value=(row.text or "")[:200],
-                    message=f"la fila tiene {row.actual_columns} columnas y el encabezado {row.expected_columns}",
+                    message=msg("files.ragged_row", found=row.actual_columns, expected=row.expected_columns),
                 )
             )
         return "skip"
@@ -489,11 +486,11 @@ def _csv_to_strings(data: bytes) -> pd.DataFrame:
             bad_rows.clear()
             table = parse(len(text) + 1)
     except pa.ArrowException as exc:
-        raise FileRejected(f"El CSV no se pudo leer (¿comillas sin cerrar?): {str(exc)[:300]}") from exc
+        raise FileRejected(msg("files.csv_unreadable", detail=str(exc)[:300])) from exc
     if bad_rows:
         if any(row.row is None for row in bad_rows):
             bad_rows = _ragged_rows(text, delimiter, len(header)) or bad_rows
-        raise FileRejected(f"{len(bad_rows)} fila(s) no tienen el número de columnas del encabezado.", errors=bad_rows)
+        raise FileRejected(msg("files.ragged_rows", n=len(bad_rows)), errors=bad_rows)
     frame = table.to_pandas()
     frame.columns = header
     frame.index = pd.RangeIndex(2, 2 + len(frame))
@@ -514,7 +511,7 @@ def _ragged_rows(text: bytes, delimiter: str, width: int) -> list[RowError]:
                         reader.line_num,
                         "",
                         delimiter.join(fields)[:200],
-                        f"la fila tiene {len(fields)} columnas y el encabezado {width}",
+                        msg("files.ragged_row", found=len(fields), expected=width),
                     )
                 )
     except csv.Error:  # a cell over the csv module's size limit: keep the rows found so far
@@ -529,9 +526,7 @@ def _check_duplicate_headers(header: Sequence[object], aliases: dict[str, str] |
         if not key:
             continue
         if key in seen:
-            raise FileRejected(
-                f"Encabezado duplicado: «{seen[key]}» y «{str(raw).strip()}» son la misma columna ({key})."
-            )
+            raise FileRejected(msg("files.duplicate_header", first=seen[key], second=str(raw).strip(), column=key))
         seen[key] = str(raw).strip()
 
 
@@ -539,15 +534,15 @@ def read_raw_strings(source: Any, *, max_bytes: int | None = None) -> pd.DataFra
     """Any CSV/XLSX as a DataFrame of strings with its original headers."""
     data = _read_bytes(source, max_bytes)
     if not data.strip():
-        raise FileRejected("El archivo está vacío.")
+        raise FileRejected(msg("files.empty"))
     if data.startswith(b"PK\x03\x04"):
         frame = _xlsx_to_strings(data, max_bytes)
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileRejected("Formato .xls antiguo no soportado: guárdelo como .xlsx o .csv.")
+        raise FileRejected(msg("files.old_xls"))
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text: NUL bytes are expected
         frame = _csv_to_strings(data)
     elif _looks_binary(data[:65536]):
-        raise FileRejected("El archivo no es un CSV ni un XLSX (su contenido es binario).")
+        raise FileRejected(msg("files.binary"))
     else:
         frame = _csv_to_strings(data)
     _check_duplicate_headers(list(frame.columns))
@@ -593,15 +588,15 @@ def _number_column(column: Column, text: pd.Series, blank: pd.Series, errors: li
     """An INT or FLOAT column parsed, and how many errors it added to `errors`."""
     found = 0
     numbers = _by_uniques(text, _parse_numbers).astype("float64")
-    found += _collect(errors, numbers.isna() & ~blank, text, column.name, "no es un número")
+    found += _collect(errors, numbers.isna() & ~blank, text, column.name, msg("files.not_a_number"))
     if column.kind is Kind.INT:
         fractional = numbers.notna() & (numbers != np.floor(numbers))
-        found += _collect(errors, fractional, text, column.name, "debe ser un número entero")
+        found += _collect(errors, fractional, text, column.name, msg("files.not_an_integer"))
     if column.min_value is not None:
         low = numbers.notna() & (numbers < column.min_value)
-        found += _collect(errors, low, text, column.name, f"debe ser mayor o igual a {column.min_value:g}")
+        found += _collect(errors, low, text, column.name, msg("files.below_min", n=column.min_value))
     too_big = numbers.notna() & (numbers.abs() > 2_000_000_000)
-    found += _collect(errors, too_big, text, column.name, "valor fuera de rango")
+    found += _collect(errors, too_big, text, column.name, msg("files.out_of_range"))
     numbers = numbers.where(~too_big)  # already an error; infinities cannot become integers
     if column.kind is not Kind.INT:
         return numbers, found
@@ -633,13 +628,13 @@ def read_table(
     wanted = {c.name for c in columns}
     missing = [c.name for c in columns if c.required and c.name not in raw.columns]
     if missing:
-        found = ", ".join(str(c) for c in raw.columns if str(c)) or "(ninguna)"
+        found = ", ".join(str(c) for c in raw.columns if str(c)) or "—"
         raise FileRejected(
-            f"Faltan columnas obligatorias: {', '.join(missing)}. Columnas encontradas: {found}.",
-            errors=[RowError(1, name, "", "columna obligatoria ausente") for name in missing],
+            msg("files.missing_columns", missing=", ".join(missing), found=found),
+            errors=[RowError(1, name, "", msg("files.missing_column")) for name in missing],
         )
     if raw.empty:
-        raise FileRejected("El archivo solo tiene el encabezado: no hay filas de datos.")
+        raise FileRejected(msg("files.header_only"))
     raw = raw[[c for c in raw.columns if c in wanted]]
 
     errors: list[RowError] = []
@@ -652,7 +647,7 @@ def read_table(
         text = raw[column.name].astype("str").str.strip()
         blank = text == ""
         if column.required and not column.allow_blank:
-            total_errors += _collect(errors, blank, text, column.name, "valor vacío")
+            total_errors += _collect(errors, blank, text, column.name, msg("files.blank"))
         if column.kind is Kind.TEXT:
             if column.max_length is not None:
                 too_long = text.str.len() > column.max_length
@@ -661,7 +656,7 @@ def read_table(
                     too_long,
                     text,
                     column.name,
-                    f"texto demasiado largo (máximo {column.max_length} caracteres)",
+                    msg("files.too_long", n=column.max_length),
                 )
             out[column.name] = text
             continue
@@ -669,7 +664,7 @@ def read_table(
             parsed = _by_uniques(text, lambda u: _parse_dates(u, xlsx))
             parsed = pd.to_datetime(parsed)
             bad = parsed.isna() & ~blank
-            total_errors += _collect(errors, bad, text, column.name, "fecha inválida (use AAAA-MM-DD o DD/MM/AAAA)")
+            total_errors += _collect(errors, bad, text, column.name, msg("files.bad_date"))
             out[column.name] = parsed
             continue
         out[column.name], column_errors = _number_column(column, text, blank, errors)
@@ -677,7 +672,7 @@ def read_table(
     if total_errors:
         errors.sort(key=lambda e: (e.row or 0, e.column))
         raise FileRejected(
-            f"El archivo tiene {total_errors} error(es); no se cargó nada. Corrija las filas indicadas.",
+            msg("files.rows_refused", n=total_errors),
             errors=errors[:MAX_ERRORS_KEPT],
             total_errors=total_errors,
         )
@@ -767,7 +762,7 @@ def iter_table(
             yield frame
     if total_errors:
         raise FileRejected(
-            f"El archivo tiene {total_errors} error(es); no se cargó nada. Corrija las filas indicadas.",
+            msg("files.rows_refused", n=total_errors),
             errors=errors,
             total_errors=total_errors,
         )
@@ -823,7 +818,7 @@ def _csv_header(header_text: str) -> tuple[str, list[str]]:
     try:
         header = next(csv.reader([header_text], delimiter=delimiter))
     except csv.Error as exc:
-        raise FileRejected(f"El encabezado del CSV no se pudo leer: {exc}.") from exc
+        raise FileRejected(msg("files.bad_header", detail=str(exc))) from exc
     _check_duplicate_headers(header)
     return delimiter, header
 
@@ -839,7 +834,7 @@ def _csv_stream_blocks(path: Path, block_rows: int) -> Iterator[pd.DataFrame]:
 
     def on_invalid(row: Any) -> str:
         if len(bad_rows) < MAX_ERRORS_KEPT:
-            message = f"la fila tiene {row.actual_columns} columnas y el encabezado {row.expected_columns}"
+            message = msg("files.ragged_row", found=row.actual_columns, expected=row.expected_columns)
             bad_rows.append(RowError(row=row.number, column="", value=(row.text or "")[:200], message=message))
         return "skip"
 
@@ -854,7 +849,7 @@ def _csv_stream_blocks(path: Path, block_rows: int) -> Iterator[pd.DataFrame]:
         try:
             table = pa_csv.read_csv(io.BytesIO(chunk), read_options, parse_options, convert_options)
         except pa.ArrowException as exc:
-            raise FileRejected(f"El CSV no se pudo leer (¿comillas sin cerrar?): {str(exc)[:300]}") from exc
+            raise FileRejected(msg("files.csv_unreadable", detail=str(exc)[:300])) from exc
         for i in range(found, len(bad_rows)):  # numbered within the chunk: make them file line numbers
             if bad_rows[i].row is not None:
                 bad_rows[i] = dataclasses.replace(bad_rows[i], row=(bad_rows[i].row or 0) + lines_before)
@@ -871,7 +866,7 @@ def _csv_stream_blocks(path: Path, block_rows: int) -> Iterator[pd.DataFrame]:
     if bad_rows:
         if any(row.row is None for row in bad_rows):
             bad_rows = _ragged_rows(path.read_bytes().removeprefix(b"\xef\xbb\xbf"), delimiter, len(header)) or bad_rows
-        raise FileRejected(f"{len(bad_rows)} fila(s) no tienen el número de columnas del encabezado.", errors=bad_rows)
+        raise FileRejected(msg("files.ragged_rows", n=len(bad_rows)), errors=bad_rows)
 
 
 def _csv_chunks(path: Path) -> Iterator[tuple[bytes, int]]:
@@ -899,7 +894,7 @@ def _empty_dtype(kind: Kind) -> str:
     return {Kind.TEXT: "str", Kind.DATE: "datetime64[s]", Kind.INT: "Int64", Kind.FLOAT: "float64"}[kind]
 
 
-def _collect(errors: list[RowError], mask: pd.Series, text: pd.Series, column: str, message: str) -> int:
+def _collect(errors: list[RowError], mask: pd.Series, text: pd.Series, column: str, message: Message) -> int:
     count = int(mask.sum())
     if count and len(errors) < MAX_ERRORS_KEPT:
         room = MAX_ERRORS_KEPT - len(errors)
@@ -918,6 +913,6 @@ def errors_to_csv(errors: Sequence[RowError | dict[str, Any]]) -> str:
     writer.writerow(["row", "column", "value", "message"])
     for error in errors:
         item = error.as_dict() if isinstance(error, RowError) else error
-        cells = [item.get("row") or "", item.get("column", ""), item.get("value", ""), item.get("message", "")]
+        cells = [item.get("row") or "", item.get("column", ""), item.get("value", ""), render(item.get("message", ""))]
         writer.writerow([neutralise(cell) for cell in cells])
     return buffer.getvalue()

@@ -39,10 +39,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, OperationalError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext_noop
 
 from fastdso.files import FileRejected, RowError
-from fastdso.labels import label, stored_text
+from fastdso.messages import Message, label_of, message_from, msg, render, stored, stored_list, summary_json
 from fastdso.models import Job
 
 logger = logging.getLogger(__name__)
@@ -54,9 +53,11 @@ _RUNNERS: dict[str, Runner] = {}
 class JobInputError(Exception):
     """Bad input found by a service: the job fails with these row errors and writes nothing."""
 
-    def __init__(self, message: str, errors: list[RowError] | None = None, total_errors: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self, message: Message | str, errors: list[RowError] | None = None, total_errors: int | None = None
+    ) -> None:
+        self.message = message_from(message)
+        super().__init__(self.message)
         self.errors = errors or []
         self.total_errors = total_errors if total_errors is not None else len(self.errors)
 
@@ -85,10 +86,12 @@ class JobProgress:
         self.job_id = job_id
         self.state: dict[str, Any] = {"progress": 0, "stage": "", "counts": {}}
 
-    def __call__(self, percent: float, stage: str = "", **counts: Any) -> None:
+    def __call__(self, percent: float, stage: str | Message = "", **counts: Any) -> None:
+        """`stage`: a stage's message code ("stage.saving") or a message with
+        parameters, rendered when shown."""
         self.state["progress"] = max(0, min(100, int(percent)))
         if stage:
-            self.state["stage"] = stage
+            self.state["stage"] = stage.as_json() if isinstance(stage, Message) else stage
         self.state["counts"].update(counts)
         _cache_quietly(cache.set, progress_key(self.job_id), self.state, timeout=24 * 3600)
 
@@ -130,7 +133,7 @@ def job_input_path(job: Job) -> Path:
     if not job.file:
         command_path = (_COMMAND_INPUTS.get() or {}).get(job.pk)
         if command_path is None:
-            raise JobFileRefused(gettext_noop("La tarea no tiene un archivo propio que leer."))
+            raise JobFileRefused(msg("jobs.no_own_file"))
         return command_path
     name = _own_upload_name(job)
     try:
@@ -161,7 +164,7 @@ def _own_upload_name(job: Job) -> str:
         or "\x00" in name
         or Job.objects.filter(file=name).exclude(pk=job.pk).exists()
     ):
-        raise JobFileRefused(gettext_noop("La tarea nombra un archivo que no guardó ella misma: no se lee."))
+        raise JobFileRefused(msg("jobs.foreign_file"))
     return name
 
 
@@ -235,7 +238,7 @@ def upload_order_check(
     newer = Job.objects.filter(pk__gt=job.pk, status=Job.Status.DONE, scope__dataset=dataset).order_by("pk")
     for newer_id, other in newer.values_list("pk", "scope"):
         if _scopes_overlap(scope, other):
-            raise JobInputError(str(MESSAGES["newer_upload_applied"]) % {"job": newer_id})
+            raise JobInputError(msg("jobs.newer_upload_applied", job=newer_id))
     Job.objects.filter(pk=job.pk).update(scope=scope)
     job.scope = scope
 
@@ -359,7 +362,7 @@ def _enqueue(job_id: int) -> None:
 
 def _enqueue_or_fail(job_id: int) -> None:
     """Enqueue a saved job (after its row is committed). If the broker refuses
-    it, the job is failed at once with MESSAGES["not_enqueued"] (and audited,
+    it, the job is failed at once with the message "jobs.not_enqueued" (and audited,
     its upload discarded) and JobServiceUnavailable is raised: a job left
     queued without a task would be run by the next cluster's
     `jobs_requeue_waiting`, after uploads submitted later (issue 33)."""
@@ -367,15 +370,15 @@ def _enqueue_or_fail(job_id: int) -> None:
         _enqueue(job_id)
     except Exception as exc:  # noqa: BLE001 - whatever the broker raised, the job is not in it
         logger.error("job %s could not be enqueued (%s): failed at once, nothing saved", job_id, exc)
-        if _fail_queued(job_id, str(MESSAGES["not_enqueued"])):
+        if _fail_queued(job_id, msg("jobs.not_enqueued")):
             raise JobServiceUnavailable(str(exc)) from exc
 
 
 @transaction.atomic
-def _fail_queued(job_id: int, message: str) -> bool:
+def _fail_queued(job_id: int, message: Message) -> bool:
     """queued → failed (only if still queued), audited, its upload discarded."""
     failed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-        status=Job.Status.FAILED, finished_at=timezone.now(), stage="Fallida", message=message
+        status=Job.Status.FAILED, finished_at=timezone.now(), stage="stage.failed", message=message.as_json()
     )
     if not failed:
         return False
@@ -399,10 +402,11 @@ def job_execute(job_id: int) -> None:
     job = Job.objects.get(pk=job_id)
     runner = _RUNNERS[job.kind]
     progress = JobProgress(job.pk)
-    progress(0, "Iniciando")
-    # What a job stores (stages, summaries, warnings, messages) is written in
-    # the base language whoever started it; pages translate it when shown
-    # (fastdso.labels.stored_text).
+    progress(0, "stage.starting")
+    # What a job stores (stages, summaries, warnings, messages) is codes and
+    # parameters (fastdso.messages); pages render them in the viewer's
+    # language. The base language is active while it runs, for any text a
+    # library writes.
     with translation.override(settings.LANGUAGE_CODE), Heartbeat(job.pk):
         _run_claimed(job, runner, progress)
 
@@ -473,15 +477,17 @@ def _run_claimed(job: Job, runner: Runner, progress: JobProgress) -> None:
         logger.warning("job %s: failed by the watchdog while running; its data was rolled back", job.pk)
     except (FileRejected, JobInputError) as exc:
         errors = [e.as_dict() for e in exc.errors[: settings.FASTDSO_MAX_STORED_ERRORS]]
-        if _finish(job, str(Job.Status.FAILED), message=exc.message, errors=errors, error_count=exc.total_errors):
+        refusal = message_from(exc.message)
+        message = refusal.as_json()
+        if _finish(job, str(Job.Status.FAILED), message=message, errors=errors, error_count=exc.total_errors):
             _audit_failure(job)
-        logger.info("job %s (%s) refused its input: %s", job.pk, job.kind, exc.message)
+        logger.info("job %s (%s) refused its input: %s", job.pk, job.kind, refusal.code)
     except Exception:  # noqa: BLE001 - any failure is reported on the job page
         reference = error_reference()
         # The detail (SQL, row values, traceback) goes to the log only.
         logger.exception("job %s (%s) failed [ref %s]", job.pk, job.kind, reference)
-        message = str(MESSAGES["internal_error"]) % {"ref": reference}
-        if _finish(job, str(Job.Status.FAILED), message=message, errors=[], error_count=0):
+        failure = msg("jobs.internal_error", ref=reference).as_json()
+        if _finish(job, str(Job.Status.FAILED), message=failure, errors=[], error_count=0):
             _audit_failure(job)
 
 
@@ -493,25 +499,6 @@ def error_reference() -> str:
 class JobAbandoned(Exception):
     """The job is no longer this attempt's: roll back what the runner wrote."""
 
-
-# Messages this module stores on jobs (Spanish; gettext-marked in one place).
-MESSAGES = {
-    "worker_died": gettext_noop(
-        "El proceso se detuvo; no se guardó nada. Vuelva a enviar la tarea si todavía la necesita."
-    ),
-    "internal_error": gettext_noop(
-        "Error interno (referencia %(ref)s): no se guardó nada. El detalle quedó en el registro del servidor."
-    ),
-    "not_enqueued": gettext_noop(
-        "El servicio de tareas no respondió al enviar esta tarea: no se inició y no se guardó nada. "
-        "Vuelva a enviarla cuando el servicio esté disponible."
-    ),
-    "newer_upload_applied": gettext_noop(
-        "Una carga enviada después de esta (tarea #%(job)s) ya se aplicó a las mismas tiendas y fechas: "
-        "esta carga, más antigua, no se aplicó para no sobrescribirla. No se guardó nada; "
-        "vuelva a enviarla si todavía la necesita."
-    ),
-}
 
 # --- Heartbeat and the watchdog --------------------------------------------
 # A running job's worker writes a heartbeat to the cache every
@@ -583,7 +570,7 @@ def jobs_fail_stalled(*, dead_workers: set[str] | frozenset[str] = frozenset()) 
     process is gone (so a cluster starting fails at once what the previous
     one left running), or its heartbeat is older than STALLED_AFTER_SECONDS
     (any host: a hung or unreachable worker). The job is
-    failed with MESSAGES["worker_died"] and audited; it is never re-run: a
+    failed with "jobs.worker_died" and audited; it is never re-run: a
     planner re-submits it on purpose. Its data was never committed (the
     runner's transaction died with the worker).
     """
@@ -610,8 +597,8 @@ def _fail_dead(pk: int, attempt: str) -> bool:
     failed = Job.objects.filter(pk=pk, status=Job.Status.RUNNING, attempt=attempt).update(
         status=Job.Status.FAILED,
         finished_at=timezone.now(),
-        stage="Fallida",
-        message=str(MESSAGES["worker_died"]),
+        stage="stage.failed",
+        message=msg("jobs.worker_died").as_json(),
         result={},
         result_url="",
         warnings=[],
@@ -654,7 +641,7 @@ def _audit_failure(job: Job) -> None:
         obj=job,
         object_repr=f"{job.kind} {job.file_name}".strip(),
         object_url=reverse("job_detail", args=[job.pk]),
-        details={"errores": job.error_count, "mensaje": job.message[:200]},
+        details={"errors": job.error_count, "message": stored(job.message)},
     )
 
 
@@ -667,11 +654,11 @@ def _finish(job: Job, status: str, *, progress_state: dict[str, Any] | None = No
     job.finished_at = timezone.now()
     if status == Job.Status.DONE:
         job.progress = 100
-        job.stage = "Terminada"
+        job.stage = "stage.done"
         if progress_state:
             job.counts = {**progress_state.get("counts", {}), **job.counts}
     else:
-        job.stage = "Fallida"
+        job.stage = "stage.failed"
         # Whatever the runner set before failing was rolled back with it.
         job.result = {}
         job.result_url = ""
@@ -706,8 +693,8 @@ def job_status(job: Job) -> dict[str, Any]:
             state.update(progress=live["progress"], stage=live["stage"], counts=live["counts"])
     # Stored in the base language; shown in the viewer's. A finished job's
     # status badge says it all: no second "Terminada" beside it.
-    state["stage"] = "" if job.is_finished else stored_text(state["stage"])
-    state["count_labels"] = {key: label("param", key) for key in state["counts"] or {}}
+    state["stage"] = "" if job.is_finished else render(state["stage"])
+    state["count_labels"] = {key: label_of(key) for key in state["counts"] or {}}
     return state
 
 
@@ -730,6 +717,6 @@ def file_import_run(
         job=job,
         **service_kwargs,
     )
-    job.result = [[label, value] for label, value in result.summary().items()]  # ordered
-    job.warnings = result.category_warnings
+    job.result = summary_json(result.summary())  # ordered
+    job.warnings = stored_list(result.category_warnings)
     job.counts = {"rows_read": result.rows_read, "rows_written": rows_written(result)}

@@ -8,23 +8,16 @@ The core imports no feature app, so the codes are written here as text; an
 app's engine keeps its constants and the test `test_labels.py` checks that
 every code an engine defines has a label here.
 
-Stored text. Jobs, runs, plans and audit events keep what they say as
-Spanish phrases (the msgids below, marked with gettext_noop and written in
-Spanish whatever the language of who started the job). `stored_text()`
-translates a stored phrase into the viewer's language when it is shown:
-a fixed phrase through the catalogue, a phrase with values through the
-patterns of `STORED_TEMPLATES` (the values are kept, numbers re-formatted
-for the viewer's locale). Rows stored before this change are the same
-phrases, so they are translated too; an unknown phrase is shown as stored.
+What jobs, runs, plans and audit events say is stored as messages (codes
+and parameters, fastdso.messages) and rendered when shown; `value_text`
+and `key_label` show a stored summary or detail entry.
 """
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from typing import Any
 
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fastdso.formatting import fmt_number
@@ -373,15 +366,29 @@ _REGISTRIES = {
 
 def label(kind: str, code: Any) -> str:
     """The translated label of `code` in registry `kind` (reason, model, job_kind,
-    audit_action, param); an unknown code is shown as it is."""
+    audit_action, param), else the one an app declares in its catalogue as
+    "<kind>.<code>" (fastdso.messages); an unknown code is shown as it is."""
     if code is None or code == "":
         return ""
     text = str(code)
+    if kind == "life_state":  # a run's or plan's state (fastdso.models.LifeState)
+        from fastdso.models import LifeState
+
+        return str(LifeState(text).label) if text in LifeState.values else text
     registry = _REGISTRIES[kind]
     if kind == "reason" and _named_reason(text):
         return f"{registry[text.split(':', 1)[0]][0]} · {text.split(':', 1)[1]}"
     entry = registry.get(text)
-    return str(entry[0]) if entry else text
+    if entry:
+        return str(entry[0])
+    return _catalogued(f"{kind}.{text}") or text
+
+
+def _catalogued(code: str) -> str:
+    """An app's own label for a code (its catalogue's "<kind>.<code>"), or ""."""
+    from fastdso.messages import catalogue, render
+
+    return render(code) if code in catalogue() else ""
 
 
 def help_text(kind: str, code: Any) -> str:
@@ -399,321 +406,12 @@ def choices(kind: str, codes: list[str] | None = None) -> list[tuple[str, str]]:
     return [(code, label(kind, code)) for code in (codes if codes is not None else list(registry))]
 
 
-# ---------------------------------------------------------------------------
-# Stored phrases, translated when shown
-# ---------------------------------------------------------------------------
-
-# Fixed phrases stored by jobs (stages, summary names, warnings, messages).
-STORED_PHRASES: list[str] = [
-    # Job stages.
-    gettext_noop("Iniciando"),
-    gettext_noop("Terminada"),
-    gettext_noop("Terminado"),
-    gettext_noop("Fallida"),
-    gettext_noop("Leyendo y validando el archivo"),
-    gettext_noop("Actualizando productos y tiendas"),
-    gettext_noop("Actualizando productos"),
-    gettext_noop("Escribiendo ventas semanales"),
-    gettext_noop("Resumiendo ventas por categoría"),
-    gettext_noop("Escribiendo ventas subset"),
-    gettext_noop("Leyendo las ventas ya cargadas del rango"),
-    gettext_noop("Comparando con lo ya cargado"),
-    gettext_noop("Calculando la salud de tiendas"),
-    gettext_noop("Guardando productos"),
-    gettext_noop("Guardando stock CD"),
-    gettext_noop("Guardando stock de tiendas"),
-    gettext_noop("Guardando promociones"),
-    gettext_noop("Guardando tiendas"),
-    gettext_noop("Leyendo la entrada"),
-    gettext_noop("Leyendo ventas macro"),
-    gettext_noop("Preparando la lista de SKUs"),
-    gettext_noop("Calculando proxies de categoría y stock"),
-    gettext_noop("Backtest de métodos"),
-    gettext_noop("Guardando el pronóstico"),
-    gettext_noop("Leyendo la solicitud"),
-    gettext_noop("Leyendo stock"),
-    gettext_noop("Calculando"),
-    gettext_noop("Guardando el run"),
-    gettext_noop("Validando tiendas"),
-    gettext_noop("Eligiendo SKUs"),
-    gettext_noop("Leyendo ventas y stock"),
-    gettext_noop("Calculando traslados"),
-    gettext_noop("Guardando el plan"),
-    gettext_noop("Plan listo"),
-    gettext_noop("Comprobando las líneas"),
-    gettext_noop("Guardando"),
-    # Summary rows of jobs.
-    gettext_noop("Run"),
-    gettext_noop("Plan"),
-    gettext_noop("SKUs solicitados"),
-    gettext_noop("SKUs por venta (SMA)"),
-    gettext_noop("SKUs arranque en frío"),
-    gettext_noop("SKUs sin línea"),
-    gettext_noop("Sin línea, por motivo"),
-    gettext_noop("SKUs sin stock CD"),
-    gettext_noop("Líneas"),
-    gettext_noop("Líneas por modelo"),
-    gettext_noop("Líneas por motivo"),
-    gettext_noop("Tiendas sin stock sin línea (caja sobre la cobertura)"),
-    gettext_noop("Unidades sugeridas"),
-    gettext_noop("Unidades asignadas"),
-    gettext_noop("Unidades CD a arranque en frío"),
-    gettext_noop("Advertencias de categoría"),
-    gettext_noop("Filas leídas"),
-    gettext_noop("Filas escritas"),
-    gettext_noop("Registros escritos (nuevos o cambiados)"),
-    gettext_noop("Fecha del stock"),
-    gettext_noop("Tiendas"),
-    gettext_noop("Unidades"),
-    gettext_noop("Tiendas nuevas"),
-    gettext_noop("Productos nuevos"),
-    gettext_noop("Productos renombrados"),
-    gettext_noop("Productos sin cambios"),
-    gettext_noop("Semanas"),
-    gettext_noop("Movimientos"),
-    gettext_noop("SKUs"),
-    gettext_noop("Advertencias de categoría"),
-    gettext_noop("Categorías asignadas"),
-    gettext_noop("Filas reemplazadas de la misma fecha"),
-    gettext_noop("Filas semanales del rango puestas en 0"),
-    gettext_noop("Filas semanales en el archivo"),
-    gettext_noop("Filas semanales escritas (nuevas o cambiadas)"),
-    gettext_noop("Modo"),
-    gettext_noop("Nombres actualizados"),
-    gettext_noop("Rango de fechas"),
-    gettext_noop("Registros (SKU, tienda, fecha)"),
-    gettext_noop("tiendas"),
-    gettext_noop("SKUs en el alcance"),
-    gettext_noop("quiebres con demanda"),
-    gettext_noop("bajo cobertura mínima"),
-    gettext_noop("sobre cobertura máxima"),
-    gettext_noop("SKUs con traslados"),
-    gettext_noop("Tiendas afectadas"),
-    gettext_noop("Destinos aún cortos"),
-    gettext_noop("Pronóstico"),
-    gettext_noop("Semana de corte"),
-    gettext_noop("Con ventas macro"),
-    gettext_noop("Proxy de categoría"),
-    gettext_noop("Sin historial macro"),
-    gettext_noop("Unidades a comprar"),
-    gettext_noop("Método"),
-    gettext_noop("Fin de vida"),
-    gettext_noop("Unidades CD retenidas por runs abiertos"),
-    gettext_noop("Promociones en el archivo"),
-    gettext_noop("Promociones nuevas"),
-    gettext_noop("Promociones ya cargadas (sin cambios)"),
-    gettext_noop("Filas repetidas en el archivo"),
-    gettext_noop("Promociones borradas del rango"),
-    gettext_noop("Promociones en todas las tiendas"),
-    gettext_noop("Tiendas en el archivo"),
-    gettext_noop("Tiendas actualizadas"),
-    gettext_noop("Tiendas sin cambios"),
-    gettext_noop("Tiendas con fecha de apertura"),
-    gettext_noop("Tiendas con tienda similar"),
-    gettext_noop("Tiendas inactivas en el archivo"),
-    gettext_noop("Exhibiciones mínimas cambiadas"),
-    gettext_noop("Movimientos de menos de 3 u"),
-    gettext_noop("Runs y planes"),
-    gettext_noop("Con fecha pasada (backfill)"),
-    # Fixed warnings and messages.
-    gettext_noop("No hay stock CD cargado: con el límite por CD activo no se asigna nada."),
-    gettext_noop("La columna qty del archivo se ignoró: el sistema decide las cantidades."),
-    gettext_noop("El archivo no trae la columna qty: el sistema decide las cantidades."),
-    gettext_noop("El archivo está vacío."),
-    gettext_noop("valor vacío"),
-    gettext_noop("no es un número"),
-    gettext_noop("debe ser un número entero"),
-    gettext_noop("valor fuera de rango"),
-    gettext_noop("fecha inválida (use AAAA-MM-DD o DD/MM/AAAA)"),
-    gettext_noop("columna obligatoria ausente"),
-    gettext_noop("fecha fuera de rango (1990–2199)"),
-    gettext_noop("SKU desconocido"),
-    gettext_noop("tienda desconocida"),
-    gettext_noop("la fecha de fin es anterior a la de inicio"),
-    gettext_noop("tienda similar desconocida (no está en la base ni en el archivo)"),
-    gettext_noop("una tienda no puede ser su propia tienda similar"),
-    gettext_noop("debe ser mayor que 0"),
-    gettext_noop("use sí/no, yes/no, true/false o 1/0"),
-    gettext_noop("el código ya es de otra tienda"),
-    # Shipment and receipt files (SPEC v3 §5.7).
-    gettext_noop("falta run_id o plan_id"),
-    gettext_noop("indique run_id o plan_id, no ambos"),
-    gettext_noop("run o plan inexistente"),
-    gettext_noop("tienda desconocida"),
-    gettext_noop("tienda de origen desconocida"),
-    gettext_noop("fecha posterior a hoy"),
-    gettext_noop("el run o plan no tiene esa línea (SKU y tienda)"),
-    gettext_noop("el plan trae ese SKU a esa tienda desde varias tiendas: indique origin"),
-    gettext_noop(
-        "fecha anterior al último conteo de stock de ese lugar: confirme la carga con fecha pasada (--backfill)"
-    ),
-    gettext_noop("El archivo solo tiene el encabezado: no hay filas de datos."),
-    gettext_noop("La solicitud no tiene SKUs: no se creó ningún run."),
-    gettext_noop(
-        "No hay ventas macro cargadas: ningún SKU tiene ventas y el arranque en frío no tiene "
-        "ventas de categoría. Cargue ventas macro y vuelva a generar."
-    ),
-    gettext_noop(
-        "No hay ventas macro cargadas: cargue ventas en «Carga de ventas macro» antes de planificar "
-        "una redistribución (la demanda sale de esa capa)."
-    ),
-    gettext_noop("No hay tiendas: cargue stock o ventas de tiendas antes de redistribuir."),
-    gettext_noop("No hay una semana completa de ventas cargada para usar como referencia."),
-    gettext_noop("La lista de SKUs está vacía: indique al menos un SKU."),
-    gettext_noop("No hay ventas macro cargadas: cargue ventas o indique una fecha de corte (as-of)."),
-    gettext_noop("El archivo tiene demasiados SKUs o tiendas distintos."),
-    gettext_noop("Las cantidades de un día suman más de lo que admite la base de datos."),
-    gettext_noop("El proceso se detuvo; no se guardó nada. Vuelva a enviar la tarea si todavía la necesita."),
-    gettext_noop(
-        "El servicio de tareas no respondió al enviar esta tarea: no se inició y no se guardó nada. "
-        "Vuelva a enviarla cuando el servicio esté disponible."
-    ),
-]
-
-# Phrases with values: %(name)s is any text (a SKU, a store, a number).
-STORED_TEMPLATES: list[str] = [
-    gettext_noop("SKU %(sku)s: el archivo dice categoría «%(new)s», se mantiene «%(old)s»."),
-    # %(reason)s is a reason code (stored as the code), shown as its label.
-    gettext_noop("SKU %(sku)s: sin ventas y sin categoría; no se distribuye (%(reason)s)."),
-    gettext_noop("SKU %(sku)s: el SKU similar «%(like)s» no existe o no tiene ventas; se planifica por categoría."),
-    gettext_noop("launch_factor debe estar entre 0 y %(max)s: no se creó ningún run."),
-    gettext_noop("El archivo tiene %(n)s error(es); no se cargó nada. Corrija las filas indicadas."),
-    gettext_noop("El archivo tiene %(n)s error(es); no se cargó nada."),
-    gettext_noop("texto demasiado largo (máximo %(n)s caracteres)"),
-    gettext_noop("texto demasiado largo (máximo %(n)s)"),
-    gettext_noop("debe ser mayor o igual a %(n)s"),
-    gettext_noop("Faltan columnas obligatorias: %(missing)s. Columnas encontradas: %(found)s."),
-    gettext_noop("%(n)s SKU(s) no están en el catálogo de productos: %(skus)s."),
-    gettext_noop("%(n)s SKU(s) repetidos en la entrada se consideraron una sola vez."),
-    gettext_noop("SKUs que no existen en el maestro (se omiten): %(skus)s"),
-    gettext_noop("Error interno: %(detail)s"),
-    gettext_noop(
-        "Error interno (referencia %(ref)s): no se guardó nada. El detalle quedó en el registro del servidor."
-    ),
-    gettext_noop(
-        "Una carga enviada después de esta (tarea #%(job)s) ya se aplicó a las mismas tiendas y fechas: "
-        "esta carga, más antigua, no se aplicó para no sobrescribirla. No se guardó nada; "
-        "vuelva a enviarla si todavía la necesita."
-    ),
-    gettext_noop("SKUs repetidos en el archivo (se suman sus cantidades): %(skus)s"),
-    gettext_noop("Tiendas elegibles desconocidas (id): %(ids)s"),
-    gettext_noop("La categoría «%(cat)s» no tiene productos: no hay nada que redistribuir."),
-    gettext_noop("La categoría «%(cat)s» no tiene ventas en las %(weeks)s semanas hasta %(as_of)s."),
-    gettext_noop("Ninguno de los %(n)s SKUs del archivo existe en el maestro de productos."),
-    gettext_noop("SKUs sin categoría (solo cuenta su propia demanda): %(skus)s"),
-    gettext_noop("Se alcanzó el tope %(cap)s: quedan destinos sin atender (vea «destinos aún cortos»)."),
-    gettext_noop("La categoría «%(cat)s» no tiene productos en el catálogo."),
-    gettext_noop("Tienda(s) inexistente(s): %(stores)s."),
-    gettext_noop("%(what)s repetido (también en la fila %(row)s)"),
-    gettext_noop("fecha fuera de rango: debe estar entre %(first)s y %(last)s"),
-    gettext_noop("la promoción dura más de %(n)s días"),
-    gettext_noop("promoción repetida con otro nombre (también en la fila %(row)s)"),
-    gettext_noop("tienda repetida (también en la fila %(row)s)"),
-    gettext_noop("debe estar entre %(low)s y %(high)s"),
-    gettext_noop("el nombre ya es de otra tienda (%(store)s)"),
-    gettext_noop("despacha %(total)s u; la línea tiene %(limit)s y ya se despacharon %(done)s"),
-    gettext_noop("recibe %(total)s u; se despacharon %(limit)s y ya se recibieron %(done)s"),
-    gettext_noop("no se puede despachar: está «%(state)s»"),
-    gettext_noop("no se puede recibir: está «%(state)s»"),
-    gettext_noop("La fecha del stock %(date)s es posterior a hoy (%(today)s): no se cargó nada."),
-    gettext_noop(
-        "La fecha del stock %(date)s es anterior al último conteo (%(latest)s): "
-        "confirme la carga con fecha pasada (--backfill). No se cargó nada."
-    ),
-    # Names of audited objects.
-    gettext_noop("Despachos: %(file)s"),
-    gettext_noop("Recepciones: %(file)s"),
-    gettext_noop("Pronóstico #%(id)s · %(scope)s"),
-    gettext_noop("Ventas subset: %(file)s"),
-    gettext_noop("Productos: %(file)s"),
-    gettext_noop("Promociones: %(file)s"),
-    gettext_noop("Tiendas: %(file)s"),
-    gettext_noop("Stock CD %(date)s: %(file)s"),
-    gettext_noop("Stock tiendas %(date)s: %(file)s"),
-    gettext_noop("Store Health: alertas (%(format)s)"),
-    gettext_noop("Stock CD (%(format)s)"),
-    gettext_noop("Stock tiendas (%(format)s)"),
-]
-
-
-# Stored phrases with a count written "error(es)", shown with the plural the
-# count takes (ngettext: singular, plural), in either language. The stored
-# text stays as written (old rows and every writer keep matching).
-STORED_PLURALS: dict[str, tuple[str, str]] = {
-    "El archivo tiene %(n)s error(es); no se cargó nada. Corrija las filas indicadas.": (
-        gettext_noop("El archivo tiene %(n)s error; no se cargó nada. Corrija la fila indicada."),
-        gettext_noop("El archivo tiene %(n)s errores; no se cargó nada. Corrija las filas indicadas."),
-    ),
-    "El archivo tiene %(n)s error(es); no se cargó nada.": (
-        gettext_noop("El archivo tiene %(n)s error; no se cargó nada."),
-        gettext_noop("El archivo tiene %(n)s errores; no se cargó nada."),
-    ),
-    "%(n)s SKU(s) no están en el catálogo de productos: %(skus)s.": (
-        gettext_noop("%(n)s SKU no está en el catálogo de productos: %(skus)s."),
-        gettext_noop("%(n)s SKUs no están en el catálogo de productos: %(skus)s."),
-    ),
-    "%(n)s SKU(s) repetidos en la entrada se consideraron una sola vez.": (
-        gettext_noop("%(n)s SKU repetido en la entrada se consideró una sola vez."),
-        gettext_noop("%(n)s SKUs repetidos en la entrada se consideraron una sola vez."),
-    ),
-}
-
-
-def _count(text: str) -> int:
-    digits = re.sub(r"\D", "", text)
-    return int(digits) if digits else 0
-
-
-@lru_cache(maxsize=1)
-def _patterns() -> list[tuple[re.Pattern[str], str]]:
-    compiled = []
-    for template in STORED_TEMPLATES:
-        parts = re.split(r"%\((\w+)\)s", template)
-        regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
-        compiled.append((re.compile(f"^{regex}$", re.S), template))
-    return compiled
-
-
-_SPANISH_NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d+)?$|^-?\d+(,\d+)?$")
-
-
-def _value_for_viewer(text: str) -> str:
-    """A number written the Spanish way ("1.234", "2,5") in the viewer's locale."""
-    if not _SPANISH_NUMBER.match(text):
-        return text
-    digits = len(text.split(",", 1)[1]) if "," in text else 0
-    return fmt_number(text.replace(".", "").replace(",", "."), digits)
-
-
-def stored_text(text: Any) -> str:
-    """A phrase stored by a job, run, plan or audit event, in the viewer's language."""
-    if not isinstance(text, str) or not text:
-        return "" if text is None else str(text)
-    translated = gettext(text)
-    if translated != text or text in STORED_PHRASES:
-        return translated
-    for pattern, template in _patterns():
-        match = pattern.match(text)
-        if match:
-            # Only counts ("n") are re-formatted: a SKU like 00012345 stays as written.
-            values = {k: _value_for_viewer(v) if k == "n" else v for k, v in match.groupdict().items()}
-            if "reason" in values:
-                values["reason"] = label("reason", values["reason"])
-            if template in STORED_PLURALS:
-                singular, plural = STORED_PLURALS[template]
-                return ngettext(singular, plural, _count(match.group("n"))) % values
-            return gettext(template) % values
-    return text
-
-
-def known_stored_text(text: str) -> bool:
-    """Whether `stored_text` knows this phrase (a fixed phrase or a template)."""
-    return text in STORED_PHRASES or any(p.match(text) for p, _t in _patterns())
-
-
 def value_text(value: Any) -> str:
     """A stored summary/detail value as the viewer reads it: integers grouped,
-    decimals with up to two places, phrases translated, mappings as "label n"."""
+    decimals with up to two places, messages rendered, value codes (upload
+    types, modes) by their label, mappings as "label n"."""
+    from fastdso.messages import Message, is_message, render
+
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -722,26 +420,48 @@ def value_text(value: Any) -> str:
         return fmt_number(value)
     if isinstance(value, float):
         return fmt_number(value, 0 if value.is_integer() else 2)
+    if isinstance(value, Message) or is_message(value):
+        return render(value)
     if isinstance(value, dict):
         if not value:
             return "—"
-        return ", ".join(f"{_key_label(k)} {value_text(v)}" for k, v in value.items())
+        return ", ".join(f"{key_label(k)} {value_text(v)}" for k, v in value.items())
     if isinstance(value, list):
         shown = ", ".join(value_text(v) for v in value[:5])
         return shown + (f" … (+{fmt_number(len(value) - 5)})" if len(value) > 5 else "")
     if value in VALUES:
         return label("value", value)
-    return stored_text(str(value))
+    if value in MODELS:  # a forecast's method
+        return label("model", value)
+    if isinstance(value, str) and _model_name(value):
+        return _model_name(value)
+    from fastdso.models import LifeState  # lifecycle states, as audit details store them
 
-
-def _key_label(key: Any) -> str:
-    text = str(key)
-    for kind in ("reason", "param"):
-        if text in _REGISTRIES[kind] or (kind == "reason" and _named_reason(text)):
-            return label(kind, text)
-    return stored_text(text)
+    if value in LifeState.values:
+        return str(LifeState(value).label)
+    return str(value)
 
 
 def key_label(key: Any) -> str:
-    """The label of a stored summary or detail key (a code or a stored phrase)."""
-    return _key_label(key)
+    """The label of a stored summary or detail key: a reason, a message code
+    of an app's catalogue, or a parameter; an unknown key as it is."""
+    from fastdso.messages import label_of
+
+    text = str(key)
+    if text in REASONS or _named_reason(text):
+        return label("reason", text)
+    return _model_name(text) or label_of(text)
+
+
+def _model_name(text: str) -> str:
+    """The plural name of a model named "app.Model" (demo clearing counts rows
+    per model, admin exports name theirs), or ""."""
+    app_label, dot, model = text.partition(".")
+    if not dot or not app_label.islower() or not model[:1].isupper():
+        return ""
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model(text)._meta.verbose_name_plural)
+    except (LookupError, ValueError):
+        return ""

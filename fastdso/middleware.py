@@ -71,13 +71,15 @@ class SecurityHeadersMiddleware:
 class SpanishByDefaultMiddleware:
     """The UI is Spanish unless the user picks English (language cookie):
     the browser's Accept-Language is ignored, so a planner on an English
-    browser still gets the Spanish UI by default (SPEC §12)."""
+    browser still gets the Spanish UI by default (SPEC §12). The API honours
+    it (issue 30): an integrator asks for its messages' language."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        if not request.path.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
 
 

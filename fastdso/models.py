@@ -52,7 +52,8 @@ class Job(models.Model):
     warnings = models.JSONField(_("advertencias"), default=list, blank=True)
     errors = models.JSONField(_("errores"), default=list, blank=True)
     error_count = models.PositiveIntegerField(_("número de errores"), default=0)
-    message = models.TextField(_("mensaje"), blank=True)
+    # Why the job failed, as a message (fastdso.messages: {"code", "params"}).
+    message = models.JSONField(_("mensaje"), default=dict, blank=True)
     file = models.FileField(
         _("archivo"), upload_to="uploads/%Y/%m/", storage=uploads_storage, blank=True, max_length=300
     )
@@ -95,12 +96,15 @@ class Job(models.Model):
 
     @property
     def summary_items(self) -> list[tuple[str, object]]:
-        """`result` as (label, value) pairs in order. A runner may store a dict
-        or, to keep its order on PostgreSQL (jsonb sorts object keys), a list
-        of [label, value] pairs."""
+        """`result` as (code, value) pairs in order: a list of {"code", "value"}
+        (fastdso.messages.summary_json; a list keeps its order on PostgreSQL,
+        where jsonb sorts object keys)."""
         if isinstance(self.result, dict):
             return list(self.result.items())
-        return [(str(pair[0]), pair[1]) for pair in self.result or []]
+        return [
+            (str(item["code"]), item.get("value")) if isinstance(item, dict) else (str(item[0]), item[1])
+            for item in self.result or []
+        ]
 
     @property
     def duration_seconds(self) -> float | None:
@@ -121,6 +125,9 @@ class AuditEvent(models.Model):
     object_repr = models.CharField(_("objeto"), max_length=300, blank=True)
     object_url = models.CharField(_("enlace"), max_length=300, blank=True)
     details = models.JSONField(_("detalle"), default=dict, blank=True)
+    # The object's name when it is a phrase ("Despachos: <file>"), as a
+    # message rendered in the viewer's language; else object_repr is shown.
+    object_label = models.JSONField(_("nombre del objeto"), default=dict, blank=True)
     created_at = models.DateTimeField(_("fecha"), auto_now_add=True, db_index=True)
 
     class Meta:

@@ -313,6 +313,7 @@ FASTDSO_API_THROTTLE_RATE = os.environ.get("FASTDSO_API_THROTTLE_RATE", "600/min
 # (atomic; never behind an import's write lock): api/throttling.py.
 FASTDSO_API_THROTTLE_DB = Path(os.environ.get("FASTDSO_API_THROTTLE_DB", VAR_DIR / "api-throttle.sqlite3"))
 REST_FRAMEWORK = {
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

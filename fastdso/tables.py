@@ -20,8 +20,9 @@ from django_tables2.views import SingleTableMixin
 from fastdso.audit import audit_object_url
 from fastdso.db import chunks
 from fastdso.formatting import fmt_number
-from fastdso.labels import help_text, key_label, label, stored_text, value_text
+from fastdso.labels import help_text, key_label, label, value_text
 from fastdso.labels import label as fastdso_label
+from fastdso.messages import label_of, render
 from fastdso.models import AuditEvent, Job
 
 PAGE_SIZES = (10, 25, 50)
@@ -123,7 +124,10 @@ class AuditTable(tables.Table):
     def render_object_repr(self, value: str, record: AuditEvent) -> str:
         """Every event links to its object when it can be shown."""
         url = audit_object_url(record, getattr(getattr(self, "request", None), "user", None))
-        label = stored_text(value) if value else record.object_id or "—"
+        if record.object_label:
+            label = render(record.object_label)
+        else:
+            label = value or record.object_id or "—"
         if record.action == "job_failed" and value:
             kind, _space, rest = value.partition(" ")  # "<job kind> <file>", kept as recorded
             label = f"{fastdso_label('job_kind', kind)} {rest}".strip()
@@ -134,7 +138,7 @@ class AuditTable(tables.Table):
         try:
             return str(apps.get_model(value)._meta.verbose_name)
         except (LookupError, ValueError):
-            return value
+            return label_of(value) if value else "—"
 
     def render_details(self, value: dict[str, Any], record: AuditEvent) -> str:
         if not value:

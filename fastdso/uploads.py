@@ -35,6 +35,7 @@ from fastdso.audit import audit_record, job_url
 from fastdso.files import RowError
 from fastdso.forms import UploadFileField, submit_token
 from fastdso.jobs import JobInputError, JobProgress, file_import_run, job_max_bytes, job_runner, job_start
+from fastdso.messages import Message, msg
 from fastdso.models import Job
 from fastdso.roles import PlannerRequiredMixin
 
@@ -112,13 +113,13 @@ def upload_finish(
     details: dict[str, Any],
     rows_read: int,
     rows_written: int,
-    object_repr: str = "",
+    object_repr: str | Message = "",
     obj: Any = None,
 ) -> None:
     """The end of every import service, inside its transaction: the audit
     event (linked to the job's page) and the last progress stage."""
     audit_record(user=user, action="upload", obj=obj, object_repr=object_repr, object_url=job_url(job), details=details)
-    progress(100, "Terminada", rows_read=rows_read, rows_written=rows_written)
+    progress(100, "stage.done", rows_read=rows_read, rows_written=rows_written)
 
 
 def text_length_errors(frame: pd.DataFrame, limits: dict[str, int], limit: int = 100_000) -> tuple[list[RowError], int]:
@@ -133,7 +134,7 @@ def text_length_errors(frame: pd.DataFrame, limits: dict[str, int], limit: int =
         count = int(too_long.sum())
         total += count
         for row, value in frame.loc[too_long, column].head(max(limit - len(errors), 0)).items():
-            errors.append(RowError(int(row), column, str(value)[:200], f"texto demasiado largo (máximo {max_length})"))
+            errors.append(RowError(int(row), column, str(value)[:200], msg("files.too_long", n=max_length)))
     return errors, total
 
 
@@ -141,7 +142,7 @@ def text_lengths_check(frame: pd.DataFrame, limits: dict[str, int]) -> None:
     """Refuse the whole file when any text is too long for its column."""
     errors, total = text_length_errors(frame, limits)
     if total:
-        raise JobInputError(f"El archivo tiene {total} error(es); no se cargó nada.", errors, total_errors=total)
+        raise JobInputError(msg("files.refused", n=total), errors, total_errors=total)
 
 
 class UploadJobView(PlannerRequiredMixin, FormView):

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastdso.files import sku_file_read
 from fastdso.jobs import JobProgress, job_input_path, job_max_bytes, job_runner
+from fastdso.messages import stored_list, summary_json
 from fastdso.models import Job
 from forecast import engine
 from forecast.models import ForecastRun
@@ -50,21 +51,23 @@ def request_from_params(job: Job) -> ForecastRequest:
 
 @job_runner(KIND)
 def run_purchase_forecast(job: Job, progress: JobProgress) -> None:
-    progress(1, "Leyendo la entrada")
+    progress(1, "stage.reading_input")
     request = request_from_params(job)
     run, warnings = forecast_run_create(request=request, user=job.user, job=job, progress=progress)
     summary = run_summary(run)
-    job.result = {
-        "Pronóstico": f"#{run.pk}",
-        "Semana de corte": run.as_of_week.isoformat(),
-        "SKUs": summary["skus"],
-        "Con ventas macro": summary["macro"],
-        "Proxy de categoría": summary["category_proxy"],
-        "Sin historial macro": summary["no_history"],
-        "Unidades a comprar": summary["purchase_units"],
-        "Método": run.method,
-        "Fin de vida": run.eol_count,
-    }
+    job.result = summary_json(
+        {
+            "forecast_id": f"#{run.pk}",
+            "as_of_week": run.as_of_week,
+            "skus": summary["skus"],
+            "macro": summary["macro"],
+            "category_proxy": summary["category_proxy"],
+            "no_history": summary["no_history"],
+            "purchase_units_total": summary["purchase_units"],
+            "method": run.method,
+            "end_of_life_skus": run.eol_count,
+        }
+    )
     job.counts = {"skus": run.sku_count}
-    job.warnings = warnings
+    job.warnings = stored_list(warnings)
     job.result_url = run.get_absolute_url()

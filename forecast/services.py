@@ -22,6 +22,7 @@ from fastdso.bounds import OutOfRange, bounded_number
 from fastdso.db import chunks, lines_write
 from fastdso.exports import export_info
 from fastdso.jobs import JobInputError, no_progress
+from fastdso.messages import Message, msg
 from forecast import engine
 from forecast.models import ForecastLine, ForecastRun
 from inventory import queries as stock_queries
@@ -77,22 +78,22 @@ def skus_parse(text: str) -> list[str]:
     return list(seen)
 
 
-def _scope_frame(request: ForecastRequest) -> tuple[pd.DataFrame, list[str]]:
+def _scope_frame(request: ForecastRequest) -> tuple[pd.DataFrame, list[Message]]:
     """DataFrame[sku, product_id, product_name, category] in input order, and warnings."""
-    warnings: list[str] = []
+    warnings: list[Message] = []
     if request.scope == ForecastRun.Scope.CATEGORY:
         category = stock_queries.category_resolve(request.category) or request.category.strip()
         rows = list(
             Product.objects.filter(category=category).order_by("sku").values_list("sku", "id", "name", "category")
         )
         if not rows:
-            raise JobInputError(f"La categoría «{request.category}» no tiene productos en el catálogo.")
+            raise JobInputError(msg("forecast.category_without_products", cat=request.category))
         frame = pd.DataFrame(rows, columns=["sku", "product_id", "product_name", "category"])
         return frame, warnings
 
     skus = list(dict.fromkeys(str(s).strip() for s in request.skus if str(s).strip()))
     if not skus:
-        raise JobInputError("La lista de SKUs está vacía: indique al menos un SKU.")
+        raise JobInputError(msg("forecast.empty_sku_list"))
     catalogue = {
         r.sku: (r.product_id, r.product_name, r.category) for r in products_by_sku(skus).itertuples(index=False)
     }
@@ -109,9 +110,9 @@ def _scope_frame(request: ForecastRequest) -> tuple[pd.DataFrame, list[str]]:
             records.append((sku, None, request.file_names.get(sku, ""), request.file_categories.get(sku) or None))
     if unknown:
         shown = ", ".join(unknown[:20]) + ("…" if len(unknown) > 20 else "")
-        warnings.append(f"{len(unknown)} SKU(s) no están en el catálogo de productos: {shown}.")
+        warnings.append(msg("forecast.unknown_skus", n=len(unknown), skus=shown))
     if request.duplicates:
-        warnings.append(f"{request.duplicates} SKU(s) repetidos en la entrada se consideraron una sola vez.")
+        warnings.append(msg("forecast.repeated_skus", n=request.duplicates))
     frame = pd.DataFrame(records, columns=["sku", "product_id", "product_name", "category"])
     frame["product_id"] = frame["product_id"].astype("Int64")
     # A file's "consolas" is the catalogue's "Consolas" (SPEC §4.3).
@@ -131,7 +132,7 @@ def _sku_week_units(
         rows = sales_queries.sku_weekly_totals(chunk, weeks, as_of=as_of, stores=stores)
         parts.append(rows[["sku", "week_start", "units"]])
         done += len(chunk)
-        progress(10 + 60 * done / max(len(skus), 1), "Leyendo ventas macro", skus_read=done)
+        progress(10 + 60 * done / max(len(skus), 1), "stage.reading_macro_sales", skus_read=done)
     return pd.concat(parts, ignore_index=True)
 
 
@@ -187,12 +188,12 @@ def _request_bounds(request: ForecastRequest) -> None:
         try:
             bounded_number(getattr(request, key), key, low=low, high=high)
         except OutOfRange as exc:
-            raise JobInputError(exc.message) from None
+            raise JobInputError(exc.as_message()) from None
 
 
 def forecast_run_create(
     *, request: ForecastRequest, user: Any = None, job: Any = None, progress: Progress | None = None
-) -> tuple[ForecastRun, list[str]]:
+) -> tuple[ForecastRun, list[Message]]:
     """Compute the forecast of `request` and save it as a ForecastRun with its lines.
 
     Raises JobInputError on input that cannot be forecast (nothing is written).
@@ -201,16 +202,16 @@ def forecast_run_create(
     progress = progress or no_progress
     _request_bounds(request)
     if request.method not in engine.METHODS:
-        raise JobInputError(f"Método desconocido: «{request.method}» (seasonal o sma).")
+        raise JobInputError(msg("forecast.unknown_method", method=request.method))
     seasonal = request.method == engine.SEASONAL
     params = engine.ForecastParams(weeks=request.history_weeks, coverage_weeks=request.coverage_weeks)
     as_of_week = sales_queries.resolve_as_of_week(request.as_of)
     if as_of_week is None:
-        raise JobInputError("No hay ventas macro cargadas: cargue ventas o indique una fecha de corte (as-of).")
+        raise JobInputError(msg("forecast.no_macro_sales"))
     stores = list(request.store_ids) or None
     store_names = _store_names(stores)
 
-    progress(5, "Preparando la lista de SKUs")
+    progress(5, "stage.preparing_skus")
     scope, warnings = _scope_frame(request)
     skus = scope["sku"].tolist()
 
@@ -227,7 +228,7 @@ def forecast_run_create(
     sales = _sku_week_units(skus, read_weeks, as_of_week, stores, progress)
     window_weeks = sales_queries.week_starts(params.weeks, as_of_week)
 
-    progress(75, "Calculando proxies de categoría y stock")
+    progress(75, "stage.category_proxies")
     in_window = sales.loc[sales["week_start"] >= window_weeks[0], "sku"].unique() if not sales.empty else []
     need_proxy = scope.loc[~scope["sku"].isin(in_window) & scope["category"].notna(), "category"]
     category_units = sales_queries.category_sku_units(set(need_proxy), params.weeks, as_of_week, stores)
@@ -247,7 +248,7 @@ def forecast_run_create(
     backtest_data, evaluation = _backtests(
         (scope, sales, category_weekly), as_of_week, read_weeks, backtest_params, eval_params, progress
     )
-    progress(90, "Guardando el pronóstico")
+    progress(90, "stage.saving_forecast")
     run = _run_save(
         request=request,
         result=result,
@@ -281,14 +282,14 @@ def _backtests(
     scope, sales, category_weekly = frames
     backtest_data: dict[str, Any] = {}
     if backtest_params:
-        progress(85, "Backtest de métodos")
+        progress(85, "stage.backtest")
         history = sales_queries.week_starts(backtest_params.history_weeks, as_of_week)
         backtest_data = backtest_to_json(
             engine.backtest(sales[sales["week_start"] >= history[0]], history, backtest_params)
         )
     evaluation: dict[str, Any] = {}
     if eval_params:
-        progress(88, "Evaluación de métodos")
+        progress(88, "stage.evaluation")
         evaluated = _evaluate(scope, sales, category_weekly, as_of_week, read_weeks, eval_params)
         evaluation = evaluation_to_json(evaluated, eval_params)
     return backtest_data, evaluation
@@ -301,7 +302,7 @@ def _store_names(stores: list[int] | None) -> list[str]:
     names = stock_queries.store_names(stores)
     missing = [s for s in stores if s not in names]
     if missing:
-        raise JobInputError(f"Tienda(s) inexistente(s): {', '.join(map(str, missing))}.")
+        raise JobInputError(msg("forecast.unknown_stores", n=len(missing), stores=", ".join(map(str, missing))))
     return [names[s] for s in stores]
 
 
@@ -437,12 +438,12 @@ def forecast_evaluate(*, request: EvaluationRequest, progress: Progress | None =
     Raises JobInputError on input that cannot be evaluated."""
     progress = progress or no_progress
     if request.coverage_weeks < 1 or request.coverage_weeks > 52:
-        raise JobInputError("Las semanas de cobertura deben estar entre 1 y 52.")
+        raise JobInputError(msg("forecast.coverage_range"))
     if request.origins < 1 or request.origins > 52:
-        raise JobInputError("Los orígenes deben estar entre 1 y 52.")
+        raise JobInputError(msg("forecast.origins_range"))
     as_of_week = sales_queries.resolve_as_of_week(request.as_of)
     if as_of_week is None:
-        raise JobInputError("No hay ventas macro cargadas: cargue ventas o indique una fecha de corte (as-of).")
+        raise JobInputError(msg("forecast.no_macro_sales"))
     forecast_request = ForecastRequest(
         scope=request.scope, skus=request.skus, category=request.category, store_ids=request.store_ids
     )

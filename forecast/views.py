@@ -17,6 +17,7 @@ from fastdso import charts
 from fastdso.exports import export_response
 from fastdso.forms import submit_token
 from fastdso.jobs import job_start
+from fastdso.messages import render as render_message
 from fastdso.models import Job
 from fastdso.roles import PlannerRequiredMixin, can_plan
 from fastdso.tables import configure_table
@@ -65,7 +66,7 @@ class ForecastHomeView(View):
         )
         if job.status == Job.Status.DONE and job.result_url:
             for warning in job.warnings[:5]:
-                messages.warning(request, warning)
+                messages.warning(request, render_message(warning))
             return redirect(job.result_url)
         return redirect("job_detail", pk=job.pk)
 

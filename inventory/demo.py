@@ -39,6 +39,7 @@ from django.utils.translation import gettext
 from fastdso.audit import audit_record
 from fastdso.db import chunks
 from fastdso.lifecycle import lifecycle_kinds
+from fastdso.messages import msg
 from fastdso.models import Job
 from inventory.models import Product, StockCommitment, StockMovement, Store
 
@@ -382,5 +383,5 @@ def demo_clear(*, user: Any = None) -> DemoClearResult:
         details: dict[str, Any] = dict(result.deleted)
         if result.trimmed:
             details["demo_lines_removed_from"] = result.trimmed
-        audit_record(user=user, action="demo_clear", object_repr="Datos de demostración", details=details)
+        audit_record(user=user, action="demo_clear", object_repr=msg("inventory.audit_demo_data"), details=details)
     return result

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from fastdso.bounds import bounded_date
+from fastdso.bounds import NotADate, OutOfRange, bounded_date
 from fastdso.jobs import JobInputError
 from fastdso.models import Job
 from fastdso.uploads import UploadForm, UploadKind, upload_register
@@ -29,8 +29,8 @@ def _snapshot_date(job: Job) -> dt.date | None:
     """The stock's date from the job's params, bounded (issue 33 §6): refused, naming the field."""
     try:
         return bounded_date(job.params.get("date"), "date")
-    except ValueError as exc:
-        raise JobInputError(str(exc)) from None
+    except (OutOfRange, NotADate) as exc:
+        raise JobInputError(exc.as_message()) from None
 
 
 def _backfill(job: Job) -> dict[str, Any]:

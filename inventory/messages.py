@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from fastdso.formatting import fmt_number
+from fastdso.messages import RAW, Template, plural, text
 
 STOCK_GAP = "STOCK_AS_OF_GAP"
 
@@ -56,3 +57,79 @@ def stock_gap_warning(gap: dict[str, Any] | None) -> dict[str, Any] | None:
         "days": gap["days"],
         "message": stock_gap_text(gap),
     }
+
+
+# --- What the inventory's uploads say (fastdso.messages), by code -------------
+N_ = gettext_noop
+
+MESSAGES: dict[str, Template | str] = {
+    "stage.updating_products": N_("Actualizando productos"),
+    "stage.updating_products_stores": N_("Actualizando productos y tiendas"),
+    "stage.saving_stores": N_("Guardando tiendas"),
+    "stage.saving_products": N_("Guardando productos"),
+    "stage.saving_cd_stock": N_("Guardando stock CD"),
+    "stage.saving_store_stock": N_("Guardando stock de tiendas"),
+    "stage.checking_lines": N_("Comprobando las líneas"),
+    "inventory.category_kept": N_("SKU %(sku)s: el archivo dice categoría «%(new)s», se mantiene «%(old)s»."),
+    "date_out_of_range": N_("fecha fuera de rango: debe estar entre %(first)s y %(last)s"),
+    "unknown_sku": N_("SKU desconocido"),
+    "inventory.unknown_store": N_("tienda desconocida"),
+    "inventory.unknown_origin": N_("tienda de origen desconocida"),
+    "inventory.yes_no": N_("use sí/no, yes/no, true/false o 1/0"),
+    "inventory.code_taken": N_("el código ya es de otra tienda"),
+    "inventory.repeated_store": text(N_("tienda repetida (también en la fila %(row)s)"), digits={"row": RAW}),
+    "inventory.unknown_like_store": N_("tienda similar desconocida (no está en la base ni en el archivo)"),
+    "inventory.own_like_store": N_("una tienda no puede ser su propia tienda similar"),
+    "inventory.repeated_sku_row": text(N_("SKU repetido (también en la fila %(row)s)"), digits={"row": RAW}),
+    "inventory.repeated_sku_store_row": text(
+        N_("SKU y tienda repetido (también en la fila %(row)s)"), digits={"row": RAW}
+    ),
+    "inventory.repeated_sku": plural(
+        N_("El archivo repite %(n)s SKU; no se cargó nada. Deje una sola fila por SKU."),
+        N_("El archivo repite %(n)s SKUs; no se cargó nada. Deje una sola fila por SKU."),
+    ),
+    "inventory.repeated_sku_store": plural(
+        N_("El archivo repite %(n)s SKU y tienda; no se cargó nada. Deje una sola fila por SKU y tienda."),
+        N_("El archivo repite %(n)s SKU y tiendas; no se cargó nada. Deje una sola fila por SKU y tienda."),
+    ),
+    "inventory.cd_partial": N_("Parcial: solo se actualizaron los SKUs del archivo"),
+    "inventory.cd_complete": N_("Completo: los SKUs ausentes del archivo quedan en 0"),
+    "inventory.stock_date_future": N_("La fecha del stock %(date)s es posterior a hoy (%(today)s): no se cargó nada."),
+    "inventory.stock_date_backfill": N_(
+        "La fecha del stock %(date)s es anterior al último conteo (%(latest)s): "
+        "confirme la carga con fecha pasada (--backfill). No se cargó nada."
+    ),
+    # Shipment and receipt files (SPEC v3 §5.7).
+    "inventory.source_missing": N_("falta run_id o plan_id"),
+    "inventory.source_both": N_("indique run_id o plan_id, no ambos"),
+    "inventory.source_unknown": N_("run o plan inexistente"),
+    "inventory.date_after_today": N_("fecha posterior a hoy"),
+    "inventory.no_such_line": N_("el run o plan no tiene esa línea (SKU y tienda)"),
+    "inventory.several_origins": N_("el plan trae ese SKU a esa tienda desde varias tiendas: indique origin"),
+    "inventory.cannot_ship": text(N_("no se puede despachar: está «%(state)s»"), labels={"state": "life_state"}),
+    "inventory.cannot_receive": text(N_("no se puede recibir: está «%(state)s»"), labels={"state": "life_state"}),
+    "inventory.backfill_needed": N_(
+        "fecha anterior al último conteo de stock de ese lugar: confirme la carga con fecha pasada (--backfill)"
+    ),
+    "inventory.ship_over": N_("despacha %(total)s u; la línea tiene %(limit)s y ya se despacharon %(done)s"),
+    "inventory.receive_over": N_("recibe %(total)s u; se despacharon %(limit)s y ya se recibieron %(done)s"),
+    # Names of audited uploads.
+    "inventory.audit_stores": N_("Tiendas: %(file)s"),
+    "inventory.audit_products": N_("Productos: %(file)s"),
+    "inventory.audit_cd_stock": N_("Stock CD %(date)s: %(file)s"),
+    "inventory.audit_store_stock": N_("Stock tiendas %(date)s: %(file)s"),
+    "inventory.audit_shipments": N_("Despachos: %(file)s"),
+    "inventory.audit_receipts": N_("Recepciones: %(file)s"),
+    "inventory.audit_demo_data": N_("Datos de demostración"),
+    # Summary keys the core's parameter labels do not name.
+    "snapshot_date": N_("Fecha del stock"),
+    "stores_updated": N_("Tiendas actualizadas"),
+    "stores_unchanged": N_("Tiendas sin cambios"),
+    "stores_opening": N_("Tiendas con fecha de apertura"),
+    "stores_with_like": N_("Tiendas con tienda similar"),
+    "stores_inactive": N_("Tiendas inactivas en el archivo"),
+    "names_updated": N_("Nombres actualizados"),
+    "packs_changed": N_("Unidades por caja cambiadas"),
+    "skus_kept": N_("SKUs que mantienen su cantidad"),
+    "rows_replaced": N_("Filas reemplazadas de la misma fecha"),
+}

@@ -23,6 +23,7 @@ from fastdso.db import analyze_after_load, chunks, date_param, imports_lock, in_
 from fastdso.files import Column, Kind, RowError, normalise_header, read_raw_strings, read_table
 from fastdso.jobs import JobInputError, no_progress, upload_order_check
 from fastdso.lifecycle import TransitionRefused
+from fastdso.messages import Message, msg
 from fastdso.uploads import text_lengths_check, upload_finish
 from inventory import queries as inventory_queries
 from inventory.demo import demo_claim, demo_present
@@ -53,7 +54,7 @@ class ProductUpsertResult:
     display_min_set: int = 0
     display_min_given: bool = False  # the file has a display_min column with values
     # One message per product whose file category differs from the kept one.
-    category_warnings: list[str] = field(default_factory=list)
+    category_warnings: list[Message] = field(default_factory=list)
 
 
 def products_upsert(products: pd.DataFrame, *, claim_demo: bool = True) -> ProductUpsertResult:
@@ -95,7 +96,7 @@ def products_upsert(products: pd.DataFrame, *, claim_demo: bool = True) -> Produ
     result.renamed = int(renamed.sum())
     result.categories_set = int(category_set.sum())
     result.category_warnings = [
-        f"SKU {sku}: el archivo dice categoría «{c}», se mantiene «{old}»."
+        msg("inventory.category_kept", sku=sku, new=c, old=old)
         for sku, c, old in zip(rows.loc[conflict, "sku"], category[conflict], old_category[conflict], strict=True)
     ]
     repacked = known & (pack != old_pack)
@@ -343,17 +344,17 @@ class StoreFileResult:
     opening: int  # rows with an opening date
     with_like_store: int
     inactive: int
-    category_warnings: list[str] = field(default_factory=list)  # none: the file names no categories
+    category_warnings: list[Message] = field(default_factory=list)  # none: the file names no categories
 
     def summary(self) -> dict[str, object]:
         return {
-            "Filas leídas": self.rows_read,
-            "Tiendas nuevas": self.created,
-            "Tiendas actualizadas": self.updated,
-            "Tiendas sin cambios": self.unchanged,
-            "Tiendas con fecha de apertura": self.opening,
-            "Tiendas con tienda similar": self.with_like_store,
-            "Tiendas inactivas en el archivo": self.inactive,
+            "rows_read": self.rows_read,
+            "new_stores": self.created,
+            "stores_updated": self.updated,
+            "stores_unchanged": self.unchanged,
+            "stores_opening": self.opening,
+            "stores_with_like": self.with_like_store,
+            "stores_inactive": self.inactive,
         }
 
 
@@ -368,26 +369,28 @@ def _store_file_values(frame: pd.DataFrame, present: set[str]) -> tuple[pd.DataF
     )
     last = dt.date(timezone.localdate().year + 2, 12, 31)
     bad = opened.map(lambda d: d is not None and not OPENED_ON_FIRST <= d <= last)
-    message = f"fecha fuera de rango: debe estar entre {OPENED_ON_FIRST:%Y-%m-%d} y {last:%Y-%m-%d}"
+    message = msg("date_out_of_range", first=OPENED_ON_FIRST, last=last)
     errors += [RowError(int(r), "opened_on", f"{v:%Y-%m-%d}", message) for r, v in opened[bad].items()]
     rows["opened_on"] = opened
     size = rows["size_factor"]
-    errors += [RowError(int(r), "size_factor", f"{v:g}", "debe ser mayor que 0") for r, v in size[size <= 0].items()]
     errors += [
-        RowError(int(r), "size_factor", f"{v:g}", f"debe estar entre 0 y {SIZE_FACTOR_MAX:g}")
+        RowError(int(r), "size_factor", f"{v:g}", msg("files.greater_than_zero")) for r, v in size[size <= 0].items()
+    ]
+    errors += [
+        RowError(int(r), "size_factor", f"{v:g}", msg("files.between", low=0, high=SIZE_FACTOR_MAX))
         for r, v in size[size > SIZE_FACTOR_MAX].items()
     ]
     rows["size_factor"] = size.fillna(STORE_DEFAULTS["size_factor"]).astype(float)
     lead = rows["lead_time_days"]
     errors += [
-        RowError(int(r), "lead_time_days", str(v), f"debe estar entre 0 y {LEAD_TIME_MAX_DAYS}")
+        RowError(int(r), "lead_time_days", str(v), msg("files.between", low=0, high=LEAD_TIME_MAX_DAYS))
         for r, v in lead[(lead > LEAD_TIME_MAX_DAYS).fillna(False).astype(bool)].items()
     ]
     rows["lead_time_days"] = lead.fillna(STORE_DEFAULTS["lead_time_days"]).astype("int64")
     words = rows["active"].fillna("").astype(str).str.strip().str.casefold()
     unknown = (words != "") & ~words.isin(TRUE_WORDS | FALSE_WORDS)
     errors += [
-        RowError(int(r), "active", str(v)[:200], "use sí/no, yes/no, true/false o 1/0")
+        RowError(int(r), "active", str(v)[:200], msg("inventory.yes_no"))
         for r, v in rows.loc[unknown, "active"].items()
     ]
     rows["active"] = ~words.isin(FALSE_WORDS)
@@ -411,7 +414,7 @@ def _store_file_match(rows: pd.DataFrame, stored: pd.DataFrame) -> tuple[pd.Seri
         by_label = by_code.get(label) or by_key.get(store_name_key(label))
         by_own_code = by_code.get(code) if code else None
         if by_own_code and by_label and by_own_code != by_label:
-            errors.append(RowError(int(row), "code", code, "el código ya es de otra tienda"))
+            errors.append(RowError(int(row), "code", code, msg("inventory.code_taken")))
         ids[int(row)] = by_own_code or by_label or np.nan
     matched = pd.Series(ids, dtype="float64")
     identity = _store_identity(rows, matched)
@@ -439,7 +442,7 @@ def _repeated(keys: pd.Series, values: pd.Series, column: str) -> list[RowError]
     errors = []
     for row, key in keys.dropna().items():
         if key in seen:
-            message = f"tienda repetida (también en la fila {seen[key]})"
+            message = msg("inventory.repeated_store", row=seen[key])
             errors.append(RowError(int(row), column, str(values[row])[:200], message))
         else:
             seen[key] = int(row)
@@ -471,13 +474,11 @@ def _store_file_likes(
                     int(row),
                     "like_store",
                     label[:200],
-                    "tienda similar desconocida (no está en la base ni en el archivo)",
+                    msg("inventory.unknown_like_store"),
                 )
             )
         elif target is not None and target == identity[row]:
-            errors.append(
-                RowError(int(row), "like_store", label[:200], "una tienda no puede ser su propia tienda similar")
-            )
+            errors.append(RowError(int(row), "like_store", label[:200], msg("inventory.own_like_store")))
         likes[int(row)] = target
     return pd.Series(likes, dtype=object), errors
 
@@ -498,12 +499,12 @@ def stores_import(
     A column the file lacks leaves that field as it is; an empty cell sets
     the default. A like store must be a stored store or one of the file's.
     Any bad row: nothing is written."""
-    progress(5, "Leyendo y validando el archivo")
+    progress(5, "stage.reading_file")
     raw = read_raw_strings(path, max_bytes=max_bytes)
     present = {normalise_header(column, STORE_FILE_ALIASES) for column in raw.columns}
     frame = read_table(raw, STORE_FILE_COLUMNS, aliases=STORE_FILE_ALIASES)
     rows, errors = _store_file_values(frame, present)
-    progress(40, "Guardando tiendas", rows_read=len(frame))
+    progress(40, "stage.saving_stores", rows_read=len(frame))
     with transaction.atomic():
         imports_lock()
         stored = _stored_stores()
@@ -513,7 +514,7 @@ def stores_import(
         errors += match_errors + like_errors
         if errors:
             errors.sort(key=lambda e: (e.row or 0, e.column))
-            raise JobInputError(f"El archivo tiene {len(errors)} error(es); no se cargó nada.", errors, len(errors))
+            raise JobInputError(msg("files.refused", n=len(errors)), errors, len(errors))
         fields = [STORE_FILE_FIELDS[name] for name in STORE_FILE_FIELDS if name in present]
         created, updated = _stores_file_write(rows, identity, likes, stored, fields)
         demo_claim(Store, matched.dropna().astype(int).tolist())
@@ -530,7 +531,7 @@ def stores_import(
             user=user,
             job=job,
             progress=progress,
-            object_repr=f"Tiendas: {file_name or Path(path).name}",
+            object_repr=msg("inventory.audit_stores", file=file_name or Path(path).name),
             details={
                 "kind": "stores_file",
                 "rows": result.rows_read,
@@ -627,12 +628,12 @@ def _duplicates(frame: pd.DataFrame, key: list[str], what: str) -> None:
     first_row = frame[repeated].reset_index().groupby(key, sort=False)["index"].transform("min")
     rows = frame[repeated].reset_index()
     errors = [
-        RowError(int(row), key[0], str(value), f"{what} repetido (también en la fila {int(first)})")
+        RowError(int(row), key[0], str(value), msg(f"inventory.repeated_{what}_row", row=int(first)))
         for row, value, first in zip(rows["index"], rows[key[0]], first_row, strict=True)
         if int(row) != int(first)
     ]
     raise JobInputError(
-        f"El archivo repite {len(errors)} {what}(s); no se cargó nada. Deje una sola fila por {what}.",
+        msg(f"inventory.repeated_{what}", n=len(errors)),
         errors[:100_000],
         total_errors=len(errors),
     )
@@ -645,22 +646,22 @@ class ProductImportResult:
     created: int
     renamed: int
     categories_set: int
-    category_warnings: list[str] = field(default_factory=list)
+    category_warnings: list[Message] = field(default_factory=list)
     repacked: int = 0
     display_min_set: int | None = None  # None: the file gives no display_min
 
     def summary(self) -> dict[str, object]:
         summary: dict[str, object] = {
-            "Filas leídas": self.rows_read,
-            "SKUs": self.sku_count,
-            "Productos nuevos": self.created,
-            "Nombres actualizados": self.renamed,
-            "Categorías asignadas": self.categories_set,
-            "Unidades por caja cambiadas": self.repacked,
+            "rows_read": self.rows_read,
+            "skus": self.sku_count,
+            "new_products": self.created,
+            "names_updated": self.renamed,
+            "categories_set": self.categories_set,
+            "packs_changed": self.repacked,
         }
         if self.display_min_set is not None:
-            summary["Exhibiciones mínimas cambiadas"] = self.display_min_set
-        summary["Advertencias de categoría"] = len(self.category_warnings)
+            summary["display_min_set"] = self.display_min_set
+        summary["category_warnings"] = len(self.category_warnings)
         return summary
 
 
@@ -689,10 +690,10 @@ def products_import(
 ) -> ProductImportResult:
     """Create or update products from a file (sku, product_name, category),
     with the category rule of SPEC §2."""
-    progress(5, "Leyendo y validando el archivo")
+    progress(5, "stage.reading_file")
     frame = read_table(path, PRODUCT_COLUMNS, max_bytes=max_bytes)
     text_lengths_check(frame, TEXT_LIMITS)
-    progress(40, "Guardando productos", rows_read=len(frame))
+    progress(40, "stage.saving_products", rows_read=len(frame))
     with transaction.atomic():
         imports_lock()
         upserted = products_upsert(frame)
@@ -710,7 +711,7 @@ def products_import(
             user=user,
             job=job,
             progress=progress,
-            object_repr=f"Productos: {file_name or Path(path).name}",
+            object_repr=msg("inventory.audit_products", file=file_name or Path(path).name),
             details={
                 "kind": "products",
                 "rows": result.rows_read,
@@ -737,36 +738,26 @@ class StockImportResult:
     replaced: int  # rows of the same date (and stores) the file replaced
     new_products: int
     new_stores: int = 0
-    category_warnings: list[str] = field(default_factory=list)
+    category_warnings: list[Message] = field(default_factory=list)
     partial: bool = False  # CD only: the file updated only its SKUs
     kept: int = 0  # CD, partial: SKUs not in the file that kept their latest quantity
 
     def summary(self) -> dict[str, object]:
         summary: dict[str, object] = {
-            "Fecha del stock": self.snapshot_date.isoformat(),
-            "Filas leídas": self.rows_read,
-            "SKUs": self.sku_count,
+            "snapshot_date": self.snapshot_date.isoformat(),
+            "rows_read": self.rows_read,
+            "skus": self.sku_count,
         }
         if not self.store_count:
-            summary["Modo"] = (
-                "Parcial: solo se actualizaron los SKUs del archivo"
-                if self.partial
-                else "Completo: los SKUs ausentes del archivo quedan en 0"
-            )
+            summary["mode"] = msg("inventory.cd_partial" if self.partial else "inventory.cd_complete")
             if self.partial:
-                summary["SKUs que mantienen su cantidad"] = self.kept
+                summary["skus_kept"] = self.kept
         if self.store_count:
-            summary["Tiendas"] = self.store_count
-        summary.update(
-            {
-                "Unidades": self.units,
-                "Filas reemplazadas de la misma fecha": self.replaced,
-                "Productos nuevos": self.new_products,
-            }
-        )
+            summary["stores"] = self.store_count
+        summary.update({"units": self.units, "rows_replaced": self.replaced, "new_products": self.new_products})
         if self.store_count:
-            summary["Tiendas nuevas"] = self.new_stores
-        summary["Advertencias de categoría"] = len(self.category_warnings)
+            summary["new_stores"] = self.new_stores
+        summary["category_warnings"] = len(self.category_warnings)
         return summary
 
 
@@ -795,14 +786,9 @@ def stock_date_check(day: dt.date, latest: dt.date | None, *, backfill: bool) ->
     before the latest count of the place needs the planner's `backfill`."""
     today = timezone.localdate()
     if day > today:
-        raise JobInputError(
-            f"La fecha del stock {day:%Y-%m-%d} es posterior a hoy ({today:%Y-%m-%d}): no se cargó nada."
-        )
+        raise JobInputError(msg("inventory.stock_date_future", date=day, today=today))
     if _is_backfill(day, latest) and not backfill:
-        raise JobInputError(
-            f"La fecha del stock {day:%Y-%m-%d} es anterior al último conteo ({latest:%Y-%m-%d}): "
-            "confirme la carga con fecha pasada (--backfill). No se cargó nada."
-        )
+        raise JobInputError(msg("inventory.stock_date_backfill", date=day, latest=latest))
 
 
 def _cd_kept_rows(day: dt.date, file_product_ids: set[int]) -> pd.DataFrame:
@@ -849,11 +835,11 @@ def cd_stock_import(
     # While the demo is loaded its dates are no reference: a real file is no backfill.
     previous = None if demo_present() else inventory_queries.cd_stock_date()
     stock_date_check(day, previous, backfill=backfill)
-    progress(5, "Leyendo y validando el archivo")
+    progress(5, "stage.reading_file")
     frame = read_table(path, CD_STOCK_COLUMNS, max_bytes=max_bytes)
     text_lengths_check(frame, TEXT_LIMITS)
-    _duplicates(frame, ["sku"], "SKU")
-    progress(40, "Actualizando productos", rows_read=len(frame))
+    _duplicates(frame, ["sku"], "sku")
+    progress(40, "stage.updating_products", rows_read=len(frame))
     with transaction.atomic():
         imports_lock()
         upload_order_check(job, dataset="cd_stock", stores=None, first=day, last=day)
@@ -867,7 +853,7 @@ def cd_stock_import(
         )
         kept = _cd_kept_rows(day, set(rows["product_id"].tolist())) if partial else rows.iloc[0:0]
         replaced, _ = CDStockSnapshot.objects.filter(snapshot_date=day).delete()
-        progress(60, "Guardando stock CD", rows_read=len(frame))
+        progress(60, "stage.saving_cd_stock", rows_read=len(frame))
         rows = pd.concat([rows, kept], ignore_index=True).assign(snapshot_date=np.datetime64(day, "D"))
         written = rows_insert(CDStockSnapshot._meta.db_table, rows, types=CD_SNAPSHOT_TYPES)
         analyze_after_load(CDStockSnapshot._meta.db_table, rows=written)
@@ -887,7 +873,7 @@ def cd_stock_import(
             user=user,
             job=job,
             progress=progress,
-            object_repr=f"Stock CD {day:%Y-%m-%d}: {file_name or Path(path).name}",
+            object_repr=msg("inventory.audit_cd_stock", date=day, file=file_name or Path(path).name),
             details={
                 "kind": "cd_stock",
                 "date": day.isoformat(),
@@ -918,10 +904,10 @@ def _store_snapshots_replace(
             [date_param(day), *store_params],
         )
         replaced = max(cursor.rowcount, 0)
-    progress(50, "Guardando stock de tiendas", rows_read=len(rows))
+    progress(50, "stage.saving_store_stock", rows_read=len(rows))
 
     def insert_progress(done: int, total: int) -> None:
-        progress(50 + 45 * done / total, "Guardando stock de tiendas", rows_written=done)
+        progress(50 + 45 * done / total, "stage.saving_store_stock", rows_written=done)
 
     written = rows_insert(
         snapshots,
@@ -956,15 +942,15 @@ def store_stock_import(
     in the file needs `backfill` (SPEC v3 §5.7)."""
     day = snapshot_date or timezone.localdate()
     stock_date_check(day, None, backfill=backfill)
-    progress(5, "Leyendo y validando el archivo")
+    progress(5, "stage.reading_file")
     frame = read_table(path, STORE_STOCK_COLUMNS, max_bytes=max_bytes)
     text_lengths_check(frame, TEXT_LIMITS)
-    progress(30, "Actualizando productos y tiendas", rows_read=len(frame))
+    progress(30, "stage.updating_products_stores", rows_read=len(frame))
     with transaction.atomic():
         imports_lock()
         stores = stores_resolve(frame["store"].unique())
         frame["store_id"] = frame["store"].map(stores.id_by_label).astype("int64")
-        _duplicates(frame, ["sku", "store_id"], "SKU y tienda")
+        _duplicates(frame, ["sku", "store_id"], "sku_store")
         products = products_upsert(frame)
         store_ids = sorted(set(frame["store_id"].tolist()))
         latest = Store.objects.filter(id__in=store_ids).aggregate(latest=Max("stock_date"))["latest"]
@@ -995,7 +981,7 @@ def store_stock_import(
             user=user,
             job=job,
             progress=progress,
-            object_repr=f"Stock tiendas {day:%Y-%m-%d}: {file_name or Path(path).name}",
+            object_repr=msg("inventory.audit_store_stock", date=day, file=file_name or Path(path).name),
             details={
                 "kind": "store_stock",
                 "date": day.isoformat(),
@@ -1204,9 +1190,7 @@ MOVEMENT_TYPES = {
     "job_id": "bigint",
 }
 LINE_KEYS = ["product_id", "origin_id", "store_id"]
-BACKFILL_NEEDED = (
-    "fecha anterior al último conteo de stock de ese lugar: confirme la carga con fecha pasada (--backfill)"
-)
+BACKFILL_NEEDED = msg("inventory.backfill_needed")
 
 
 def stock_commitments_export(*, source: str, exported_at: dt.datetime) -> None:
@@ -1273,15 +1257,15 @@ class MovementImportResult:
     units: int
     lines: int
     backfill: bool
-    category_warnings: list[str] = field(default_factory=list)
+    category_warnings: list[Message] = field(default_factory=list)
 
     def summary(self) -> dict[str, object]:
         return {
-            "Filas leídas": self.rows_read,
-            "Runs y planes": ", ".join(self.sources),
-            "Líneas": self.lines,
-            "Unidades": self.units,
-            "Con fecha pasada (backfill)": "sí" if self.backfill else "no",
+            "rows_read": self.rows_read,
+            "sources": ", ".join(self.sources),
+            "lines": self.lines,
+            "units": self.units,
+            "backfill": self.backfill,
         }
 
 
@@ -1307,16 +1291,16 @@ class _RowErrors:
     def __init__(self) -> None:
         self.errors: list[RowError] = []
 
-    def add(self, rows: pd.Series, column: str, values: pd.Series, message: str | pd.Series) -> None:
-        messages = message if isinstance(message, pd.Series) else pd.Series(message, index=rows.index)
-        for row, value, text in zip(rows.index[rows], values[rows], messages[rows], strict=True):
-            self.errors.append(RowError(int(row), column, str(value)[:200], str(text)))
+    def add(self, rows: pd.Series, column: str, values: pd.Series, message: Message | pd.Series) -> None:
+        messages = message if isinstance(message, pd.Series) else pd.Series([message] * len(rows), index=rows.index)
+        for row, value, problem in zip(rows.index[rows], values[rows], messages[rows], strict=True):
+            self.errors.append(RowError(int(row), column, str(value)[:200], problem))
 
     def raise_if_any(self) -> None:
         if self.errors:
             self.errors.sort(key=lambda e: (e.row or 0, e.column))
             raise JobInputError(
-                f"El archivo tiene {len(self.errors)} error(es); no se cargó nada. Corrija las filas indicadas.",
+                msg("files.rows_refused", n=len(self.errors)),
                 self.errors[:100_000],
                 total_errors=len(self.errors),
             )
@@ -1330,8 +1314,8 @@ def _movement_frame(frame: pd.DataFrame, date_column: str, errors: _RowErrors) -
     run_id = frame["run_id"].fillna("").astype(str).str.strip()
     plan_id = frame["plan_id"].fillna("").astype(str).str.strip()
     frame = frame.assign(source=run_id.where(run_id != "", plan_id))
-    errors.add(frame["source"] == "", "run_id", frame["source"], "falta run_id o plan_id")
-    errors.add((run_id != "") & (plan_id != ""), "plan_id", plan_id, "indique run_id o plan_id, no ambos")
+    errors.add(frame["source"] == "", "run_id", frame["source"], msg("inventory.source_missing"))
+    errors.add((run_id != "") & (plan_id != ""), "plan_id", plan_id, msg("inventory.source_both"))
     objects: dict[str, Any] = {}
     for source in sorted(set(frame["source"]) - {""}):
         try:
@@ -1345,20 +1329,23 @@ def _movement_frame(frame: pd.DataFrame, date_column: str, errors: _RowErrors) -
         (frame["source"] != "") & ~frame["source"].isin(list(objects)),
         "run_id",
         frame["source"],
-        "run o plan inexistente",
+        msg("inventory.source_unknown"),
     )
     ids = product_ids(frame["sku"])
     frame["product_id"] = frame["sku"].map(ids).astype("Int64")
-    errors.add(frame["product_id"].isna(), "sku", frame["sku"], "SKU desconocido")
+    errors.add(frame["product_id"].isna(), "sku", frame["sku"], msg("unknown_sku"))
     labels = stores_resolve(pd.concat([frame["store"], frame["origin"].fillna("")]), create=False).id_by_label
     frame["store_id"] = frame["store"].map(labels).astype("Int64")
-    errors.add(frame["store_id"].isna(), "store", frame["store"], "tienda desconocida")
+    errors.add(frame["store_id"].isna(), "store", frame["store"], msg("inventory.unknown_store"))
     origin = frame["origin"].fillna("").astype(str).str.strip()
     frame["origin_id"] = origin.map(labels).astype("Int64")
-    errors.add((origin != "") & frame["origin_id"].isna(), "origin", origin, "tienda de origen desconocida")
+    errors.add((origin != "") & frame["origin_id"].isna(), "origin", origin, msg("inventory.unknown_origin"))
     today = pd.Timestamp(timezone.localdate())
     errors.add(
-        frame[date_column] > today, date_column, frame[date_column].dt.strftime("%Y-%m-%d"), "fecha posterior a hoy"
+        frame[date_column] > today,
+        date_column,
+        frame[date_column].dt.strftime("%Y-%m-%d"),
+        msg("inventory.date_after_today"),
     )
     return frame, objects
 
@@ -1379,25 +1366,23 @@ def _line_match(frame: pd.DataFrame, objects: dict, errors: _RowErrors) -> pd.Da
     keyed = ok[pair].astype({"product_id": "int64", "store_id": "int64"}).reset_index()
     keyed = keyed.merge(origins, on=pair, how="left").set_index("index")
     known = keyed["origins"].notna()
-    errors.add(~known, "sku", frame.loc[keyed.index, "sku"], "el run o plan no tiene esa línea (SKU y tienda)")
+    errors.add(~known, "sku", frame.loc[keyed.index, "sku"], msg("inventory.no_such_line"))
     given = frame.loc[keyed.index, "origin_id"]
     several = known & given.isna() & (keyed["origins"] > 1)
     errors.add(
         several,
         "origin",
         frame.loc[keyed.index, "store"],
-        "el plan trae ese SKU a esa tienda desde varias tiendas: indique origin",
+        msg("inventory.several_origins"),
     )
     frame.loc[keyed.index, "origin_id"] = given.where(given.notna(), keyed["only"]).astype("Int64")
     return lines
 
 
 def _state_errors(frame: pd.DataFrame, objects: dict, states: tuple[str, ...], errors: _RowErrors, what: str) -> None:
-    from fastdso.lifecycle import state_label
-
     bad = {source: obj.state for source, (_kind, obj) in objects.items() if obj.state not in states}
     rows = frame["source"].isin(list(bad))
-    messages = frame["source"].map(lambda s: f"{what}: está «{state_label(bad.get(s, ''))}»")
+    messages = frame["source"].map(lambda s: msg(f"inventory.cannot_{what}", state=bad.get(s, "")))
     errors.add(rows, "run_id", frame["source"], messages)
 
 
@@ -1409,7 +1394,7 @@ def _movements_checked(
     are dated before the last count). Raises on any row error."""
     frame, objects = _movement_frame(frame, date_column, errors)
     states = ("exported", "shipped") if shipping else ("exported", "shipped", "closed")
-    _state_errors(frame, objects, states, errors, "no se puede despachar" if shipping else "no se puede recibir")
+    _state_errors(frame, objects, states, errors, "ship" if shipping else "receive")
     lines = _line_match(frame, objects, errors)
     # The rows that resolved are checked further: over-shipment and dates.
     resolved = frame[~frame.index.isin({e.row for e in errors.errors})]
@@ -1449,18 +1434,18 @@ def movements_import(
 
     shipping = kind == "shipments"
     date_column = "shipped_on" if shipping else "received_on"
-    progress(5, "Leyendo y validando el archivo")
+    progress(5, "stage.reading_file")
     frame = read_table(path, SHIPMENT_COLUMNS if shipping else RECEIPT_COLUMNS, max_bytes=max_bytes)
     text_lengths_check(frame, TEXT_LIMITS)
     errors = _RowErrors()
-    progress(30, "Comprobando las líneas", rows_read=len(frame))
+    progress(30, "stage.checking_lines", rows_read=len(frame))
     with transaction.atomic():
         imports_lock()
         commitments_lock()
         frame, objects, old = _movements_checked(frame, date_column, shipping, backfill, errors)
         key = ["source", *LINE_KEYS]
 
-        progress(60, "Guardando", rows_read=len(frame))
+        progress(60, "stage.saving", rows_read=len(frame))
         rows = frame.assign(
             kind=str(StockMovement.Kind.SHIPPED if shipping else StockMovement.Kind.RECEIVED),
             units=frame["qty"].astype("int64"),
@@ -1489,7 +1474,7 @@ def movements_import(
             user=user,
             job=job,
             progress=progress,
-            object_repr=f"{'Despachos' if shipping else 'Recepciones'}: {file_name or Path(path).name}",
+            object_repr=msg(f"inventory.audit_{kind}", file=file_name or Path(path).name),
             details={
                 "kind": kind,
                 "rows": result.rows_read,
@@ -1514,13 +1499,13 @@ def _quantity_errors(
         check_key = ["source", *LINE_KEYS]
         limit = lines.rename(columns={"units": "limit"})
         done = moved.rename(columns={"units": "done"})
-        what = "despacha {total} u; la línea tiene {limit} y ya se despacharon {done}"
+        what = "inventory.ship_over"
     else:
         check_key = ["source", "product_id", "store_id"]
         limit = moved.groupby(check_key, as_index=False)["units"].sum().rename(columns={"units": "limit"})
         received = _shipped_so_far(sources, str(StockMovement.Kind.RECEIVED))
         done = received.groupby(check_key, as_index=False)["units"].sum().rename(columns={"units": "done"})
-        what = "recibe {total} u; se despacharon {limit} y ya se recibieron {done}"
+        what = "inventory.receive_over"
     if frame.empty:
         return
     totals = frame.groupby(check_key, dropna=False)["qty"].transform("sum")
@@ -1530,7 +1515,7 @@ def _quantity_errors(
     check["done"] = check["done"].fillna(0).astype("int64")
     over = totals + check["done"] > check["limit"]
     messages = pd.Series(
-        [what.format(total=t, limit=m, done=d) for t, m, d in zip(totals, check["limit"], check["done"], strict=True)],
+        [msg(what, total=t, limit=m, done=d) for t, m, d in zip(totals, check["limit"], check["done"], strict=True)],
         index=frame.index,
     )
     errors.add(over, "qty", frame["qty"], messages)

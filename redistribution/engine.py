@@ -95,6 +95,11 @@ NO_CAP = 2**62  # "no global units cap"
 SHORT_COLUMNS = ["product_id", "sku", "store_id", "store", "need", "moved", "short", "urgent", "reason"]
 
 
+def msg(code: str, **params: Any) -> dict[str, Any]:
+    """A message in its stored form (fastdso.messages renders it; an engine imports no Django)."""
+    return {"code": code, "params": params}
+
+
 @dataclass(frozen=True)
 class RedistParams:
     """The parameters of SPEC §7, with its defaults."""
@@ -120,39 +125,41 @@ class RedistParams:
     def v3(self) -> bool:
         return self.rules == RULES_V3
 
-    def errors(self) -> list[str]:
-        """What is wrong with these parameters, in words a planner reads (empty: all fine)."""
-        problems: list[str] = []
-        if not 1 <= self.history_weeks <= 104:
-            problems.append("history_weeks debe estar entre 1 y 104 semanas.")
-        if self.min_woc < 0:
-            problems.append("min_woc no puede ser negativo.")
+    def errors(self) -> list[dict[str, Any]]:
+        """What is wrong with these parameters, as messages (code and
+        parameters: redistribution/messages.py words them; empty: all fine)."""
+        problems: list[dict[str, Any]] = []
+        for name, value, low, high in (
+            ("history_weeks", self.history_weeks, 1, 104),
+            ("sku_weight", self.sku_weight, 0, 1),
+            ("top_n", self.top_n, 1, 5000),
+            ("min_move_units", self.min_move_units, 1, 1000),
+            ("min_gain", self.min_gain, 0, 100),
+        ):
+            if not low <= value <= high:
+                problems.append(msg("redistribution.param_between", name=name, low=low, high=high))
+        for name, value in (
+            ("min_woc", self.min_woc),
+            ("max_retain_woc", self.max_retain_woc),
+            ("min_store_stock", self.min_store_stock),
+        ):
+            if value < 0:
+                problems.append(msg("redistribution.param_negative", name=name))
         if self.target_woc < self.min_woc:
-            problems.append("target_woc debe ser mayor o igual que min_woc.")
+            problems.append(msg("redistribution.param_at_least_other", name="target_woc", other="min_woc"))
         if self.max_woc < self.target_woc:
-            problems.append("max_woc debe ser mayor o igual que target_woc.")
-        if self.max_retain_woc < 0:
-            problems.append("max_retain_woc no puede ser negativo.")
-        if self.min_store_stock < 0:
-            problems.append("min_store_stock no puede ser negativo.")
-        if self.min_fill < 1:
-            problems.append("min_fill debe ser al menos 1.")
-        if not 0 <= self.sku_weight <= 1:
-            problems.append("sku_weight debe estar entre 0 y 1.")
-        if not 1 <= self.top_n <= 5000:
-            problems.append("Top N debe estar entre 1 y 5000.")
-        if self.max_rows < 1:
-            problems.append("MAX_ROWS debe ser al menos 1.")
-        if self.max_units_per_sku_per_dest < 1:
-            problems.append("MAX_UNITS_PER_SKU_PER_DEST debe ser al menos 1.")
+            problems.append(msg("redistribution.param_at_least_other", name="max_woc", other="target_woc"))
+        for name, value in (
+            ("min_fill", self.min_fill),
+            ("MAX_ROWS", self.max_rows),
+            ("MAX_UNITS_PER_SKU_PER_DEST", self.max_units_per_sku_per_dest),
+        ):
+            if value < 1:
+                problems.append(msg("redistribution.param_at_least_one", name=name))
         if self.max_units is not None and self.max_units < 1:
-            problems.append("MAX_UNITS debe ser al menos 1 (o vacío: sin tope global).")
+            problems.append(msg("redistribution.max_units_at_least_one"))
         if self.rules not in RULES:
-            problems.append("rules debe ser v2 o v3.")
-        if not 1 <= self.min_move_units <= 1000:
-            problems.append("min_move_units debe estar entre 1 y 1000.")
-        if not 0 <= self.min_gain <= 100:
-            problems.append("min_gain debe estar entre 0 y 100.")
+            problems.append(msg("redistribution.rules_unknown"))
         return problems
 
     def as_dict(self) -> dict[str, Any]:

@@ -259,7 +259,7 @@ class PlanForm(forms.Form):
         request = self._request(data)
         for field, message in request_problems(request, has_file=bool(data.get("sku_file"))):
             if field not in self.errors:  # a field that failed to parse already says why
-                self.add_error(field if field in self.fields else None, message)
+                self.add_error(field if field in self.fields else None, str(message))
         return data
 
     def params(self, data: dict[str, Any] | None = None) -> RedistParams:

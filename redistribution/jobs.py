@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
 from fastdso.jobs import JobProgress, job_input_path, job_max_bytes, job_runner
+from fastdso.messages import summary_json
 from fastdso.models import Job
 from redistribution.services import PlanRequest, transfer_plan_create
 
@@ -25,15 +24,17 @@ def run_redistribution_plan(job: Job, progress: JobProgress) -> None:
         max_bytes=job_max_bytes(job),
     )
     summary = plan.summary
-    job.result = {
-        _("Plan"): plan.plan_id,
-        _("Movimientos"): summary["moves"],
-        _("Movimientos de menos de 3 u"): summary.get("small_moves", 0),
-        _("Unidades"): summary["units"],
-        _("SKUs con traslados"): summary["skus_moved"],
-        _("Tiendas afectadas"): summary["stores_affected"],
-        _("Destinos aún cortos"): summary["destinations_short"],
-    }
+    job.result = summary_json(
+        {
+            "plan_id": plan.plan_id,
+            "moves": summary["moves"],
+            "small_moves": summary.get("small_moves", 0),
+            "units": summary["units"],
+            "skus_moved": summary["skus_moved"],
+            "stores_affected": summary["stores_affected"],
+            "destinations_short": summary["destinations_short"],
+        }
+    )
     job.warnings = list(plan.warnings)
     job.result_url = plan.get_absolute_url()
     job.counts = {"lines": summary["moves"], "units": summary["units"]}

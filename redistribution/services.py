@@ -21,7 +21,6 @@ from typing import Any
 
 import pandas as pd
 from django.db import transaction
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fastdso.audit import audit_record
@@ -29,6 +28,7 @@ from fastdso.db import lines_write, readable_id_save
 from fastdso.exports import export_info
 from fastdso.files import Column, Kind, RowError, sku_file_read
 from fastdso.jobs import JobInputError, no_progress
+from fastdso.messages import Message, message_from, msg, stored_list
 from fastdso.models import Job
 from inventory.models import Product, Store
 from inventory.queries import category_resolve, products_by_sku, store_stock
@@ -92,47 +92,36 @@ class PlanRequest:
         )
 
 
-NO_MACRO_SALES = gettext_lazy(
-    "No hay ventas macro cargadas: cargue ventas en «Carga de ventas macro» antes de planificar "
-    "una redistribución (la demanda sale de esa capa)."
-)
+NO_MACRO_SALES = msg("redistribution.no_macro_sales")
 
 
-def request_problems(request: PlanRequest, *, has_file: bool) -> list[tuple[str | None, str]]:
+def request_problems(request: PlanRequest, *, has_file: bool) -> list[tuple[str | None, Message]]:
     """Every problem of a plan request, each with the form field it belongs to
     (None: the request as a whole). The one validation of a request: the form,
     the command and `transfer_plan_create` all call it."""
     if not sales_queries.has_macro_sales():
-        return [(None, str(NO_MACRO_SALES))]
-    problems: list[tuple[str | None, str]] = [(None, p) for p in request.params.errors()]
+        return [(None, NO_MACRO_SALES)]
+    problems: list[tuple[str | None, Message]] = [(None, message_from(p)) for p in request.params.errors()]
     if request.mode not in (MODE_AUTO, MODE_MANUAL):
-        problems.append(("mode", _("Modo desconocido: use auto o manual.")))
+        problems.append(("mode", msg("redistribution.unknown_mode")))
     if request.scope == engine.SCOPE_CATEGORY and not request.category.strip():
-        problems.append(("category", _("Elija una categoría.")))
+        problems.append(("category", msg("redistribution.choose_category")))
     if request.scope == engine.SCOPE_SKUS and not has_file:
-        problems.append(("sku_file", _("Suba un archivo con la columna sku (qty opcional).")))
+        problems.append(("sku_file", msg("redistribution.upload_sku_file")))
     if request.scope == engine.SCOPE_CATEGORY and (request.override_qty or not request.system_decides):
-        problems.append(
-            (
-                "override_qty",
-                _("Las cantidades del archivo solo aplican a una lista de SKUs: con categoría decide el sistema."),
-            )
-        )
+        problems.append(("override_qty", msg("redistribution.qty_needs_skus")))
     if request.mode == MODE_MANUAL and request.origin_id is None and not request.auto_pick_donors:
-        problems.append(("origin", _("Elija una tienda de origen o active «elegir donantes automáticamente».")))
+        problems.append(("origin", msg("redistribution.choose_origin")))
     if request.origin_id is not None and request.origin_id == request.destination_id:
-        problems.append(("origin", _("El origen y el destino no pueden ser la misma tienda.")))
+        problems.append(("origin", msg("redistribution.same_store")))
     eligible = request.eligible_store_ids
-    for name, role, store_id in (
-        ("destination", _("destino"), request.destination_id),
-        ("origin", _("origen"), request.origin_id),
-    ):
+    for name, store_id in (("destination", request.destination_id), ("origin", request.origin_id)):
         if eligible is not None and store_id is not None and store_id not in eligible:
-            problems.append((name, _("La tienda de %(role)s no está entre las tiendas elegibles.") % {"role": role}))
+            problems.append((name, msg(f"redistribution.{name}_not_eligible")))
     return problems
 
 
-def request_errors(request: PlanRequest, *, has_file: bool) -> list[str]:
+def request_errors(request: PlanRequest, *, has_file: bool) -> list[Message]:
     """The messages of `request_problems` (the command prints them)."""
     return [message for _field, message in request_problems(request, has_file=has_file)]
 
@@ -149,7 +138,7 @@ QTY_COLUMNS = [
 ]
 
 
-def sku_quantities_read(source: Any, *, max_bytes: int | None = None) -> tuple[pd.DataFrame, list[str]]:
+def sku_quantities_read(source: Any, *, max_bytes: int | None = None) -> tuple[pd.DataFrame, list[Message]]:
     """DataFrame[sku, file_qty] (one row per SKU, file order) and warnings.
 
     Repeated SKUs are merged (their quantities added) with a warning.
@@ -160,14 +149,11 @@ def sku_quantities_read(source: Any, *, max_bytes: int | None = None) -> tuple[p
     if qty.isna().all():
         qty = frame["quantity"].astype("Float64")
     frame = pd.DataFrame({"sku": frame["sku"].astype(str), "file_qty": qty}, index=frame.index)
-    warnings: list[str] = []
+    warnings: list[Message] = []
     repeated = frame["sku"].duplicated(keep=False)
     if repeated.any():
         names = sorted(frame.loc[repeated, "sku"].unique())
-        warnings.append(
-            _("SKUs repetidos en el archivo (se suman sus cantidades): %(skus)s")
-            % {"skus": ", ".join(names[:WARNINGS_LISTED]) + ("…" if len(names) > WARNINGS_LISTED else "")}
-        )
+        warnings.append(msg("redistribution.repeated_skus", skus=_listing(names)))
     merged = frame.groupby("sku", sort=False, as_index=False).agg(file_qty=("file_qty", lambda s: s.sum(min_count=1)))
     merged["has_qty"] = bool(frame["file_qty"].notna().any())
     return merged, warnings
@@ -193,16 +179,14 @@ def _eligible_stores(request: PlanRequest) -> pd.DataFrame:
     if request.eligible_store_ids is not None:
         unknown = sorted(set(request.eligible_store_ids) - set(frame["store_id"]))
         if unknown:
-            raise JobInputError(
-                _("Tiendas elegibles desconocidas (id): %(ids)s") % {"ids": _listing([str(u) for u in unknown])}
-            )
-    for label, store_id in ((_("destino"), request.destination_id), (_("origen"), request.origin_id)):
+            raise JobInputError(msg("redistribution.unknown_eligible", ids=_listing([str(u) for u in unknown])))
+    for role, store_id in (("destination", request.destination_id), ("origin", request.origin_id)):
         if store_id is None:
             continue
         if not Store.objects.filter(id=store_id).exists():
-            raise JobInputError(_("La tienda de %(role)s no existe (id %(id)s).") % {"role": label, "id": store_id})
+            raise JobInputError(msg(f"redistribution.{role}_missing", id=store_id))
     if frame.empty:
-        raise JobInputError(_("No hay tiendas: cargue stock o ventas de tiendas antes de redistribuir."))
+        raise JobInputError(msg("redistribution.no_stores"))
     return frame
 
 
@@ -213,26 +197,21 @@ def _scope_skus(
     weeks: int,
     as_of: dt.date,
     max_bytes: int | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame, list[str], str]:
+) -> tuple[pd.DataFrame, pd.DataFrame, list[Message], str]:
     """The SKUs to plan: DataFrame[product_id, sku, name, category, file_qty], the category
     units per SKU already read (or empty), warnings, and the file name."""
-    warnings: list[str] = []
+    warnings: list[Message] = []
     columns = ["product_id", "sku", "name", "category", "file_qty"]
     empty_cat_sku = pd.DataFrame({"category": [], "product_id": [], "sku": [], "units": []})
     if request.scope == engine.SCOPE_CATEGORY:
         category = request.category.strip()
         if not Product.objects.filter(category=category).exists():
-            warnings.append(
-                _("La categoría «%(cat)s» no tiene productos: no hay nada que redistribuir.") % {"cat": category}
-            )
+            warnings.append(msg("redistribution.category_without_products", cat=category))
             return pd.DataFrame(columns=columns), empty_cat_sku, warnings, ""
         cat_sku = sales_queries.category_sku_units([category], weeks, as_of, store_filter)
         top = engine.top_skus(cat_sku, request.params.top_n)
         if top.empty:
-            warnings.append(
-                _("La categoría «%(cat)s» no tiene ventas en las %(weeks)s semanas hasta %(as_of)s.")
-                % {"cat": category, "weeks": weeks, "as_of": as_of.isoformat()}
-            )
+            warnings.append(msg("redistribution.category_without_sales", cat=category, weeks=weeks, as_of=as_of))
             return pd.DataFrame(columns=columns), cat_sku, warnings, ""
         names = dict(Product.objects.filter(id__in=top["product_id"].tolist()).values_list("id", "name"))
         skus = pd.DataFrame(
@@ -251,26 +230,24 @@ def _scope_skus(
     file_name = Path(str(getattr(sku_file, "name", sku_file))).name
     has_qty = bool(file_frame["has_qty"].iloc[0]) if not file_frame.empty else False
     if request.qty_mode == engine.QTY_SYSTEM and has_qty:
-        warnings.append(_("La columna qty del archivo se ignoró: el sistema decide las cantidades."))
+        warnings.append(msg("redistribution.qty_ignored"))
     if request.qty_mode != engine.QTY_SYSTEM and not has_qty:
-        warnings.append(_("El archivo no trae la columna qty: el sistema decide las cantidades."))
+        warnings.append(msg("redistribution.no_qty_column"))
     wanted = file_frame["sku"].tolist()
     found = {r.sku: (r.product_id, r.product_name, r.category) for r in products_by_sku(wanted).itertuples(index=False)}
     unknown = [s for s in wanted if s not in found]
     if unknown:
-        warnings.append(_("SKUs que no existen en el maestro (se omiten): %(skus)s") % {"skus": _listing(unknown)})
+        warnings.append(msg("redistribution.unknown_skus", skus=_listing(unknown)))
     known = file_frame[file_frame["sku"].isin(found)]
     if known.empty:
         raise JobInputError(
-            _("Ninguno de los %(n)s SKUs del archivo existe en el maestro de productos.") % {"n": len(file_frame)},
-            [RowError(None, "sku", s, _("SKU desconocido")) for s in unknown[:100]],
+            msg("redistribution.no_known_sku", n=len(file_frame)),
+            [RowError(None, "sku", s, msg("unknown_sku")) for s in unknown[:100]],
             total_errors=len(unknown),
         )
     no_category = [s for s in known["sku"] if not found[s][2]]
     if no_category:
-        warnings.append(
-            _("SKUs sin categoría (solo cuenta su propia demanda): %(skus)s") % {"skus": _listing(no_category)}
-        )
+        warnings.append(msg("redistribution.skus_without_category", skus=_listing(no_category)))
     skus = pd.DataFrame(
         {
             "product_id": [found[s][0] for s in known["sku"]],
@@ -298,32 +275,29 @@ def transfer_plan_create(
     started = time.perf_counter()
     problems = request_errors(request, has_file=sku_file is not None)
     if problems:
-        raise JobInputError(" ".join(problems))
+        raise JobInputError(msg("redistribution.request_refused", problems=problems))
     if request.scope == engine.SCOPE_CATEGORY:
         # "consolas" is the catalogue's "Consolas" (SPEC §4.3: categories compare case-insensitively).
         request = replace(request, category=category_resolve(request.category) or request.category.strip())
     weeks = request.params.history_weeks
     as_of = sales_queries.resolve_as_of_week(request.as_of)
     if as_of is None:
-        raise JobInputError(_("No hay una semana completa de ventas cargada para usar como referencia."))
-    progress(5, _("Validando tiendas"))
+        raise JobInputError(msg("redistribution.no_complete_week"))
+    progress(5, "stage.validating_stores")
     stores = _eligible_stores(request)
     store_filter = None if request.eligible_store_ids is None else stores["store_id"].tolist()
 
-    progress(15, _("Eligiendo SKUs"))
+    progress(15, "stage.choosing_skus")
     skus, cat_sku, warnings, read_name = _scope_skus(request, sku_file, store_filter, weeks, as_of, max_bytes)
-    progress(35, _("Leyendo ventas y stock"), skus=len(skus), stores=len(stores))
+    progress(35, "stage.reading_sales_stock", skus=len(skus), stores=len(stores))
     inputs = _plan_inputs(request, skus, stores, cat_sku, store_filter, as_of)
 
-    progress(60, _("Calculando traslados"))
+    progress(60, "stage.computing_transfers")
     result = engine.plan_transfers(inputs, request.params, _plan_target(request))
     if result.cap_hit:
-        warnings.append(
-            _("Se alcanzó el tope %(cap)s: quedan destinos sin atender (vea «destinos aún cortos»).")
-            % {"cap": result.cap_hit}
-        )
+        warnings.append(msg("redistribution.cap_hit", cap=result.cap_hit))
 
-    progress(80, _("Guardando el plan"), lines=len(result.lines))
+    progress(80, "stage.saving_plan", lines=len(result.lines))
     span = sales_queries.window(weeks, as_of)
     assert span is not None
     summary = dict(result.summary)
@@ -343,7 +317,7 @@ def transfer_plan_create(
         origin_id=request.origin_id,
         params=_plan_params(request),
         summary=summary,
-        warnings=warnings,
+        warnings=stored_list(warnings),
         line_count=len(result.lines),
         total_units=int(summary["units"]),
         request_file_name=(file_name or read_name)[:255],
@@ -351,7 +325,7 @@ def transfer_plan_create(
         job=job,
     )
     _plan_save(plan, result.lines, request, user)
-    progress(100, _("Plan listo"))
+    progress(100, "stage.plan_ready")
     return plan
 
 
@@ -416,10 +390,10 @@ def _plan_save(plan: TransferPlan, lines: pd.DataFrame, request: PlanRequest, us
             action="plan",
             obj=plan,
             details={
-                "movimientos": summary["moves"],
-                "unidades": summary["units"],
+                "moves": summary["moves"],
+                "units": summary["units"],
                 "skus": summary["skus_moved"],
-                "tiendas": summary["stores_affected"],
+                "stores": summary["stores_affected"],
             },
         )
     logger.info(

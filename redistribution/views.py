@@ -204,7 +204,7 @@ class PlanExportView(PlannerRequiredMixin, View):
             raise Http404
         plan = get_object_or_404(TransferPlan, plan_id=plan_id)
         frame = plan_lines_frame(plan)
-        audit_record(user=request.user, action="export", obj=plan, details={"formato": fmt, "filas": len(frame)})
+        audit_record(user=request.user, action="export", obj=plan, details={"format": fmt, "rows": len(frame)})
         return export_response(
             frame, fmt, plan.plan_id, text_columns=("sku", "plan_id"), info=plan_export_info(plan), request=request
         )

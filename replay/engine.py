@@ -79,7 +79,17 @@ CdForecast = Callable[[np.ndarray, list[dt.date], int, np.ndarray], np.ndarray]
 
 
 class PolicyError(ValueError):
-    """A policy that cannot be replayed; the message (Spanish) names the policy and the key."""
+    """A policy that cannot be replayed; `message` (a code and its parameters,
+    replay/messages.py words it) names the policy and the key."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.message = msg(code, **params)
+        super().__init__(f"{code} {params}")  # the log's form; pages render `message`
+
+
+def msg(code: str, **params: Any) -> dict[str, Any]:
+    """A message in its stored form (fastdso.messages renders it; an engine imports no Django)."""
+    return {"code": code, "params": params}
 
 
 # ---------------------------------------------------------------------------
@@ -160,9 +170,9 @@ def policy_parse(text: str, *, rules: str = "v3") -> Policy:
     name, _sep, rest = text.partition(":")
     name = " ".join(name.split())
     if not name:
-        raise PolicyError(f"Política «{text}»: falta el nombre (use NOMBRE:clave=valor,…).")
+        raise PolicyError("replay.policy_without_name", policy=text)
     if len(name) > MAX_NAME:
-        raise PolicyError(f"Política «{name[:MAX_NAME]}…»: el nombre supera {MAX_NAME} caracteres.")
+        raise PolicyError("replay.policy_name_too_long", policy=name[:MAX_NAME], max=MAX_NAME)
     fields = policy_fields()
     overrides: dict[str, Any] = {}
     for item in (part.strip() for part in rest.split(",")):
@@ -172,25 +182,22 @@ def policy_parse(text: str, *, rules: str = "v3") -> Policy:
         key = key.strip().lower().replace("-", "_")
         raw = raw.strip()
         if not eq or not key:
-            raise PolicyError(f"Política «{name}»: «{item}» no es clave=valor.")
+            raise PolicyError("replay.policy_not_key_value", policy=name, item=item)
         if key not in fields:
-            raise PolicyError(f"Política «{name}»: parámetro desconocido «{key}» (válidos: {', '.join(fields)}).")
+            raise PolicyError("replay.policy_unknown_key", policy=name, key=key, valid=", ".join(fields))
         if key in overrides:
-            raise PolicyError(f"Política «{name}»: el parámetro «{key}» aparece dos veces.")
+            raise PolicyError("replay.policy_repeated_key", policy=name, key=key)
         try:
             overrides[key] = _coerce(fields[key], raw)
         except ValueError as exc:
-            raise PolicyError(f"Política «{name}»: valor inválido para «{key}»: «{raw}» ({exc}).") from None
+            raise PolicyError("replay.policy_bad_value", policy=name, key=key, value=raw, detail=str(exc)) from None
     if overrides.get("limit_by_cd") is False:
-        raise PolicyError(
-            f"Política «{name}»: «limit_by_cd» no se puede desactivar: el replay siempre limita por el CD "
-            "(use cd_supply para un CD más holgado)."
-        )
+        raise PolicyError("replay.policy_limit_by_cd", policy=name)
     base: dict[str, Any] = {"rules": rules} if rules == "v2" and "rules" in fields and "rules" not in overrides else {}
     try:
         params = DistributionParams(**base, **overrides)
     except ParamsError as exc:
-        raise PolicyError(f"Política «{name}»: {exc}") from None
+        raise PolicyError("replay.policy_params", policy=name, detail=str(exc)) from None
     return Policy(name=name, params=params, overrides=overrides)
 
 
@@ -198,14 +205,14 @@ def policies_parse(texts: Sequence[str], *, rules: str = "v3") -> list[Policy]:
     """1–4 policies with distinct names."""
     texts = [t for t in (str(t or "").strip() for t in texts) if t]
     if not texts:
-        raise PolicyError("Indique al menos una política (NOMBRE:clave=valor,…).")
+        raise PolicyError("replay.no_policy")
     if len(texts) > MAX_POLICIES:
-        raise PolicyError(f"Como máximo {MAX_POLICIES} políticas; se indicaron {len(texts)}.")
+        raise PolicyError("replay.too_many_policies", max=MAX_POLICIES, n=len(texts))
     policies = [policy_parse(t, rules=rules) for t in texts]
     seen: set[str] = set()
     for policy in policies:
         if policy.name.casefold() in seen:
-            raise PolicyError(f"Dos políticas se llaman «{policy.name}»: use nombres distintos.")
+            raise PolicyError("replay.policy_name_twice", policy=policy.name)
         seen.add(policy.name.casefold())
     return policies
 

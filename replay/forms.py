@@ -12,6 +12,7 @@ from distribution import engine as generator
 from fastdso.bounds import validate_date_in_range
 from fastdso.formatting import localize_decimal_inputs
 from fastdso.jobs import JobInputError
+from fastdso.messages import render
 from inventory.queries import product_categories
 from replay.engine import (
     CD_MODES,
@@ -189,13 +190,13 @@ class ReplayForm(forms.Form):
                 try:
                     policy_parse(text)
                 except PolicyError as exc:
-                    self.add_error(f"p{i}_other" if row else f"policy_{i}", str(exc))
+                    self.add_error(f"p{i}_other" if row else f"policy_{i}", render(exc.message))
         if self.errors:
             return data
         try:  # the service's own checks (policies: unknown keys, bad values)
             replay_request_validate(self.request())
         except JobInputError as exc:
-            raise forms.ValidationError(exc.message) from None
+            raise forms.ValidationError(str(exc.message)) from None
         return data
 
     def policies(self) -> list[str]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastdso.files import sku_file_read
 from fastdso.jobs import JobProgress, job_input_path, job_max_bytes, job_runner
+from fastdso.messages import msg, stored_list, summary_json
 from fastdso.models import Job
 from replay.models import ReplayRun
 from replay.services import ReplayRequest, replay_run_create
@@ -41,31 +42,30 @@ def request_from_params(job: Job) -> ReplayRequest:
     )
 
 
-def summary_for_display(run: ReplayRun) -> list[list[object]]:
-    """The job page's summary, in order: one line per policy."""
-    rows: list[list[object]] = [
-        ["Replay", run.replay_id],
-        ["Alcance", f"{run.scope_label} ({run.sku_count} SKUs)"],
-        ["Semanas", f"{run.first_week.isoformat()} a {run.as_of_week.isoformat()} ({run.weeks})"],
-        ["cd_supply", run.cd_supply],
+def summary_for_display(run: ReplayRun) -> list[dict[str, object]]:
+    """The job page's summary, in order, by code: one line per policy."""
+    rows: list[tuple[str, object]] = [
+        ("replay_id", run.replay_id),
+        ("scope", msg("replay.scope_value", label=run.scope_label, n=run.sku_count)),
+        ("replay.weeks", msg("replay.weeks_value", first=run.first_week, last=run.as_of_week, n=run.weeks)),
+        ("cd_supply", run.cd_supply),
     ]
     for result in run.results:
         fill = result["totals"].get("fill_rate")
-        rows.append(
-            [
-                f"Política {result['name']}",
-                f"nivel de servicio {'—' if fill is None else f'{fill * 100:.1f} %'}, "
-                f"{result['totals']['units_shipped']} u. enviadas",
-            ]
-        )
-    return rows
+        units = result["totals"]["units_shipped"]
+        if fill is None:
+            rows.append(("replay.policy", msg("replay.policy_result_no_fill", policy=result["name"], units=units)))
+        else:
+            value = msg("replay.policy_result", policy=result["name"], fill=fill * 100, units=units)
+            rows.append(("replay.policy", value))
+    return summary_json(rows)
 
 
 @job_runner(KIND)
 def run_replay(job: Job, progress: JobProgress) -> None:
-    progress(1, "Leyendo la entrada")
+    progress(1, "stage.reading_input")
     run, warnings = replay_run_create(request=request_from_params(job), user=job.user, job=job, progress=progress)
     job.result = summary_for_display(run)
-    job.warnings = warnings
+    job.warnings = stored_list(warnings)
     job.counts = {"skus": run.sku_count, "weeks_done": run.weeks * len(run.policies)}
     job.result_url = run.get_absolute_url()

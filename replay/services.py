@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from fastdso.audit import audit_record
 from fastdso.jobs import JobInputError
+from fastdso.messages import Message, message_from, msg, stored_list
 from forecast import engine as forecast_engine
 from inventory import queries as inventory_queries
 from inventory.models import Product, Store
@@ -83,44 +84,44 @@ def replay_policies_validate(texts: Sequence[str], rules: str = "v3") -> list[Po
     try:
         return engine.policies_parse(texts, rules=rules)
     except PolicyError as exc:
-        raise JobInputError(str(exc)) from None
+        raise JobInputError(message_from(exc.message)) from None
 
 
 def replay_request_validate(request: ReplayRequest) -> list[Policy]:
     """Every check of a replay request, before anything is read or written."""
     problems = []
     if not 1 <= request.weeks <= MAX_WEEKS:
-        problems.append(f"las semanas deben estar entre 1 y {MAX_WEEKS}")
+        problems.append(msg("replay.weeks_range", max=MAX_WEEKS))
     if not (math.isfinite(request.cd_supply) and 0 <= request.cd_supply <= MAX_CD_SUPPLY):
-        problems.append(f"cd_supply debe estar entre 0 y {MAX_CD_SUPPLY:g}")
+        problems.append(msg("replay.cd_supply_range", max=MAX_CD_SUPPLY))
     if request.scope == ReplayRun.Scope.TOP and not 1 <= request.top_n <= MAX_TOP:
-        problems.append(f"el top de SKUs debe estar entre 1 y {MAX_TOP}")
+        problems.append(msg("replay.top_range", max=MAX_TOP))
     if request.scope == ReplayRun.Scope.CATEGORY and not request.category.strip():
-        problems.append("indique una categoría")
+        problems.append(msg("replay.choose_category"))
     if request.scope not in ReplayRun.Scope.values:
-        problems.append(f"alcance desconocido «{request.scope}»")
+        problems.append(msg("replay.unknown_scope", scope=request.scope))
     if request.rules not in engine.RULES:
-        problems.append(f"reglas desconocidas «{request.rules}» (use v3 o v2)")
+        problems.append(msg("replay.unknown_rules", rules=request.rules))
     if request.cd_mode not in engine.CD_MODES:
-        problems.append(f"abastecimiento del CD desconocido «{request.cd_mode}» (use purchase o history)")
+        problems.append(msg("replay.unknown_cd_mode", mode=request.cd_mode))
     if not 0 <= request.supplier_lead_weeks <= engine.MAX_SUPPLIER_LEAD_WEEKS:
-        problems.append(f"el plazo del proveedor debe estar entre 0 y {engine.MAX_SUPPLIER_LEAD_WEEKS} semanas")
+        problems.append(msg("replay.lead_range", max=engine.MAX_SUPPLIER_LEAD_WEEKS))
     if problems:
-        raise JobInputError("Replay inválido: " + "; ".join(problems) + ".")
+        raise JobInputError(msg("replay.invalid", problems=problems))
     return replay_policies_validate(request.policies, request.rules)
 
 
 def _scope(
     request: ReplayRequest, as_of_week: dt.date, first_week: dt.date, lookback_weeks: int
-) -> tuple[pd.DataFrame, str, list[str]]:
+) -> tuple[pd.DataFrame, str, list[Message]]:
     """DataFrame[sku, product_id, category, request_category], its label, warnings.
     v3 ranks the top N by the `lookback_weeks` before the first replayed week:
     the scope must not know the weeks it is judged on (v2 ranked the replayed weeks)."""
-    warnings: list[str] = []
+    warnings: list[Message] = []
     if request.scope == ReplayRun.Scope.CATEGORY:
         category = inventory_queries.category_resolve(request.category)
         if category is None:
-            raise JobInputError(f"Categoría desconocida: «{request.category}».")
+            raise JobInputError(msg("replay.unknown_category", cat=request.category))
         skus = list(Product.objects.filter(category=category).order_by("sku").values_list("sku", flat=True))
         label = category
     elif request.scope == ReplayRun.Scope.TOP:
@@ -131,7 +132,7 @@ def _scope(
             skus, ranked = sales_queries.top_skus(request.top_n, lookback_weeks, before), lookback_weeks
         label = f"Top {request.top_n} SKUs"
         if len(skus) < request.top_n:
-            warnings.append(f"Solo {len(skus)} SKU(s) vendieron en las {ranked} semanas: se usan esos.")
+            warnings.append(msg("replay.few_selling_skus", n=len(skus), weeks=ranked))
     else:
         skus = list(dict.fromkeys(str(s).strip() for s in request.skus if str(s).strip()))
         label = request.input_name or f"{len(skus)} SKUs"
@@ -139,9 +140,9 @@ def _scope(
     unknown = sorted(set(skus) - set(scope["sku"]))
     if unknown:
         shown = ", ".join(unknown[:20]) + ("…" if len(unknown) > 20 else "")
-        warnings.append(f"{len(unknown)} SKU(s) no están en el catálogo y no se simulan: {shown}.")
+        warnings.append(msg("replay.unknown_skus", n=len(unknown), skus=shown))
     if scope.empty:
-        raise JobInputError("El alcance no tiene SKUs del catálogo: no hay nada que simular.")
+        raise JobInputError(msg("replay.no_catalogue_sku"))
     scope["request_category"] = scope["sku"].map(request.file_categories)
     return scope.sort_values("sku").reset_index(drop=True), label, warnings
 
@@ -233,29 +234,30 @@ def _replay_id(run: ReplayRun) -> str:
 
 def replay_run_create(
     *, request: ReplayRequest, user: Any = None, job: Any = None, progress: Progress | None = None
-) -> tuple[ReplayRun, list[str]]:
+) -> tuple[ReplayRun, list[Message]]:
     """Validate, load the history once, replay every policy, save the ReplayRun.
     Raises JobInputError on bad input (nothing is written)."""
     progress = progress or _no_progress
     policies = replay_request_validate(request)
     as_of_week = sales_queries.resolve_as_of_week(request.as_of)
     if as_of_week is None:
-        raise JobInputError("No hay ventas macro cargadas: cargue ventas o indique una semana de corte (as-of).")
+        raise JobInputError(msg("replay.no_macro_sales"))
     weeks = sales_queries.week_starts(request.weeks, as_of_week)
-    progress(5, "Preparando el alcance")
+    progress(5, "stage.preparing_scope")
     lookback = max(p.params.lookback_weeks for p in policies)
     scope, label, warnings = _scope(request, as_of_week, weeks[0], lookback)
-    progress(10, "Leyendo la historia de ventas", skus=len(scope))
+    progress(10, "stage.reading_sales_history", skus=len(scope))
     inputs = replay_inputs_load(scope, policies, weeks, request.cd_supply, request)
     total = len(policies) * len(weeks)
 
     def on_week(index: int, k: int, n: int) -> None:
         done = index * n + k
-        progress(20 + 75 * done / total, f"Política «{policies[index].name}»: semana {k} de {n}", weeks_done=done)
+        stage = msg("stage.policy_week", policy=policies[index].name, k=k, n=n)
+        progress(20 + 75 * done / total, stage, weeks_done=done)
 
     results = engine.replay(inputs, policies, progress=on_week)
     marks = engine.best_policies(results)
-    progress(96, "Guardando el replay")
+    progress(96, "stage.saving_replay")
     with transaction.atomic():
         run = ReplayRun.objects.create(
             replay_id=f"tmp-{timezone.now().timestamp()}",
@@ -286,7 +288,7 @@ def replay_run_create(
             results=[result_json(r) for r in results],
             best_fill_policy=marks["best_fill"] or "",
             lowest_stock_policy=marks["lowest_stock"] or "",
-            warnings=warnings[:MAX_WARNINGS],
+            warnings=stored_list(warnings[:MAX_WARNINGS]),
         )
         run.replay_id = _replay_id(run)
         run.save(update_fields=["replay_id"])

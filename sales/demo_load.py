@@ -19,6 +19,7 @@ from django.utils import timezone
 from pyarrow import csv as pa_csv
 
 from fastdso.demo import DemoData
+from fastdso.messages import summary_json
 from fastdso.models import Job
 from inventory.demo import demo_loading, demo_mark_new
 from inventory.models import Product, Store
@@ -42,8 +43,8 @@ def _demo_job(kind: str, file_name: str) -> Job:
 def _demo_job_done(job: Job, summary: dict[str, object]) -> None:
     job.status = Job.Status.DONE
     job.progress = 100
-    job.stage = "Terminada"
-    job.result = [[key, value] for key, value in summary.items()]
+    job.stage = "stage.done"
+    job.result = summary_json(summary)
     job.started_at = job.created_at
     job.finished_at = timezone.now()
     job.save()

@@ -27,7 +27,12 @@ _EPOCH = dt.date(1970, 1, 1)
 
 
 class WeeklyOverflow(ValueError):
-    """A day or a week would hold more units than the database column admits."""
+    """A day or a week would hold more units than the database column admits;
+    `code` says which (sales/messages.py words it)."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        super().__init__(code)
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,7 @@ def _row_keys(file_rows: pd.DataFrame, stored: pd.DataFrame) -> tuple[np.ndarray
         codes.append(code.astype(np.int64))
         sizes.append(max(len(uniques), 1))
     if sizes[0] * sizes[1] * sizes[2] >= 2**62:
-        raise WeeklyOverflow("Demasiadas combinaciones de producto, tienda y semana en una carga.")
+        raise WeeklyOverflow("sales.too_many_keys_week")
     key = (codes[0] * sizes[1] + codes[1]) * sizes[2] + codes[2]
     return key[:n], key[n:]
 
@@ -82,7 +87,7 @@ def _with_units(frame: pd.DataFrame) -> pd.DataFrame:
         if frame[name].dtype != np.int32:  # int32 columns are shared, not copied
             days[name] = day.astype(np.int32)
     if max(biggest, int(np.abs(units).max(initial=0))) > INT32_MAX:
-        raise WeeklyOverflow("Las cantidades de un día o de una semana suman más de lo que admite la base de datos.")
+        raise WeeklyOverflow("sales.week_overflow")
     return frame.assign(**days, units=units.astype(np.int32))
 
 

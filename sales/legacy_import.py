@@ -13,6 +13,7 @@ from django.db import connection, transaction
 
 from fastdso.db import is_postgres, temp_table_load
 from fastdso.jobs import no_progress
+from fastdso.messages import Message, msg
 from fastdso.uploads import upload_finish
 from sales.models import DistributionRecord
 from sales.sales_file import BASE_MONDAY, Progress, sales_file_catalogue, sales_file_read
@@ -29,19 +30,19 @@ class LegacyImportResult:
     last_date: dt.date
     new_products: int
     new_stores: int
-    category_warnings: list[str] = field(default_factory=list)
+    category_warnings: list[Message] = field(default_factory=list)
 
     def summary(self) -> dict[str, object]:
         return {
-            "Filas leídas": self.rows_read,
-            "Registros (SKU, tienda, fecha)": self.records,
-            "Registros escritos (nuevos o cambiados)": self.rows_written,
-            "SKUs": self.sku_count,
-            "Tiendas": self.store_count,
-            "Rango de fechas": f"{self.first_date:%Y-%m-%d} → {self.last_date:%Y-%m-%d}",
-            "Productos nuevos": self.new_products,
-            "Tiendas nuevas": self.new_stores,
-            "Advertencias de categoría": len(self.category_warnings),
+            "rows_read": self.rows_read,
+            "records": self.records,
+            "records_written": self.rows_written,
+            "skus": self.sku_count,
+            "stores": self.store_count,
+            "date_range": msg("date_range_value", first=self.first_date, last=self.last_date),
+            "new_products": self.new_products,
+            "new_stores": self.new_stores,
+            "category_warnings": len(self.category_warnings),
         }
 
 
@@ -56,7 +57,7 @@ def legacy_sales_import(
 ) -> LegacyImportResult:
     """Load a subset sales file into DistributionRecord (raw history, SPEC §4.5):
     one row per SKU, store and date; a date loaded again replaces its units."""
-    progress(1, "Leyendo y validando el archivo")
+    progress(1, "stage.reading_file")
     data = sales_file_read(path, weekly=False, progress=progress, max_bytes=max_bytes)
     with transaction.atomic():
         catalogue = sales_file_catalogue(data, job=job, dataset="legacy_sales", progress=progress)
@@ -74,7 +75,7 @@ def legacy_sales_import(
         frame = frame.groupby(["product_id", "store_id", "sale_date"], as_index=False)["units"].sum()
         table = DistributionRecord._meta.db_table
         types = {"product_id": "bigint", "store_id": "bigint", "sale_date": "date", "units": "integer"}
-        progress(40, "Escribiendo ventas subset", rows_read=data.rows_read)
+        progress(40, "stage.writing_subset", rows_read=data.rows_read)
         tmp = temp_table_load(frame, prefix="legacy", types=types, unique=("product_id", "store_id", "sale_date"))
         job_id = job.pk if job is not None and job.pk else None
         distinct = "IS DISTINCT FROM" if is_postgres() else "IS NOT"
@@ -107,7 +108,7 @@ def legacy_sales_import(
             user=user,
             job=job,
             progress=progress,
-            object_repr=f"Ventas subset: {file_name or Path(path).name}",
+            object_repr=msg("sales.audit_subset", file=file_name or Path(path).name),
             details={"kind": "legacy_sales", "rows": data.rows_read, "records": len(frame), "rows_written": written},
             rows_read=data.rows_read,
             rows_written=written,

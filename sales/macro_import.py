@@ -23,6 +23,7 @@ import pandas as pd
 from django.db import transaction
 
 from fastdso.jobs import JobInputError, no_progress
+from fastdso.messages import Message, msg
 from fastdso.uploads import upload_finish
 from sales.models import DAY_FIELDS, SalesLoad, StoreCoverage
 from sales.partitions import partitions_ensure
@@ -56,23 +57,23 @@ class MacroImportResult:
     last_date: dt.date
     new_products: int
     new_stores: int
-    category_warnings: list[str] = field(default_factory=list)
+    category_warnings: list[Message] = field(default_factory=list)
 
     def summary(self) -> dict[str, object]:
-        """The job page's summary (Spanish labels, the planners' words)."""
+        """The job page's summary, by code (labels: the catalogues)."""
         return {
-            "Modo": str(SalesLoad.Mode(self.mode).label),
-            "Filas leídas": self.rows_read,
-            "SKUs": self.sku_count,
-            "Tiendas": self.store_count,
-            "Semanas": self.week_count,
-            "Rango de fechas": f"{self.first_date:%Y-%m-%d} → {self.last_date:%Y-%m-%d}",
-            "Filas semanales en el archivo": self.weekly_rows,
-            "Filas semanales escritas (nuevas o cambiadas)": self.rows_written,
-            "Filas semanales del rango puestas en 0": self.rows_cleared,
-            "Productos nuevos": self.new_products,
-            "Tiendas nuevas": self.new_stores,
-            "Advertencias de categoría": len(self.category_warnings),
+            "mode": str(self.mode),
+            "rows_read": self.rows_read,
+            "skus": self.sku_count,
+            "stores": self.store_count,
+            "weeks_loaded": self.week_count,
+            "date_range": msg("date_range_value", first=self.first_date, last=self.last_date),
+            "weekly_rows": self.weekly_rows,
+            "weekly_rows_written": self.rows_written,
+            "weekly_rows_cleared": self.rows_cleared,
+            "new_products": self.new_products,
+            "new_stores": self.new_stores,
+            "category_warnings": len(self.category_warnings),
         }
 
 
@@ -97,8 +98,8 @@ def macro_sales_import(
 ) -> MacroImportResult:
     """Load a daily sales file into the weekly macro layer (SPEC §4), in one transaction."""
     if mode not in MODES:
-        raise JobInputError(f"Modo desconocido «{mode}»: use replace_range o append_range.")
-    progress(1, "Leyendo y validando el archivo")
+        raise JobInputError(msg("sales.unknown_mode", mode=mode))
+    progress(1, "stage.reading_file")
     data = _macro_file_read(path, progress=progress, max_bytes=max_bytes)
     with transaction.atomic():
         catalogue = sales_file_catalogue(
@@ -108,7 +109,7 @@ def macro_sales_import(
         product_ids, store_ids = catalogue.product_ids, catalogue.store_ids
         weekly = _weekly_frame(data, product_ids, store_ids)
         data.keys = data.days = np.zeros(0, dtype=np.int64)  # only the weekly frame is needed now
-        progress(35, "Escribiendo ventas semanales", rows_read=data.rows_read)
+        progress(35, "stage.writing_weekly", rows_read=data.rows_read)
         written, cleared = weekly_write(
             weekly,
             mode=mode,
@@ -119,7 +120,7 @@ def macro_sales_import(
         )
         store_count = len(set(store_ids.tolist()))
         coverage_extend(store_ids=sorted(set(store_ids.tolist())), last_date=data.last_date)
-        progress(95, "Resumiendo ventas por categoría", rows_read=data.rows_read)
+        progress(95, "stage.category_summary", rows_read=data.rows_read)
         as_of_week = default_as_of_week()
         if as_of_week is not None:  # the next run's cold start reads it instead of the weekly rows
             summary_fill(as_of_week)

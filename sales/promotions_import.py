@@ -14,6 +14,7 @@ from django.utils import timezone
 from fastdso.db import imports_lock
 from fastdso.files import Column, Kind, RowError, read_table
 from fastdso.jobs import JobInputError, no_progress
+from fastdso.messages import Message, msg
 from fastdso.uploads import upload_finish
 from inventory.queries import product_ids
 from inventory.services import BATCH, stores_resolve
@@ -67,22 +68,22 @@ class PromotionImportResult:
     every_store: int  # promotions of every store
     first_date: dt.date
     last_date: dt.date
-    category_warnings: list[str] = field(default_factory=list)  # none: the file names no categories
+    category_warnings: list[Message] = field(default_factory=list)  # none: the file names no categories
 
     def summary(self) -> dict[str, object]:
         return {
-            "Modo": "replace_range" if self.replace_range else "append_rows",
-            "Filas leídas": self.rows_read,
-            "Promociones en el archivo": self.promotions,
-            "Promociones nuevas": self.created,
-            "Nombres actualizados": self.renamed,
-            "Promociones ya cargadas (sin cambios)": self.unchanged,
-            "Filas repetidas en el archivo": self.repeated,
-            "Promociones borradas del rango": self.removed,
-            "SKUs": self.sku_count,
-            "Tiendas": self.store_count,
-            "Promociones en todas las tiendas": self.every_store,
-            "Rango de fechas": f"{self.first_date:%Y-%m-%d} → {self.last_date:%Y-%m-%d}",
+            "mode": "replace_range" if self.replace_range else "append_rows",
+            "rows_read": self.rows_read,
+            "promotions_in_file": self.promotions,
+            "promotions_created": self.created,
+            "names_updated": self.renamed,
+            "promotions_unchanged": self.unchanged,
+            "repeated_rows": self.repeated,
+            "promotions_removed": self.removed,
+            "skus": self.sku_count,
+            "stores": self.store_count,
+            "promotions_every_store": self.every_store,
+            "date_range": msg("date_range_value", first=self.first_date, last=self.last_date),
         }
 
 
@@ -98,29 +99,29 @@ def _promotion_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[RowError]]:
     first, last = promotion_dates_bounds()
     for column in ("start_date", "end_date"):
         bad = (rows[column] < first) | (rows[column] > last)
-        message = f"fecha fuera de rango: debe estar entre {first:%Y-%m-%d} y {last:%Y-%m-%d}"
+        message = msg("date_out_of_range", first=first, last=last)
         errors += [RowError(int(r), column, f"{v:%Y-%m-%d}", message) for r, v in rows.loc[bad, column].items()]
     reversed_dates = rows["end_date"] < rows["start_date"]
     errors += [
-        RowError(int(r), "end_date", f"{v:%Y-%m-%d}", "la fecha de fin es anterior a la de inicio")
+        RowError(int(r), "end_date", f"{v:%Y-%m-%d}", msg("sales.end_before_start"))
         for r, v in rows.loc[reversed_dates, "end_date"].items()
     ]
     too_long = ~reversed_dates & ((rows["end_date"] - rows["start_date"]).map(lambda d: d.days) >= PROMOTION_MAX_DAYS)
     errors += [
-        RowError(int(r), "end_date", f"{v:%Y-%m-%d}", f"la promoción dura más de {PROMOTION_MAX_DAYS} días")
+        RowError(int(r), "end_date", f"{v:%Y-%m-%d}", msg("sales.promotion_too_long", n=PROMOTION_MAX_DAYS))
         for r, v in rows.loc[too_long, "end_date"].items()
     ]
     ids = product_ids(rows["sku"].unique())
     rows["product_id"] = rows["sku"].map(ids)
     errors += [
-        RowError(int(r), "sku", str(v)[:200], "SKU desconocido")
+        RowError(int(r), "sku", str(v)[:200], msg("unknown_sku"))
         for r, v in rows.loc[rows["product_id"].isna(), "sku"].items()
     ]
     named = rows["store"] != ""
     stores = stores_resolve(rows.loc[named, "store"].unique(), create=False).id_by_label
     rows["store_id"] = rows["store"].map(stores).where(named, 0)
     errors += [
-        RowError(int(r), "store", str(v)[:200], "tienda desconocida")
+        RowError(int(r), "store", str(v)[:200], msg("inventory.unknown_store"))
         for r, v in rows.loc[rows["store_id"].isna(), "store"].items()
     ]
     return rows, errors
@@ -136,7 +137,7 @@ def _promotion_repeats(rows: pd.DataFrame) -> tuple[pd.DataFrame, int, list[RowE
     clash = distinct.duplicated(key, keep="first")
     first_row = distinct.groupby(key, sort=False)["row"].transform("min")
     errors = [
-        RowError(int(r), "name", str(n)[:200], f"promoción repetida con otro nombre (también en la fila {int(f)})")
+        RowError(int(r), "name", str(n)[:200], msg("sales.promotion_repeated", row=int(f)))
         for r, n, f in zip(distinct.loc[clash, "row"], distinct.loc[clash, "name"], first_row[clash], strict=True)
     ]
     return distinct.drop_duplicates(key), repeated, errors
@@ -169,7 +170,7 @@ def promotions_import(
     (a new name replaces the old one). `replace_range` first removes every
     promotion overlapping the file's first-to-last date. Unknown SKUs or
     stores, bad dates: the whole file is refused."""
-    progress(5, "Leyendo y validando el archivo")
+    progress(5, "stage.reading_file")
     frame = read_table(path, PROMOTION_COLUMNS, max_bytes=max_bytes, aliases=PROMOTION_ALIASES)
     rows, errors = _promotion_rows(frame)
     known = rows[rows["product_id"].notna() & rows["store_id"].notna()]
@@ -178,11 +179,9 @@ def promotions_import(
     errors += repeat_errors
     if errors:
         errors.sort(key=lambda e: (e.row or 0, e.column))
-        raise JobInputError(
-            f"El archivo tiene {len(errors)} error(es); no se cargó nada.", errors[:100_000], len(errors)
-        )
+        raise JobInputError(msg("files.refused", n=len(errors)), errors[:100_000], len(errors))
     first, last = min(rows["start_date"]), max(rows["end_date"])
-    progress(40, "Guardando promociones", rows_read=len(frame))
+    progress(40, "stage.saving_promotions", rows_read=len(frame))
     with transaction.atomic():
         imports_lock()
         removed = _promotions_overlapping(first, last).delete()[0] if replace_range else 0
@@ -239,7 +238,7 @@ def _promotions_finish(
         user=user,
         job=job,
         progress=progress,
-        object_repr=f"Promociones: {file_name}",
+        object_repr=msg("sales.audit_promotions", file=file_name),
         rows_read=result.rows_read,
         rows_written=result.created + result.renamed,
         details={

@@ -19,6 +19,7 @@ from django.db.models import Max, Min, Q
 from fastdso.bounds import OutOfRange, bounded_date
 from fastdso.db import chunks, in_clause, int_columns_packed, is_postgres, work_mem
 from fastdso.jobs import JobInputError
+from fastdso.messages import msg
 from inventory.models import Product
 from inventory.queries import product_ids
 from sales.models import Promotion, SalesLoad, SalesWeeklyAgg, StoreCoverage
@@ -138,17 +139,22 @@ def resolve_as_of_week(as_of: dt.date | None = None) -> dt.date | None:
     try:
         bounded_date(as_of, "as_of")  # 9999-12-31 would overflow the week's end
     except OutOfRange as exc:
-        raise IncompleteWeek(exc.message) from None
+        raise IncompleteWeek(exc.as_message()) from None
     until = network_covered_until()
     week = monday(as_of)
     if until is None or week + dt.timedelta(days=6) <= until:
         return week
     last = last_complete_week(until)
     raise IncompleteWeek(
-        f"La semana del {as_of:%Y-%m-%d} ({week:%Y-%m-%d} a {week + dt.timedelta(days=6):%Y-%m-%d}) no está "
-        f"completa: el 80 % de las tiendas tiene datos hasta el {until:%Y-%m-%d}. La última semana completa es "
-        f"la del {last:%Y-%m-%d} al {last + dt.timedelta(days=6):%Y-%m-%d}: elija una fecha de esa semana o "
-        "anterior, o deje la fecha vacía."
+        msg(
+            "sales.incomplete_week",
+            day=as_of,
+            first=week,
+            last=week + dt.timedelta(days=6),
+            until=until,
+            complete_first=last,
+            complete_last=last + dt.timedelta(days=6),
+        )
     )
 
 

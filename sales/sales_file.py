@@ -17,6 +17,7 @@ from django.utils import timezone
 from fastdso.db import imports_lock
 from fastdso.files import Column, Kind, RowError, iter_table
 from fastdso.jobs import JobInputError, no_progress, upload_order_check
+from fastdso.messages import msg
 from fastdso.uploads import text_length_errors
 from inventory.models import TEXT_LIMITS
 from inventory.services import ProductUpsertResult, StoreResolveResult, products_upsert, stores_resolve
@@ -98,9 +99,7 @@ class SalesAccumulator:
         last = last_valid_sales_date()
         bad = (dates < np.datetime64(FIRST_VALID_DATE)) | (dates > np.datetime64(last))
         if bad.any():
-            message = (
-                f"fecha fuera de rango: debe estar entre {FIRST_VALID_DATE:%Y-%m-%d} y {last:%Y-%m-%d} (hoy + 7 días)"
-            )
+            message = msg("sales.date_out_of_range", first=FIRST_VALID_DATE, last=last)
             for row, value in frame.loc[bad, "date"].head(1000).items():
                 self.errors.append(RowError(int(row), "date", str(value.date()), message))
             return
@@ -118,7 +117,7 @@ class SalesAccumulator:
         sku = self._codes(frame["sku"], self.sku_codes)
         store = self._codes(frame["store"], self.store_codes)
         if len(self.sku_codes) >= 1 << 23 or len(self.store_codes) >= 1 << 20:
-            raise JobInputError("El archivo tiene demasiados SKUs o tiendas distintos.")
+            raise JobInputError(msg("sales.too_many_keys"))
         quantity = frame["quantity"].to_numpy(dtype=np.int64)
         if self.weekly:
             weekday = days % 7
@@ -146,7 +145,7 @@ class SalesAccumulator:
     def result(self) -> SalesFile:
         if self.errors:
             self.errors.sort(key=lambda e: (e.row or 0, e.column))
-            raise JobInputError(f"El archivo tiene {len(self.errors)} error(es); no se cargó nada.", self.errors)
+            raise JobInputError(msg("files.refused", n=len(self.errors)), self.errors)
         self._compact()
         keys, days = self.total if self.total is not None else _merge([])
         self.total = None
@@ -214,7 +213,7 @@ def int32_days(sums: np.ndarray) -> np.ndarray:
     """Day sums as int32, what the table stores: half the memory of int64
     while a file is aggregated (SPEC §11a: 4.1M weekly rows)."""
     if len(sums) and np.abs(sums).max() > _INT32_MAX:
-        raise JobInputError("Las cantidades de un día suman más de lo que admite la base de datos.")
+        raise JobInputError(msg("sales.day_overflow"))
     return np.rint(sums).astype(np.int32)
 
 
@@ -232,7 +231,7 @@ def sales_file_read(
     for frame in iter_table(path, SALES_COLUMNS, max_bytes=max_bytes):
         accumulator.add(frame)
         share = min(1.0, accumulator.rows_read / expected_rows)
-        progress(1 + 27 * share, "Leyendo y validando el archivo", rows_read=accumulator.rows_read)
+        progress(1 + 27 * share, "stage.reading_file", rows_read=accumulator.rows_read)
     return accumulator.result()
 
 
@@ -261,7 +260,7 @@ def sales_file_catalogue(
     """The first writes of both sales imports, inside their transaction: the
     imports lock, the file's products upserted and stores resolved, and the
     upload order checked (`fastdso.jobs.upload_order_check`)."""
-    progress(30, "Actualizando productos y tiendas", rows_read=data.rows_read)
+    progress(30, "stage.updating_products_stores", rows_read=data.rows_read)
     imports_lock()
     products = products_upsert(data.products)
     stores = stores_resolve(data.stores)

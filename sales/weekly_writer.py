@@ -26,6 +26,7 @@ from fastdso.db import (
     temp_table_load,
 )
 from fastdso.jobs import JobInputError
+from fastdso.messages import msg
 from inventory.models import Product
 from sales import engine
 from sales.category_sync import product_categories
@@ -239,7 +240,7 @@ def weekly_write(
     """Apply the file's weekly rows to SalesWeeklyAgg: only new rows are
     inserted, only changed rows updated, rows left without sales removed.
     Returns (rows inserted or changed, stored rows of the range cleared)."""
-    progress(36, "Leyendo las ventas ya cargadas del rango")
+    progress(36, "stage.reading_range")
     if is_postgres():  # room for the hash join and the sort below (this transaction only)
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '256MB'")
@@ -248,16 +249,16 @@ def weekly_write(
         weekly, stored = paired or _unchanged_pairs_dropped(weekly, store_ids, first_date, last_date)
     else:
         stored = _stored_rows(store_ids, first_date, last_date)
-    progress(42, "Comparando con lo ya cargado", rows_written=0)
+    progress(42, "stage.comparing", rows_written=0)
     try:
         changes = engine.weekly_merge(weekly, stored, mode=mode, first_date=first_date, last_date=last_date)
     except engine.WeeklyOverflow as exc:
-        raise JobInputError(str(exc)) from exc
+        raise JobInputError(msg(exc.code)) from exc
     del stored
     total = len(changes.inserts) + len(changes.updates) + len(changes.deletes)
 
     def write_progress(done: int, _of: int) -> None:
-        progress(45 + 50 * done / max(total, 1), "Escribiendo ventas semanales", rows_written=done)
+        progress(45 + 50 * done / max(total, 1), "stage.writing_weekly", rows_written=done)
 
     if total:
         with bulk_write(total):  # the import fills the category summary again at its end

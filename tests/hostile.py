@@ -24,6 +24,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.test import Client
 
+from fastdso.messages import render as message_text
+
 # Bookkeeping a rejected upload may add: its failed Job row and an audit event.
 BOOKKEEPING = {"fastdso.Job", "fastdso.AuditEvent"}
 
@@ -99,5 +101,5 @@ def assert_upload_rejects_cleanly(
     assert not changed, f"{url} wrote rows for a hostile file: {changed}"
     for job in Job.objects.filter(pk__gt=last_job):
         assert job.status == Job.Status.FAILED, f"job {job.pk} ({job.kind}) ended {job.status} for a hostile file"
-        assert job.message.strip(), f"job {job.pk} failed without a message"
+        assert message_text(job.message).strip(), f"job {job.pk} failed without a message"
     return response

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from fastdso.jobs import job_start
+from fastdso.messages import render as message_text
 from redistribution.services import PlanRequest
 from tests import factories as f
 
@@ -40,5 +41,5 @@ def test_command_line_file_is_not_held_to_the_web_upload_limit(kind, planner, se
     )
     command = job_start(kind=kind, params=PLANNER_KINDS[kind], path=path, sync=True)
 
-    assert TOO_BIG in web.message
-    assert TOO_BIG not in command.message, command.message
+    assert TOO_BIG in message_text(web.message)
+    assert TOO_BIG not in message_text(command.message), message_text(command.message)

@@ -2,8 +2,8 @@
 every template has them without {% load %}).
 
     {{ value|num }}  {{ value|num:1 }}  {{ value|pct }}  {{ delta|signed }}
-    {{ code|label:"reason" }}  {{ code|label_help:"reason" }}  {{ phrase|stored }}
-    {{ value|shown }}   a stored value: number formatted, phrase translated
+    {{ code|label:"reason" }}  {{ code|label_help:"reason" }}  {{ message|stored }}
+    {{ value|shown }}   a stored value: number formatted, message rendered
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString
 from fastdso import labels
 from fastdso.formatting import fmt_number, fmt_percent
 from fastdso.forms import SUBMIT_TOKEN_FIELD, new_submit_token
+from fastdso.messages import render
 from fastdso.tables import PAGE_SIZES
 
 register = template.Library()
@@ -57,9 +58,9 @@ def label_help(code: Any, kind: str) -> str:
 
 
 @register.filter
-def stored(text: Any) -> str:
-    """A phrase stored by a job/run/plan/audit event, in the viewer's language."""
-    return labels.stored_text(text)
+def stored(message: Any) -> str:
+    """A message stored by a job/run/plan/audit event ({"code", "params"}), in the viewer's language."""
+    return render(message)
 
 
 @register.filter
@@ -78,7 +79,7 @@ def number_separator(which: str) -> str:
 
 @register.filter
 def stored_key(key: Any) -> str:
-    """The name of a stored summary/detail entry (a code or a stored phrase)."""
+    """The name of a stored summary/detail entry (its code's label)."""
     return labels.key_label(key)
 
 

@@ -32,10 +32,10 @@ def test_unknown_list_filters_are_refused_by_name(planner_api, run):
     for url in ("/api/v1/runs/", "/api/v1/plans/", "/api/v1/replays/", f"/api/v1/runs/{run.run_id}/lines/"):
         response = planner_api.get(url, {"stat": "approved"})
         assert response.status_code == 400, url
-        assert list(response.json()) == ["stat"]
+        assert list(response.json())[0] == "stat" and response.json()["code"] == "invalid"
     assert planner_api.get("/api/v1/runs/", {"page_size": 5}).status_code == 200
     bad = planner_api.get("/api/v1/runs/", {"state": "shipped-ish"})
-    assert bad.status_code == 400 and list(bad.json()) == ["state"]
+    assert bad.status_code == 400 and list(bad.json())[0] == "state"
 
 
 def test_runs_by_state_sku_and_store_code(planner_api, run, data):
@@ -114,7 +114,7 @@ def test_order_xlsx_reads_back_and_bad_formats_are_400(planner_api, run):
     assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["00012345", "00012345", "00012346"]
     assert book.sheetnames == ["datos", "parametros"]
     bad = planner_api.get(url, {"format": "pdf"})
-    assert bad.status_code == 400 and list(bad.json()) == ["format"]
+    assert bad.status_code == 400 and list(bad.json())[0] == "format"
     assert planner_api.get(url, {"format": "csv", "headers": "codes"}).status_code == 400
     assert planner_api.get("/api/v1/runs/DR-NOPE/order/", {"format": "csv"}).status_code == 404
 

@@ -87,7 +87,7 @@ def test_generate_distribution_with_every_flag_writes_the_contract_csv(data, tmp
         False,
     )
     printed = out.getvalue()
-    assert f"Run {run.run_id}" in printed and "SKUs solicitados: 3" in printed and "NO_CATEGORY: 1" in printed
+    assert f"Run {run.run_id}" in printed and "SKUs solicitados: 3" in printed and "Sin categoría 1" in printed
     rows = _csv(output)
     assert list(rows[0])[: len(COLUMNS)] == COLUMNS
     assert list(rows[0])[len(COLUMNS) :] == ["explanation", "reason_label", "model_name_label"]

@@ -20,6 +20,7 @@ from distribution.services import ScopeViolation
 from fastdso import files
 from fastdso.files import FileRejected
 from fastdso.jobs import JobInputError, job_start
+from fastdso.messages import render as message_text
 from fastdso.models import AuditEvent, Job
 from inventory.models import Product
 from sales.queries import default_as_of_week
@@ -150,7 +151,7 @@ def test_request_without_sku_column_is_refused(db, tmp_path):
     path = request_file(tmp_path, [("x",)], header="codigo")
     job = job_start(kind=KIND, path=path, params={"params": {}}, sync=True)
     assert job.status == Job.Status.FAILED
-    assert "sku" in job.message
+    assert "sku" in message_text(job.message)
     assert DistributionRun.objects.count() == 0
 
 
@@ -181,8 +182,8 @@ def test_a_line_outside_the_scope_is_never_saved(network, tmp_path, monkeypatch,
 
     job = job_start(kind=KIND, path=path, params={"params": {}}, sync=True)
     # An internal error: the job shows a reference, the log has the detail under it.
-    assert job.status == Job.Status.FAILED and "referencia" in job.message
-    reference = job.message.split("referencia ")[1][:8]
+    assert job.status == Job.Status.FAILED and "referencia" in message_text(job.message)
+    reference = message_text(job.message).split("referencia ")[1][:8]
     assert any(reference in r.getMessage() and "fuera de la solicitud" in (r.exc_text or "") for r in caplog.records)
     assert DistributionRun.objects.count() == 0
 
@@ -209,7 +210,7 @@ def test_products_are_upserted_category_only_when_empty(db, tmp_path, week):
     assert products["00000055"].name == "Nuevo nombre"
     assert products["00000056"].category == "Consolas"  # set; the catalogue's spelling
     assert products["00000057"].category == "Consolas"
-    assert any("00000055" in w and "Audio" in w for w in result.warnings)
+    assert any("00000055" in message_text(w) and "Audio" in message_text(w) for w in result.warnings)
     cold = DistributionLine.objects.filter(run=result.run, model_name="COLD_START_CATEGORY")
     assert set(cold.values_list("product__sku", flat=True)) == {"00000056", "00000057"}
 
@@ -227,7 +228,7 @@ def test_leading_zeros_and_duplicates_in_the_request(db, tmp_path, week):
 def test_no_macro_sales_loaded_warns_and_still_explains_every_sku(db, tmp_path):
     factories.product("00000001", category="Audio")
     result = generate(request_file(tmp_path, [("00000001",), ("00000002",)]))
-    assert any("No hay ventas macro" in w for w in result.warnings)
+    assert any("No hay ventas macro" in message_text(w) for w in result.warnings)
     reasons = dict(DistributionLine.objects.filter(run=result.run).values_list("product__sku", "reason"))
     assert reasons == {"00000001": "NO_CATEGORY_SALES", "00000002": "NO_CATEGORY"}
 
@@ -235,12 +236,12 @@ def test_no_macro_sales_loaded_warns_and_still_explains_every_sku(db, tmp_path):
 def test_the_job_links_to_the_run_and_shows_its_summary(network, tmp_path, planner):
     path = request_file(tmp_path, [("00000001",), ("NEW", "", "")])
     job = job_start(kind=KIND, user=planner, path=path, params={"params": {"model": "SMA1"}}, sync=True)
-    assert job.status == Job.Status.DONE, job.message
+    assert job.status == Job.Status.DONE, message_text(job.message)
     run = DistributionRun.objects.get(job=job)
     assert job.result_url == run.get_absolute_url()
-    assert job.result["Run"] == run.run_id
-    assert job.result["SKUs solicitados"] == 2
-    assert any("NO_CATEGORY" in w for w in job.warnings)
+    assert dict(job.summary_items)["run_id"] == run.run_id
+    assert dict(job.summary_items)["scope_skus"] == 2
+    assert any("Sin categoría" in message_text(w) for w in job.warnings)
     assert run.model_name == "SMA1" and run.user == planner
 
 
@@ -407,7 +408,7 @@ def test_v3_run_reads_like_skus_display_minimums_opening_stores_and_promotions(d
     # NEW like OLD at 0.5: 12 u / 3 wk = 4 → 2/week at A and B (top: max(2, 2)).
     assert lines[("NEW", "Tienda A")].model_name == engine.COLD_START_LIKE_MODEL
     assert lines[("NEW", "Tienda A")].like_name == "OLD"
-    assert any("NOPE" in warning for warning in run.warnings)
+    assert any("NOPE" in message_text(warning) for warning in run.warnings)
     assert run.summary["lines_by_model"][engine.COLD_START_LIKE_MODEL] >= 2
     assert "Lanzamiento como «OLD»" in explanation_of(lines[("NEW", "Tienda A")])
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from distribution.models import DistributionLine, DistributionRun
 from fastdso.jobs import JobInputError
 from fastdso.lifecycle import run_transition
+from fastdso.messages import render as message_text
 from inventory import queries as inventory_queries
 from inventory.models import Product, StockMovement
 from inventory.services import cd_stock_import, movements_import, store_stock_import
@@ -254,7 +255,7 @@ def test_a_shipment_dated_before_the_last_count_needs_a_backfill(shop, clock, pl
     clock(D4)
     with pytest.raises(JobInputError) as refused:
         _shipments(shop, [f"{run.run_id},0001,Tienda A,20,{D2}"])
-    assert "--backfill" in refused.value.errors[0].message
+    assert "--backfill" in message_text(refused.value.errors[0].message)
     result = _shipments(shop, [f"{run.run_id},0001,Tienda A,20,{D2}"], backfill=True, user=planner)
     assert result.backfill and StockMovement.objects.get().backfill
     from fastdso.models import AuditEvent

@@ -14,6 +14,8 @@ from openpyxl import load_workbook
 
 from distribution.explain import explanation_of
 from distribution.models import DistributionLine, DistributionRun
+from fastdso.messages import msg_json
+from fastdso.messages import render as message_text
 from fastdso.models import AuditEvent, Job
 from inventory.models import Store
 from tests import factories
@@ -109,7 +111,7 @@ def test_generating_from_the_form_starts_a_job_that_links_to_the_run(planner_cli
     response = planner_client.post(reverse("distribution:generate"), _form(model="SMA1"))
     job = Job.objects.get(kind="distribution_run")
     assert response.status_code == 302 and response["Location"] == reverse("job_detail", args=[job.pk])
-    assert job.status == Job.Status.DONE, job.message
+    assert job.status == Job.Status.DONE, message_text(job.message)
     run = DistributionRun.objects.get(job=job)
     assert run.model_name == "SMA1" and run.user == planner and run.request_file_name == "pedido.csv"
     assert job.result_url == run.get_absolute_url()
@@ -443,7 +445,7 @@ def test_a_no_category_warning_names_the_reason_in_the_viewers_language(planner_
     DistributionRun.objects.create(
         run_id="DR-20260301-0001",
         status=DistributionRun.Status.DONE,
-        warnings=["SKU 00000009: sin ventas y sin categoría; no se distribuye (NO_CATEGORY)."],
+        warnings=[msg_json("distribution.no_category", sku="00000009", reason="NO_CATEGORY")],
     )
     planner_client.cookies["django_language"] = language
     page = planner_client.get(reverse("distribution:run_detail", args=["DR-20260301-0001"])).content.decode()

@@ -107,7 +107,7 @@ def test_admin_export_neutralises_formulas_and_is_audited(staff_client, staff_us
     assert '\'=HYPERLINK("http://evil.example","x")' in cells and "'@SUM(A1)" in cells and "'+1" in cells
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
     event = AuditEvent.objects.get(action="admin_export")
-    assert event.user == staff_user and event.details == {"modelo": "inventory.Store", "filas": 2}
+    assert event.user == staff_user and event.details == {"model": "inventory.Store", "rows": 2}
 
 
 @job_runner("test_formula_errors")

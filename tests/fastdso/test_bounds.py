@@ -14,6 +14,7 @@ from django.urls import reverse
 from distribution.engine import DistributionParams, ParamsError
 from fastdso.bounds import OutOfRange, bounded_date, bounded_number, date_bounds
 from fastdso.jobs import job_start
+from fastdso.messages import render as message_text
 from fastdso.models import Job
 from inventory.jobs import CD_STOCK_IMPORT, STORE_STOCK_IMPORT
 from inventory.models import CDStockSnapshot, StoreStockSnapshot
@@ -61,7 +62,11 @@ def test_a_stock_job_dated_out_of_range_fails_cleanly_and_writes_nothing(db, tmp
     path = tmp_path / "stock.csv"
     path.write_text("sku,store,quantity\n00012345,Tienda Centro,4\n")
     job = job_start(kind=kind, user=planner, path=path, params={"date": day}, sync=True)
-    assert job.status == Job.Status.FAILED and "fuera de rango" in job.message and "date" in job.message
+    assert (
+        job.status == Job.Status.FAILED
+        and "fuera de rango" in message_text(job.message)
+        and "date" in message_text(job.message)
+    )
     assert not CDStockSnapshot.objects.exists() and not StoreStockSnapshot.objects.exists()
 
 

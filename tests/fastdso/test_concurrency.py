@@ -22,6 +22,7 @@ from django.db import connection, connections
 from django.db.models import Sum
 
 from fastdso.jobs import job_execute, job_start
+from fastdso.messages import render as message_text
 from fastdso.models import Job
 from inventory.models import Product, Store
 from sales.jobs import MACRO_SALES_IMPORT
@@ -116,7 +117,7 @@ def _run_one_after_the_other(jobs: list[Job]) -> dict[str, object]:
     for job in jobs:
         job_execute(job.pk)
         job.refresh_from_db()
-        assert job.status == Job.Status.DONE, job.message
+        assert job.status == Job.Status.DONE, message_text(job.message)
     return _state()
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from fastdso.audit import audit_record
 from fastdso.files import Column, Kind, read_table
 from fastdso.jobs import job_execute, job_runner, job_start
+from fastdso.messages import render as message_text
 from fastdso.models import Job
 from inventory.models import Product
 from inventory.services import products_upsert, stores_resolve
@@ -77,7 +78,7 @@ def test_a_job_failing_midway_leaves_the_database_as_it_was(
     job_execute(job.pk)
 
     job.refresh_from_db()
-    assert job.status == Job.Status.FAILED and job.message
+    assert job.status == Job.Status.FAILED and message_text(job.message)
     after = _snapshot()
     # The only trace of the failed job is its own audit event.
     assert after.pop("fastdso.AuditEvent") == int(str(before.pop("fastdso.AuditEvent"))) + 1

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from fastdso.files import Column, FileRejected, Kind, RowError, errors_to_csv, read_table
+from fastdso.messages import render as message_text
 
 SALES = [
     Column("sku"),
@@ -264,9 +265,9 @@ def assert_reads_or_rejects_cleanly(data: bytes, columns: list[Column]) -> pd.Da
     try:
         frame = read_table(data, columns, max_bytes=MAX_BYTES)
     except FileRejected as exc:
-        assert isinstance(exc.message, str) and exc.message.strip()
-        assert str(exc) == exc.message
-        assert "\x00" not in exc.message
+        assert isinstance(message_text(exc.message), str) and message_text(exc.message).strip()
+        assert str(exc) == message_text(exc.message)
+        assert "\x00" not in message_text(exc.message)
         assert all(isinstance(error, RowError) for error in exc.errors)
         assert exc.total_errors >= len(exc.errors)
         stored = json.dumps([error.as_dict() for error in exc.errors])  # what the job keeps
@@ -375,4 +376,4 @@ def test_too_long_text_is_a_row_error():
     with pytest.raises(FileRejected) as excinfo:
         read_table(b"sku\n" + b"9" * 65 + b"\n0001\n", [Column("sku", max_length=64)])
     assert [(e.row, e.column) for e in excinfo.value.errors] == [(2, "sku")]
-    assert "64" in excinfo.value.errors[0].message
+    assert "64" in message_text(excinfo.value.errors[0].message)

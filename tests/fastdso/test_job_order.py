@@ -19,7 +19,8 @@ from django.db.models import Sum
 from django.utils import translation
 
 from fastdso.jobs import job_execute
-from fastdso.labels import stored_text
+from fastdso.messages import render as message_text
+from fastdso.messages import render as stored_text
 from fastdso.models import AuditEvent, Job
 from sales.jobs import MACRO_SALES_IMPORT
 from sales.models import SalesLoad, SalesWeeklyAgg
@@ -75,7 +76,7 @@ def test_an_older_upload_never_overwrites_a_newer_one_applied_first(tmp_path):
     assert _status(correction).status == Job.Status.DONE
     refused = _status(large)
     assert refused.status == Job.Status.FAILED
-    assert f"#{correction.pk}" in refused.message and "no se aplicó" in refused.message
+    assert f"#{correction.pk}" in message_text(refused.message) and "no se aplicó" in message_text(refused.message)
     # The correction is what is stored; the large file wrote nothing.
     assert _units("00000001", "T1", MONDAY) == 99
     assert _units("00000001", "T2", MONDAY) is None

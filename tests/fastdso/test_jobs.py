@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from fastdso.files import RowError
 from fastdso.jobs import (
-    MESSAGES,
     STALLED_AFTER_SECONDS,
     Heartbeat,
     JobInputError,
@@ -26,6 +25,8 @@ from fastdso.jobs import (
     job_status,
     jobs_fail_stalled,
 )
+from fastdso.messages import msg, render
+from fastdso.messages import render as message_text
 from fastdso.models import Job
 from inventory.models import Product
 
@@ -50,7 +51,7 @@ def _crash(job, progress):
 @job_runner("test_bad_input")
 def _bad(job, progress):
     Product.objects.create(sku="0003")
-    raise JobInputError("archivo inválido", [RowError(5, "date", "2026-02-30", "fecha inválida")])
+    raise JobInputError(msg("files.refused", n=1), [RowError(5, "date", "2026-02-30", msg("files.bad_date"))])
 
 
 def test_job_success_records_result(planner):
@@ -75,8 +76,8 @@ def test_failed_job_rolls_back_everything(planner, caplog):
     assert job.status == Job.Status.FAILED
     assert not Product.objects.filter(sku="0002").exists()
     # The planner sees a reference number; the detail is only in the log, under that reference.
-    reference = re.search(r"referencia ([0-9A-F]{8})", job.message).group(1)
-    assert "falla simulada" not in job.message and job.errors == []
+    reference = re.search(r"referencia ([0-9A-F]{8})", message_text(job.message)).group(1)
+    assert "falla simulada" not in message_text(job.message) and job.errors == []
     logged = [r for r in caplog.records if reference in r.getMessage()]
     assert logged and "falla simulada" in logged[0].exc_text
 
@@ -84,12 +85,16 @@ def test_failed_job_rolls_back_everything(planner, caplog):
 def test_bad_input_job_lists_row_errors_and_writes_nothing(planner, planner_client):
     job = job_start(kind="test_bad_input", user=planner, sync=True)
     assert job.status == Job.Status.FAILED
-    assert job.errors == [{"row": 5, "column": "date", "value": "2026-02-30", "message": "fecha inválida"}]
+    bad_date = {"code": "files.bad_date", "params": {}}
+    assert job.errors == [{"row": 5, "column": "date", "value": "2026-02-30", "message": bad_date}]
     assert not Product.objects.filter(sku="0003").exists()
     page = planner_client.get(reverse("job_detail", args=[job.pk])).content.decode()
-    assert "2026-02-30" in page and "fecha inválida" in page
+    assert "2026-02-30" in page and "fecha inválida (use AAAA-MM-DD o DD/MM/AAAA)" in page
     csv_text = planner_client.get(reverse("job_errors_csv", args=[job.pk])).content.decode()
-    assert csv_text.splitlines() == ["row,column,value,message", "5,date,2026-02-30,fecha inválida"]
+    assert csv_text.splitlines() == [
+        "row,column,value,message",
+        "5,date,2026-02-30,fecha inválida (use AAAA-MM-DD o DD/MM/AAAA)",
+    ]
 
 
 def test_job_list_and_status_json(planner, planner_client, django_assert_max_num_queries):
@@ -131,7 +136,7 @@ def test_refused_jobs_are_audited(planner):
     job = job_start(kind="test_bad_input", user=planner, sync=True)
     event = AuditEvent.objects.get(action="job_failed")
     assert event.user == planner and event.object_id == str(job.pk)
-    assert event.details["errores"] == 1
+    assert event.details["errors"] == 1
 
 
 def test_a_job_is_claimed_once_and_a_redelivery_does_nothing(planner):
@@ -174,8 +179,8 @@ def test_watchdog_fails_a_job_whose_worker_process_is_gone(planner):
     cache.set(heartbeat_key(elsewhere.pk), time.time())
     assert jobs_fail_stalled() == [dead.pk]
     dead.refresh_from_db()
-    assert dead.status == Job.Status.FAILED and dead.message == str(MESSAGES["worker_died"])
-    assert "no se guardó nada" in dead.message
+    assert dead.status == Job.Status.FAILED and dead.message == {"code": "jobs.worker_died", "params": {}}
+    assert "no se guardó nada" in render(dead.message, "es")
     assert AuditEvent.objects.get(action="job_failed").object_id == str(dead.pk)
     assert Job.objects.get(pk=alive.pk).status == Job.Status.RUNNING
     assert Job.objects.get(pk=elsewhere.pk).status == Job.Status.RUNNING

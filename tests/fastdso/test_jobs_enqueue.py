@@ -27,7 +27,8 @@ from django.urls import reverse
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from fastdso import jobs
-from fastdso.jobs import MESSAGES, job_execute, jobs_requeue_waiting
+from fastdso.jobs import job_execute, jobs_requeue_waiting
+from fastdso.messages import render as message_text
 from fastdso.models import AuditEvent, Job
 from sales.jobs import MACRO_SALES_IMPORT
 from sales.models import SalesWeeklyAgg
@@ -63,7 +64,7 @@ def test_an_upload_the_broker_refuses_is_failed_at_once_and_the_page_is_a_503(pl
     assert "servicio de tareas no está disponible" in response.content.decode()
     assert response["Retry-After"]
     job = Job.objects.get()
-    assert job.status == Job.Status.FAILED and job.message == str(MESSAGES["not_enqueued"])
+    assert job.status == Job.Status.FAILED and job.message == {"code": "jobs.not_enqueued", "params": {}}
     assert job.finished_at is not None
     assert not Job.objects.filter(status=Job.Status.QUEUED).exists()
     assert AuditEvent.objects.filter(action="job_failed", object_id=str(job.pk)).count() == 1
@@ -125,7 +126,7 @@ def test_an_orphan_brought_back_by_a_cluster_start_never_overwrites_newer_data(t
         job_execute(job_id)
 
     orphan.refresh_from_db()
-    assert orphan.status == Job.Status.FAILED and f"#{newer.pk}" in orphan.message
+    assert orphan.status == Job.Status.FAILED and f"#{newer.pk}" in message_text(orphan.message)
     assert list(SalesWeeklyAgg.objects.filter(store__name="T1").values_list("units", flat=True)) == [1]
     assert Job.objects.get(pk=later.pk).status == Job.Status.DONE
 

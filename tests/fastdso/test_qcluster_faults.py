@@ -28,6 +28,8 @@ from typing import Any
 import dj_database_url
 import pytest
 
+from fastdso.messages import render as message_text
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -120,7 +122,11 @@ class ScratchDB:
 
     def job(self, job_id: int) -> dict[str, Any]:
         status, worker, message = self.query("SELECT status, worker, message FROM fastdso_job WHERE id = %s", job_id)[0]
-        return {"status": status, "worker": worker, "message": message}
+        return {
+            "status": status,
+            "worker": worker,
+            "message": message_text(message if isinstance(message, dict) else json.loads(message or "{}")),
+        }
 
     def start_job(self, hold: float = 0) -> int:
         return self.start_jobs([hold])[0]

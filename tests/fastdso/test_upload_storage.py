@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from fastdso.jobs import job_input_path
+from fastdso.messages import render as message_text
 from fastdso.models import Job
 from sales.models import SalesWeeklyAgg
 
@@ -89,7 +90,7 @@ def test_a_failed_job_deletes_its_upload_too(planner_client, tmp_path):
 
 def test_remote_storage_upload_is_read_through_the_storage_api(planner_client, stub_storage, settings):
     job = _post(planner_client)
-    assert job.status == Job.Status.DONE, job.message
+    assert job.status == Job.Status.DONE, message_text(job.message)
     assert SalesWeeklyAgg.objects.get().units == 7
     assert len(RemoteStubStorage.opened) == 1 and RemoteStubStorage.opened[0].startswith("uploads/")
     assert not stub_storage.exists(RemoteStubStorage.opened[0])  # deleted when the job ended

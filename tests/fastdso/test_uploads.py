@@ -86,7 +86,7 @@ def test_the_upload_tail_audits_with_the_job_page_and_ends_the_progress(planner)
     event = AuditEvent.objects.get()
     assert (event.action, event.object_repr, event.object_url) == ("upload", "Productos: p.csv", "/jobs/41/")
     assert event.details == {"kind": "products", "rows": 3}
-    assert stages == [(100, "Terminada", {"rows_read": 3, "rows_written": 2})]
+    assert stages == [(100, "stage.done", {"rows_read": 3, "rows_written": 2})]
 
 
 def test_text_lengths_are_checked_against_the_limits_the_caller_gives():

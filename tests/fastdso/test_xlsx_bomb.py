@@ -28,11 +28,12 @@ django.setup()
 from django.conf import settings
 from fastdso.files import FileRejected
 from sales.services import sales_file_read
+from fastdso.messages import render as message_text
 try:
     data = sales_file_read(sys.argv[1], weekly=True, max_bytes=settings.FASTDSO_MAX_UPLOAD_MB * 1024 * 1024)
     outcome = {"rows": data.rows_read}
 except FileRejected as exc:
-    outcome = {"refused": exc.message}
+    outcome = {"refused": message_text(exc.message)}
 outcome["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(outcome))
 """

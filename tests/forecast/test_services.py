@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from fastdso.jobs import JobInputError
+from fastdso.messages import render as message_text
 from fastdso.models import AuditEvent
 from forecast.models import ForecastLine, ForecastRun
 from forecast.services import ForecastRequest, forecast_export_frame, forecast_run_create, skus_parse
@@ -198,7 +199,7 @@ def test_unknown_skus_use_the_file_category_and_are_reported(shop, week):
     assert got["00099999"].coverage_units == 4  # 8 / 1 / 2 weeks = 4 × 1
     assert got["00099998"].source == ForecastLine.Source.NO_HISTORY
     assert run.unknown_count == 2
-    assert "2 SKU(s) no están en el catálogo" in warnings[0]
+    assert "2 SKUs no están en el catálogo" in message_text(warnings[0])
 
 
 def test_category_scope_takes_every_product_of_the_category(shop, week):

@@ -15,6 +15,7 @@ from distribution.models import DistributionLine, DistributionRun
 from fastdso import demo
 from fastdso.jobs import job_start
 from fastdso.lifecycle import run_transition
+from fastdso.messages import render as message_text
 from fastdso.models import AuditEvent, Job
 from forecast.models import ForecastRun
 from inventory import queries as inventory_queries
@@ -65,7 +66,7 @@ def _real_upload(tmp_path, planner) -> dict[str, Job]:
             kind=STORE_STOCK_IMPORT, user=planner, path=stores, params={"date": "2026-03-08"}, sync=True
         ),
     }
-    assert all(job.status == Job.Status.DONE for job in jobs.values()), [j.message for j in jobs.values()]
+    assert all(job.status == Job.Status.DONE for job in jobs.values()), [message_text(j.message) for j in jobs.values()]
     return jobs
 
 
@@ -224,7 +225,7 @@ def _real_stores_and_stock(tmp_path, planner, *, claimed_stock: int = 0) -> None
         job_start(kind=CD_STOCK_IMPORT, user=planner, path=cd, params={"date": today, "partial": True}, sync=True),
         job_start(kind=STORE_STOCK_IMPORT, user=planner, path=stores, params={"date": today}, sync=True),
     ]
-    assert all(job.status == Job.Status.DONE for job in jobs), [j.message for j in jobs]
+    assert all(job.status == Job.Status.DONE for job in jobs), [message_text(j.message) for j in jobs]
 
 
 def test_a_real_approved_run_naming_a_demo_sku_keeps_its_real_lines_reservation_job_and_audit(

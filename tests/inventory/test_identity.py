@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from django.db import IntegrityError
 
+from fastdso.messages import render as message_text
 from inventory.models import Product, Store
 from inventory.services import products_upsert, stores_resolve
 from sales.models import SalesWeeklyAgg
@@ -51,5 +52,5 @@ def test_category_rule_sets_empty_and_warns_on_conflict(db, week):
     assert Product.objects.get(sku="0001").category == "Audio"
     assert Product.objects.get(sku="0002").category == "Consolas"
     assert result.categories_set == 1
-    assert len(result.category_warnings) == 1 and "0002" in result.category_warnings[0]
+    assert len(result.category_warnings) == 1 and "0002" in message_text(result.category_warnings[0])
     assert SalesWeeklyAgg.objects.get(product=blank).category == "Audio"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fastdso.jobs import job_start
+from fastdso.messages import render as message_text
 from fastdso.models import Job
 from inventory.jobs import PRODUCT_IMPORT
 from inventory.models import Product
@@ -37,15 +38,17 @@ def test_products_are_created_renamed_and_categorised(db, tmp_path, planner, wee
         "00012346": ("Control", "Accesorios"),
         "12346": ("Otro producto", "Accesorios"),
     }
-    assert job.warnings == ["SKU 00012345: el archivo dice categoría «Audio», se mantiene «Consolas»."]
+    assert [message_text(w) for w in job.warnings] == [
+        "SKU 00012345: el archivo dice categoría «Audio», se mantiene «Consolas»."
+    ]
     assert dict(job.summary_items) == {
-        "Filas leídas": 4,
-        "SKUs": 3,
-        "Productos nuevos": 1,
-        "Nombres actualizados": 1,
-        "Categorías asignadas": 1,
-        "Unidades por caja cambiadas": 0,
-        "Advertencias de categoría": 1,
+        "rows_read": 4,
+        "skus": 3,
+        "new_products": 1,
+        "names_updated": 1,
+        "categories_set": 1,
+        "packs_changed": 0,
+        "category_warnings": 1,
     }
     assert SalesWeeklyAgg.objects.get().category == "Accesorios"
 
@@ -66,7 +69,7 @@ def test_a_bad_products_file_writes_nothing(db, tmp_path, planner):
     path = csv_file(tmp_path, "p.csv", ["0001,Uno,A", ",Sin SKU,B"], header="sku,product_name,category")
     job = job_start(kind=PRODUCT_IMPORT, user=planner, path=path, sync=True)
     assert job.status == Job.Status.FAILED
-    assert job.errors == [{"row": 3, "column": "sku", "value": "", "message": "valor vacío"}]
+    assert job.errors == [{"row": 3, "column": "sku", "value": "", "message": {"code": "files.blank", "params": {}}}]
     assert not Product.objects.exists()
 
 
@@ -116,7 +119,7 @@ def test_display_min_is_set_kept_when_blank_and_refused_when_negative(db, tmp_pa
     job = job_start(kind=PRODUCT_IMPORT, path=path, sync=True)
     assert job.status == Job.Status.DONE, job.errors
     assert dict(Product.objects.values_list("sku", "display_min")) == {"00012345": 2, "00012346": 4, "00012347": 3}
-    assert dict(job.summary_items)["Exhibiciones mínimas cambiadas"] == 1
+    assert dict(job.summary_items)["display_min_set"] == 1
     # A file without the column leaves them alone; a negative or fractional value refuses the file.
     job_start(kind=PRODUCT_IMPORT, path=csv_file(tmp_path, "n.csv", ["00012345,Nombre"], header="sku,product_name"))
     assert Product.objects.get(sku="00012345").display_min == 2

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from distribution.models import DistributionRun
 from fastdso.lifecycle import run_transition
+from fastdso.messages import render as message_text
 from fastdso.models import AuditEvent, Job
 from inventory import queries
 from inventory.models import StockMovement
@@ -84,10 +85,10 @@ def test_the_page_takes_the_file_and_the_backfill_box(shop, exported, planner_cl
     response = planner_client.post(url, {"file": SimpleUploadedFile("d.csv", text.encode())})
     job = Job.objects.latest("id")
     assert response.status_code == 302 and job.status == Job.Status.FAILED
-    assert "--backfill" in job.errors[0]["message"]
+    assert "--backfill" in message_text(job.errors[0]["message"])
     planner_client.post(url, {"file": SimpleUploadedFile("d.csv", text.encode()), "backfill": "on"})
     job = Job.objects.latest("id")
-    assert job.status == Job.Status.DONE, job.message
+    assert job.status == Job.Status.DONE, message_text(job.message)
     assert StockMovement.objects.get().backfill
     assert AuditEvent.objects.filter(action="upload", details__backfill=True).exists()
 

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from fastdso.jobs import JobInputError, job_start
+from fastdso.messages import render as message_text
 from fastdso.models import AuditEvent, Job
 from inventory import queries
 from inventory.jobs import CD_STOCK_IMPORT, STORE_STOCK_IMPORT
@@ -107,7 +108,7 @@ def test_bad_stock_files_write_nothing(db, tmp_path, planner, kind, content, whe
     job = job_start(kind=kind, user=planner, path=path, params={"date": "2026-02-08"}, sync=True)
     assert job.status == Job.Status.FAILED
     assert (job.errors[0]["row"], job.errors[0]["column"]) == where
-    assert fragment in job.errors[0]["message"]
+    assert fragment in message_text(job.errors[0]["message"])
     assert not CDStockSnapshot.objects.exists() and not StoreStockSnapshot.objects.exists()
     assert not Product.objects.exists()
     assert list(Store.objects.values_list("name", flat=True)) == ["Centro"]
@@ -122,11 +123,11 @@ def test_stock_jobs_record_summary_and_audit(db, tmp_path, planner):
         sync=True,
     )
     assert job.status == Job.Status.DONE
-    assert dict(job.summary_items)["Fecha del stock"] == "2026-02-08"
+    assert dict(job.summary_items)["snapshot_date"] == "2026-02-08"
     assert (
-        dict(job.summary_items)["Tiendas"],
-        dict(job.summary_items)["Unidades"],
-        dict(job.summary_items)["Tiendas nuevas"],
+        dict(job.summary_items)["stores"],
+        dict(job.summary_items)["units"],
+        dict(job.summary_items)["new_stores"],
     ) == (2, 4, 2)
     event = AuditEvent.objects.get(action="upload")
     assert event.details["kind"] == "store_stock" and event.details["rows"] == 2

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from fastdso.jobs import job_start
-from fastdso.labels import stored_text
+from fastdso.messages import render as stored_text
 from fastdso.models import AuditEvent, Job
 from inventory.jobs import STORE_IMPORT
 from inventory.models import Store
@@ -63,12 +63,12 @@ def test_stores_are_matched_created_and_filled(tmp_path):
         "Tienda Este 004": (None, None, "Tienda Sur 003", 1.0, 2, False),
     }
     summary = dict(job.summary_items)
-    assert (summary["Tiendas nuevas"], summary["Tiendas actualizadas"], summary["Tiendas sin cambios"]) == (3, 1, 0)
-    assert summary["Tiendas con tienda similar"] == 2 and summary["Tiendas inactivas en el archivo"] == 1
+    assert (summary["new_stores"], summary["stores_updated"], summary["stores_unchanged"]) == (3, 1, 0)
+    assert summary["stores_with_like"] == 2 and summary["stores_inactive"] == 1
     assert AuditEvent.objects.get(action="upload").details["kind"] == "stores_file"
     # The same file again changes nothing.
     again = run(path)
-    assert dict(again.summary_items)["Tiendas sin cambios"] == 4 and dict(again.summary_items)["Tiendas nuevas"] == 0
+    assert dict(again.summary_items)["stores_unchanged"] == 4 and dict(again.summary_items)["new_stores"] == 0
 
 
 def test_a_code_renames_its_store_and_absent_columns_keep_their_values(tmp_path):

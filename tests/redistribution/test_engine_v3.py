@@ -26,10 +26,10 @@ V2 = RedistParams(history_weeks=1, rules="v2")
 
 def test_v3_is_the_default_and_v2_stays_one_flag_away():
     assert RedistParams().rules == "v3" and (RedistParams().min_move_units, RedistParams().min_gain) == (3, 1.25)
-    assert RedistParams(rules="v1").errors() == ["rules debe ser v2 o v3."]
+    assert RedistParams(rules="v1").errors() == [{"code": "redistribution.rules_unknown", "params": {}}]
     assert RedistParams(min_move_units=0, min_gain=-1).errors() == [
-        "min_move_units debe estar entre 1 y 1000.",
-        "min_gain debe estar entre 0 y 100.",
+        {"code": "redistribution.param_between", "params": {"name": "min_move_units", "low": 1, "high": 1000}},
+        {"code": "redistribution.param_between", "params": {"name": "min_gain", "low": 0, "high": 100}},
     ]
 
 

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from fastdso.files import FileRejected
 from fastdso.jobs import JobInputError
+from fastdso.messages import render as message_text
 from fastdso.models import AuditEvent
 from redistribution.engine import SCOPE_CATEGORY, SCOPE_SKUS, RedistParams
 from redistribution.explain import explanation_of
@@ -95,7 +96,7 @@ def test_plan_is_audited_and_logged(shop, planner, caplog):
     event = AuditEvent.objects.get(action="plan")
     assert event.object_id == str(plan.pk)
     assert event.user == planner
-    assert event.details["movimientos"] == plan.summary["moves"]
+    assert event.details["moves"] == plan.summary["moves"]
     assert any(plan.plan_id in r.message and "moves=" in r.message for r in caplog.records)
 
 
@@ -140,14 +141,14 @@ def test_refused_without_macro_sales(db, planner):
 def test_category_without_products_is_a_warning(shop, planner):
     plan = transfer_plan_create(user=planner, request=PlanRequest(scope=SCOPE_CATEGORY, category="Juguetes"))
     assert plan.line_count == 0
-    assert any("no tiene productos" in w for w in plan.warnings)
+    assert any("no tiene productos" in message_text(w) for w in plan.warnings)
 
 
 def test_category_without_sales_in_window_is_a_warning(shop, planner):
     f.product("00000009", category="Libros")
     plan = transfer_plan_create(user=planner, request=PlanRequest(scope=SCOPE_CATEGORY, category="Libros"))
     assert plan.line_count == 0
-    assert any("no tiene ventas" in w for w in plan.warnings)
+    assert any("no tiene ventas" in message_text(w) for w in plan.warnings)
 
 
 def test_unknown_stores_are_a_clear_error(shop, planner):
@@ -203,7 +204,7 @@ def test_unknown_skus_warn_and_all_unknown_is_an_error(shop, planner, tmp_path):
         request=PlanRequest(destination_id=shop["norte"].pk),
         sku_file=sku_csv(tmp_path, "sku\n00000001\n77777777\n"),
     )
-    assert any("77777777" in w for w in plan.warnings)
+    assert any("77777777" in message_text(w) for w in plan.warnings)
     with pytest.raises(JobInputError, match="Ninguno de los 1 SKUs"):
         transfer_plan_create(
             user=planner, request=PlanRequest(destination_id=shop["norte"].pk), sku_file=sku_csv(tmp_path, "sku\n88\n")
@@ -225,7 +226,7 @@ def test_sku_file_keeps_leading_zeros_merges_repeats_and_reads_cantidad(tmp_path
     frame, warnings = sku_quantities_read(sku_csv(tmp_path, "SKU;Cantidad\n00012;2\n00012;3\n7;\n"))
     assert frame["sku"].tolist() == ["00012", "7"]
     assert frame["file_qty"].tolist()[0] == 5
-    assert warnings and "00012" in warnings[0]
+    assert warnings and "00012" in message_text(warnings[0])
 
 
 def test_qty_column_ignored_when_the_system_decides(shop, planner, tmp_path):
@@ -235,7 +236,7 @@ def test_qty_column_ignored_when_the_system_decides(shop, planner, tmp_path):
         sku_file=sku_csv(tmp_path, "sku,qty\n00000001,15\n"),
     )
     assert list(plan.lines.values_list("qty", flat=True)) == [4]
-    assert any("se ignoró" in w for w in plan.warnings)
+    assert any("se ignoró" in message_text(w) for w in plan.warnings)
 
 
 def test_file_qty_as_ceiling_when_system_does_not_decide(shop, planner, tmp_path):
@@ -258,7 +259,7 @@ def test_override_without_qty_column_falls_back_to_the_system(shop, planner, tmp
         sku_file=sku_csv(tmp_path, "sku\n00000001\n"),
     )
     assert list(plan.lines.values_list("qty", flat=True)) == [4]
-    assert any("no trae la columna qty" in w for w in plan.warnings)
+    assert any("no trae la columna qty" in message_text(w) for w in plan.warnings)
 
 
 def test_request_round_trips_through_json():

@@ -44,6 +44,7 @@ import pandas as pd
 import pytest
 
 from distribution import engine as generator
+from fastdso.messages import render
 from replay import engine
 from replay.engine import PolicyError, ReplayInputs, policies_parse, policy_fields, policy_parse
 
@@ -213,18 +214,21 @@ def test_policy_keys_are_the_generator_parameters_typed():
     ],
 )
 def test_bad_policies_are_refused_naming_the_key(text, named):
-    with pytest.raises(PolicyError, match=named):
+    with pytest.raises(PolicyError) as refused:
         policy_parse(text)
+    assert named in render(refused.value.message)
 
 
 def test_one_to_four_policies_with_distinct_names():
     assert [p.name for p in policies_parse(["a", "b:model=SMA1"])] == ["a", "b"]
-    with pytest.raises(PolicyError, match="al menos una"):
-        policies_parse(["", " "])
-    with pytest.raises(PolicyError, match="máximo 4"):
-        policies_parse(["a", "b", "c", "d", "e"])
-    with pytest.raises(PolicyError, match="«A»"):
-        policies_parse(["a", "A:model=SMA1"])
+    for texts, said in (
+        (["", " "], "al menos una"),
+        (["a", "b", "c", "d", "e"], "máximo 4"),
+        (["a", "A:model=SMA1"], "«A»"),
+    ):
+        with pytest.raises(PolicyError) as refused:
+            policies_parse(texts)
+        assert said in render(refused.value.message)
 
 
 def test_best_policies_marks_fill_and_stock():

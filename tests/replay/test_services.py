@@ -10,6 +10,7 @@ import pytest
 
 from distribution.engine import DistributionParams
 from fastdso.jobs import JobInputError
+from fastdso.messages import render as message_text
 from fastdso.models import AuditEvent
 from replay import engine
 from replay.engine import policy_parse
@@ -159,7 +160,7 @@ def test_category_scope_is_case_insensitive_and_file_scope_warns_unknown(shop):
         ReplayRequest(scope=ReplayRun.Scope.SKUS, skus=("000Y", "nope"), input_name="lista.csv"), W[6], W[4], 4
     )
     assert scope["sku"].tolist() == ["000Y"] and label == "lista.csv"
-    assert "nope" in warnings[0]
+    assert "nope" in message_text(warnings[0])
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from fastdso.messages import render as message_text
 from fastdso.models import AuditEvent, Job
 from replay.models import ReplayRun
 from tests import factories as f
@@ -72,8 +73,9 @@ def test_job_progress_names_the_week(shop, planner):
         kind="replay", user=planner, params={"scope": "top", "top_n": 2, "weeks": 3, "policies": ["a", "b"]}
     )
     run_replay(job, Recorder(job.pk))
-    assert "Política «a»: semana 1 de 3" in stages
-    assert "Política «b»: semana 3 de 3" in stages
+    shown = [message_text(stage) for stage in stages]
+    assert "Política «a»: semana 1 de 3" in shown
+    assert "Política «b»: semana 3 de 3" in shown
     assert job.result_url == ReplayRun.objects.get().get_absolute_url()
 
 

@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from distribution.models import DistributionRun
+from fastdso.messages import render as message_text
 from sales import queries
 from sales.models import StoreCoverage
 from sales.services import macro_sales_import
@@ -116,4 +117,4 @@ def test_pages_name_the_stores_whose_data_ends_before_the_as_of_week(planner_cli
         assert "Tienda 1 (datos hasta 2026-01-18)" in html, name
         assert "Tienda 2 (datos" not in html, name
     result = generate(request_file(tmp_path, [("1",)]))
-    assert any("Tienda 1 (datos hasta 2026-01-18)" in w for w in result.run.warnings)
+    assert any("Tienda 1 (datos hasta 2026-01-18)" in message_text(w) for w in result.run.warnings)

@@ -28,10 +28,10 @@ def test_legacy_rows_upsert_per_sku_store_and_date(db, tmp_path, planner):
         ("00012345", "Centro", dt.date(2026, 1, 5)): 4,
         ("00012345", "Norte", dt.date(2026, 1, 6)): 2,
     }
-    assert dict(job.summary_items)["Registros escritos (nuevos o cambiados)"] == 2
+    assert dict(job.summary_items)["records_written"] == 2
     assert set(DistributionRecord.objects.values_list("job", flat=True)) == {job.pk}
     again = job_start(kind=LEGACY_SALES_IMPORT, user=planner, path=first, sync=True)
-    assert dict(again.summary_items)["Registros escritos (nuevos o cambiados)"] == 0
+    assert dict(again.summary_items)["records_written"] == 0
     second = csv_file(tmp_path, "b.csv", ["00012345,Centro,2026-01-05,7"])
     job_start(kind=LEGACY_SALES_IMPORT, user=planner, path=second, sync=True)
     assert records()[("00012345", "Centro", dt.date(2026, 1, 5))] == 7

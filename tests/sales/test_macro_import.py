@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 
 from fastdso.files import iter_table
 from fastdso.jobs import job_start
+from fastdso.messages import render as message_text
 from fastdso.models import AuditEvent, Job
 from inventory.models import Product, Store
 from sales import macro_import, queries, sales_file, weekly_writer
@@ -59,7 +60,7 @@ def test_daily_rows_become_weekly_rows_with_day_columns(db, tmp_path):
     assert (result.new_products, result.new_stores, result.rows_written) == (2, 2, 3)
     load_row = SalesLoad.objects.get()
     assert (load_row.first_date, load_row.last_date, load_row.rows_read) == (JAN5, JAN12, 5)
-    assert result.summary()["Rango de fechas"] == "2026-01-05 → 2026-01-12"
+    assert message_text(result.summary()["date_range"]) == "2026-01-05 → 2026-01-12"
 
 
 def test_replace_range_replaces_only_the_files_dates_and_stores(db, tmp_path):
@@ -165,8 +166,10 @@ def test_category_rule_and_warnings(db, tmp_path, planner):
         "0002": "Juegos",
         "0003": "Hogar",
     }
-    assert job.warnings == ["SKU 0001: el archivo dice categoría «Audio», se mantiene «Consolas»."]
-    assert dict(job.summary_items)["Advertencias de categoría"] == 1
+    assert [message_text(w) for w in job.warnings] == [
+        "SKU 0001: el archivo dice categoría «Audio», se mantiene «Consolas»."
+    ]
+    assert dict(job.summary_items)["category_warnings"] == 1
     categories = {(r.product.sku, r.week_start): r.category for r in SalesWeeklyAgg.objects.select_related("product")}
     assert categories == {
         ("0002", JAN5): "Juegos",  # an older row, synced when the category was set
@@ -265,7 +268,7 @@ def test_bad_files_are_refused_whole_and_name_the_row(db, tmp_path, planner, con
     path.write_bytes(content)
     job = job_start(kind=MACRO_SALES_IMPORT, user=planner, path=path, sync=True)
     assert job.status == Job.Status.FAILED
-    assert fragment in " ".join([job.message, *(e["message"] for e in job.errors)])
+    assert fragment in " ".join([message_text(job.message), *(message_text(e["message"]) for e in job.errors)])
     if where is not None:
         assert (job.errors[0]["row"], job.errors[0]["column"]) == where
     assert nothing_written()
@@ -291,7 +294,7 @@ def test_file_over_the_size_limit_is_refused_before_reading(db, tmp_path, planne
     upload = SimpleUploadedFile("v.csv", b"sku,store,date,quantity\n1,A,2026-01-05,1\n")
     job = job_start(kind=MACRO_SALES_IMPORT, user=planner, upload=upload, sync=True)
     assert job.status == Job.Status.FAILED
-    assert "máximo" in job.message
+    assert "máximo" in message_text(job.message)
     assert nothing_written()
 
 
@@ -460,7 +463,7 @@ def test_xlsx_date_serial_99999_is_a_row_error(db, tmp_path, planner):
     job = job_start(kind=MACRO_SALES_IMPORT, user=planner, path=path, sync=True)
     assert job.status == Job.Status.FAILED
     assert [(e["row"], e["column"], e["value"]) for e in job.errors] == [(3, "date", "2173-10-13")]
-    assert "fuera de rango" in job.errors[0]["message"]
+    assert "fuera de rango" in message_text(job.errors[0]["message"])
     assert nothing_written()
 
 
@@ -473,7 +476,7 @@ def test_sales_dates_up_to_a_week_ahead_load_and_later_ones_do_not(db, tmp_path,
     late = csv_file(tmp_path, "late.csv", [f"1,A,{last + dt.timedelta(days=1):%Y-%m-%d},1"])
     job = job_start(kind=MACRO_SALES_IMPORT, user=planner, path=late, sync=True)
     assert job.status == Job.Status.FAILED and job.errors[0]["row"] == 2
-    assert f"{last:%Y-%m-%d}" in job.errors[0]["message"]
+    assert f"{last:%Y-%m-%d}" in message_text(job.errors[0]["message"])
 
 
 def test_mixed_encodings_name_every_bad_row_and_write_nothing(db, tmp_path, planner):

@@ -9,7 +9,8 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from fastdso.jobs import job_start
-from fastdso.labels import stored_text
+from fastdso.messages import render as message_text
+from fastdso.messages import render as stored_text
 from fastdso.models import AuditEvent, Job
 from sales.jobs import PROMOTION_IMPORT
 from sales.models import Promotion
@@ -57,9 +58,9 @@ def test_rows_are_added_once_and_a_new_name_replaces_the_old(tmp_path, catalogue
         ("00012345", "Tienda Centro 001", "2026-12-01", "2026-12-07", "Navidad"),
     }
     summary = dict(job.summary_items)
-    assert (summary["Promociones nuevas"], summary["Filas repetidas en el archivo"]) == (2, 1)
-    assert summary["Promociones en todas las tiendas"] == 1 and summary["Tiendas"] == 1
-    assert summary["Rango de fechas"] == "2026-11-23 → 2026-12-07"
+    assert (summary["promotions_created"], summary["repeated_rows"]) == (2, 1)
+    assert summary["promotions_every_store"] == 1 and summary["stores"] == 1
+    assert message_text(summary["date_range"]) == "2026-11-23 → 2026-12-07"
 
     second = csv_file(
         tmp_path,
@@ -71,8 +72,8 @@ def test_rows_are_added_once_and_a_new_name_replaces_the_old(tmp_path, catalogue
     assert Promotion.objects.count() == 2  # nothing stored twice
     assert ("00012345", "Tienda Centro 001", "2026-12-01", "2026-12-07", "Fiestas") in stored()
     summary = dict(job.summary_items)
-    assert (summary["Promociones nuevas"], summary["Nombres actualizados"]) == (0, 1)
-    assert summary["Promociones ya cargadas (sin cambios)"] == 1
+    assert (summary["promotions_created"], summary["names_updated"]) == (0, 1)
+    assert summary["promotions_unchanged"] == 1
 
 
 def test_replace_range_removes_what_overlaps_the_files_range_first(tmp_path, catalogue):
@@ -95,7 +96,7 @@ def test_replace_range_removes_what_overlaps_the_files_range_first(tmp_path, cat
         ("00012345", None, "2026-11-01", "2026-11-15", "Nueva"),
     }
     job = Job.objects.latest("pk")
-    assert dict(job.summary_items)["Promociones borradas del rango"] == 2
+    assert dict(job.summary_items)["promotions_removed"] == 2
     event = AuditEvent.objects.filter(action="upload").latest("pk")
     assert event.details["kind"] == "promotions" and event.details["removed"] == 2
     assert event.details["mode"] == "replace_range"
@@ -149,7 +150,7 @@ def test_spanish_headers_and_a_missing_column(tmp_path, catalogue):
     assert stored() == {("00012345", "Tienda Norte 002", "2026-11-01", "2026-11-03", "Día")}
     missing = csv_file(tmp_path, "m.csv", ["00012345,2026-11-01"], header="sku,start_date")
     job = run(missing)
-    assert job.status == Job.Status.FAILED and "end_date" in job.message
+    assert job.status == Job.Status.FAILED and "end_date" in message_text(job.message)
 
 
 def test_dates_are_bounded_by_today(tmp_path, catalogue):

@@ -40,6 +40,8 @@ from fastdso.audit import audit_record
 from fastdso.commands import command_date, job_failure, output_path_check
 from fastdso.exports import write_export
 from fastdso.jobs import job_start
+from fastdso.labels import key_label, value_text
+from fastdso.messages import render
 from fastdso.models import Job
 
 DEFAULTS = DistributionParams()
@@ -140,12 +142,10 @@ class Command(BaseCommand):
             raise job_failure(job)
         run = DistributionRun.objects.get(job=job)
         self.stdout.write(self.style.SUCCESS(f"Run {run.run_id}"))
-        for label, value in list(summary_for_display(run.run_id, run.summary).items())[1:]:
-            if isinstance(value, dict):
-                value = ", ".join(f"{k}: {v}" for k, v in value.items())
-            self.stdout.write(f"  {label}: {value}")
+        for code, value in list(summary_for_display(run.run_id, run.summary).items())[1:]:
+            self.stdout.write(f"  {key_label(code)}: {value_text(value)}")
         for warning in job.warnings[:20]:
-            self.stdout.write(self.style.WARNING(f"  aviso: {warning}"))
+            self.stdout.write(self.style.WARNING(f"  aviso: {render(warning)}"))
         if output:
             frame = run_export_frame(run)
             write_export(frame, str(output), text_columns=("run_id", "sku", "store"), info=run_export_info(run))

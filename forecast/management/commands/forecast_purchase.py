@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from fastdso.commands import command_date, command_number, job_failure, output_path_check, sku_scope_arguments
 from fastdso.exports import write_export
 from fastdso.jobs import job_start
+from fastdso.messages import render
 from fastdso.models import Job
 from forecast import engine
 from forecast import jobs as forecast_jobs
@@ -88,7 +89,7 @@ class Command(BaseCommand):
 
         run = ForecastRun.objects.filter(job=job).get()
         for warning in job.warnings:
-            self.stderr.write(f"Advertencia: {warning}")
+            self.stderr.write(f"Advertencia: {render(warning)}")
         self.stdout.write(f"Pronóstico #{run.pk} ({run.get_absolute_url()})")
         self.stdout.write(
             f"Semana de corte {run.as_of_week} · ventana {run.window_start}–{run.as_of_week} "

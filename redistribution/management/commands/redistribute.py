@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from fastdso.commands import command_date, job_failure
 from fastdso.exports import write_export
 from fastdso.jobs import job_start
+from fastdso.messages import render
 from fastdso.models import Job
 from inventory.services import stores_resolve
 from redistribution import engine
@@ -143,14 +144,14 @@ class Command(BaseCommand):
             raise CommandError("--origin y --override-qty son del modo manual (--mode manual).")
         problems = request_errors(request, has_file=sku_path is not None)
         if problems:
-            raise CommandError(" ".join(problems))
+            raise CommandError(" ".join(render(p) for p in problems))
 
         job = job_start(kind=KIND, params={"request": request.to_json()}, path=sku_path, sync=True)
         if job.status != Job.Status.DONE:
             raise job_failure(job)
         plan = TransferPlan.objects.get(job=job)
         for warning in plan.warnings:
-            self.stderr.write(f"Advertencia: {warning}")
+            self.stderr.write(f"Advertencia: {render(warning)}")
         summary = plan.summary
         self.stdout.write(
             f"{plan.plan_id}: {summary['moves']} traslados, {summary['units']} unidades, "

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from fastdso.commands import command_date, command_number, job_failure, output_path_check, sku_scope_arguments
 from fastdso.exports import write_export
 from fastdso.jobs import JobInputError, job_start
+from fastdso.messages import render_all
 from fastdso.models import Job
 from replay import jobs as replay_jobs
 from replay.models import ReplayRun
@@ -96,13 +97,13 @@ class Command(BaseCommand):
                 )
             )
         except JobInputError as exc:
-            raise CommandError(exc.message) from None
+            raise CommandError(str(exc.message)) from None
 
         job = job_start(kind=replay_jobs.KIND, params=params, path=path, sync=True)
         if job.status != Job.Status.DONE:
             raise job_failure(job)
         run = ReplayRun.objects.get(job=job)
-        for warning in job.warnings:
+        for warning in render_all(job.warnings):
             self.stderr.write(f"Advertencia: {warning}")
         self._print(run)
         if output:
