@@ -32,6 +32,8 @@ MESSAGES: dict[str, Template | str] = {
     ),
     "sales.audit_subset": N_("Ventas subset: %(file)s"),
     "sales.audit_promotions": N_("Promociones: %(file)s"),
+    "sales.audit_pruned": N_("Ventas semanales antes del %(before)s"),
+    "audit_action.prune_sales": N_("Depuración de ventas"),
     "date_range_value": N_("%(first)s → %(last)s"),
     # Summary keys the core's parameter labels do not name.
     "weeks_loaded": N_("Semanas"),

@@ -30,6 +30,7 @@ from django.db import connection, transaction
 
 from fastdso.audit import audit_record
 from fastdso.db import date_param, imports_lock, is_postgres, quote
+from fastdso.messages import msg
 from sales.models import CategorySalesState, SalesWeeklyAgg
 
 WEEKLY = SalesWeeklyAgg._meta.db_table
@@ -206,7 +207,7 @@ def sales_prune(before: dt.date, *, user: Any = None) -> PruneResult:
         audit_record(
             user=user,
             action="prune_sales",
-            object_repr=f"ventas semanales antes de {cut.isoformat()}",
+            object_repr=msg("sales.audit_pruned", before=cut),
             details={"before": cut.isoformat(), "rows": deleted, "partitions": dropped},
         )
     return result
