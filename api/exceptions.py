@@ -29,7 +29,7 @@ def api_error(code: str, message: str, params: dict[str, Any] | None = None) -> 
 def message_error(message: Message) -> dict[str, Any]:
     """The body of an error that is a stored message (a job's refusal)."""
     text = render(message)
-    return {"code": message.code, "params": dict(message.params), "message": text, "detail": text}
+    return {"code": message.code, "params": message.as_json()["params"], "message": text, "detail": text}
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

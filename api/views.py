@@ -22,7 +22,7 @@ from rest_framework.response import Response
 
 from api import queries
 from api import serializers as s
-from api.exceptions import api_error
+from api.exceptions import message_error
 from api.filters import PlanFilter, PlanLineFilter, RunFilter
 from api.forms_bridge import form_validate
 from distribution import jobs as distribution_jobs
@@ -385,7 +385,7 @@ class StatusView(generics.GenericAPIView):
                 export_format=serializer.validated_data["export_format"],
             )
         except TransitionRefused as exc:
-            return Response(api_error("transition_refused", str(exc)), status=status.HTTP_409_CONFLICT)
+            return Response(message_error(exc.message), status=status.HTTP_409_CONFLICT)
         result.url = reverse(self.detail_url, args=[object_id])  # type: ignore[attr-defined]
         return Response(s.TransitionResultSerializer(result).data)
 

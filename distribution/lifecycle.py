@@ -17,6 +17,7 @@ from django.db.models import Sum
 from distribution.exports import run_order_bytes
 from distribution.models import DistributionLine, DistributionRun
 from fastdso.lifecycle import PlanKind
+from fastdso.messages import Message, msg
 from inventory.models import StockCommitment
 from inventory.services import (
     stock_commitments_export,
@@ -71,10 +72,10 @@ def _export(run: DistributionRun, fmt: str) -> bytes:
     return run_order_bytes(run, fmt)
 
 
-def _not_ready(run: DistributionRun) -> str:
+def _not_ready(run: DistributionRun) -> Message | None:
     if run.status != DistributionRun.Status.DONE:
-        return f"El run {run.run_id} no terminó de generarse ({run.get_status_display()}): no cambia de estado."
-    return ""
+        return msg("distribution.run_not_finished", id=run.run_id)
+    return None
 
 
 KIND = PlanKind(

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_noop as N_
 from fastdso.messages import RAW, Template, plural, text
 
 MESSAGES: dict[str, Template | str] = {
+    # A run that cannot change state yet (a TransitionRefused).
+    "distribution.run_not_finished": N_("El run %(id)s no terminó de generarse: no cambia de estado."),
     "stage.reading_request": N_("Leyendo la solicitud"),
     "stage.reading_macro_sales": N_("Leyendo ventas macro"),
     "stage.reading_stock": N_("Leyendo stock"),

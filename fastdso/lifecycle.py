@@ -29,9 +29,9 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from fastdso.audit import audit_record
+from fastdso.messages import Message, msg, render
 from fastdso.models import AuditEvent, Lifecycle, LifeState
 
 APPROVE, EXPORT, SHIP, CLOSE, CANCEL = "approve", "export", "ship", "close", "cancel"
@@ -76,17 +76,30 @@ CONTENT_TYPES = {
 
 
 class TransitionRefused(ValueError):
-    """A change that cannot be made (message in Spanish); nothing was changed."""
+    """A change that cannot be made; nothing was changed. It carries a
+    message (`.message`: a code of a catalogue and its parameters), rendered
+    in the active language when shown (`str(exc)`): a page, the API and a
+    command each show it in their reader's language."""
+
+    def __init__(self, code: str | Message, /, **params: Any) -> None:
+        self.message = code if isinstance(code, Message) else Message(code, params)
+        super().__init__(self.message.code)
+
+    @property
+    def code(self) -> str:
+        return self.message.code
+
+    def __str__(self) -> str:
+        return render(self.message)
 
 
 def action_label(action: str) -> str:
-    return {
-        APPROVE: _("aprobar"),
-        EXPORT: _("marcar como exportado"),
-        SHIP: _("marcar como despachado"),
-        CLOSE: _("cerrar"),
-        CANCEL: _("cancelar"),
-    }.get(action, action)
+    return render(_action(action))
+
+
+def _action(action: str) -> Message | str:
+    """An action as a message parameter: its catalogue label (an unknown one as it is)."""
+    return msg(f"lifecycle.action.{action}") if action in TRANSITIONS else action
 
 
 def state_label(state: str) -> str:
@@ -96,19 +109,12 @@ def state_label(state: str) -> str:
 def next_state(current: str, action: str, *, object_id: str = "") -> str:
     """The state `action` leads to from `current`, or TransitionRefused saying why not."""
     if action not in TRANSITIONS:
-        raise TransitionRefused(
-            _("Acción «%(action)s» desconocida: use approve, export, ship, close o cancel.") % {"action": action}
-        )
+        raise TransitionRefused("lifecycle.unknown_action", action=action)
     allowed, target = TRANSITIONS[action]
     if current not in allowed:
+        code = "lifecycle.refused_from_one" if len(allowed) == 1 else "lifecycle.refused_from_two"
         raise TransitionRefused(
-            _("No se puede %(action)s %(id)s: está «%(state)s»; solo se puede desde %(allowed)s. Nada cambió.")
-            % {
-                "action": action_label(action),
-                "id": object_id,
-                "state": state_label(current),
-                "allowed": " o ".join(f"«{state_label(s)}»" for s in allowed),
-            }
+            code, action=_action(action), id=object_id, state=current, allowed=allowed[0], other=allowed[-1]
         )
     return target
 
@@ -128,7 +134,8 @@ class PlanKind:
     approve: Callable[[Any, dt.datetime], dict[str, Any]]  # write commitments; may raise TransitionRefused
     release: Callable[[Any, dt.datetime], int]  # release commitments; units released
     export: Callable[[Any, str], bytes]  # the export file's bytes in a format
-    not_ready: Callable[[Any], str] = field(default=lambda _obj: "")  # why it cannot change yet ("" = ready)
+    # Why it cannot change yet (a Message; None = ready).
+    not_ready: Callable[[Any], Message | None] = field(default=lambda _obj: None)
     # What its lines hold (cd, stores frames, as `approve` writes them): clear_demo
     # rewrites a real run's commitments with it after removing its demo lines.
     commitments: Callable[[Any], tuple[Any, Any]] = field(default=lambda _obj: (None, None))
@@ -157,7 +164,7 @@ def _kind_for(object_id: str) -> PlanKind:
     for prefix, kind in _KINDS.items():
         if object_id.startswith(prefix):
             return kind
-    raise TransitionRefused(_("«%(id)s» no es un id de run (DR-…) ni de plan (TP-…).") % {"id": object_id[:60]})
+    raise TransitionRefused("lifecycle.not_an_id", id=object_id[:60])
 
 
 def lifecycle_object(object_id: str) -> Lifecycle | None:
@@ -186,13 +193,13 @@ def run_transition(*, run_id: str, action: str, user: Any = None, export_format:
     run_id = (run_id or "").strip()
     kind = _kind_for(run_id)
     if action == EXPORT and export_format not in EXPORT_FORMATS:
-        raise TransitionRefused(_("Formato «%(fmt)s» desconocido: use csv o xlsx.") % {"fmt": export_format})
+        raise TransitionRefused("lifecycle.unknown_format", fmt=export_format)
     saved_file = ""
     try:
         with transaction.atomic():
             obj = kind.model.objects.select_for_update().filter(**{kind.id_field: run_id}).first()
             if obj is None:
-                raise TransitionRefused(_("No existe %(id)s.") % {"id": run_id})
+                raise TransitionRefused("lifecycle.not_found", id=run_id)
             problem = kind.not_ready(obj)
             if problem:
                 raise TransitionRefused(problem)
@@ -215,10 +222,7 @@ def run_transition(*, run_id: str, action: str, user: Any = None, export_format:
             elif action == SHIP:
                 details.update(kind.ship(obj, now))
                 if old == LifeState.SHIPPED and not details.get("shipped_units"):
-                    raise TransitionRefused(
-                        _("%(id)s: todas sus líneas ya se despacharon; nada por despachar. Nada cambió.")
-                        % {"id": run_id}
-                    )
+                    raise TransitionRefused("lifecycle.nothing_to_ship", id=run_id)
             else:
                 details["released_units"] = kind.release(obj, now)
             obj.state = new

@@ -338,6 +338,28 @@ MESSAGES: dict[str, Template | str] = {
     # Bounds of dates and numbers (fastdso.bounds).
     "bounds.out_of_range": N_("%(field)s: «%(value)s» está fuera de rango (de %(low)s a %(high)s)."),
     "bounds.not_a_date": N_("%(field)s: «%(value)s» no es una fecha AAAA-MM-DD."),
+    # The lifecycle of runs and plans (fastdso.lifecycle.TransitionRefused).
+    "lifecycle.unknown_action": N_("Acción «%(action)s» desconocida: use approve, export, ship, close o cancel."),
+    "lifecycle.refused_from_one": text(
+        N_("No se puede %(action)s %(id)s: está «%(state)s»; solo se puede desde «%(allowed)s». Nada cambió."),
+        labels={"state": "life_state", "allowed": "life_state"},
+    ),
+    "lifecycle.refused_from_two": text(
+        N_(
+            "No se puede %(action)s %(id)s: está «%(state)s»; solo se puede desde «%(allowed)s» o «%(other)s». "
+            "Nada cambió."
+        ),
+        labels={"state": "life_state", "allowed": "life_state", "other": "life_state"},
+    ),
+    "lifecycle.not_an_id": N_("«%(id)s» no es un id de run (DR-…) ni de plan (TP-…)."),
+    "lifecycle.unknown_format": N_("Formato «%(fmt)s» desconocido: use csv o xlsx."),
+    "lifecycle.not_found": N_("No existe %(id)s."),
+    "lifecycle.nothing_to_ship": N_("%(id)s: todas sus líneas ya se despacharon; nada por despachar. Nada cambió."),
+    "lifecycle.action.approve": N_("aprobar"),
+    "lifecycle.action.export": N_("marcar como exportado"),
+    "lifecycle.action.ship": N_("marcar como despachado"),
+    "lifecycle.action.close": N_("cerrar"),
+    "lifecycle.action.cancel": N_("cancelar"),
     # Keys of job summaries and audit details the core writes.
     "message": N_("Mensaje"),
 }

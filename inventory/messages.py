@@ -132,4 +132,18 @@ MESSAGES: dict[str, Template | str] = {
     "packs_changed": N_("Unidades por caja cambiadas"),
     "skus_kept": N_("SKUs que mantienen su cantidad"),
     "rows_replaced": N_("Filas reemplazadas de la misma fecha"),
+    # Approving a run or plan whose stock is no longer free (a TransitionRefused).
+    "inventory.approve_short": plural(
+        N_(
+            "No se puede aprobar %(id)s: el stock libre ya no alcanza para %(n)s SKU: %(shown)s%(more)s. "
+            "Otro run o plan aprobado ya lo tomó, o llegó un snapshot con menos stock: genere de nuevo. Nada cambió."
+        ),
+        N_(
+            "No se puede aprobar %(id)s: el stock libre ya no alcanza para %(n)s SKUs: %(shown)s%(more)s. "
+            "Otro run o plan aprobado ya lo tomó, o llegó un snapshot con menos stock: genere de nuevo. Nada cambió."
+        ),
+    ),
+    "inventory.approve_short_more": N_(" (y %(n)s más)"),
+    "inventory.cd_shortfall": N_("%(sku)s (pide %(units)s, libres %(free)s)"),
+    "inventory.donor_shortfall": N_("%(sku)s en %(store)s (salen %(units)s, quedan %(free)s)"),
 }

@@ -1039,12 +1039,13 @@ def stock_commitments_open(
     commitments_lock()
     problems = _cd_shortfalls(cd) + _donor_shortfalls(stores)
     if problems:
-        shown = "; ".join(problems[:SHORTFALLS_LISTED])
-        more = f" (+{len(problems) - SHORTFALLS_LISTED})" if len(problems) > SHORTFALLS_LISTED else ""
+        more = len(problems) - SHORTFALLS_LISTED
         raise TransitionRefused(
-            f"No se puede aprobar {source}: el stock libre ya no alcanza para {len(problems)} SKU(s): "
-            f"{shown}{more}. Otro run o plan aprobado ya lo tomó, o llegó un snapshot con menos stock: "
-            "genere de nuevo. Nada cambió."
+            "inventory.approve_short",
+            id=source,
+            n=len(problems),
+            shown=problems[:SHORTFALLS_LISTED],
+            more=msg("inventory.approve_short_more", n=more) if more > 0 else "",
         )
     day = timezone.localdate(approved_at)
     frame = pd.concat(
@@ -1078,7 +1079,7 @@ def _sku_names(product_ids: Iterable[int]) -> dict[int, str]:
     return dict(Product.objects.filter(id__in=list(product_ids)).values_list("id", "sku"))
 
 
-def _cd_shortfalls(cd: pd.DataFrame) -> list[str]:
+def _cd_shortfalls(cd: pd.DataFrame) -> list[Message]:
     """SKUs whose wanted CD units exceed what the CD still has free."""
     if cd.empty:
         return []
@@ -1088,12 +1089,17 @@ def _cd_shortfalls(cd: pd.DataFrame) -> list[str]:
     short = check[check["units"] > check["free"].clip(lower=0)]
     skus = _sku_names(short["product_id"])
     return [
-        f"{skus.get(int(r.product_id), r.product_id)} (pide {int(r.units)}, libres {max(int(r.free), 0)})"
+        msg(
+            "inventory.cd_shortfall",
+            sku=str(skus.get(int(r.product_id), r.product_id)),
+            units=int(r.units),
+            free=max(int(r.free), 0),
+        )
         for r in short.sort_values("product_id").itertuples(index=False)
     ]
 
 
-def _donor_shortfalls(stores: pd.DataFrame) -> list[str]:
+def _donor_shortfalls(stores: pd.DataFrame) -> list[Message]:
     """(SKU, donor) pairs whose outgoing units exceed the donor's stock still free."""
     out = stores[stores["units"] < 0]
     if out.empty:
@@ -1113,8 +1119,13 @@ def _donor_shortfalls(stores: pd.DataFrame) -> list[str]:
     skus = _sku_names(short["product_id"])
     names = dict(Store.objects.filter(id__in=short["store_id"].tolist()).values_list("id", "name"))
     return [
-        f"{skus.get(int(r.product_id), r.product_id)} en {names.get(int(r.store_id), r.store_id)} "
-        f"(salen {int(r.units)}, quedan {max(int(r.free), 0)})"
+        msg(
+            "inventory.donor_shortfall",
+            sku=str(skus.get(int(r.product_id), r.product_id)),
+            store=str(names.get(int(r.store_id), r.store_id)),
+            units=int(r.units),
+            free=max(int(r.free), 0),
+        )
         for r in short.sort_values(["product_id", "store_id"]).itertuples(index=False)
     ]
 

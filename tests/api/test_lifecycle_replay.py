@@ -64,7 +64,28 @@ def test_approve_export_close_through_the_api(planner_api, planner, run):
 def test_a_refused_transition_is_409_and_changes_nothing(planner_api, run):
     response = status(planner_api, run.run_id, "close")
     assert response.status_code == 409
-    assert "No se puede cerrar" in response.json()["detail"]
+    body = response.json()
+    assert "No se puede cerrar" in body["detail"] and body["message"] == body["detail"]
+    # A stable code an integrator branches on, its parameters as data (states as codes).
+    assert body["code"] == "lifecycle.refused_from_two"
+    assert body["params"] == {
+        "action": {"code": "lifecycle.action.close", "params": {}},
+        "id": run.run_id,
+        "state": "draft",
+        "allowed": "exported",
+        "other": "shipped",
+    }
+    assert body["detail"] == (
+        f"No se puede cerrar {run.run_id}: está «Borrador»; solo se puede desde «Exportado» o «Despachado». "
+        "Nada cambió."
+    )
+    english = planner_api.post(
+        f"/api/v1/runs/{run.run_id}/status/", {"action": "close"}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    ).json()
+    assert english["code"] == "lifecycle.refused_from_two"
+    assert english["message"] == (
+        f"Cannot close {run.run_id}: it is “Draft”; only possible from “Exported” or “Shipped”. Nothing changed."
+    )
     run.refresh_from_db()
     assert run.state == "draft" and run.closed_at is None
     assert not AuditEvent.objects.filter(action="lifecycle").exists()

@@ -22,8 +22,8 @@ from fastdso.messages import LEGACY, Message, catalogue, msg, render
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ["fastdso", "inventory", "sales", "distribution", "forecast", "redistribution", "health", "replay", "api"]
-EMITTERS = {"msg", "msg_json", "Message", "PolicyError", "WeeklyOverflow"}
-REFUSALS = {"JobInputError", "FileRejected", "RowError", "JobFileRefused", "IncompleteWeek"}
+EMITTERS = {"msg", "msg_json", "Message", "PolicyError", "WeeklyOverflow", "TransitionRefused"}
+REFUSALS = {"JobInputError", "FileRejected", "RowError", "JobFileRefused", "IncompleteWeek", "TransitionRefused"}
 
 
 def production_files() -> list[Path]:
