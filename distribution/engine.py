@@ -169,7 +169,19 @@ LINE_COLUMNS += EXPLAIN_COLUMNS + EXPLAIN_FLOATS + EXPLAIN_TEXTS
 
 
 class ParamsError(ValueError):
-    """Parameters that cannot produce a meaningful run (message in Spanish)."""
+    """Parameters that cannot produce a meaningful run. `message` (a code and
+    its parameters; distribution/messages.py words it) lists the problems,
+    each a message of its own."""
+
+    def __init__(self, problems: list[dict[str, Any]]) -> None:
+        self.problems = problems
+        self.message = msg("distribution.params_invalid", problems=problems)
+        super().__init__("distribution.params_invalid " + "; ".join(f"{p['code']} {p['params']}" for p in problems))
+
+
+def msg(code: str, **params: Any) -> dict[str, Any]:
+    """A message in its stored form (fastdso.messages renders it; an engine imports no Django)."""
+    return {"code": code, "params": params}
 
 
 # The largest value each number may take, wherever it is given (form, command,
@@ -186,15 +198,15 @@ PARAM_MAXIMA: dict[str, float] = {
 }
 
 
-def params_out_of_range(params: object) -> list[str]:
-    """The numbers of `params` above their maximum or not finite, each naming its key."""
+def params_out_of_range(params: object) -> list[dict[str, Any]]:
+    """The numbers of `params` above their maximum or not finite, each naming its key (messages)."""
     problems = []
     for key, maximum in PARAM_MAXIMA.items():
         value = getattr(params, key)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            problems.append(f"{key}: «{str(value)[:40]}» no es un número")
+            problems.append(msg("distribution.param_not_a_number", key=key, value=str(value)[:40]))
         elif not math.isfinite(value) or value > maximum:
-            problems.append(f"{key}: «{value:g}» fuera de rango (máximo {maximum:g})")
+            problems.append(msg("distribution.param_above_max", key=key, value=f"{value:g}", max=f"{maximum:g}"))
     return problems
 
 
@@ -230,38 +242,39 @@ class DistributionParams:
         for name, value in defaults.items():
             if getattr(self, name) is None:
                 object.__setattr__(self, name, value)
-        problems = self._v3_problems()
-        if self.model not in MODELS:
-            problems.append(f"modelo «{self.model}» desconocido (use SMA1, SMA2 o SMA3)")
-        if self.lookback_weeks < 1:
-            problems.append("las semanas de historia deben ser al menos 1")
-        elif self.model in MODELS and self.lookback_weeks < MODELS[self.model]:
-            problems.append(
-                f"{self.model} promedia {MODELS[self.model]} semanas: la historia debe tener al menos esas semanas"
-            )
-        if self.min_weeks < 1:
-            problems.append("las semanas mínimas con venta deben ser al menos 1")
-        elif self.min_weeks > self.lookback_weeks >= 1:
-            problems.append("las semanas mínimas con venta no pueden superar las semanas de historia")
-        if not self.target_woc > 0:
-            problems.append("la cobertura objetivo debe ser mayor que 0")
-        if self.cold_start_min_fill < 0:
-            problems.append("el mínimo de arranque en frío no puede ser negativo")
-        if self.cold_start_target_woc < 0:
-            problems.append("la cobertura de arranque en frío no puede ser negativa")
-        if self.cold_start_top_n < 1:
-            problems.append("el top de tiendas debe ser al menos 1")
-        if self.category_window_weeks < 1:
-            problems.append("la ventana de categoría debe ser al menos 1 semana")
-        if self.cold_start_basis not in COLD_START_BASES:
-            problems.append(f"base de arranque en frío «{self.cold_start_basis}» desconocida (use per_sku o category)")
-        if self.cd_rule not in CD_RULES:
-            problems.append(f"regla de CD «{self.cd_rule}» desconocida (use priority, fair_share o equal_cover)")
-        problems += params_out_of_range(self)
+        problems = self._v3_problems() + self._v2_problems() + params_out_of_range(self)
         if problems:
-            raise ParamsError("Parámetros inválidos: " + "; ".join(problems) + ".")
+            raise ParamsError(problems)
 
-    def _v3_problems(self) -> list[str]:
+    def _v2_problems(self) -> list[dict[str, Any]]:
+        problems = []
+        if self.model not in MODELS:
+            problems.append(msg("distribution.param_unknown_model", value=self.model))
+        if self.lookback_weeks < 1:
+            problems.append(msg("distribution.param_history_min"))
+        elif self.model in MODELS and self.lookback_weeks < MODELS[self.model]:
+            problems.append(msg("distribution.param_history_model", model=self.model, k=MODELS[self.model]))
+        if self.min_weeks < 1:
+            problems.append(msg("distribution.param_min_weeks_min"))
+        elif self.min_weeks > self.lookback_weeks >= 1:
+            problems.append(msg("distribution.param_min_weeks_history"))
+        if not self.target_woc > 0:
+            problems.append(msg("distribution.param_target_woc_positive"))
+        if self.cold_start_min_fill < 0:
+            problems.append(msg("distribution.param_cold_start_min_fill_negative"))
+        if self.cold_start_target_woc < 0:
+            problems.append(msg("distribution.param_cold_start_woc_negative"))
+        if self.cold_start_top_n < 1:
+            problems.append(msg("distribution.param_top_n_min"))
+        if self.category_window_weeks < 1:
+            problems.append(msg("distribution.param_category_window_min"))
+        if self.cold_start_basis not in COLD_START_BASES:
+            problems.append(msg("distribution.param_unknown_basis", value=self.cold_start_basis))
+        if self.cd_rule not in CD_RULES:
+            problems.append(msg("distribution.param_unknown_cd_rule", value=self.cd_rule))
+        return problems
+
+    def _v3_problems(self) -> list[dict[str, Any]]:
         problems = []
         choices = {
             "rules": (self.rules, RULES),
@@ -272,15 +285,15 @@ class DistributionParams:
         }
         for name, (value, allowed) in choices.items():
             if value not in allowed:
-                problems.append(f"{name} «{value}» desconocido (use {' o '.join(allowed)})")
+                problems.append(msg("distribution.param_unknown_choice", name=name, value=value, allowed=list(allowed)))
         if not 0 <= self.launch_weeks <= 104:
-            problems.append("las semanas de lanzamiento deben estar entre 0 y 104")
+            problems.append(msg("distribution.param_launch_weeks_range"))
         if not 0 <= self.new_store_weeks <= 104:
-            problems.append("las semanas de tienda nueva deben estar entre 0 y 104")
+            problems.append(msg("distribution.param_new_store_weeks_range"))
         if not 0 <= self.launch_min_rate <= 1_000_000:
-            problems.append("la tasa mínima de lanzamiento no puede ser negativa")
+            problems.append(msg("distribution.param_launch_min_rate_negative"))
         if not 0 < self.max_pack_woc <= 520:
-            problems.append("la cobertura máxima por caja debe ser mayor que 0")
+            problems.append(msg("distribution.param_max_pack_woc_positive"))
         return problems
 
     @property

@@ -33,6 +33,7 @@ from distribution.models import DistributionRun
 from fastdso.bounds import validate_date_in_range
 from fastdso.formatting import localize_decimal_inputs
 from fastdso.forms import UploadFileField
+from fastdso.messages import render
 from sales.queries import IncompleteWeek, resolve_as_of_week
 
 DEFAULTS = DistributionParams()
@@ -279,7 +280,7 @@ class DistributionGenerateForm(forms.Form):
         try:
             self.params = self.build_params(data)
         except ParamsError as exc:
-            raise forms.ValidationError(str(exc)) from exc
+            raise forms.ValidationError(render(exc.message)) from exc
         return data
 
     def job_params(self) -> dict[str, Any]:

@@ -197,7 +197,7 @@ def policy_parse(text: str, *, rules: str = "v3") -> Policy:
     try:
         params = DistributionParams(**base, **overrides)
     except ParamsError as exc:
-        raise PolicyError("replay.policy_params", policy=name, detail=str(exc)) from None
+        raise PolicyError("replay.policy_params", policy=name, detail=exc.message) from None
     return Policy(name=name, params=params, overrides=overrides)
 
 

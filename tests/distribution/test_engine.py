@@ -449,9 +449,16 @@ def test_params_defaults_are_the_spec_defaults():
         {"launch_min_rate": -0.1},
     ],
 )
-def test_invalid_params_are_refused_in_spanish(bad):
-    with pytest.raises(ParamsError, match="Parámetros inválidos"):
+def test_invalid_params_are_refused_with_codes(bad):
+    """The engine says what is wrong as codes; the viewer reads it in their language."""
+    from fastdso.messages import catalogue, render
+
+    with pytest.raises(ParamsError) as refused:
         DistributionParams(**bad)
+    assert refused.value.message["code"] == "distribution.params_invalid"
+    assert refused.value.problems and all(p["code"] in catalogue() for p in refused.value.problems)
+    assert render(refused.value.message, "es").startswith("Parámetros inválidos: ")
+    assert render(refused.value.message, "en").startswith("Invalid parameters: ")
 
 
 # --- v2: cold start basis (SPEC §5.3) ---------------------------------------------------

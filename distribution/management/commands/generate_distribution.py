@@ -126,7 +126,7 @@ class Command(BaseCommand):
                 **{name: options[name] for name in RULE_OPTIONS},  # type: ignore[arg-type]
             )
         except ParamsError as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(render(exc.message)) from exc
         as_of = options["as_of"]
         job = job_start(
             kind=KIND,
