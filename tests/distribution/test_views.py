@@ -124,6 +124,12 @@ def test_generator_refuses_inconsistent_parameters_without_a_job(planner_client,
     assert response.status_code == 200
     assert "semanas mínimas" in response.content.decode()
     assert not Job.objects.exists()
+    planner_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = planner_client.post(reverse("distribution:generate"), _form(min_weeks=20, lookback_weeks=12))
+    assert "Invalid parameters: the minimum weeks with sales cannot exceed the history weeks." in (
+        english.content.decode()
+    )
+    assert not Job.objects.exists()
 
 
 def test_empty_request_from_the_form_fails_the_job_and_creates_no_run(planner_client, data):

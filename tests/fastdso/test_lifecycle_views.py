@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 
 import pytest
 from django.core.management import call_command
@@ -68,6 +69,15 @@ def test_an_illegal_button_shows_the_reason_and_changes_nothing(planner_client, 
     assert "No se puede cerrar" in page.content.decode()
     run.refresh_from_db()
     assert run.state == "draft"
+
+
+def test_an_illegal_button_explains_itself_in_english(planner_client, run):
+    """The refusal is a code rendered in the viewer's language, states by their labels."""
+    planner_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = _post(planner_client, run.run_id, "ship")
+    page = html.unescape(planner_client.get(response["Location"]).content.decode())
+    assert f"Cannot mark as shipped {run.run_id}: it is “Draft”; only possible from “Exported” or “Shipped”." in page
+    assert "No se puede" not in page
 
 
 def test_viewer_sees_the_state_but_every_change_is_403(viewer_client, run):

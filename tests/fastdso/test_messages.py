@@ -192,3 +192,41 @@ def test_the_migration_converts_old_prose_rows():
     assert audited.details == {"errors": 3, "message": {"code": "files.rows_refused", "params": {"n": 3}}}
     assert audited.object_label == {"code": "inventory.audit_shipments", "params": {"file": "envios.csv"}}
     assert render(audited.object_label, "en") != "Despachos: envios.csv"
+
+
+def test_engine_and_lifecycle_refusals_are_codes_rendered_for_the_reader():
+    """DistributionParams (through a replay policy) and the lifecycle refuse
+    with codes; the reader sees them in their language."""
+    from distribution.engine import DistributionParams, ParamsError
+    from fastdso.lifecycle import TransitionRefused, next_state
+    from replay.engine import PolicyError, policy_parse
+
+    with pytest.raises(PolicyError) as policy:
+        policy_parse("alto:target_woc=0")
+    assert render(policy.value.message, "es") == (
+        "Política «alto»: Parámetros inválidos: la cobertura objetivo debe ser mayor que 0."
+    )
+    assert render(policy.value.message, "en") == (
+        "Policy «alto»: Invalid parameters: the target cover must be greater than 0."
+    )
+    with pytest.raises(ParamsError) as params:
+        DistributionParams(rules="v9", lookback_weeks=10**9)
+    assert [p["code"] for p in params.value.problems] == [
+        "distribution.param_unknown_choice",
+        "distribution.param_above_max",
+    ]
+    assert render(params.value.message, "en") == (
+        "Invalid parameters: unknown rules “v9” (use v3, v2), lookback_weeks: “1e+09” out of range (maximum 104)."
+    )
+    with pytest.raises(TransitionRefused) as refused:
+        next_state("draft", "export", object_id="DR-1")
+    assert refused.value.code == "lifecycle.refused_from_one"
+    with translation.override("en"):
+        assert (
+            str(refused.value)
+            == "Cannot mark as exported DR-1: it is “Draft”; only possible from “Approved”. Nothing changed."
+        )
+    with translation.override("es"):
+        assert str(refused.value) == (
+            "No se puede marcar como exportado DR-1: está «Borrador»; solo se puede desde «Aprobado». Nada cambió."
+        )
