@@ -235,6 +235,10 @@ def crawl_urls(values: dict[str, Any]) -> list[tuple[str, str]]:
             urls += [(name, f"/jobs/{pk}/") for pk in values["jobs"]]
         elif name == "inventory:stock_query":
             urls.append((name, fill(name, route, values) + f"?sku={values['sku']}"))
+        elif name == "distribution:compare":  # the form, then a comparison (the run with itself)
+            urls += [(name, "/" + route), (name, f"/{route}?a={values['run_id']}&b={values['run_id']}")]
+        elif name == "distribution:run_list":  # a filter by state keeps the list's texts
+            urls += [(name, "/" + route), (name, f"/{route}?state=shipped")]
         else:
             urls.append((name, fill(name, route, values)))
     return urls
