@@ -67,7 +67,9 @@ class _StockTable(_PositionMixin, _SkuLinkMixin, tables.Table):
     snapshot_date = tables.DateColumn(format="Y-m-d", verbose_name=_("Fecha"))
 
     class Meta:
-        fields = ("sku", "name", "category", "units", "reserved", "in_transit", "available", "snapshot_date")
+        fields: tuple[str, ...] = (
+            "sku", "name", "category", "units", "reserved", "in_transit", "available", "snapshot_date",
+        )  # fmt: skip
         attrs = {"class": "table table-sm table-hover align-middle"}
 
 
