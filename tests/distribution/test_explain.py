@@ -158,7 +158,7 @@ def test_three_hundred_thousand_lines_render_in_one_pass():
 
 
 def test_no_recent_sales_says_one_week_in_the_singular():
-    row = {"store_id": None, "reason": engine.NO_RECENT_SALES, "category": "Audio"}
+    row: dict[str, object] = {"store_id": None, "reason": engine.NO_RECENT_SALES, "category": "Audio"}
     row.update(weeks_with_sales=4, candidate_stores=3)
     assert "SMA1: la última semana suma 0 unidades" in say(row, model="SMA1")
     assert "SMA1: the last week adds up to 0 units" in say(row, "en", model="SMA1")
