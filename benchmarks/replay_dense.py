@@ -88,21 +88,12 @@ def dense_frames(
 
 
 def _backend_cpu_s() -> float | None:
-    """CPU seconds used so far by the PostgreSQL backend serving this
-    connection (same host: /proc); None elsewhere (SQLite, another host)."""
+    """CPU seconds of this connection's PostgreSQL backend so far (None on SQLite)."""
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            fields = handle.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    from benchmarks.top import backend_cpu_s
+
+    return None if connection.vendor != "postgresql" else backend_cpu_s()
 
 
 def replay_dense(

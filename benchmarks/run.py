@@ -153,10 +153,13 @@ class StageClock:
         self._stage = ""
         self._since = time.perf_counter()
 
-    def __call__(self, _percent: float = 0, stage: str = "", **_counts: Any) -> None:
-        if stage and stage != self._stage:
+    def __call__(self, _percent: float = 0, stage: Any = "", **_counts: Any) -> None:
+        # A stage is a code ("stage.writing_weekly") or a Message with values
+        # (a replay week): timed under its code, every week of a policy together.
+        name = str(getattr(stage, "code", stage))
+        if name and name != self._stage:
             self._close()
-            self._stage = stage
+            self._stage = name
 
     def _close(self) -> None:
         now = time.perf_counter()

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from distribution import engine, rules
 from distribution.commitments import NOTE_COLUMNS
@@ -374,7 +375,7 @@ def _cold_part(c: pd.DataFrame, params: DistributionParams) -> tuple[Text, np.nd
     base = np.maximum(need, params.cold_start_min_fill)
     if params.cold_start_basis == engine.BASIS_PER_SKU:
         basis = fill(
-            _("%(weekly)s/sem ÷ %(skus)s SKU(s) con venta = %(rate)s/sem por SKU (base por SKU)"),
+            _("%(weekly)s/sem ÷ SKUs con venta: %(skus)s = %(rate)s/sem por SKU (base por SKU)"),
             n,
             weekly=fmt_trimmed_many(weekly, 3),
             skus=ints(np.maximum(skus, 1)),
@@ -626,9 +627,12 @@ def _exception_rows(e: pd.DataFrame, params: DistributionParams) -> Text:
             best=ints(e["weeks_with_sales"]),
         ),
         engine.NO_RECENT_SALES: fill(
-            _(
-                "%(model)s: las últimas %(k)s semana(s) suman 0 unidades o menos (devoluciones) en las tiendas "
-                "que califican (%(stores)s): tasa 0, no hay necesidad."
+            ngettext(
+                "%(model)s: la última semana suma 0 unidades o menos (devoluciones) en las tiendas "
+                "que califican (%(stores)s): tasa 0, no hay necesidad.",
+                "%(model)s: las últimas %(k)s semanas suman 0 unidades o menos (devoluciones) en las tiendas "
+                "que califican (%(stores)s): tasa 0, no hay necesidad.",
+                params.window,
             ),
             n,
             model=params.model,

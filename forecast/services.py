@@ -566,6 +566,10 @@ EXPORT_COLUMNS = [
 ]
 
 
+# Columns of the run, not of a line: filled in from the run after the lines are read.
+RUN_COLUMNS = frozenset({"coverage_weeks", "weeks", "as_of_week", "method"})
+
+
 def forecast_export_info(run: ForecastRun) -> list[tuple]:
     """The XLSX "parametros" sheet of a forecast: scope, window, parameters, summary."""
     head = {
@@ -585,34 +589,9 @@ def forecast_export_info(run: ForecastRun) -> list[tuple]:
 
 def forecast_export_frame(run: ForecastRun) -> pd.DataFrame:
     """The export of a run: SPEC §9 columns first, then the inputs behind each number."""
-    rows = run.lines.order_by("position").values_list(
-        "sku",
-        "product_name",
-        "category",
-        "avg_weekly",
-        "cd_stock",
-        "store_stock",
-        "purchase_qty",
-        "source",
-        "coverage_units",
-        "window_units",
-        "proxy_skus",
-        "note",
-        "end_of_life",
-        "unflagged_qty",
-        "on_hand",
-        "reserved",
-        "in_transit",
-        "available",
-        "level",
-        "alpha",
-        "season_factor",
-        "forecast_units",
-    )
-    frame = pd.DataFrame(
-        list(rows.iterator(chunk_size=5000)),
-        columns=[c for c in EXPORT_COLUMNS if c not in {"coverage_weeks", "weeks", "as_of_week", "method"}],
-    )
+    stored = [c for c in EXPORT_COLUMNS if c not in RUN_COLUMNS]
+    rows = run.lines.order_by("position").values_list(*stored)
+    frame = pd.DataFrame(list(rows.iterator(chunk_size=5000)), columns=stored)
     frame["method"] = run.method
     for column in ("level", "season_factor", "forecast_units"):
         frame[column] = frame[column].astype("float64").round(4)

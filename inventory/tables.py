@@ -54,7 +54,9 @@ def _position_column(name: Any) -> tables.Column:
     return tables.Column(verbose_name=name, orderable=False, empty_values=(), attrs=NUM, default=0)
 
 
-class CDStockTable(_PositionMixin, _SkuLinkMixin, tables.Table):
+class _StockTable(_PositionMixin, _SkuLinkMixin, tables.Table):
+    """A stock row: what is on hand and what of it is promised or on its way."""
+
     sku = tables.Column(accessor="product__sku", verbose_name=_("SKU"))
     name = tables.Column(accessor="product__name", verbose_name=_("Producto"))
     category = tables.Column(accessor="product__category", verbose_name=_("Categoría"), default="—")
@@ -65,27 +67,23 @@ class CDStockTable(_PositionMixin, _SkuLinkMixin, tables.Table):
     snapshot_date = tables.DateColumn(format="Y-m-d", verbose_name=_("Fecha"))
 
     class Meta:
-        model = CDStockSnapshot
-        fields = ("sku", "name", "category", "units", "reserved", "in_transit", "available", "snapshot_date")
+        fields: tuple[str, ...] = (
+            "sku", "name", "category", "units", "reserved", "in_transit", "available", "snapshot_date",
+        )  # fmt: skip
         attrs = {"class": "table table-sm table-hover align-middle"}
+
+
+class CDStockTable(_StockTable):
+    class Meta(_StockTable.Meta):
+        model = CDStockSnapshot
         order_by = "sku"
 
 
-class StoreStockTable(_PositionMixin, _SkuLinkMixin, tables.Table):
+class StoreStockTable(_StockTable):
     store = tables.Column(accessor="store__name", verbose_name=_("Tienda"))
-    sku = tables.Column(accessor="product__sku", verbose_name=_("SKU"))
-    name = tables.Column(accessor="product__name", verbose_name=_("Producto"))
-    category = tables.Column(accessor="product__category", verbose_name=_("Categoría"), default="—")
-    units = tables.Column(verbose_name=_("En existencia"), attrs=NUM)
-    reserved = _position_column(_("Reservado"))
-    in_transit = _position_column(_("En tránsito"))
-    available = _position_column(_("Disponible"))
-    snapshot_date = tables.DateColumn(format="Y-m-d", verbose_name=_("Fecha"))
 
-    class Meta:
+    class Meta(_StockTable.Meta):
         model = StoreStockSnapshot
-        fields = (
-            "store", "sku", "name", "category", "units", "reserved", "in_transit", "available", "snapshot_date",
-        )  # fmt: skip
-        attrs = {"class": "table table-sm table-hover align-middle"}
+        fields = ("store", *_StockTable.Meta.fields)
+        sequence = ("store", "...")
         order_by = ("store", "sku")

@@ -473,7 +473,7 @@ def test_cold_start_per_sku_plans_one_selling_sku_of_the_category():
     assert {s: line["suggested_qty"] for s, line in lines.items()} == {1: 2, 2: 8}
     assert (lines[1]["rate"], lines[2]["rate"]) == (2.0, 7.5)  # the rate column is cat_rate
     assert (lines[1]["category_rate"], lines[2]["category_rate"]) == (10.0, 30.0)
-    assert "10/sem ÷ 5 SKU(s) con venta = 2/sem por SKU (base por SKU) × 1,0 sem = 2" in lines[1]["explanation"]
+    assert "10/sem ÷ SKUs con venta: 5 = 2/sem por SKU (base por SKU) × 1,0 sem = 2" in lines[1]["explanation"]
 
 
 def test_cold_start_category_basis_is_the_seeds_formula():

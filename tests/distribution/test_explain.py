@@ -55,8 +55,8 @@ def test_a_cold_start_line_per_selling_sku_rounds_half_up():
     line = {**COLD, "category_units": 3, "category_skus": 4, "category_rank": 2, "category_stores": 7}
     line.update(store_stock=1, suggested_qty=1, allocated_qty=0, cd_stock=0, priority=1)
     assert say(line) == (
-        "Arranque en frío, categoría «Audio» (tienda 2 de 7 del top 10): 3 u / 12 sem = 0,25/sem ÷ 4 SKU(s) con "
-        "venta = 0,063/sem por SKU (base por SKU) × 1,0 sem = 0,063 → 1; máx(mín 2, 1) = 2 − stock 1 = 1; "
+        "Arranque en frío, categoría «Audio» (tienda 2 de 7 del top 10): 3 u / 12 sem = 0,25/sem ÷ SKUs con "
+        "venta: 4 = 0,063/sem por SKU (base por SKU) × 1,0 sem = 0,063 → 1; máx(mín 2, 1) = 2 − stock 1 = 1; "
         "CD: sin stock → 0"
     )
     english = say(line, "en", cold_start_basis="category")
@@ -118,8 +118,8 @@ EXCEPTIONS = [
     (
         engine.NO_RECENT_SALES,
         {"weeks_with_sales": 4, "candidate_stores": 1234},
-        "SMA2: las últimas 2 semana(s) suman 0 unidades o menos (devoluciones) en las tiendas que califican (1.234)",
-        "SMA2: the last 2 week(s) add up to 0 units or less (returns) at the qualifying stores (1,234)",
+        "SMA2: las últimas 2 semanas suman 0 unidades o menos (devoluciones) en las tiendas que califican (1.234)",
+        "SMA2: the last 2 weeks add up to 0 units or less (returns) at the qualifying stores (1,234)",
     ),
     (
         engine.STOCK_COVERS_NEED,
@@ -155,3 +155,10 @@ def test_three_hundred_thousand_lines_render_in_one_pass():
     with translation.override("en"):
         texts = explain.line_explanations(frame.fillna(0), DistributionParams(rules="v2").as_dict())
     assert len(texts) == 2000 and texts.iloc[0] == texts.iloc[2] and texts.iloc[1].startswith("Cold start")
+
+
+def test_no_recent_sales_says_one_week_in_the_singular():
+    row: dict[str, object] = {"store_id": None, "reason": engine.NO_RECENT_SALES, "category": "Audio"}
+    row.update(weeks_with_sales=4, candidate_stores=3)
+    assert "SMA1: la última semana suma 0 unidades" in say(row, model="SMA1")
+    assert "SMA1: the last week adds up to 0 units" in say(row, "en", model="SMA1")

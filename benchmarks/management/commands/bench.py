@@ -26,7 +26,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reuse",
             action="store_true",
-            help="--size top: medir de nuevo sobre la historia que dejó un --size top anterior (sin generarla).",
+            help=(
+                "Medir de nuevo sobre la historia ya cargada, sin generarla: la de un --size top "
+                "o un --replay-dense anterior."
+            ),
         )
         parser.add_argument("--reset", action="store_true", help="Vaciar las tablas si ya tienen datos.")
         parser.add_argument(
@@ -37,7 +40,6 @@ class Command(BaseCommand):
             action="store_true",
             help="Solo el replay a densidad completa: 2.000 SKUs × 150 tiendas, 70 semanas (vacía las ventas).",
         )
-        parser.add_argument("--reuse", action="store_true", help="Con --replay-dense: usar la historia ya cargada.")
         parser.add_argument(
             "--forecast",
             action="store_true",
