@@ -406,3 +406,22 @@ def convert_errors(errors: Any) -> Any:
         {**error, "message": convert_text(error.get("message", ""))} if isinstance(error, dict) else error
         for error in errors
     ]
+
+
+def warnings_forward(app_label: str, model_name: str) -> Any:
+    """A RunPython function converting `warnings` of every row of one model
+    (distribution 0007, redistribution 0005, replay 0003), 500 rows a batch."""
+
+    def forward(apps: Any, schema_editor: Any) -> None:
+        Model = apps.get_model(app_label, model_name)
+        batch = []
+        for row in Model.objects.only("id", "warnings").iterator(chunk_size=500):
+            row.warnings = convert_list(row.warnings)
+            batch.append(row)
+            if len(batch) >= 500:
+                Model.objects.bulk_update(batch, ["warnings"])
+                batch = []
+        if batch:
+            Model.objects.bulk_update(batch, ["warnings"])
+
+    return forward

@@ -6,17 +6,7 @@ from django.db import migrations
 from fastdso.migrations import _legacy_prose as legacy
 
 
-def forward(apps, schema_editor):
-    Model = apps.get_model("redistribution", "TransferPlan")
-    batch = []
-    for row in Model.objects.only("id", "warnings").iterator(chunk_size=500):
-        row.warnings = legacy.convert_list(row.warnings)
-        batch.append(row)
-        if len(batch) >= 500:
-            Model.objects.bulk_update(batch, ["warnings"])
-            batch = []
-    if batch:
-        Model.objects.bulk_update(batch, ["warnings"])
+forward = legacy.warnings_forward("redistribution", "TransferPlan")
 
 
 class Migration(migrations.Migration):
