@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_noop as N_
 
-from fastdso.messages import Template, plural
+from fastdso.messages import RAW, Template, plural, text
 
 MESSAGES: dict[str, Template | str] = {
     "stage.preparing_skus": N_("Preparando la lista de SKUs"),
@@ -13,6 +13,9 @@ MESSAGES: dict[str, Template | str] = {
     "stage.saving_forecast": N_("Guardando el pronóstico"),
     "stage.backtest": N_("Backtest de métodos"),
     "stage.evaluation": N_("Evaluación de métodos"),
+    "forecast.audit_category": text(N_("Pronóstico #%(id)s · Categoría %(category)s"), digits={"id": RAW}),
+    "forecast.audit_list": text(N_("Pronóstico #%(id)s · %(name)s"), digits={"id": RAW}),
+    "forecast.audit_sku_list": text(N_("Pronóstico #%(id)s · Lista de SKUs"), digits={"id": RAW}),
     "forecast.category_without_products": N_("La categoría «%(cat)s» no tiene productos en el catálogo."),
     "forecast.empty_sku_list": N_("La lista de SKUs está vacía: indique al menos un SKU."),
     "forecast.unknown_skus": plural(

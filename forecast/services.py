@@ -265,7 +265,7 @@ def forecast_run_create(
             "backtest": backtest_data,
         },
     )
-    audit_record(user=user, action="run", obj=run, details=run_summary(run))
+    audit_record(user=user, action="run", obj=run, object_repr=audit_name(run), details=run_summary(run))
     logger.info("forecast run %s: %s", run.pk, run_summary(run))
     return run, warnings[:MAX_WARNINGS]
 
@@ -524,6 +524,15 @@ def backtest_to_json(result: engine.BacktestResult) -> dict[str, Any]:
     }
 
 
+def audit_name(run: ForecastRun) -> Message:
+    """The run as the audit names it, shown in the viewer's language."""
+    if run.scope == ForecastRun.Scope.CATEGORY:
+        return msg("forecast.audit_category", id=run.pk, category=run.category)
+    if run.input_name:
+        return msg("forecast.audit_list", id=run.pk, name=run.input_name)
+    return msg("forecast.audit_sku_list", id=run.pk)
+
+
 def run_summary(run: ForecastRun) -> dict[str, Any]:
     return {
         "skus": run.sku_count,
@@ -604,4 +613,5 @@ def forecast_export_frame(run: ForecastRun) -> pd.DataFrame:
 
 
 def forecast_export_record(*, run: ForecastRun, user: Any, fmt: str, rows: int) -> None:
-    audit_record(user=user, action="export", obj=run, details={"format": fmt, "rows": rows})
+    details = {"format": fmt, "rows": rows}
+    audit_record(user=user, action="export", obj=run, object_repr=audit_name(run), details=details)

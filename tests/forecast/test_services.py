@@ -303,3 +303,18 @@ def test_sku_weekly_totals_sums_stores_in_one_query(shop, week):
 def test_skus_parse():
     assert skus_parse("sku\n00012\n 00013 , 00014;00012\n\n") == ["00012", "00013", "00014"]
     assert skus_parse("") == []
+
+
+def test_the_audit_names_a_forecast_in_the_viewers_language():
+    from django.utils import translation
+
+    from fastdso.messages import render
+    from forecast.models import ForecastRun
+    from forecast.services import audit_name
+
+    run = ForecastRun(pk=1234, scope=ForecastRun.Scope.CATEGORY, category="Consolas")
+    assert render(audit_name(run), "es") == "Pronóstico #1234 · Categoría Consolas"
+    with translation.override("en"):
+        assert render(audit_name(run)) == "Forecast #1234 · Category Consolas"
+    listed = ForecastRun(pk=7, scope=ForecastRun.Scope.SKUS, input_name="")
+    assert render(audit_name(listed), "en") == "Forecast #7 · SKU list"
