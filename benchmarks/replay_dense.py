@@ -33,7 +33,7 @@ def _catalogue(dims: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray
     """Product ids, their categories and store ids: the bench retailer's first
     `skus` SKUs and `stores` stores, created when missing."""
     from benchmarks import generate
-    from inventory.models import Product, Store
+    from inventory.models import Product, Store, store_name_key
 
     r = generate.retailer({**generate.REFERENCE, **dims})
     skus, categories = r.skus[: dims["skus"]], r.categories[: dims["skus"]]
@@ -47,7 +47,8 @@ def _catalogue(dims: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray
     )
     names = r.stores[: dims["stores"]]
     have = set(Store.objects.filter(name__in=names).values_list("name", flat=True))
-    Store.objects.bulk_create([Store(name=n) for n in names if n not in have])
+    # bulk_create skips save(): the unique name key is set here
+    Store.objects.bulk_create([Store(name=n, name_key=store_name_key(n)) for n in names if n not in have])
     products = dict(Product.objects.filter(sku__in=list(skus)).values_list("sku", "id"))
     stores = dict(Store.objects.filter(name__in=names).values_list("name", "id"))
     return (
