@@ -54,7 +54,12 @@ MAX_WARNINGS = 1000
 
 
 class ScopeViolation(RuntimeError):
-    """The engine produced a line for a SKU outside the request: nothing is saved."""
+    """The engine produced a line for a SKU outside the request: nothing is
+    saved. Carries its message (`.message`); its text is the message rendered."""
+
+    def __init__(self, message: Message) -> None:
+        self.message = message
+        super().__init__(str(message))
 
 
 @dataclass
@@ -102,10 +107,7 @@ def scope_check(lines: pd.DataFrame, scope_skus: set[str], scope_product_ids: se
     outside_ids = set(lines["product_id"].astype("int64").unique().tolist()) - scope_product_ids
     if outside or outside_ids:
         sample = ", ".join(sorted(outside)[:5]) or ", ".join(str(i) for i in sorted(outside_ids)[:5])
-        raise ScopeViolation(
-            f"Se rechazó el run: {len(outside) or len(outside_ids)} SKU(s) fuera de la solicitud ({sample}). "
-            "Nada se guardó."
-        )
+        raise ScopeViolation(msg("distribution.scope_violation", n=len(outside) or len(outside_ids), skus=sample))
 
 
 def _line_frame(run: DistributionRun, lines: pd.DataFrame) -> pd.DataFrame:

@@ -48,13 +48,15 @@ class Template:
     involved (`count` names the parameter), parameters shown as labels
     (`labels`: parameter → registry of fastdso.labels, e.g. "reason") and
     decimals per numeric parameter (`digits`; RAW: as written; default:
-    integers grouped, up to 2 decimals)."""
+    integers grouped, up to 2 decimals). A vocabulary word (a reason, a
+    parameter) may carry a `help` msgid: the legend or tooltip that explains it."""
 
     text: str
     plural: str = ""
     count: str = "n"
     labels: Mapping[str, str] = field(default_factory=dict)
     digits: Mapping[str, int] = field(default_factory=dict)
+    help: str = ""
 
 
 def plural(singular: str, plural_text: str, count: str = "n", **options: Any) -> Template:
@@ -65,6 +67,16 @@ def plural(singular: str, plural_text: str, count: str = "n", **options: Any) ->
 def text(template: str, **options: Any) -> Template:
     """A template without a plural (options: labels=, digits=)."""
     return Template(template, **options)
+
+
+def vocabulary(kind: str, words: Mapping[str, str | tuple[str, str]]) -> dict[str, Template]:
+    """Catalogue entries of a vocabulary (fastdso.labels: reason, model,
+    job_kind, audit_action, param, value): code → label, or (label, help)."""
+    entries: dict[str, Template] = {}
+    for code, word in words.items():
+        label_text, help_text = word if isinstance(word, tuple) else (word, "")
+        entries[f"{kind}.{code}"] = Template(label_text, help=help_text)
+    return entries
 
 
 @dataclass(frozen=True)
@@ -363,3 +375,108 @@ MESSAGES: dict[str, Template | str] = {
     # Keys of job summaries and audit details the core writes.
     "message": N_("Mensaje"),
 }
+
+# Its words: labels (and help) of the codes it owns, read by fastdso.labels.label().
+MESSAGES |= vocabulary(
+    "audit_action",
+    {
+        "upload": N_("Carga"),
+        "export": N_("Exportación"),
+        "lifecycle": N_("Cambio de estado"),
+        "admin_export": N_("Exportación (admin)"),
+        "demo_clear": N_("Borrado de datos de demostración"),
+        "job_failed": N_("Tarea fallida"),
+        "admin_add": N_("Alta (admin)"),
+        "admin_change": N_("Cambio (admin)"),
+        "admin_delete": N_("Baja (admin)"),
+    },
+)
+MESSAGES |= vocabulary(
+    "param",
+    {
+        "destination": N_("Destino"),
+        "window_end": N_("Fin de la ventana"),
+        "model": N_("Modelo"),
+        "as_of": N_("Fecha de corte pedida"),
+        "as_of_week": N_("Semana de corte"),
+        "lookback_weeks": N_("Semanas de historia"),
+        "min_weeks": N_("Semanas mínimas con venta"),
+        "target_woc": (N_("Cobertura objetivo (sem)"), N_("Semanas de venta que cada destino debe cubrir.")),
+        "cold_start_top_n": N_("Top tiendas de la categoría"),
+        "limit_by_cd": N_("Limitar por stock CD"),
+        "cd_rule": N_("Regla de reparto del CD"),
+        "rules": (N_("Reglas"), N_("v3 por defecto; v2 vuelve a todas las reglas anteriores a la vez.")),
+        "pack_size": N_("Unidades por caja"),
+        "partial": N_("Parcial"),
+        "history_weeks": (N_("Semanas de historia"), N_("Semanas de venta usadas para la demanda de cada tienda.")),
+        "min_woc": (N_("Cobertura mínima (sem)"), N_("Bajo esta cobertura un destino es urgente.")),
+        "max_woc": (N_("Cobertura máxima (sem)"), N_("Sobre esta cobertura una tienda tiene excedente.")),
+        "min_fill": (N_("Traslado mínimo (u)"), N_("No se envían traslados más chicos a un destino urgente.")),
+        "top_n": N_("Top SKUs de la categoría"),
+        "weeks": N_("Semanas de historia"),
+        "method": N_("Método"),
+        "origins": N_("Orígenes de la evaluación"),
+        "mode": N_("Modo"),
+        "scope": N_("Alcance"),
+        "category": N_("Categoría"),
+        "origin": N_("Origen"),
+        "path": N_("Archivo"),
+        "scope_skus": N_("SKUs solicitados"),
+        "line_count": N_("Líneas"),
+        "total_allocated": N_("Unidades asignadas"),
+        "sku_count": N_("SKUs"),
+        "moves": N_("Movimientos"),
+        "units": N_("Unidades"),
+        "skus": N_("SKUs"),
+        "stores": N_("Tiendas"),
+        "rows": N_("Filas"),
+        "count": N_("Cantidad"),
+        "format": N_("Formato"),
+        "filters": N_("Filtros"),
+        "lines": N_("Líneas"),
+        "warnings": N_("Advertencias"),
+        "errors": N_("Errores"),
+        "change": N_("Cambio"),
+        "kind": N_("Tipo"),
+        "file": N_("Archivo"),
+        "category_warnings": N_("Advertencias de categoría"),
+        "rows_read": N_("Filas leídas"),
+        "rows_written": N_("Filas escritas"),
+        "from": N_("De"),
+        "to": N_("A"),
+        "state": N_("Estado"),
+        "action": N_("Acción"),
+        "released_units": N_("Unidades liberadas"),
+        "cd_reserved": N_("Reservadas en CD"),
+        "in_transit": N_("En tránsito"),
+        "reserved_by": N_("Reservado por"),
+        "store_units": N_("Unidades en tiendas"),
+        "run_id": N_("Run"),
+        "plan_id": N_("Plan"),
+        "request_file_name": N_("Solicitud"),
+        "window_start": N_("Inicio de la ventana"),
+        "store_count": N_("Tiendas"),
+        "seconds": N_("Segundos"),
+        "macro": N_("Con ventas macro"),
+        "compare_rows": N_("Filas"),
+        "date": N_("Fecha"),
+        "kept": N_("Conservados"),
+        "replaced": N_("Reemplazados"),
+        "created": N_("Creados"),
+        "renamed": N_("Renombrados"),
+        "new_products": N_("Productos nuevos"),
+        "new_stores": N_("Tiendas nuevas"),
+        "promotions": N_("Promociones"),
+        "unchanged": N_("Sin cambios"),
+        "updated": N_("Actualizadas"),
+        "opening": N_("Con apertura"),
+        "inactive": N_("Inactivas"),
+        "sources": N_("Runs y planes"),
+        "shipped_units": N_("Unidades despachadas"),
+        "errores": N_("Errores"),
+        "mensaje": N_("Mensaje"),
+        "formato": N_("Formato"),
+        "filas": N_("Filas"),
+        "unidades": N_("Unidades"),
+    },
+)

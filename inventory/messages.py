@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext_noop, ngettext
 
 from fastdso.formatting import fmt_number
-from fastdso.messages import RAW, Template, plural, text
+from fastdso.messages import RAW, Template, plural, text, vocabulary
 
 STOCK_GAP = "STOCK_AS_OF_GAP"
 
@@ -147,3 +147,38 @@ MESSAGES: dict[str, Template | str] = {
     "inventory.cd_shortfall": N_("%(sku)s (pide %(units)s, libres %(free)s)"),
     "inventory.donor_shortfall": N_("%(sku)s en %(store)s (salen %(units)s, quedan %(free)s)"),
 }
+
+# Its words: labels (and help) of the codes it owns, read by fastdso.labels.label().
+MESSAGES |= vocabulary(
+    "job_kind",
+    {
+        "product_import": N_("Carga de productos"),
+        "cd_stock_import": N_("Carga de stock CD"),
+        "store_stock_import": N_("Carga de stock de tiendas"),
+        "store_import": N_("Carga de tiendas"),
+        "shipments_import": N_("Carga de despachos"),
+        "receipts_import": N_("Carga de recepciones"),
+    },
+)
+MESSAGES |= vocabulary(
+    "param",
+    {
+        "demo_lines_removed_from": N_("Runs y planes reales (solo sin sus líneas de demostración)"),
+        "categories_set": N_("Categorías asignadas"),
+        "display_min_set": N_("Exhibiciones mínimas cambiadas"),
+        "backfill": N_("Con fecha pasada (backfill)"),
+        "backfill_rows": N_("Filas con fecha pasada"),
+        "shipped_lines": N_("Líneas despachadas"),
+    },
+)
+MESSAGES |= vocabulary(
+    "value",
+    {
+        "products": N_("Productos"),
+        "cd_stock": N_("Stock CD"),
+        "store_stock": N_("Stock de tiendas"),
+        "stores_file": N_("Tiendas"),
+        "shipments": N_("Despachos"),
+        "receipts": N_("Recepciones"),
+    },
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_noop as N_
 
-from fastdso.messages import RAW, Template, plural, text
+from fastdso.messages import RAW, Template, plural, text, vocabulary
 
 MESSAGES: dict[str, Template | str] = {
     "stage.preparing_scope": N_("Preparando el alcance"),
@@ -61,3 +61,27 @@ MESSAGES: dict[str, Template | str] = {
     ),
     "replay.policy_result_no_fill": N_("%(policy)s: nivel de servicio —, %(units)s u. enviadas"),
 }
+
+# Its words: labels (and help) of the codes it owns, read by fastdso.labels.label().
+MESSAGES |= vocabulary(
+    "job_kind",
+    {
+        "replay": N_("Replay de políticas"),
+    },
+)
+MESSAGES |= vocabulary(
+    "audit_action",
+    {
+        "replay": N_("Replay"),
+    },
+)
+MESSAGES |= vocabulary(
+    "param",
+    {
+        "weeks_done": N_("Semanas simuladas"),
+        "cd_supply": N_("Abastecimiento CD"),
+        "policies": N_("Políticas"),
+        "best_fill": N_("Mejor cumplimiento"),
+        "lowest_stock": N_("Menor stock"),
+    },
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_noop as N_
 
-from fastdso.messages import RAW, Template, text
+from fastdso.messages import RAW, Template, text, vocabulary
 
 MESSAGES: dict[str, Template | str] = {
     "stage.writing_weekly": N_("Escribiendo ventas semanales"),
@@ -50,3 +50,34 @@ MESSAGES: dict[str, Template | str] = {
     "promotions_removed": N_("Promociones borradas del rango"),
     "promotions_every_store": N_("Promociones en todas las tiendas"),
 }
+
+# Its words: labels (and help) of the codes it owns, read by fastdso.labels.label().
+MESSAGES |= vocabulary(
+    "job_kind",
+    {
+        "macro_sales_import": N_("Carga de ventas macro"),
+        "legacy_sales_import": N_("Carga de ventas (formato antiguo)"),
+        "promotion_import": N_("Carga de promociones"),
+    },
+)
+MESSAGES |= vocabulary(
+    "param",
+    {
+        "weeks_loaded": N_("Semanas"),
+        "first_date": N_("Primer día"),
+        "last_date": N_("Último día"),
+        "rows_cleared": N_("Filas borradas"),
+        "removed": N_("Borradas"),
+    },
+)
+MESSAGES |= vocabulary(
+    "value",
+    {
+        "macro_sales": N_("Ventas macro"),
+        "legacy_sales": N_("Ventas (formato antiguo)"),
+        "replace_range": N_("Reemplazar rango"),
+        "append_range": N_("Sumar al rango"),
+        "promotions": N_("Promociones"),
+        "append_rows": N_("Agregar filas"),
+    },
+)

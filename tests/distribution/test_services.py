@@ -189,9 +189,13 @@ def test_a_line_outside_the_scope_is_never_saved(network, tmp_path, monkeypatch,
 
 
 def test_the_scope_check_also_catches_a_foreign_product_id(db):
+    from fastdso.messages import render
+
     lines = pd.DataFrame({"sku": ["A"], "product_id": [99]})
-    with pytest.raises(ScopeViolation):
+    with pytest.raises(ScopeViolation) as refused:
         services.scope_check(lines, {"A"}, {1})
+    # The refusal is a message: the viewer's language, the count as a plural.
+    assert render(refused.value.message, "en") == "Run refused: 1 SKU outside the request (99). Nothing was saved."
     services.scope_check(lines, {"A"}, {99})  # in scope: no error
 
 

@@ -105,10 +105,10 @@ def stored_messages() -> list[dict]:
 
 def test_every_stored_message_is_in_a_catalogue(world):
     """A stored code names its words: an app's catalogue, or a parameter label of fastdso.labels."""
-    from fastdso.labels import PARAMS
+    from fastdso.labels import codes as vocabulary
 
     codes = {m["code"] for m in stored_messages()}
-    unknown = sorted(c for c in codes if c not in catalogue() and c not in PARAMS)
+    unknown = sorted(c for c in codes if c not in catalogue() and c not in vocabulary("param"))
     assert unknown == []
     assert LEGACY not in codes, [m for m in stored_messages() if m["code"] == LEGACY]
 
