@@ -34,7 +34,6 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import models, transaction
-from django.utils.translation import gettext
 
 from fastdso.audit import audit_record
 from fastdso.db import chunks
@@ -165,18 +164,13 @@ def _cascades(fk: models.ForeignKey) -> bool:
 
 
 class DemoClearRefused(ValueError):
-    """clear_demo cannot separate demo rows from a real run or plan; nothing was changed."""
+    """clear_demo cannot separate demo rows from a real run or plan; nothing
+    was changed. Carries its message (`.message`); its text is the message rendered."""
 
     def __init__(self, objects: list[str]) -> None:
         self.objects = objects
-        super().__init__(
-            gettext(
-                "No se borró nada: %(objects)s tiene como destino u origen una tienda de demostración y "
-                "también usa datos reales: no se puede separar. Cancélelo y bórrelo (administración) "
-                "antes de borrar la demostración."
-            )
-            % {"objects": ", ".join(objects)}
-        )
+        self.message = msg("inventory.demo_clear_refused", objects=", ".join(objects))
+        super().__init__(str(self.message))
 
 
 def _demo_fks(model: type[models.Model]) -> list[models.ForeignKey]:

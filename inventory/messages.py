@@ -121,6 +121,11 @@ MESSAGES: dict[str, Template | str] = {
     "inventory.audit_shipments": N_("Despachos: %(file)s"),
     "inventory.audit_receipts": N_("Recepciones: %(file)s"),
     "inventory.audit_demo_data": N_("Datos de demostración"),
+    "inventory.demo_clear_refused": N_(
+        "No se borró nada: %(objects)s tiene como destino u origen una tienda de demostración y "
+        "también usa datos reales: no se puede separar. Cancélelo y bórrelo (administración) "
+        "antes de borrar la demostración."
+    ),
     # Summary keys the core's parameter labels do not name.
     "snapshot_date": N_("Fecha del stock"),
     "stores_updated": N_("Tiendas actualizadas"),

@@ -310,6 +310,12 @@ def test_clear_demo_refuses_a_real_plan_whose_own_destination_is_a_demo_store(ti
 
     with pytest.raises(CommandError, match="TP-A-DEMO"):
         call_command("clear_demo", stdout=io.StringIO())
+    from fastdso.messages import render
+    from inventory.demo import DemoClearRefused, demo_clear
+
+    with pytest.raises(DemoClearRefused) as refused:  # a message: the viewer's language
+        demo_clear()
+    assert render(refused.value.message, "en").startswith("Nothing was deleted: TP-A-DEMO has a demo store")
 
     assert (Store.objects.count(), Product.objects.count()) == (stores, products)
     assert plan.lines.count() == 1 and not AuditEvent.objects.filter(action="demo_clear").exists()
