@@ -4,7 +4,7 @@ paths with an id and 400 for bad input."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 from drf_spectacular.utils import OpenApiResponse
@@ -23,7 +23,7 @@ ERROR = OpenApiResponse(response=ErrorSerializer, description="")
 
 
 class AutoSchema(BaseAutoSchema):
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
         bodies = super()._get_response_bodies(direction=direction)
         if direction != "response":
             return bodies

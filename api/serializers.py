@@ -197,7 +197,7 @@ class RunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DistributionRun
-        fields = (
+        fields: tuple[str, ...] = (
             "run_id", "url", "lines_url", "order_url", "web_url", "status", "user", "job", "created_at", "finished_at",
             "model_name", "as_of_week", "request_file_name", "request_sha256", "scope_sku_count", "line_count",
             "total_suggested", "total_allocated", "state", "approved_at", "exported_at", "shipped_at", "closed_at",
@@ -306,7 +306,7 @@ class PlanSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TransferPlan
-        fields = (
+        fields: tuple[str, ...] = (
             "plan_id", "url", "lines_url", "order_url", "web_url", "mode", "scope", "category", "destination",
             "destination_code", "origin", "origin_code",
             "user", "job", "created_at", "request_file_name", "line_count", "total_units", "state", "approved_at",
@@ -481,7 +481,7 @@ class ReplaySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReplayRun
-        fields = (
+        fields: tuple[str, ...] = (
             "replay_id", "url", "web_url", "user", "job", "created_at", "scope", "scope_label", "category", "top_n",
             "sku_count", "weeks", "cd_supply", "as_of_week", "first_week", "best_fill_policy", "lowest_stock_policy",
         )  # fmt: skip

@@ -29,7 +29,7 @@ from distribution import jobs as distribution_jobs
 from distribution.explain import explain_records
 from distribution.exports import run_order_bytes, run_order_records
 from distribution.filters import LineFilter
-from distribution.models import DistributionRun
+from distribution.models import DistributionLine, DistributionRun
 from distribution.queries import line_goods_attach, run_all_lines
 from fastdso.audit import audit_record
 from fastdso.exports import CONTENT_TYPES
@@ -39,12 +39,13 @@ from fastdso.models import Job
 from fastdso.uploads import UploadKind, upload_kinds
 from forecast import jobs as forecast_jobs
 from forecast.forms import INPUT_FILE
+from forecast.models import ForecastLine
 from health.queries import stock_query
 from inventory.queries import store_codes
 from redistribution import jobs as redistribution_jobs
 from redistribution.explain import explain_records as plan_explain_records
 from redistribution.lifecycle import plan_order_bytes, plan_order_frame
-from redistribution.models import TransferPlan
+from redistribution.models import TransferLine, TransferPlan
 from replay import jobs as replay_jobs
 from replay.models import ReplayRun
 
@@ -186,7 +187,7 @@ class RunLinesView(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
-            return run_all_lines(None).none()
+            return DistributionLine.objects.none()  # the schema reads the model only
         return run_all_lines(self.run)
 
     def paginate_queryset(self, queryset: QuerySet) -> list | None:
@@ -348,7 +349,7 @@ class PlanLinesView(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
-            return queries.plan_lines(None).none()
+            return TransferLine.objects.none()
         return queries.plan_lines(queries.plan_get(self.kwargs["plan_id"]))
 
     def paginate_queryset(self, queryset: QuerySet) -> list | None:
@@ -555,7 +556,7 @@ class ForecastLinesView(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
-            return queries.forecast_lines(None).none()
+            return ForecastLine.objects.none()
         return queries.forecast_lines(queries.forecast_get(self.kwargs["pk"]))
 
 

@@ -27,7 +27,9 @@ def _client(key: str) -> APIClient:
 def test_token_lifecycle_create_use_revoke_then_401(planner_client, planner, db):
     page = planner_client.post("/profile/", {"name": "ERP"})
     assert page.status_code == 200
-    key = re.search(r'id="new-token-key">([^<]+)<', page.content.decode()).group(1)
+    shown = re.search(r'id="new-token-key">([^<]+)<', page.content.decode())
+    assert shown is not None
+    key = shown.group(1)
     token = ApiToken.objects.get(user=planner)
     # stored hashed: only the SHA-256 and a short prefix
     assert token.key_hash == hashlib.sha256(key.encode()).hexdigest() and key.startswith(token.prefix)

@@ -76,7 +76,9 @@ def test_failed_job_rolls_back_everything(planner, caplog):
     assert job.status == Job.Status.FAILED
     assert not Product.objects.filter(sku="0002").exists()
     # The planner sees a reference number; the detail is only in the log, under that reference.
-    reference = re.search(r"referencia ([0-9A-F]{8})", message_text(job.message)).group(1)
+    found = re.search(r"referencia ([0-9A-F]{8})", message_text(job.message))
+    assert found is not None
+    reference = found.group(1)
     assert "falla simulada" not in message_text(job.message) and job.errors == []
     logged = [r for r in caplog.records if reference in r.getMessage()]
     assert logged and "falla simulada" in logged[0].exc_text

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import ngettext
@@ -100,30 +101,30 @@ class Command(BaseCommand):
         )
         parser.add_argument("--output", default=None, metavar="FILE.csv|FILE.xlsx")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         path = Path(str(options["request_file"]))
         if not path.is_file():
             raise CommandError(f"No existe el archivo «{path}».")
         output = options["output"]
-        output_path_check(output)  # type: ignore[arg-type]
+        output_path_check(output)
         try:
             params = DistributionParams(
                 model=str(options["model"]),
-                lookback_weeks=int(options["lookback_weeks"]),  # type: ignore[arg-type]
-                min_weeks=int(options["min_weeks"]),  # type: ignore[arg-type]
-                target_woc=float(options["target_woc"]),  # type: ignore[arg-type]
-                cold_start_min_fill=int(options["cold_start_min_fill"]),  # type: ignore[arg-type]
-                cold_start_target_woc=float(options["cold_start_target_woc"]),  # type: ignore[arg-type]
-                cold_start_top_n=int(options["cold_start_top_n"]),  # type: ignore[arg-type]
-                category_window_weeks=int(options["category_window_weeks"]),  # type: ignore[arg-type]
+                lookback_weeks=int(options["lookback_weeks"]),
+                min_weeks=int(options["min_weeks"]),
+                target_woc=float(options["target_woc"]),
+                cold_start_min_fill=int(options["cold_start_min_fill"]),
+                cold_start_target_woc=float(options["cold_start_target_woc"]),
+                cold_start_top_n=int(options["cold_start_top_n"]),
+                category_window_weeks=int(options["category_window_weeks"]),
                 cold_start_basis=str(options["cold_start_basis"]),
                 limit_by_cd=not options["no_cd_limit"],
                 round_to_pack=not options["no_pack_rounding"],
                 rules=str(options["rules"]),
-                max_pack_woc=float(options["max_pack_woc"]),  # type: ignore[arg-type]
-                launch_min_rate=float(options["launch_min_rate"]),  # type: ignore[arg-type]
+                max_pack_woc=float(options["max_pack_woc"]),
+                launch_min_rate=float(options["launch_min_rate"]),
                 # None: the default of --rules.
-                **{name: options[name] for name in RULE_OPTIONS},  # type: ignore[arg-type]
+                **{name: options[name] for name in RULE_OPTIONS},
             )
         except ParamsError as exc:
             raise CommandError(render(exc.message)) from exc
@@ -133,7 +134,7 @@ class Command(BaseCommand):
             path=path,
             params={
                 "params": params.as_dict(),
-                "as_of": as_of.isoformat() if as_of else None,  # type: ignore[union-attr]
+                "as_of": as_of.isoformat() if as_of else None,
                 "file_name": path.name,
             },
             sync=True,
