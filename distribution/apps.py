@@ -8,7 +8,7 @@ class DistributionConfig(AppConfig):
 
     def ready(self) -> None:
         from distribution.models import DistributionLine, DistributionRun
-        from inventory.demo import demo_models_register
+        from fastdso.demo_clear import demo_models_register
 
         demo_models_register(DistributionRun, DistributionLine)
 

@@ -263,6 +263,12 @@ N_ = gettext_noop
 MESSAGES: dict[str, Template | str] = {
     LEGACY: text("%(text)s"),
     # Job stages every app uses.
+    # clear_demo cannot split a real run or plan from its demo store (fastdso.demo_clear).
+    "demo.clear_refused": N_(
+        "No se borró nada: %(objects)s tiene como destino u origen una tienda de demostración y "
+        "también usa datos reales: no se puede separar. Cancélelo y bórrelo (administración) "
+        "antes de borrar la demostración."
+    ),
     "stage.starting": N_("Iniciando"),
     "stage.done": N_("Terminada"),
     "stage.failed": N_("Fallida"),
@@ -394,6 +400,7 @@ MESSAGES |= vocabulary(
 MESSAGES |= vocabulary(
     "param",
     {
+        "before": N_("Antes del"),
         "destination": N_("Destino"),
         "window_end": N_("Fin de la ventana"),
         "model": N_("Modelo"),

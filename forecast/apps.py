@@ -7,7 +7,7 @@ class ForecastConfig(AppConfig):
     verbose_name = _("Pronóstico de compra")
 
     def ready(self) -> None:
+        from fastdso.demo_clear import demo_models_register
         from forecast.models import ForecastLine, ForecastRun
-        from inventory.demo import demo_models_register
 
         demo_models_register(ForecastRun, ForecastLine)

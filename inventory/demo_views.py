@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from inventory.demo import DemoClearRefused, demo_clear
+from fastdso.demo_clear import DemoClearRefused, demo_clear
 
 
 class DemoClearView(UserPassesTestMixin, View):

@@ -121,11 +121,8 @@ MESSAGES: dict[str, Template | str] = {
     "inventory.audit_shipments": N_("Despachos: %(file)s"),
     "inventory.audit_receipts": N_("Recepciones: %(file)s"),
     "inventory.audit_demo_data": N_("Datos de demostración"),
-    "inventory.demo_clear_refused": N_(
-        "No se borró nada: %(objects)s tiene como destino u origen una tienda de demostración y "
-        "también usa datos reales: no se puede separar. Cancélelo y bórrelo (administración) "
-        "antes de borrar la demostración."
-    ),
+    "inventory.audit_stock_pruned": N_("Fotos de stock antes del %(before)s"),
+    "audit_action.prune_stock": N_("Depuración de fotos de stock"),
     # Summary keys the core's parameter labels do not name.
     "snapshot_date": N_("Fecha del stock"),
     "stores_updated": N_("Tiendas actualizadas"),
@@ -168,6 +165,8 @@ MESSAGES |= vocabulary(
 MESSAGES |= vocabulary(
     "param",
     {
+        "store_rows": N_("Filas de tiendas"),
+        "cd_rows": N_("Filas del CD"),
         "demo_lines_removed_from": N_("Runs y planes reales (solo sin sus líneas de demostración)"),
         "categories_set": N_("Categorías asignadas"),
         "display_min_set": N_("Exhibiciones mínimas cambiadas"),

@@ -7,8 +7,8 @@ class RedistributionConfig(AppConfig):
     verbose_name = _("Redistribución")
 
     def ready(self) -> None:
+        from fastdso.demo_clear import demo_finder_register, demo_models_register
         from fastdso.lifecycle import lifecycle_register
-        from inventory.demo import demo_finder_register, demo_models_register
         from redistribution.demo import demo_empty_plans
         from redistribution.lifecycle import KIND
         from redistribution.models import TransferLine, TransferPlan

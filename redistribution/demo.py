@@ -1,8 +1,9 @@
 """Transfer plans made on demo data that no line shows, for `clear_demo`
-(inventory.demo). A plan with lines goes through them (a demo store or
-product); a plan with no lines is demo when its category is one only demo
-products have, or its eligible stores are demo stores. A plan from a SKU
-file that found nothing keeps no trace of its SKUs: it stays."""
+(fastdso.demo_clear; the scope is inventory.demo's). A plan with lines goes
+through them (a demo store or product); a plan with no lines is demo when
+its category is one only demo products have, or its eligible stores are
+demo stores. A plan from a SKU file that found nothing keeps no trace of
+its SKUs: it stays."""
 
 from __future__ import annotations
 

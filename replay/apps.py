@@ -7,7 +7,7 @@ class ReplayConfig(AppConfig):
     verbose_name = _("Replay de políticas")
 
     def ready(self) -> None:
-        from inventory.demo import demo_finder_register, demo_models_register
+        from fastdso.demo_clear import demo_finder_register, demo_models_register
         from replay.demo import demo_replays
         from replay.models import ReplayRun
 

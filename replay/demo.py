@@ -1,4 +1,4 @@
-"""Replays made on demo data, for `clear_demo` (inventory.demo): a replay names
+"""Replays made on demo data, for `clear_demo` (fastdso.demo_clear): a replay names
 its SKUs as text (no foreign key), so its app says which ones are demo. A
 replay that also names a real SKU touched real data: it stays (its results
 are one report over all its SKUs and cannot be split)."""

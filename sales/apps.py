@@ -8,7 +8,7 @@ class SalesConfig(AppConfig):
     verbose_name = _("Ventas")
 
     def ready(self) -> None:
-        from inventory.demo import demo_models_register
+        from fastdso.demo_clear import demo_models_register
         from sales import models
 
         demo_models_register(

@@ -63,6 +63,7 @@ MESSAGES |= vocabulary(
 MESSAGES |= vocabulary(
     "param",
     {
+        "partitions": N_("Particiones borradas"),
         "weeks_loaded": N_("Semanas"),
         "first_date": N_("Primer día"),
         "last_date": N_("Último día"),

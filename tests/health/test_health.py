@@ -224,8 +224,8 @@ def test_data_changes_queue_at_most_one_refresh(db, week, settings):
 def test_the_dashboard_is_empty_right_after_clear_demo(db, week, settings):
     """An earlier result is shown while a refresh runs, but never one showing
     stores that were deleted since: after clear_demo the empty state is at once."""
+    from fastdso.demo_clear import demo_clear
     from fastdso.models import Job
-    from inventory.demo import demo_clear
     from inventory.models import Store
 
     settings.FASTDSO_JOBS_SYNC = False  # no worker: the refresh job would wait

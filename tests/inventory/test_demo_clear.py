@@ -310,8 +310,8 @@ def test_clear_demo_refuses_a_real_plan_whose_own_destination_is_a_demo_store(ti
 
     with pytest.raises(CommandError, match="TP-A-DEMO"):
         call_command("clear_demo", stdout=io.StringIO())
+    from fastdso.demo_clear import DemoClearRefused, demo_clear
     from fastdso.messages import render
-    from inventory.demo import DemoClearRefused, demo_clear
 
     with pytest.raises(DemoClearRefused) as refused:  # a message: the viewer's language
         demo_clear()
@@ -328,7 +328,7 @@ def test_every_model_that_can_hold_demo_rows_is_registered_by_its_app():
     from django.apps import apps
     from django.db import models
 
-    from inventory.demo import demo_models
+    from fastdso.demo_clear import demo_models
 
     marked = (Product, Store, Job)
     expected = [

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from inventory.demo import DemoClearRefused, demo_clear
+from fastdso.demo_clear import DemoClearRefused, demo_clear
 
 
 class Command(BaseCommand):
