@@ -142,6 +142,7 @@ MESSAGES |= vocabulary(
 MESSAGES |= vocabulary(
     "param",
     {
+        "allocated": N_("Unidades asignadas"),
         "cold_start_min_fill": N_("Mínimo arranque en frío"),
         "cold_start_target_woc": N_("Cobertura arranque en frío (sem)"),
         "category_window_weeks": N_("Ventana de categoría (sem)"),

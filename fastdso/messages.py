@@ -400,6 +400,8 @@ MESSAGES |= vocabulary(
 MESSAGES |= vocabulary(
     "param",
     {
+        "bytes": N_("Tamaño (bytes)"),
+        "sha256": N_("Huella SHA-256 del archivo"),
         "before": N_("Antes del"),
         "destination": N_("Destino"),
         "window_end": N_("Fin de la ventana"),

@@ -280,3 +280,14 @@ def test_every_page_renders_in_both_languages(crawl_world, staff_user, language)
             failures.append(f"{url}: numbers in the wrong format: {numbers[:5]}")
     translation.activate(settings.LANGUAGE_CODE)
     assert failures == [], "\n".join(failures)
+
+
+def test_every_audit_detail_key_has_a_label(crawl_world):
+    """The audit page names each detail by its label, never by the stored key
+    (an export's "bytes" and "sha256" were shown raw)."""
+    from fastdso.labels import key_label
+
+    keys = {key for details in AuditEvent.objects.values_list("details", flat=True) for key in details}
+    assert {"bytes", "sha256"} <= keys  # the world exported a run
+    with translation.override("en"):
+        assert sorted(key for key in keys if key_label(key) == key) == []
