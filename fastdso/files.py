@@ -584,10 +584,23 @@ def _parse_numbers(uniques: pd.Series) -> pd.Series:
     return pd.to_numeric(text, errors="coerce")
 
 
+# A decimal with a comma (the planners' Spanish Excel: "1,5"): one comma, no point.
+_DECIMAL_COMMA = r"[+-]?\d*,\d+"
+
+
+def _parse_decimals(uniques: pd.Series) -> pd.Series:
+    """A FLOAT column's values: "1.5" and the decimal comma "1,5" alike. Only
+    decimals: an INT column (units) keeps refusing "1,5" and "1,000"."""
+    text = uniques.astype(str).str.strip()
+    comma = text.str.fullmatch(_DECIMAL_COMMA)
+    return pd.to_numeric(text.where(~comma, text.str.replace(",", ".", regex=False)), errors="coerce")
+
+
 def _number_column(column: Column, text: pd.Series, blank: pd.Series, errors: list[RowError]) -> tuple[pd.Series, int]:
     """An INT or FLOAT column parsed, and how many errors it added to `errors`."""
     found = 0
-    numbers = _by_uniques(text, _parse_numbers).astype("float64")
+    parse = _parse_decimals if column.kind is Kind.FLOAT else _parse_numbers
+    numbers = _by_uniques(text, parse).astype("float64")
     found += _collect(errors, numbers.isna() & ~blank, text, column.name, msg("files.not_a_number"))
     if column.kind is Kind.INT:
         fractional = numbers.notna() & (numbers != np.floor(numbers))

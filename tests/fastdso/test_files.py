@@ -227,3 +227,14 @@ def test_one_sku_file_reader_for_every_planner():
     assert read.frame["qty"].tolist()[0] == 2 and pd.isna(read.frame["qty"].tolist()[1])
     plain = sku_file_read(io.BytesIO(b"sku\n1\n2\n"))
     assert plain.skus == ("1", "2") and plain.names == {} and plain.categories == {}
+
+
+def test_a_decimal_column_takes_the_spanish_decimal_comma():
+    """The guides write "1,0": a Spanish Excel saves "1,5" in a semicolon file.
+    Decimals take it; units (INT) keep refusing a comma, "1,000" included."""
+    columns = [Column("store"), Column("size_factor", Kind.FLOAT, min_value=0), Column("units", Kind.INT)]
+    df = read_table(b"store;size_factor;units\nA;1,5;2\nB;0.75;3\nC;,5;4\n", columns)
+    assert df["size_factor"].tolist() == [1.5, 0.75, 0.5]
+    with pytest.raises(FileRejected) as excinfo:
+        read_table(b"store;size_factor;units\nA;1,2,3;1,000\n", columns)
+    assert {(e.column, e.value) for e in excinfo.value.errors} == {("size_factor", "1,2,3"), ("units", "1,000")}
