@@ -349,7 +349,7 @@ def test_an_opening_store_is_planned_from_its_like_store_and_an_inactive_store_g
         english = explain.line_explanations(
             result.store_lines.drop(columns="explanation"), DistributionParams().as_dict()
         ).iloc[0]
-    assert "opening store like «Tienda 1»" in english
+    assert "opening store like “Tienda 1”" in english
 
 
 # --- §4.6 promotions --------------------------------------------------------------------

@@ -207,7 +207,7 @@ def test_engine_and_lifecycle_refusals_are_codes_rendered_for_the_reader():
         "Política «alto»: Parámetros inválidos: la cobertura objetivo debe ser mayor que 0."
     )
     assert render(policy.value.message, "en") == (
-        "Policy «alto»: Invalid parameters: the target cover must be greater than 0."
+        "Policy “alto”: Invalid parameters: the target cover must be greater than 0."
     )
     with pytest.raises(ParamsError) as params:
         DistributionParams(rules="v9", lookback_weeks=10**9)
