@@ -132,8 +132,13 @@ def scatter_chart(run: ReplayRun) -> dict[str, Any]:
         "options": {
             "plugins": {"legend": {"position": "bottom"}},
             "scales": {
-                "x": {"title": {"display": True, "text": _("stock de cierre promedio (u.)")}, "beginAtZero": True},
-                "y": {"title": {"display": True, "text": _("nivel de servicio %")}},
+                # grace: room past the largest value, so a point (a cross) at the edge is not cut in half.
+                "x": {
+                    "title": {"display": True, "text": _("stock de cierre promedio (u.)")},
+                    "beginAtZero": True,
+                    "grace": "8%",
+                },
+                "y": {"title": {"display": True, "text": _("nivel de servicio %")}, "grace": "5%"},
             },
         },
     }

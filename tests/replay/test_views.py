@@ -217,3 +217,21 @@ def test_a_row_without_a_name_is_a_form_error(shop, planner_client):
     )
     assert response.status_code == 400
     assert "Ponga un nombre" in response.content.decode()
+
+
+def test_the_scatter_leaves_room_past_the_largest_point():
+    """The dominated policy (a cross) usually holds the most stock: at the
+    x-axis maximum with no room it was drawn cut in half."""
+    from replay.models import ReplayRun
+    from replay.views import scatter_chart
+
+    run = ReplayRun(
+        results=[
+            {"name": "base", "totals": {"avg_closing_stock": 10.0, "fill_rate": 0.9}},
+            {"name": "alto", "dominated": True, "totals": {"avg_closing_stock": 20.0, "fill_rate": 0.85}},
+        ]
+    )
+    chart = scatter_chart(run)
+    assert chart["options"]["scales"]["x"]["grace"] == "8%" and chart["options"]["scales"]["y"]["grace"] == "5%"
+    assert [d["pointStyle"] for d in chart["data"]["datasets"]] == ["circle", "crossRot"]
+    assert chart["data"]["datasets"][1]["data"] == [{"x": 20.0, "y": 85.0}]
