@@ -35,7 +35,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import db
 
@@ -53,10 +53,17 @@ def install() -> None:
     django_q.cluster.Sentinel = _sentinel_class()
 
 
-class _SentinelMixin:
+if TYPE_CHECKING:  # the mixin is typed against the class it is mixed into
+    from django_q.cluster import Sentinel as _SentinelBase
+else:
+    _SentinelBase = object
+
+
+class _SentinelMixin(_SentinelBase):
     """What FastDSO changes in django-q2's Sentinel (mixed in before it)."""
 
     fastdso = True
+    pusher: Any  # django-q2 sets it to None, then to the pusher's Process
 
     def start(self) -> None:
         _fail_stalled()
