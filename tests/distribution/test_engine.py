@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -19,7 +21,7 @@ from distribution.engine import DistributionParams, EngineInputs, ParamsError
 AS_OF = dt.date(2026, 3, 2)
 # The literal v1 rules, one flag set away (SPEC v2 §5.3, §5.4, §5.4a): the cases
 # below that encode a v1 number are pinned to them; v2 defaults are tested beside.
-V1 = {"cold_start_basis": "category", "round_to_pack": False, "cd_rule": "priority"}
+V1: dict[str, Any] = {"cold_start_basis": "category", "round_to_pack": False, "cd_rule": "priority"}
 STORES = {1: "Tienda Alfa", 2: "Tienda Beta", 3: "Tienda Centro", 4: "Tienda Delta", 5: "Tienda Este"}
 
 
@@ -28,13 +30,13 @@ def W(offset: int) -> dt.date:
 
 
 def run(
-    scope: list[tuple] | None = None,
-    sales: list[tuple] = (),
-    category_units: list[tuple] = (),
-    stock: list[tuple] = (),
-    cd: list[tuple] = (),
+    scope: Sequence[tuple] | None = None,
+    sales: Sequence[tuple] = (),
+    category_units: Sequence[tuple] = (),
+    stock: Sequence[tuple] = (),
+    cd: Sequence[tuple] = (),
     as_of: dt.date | None = AS_OF,
-    **params,
+    **overrides: Any,
 ) -> engine.EngineResult:
     """scope: (sku, product_id, category[, request_category[, pack_size]]); sales: (product_id, store, week, units);
     category_units: (category, store, units); stock: (product_id, store, units); cd: (product_id, units)."""
@@ -54,7 +56,7 @@ def run(
     )
     # The cases below encode v2 numbers: pinned to rules=v2 (SPEC v3 changed the
     # defaults); the v3 rules are tested in test_rules.py.
-    params = DistributionParams(**{"rules": "v2", **params})
+    params = DistributionParams(**{"rules": "v2", **overrides})
     result = engine.generate(inputs, params)
     # Each line's explanation as the run page shows it in Spanish (distribution.explain).
     with translation.override("es"):
@@ -62,7 +64,7 @@ def run(
     return result
 
 
-def _category_frame(rows: list[tuple]) -> pd.DataFrame:
+def _category_frame(rows: Sequence[tuple]) -> pd.DataFrame:
     """(category, store, units) rows, or (category, store, units, selling SKUs) for the per_sku basis."""
     rows = list(rows)
     if rows and all(len(row) == 4 for row in rows):

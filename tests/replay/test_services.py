@@ -4,6 +4,7 @@ the generator service, results saved and audited."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -35,7 +36,7 @@ UNITS = {
     ("000Y", "B"): {4: 1, 5: 0, 6: 0},
 }
 BASE = "base:model=SMA1,target_woc=2,lookback_weeks=4"
-V2 = {"rules": "v2", "cd_mode": "history"}  # the v2 replay: the hand figures of test_engine.py
+V2: dict[str, Any] = {"rules": "v2", "cd_mode": "history"}  # the v2 replay: the hand figures of test_engine.py
 
 
 @pytest.fixture
@@ -51,7 +52,7 @@ def shop(db):
 
 def test_replay_on_the_database_gives_the_hand_checked_figures(shop, planner):
     run, warnings = replay_run_create(
-        request=ReplayRequest(scope=ReplayRun.Scope.TOP, top_n=2, weeks=3, cd_supply=0.5, policies=(BASE,), **V2),
+        request=ReplayRequest(scope=str(ReplayRun.Scope.TOP), top_n=2, weeks=3, cd_supply=0.5, policies=(BASE,), **V2),
         user=planner,
     )
     assert warnings == []
@@ -76,7 +77,7 @@ def test_replay_on_the_database_gives_the_hand_checked_figures(shop, planner):
 def test_export_frame_has_the_spec_columns_one_row_per_policy(shop):
     run, _ = replay_run_create(
         request=ReplayRequest(
-            scope=ReplayRun.Scope.TOP, top_n=2, weeks=3, cd_supply=0.5, policies=(BASE, "alto:target_woc=3"), **V2
+            scope=str(ReplayRun.Scope.TOP), top_n=2, weeks=3, cd_supply=0.5, policies=(BASE, "alto:target_woc=3"), **V2
         )
     )
     frame = replay_export_frame(run)
@@ -123,7 +124,7 @@ def test_weekly_plan_equals_the_generator_service(shop, tmp_path, as_of_index):
     )
 
     scope, _label, _warnings = _scope(
-        ReplayRequest(scope=ReplayRun.Scope.SKUS, skus=("000X", "000Y", "000Z"), **V2), as_of, as_of, 4
+        ReplayRequest(scope=str(ReplayRun.Scope.SKUS), skus=("000X", "000Y", "000Z"), **V2), as_of, as_of, 4
     )
     weeks = [as_of + dt.timedelta(weeks=1)]
     inputs = replay_inputs_load(scope, [policy], weeks, 1.0)
@@ -143,7 +144,7 @@ def test_weekly_plan_equals_the_generator_service(shop, tmp_path, as_of_index):
 
 def test_history_is_read_once_for_the_whole_window(shop, django_assert_max_num_queries):
     scope, _label, _warnings = _scope(
-        ReplayRequest(scope=ReplayRun.Scope.SKUS, skus=("000X", "000Y", "000Z")), W[6], W[4], 4
+        ReplayRequest(scope=str(ReplayRun.Scope.SKUS), skus=("000X", "000Y", "000Z")), W[6], W[4], 4
     )
     policies = [policy_parse(BASE), policy_parse("b:model=SMA3")]
     with django_assert_max_num_queries(3):  # weekly sales, category weeks, stores
@@ -154,10 +155,10 @@ def test_history_is_read_once_for_the_whole_window(shop, django_assert_max_num_q
 
 
 def test_category_scope_is_case_insensitive_and_file_scope_warns_unknown(shop):
-    scope, label, warnings = _scope(ReplayRequest(scope=ReplayRun.Scope.CATEGORY, category=" cat "), W[6], W[4], 4)
+    scope, label, warnings = _scope(ReplayRequest(scope=str(ReplayRun.Scope.CATEGORY), category=" cat "), W[6], W[4], 4)
     assert label == "Cat" and scope["sku"].tolist() == ["000X", "000Y", "000Z"]
     scope, label, warnings = _scope(
-        ReplayRequest(scope=ReplayRun.Scope.SKUS, skus=("000Y", "nope"), input_name="lista.csv"), W[6], W[4], 4
+        ReplayRequest(scope=str(ReplayRun.Scope.SKUS), skus=("000Y", "nope"), input_name="lista.csv"), W[6], W[4], 4
     )
     assert scope["sku"].tolist() == ["000Y"] and label == "lista.csv"
     assert "nope" in message_text(warnings[0])
@@ -186,7 +187,7 @@ def test_bad_requests_are_refused_and_write_nothing(shop, request_kwargs, messag
 
 def test_no_sales_loaded_is_a_clear_error(db):
     with pytest.raises(JobInputError, match="No hay ventas macro"):
-        replay_run_create(request=ReplayRequest(scope=ReplayRun.Scope.TOP, top_n=5, policies=("a",)))
+        replay_run_create(request=ReplayRequest(scope=str(ReplayRun.Scope.TOP), top_n=5, policies=("a",)))
 
 
 def test_top_skus_query_orders_by_units_then_sku(shop):
@@ -202,7 +203,7 @@ def test_category_window_counts_the_selling_skus_per_store(shop):
     """Cold start per SKU (SPEC §5.3) needs, per store, the category's units and
     how many of its SKUs sold there in the window: w3..w5 at A: X 8, Y 2 (2 SKUs);
     at B: X 5, Y 1 (2 SKUs); over w5 alone at B: X 2, Y 0 (1 SKU)."""
-    scope, _label, _warnings = _scope(ReplayRequest(scope=ReplayRun.Scope.SKUS, skus=("000Z",)), W[6], W[4], 4)
+    scope, _label, _warnings = _scope(ReplayRequest(scope=str(ReplayRun.Scope.SKUS), skus=("000Z",)), W[6], W[4], 4)
     policy = policy_parse("p:category_window_weeks=3")
     inputs = replay_inputs_load(scope, [policy], W[6:7], 1.0)
     prepared = engine._prepare(inputs)
@@ -224,7 +225,7 @@ def test_v3_top_skus_are_ranked_before_the_replayed_weeks(db):
     old, star = f.product("OLD", category="Cat"), f.product("STAR", category="Cat")
     rows = [(old, store, W[w], 2) for w in range(0, 4)] + [(star, store, W[w], 50) for w in range(4, 7)]
     f.weekly(rows)
-    request = ReplayRequest(scope=ReplayRun.Scope.TOP, top_n=1, weeks=3, policies=("a:lookback_weeks=4",))
+    request = ReplayRequest(scope=str(ReplayRun.Scope.TOP), top_n=1, weeks=3, policies=("a:lookback_weeks=4",))
     scope, _label, _warnings = _scope(request, W[6], W[4], 4)
     assert scope["sku"].tolist() == ["OLD"]
     v2, _label, _warnings = _scope(ReplayRequest(**{**request.__dict__, "rules": "v2"}), W[6], W[4], 4)
@@ -236,7 +237,7 @@ def test_a_v3_replay_on_the_database_buys_for_the_cd_and_shares_one_start(shop):
     store_b.lead_time_days = 9  # two weeks on the truck
     store_b.save()
     run, _ = replay_run_create(
-        request=ReplayRequest(scope=ReplayRun.Scope.TOP, top_n=2, weeks=3, policies=(BASE, "alto:target_woc=3"))
+        request=ReplayRequest(scope=str(ReplayRun.Scope.TOP), top_n=2, weeks=3, policies=(BASE, "alto:target_woc=3"))
     )
     assert (run.rules, run.cd_mode, run.supplier_lead_weeks) == ("v3", "purchase", 2)
     starts = [r["start_stock"] for r in run.results]
