@@ -11,6 +11,7 @@ import pandas as pd
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_tables2 import RequestConfig
 from django_tables2.data import TableData
@@ -134,9 +135,10 @@ class AuditTable(tables.Table):
         return format_html('<a href="{}">{}</a>', url, label) if url else label
 
     def render_object_type(self, value: str) -> str:
-        """The model's name in the viewer's language ("sales.SalesLoad" → "carga de ventas")."""
+        """The model's name in the viewer's language, capitalised like the
+        other columns ("sales.SalesLoad" → "Carga de ventas")."""
         try:
-            return str(apps.get_model(value)._meta.verbose_name)
+            return capfirst(str(apps.get_model(value)._meta.verbose_name))
         except (LookupError, ValueError):
             return label_of(value) if value else "—"
 

@@ -78,8 +78,8 @@ def test_upload_audit_rows_read_in_the_viewers_words(planner_client, tmp_path):
     assert AuditEvent.objects.filter(action="upload").count() == 4
 
     expected = {
-        "es": ["Primer día", "Filas borradas", "Ventas macro", "Reemplazar rango", "Stock CD", "carga de ventas"],
-        "en": ["First day", "Rows cleared", "Macro sales", "Replace range", "DC stock", "sales load"],
+        "es": ["Primer día", "Filas borradas", "Ventas macro", "Reemplazar rango", "Stock CD", "Carga de ventas"],
+        "en": ["First day", "Rows cleared", "Macro sales", "Replace range", "DC stock", "Macro sales load"],
     }
     for language, words in expected.items():
         planner_client.cookies["django_language"] = language
