@@ -94,22 +94,22 @@ def over_cover_lines(lines: pd.DataFrame, truth: pd.DataFrame, *, weeks: float =
 
 def launch_reach(lines: pd.DataFrame, truth: pd.DataFrame, *, skus: Iterable[str]) -> dict:
     """Per SKU of `skus`, the share of its true held-out network demand at
-    stores that carry it after the plan — a line with units, or stock of it
-    already on the shelf (a launching SKU's first stores hold their launch
-    stock and need no line) —; mean and min over the SKUs with demand.
-    `line_mean`: the same counting only stores that got a line."""
+    stores that got a line (the issue's definition); mean and min over the
+    SKUs with demand. `carried_mean`: the same counting the stores that carry
+    the SKU after the plan — a line, or its own stock already on the shelf (a
+    launching SKU's first stores hold their launch stock and need no line)."""
     wanted = set(skus)
     pairs = _with_allocation(truth[truth["sku"].isin(wanted) & (truth["demand"] > 0)], lines)
-    carried = (pairs["allocated_qty"] > 0) | (pairs["stock"] > 0)
     total = pairs.groupby("sku")["demand"].sum()
-    by_sku = (pairs["demand"].where(carried, 0).groupby(pairs["sku"]).sum() / total).sort_index()
-    by_line = pairs["demand"].where(pairs["allocated_qty"] > 0, 0).groupby(pairs["sku"]).sum() / total
+    by_sku = (pairs["demand"].where(pairs["allocated_qty"] > 0, 0).groupby(pairs["sku"]).sum() / total).sort_index()
+    carried = (pairs["allocated_qty"] > 0) | (pairs["stock"] > 0)
+    by_carried = pairs["demand"].where(carried, 0).groupby(pairs["sku"]).sum() / total
     return {
         "skus": len(by_sku),
         "mean": float(by_sku.mean()) if len(by_sku) else 0.0,
         "min": float(by_sku.min()) if len(by_sku) else 0.0,
         "skus_at_half": int((by_sku >= 0.5).sum()),
-        "line_mean": float(by_line.mean()) if len(by_line) else 0.0,
+        "carried_mean": float(by_carried.mean()) if len(by_carried) else 0.0,
         "by_sku": {str(k): round(float(v), 4) for k, v in by_sku.items()},
     }
 

@@ -55,7 +55,7 @@ def test_over_cover_lines_uses_the_true_rate_and_counts_zero_rate_as_infinite():
     assert got["share"] == pytest.approx(0.75)
 
 
-def test_launch_reach_is_the_share_of_true_demand_at_stores_that_carry_the_sku():
+def test_launch_reach_is_the_share_of_true_demand_at_stores_that_got_units():
     t = truth(
         ("N", "T1", 6, 1.5, 0.0, 0),
         ("N", "T2", 3, 0.75, 0.0, 0),
@@ -66,10 +66,10 @@ def test_launch_reach_is_the_share_of_true_demand_at_stores_that_carry_the_sku()
     )
     plan = lines(("N", "T1", 2, 2, 0), ("N", "T3", 2, 0, 0), ("M", "T1", 2, 2, 0))
     got = m.launch_reach(plan, t, skus=["N", "M", "L"])
-    assert got["by_sku"] == {"L": 0.5, "M": 1.0, "N": 0.6}  # N: 6 of 10; L: 5 of 10 on the shelf
-    assert (got["skus"], got["skus_at_half"]) == (3, 3)
-    assert got["mean"] == pytest.approx(0.7) and got["min"] == pytest.approx(0.5)
-    assert got["line_mean"] == pytest.approx((0.6 + 1.0 + 0.0) / 3)  # lines only: L got none
+    assert got["by_sku"] == {"L": 0.0, "M": 1.0, "N": 0.6}  # N: 6 of 10 got a line; L: none
+    assert (got["skus"], got["skus_at_half"]) == (3, 2)
+    assert got["mean"] == pytest.approx((0.6 + 1.0 + 0.0) / 3) and got["min"] == pytest.approx(0.0)
+    assert got["carried_mean"] == pytest.approx((0.6 + 1.0 + 0.5) / 3)  # L: 5 of 10 on the shelf
 
 
 def test_cd_short_shelves_counts_empty_shelves_left_and_units_short():
