@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import csv
 import dataclasses
+import functools
 import io
 import os
 import re
@@ -579,27 +580,23 @@ def _parse_dates(uniques: pd.Series, xlsx: bool) -> pd.Series:
     return result
 
 
-def _parse_numbers(uniques: pd.Series) -> pd.Series:
-    text = uniques.astype(str).str.strip()
-    return pd.to_numeric(text, errors="coerce")
-
-
 # A decimal with a comma (the planners' Spanish Excel: "1,5"): one comma, no point.
 _DECIMAL_COMMA = r"[+-]?\d*,\d+"
 
 
-def _parse_decimals(uniques: pd.Series) -> pd.Series:
-    """A FLOAT column's values: "1.5" and the decimal comma "1,5" alike. Only
-    decimals: an INT column (units) keeps refusing "1,5" and "1,000"."""
+def _parse_numbers(uniques: pd.Series, *, decimal_comma: bool = False) -> pd.Series:
+    """Numbers as written; with `decimal_comma` (FLOAT columns only) "1,5" reads
+    as 1.5 too. An INT column (units) keeps refusing "1,5" and "1,000"."""
     text = uniques.astype(str).str.strip()
-    comma = text.str.fullmatch(_DECIMAL_COMMA)
-    return pd.to_numeric(text.where(~comma, text.str.replace(",", ".", regex=False)), errors="coerce")
+    if decimal_comma:
+        text = text.where(~text.str.fullmatch(_DECIMAL_COMMA), text.str.replace(",", ".", regex=False))
+    return pd.to_numeric(text, errors="coerce")
 
 
 def _number_column(column: Column, text: pd.Series, blank: pd.Series, errors: list[RowError]) -> tuple[pd.Series, int]:
     """An INT or FLOAT column parsed, and how many errors it added to `errors`."""
     found = 0
-    parse = _parse_decimals if column.kind is Kind.FLOAT else _parse_numbers
+    parse = functools.partial(_parse_numbers, decimal_comma=column.kind is Kind.FLOAT)
     numbers = _by_uniques(text, parse).astype("float64")
     found += _collect(errors, numbers.isna() & ~blank, text, column.name, msg("files.not_a_number"))
     if column.kind is Kind.INT:
